@@ -1,0 +1,65 @@
+import { type ClockOptions, SimClock } from './clock.ts';
+import { Counters } from './counters.ts';
+import { DEFAULT_DURATIONS, type Durations, DurationsSchema } from './durations.ts';
+import { FaultInjector } from './faults.ts';
+import { IdGenerator } from './ids.ts';
+import { seededRandom } from './random.ts';
+
+export const LOCAL_ACCOUNT_ID = '123456789012';
+
+export interface LocalCloudOptions {
+  clock?: ClockOptions;
+  durations?: Partial<Durations>;
+  /** Seed for probabilistic faults. */
+  seed?: number;
+}
+
+/**
+ * The in-memory account behind the local endpoint: clock, ids, faults, counters and one
+ * store per service (created on first use, dropped on reset).
+ */
+export class LocalCloud {
+  readonly accountId = LOCAL_ACCOUNT_ID;
+  readonly clock: SimClock;
+  readonly ids = new IdGenerator();
+  readonly counters = new Counters();
+  readonly faults: FaultInjector;
+  durations: Durations;
+  private readonly stores = new Map<string, unknown>();
+  private readonly seed: number;
+
+  constructor(options: LocalCloudOptions = {}) {
+    this.clock = new SimClock(options.clock);
+    this.seed = options.seed ?? 1;
+    this.faults = new FaultInjector(seededRandom(this.seed));
+    this.durations = DurationsSchema.parse({ ...DEFAULT_DURATIONS, ...options.durations });
+  }
+
+  store<T>(key: string, create: () => T): T {
+    let value = this.stores.get(key) as T | undefined;
+    if (value === undefined) {
+      value = create();
+      this.stores.set(key, value);
+    }
+    return value;
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  setDurations(partial: Partial<Durations>): Durations {
+    this.durations = DurationsSchema.parse({ ...this.durations, ...partial });
+    return this.durations;
+  }
+
+  /** Forgets every resource, counter and fault; the clock keeps running. */
+  reset(): void {
+    this.stores.clear();
+    this.ids.reset();
+    this.counters.reset();
+    this.faults.clear();
+    this.faults.injected = 0;
+    this.durations = { ...DEFAULT_DURATIONS };
+  }
+}

@@ -1,0 +1,65 @@
+import type { CountersSnapshot } from './counters.ts';
+import type { Durations } from './durations.ts';
+import type { FaultRule } from './faults.ts';
+
+export interface ClockView {
+  now: number;
+  iso: string;
+  speed: number;
+}
+
+/** Typed client for the local cloud's control API (tests, CLI, `npm start`). */
+export class ControlClient {
+  constructor(readonly endpoint: string) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.endpoint}/_shipyard${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const parsed = text ? JSON.parse(text) : undefined;
+    if (!res.ok)
+      throw new Error(`local cloud control ${method} ${path}: ${res.status} ${parsed?.message ?? text}`);
+    return parsed as T;
+  }
+
+  health() {
+    return this.call<{ ok: boolean; services: string[] }>('GET', '/health');
+  }
+  reset() {
+    return this.call<{ ok: boolean }>('POST', '/reset');
+  }
+  /** Sections keyed by service name (ec2, cloudfront, s3, …); each service validates its own. */
+  seed<T = Record<string, unknown>>(input: Record<string, unknown>) {
+    return this.call<T>('POST', '/seed', input);
+  }
+  clock() {
+    return this.call<ClockView>('GET', '/clock');
+  }
+  advance(by: { ms?: number; minutes?: number; to?: string }) {
+    return this.call<ClockView>('POST', '/clock/advance', by);
+  }
+  setSpeed(speed: number) {
+    return this.call<ClockView>('POST', '/clock/speed', { speed });
+  }
+  durations() {
+    return this.call<Durations>('GET', '/durations');
+  }
+  setDurations(partial: Partial<Durations>) {
+    return this.call<Durations>('POST', '/durations', partial);
+  }
+  addFaults(rules: FaultRule[]) {
+    return this.call<{ rules: FaultRule[] }>('POST', '/faults', { rules });
+  }
+  clearFaults() {
+    return this.call<{ rules: FaultRule[] }>('DELETE', '/faults');
+  }
+  counters() {
+    return this.call<CountersSnapshot & { faultsInjected: number }>('GET', '/counters');
+  }
+  state<T = Record<string, unknown>>() {
+    return this.call<T>('GET', '/state');
+  }
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/**
+ * How long asynchronous operations take in simulated time. Defaults are in the range AWS
+ * documents or users report; all are configurable through the control API.
+ */
+export const DurationsSchema = z
+  .object({
+    /** Snapshot time per GiB of volume size (full first snapshot). */
+    snapshotMsPerGiB: z.number().min(0),
+    /** Minimum time any snapshot takes. */
+    snapshotMinMs: z.number().min(0),
+    /** Fraction of the full time an incremental snapshot of an already-snapshotted volume takes. */
+    incrementalFactor: z.number().min(0).max(1),
+    /** RegisterImage: pending → available. */
+    registerImageMs: z.number().min(0),
+    /** CopyImage / CopySnapshot time per GiB, per region pair unless overridden. */
+    copyMsPerGiB: z.number().min(0),
+    copyMinMs: z.number().min(0),
+    /** Per "src>dst" region pair multiplier on copy time, e.g. { "ap-south-1>us-west-1": 1.5 }. */
+    copyRegionFactor: z.record(z.string(), z.number().min(0)),
+    /** CreateVolume: creating → available. */
+    volumeCreateMs: z.number().min(0),
+    /** CloudFront invalidation: InProgress → Completed. */
+    invalidationMs: z.number().min(0),
+  })
+  .strict();
+export type Durations = z.infer<typeof DurationsSchema>;
+
+export const DEFAULT_DURATIONS: Durations = {
+  snapshotMsPerGiB: 3_000,
+  snapshotMinMs: 60_000,
+  incrementalFactor: 0.2,
+  registerImageMs: 90_000,
+  copyMsPerGiB: 4_000,
+  copyMinMs: 180_000,
+  copyRegionFactor: {},
+  volumeCreateMs: 10_000,
+  invalidationMs: 120_000,
+};

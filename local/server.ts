@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AwsError } from './aws-error.ts';
+import { LocalCloud, type LocalCloudOptions } from './cloud.ts';
+import { CONTROL_PREFIX, handleControl } from './control.ts';
+import { ControlClient } from './control-client.ts';
+import { credentialScope, serviceForRequest } from './routing.ts';
+import type { LocalRequest, LocalResponse } from './service.ts';
+import { serviceByName } from './services/index.ts';
+
+export interface StartOptions extends LocalCloudOptions {
+  host?: string;
+  /** 4566 by default; 0 picks a free port (tests). */
+  port?: number;
+  /** Largest accepted request body. */
+  maxBodyBytes?: number;
+  /** Called for each unexpected internal error (the client gets a clean 500 without a stack). */
+  onInternalError?: (error: unknown) => void;
+}
+
+export interface RunningLocalCloud {
+  url: string;
+  port: number;
+  cloud: LocalCloud;
+  control: ControlClient;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 4566;
+const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
+
+const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new AwsError('RequestEntityTooLarge', `Request body exceeds ${limit} bytes`, 413));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+
+const send = (res: ServerResponse, response: LocalResponse): void => {
+  const body = response.body ?? '';
+  const headers: Record<string, string | number> = { ...response.headers };
+  if (!('content-length' in headers)) headers['content-length'] = Buffer.byteLength(body);
+  res.writeHead(response.status, headers);
+  res.end(body);
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const createRequestListener = (cloud: LocalCloud, options: StartOptions = {}) => {
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = randomUUID();
+    const url = new URL(req.url ?? '/', 'http://local');
+    try {
+      const body = await readBody(req, maxBody);
+      if (url.pathname.startsWith(CONTROL_PREFIX)) {
+        send(res, await handleControl(cloud, req.method ?? 'GET', url, body));
+        return;
+      }
+      const scope = credentialScope(req.headers, url.searchParams);
+      const serviceName = serviceForRequest(req.headers, url.pathname, scope, body);
+      const service = serviceByName.get(serviceName);
+      if (!service) {
+        send(res, {
+          status: 400,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            __type: 'UnknownService',
+            message: `The local cloud does not implement ${serviceName}`,
+          }),
+        });
+        return;
+      }
+      const region = service.global ? 'us-east-1' : (scope.region ?? 'us-east-1');
+      const localReq: LocalRequest = {
+        method: req.method ?? 'GET',
+        rawPath: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        region,
+        host: req.headers.host ?? '',
+        requestId,
+      };
+      try {
+        const operation = service.route(localReq, cloud);
+        cloud.counters.recordCall(service.name, operation.action, region);
+        const fault = cloud.faults.decide(service.name, operation.action, region);
+        if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+        if (fault.error) throw fault.error;
+        send(res, await operation.run());
+      } catch (error) {
+        if (error instanceof AwsError) {
+          send(res, service.renderError(error, localReq));
+          return;
+        }
+        options.onInternalError?.(error);
+        send(
+          res,
+          service.renderError(new AwsError('InternalError', 'An internal error has occurred', 500), localReq),
+        );
+      }
+    } catch (error) {
+      const status = error instanceof AwsError ? error.status : 500;
+      const message = error instanceof AwsError ? error.message : 'An internal error has occurred';
+      if (!(error instanceof AwsError)) options.onInternalError?.(error);
+      if (!res.headersSent)
+        send(res, {
+          status,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ message }),
+        });
+    }
+  };
+};
+
+/** Starts the local cloud. `port: 0` for tests; close() when done. */
+export const startLocalCloud = async (options: StartOptions = {}): Promise<RunningLocalCloud> => {
+  const cloud = new LocalCloud(options);
+  const server: Server = createServer(createRequestListener(cloud, options));
+  server.keepAliveTimeout = 5_000;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_PORT, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host}:${port}`;
+  return {
+    url,
+    port,
+    cloud,
+    control: new ControlClient(url),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+};
