@@ -1,0 +1,56 @@
+import { isNode, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { type ConfigProblem, ConfigError } from './errors.ts';
+import { type ShipyardConfig, ShipyardConfigSchema } from './schema.ts';
+
+const formatPath = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+
+/**
+ * Parses and validates a config file's text (YAML or JSON) and reports every problem with
+ * its path and line. Pure: the caller reads the file.
+ *
+ * @example
+ * const config = parseConfig(readFileSync('config/shipyard.dev.yml', 'utf8'), 'config/shipyard.dev.yml');
+ */
+export const parseConfig = (text: string, source = 'config'): ShipyardConfig => {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      source,
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        return { path: '', message: e.message.split('\n')[0] ?? e.message, line: pos?.line, column: pos?.col };
+      }),
+    );
+  }
+  const result = ShipyardConfigSchema.safeParse(doc.toJS() ?? {});
+  if (result.success) return result.data;
+  throw new ConfigError(source, problemsFrom(result.error, doc, lineCounter));
+};
+
+const problemsFrom = (
+  error: z.ZodError,
+  doc: ReturnType<typeof parseDocument>,
+  lineCounter: LineCounter,
+): ConfigProblem[] =>
+  error.issues.map((issue) => {
+    const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
+    const unknownKeys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    // Point at the unknown key itself when there is one, else at the deepest node that exists.
+    const lookup = unknownKeys.length > 0 ? [...path, unknownKeys[0] as string] : path;
+    let located: { line: number; col: number } | undefined;
+    for (let depth = lookup.length; depth >= 0 && !located; depth -= 1) {
+      const node = doc.getIn(lookup.slice(0, depth), true);
+      if (isNode(node) && node.range) located = lineCounter.linePos(node.range[0]);
+      else if (depth === lookup.length && unknownKeys.length > 0) {
+        const parent = doc.getIn(path, true);
+        if (parent && typeof parent === 'object' && 'items' in parent && Array.isArray(parent.items)) {
+          const pair = parent.items.find((p: { key?: { value?: unknown } }) => p.key?.value === unknownKeys[0]);
+          if (isNode(pair?.key) && pair.key.range) located = lineCounter.linePos(pair.key.range[0]);
+        }
+      }
+    }
+    return { path: formatPath(path), message: issue.message, line: located?.line, column: located?.col };
+  });

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/** A CloudFront distribution id: upper-case letters and digits, 13–14 chars as AWS issues them. */
+export const DistributionIdSchema = z.string().regex(/^E[A-Z0-9]{12,13}$/, 'expected a CloudFront distribution id like E2QWRUHAPOMQZL');
+
+const SecretRefSchema = z.union([
+  z.object({ ssmParameter: z.string().regex(/^\/[\w./-]+$/, 'expected an SSM parameter name starting with /') }).strict(),
+  z.object({ secretsManagerSecret: z.string().min(1) }).strict(),
+]);
+
+export const SiteInvalidationSettingsSchema = z
+  .object({
+    /** Cost of one needlessly invalidated object, in units of one billed path. */
+    needlessWeight: z.number().min(0).default(0.02),
+    /** Budget of billed paths per deploy; the planner collapses into wildcards to stay within it. */
+    maxPathsPerDeploy: z.number().int().min(1).max(3000).optional(),
+    /** Wait for the invalidations to complete, at most this long (0: don't wait). */
+    waitForCompletionSeconds: z.number().int().min(0).max(900).default(0),
+  })
+  .strict();
+
+export const SiteSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'expected a lower-case slug like "web"'),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name'),
+    /** The distribution's origin path as a key prefix: key `site/a.html` is URL `/a.html` when keyPrefix is `site/`. */
+    keyPrefix: z
+      .string()
+      .regex(/^([^/].*\/)?$/, 'expected "" or a prefix ending in "/" without a leading "/", like "site/"')
+      .default(''),
+    distributionIds: z.array(DistributionIdSchema).min(1, 'a site needs at least one distribution'),
+    indexDocument: z.string().min(1).default('index.html'),
+    defaultRootObject: z.string().min(1).default('index.html'),
+    /** Paths invalidated when the exact change set is unknown (truncated push, CodePipeline). */
+    broadPaths: z
+      .array(z.string().regex(/^\//, 'paths start with "/"'))
+      .min(1)
+      .default(['/*']),
+    repo: z
+      .object({
+        fullName: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected "owner/name"'),
+        branch: z.string().min(1).default('main'),
+        /** Repository folder whose files are the site's keys (after keyPrefix). */
+        pathPrefix: z.string().default(''),
+        webhookSecret: SecretRefSchema.optional(),
+      })
+      .strict()
+      .optional(),
+    invalidation: SiteInvalidationSettingsSchema.default({ needlessWeight: 0.02, waitForCompletionSeconds: 0 }),
+  })
+  .strict();
+
+export type Site = z.infer<typeof SiteSchema>;
+export type SiteInput = z.input<typeof SiteSchema>;
