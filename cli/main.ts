@@ -1,0 +1,53 @@
+import { Command, CommanderError } from 'commander';
+import { register as registerConfig } from './commands/config.ts';
+import { EXIT, UserError } from './errors.ts';
+import { createOutput } from './output.ts';
+
+/**
+ * The `shipyard` operator CLI. Commands register themselves on the program; user errors
+ * are one line on stderr with a meaningful exit code, never a stack trace.
+ */
+export const buildProgram = (argv: string[]): Command => {
+  const json = argv.includes('--json');
+  const output = createOutput(json);
+  const program = new Command('shipyard')
+    .description('Shipyard: precise CloudFront invalidations and cross-region AMI backups')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or us-east-1)')
+    .option('--profile <profile>', 'AWS profile from the shared config files')
+    .option('--local', 'talk to the local cloud (SHIPYARD_LOCAL_ENDPOINT or http://127.0.0.1:4566)')
+    .option('--endpoint <url>', 'explicit AWS endpoint URL (e.g. a local cloud on another port)')
+    .option('--config <file>', 'Shipyard config file', process.env.SHIPYARD_CONFIG_FILE)
+    .option('--json', 'machine-readable output')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+  registerConfig(program, output);
+  return program;
+};
+
+const isConnectionError = (error: unknown): boolean => {
+  const code = (error as { code?: string } | undefined)?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT';
+};
+
+export const main = async (argv: string[]): Promise<number> => {
+  const program = buildProgram(argv);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof UserError) {
+      process.stderr.write(`shipyard: ${error.message}\n`);
+      return error.exitCode;
+    }
+    const cause = (error as { cause?: unknown }).cause;
+    if (isConnectionError(error) || isConnectionError(cause)) {
+      process.stderr.write(`shipyard: cannot reach the AWS endpoint (${(error as Error).message})\n`);
+      return EXIT.unreachable;
+    }
+    process.stderr.write(`shipyard: ${(error as Error).name}: ${(error as Error).message}\n`);
+    return EXIT.failed;
+  }
+};
