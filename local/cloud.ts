@@ -25,6 +25,8 @@ export class LocalCloud {
   readonly counters = new Counters();
   readonly faults: FaultInjector;
   durations: Durations;
+  /** Where the local cloud listens, once a server serves it (functions' SDK clients call back here). */
+  endpointUrl?: string;
   private readonly stores = new Map<string, unknown>();
   private readonly seed: number;
 

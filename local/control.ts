@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AwsError } from './aws-error.ts';
 import type { LocalCloud } from './cloud.ts';
 import { DurationsSchema } from './durations.ts';
 import { FaultRuleSchema } from './faults.ts';
@@ -123,8 +124,15 @@ export const handleControl = async (
         for (const service of SERVICES) if (service.dump) state[service.name] = service.dump(cloud);
         return json(200, state);
       }
-      default:
+      default: {
+        const subpath = url.pathname.slice(CONTROL_PREFIX.length - 1);
+        const input = parse(z.unknown(), body);
+        for (const service of SERVICES) {
+          const response = await service.control?.(cloud, method, subpath, input);
+          if (response) return response;
+        }
         return json(404, { message: `no control route ${route}` });
+      }
     }
   } catch (error) {
     if (error instanceof ControlError) return json(error.status, { message: error.message });
@@ -132,6 +140,7 @@ export const handleControl = async (
       return json(400, { message: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
     }
     if (error instanceof RangeError) return json(400, { message: error.message });
+    if (error instanceof AwsError) return json(error.status, { code: error.code, message: error.message });
     throw error;
   }
 };

@@ -38,6 +38,8 @@ export const serviceForRequest = (
     const service = JSON_TARGET_PREFIXES[prefix];
     if (service) return service;
   }
+  // Function URLs are plain HTTP (a webhook is not signed), served under one local path.
+  if (rawPath.startsWith('/_functionurl/')) return 'lambda';
   if (scope.service) return scope.service;
   if (rawPath.startsWith('/2020-05-31/')) return 'cloudfront';
   if (rawPath === '/' && /(^|&)Action=/.test(body.toString('utf8'))) return 'ec2';

@@ -137,6 +137,7 @@ export const startLocalCloud = async (options: StartOptions = {}): Promise<Runni
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host}:${port}`;
+  cloud.endpointUrl = url;
   return {
     url,
     port,

@@ -41,4 +41,15 @@ export interface LocalService {
   seed?(cloud: LocalCloud, input: unknown): unknown;
   /** A JSON view of the service's state for the control API. */
   dump?(cloud: LocalCloud): unknown;
+  /**
+   * Control routes of the service under `/_shipyard/` (e.g. `POST /schedules/fire`):
+   * `subpath` starts with `/`, `body` is the parsed JSON body. Returns undefined for a
+   * route it does not own. Throwing a ZodError or an AwsError answers 400.
+   */
+  control?(
+    cloud: LocalCloud,
+    method: string,
+    subpath: string,
+    body: unknown,
+  ): LocalResponse | Promise<LocalResponse> | undefined;
 }

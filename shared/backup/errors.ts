@@ -183,7 +183,13 @@ export const BACKUP_ERRORS = {
   InvalidBackupInput,
   Ec2AccessDenied,
   WaitAttemptsExhausted,
-} as const satisfies Record<BackupErrorName, new (message: string, options?: BackupErrorOptions) => BackupError>;
+} as const satisfies Record<
+  BackupErrorName,
+  new (
+    message: string,
+    options?: BackupErrorOptions,
+  ) => BackupError
+>;
 
 /**
  * True for errors the workflow should retry.

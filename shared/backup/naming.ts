@@ -22,8 +22,13 @@ const HASH_HEX_LENGTH = 12;
  * Step Functions execution names: 1–80 chars, no whitespace, brackets, wildcards,
  * `"#%\^|~`$&,;:/` or control characters.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the rule is about control characters
-const EXECUTION_NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
+const EXECUTION_NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
+
+/** C0 and C1 control characters (U+0000–U+001F, U+007F–U+009F). */
+const isControl = (ch: string): boolean => {
+  const code = ch.codePointAt(0) ?? 0;
+  return code <= 0x1f || (code >= 0x7f && code <= 0x9f);
+};
 
 function sha256Hex(parts: readonly string[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
@@ -37,7 +42,12 @@ function sha256Hex(parts: readonly string[]): string {
  * isValidExecutionName('a b');                // false
  */
 export function isValidExecutionName(name: string): boolean {
-  return name.length >= 1 && name.length <= EXECUTION_NAME_MAX && !EXECUTION_NAME_FORBIDDEN.test(name);
+  return (
+    name.length >= 1 &&
+    name.length <= EXECUTION_NAME_MAX &&
+    !EXECUTION_NAME_FORBIDDEN.test(name) &&
+    ![...name].some(isControl)
+  );
 }
 
 /**
@@ -90,8 +100,9 @@ export function imageName(input: ImageNameInput): string {
  * // 'Shipyard backup of vol-1 (policy nightly, run nightly-2026-11-20)'
  */
 export function snapshotDescription(input: ImageNameInput): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters
-  const text = `Shipyard backup of ${input.target} (policy ${input.policy}, run ${input.runId})`.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  const text = [...`Shipyard backup of ${input.target} (policy ${input.policy}, run ${input.runId})`]
+    .map((ch) => (isControl(ch) ? ' ' : ch))
+    .join('');
   return text.length <= SNAPSHOT_DESCRIPTION_MAX ? text : `${text.slice(0, SNAPSHOT_DESCRIPTION_MAX - 1)}…`;
 }
 
@@ -116,7 +127,8 @@ export function copyImageClientToken(input: CopyTokenInput): string {
 }
 
 function toDateTime(at: Date | string, zone: string): DateTime {
-  const dt = typeof at === 'string' ? DateTime.fromISO(at, { zone: 'utc' }) : DateTime.fromJSDate(at, { zone: 'utc' });
+  const dt =
+    typeof at === 'string' ? DateTime.fromISO(at, { zone: 'utc' }) : DateTime.fromJSDate(at, { zone: 'utc' });
   if (!dt.isValid) throw new InvalidBackupInput(`invalid instant: ${String(at)}`);
   const zoned = dt.setZone(zone);
   if (!zoned.isValid) throw new InvalidBackupInput(`invalid time zone: ${zone}`);
@@ -148,7 +160,9 @@ export function scheduledExecutionName(policy: string, scheduledAt: Date | strin
  * onDemandExecutionName('nightly', '2026-11-20T10:15:30.123Z'); // 'nightly-manual-20261120T101530Z'
  */
 export function onDemandExecutionName(policy: string, startedAt: Date | string): string {
-  return assertExecutionName(`${policy}-manual-${toDateTime(startedAt, 'utc').toFormat("yyyyMMdd'T'HHmmss'Z'")}`);
+  return assertExecutionName(
+    `${policy}-manual-${toDateTime(startedAt, 'utc').toFormat("yyyyMMdd'T'HHmmss'Z'")}`,
+  );
 }
 
 /**

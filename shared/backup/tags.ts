@@ -38,7 +38,9 @@ export interface TagSpecification {
 }
 
 /** Tags as the EC2 API returns them (fields optional) or as a plain record. */
-export type TagsInput = readonly { Key?: string | undefined; Value?: string | undefined }[] | Readonly<Record<string, string>>;
+export type TagsInput =
+  | readonly { Key?: string | undefined; Value?: string | undefined }[]
+  | Readonly<Record<string, string>>;
 
 /** What identifies one backup run of one target. */
 export interface BackupTagContext {
@@ -119,7 +121,10 @@ export function registerImageTagSpecifications(context: BackupTagContext): TagSp
  * copyImageTagSpecifications(ctx, 'ami-0123');
  * // [{ ResourceType: 'image', … }, { ResourceType: 'snapshot', … }]
  */
-export function copyImageTagSpecifications(context: BackupTagContext, sourceImageId: string): TagSpecification[] {
+export function copyImageTagSpecifications(
+  context: BackupTagContext,
+  sourceImageId: string,
+): TagSpecification[] {
   return [
     { ResourceType: 'image', Tags: managedTags(context, 'image', sourceImageId) },
     { ResourceType: 'snapshot', Tags: managedTags(context, 'snapshot', sourceImageId) },

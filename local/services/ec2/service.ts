@@ -4,18 +4,21 @@ import { ec2ErrorResponse } from '../../protocol/errors.ts';
 import { QueryParams } from '../../protocol/query.ts';
 import { type XmlObject, xmlDocument } from '../../protocol/xml.ts';
 import type { LocalRequest, LocalResponse, LocalService } from '../../service.ts';
+import type { Ec2Action } from './context.ts';
+import { copyImage, copySnapshot } from './copy.ts';
+import { deregisterImage, describeImages, registerImage } from './images.ts';
+import { describeInstances } from './instances.ts';
+import { describeImageAttribute, modifyImageAttribute } from './launch-permissions.ts';
 import { isRegionName, REGIONS } from './regions.ts';
+import { dumpEc2, seedEc2 } from './seed.ts';
+import { createSnapshot, createSnapshots, deleteSnapshot, describeSnapshots } from './snapshots.ts';
+import { ec2Store } from './store.ts';
+import { createTags, deleteTags } from './tags.ts';
+import { createVolume, describeVolumes, zonesOf } from './volumes.ts';
+
+export type { Ec2Action, Ec2Context } from './context.ts';
 
 export const EC2_XMLNS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
-
-export interface Ec2Context {
-  cloud: LocalCloud;
-  region: string;
-  params: QueryParams;
-  requestId: string;
-}
-
-export type Ec2Action = (ctx: Ec2Context) => XmlObject;
 
 const describeRegions: Ec2Action = ({ params }) => {
   const wanted = params.list('RegionName');
@@ -30,8 +33,8 @@ const describeRegions: Ec2Action = ({ params }) => {
 };
 
 const describeAvailabilityZones: Ec2Action = ({ region }) => ({
-  availabilityZoneInfo: ['a', 'b', 'c'].map((letter, i) => ({
-    zoneName: `${region}${letter}`,
+  availabilityZoneInfo: zonesOf(region).map((zoneName, i) => ({
+    zoneName,
     zoneState: 'available',
     regionName: region,
     zoneId: `${region.replace(/-/g, '').slice(0, 4)}-az${i + 1}`,
@@ -43,11 +46,27 @@ const describeAvailabilityZones: Ec2Action = ({ region }) => ({
 export const ACTIONS: Record<string, Ec2Action> = {
   DescribeRegions: describeRegions,
   DescribeAvailabilityZones: describeAvailabilityZones,
+  DescribeInstances: describeInstances,
+  DescribeVolumes: describeVolumes,
+  CreateVolume: createVolume,
+  CreateSnapshot: createSnapshot,
+  CreateSnapshots: createSnapshots,
+  DescribeSnapshots: describeSnapshots,
+  DeleteSnapshot: deleteSnapshot,
+  CopySnapshot: copySnapshot,
+  RegisterImage: registerImage,
+  DescribeImages: describeImages,
+  CopyImage: copyImage,
+  DeregisterImage: deregisterImage,
+  ModifyImageAttribute: modifyImageAttribute,
+  DescribeImageAttribute: describeImageAttribute,
+  CreateTags: createTags,
+  DeleteTags: deleteTags,
 };
 
 const respond = (action: string, requestId: string, result: XmlObject): LocalResponse => ({
   status: 200,
-  headers: { 'content-type': 'text/xml;charset=UTF-8' },
+  headers: { 'content-type': 'text/xml;charset=UTF-8', 'x-amzn-requestid': requestId },
   body: xmlDocument(`${action}Response`, { requestId, ...result }, EC2_XMLNS),
 });
 
@@ -65,13 +84,25 @@ export const ec2Service: LocalService = {
     }
     return {
       action,
-      run: () =>
-        respond(
-          action,
-          req.requestId,
-          handler({ cloud, region: req.region, params, requestId: req.requestId }),
-        ),
+      run: () => {
+        const store = ec2Store(cloud);
+        const ctx = {
+          cloud,
+          store,
+          region: req.region,
+          state: store.region(req.region),
+          params,
+          requestId: req.requestId,
+          now: cloud.now(),
+        };
+        // DryRun answers as AWS does for a permitted caller, after nothing has changed.
+        if (params.bool('DryRun'))
+          throw new AwsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
+        return respond(action, req.requestId, handler(ctx));
+      },
     };
   },
   renderError: (error, req) => ec2ErrorResponse(error, req.requestId),
+  seed: seedEc2,
+  dump: dumpEc2,
 };

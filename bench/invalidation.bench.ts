@@ -1,0 +1,145 @@
+/**
+ * Invalidation planner benchmark: replays real deploy histories with every strategy and scores the
+ * plans as /work/shared/data/deploys/README.md defines; then a synthetic scaling run.
+ *
+ *   npx tsx bench/invalidation.bench.ts [--data DIR] [--json] [--scale | --no-scale]
+ *
+ * --scale runs only the scaling run; --no-scale skips it. Prints numbers, asserts nothing on timing.
+ */
+import { dirname, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { planInvalidation } from '../shared/invalidation/index.ts';
+import { type Dataset, loadDatasets } from './invalidation/datasets.ts';
+import { scorePlan } from './invalidation/scoring.ts';
+import { STRATEGIES, type Strategy } from './invalidation/strategies.ts';
+import { syntheticChanges, syntheticInventory } from './invalidation/synthetic.ts';
+
+interface Row {
+  dataset: string;
+  strategy: string;
+  billedPaths: number;
+  needlessObjects: number;
+  missedUrls: number;
+  batches: number;
+  planMs: number;
+}
+
+const argv = process.argv.slice(2);
+const json = argv.includes('--json');
+const dataFlag = argv.indexOf('--data');
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = dataFlag !== -1 && argv[dataFlag + 1] ? resolve(argv[dataFlag + 1]!) : resolve(repoRoot, '../shared/data/deploys');
+const onlyScale = argv.includes('--scale');
+const withScale = !argv.includes('--no-scale');
+
+function replay(dataset: Dataset, strategy: Strategy): { row: Row; selfCheckMismatches: number } {
+  const inventory = new Set(dataset.inventory);
+  const row: Row = {
+    dataset: dataset.name,
+    strategy: strategy.name,
+    billedPaths: 0,
+    needlessObjects: 0,
+    missedUrls: 0,
+    batches: 0,
+    planMs: 0,
+  };
+  let selfCheckMismatches = 0;
+  for (const deploy of dataset.deploys) {
+    for (const change of deploy.changes) {
+      if (change.status === 'D') inventory.delete(change.path);
+      else inventory.add(change.path);
+    }
+    const changed = new Set(deploy.changes.map((c) => c.path));
+    const inventoryAfter = [...inventory];
+    const started = performance.now();
+    const plan = strategy.plan({ changes: deploy.changes, inventoryAfter });
+    row.planMs += performance.now() - started;
+    const score = scorePlan(plan.paths, changed, inventory);
+    row.billedPaths += score.billedPaths;
+    row.needlessObjects += score.needlessObjects;
+    row.missedUrls += score.missedUrls;
+    row.batches += plan.batches;
+    if (plan.reportedNeedless !== undefined && plan.reportedNeedless !== score.needlessObjects) selfCheckMismatches++;
+  }
+  row.planMs = Math.round(row.planMs * 10) / 10;
+  return { row, selfCheckMismatches };
+}
+
+function table(headers: string[], rows: Array<Array<string | number>>): string {
+  const cells = [headers, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? c.toLocaleString('en-US') : c)))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => String(r[i]).length)));
+  const line = (r: Array<string | number>) =>
+    `| ${r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join(' | ')} |`;
+  return [line(headers), `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+}
+
+function runDatasets(): void {
+  const datasets = loadDatasets(dataDir);
+  for (const dataset of datasets) {
+    const rows: Row[] = [];
+    for (const strategy of STRATEGIES) {
+      const { row, selfCheckMismatches } = replay(dataset, strategy);
+      rows.push(row);
+      if (selfCheckMismatches > 0) {
+        console.error(`! ${dataset.name} ${strategy.name}: reported needless ≠ scored in ${selfCheckMismatches} deploys`);
+      }
+      if (json) console.log(JSON.stringify(row));
+    }
+    if (json) continue;
+    console.log(`\n${dataset.name} (${dataset.deploys.length} deploys, inventory ${dataset.inventory.length})\n`);
+    console.log(
+      table(
+        ['strategy', 'billed paths', 'needless objects', 'missed URLs', 'batches', 'planner ms'],
+        rows.map((r) => [r.strategy, r.billedPaths, r.needlessObjects, r.missedUrls, r.batches, r.planMs]),
+      ),
+    );
+    const ship = rows.find((r) => r.strategy === 'shipyard')!;
+    const forms = rows.find((r) => r.strategy === 's3deploy-forms')!;
+    const verdict = (ok: boolean) => (ok ? 'yes' : 'NO');
+    console.log(
+      `\ntargets: shipyard misses 0 URLs: ${verdict(ship.missedUrls === 0)}; ` +
+        `billed ≤ s3deploy-forms (${ship.billedPaths} ≤ ${forms.billedPaths}): ${verdict(ship.billedPaths <= forms.billedPaths)}; ` +
+        `needless ≤ ½ s3deploy-forms (${ship.needlessObjects} ≤ ${forms.needlessObjects / 2}): ${verdict(ship.needlessObjects * 2 <= forms.needlessObjects)}`,
+    );
+  }
+}
+
+function runScale(): void {
+  const inventory = syntheticInventory();
+  const rows: Array<Array<string | number>> = [];
+  for (const size of [10_000, 25_000, 50_000, 100_000]) {
+    const changes = syntheticChanges(size).map((key) => ({ key, change: 'modified' as const }));
+    for (const [label, cost] of [
+      ['shipyard-default', {}],
+      ['shipyard (8 paths)', { maxPaths: 8 }],
+    ] as const) {
+      const started = performance.now();
+      const plan = planInvalidation({ changes, inventory, cost });
+      const ms = performance.now() - started;
+      const perK = ms / (size / 1000);
+      if (json) {
+        console.log(
+          JSON.stringify({
+            dataset: `synthetic-${size}`,
+            strategy: label,
+            billedPaths: plan.billedPaths,
+            needlessObjects: plan.needlessObjects,
+            missedUrls: 0,
+            batches: plan.batches.length,
+            planMs: Math.round(ms),
+            msPer1kChanges: Math.round(perK * 10) / 10,
+          }),
+        );
+      }
+      rows.push([label, size, 1_000_000, Math.round(ms), Math.round(perK * 10) / 10, plan.billedPaths, plan.needlessObjects ?? 'n/a']);
+    }
+  }
+  if (!json) {
+    console.log('\nscaling (synthetic, 1,000,000-key inventory)\n');
+    console.log(table(['strategy', 'changed keys', 'inventory', 'planner ms', 'ms per 1k changes', 'billed paths', 'needless'], rows));
+  }
+}
+
+if (!onlyScale) runDatasets();
+if (withScale || onlyScale) runScale();

@@ -1,0 +1,30 @@
+/**
+ * CheckCopy: one poll of a cross-region copy in its destination region until `available`.
+ * A bad KMS key only shows here (the copy ends `failed`) → ImageCopyFailed, caught inside
+ * the copy iteration so the other regions carry on.
+ */
+import { ImageCopyFailed } from '../../shared/backup/errors.ts';
+import { COPY_WAIT } from '../../shared/backup/wait.ts';
+import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
+import { pollImage } from '../../shared/backup-workflow/poll-image.ts';
+import { requireStep } from '../../shared/backup-workflow/require.ts';
+import { type CopyState, copyTaskSchema } from '../../shared/backup-workflow/state.ts';
+import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
+
+export function makeHandler(deps: BackupDeps) {
+  return async (event: unknown): Promise<CopyState> => {
+    const { copy } = parseTaskInput('check-copy', copyTaskSchema, event);
+    const imageId = requireStep('check-copy', 'copy.imageId', copy.imageId);
+    const poll = {
+      imageId,
+      attempt: requireStep('check-copy', 'copy.attempt', copy.attempt),
+      startedAt: requireStep('check-copy', 'copy.startedAt', copy.startedAt),
+      state: requireStep('check-copy', 'copy.state', copy.state),
+      waitSeconds: requireStep('check-copy', 'copy.waitSeconds', copy.waitSeconds),
+    };
+    const next = await pollImage(deps.ec2(copy.region), poll, COPY_WAIT, ImageCopyFailed, deps.now());
+    return { ...copy, ...next };
+  };
+}
+
+export const handler = makeHandler(defaultBackupDeps('backup-check-copy'));

@@ -1,0 +1,62 @@
+/**
+ * CheckSnapshots: one poll of the snapshot Wait-state loop. Returns the set with `state`
+ * (the Choice reads it) and the next `waitSeconds` (the Wait reads it), paced by the
+ * slowest snapshot's progress; `error` → SnapshotFailed with EC2's StateMessage; too many
+ * polls → WaitAttemptsExhausted.
+ */
+import { SnapshotFailed, WaitAttemptsExhausted } from '../../shared/backup/errors.ts';
+import { evaluateSnapshots, type SnapshotStatus } from '../../shared/backup/wait.ts';
+import { secondsBetween } from '../../shared/backup-workflow/context.ts';
+import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
+import { requireStep } from '../../shared/backup-workflow/require.ts';
+import { type SnapshotSet, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
+import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
+
+export function makeHandler(deps: BackupDeps) {
+  return async (event: unknown): Promise<SnapshotSet> => {
+    const { backup } = parseTaskInput('check-snapshots', targetTaskSchema, event);
+    const set = requireStep('check-snapshots', 'backup.snapshots', backup.snapshots);
+    const ids = set.snapshots.map((s) => s.snapshotId);
+    const found = new Map(
+      (await deps.ec2(set.region).describeSnapshots({ snapshotIds: ids })).map((s) => [s.snapshotId, s]),
+    );
+    // Not listed yet (EC2 is eventually consistent): still pending.
+    const statuses: SnapshotStatus[] = ids.map((id) => {
+      const s = found.get(id);
+      if (s === undefined) return { snapshotId: id, state: 'pending' };
+      const status: SnapshotStatus = { snapshotId: id, state: s.state };
+      if (s.progress !== undefined) status.progress = s.progress;
+      if (s.stateMessage !== undefined) status.stateMessage = s.stateMessage;
+      return status;
+    });
+    const now = deps.now();
+    const attempt = set.attempt + 1;
+    const decision = evaluateSnapshots(statuses, { attempt, elapsedSeconds: secondsBetween(set.startedAt, now) });
+    const { progress: _previous, ...rest } = set;
+    switch (decision.status) {
+      case 'failed':
+        throw new SnapshotFailed(`${backup.target.id}: ${decision.reason}`);
+      case 'exhausted':
+        throw new WaitAttemptsExhausted(`${backup.target.id}: snapshots not completed: ${decision.reason}`);
+      case 'ready':
+        return {
+          ...rest,
+          state: 'completed',
+          attempt,
+          waitSeconds: 0,
+          completedAt: now.toISOString(),
+          snapshots: set.snapshots.map((s) => ({ ...s, sizeGiB: found.get(s.snapshotId)?.volumeSizeGiB ?? s.sizeGiB })),
+        };
+      case 'wait':
+        return {
+          ...rest,
+          state: 'pending',
+          attempt,
+          waitSeconds: decision.waitSeconds,
+          ...(decision.progressPercent === undefined ? {} : { progress: decision.progressPercent }),
+        };
+    }
+  };
+}
+
+export const handler = makeHandler(defaultBackupDeps('backup-check-snapshots'));

@@ -1,0 +1,52 @@
+/**
+ * CopyImage (one copy region of one target): called in the destination region, with a
+ * ClientToken from run + source image + region (a retried task gets the same copy), the
+ * region's KMS key and the managed tags on the new AMI and its snapshots.
+ */
+import { copyImageClientToken, snapshotDescription } from '../../shared/backup/naming.ts';
+import { copyImageTagSpecifications } from '../../shared/backup/tags.ts';
+import { COPY_WAIT } from '../../shared/backup/wait.ts';
+import { CopyNotReady, ImageCopyFailed, InvalidBackupInput } from '../../shared/backup/errors.ts';
+import { tagContext } from '../../shared/backup-workflow/context.ts';
+import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
+import { findOwnImage } from '../../shared/backup-workflow/own-image.ts';
+import { type CopyState, copyTaskSchema } from '../../shared/backup-workflow/state.ts';
+import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
+
+export function makeHandler(deps: BackupDeps) {
+  return async (event: unknown): Promise<CopyState> => {
+    const { run, target, source, copy } = parseTaskInput('copy-image', copyTaskSchema, event);
+    const settings = run.policy.copyRegions.find((c) => c.region === copy.region);
+    if (settings === undefined) throw new InvalidBackupInput(`copy-image: ${copy.region} is not a copy region of ${run.policy.name}`);
+    const ec2 = deps.ec2(copy.region);
+    const owner = { policy: run.policy.name, target: target.id, runId: run.runId };
+    const record = (imageId: string, available: boolean): CopyState => ({
+      region: copy.region,
+      imageId,
+      name: source.name,
+      state: available ? 'available' : 'pending',
+      attempt: 0,
+      startedAt: deps.now().toISOString(),
+      waitSeconds: available ? 0 : COPY_WAIT.initialSeconds,
+    });
+    const result = await ec2.copyImage({
+      sourceRegion: source.region,
+      sourceImageId: source.imageId,
+      name: source.name,
+      description: snapshotDescription(owner),
+      clientToken: copyImageClientToken({ runId: run.runId, sourceImageId: source.imageId, destinationRegion: copy.region }),
+      ...(settings.kmsKeyId === undefined ? {} : { kmsKeyId: settings.kmsKeyId }),
+      tagSpecifications: copyImageTagSpecifications(tagContext(run, target), source.imageId),
+    });
+    if (result.kind === 'copied') {
+      deps.logger.info('copy started', { target: target.id, region: copy.region, imageId: result.imageId });
+      return record(result.imageId, false);
+    }
+    // The name is taken although the token is new to EC2: reuse it only if it is this run's copy.
+    const existing = await findOwnImage(ec2, source.name, owner, ImageCopyFailed);
+    if (existing === undefined) throw new CopyNotReady(`${copy.region}: ${source.name} exists but is not visible yet`);
+    return record(existing.imageId, existing.state === 'available');
+  };
+}
+
+export const handler = makeHandler(defaultBackupDeps('backup-copy-image'));

@@ -1,0 +1,67 @@
+/**
+ * CreateSnapshots: one crash-consistent `CreateSnapshots` set for an instance, one
+ * `CreateSnapshot` for a standalone volume, tagged at creation. Idempotent per run: the
+ * snapshots this run already made for this target (not in `error`) are reused, so a
+ * retried task or a re-run of the same run id never makes a second set.
+ */
+import { buildCreateSnapshotsRequest } from '../../shared/backup/block-devices.ts';
+import { InvalidBackupInput } from '../../shared/backup/errors.ts';
+import { snapshotDescription } from '../../shared/backup/naming.ts';
+import { snapshotTagSpecifications } from '../../shared/backup/tags.ts';
+import { SNAPSHOT_WAIT } from '../../shared/backup/wait.ts';
+import type { Ec2Snapshot } from '../../shared/aws/ec2-port.ts';
+import { managedTagQuery, tagContext } from '../../shared/backup-workflow/context.ts';
+import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
+import { type SnapshotSet, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
+import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
+
+export function makeHandler(deps: BackupDeps) {
+  return async (event: unknown): Promise<SnapshotSet> => {
+    const { run, backup } = parseTaskInput('create-snapshots', targetTaskSchema, event);
+    const { target } = backup;
+    const region = run.policy.sourceRegion;
+    const ec2 = deps.ec2(region);
+    const names = { policy: run.policy.name, target: target.id, runId: run.runId };
+
+    const existing = (await ec2.describeSnapshots({ tags: managedTagQuery(run, target, true) })).filter(
+      (s) => s.state !== 'error',
+    );
+    let snapshots: Ec2Snapshot[];
+    if (existing.length > 0) {
+      snapshots = existing;
+      deps.logger.info('reusing the snapshots of this run', { target: target.id, snapshots: existing.map((s) => s.snapshotId) });
+    } else if (target.kind === 'instance') {
+      const request = buildCreateSnapshotsRequest(target.id, snapshotDescription(names), target);
+      snapshots = await ec2.createSnapshots({
+        instanceId: request.InstanceSpecification.InstanceId,
+        excludeBootVolume: request.InstanceSpecification.ExcludeBootVolume,
+        excludeDataVolumeIds: request.InstanceSpecification.ExcludeDataVolumeIds ?? [],
+        description: request.Description,
+        tagSpecifications: snapshotTagSpecifications(tagContext(run, target)),
+      });
+    } else {
+      snapshots = [
+        await ec2.createSnapshot({
+          volumeId: target.id,
+          description: snapshotDescription(names),
+          tagSpecifications: snapshotTagSpecifications(tagContext(run, target)),
+        }),
+      ];
+    }
+    if (snapshots.length === 0) throw new InvalidBackupInput(`${target.id}: no volume to snapshot`);
+    const done = snapshots.every((s) => s.state === 'completed');
+    deps.logger.info('snapshots started', { target: target.id, snapshots: snapshots.map((s) => s.snapshotId) });
+    return {
+      region,
+      state: done ? 'completed' : 'pending',
+      attempt: 0,
+      startedAt: deps.now().toISOString(),
+      waitSeconds: done ? 0 : SNAPSHOT_WAIT.initialSeconds,
+      snapshots: snapshots
+        .map((s) => ({ snapshotId: s.snapshotId, ...(s.volumeId ? { volumeId: s.volumeId } : {}), sizeGiB: s.volumeSizeGiB }))
+        .sort((a, b) => (a.snapshotId < b.snapshotId ? -1 : 1)),
+    };
+  };
+}
+
+export const handler = makeHandler(defaultBackupDeps('backup-create-snapshots'));

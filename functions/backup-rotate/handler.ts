@@ -1,0 +1,38 @@
+/**
+ * Rotate: after this target's backup succeeded, apply the policy's retention in the source
+ * region and in every copy region whose copy succeeded (a region whose copy failed keeps
+ * its old backups until a copy lands there). A dry run reads through the dry-run port and
+ * returns the plan, deleting nothing.
+ */
+import { dryRunEc2Port } from '../../shared/aws/ec2-dry-run.ts';
+import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
+import { requireStep } from '../../shared/backup-workflow/require.ts';
+import { rotateRegion } from '../../shared/backup-workflow/rotation.ts';
+import { type RotationResult, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
+import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
+
+export function makeHandler(deps: BackupDeps) {
+  return async (event: unknown): Promise<RotationResult> => {
+    const { run, backup } = parseTaskInput('rotate', targetTaskSchema, event);
+    const snapshots = requireStep('rotate', 'backup.snapshots', backup.snapshots);
+    const source = {
+      region: snapshots.region,
+      ids: [...snapshots.snapshots.map((s) => s.snapshotId), ...(backup.image ? [backup.image.imageId] : [])],
+    };
+    const copies = (backup.copies ?? []).flatMap((c) =>
+      c.state === 'available' && c.imageId !== undefined && c.error === undefined
+        ? [{ region: c.region, ids: [c.imageId] }]
+        : [],
+    );
+    const regions: RotationResult['regions'] = [];
+    for (const { region, ids } of [source, ...copies]) {
+      const ec2 = run.dryRun ? dryRunEc2Port(deps.ec2(region)) : deps.ec2(region);
+      const rotation = await rotateRegion({ ec2, run, target: backup.target, protectedIds: ids });
+      deps.logger.info('rotated', { target: backup.target.id, region, dryRun: run.dryRun, deleted: rotation.report.deleted });
+      regions.push(rotation);
+    }
+    return { regions };
+  };
+}
+
+export const handler = makeHandler(defaultBackupDeps('backup-rotate'));

@@ -1,0 +1,53 @@
+/**
+ * ShareImage: launch permissions per the policy on the AMI in every region it lives in
+ * (source + each available copy; copies do not inherit them). `Group: all` only when the
+ * policy says `public: true`. A region whose sharing is refused is recorded and the others
+ * carry on; throttling and 5xx propagate for the state machine's Retry (adding a
+ * permission twice is harmless).
+ */
+import { BackupError, isTransientBackupError } from '../../shared/backup/errors.ts';
+import type { LaunchPermissions } from '../../shared/aws/ec2-port.ts';
+import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
+import { requireStep } from '../../shared/backup-workflow/require.ts';
+import { type ShareResult, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
+import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
+
+export function makeHandler(deps: BackupDeps) {
+  return async (event: unknown): Promise<ShareResult> => {
+    const { run, backup } = parseTaskInput('share-image', targetTaskSchema, event);
+    const image = requireStep('share-image', 'backup.image', backup.image);
+    const share = run.policy.share;
+    const permissions: LaunchPermissions = {
+      userIds: share.accountIds ?? [],
+      organizationArns: share.organizationArns ?? [],
+      organizationalUnitArns: share.organizationalUnitArns ?? [],
+      public: share.public === true,
+    };
+    const wanted =
+      permissions.userIds.length + permissions.organizationArns.length + permissions.organizationalUnitArns.length;
+    if (wanted === 0 && !permissions.public) return { regions: [] };
+
+    const live = [
+      { region: image.region, imageId: image.imageId },
+      ...(backup.copies ?? []).flatMap((c) =>
+        c.state === 'available' && c.imageId !== undefined && c.error === undefined
+          ? [{ region: c.region, imageId: c.imageId }]
+          : [],
+      ),
+    ];
+    const regions: ShareResult['regions'] = [];
+    for (const { region, imageId } of live) {
+      try {
+        await deps.ec2(region).addLaunchPermissions(imageId, permissions);
+        regions.push({ region, imageId, status: 'shared' });
+      } catch (error) {
+        if (!(error instanceof BackupError) || isTransientBackupError(error)) throw error;
+        deps.logger.warn('sharing refused', { region, imageId, error: error.message });
+        regions.push({ region, imageId, status: 'failed', detail: `${error.name}: ${error.message}` });
+      }
+    }
+    return { regions };
+  };
+}
+
+export const handler = makeHandler(defaultBackupDeps('backup-share-image'));

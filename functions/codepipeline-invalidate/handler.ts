@@ -1,0 +1,46 @@
+import { createPipelineAdapter, type PipelinePort } from '../../shared/aws/codepipeline.ts';
+import { findSite } from '../../shared/deploy/change-set.ts';
+import { codePipelineJobId, normalizeCodePipelineJob } from '../../shared/deploy/codepipeline.ts';
+import { defaultInvalidationDeps, type InvalidationDeps, lazy, waitBudgetSeconds } from '../../shared/deploy/runtime.ts';
+import { type DeploySummary, submitChangeSet } from '../../shared/deploy/submit.ts';
+
+export interface CodePipelineDeps extends InvalidationDeps {
+  pipeline: PipelinePort;
+}
+
+const describe = (summary: DeploySummary): string => {
+  const batches = summary.distributions.flatMap((d) => d.batches);
+  const deferred = batches.filter((b) => b.status === 'deferred').length;
+  return `Invalidated ${summary.site} on ${summary.distributions.length} distribution(s): ${batches.length - deferred} batch(es) submitted, ${summary.pathsBilled} path(s) billed${deferred > 0 ? `, ${deferred} batch(es) deferred until CloudFront has room` : ''}.`;
+};
+
+/**
+ * CodePipeline "Invoke Lambda" action. Every job gets a result — success or failure — so a
+ * pipeline never hangs until the action times out. Only a job without an id (not a
+ * CodePipeline event at all) or a failure to report is thrown.
+ */
+export const makeHandler =
+  (deps: CodePipelineDeps) =>
+  async (event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<void> => {
+    const jobId = codePipelineJobId(event);
+    deps.logger.setCorrelationId(jobId);
+    let summary: DeploySummary;
+    try {
+      const { changeSet } = normalizeCodePipelineJob(event, deps.sites);
+      const site = findSite(deps.sites, changeSet.site);
+      summary = await submitChangeSet(changeSet, site, deps, {
+        waitForCompletionSeconds: waitBudgetSeconds(site, context?.getRemainingTimeInMillis()),
+      });
+    } catch (error) {
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      deps.logger.error('CodePipeline invalidation failed', { jobId, error });
+      await deps.pipeline.fail(jobId, message);
+      return;
+    }
+    await deps.pipeline.succeed(jobId, describe(summary));
+  };
+
+const defaults = lazy(() =>
+  makeHandler({ ...defaultInvalidationDeps('codepipeline-invalidate'), pipeline: createPipelineAdapter() }),
+);
+export const handler = (event: unknown, context?: { getRemainingTimeInMillis(): number }) => defaults()(event, context);

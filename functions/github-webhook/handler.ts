@@ -1,0 +1,128 @@
+import { SecretUnavailableError } from '../../shared/aws/errors.ts';
+import { createSecretsAdapter, type SecretRef, type SecretsPort, secretRefName } from '../../shared/aws/secrets.ts';
+import type { Site } from '../../shared/config/sites.ts';
+import { MalformedEventError } from '../../shared/deploy/errors.ts';
+import {
+  FunctionUrlEventSchema,
+  type HttpResponse,
+  header,
+  jsonResponse,
+  rawBody,
+} from '../../shared/deploy/function-url.ts';
+import { parsePushPayload, pushToChangeSets } from '../../shared/deploy/github.ts';
+import { verifyGithubSignature } from '../../shared/deploy/github-signature.ts';
+import { RecentIds } from '../../shared/deploy/recent.ts';
+import { defaultInvalidationDeps, type InvalidationDeps, lazy } from '../../shared/deploy/runtime.ts';
+import { submitChangeSet } from '../../shared/deploy/submit.ts';
+
+/** Below Lambda's 6 MB synchronous payload limit; a push with 20 commits is far smaller. */
+export const MAX_WEBHOOK_BODY_BYTES = 5 * 1024 * 1024;
+
+export interface WebhookDeps extends InvalidationDeps {
+  secrets: SecretsPort;
+  recentDeliveries: RecentIds;
+}
+
+/** The sites a signature check can unlock, grouped by their secret. */
+const sitesBySecret = (sites: readonly Site[]): { ref: SecretRef; sites: Site[] }[] => {
+  const groups = new Map<string, { ref: SecretRef; sites: Site[] }>();
+  for (const site of sites) {
+    const ref = site.repo?.webhookSecret;
+    if (!ref) continue;
+    const group = groups.get(secretRefName(ref)) ?? { ref, sites: [] };
+    group.sites.push(site);
+    groups.set(secretRefName(ref), group);
+  }
+  return [...groups.values()];
+};
+
+/** Sites whose webhook secret produced this signature; empty when none did. */
+const verifiedSites = async (deps: WebhookDeps, body: Buffer, signature: string): Promise<Site[]> => {
+  for (const group of sitesBySecret(deps.sites)) {
+    const secret = await deps.secrets.get(group.ref);
+    if (verifyGithubSignature(body, signature, secret)) return group.sites;
+  }
+  return [];
+};
+
+/**
+ * GitHub push webhook on a Function URL (auth NONE: the signature is the authentication).
+ * Order matters: size, then signature — nothing is parsed, looked up or submitted for an
+ * unsigned request — then event type, delivery dedupe, payload, submission.
+ */
+export const makeHandler =
+  (deps: WebhookDeps) =>
+  async (event: unknown): Promise<HttpResponse> => {
+    const { logger } = deps;
+    const parsedEvent = FunctionUrlEventSchema.safeParse(event);
+    if (!parsedEvent.success) return jsonResponse(400, { message: 'not a Function URL request' });
+    const request = parsedEvent.data;
+    const method = request.requestContext?.http.method ?? 'POST';
+    if (method !== 'POST') return jsonResponse(405, { message: 'use POST' });
+    const body = rawBody(request);
+    if (body.length > MAX_WEBHOOK_BODY_BYTES) {
+      return jsonResponse(413, { message: `body over ${MAX_WEBHOOK_BODY_BYTES} bytes` });
+    }
+    const delivery = header(request, 'x-github-delivery') ?? '';
+    const signature = header(request, 'x-hub-signature-256');
+    let sites: Site[] = [];
+    try {
+      if (signature) sites = await verifiedSites(deps, body, signature);
+    } catch (error) {
+      if (!(error instanceof SecretUnavailableError)) throw error;
+      logger.error('cannot verify webhook: secret unavailable', { delivery, error });
+      return jsonResponse(500, { message: 'webhook secret unavailable' });
+    }
+    if (sites.length === 0) {
+      logger.warn('webhook rejected: missing or invalid X-Hub-Signature-256', { delivery, signed: Boolean(signature) });
+      return jsonResponse(401, { message: 'invalid signature' });
+    }
+    const eventType = header(request, 'x-github-event');
+    if (eventType === 'ping') return jsonResponse(200, { message: 'pong' });
+    if (eventType !== 'push') return jsonResponse(202, { message: `ignored ${eventType ?? 'unnamed'} event` });
+    if (delivery && deps.recentDeliveries.has(delivery)) {
+      logger.info('webhook delivery already processed', { delivery });
+      return jsonResponse(200, { message: 'duplicate delivery', delivery });
+    }
+    let push: ReturnType<typeof parsePushPayload>;
+    try {
+      push = parsePushPayload(body, header(request, 'content-type'));
+    } catch (error) {
+      if (!(error instanceof MalformedEventError)) throw error;
+      logger.error('malformed push payload', { delivery, error });
+      return jsonResponse(400, { message: error.message });
+    }
+    logger.setCorrelationId(push.after);
+    const { changeSets, skipped } = pushToChangeSets(push, sites);
+    for (const skip of skipped) logger.info('push not invalidated', { delivery, ...skip });
+    const deploys = [];
+    try {
+      for (const changeSet of changeSets) {
+        if (changeSet.reason) logger.warn('falling back to broad paths', { site: changeSet.site, reason: changeSet.reason });
+        const site = sites.find((s) => s.name === changeSet.site);
+        if (!site) continue;
+        // GitHub waits 10 s for an answer: never wait for completion here.
+        const summary = await submitChangeSet(changeSet, site, deps, { waitForCompletionSeconds: 0 });
+        deploys.push({
+          site: summary.site,
+          deployId: summary.deployId,
+          pathsBilled: summary.pathsBilled,
+          deferred: summary.distributions.reduce((n, d) => n + d.deferrals, 0),
+        });
+      }
+    } catch (error) {
+      logger.error('webhook invalidation failed', { delivery, error });
+      return jsonResponse(502, { message: error instanceof Error ? error.message : 'invalidation failed' });
+    }
+    if (delivery) deps.recentDeliveries.add(delivery);
+    return jsonResponse(200, { delivery, deploys, skipped });
+  };
+
+const defaults = lazy(() =>
+  makeHandler({
+    ...defaultInvalidationDeps('github-webhook'),
+    secrets: createSecretsAdapter(),
+    recentDeliveries: new RecentIds(),
+  }),
+);
+export const handler = (event: unknown) => defaults()(event);

@@ -1,0 +1,40 @@
+import { findSite } from '../../shared/deploy/change-set.ts';
+import { parseDeferredMessage } from '../../shared/deploy/deferral.ts';
+import { MalformedEventError } from '../../shared/deploy/errors.ts';
+import { formatIssues } from '../../shared/deploy/issues.ts';
+import { resumeDeferred } from '../../shared/deploy/resume-deferred.ts';
+import { defaultInvalidationDeps, type InvalidationDeps, lazy, waitBudgetSeconds } from '../../shared/deploy/runtime.ts';
+import { SqsEventSchema } from '../../shared/deploy/s3-events.ts';
+
+/**
+ * The deferred queue: each message holds batches that did not fit in flight. Admission control
+ * runs again; what still does not fit is parked again with a longer delay (a new message), so
+ * this message succeeds. Malformed messages and exhausted deferrals fail into the DLQ.
+ */
+export const makeHandler =
+  (deps: InvalidationDeps) =>
+  async (
+    event: unknown,
+    context?: { getRemainingTimeInMillis(): number },
+  ): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> => {
+    const parsed = SqsEventSchema.safeParse(event);
+    if (!parsed.success) throw new MalformedEventError('deferred', formatIssues(parsed.error));
+    const failed: string[] = [];
+    for (const record of parsed.data.Records) {
+      try {
+        const message = parseDeferredMessage(record.body);
+        deps.logger.setCorrelationId(message.deployId);
+        const site = findSite(deps.sites, message.site);
+        await resumeDeferred(message, site, deps, {
+          waitForCompletionSeconds: waitBudgetSeconds(site, context?.getRemainingTimeInMillis()),
+        });
+      } catch (error) {
+        deps.logger.error('deferred invalidation failed', { messageId: record.messageId, error });
+        failed.push(record.messageId);
+      }
+    }
+    return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+
+const defaults = lazy(() => makeHandler(defaultInvalidationDeps('invalidate-deferred')));
+export const handler = (event: unknown, context?: { getRemainingTimeInMillis(): number }) => defaults()(event, context);

@@ -1,0 +1,46 @@
+import { findSite } from '../../shared/deploy/change-set.ts';
+import { MalformedEventError } from '../../shared/deploy/errors.ts';
+import { formatIssues } from '../../shared/deploy/issues.ts';
+import { defaultInvalidationDeps, type InvalidationDeps, lazy, waitBudgetSeconds } from '../../shared/deploy/runtime.ts';
+import { normalizeS3Batch, SqsEventSchema } from '../../shared/deploy/s3-events.ts';
+import { submitChangeSet } from '../../shared/deploy/submit.ts';
+
+export interface BatchResponse {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+/**
+ * SQS batch of S3 object notifications → one invalidation per site. Messages whose change set
+ * failed (or that are malformed) are reported as batch item failures: SQS redelivers them, and
+ * after maxReceiveCount they land in the dead-letter queue.
+ */
+export const makeHandler =
+  (deps: InvalidationDeps) =>
+  async (event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<BatchResponse> => {
+    const { logger } = deps;
+    const parsed = SqsEventSchema.safeParse(event);
+    if (!parsed.success) throw new MalformedEventError('s3', formatIssues(parsed.error));
+    const batch = normalizeS3Batch(parsed.data.Records, deps.sites);
+    const failed = new Set<string>();
+    for (const { messageId, error } of batch.malformed) {
+      logger.error('malformed S3 event message', { messageId, error });
+      failed.add(messageId);
+    }
+    for (const { messageId, reason } of batch.ignored) logger.info('ignored S3 event', { messageId, reason });
+    for (const { changeSet, messageIds } of batch.changeSets) {
+      logger.setCorrelationId(changeSet.deployId);
+      try {
+        const site = findSite(deps.sites, changeSet.site);
+        await submitChangeSet(changeSet, site, deps, {
+          waitForCompletionSeconds: waitBudgetSeconds(site, context?.getRemainingTimeInMillis()),
+        });
+      } catch (error) {
+        logger.error('invalidation failed; its messages will be redelivered', { site: changeSet.site, messageIds, error });
+        for (const id of messageIds) failed.add(id);
+      }
+    }
+    return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+
+const defaults = lazy(() => makeHandler(defaultInvalidationDeps('invalidate-s3-events')));
+export const handler = (event: unknown, context?: { getRemainingTimeInMillis(): number }) => defaults()(event, context);

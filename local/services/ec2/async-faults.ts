@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import type { Ec2Store } from './store.ts';
+
+/**
+ * Failures that AWS reports asynchronously (the call succeeds, the resource later turns to
+ * error/failed). Synchronous error answers are the control API's fault rules instead.
+ */
+export const AsyncFaultSchema = z
+  .object({
+    kind: z.enum(['snapshot-error', 'register-failed', 'copy-failed']),
+    /** Region the operation runs in (for copies: the source region). */
+    region: z.string().min(1).optional(),
+    /** snapshot-error only: the volume being snapshotted. */
+    volumeId: z.string().min(1).optional(),
+    /** copy-failed only: the destination region. */
+    destinationRegion: z.string().min(1).optional(),
+    /** How many matching operations fail; 1 by default. */
+    count: z.number().int().min(1).optional(),
+    message: z.string().min(1).optional(),
+  })
+  .strict();
+export type AsyncFault = z.infer<typeof AsyncFaultSchema>;
+
+const DEFAULT_MESSAGES: Record<AsyncFault['kind'], string> = {
+  'snapshot-error': 'Injected fault: the snapshot failed',
+  'register-failed': 'Injected fault: the image registration failed',
+  'copy-failed': 'Injected fault: the copy failed',
+};
+
+export interface AsyncFaultMatch {
+  region: string;
+  volumeId?: string;
+  destinationRegion?: string;
+}
+
+export const addAsyncFaults = (store: Ec2Store, faults: AsyncFault[]): void => {
+  for (const fault of faults) store.asyncFaults.push({ fault, remaining: fault.count ?? 1 });
+};
+
+/** Consumes one matching fault when an operation starts; returns its failure message. */
+export const takeAsyncFault = (
+  store: Ec2Store,
+  kind: AsyncFault['kind'],
+  match: AsyncFaultMatch,
+): string | undefined => {
+  for (const active of store.asyncFaults) {
+    const { fault } = active;
+    if (fault.kind !== kind || active.remaining <= 0) continue;
+    if (fault.region !== undefined && fault.region !== match.region) continue;
+    if (fault.volumeId !== undefined && fault.volumeId !== match.volumeId) continue;
+    if (fault.destinationRegion !== undefined && fault.destinationRegion !== match.destinationRegion)
+      continue;
+    active.remaining -= 1;
+    store.asyncFaults = store.asyncFaults.filter((f) => f.remaining > 0);
+    return fault.message ?? DEFAULT_MESSAGES[kind];
+  }
+  return undefined;
+};

@@ -1,0 +1,41 @@
+import type { Ec2Action } from './context.ts';
+import { checkId, invalidCombination, notFound } from './errors.ts';
+import { compileFilters, parseFilters } from './filters.ts';
+import { PAGE_RANGES } from './limits.ts';
+import { maxResultsParam, paginate } from './pagination.ts';
+import { reservationXml } from './render.ts';
+import type { InstanceRecord } from './store.ts';
+
+/** DescribeInstances over the seeded instances; each instance is its own reservation. */
+export const describeInstances: Ec2Action = (ctx) => {
+  const { params, state } = ctx;
+  const ids = params.list('InstanceId');
+  const maxResults = maxResultsParam(params, PAGE_RANGES.instances);
+  if (ids.length > 0 && maxResults !== undefined)
+    throw invalidCombination('The parameter instancesSet cannot be used with the parameter maxResults');
+  const filter = compileFilters<InstanceRecord>(parseFilters(params), {
+    'instance-id': (i) => i.id,
+    'instance-state-name': (i) => i.state,
+    'instance-type': (i) => i.instanceType,
+    'availability-zone': (i) => i.availabilityZone,
+    architecture: (i) => i.architecture,
+    'image-id': (i) => i.imageId,
+    'reservation-id': (i) => i.reservationId,
+    'root-device-name': (i) => i.rootDeviceName,
+    'block-device-mapping.volume-id': (i) => i.devices.map((d) => d.volumeId),
+    'block-device-mapping.device-name': (i) => i.devices.map((d) => d.deviceName),
+  });
+  const render = (i: InstanceRecord) => reservationXml(i, ctx.cloud.accountId);
+  if (ids.length > 0) {
+    for (const id of ids) checkId('instance', id);
+    const missing = ids.filter((id) => !state.instances.has(id));
+    if (missing.length > 0) throw notFound('instance', missing);
+    const found = [...new Set(ids)]
+      .sort()
+      .map((id) => state.instances.get(id))
+      .filter((i): i is InstanceRecord => i !== undefined && filter(i));
+    return { reservationSet: found.map(render) };
+  }
+  const page = paginate(state.instances, 'instances', filter, maxResults, params.get('NextToken'));
+  return { reservationSet: page.items.map(render), nextToken: page.nextToken };
+};

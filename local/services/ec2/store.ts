@@ -1,0 +1,216 @@
+import type { LocalCloud } from '../../cloud.ts';
+import type { AsyncFault } from './async-faults.ts';
+import { IdIndex } from './id-index.ts';
+import { DEFAULT_LIMITS, type Ec2Limits } from './limits.ts';
+
+/** User tags in insertion order (AWS returns them unordered; insertion order keeps runs comparable). */
+export type Tags = Map<string, string>;
+
+/** A planned asynchronous failure: the resource turns to error/failed at `at` (simulated ms). */
+export interface FailurePlan {
+  at: number;
+  message: string;
+}
+
+/** The members of one CreateSnapshots call share a fate: one failure fails them all. */
+export interface SnapshotGroup {
+  failure?: FailurePlan;
+}
+
+export interface SnapshotRecord {
+  id: string;
+  region: string;
+  volumeId: string;
+  volumeSize: number;
+  description: string;
+  startTime: number;
+  /** Simulated time from pending to completed, fixed when the snapshot starts. */
+  durationMs: number;
+  encrypted: boolean;
+  kmsKeyId?: string;
+  tags: Tags;
+  failure?: FailurePlan;
+  group?: SnapshotGroup;
+  copiedFrom?: { region: string; snapshotId: string };
+}
+
+export interface BlockDevice {
+  deviceName: string;
+  snapshotId?: string;
+  volumeSize?: number;
+  volumeType?: string;
+  deleteOnTermination?: boolean;
+  iops?: number;
+  throughput?: number;
+  encrypted?: boolean;
+  kmsKeyId?: string;
+  virtualName?: string;
+  noDevice?: boolean;
+}
+
+export interface LaunchPermission {
+  userId?: string;
+  group?: string;
+  organizationArn?: string;
+  organizationalUnitArn?: string;
+}
+
+export interface ImageFailure {
+  at: number;
+  code: string;
+  message: string;
+}
+
+export interface ImageRecord {
+  id: string;
+  region: string;
+  name: string;
+  description?: string;
+  architecture: string;
+  virtualizationType: string;
+  rootDeviceName: string;
+  enaSupport?: boolean;
+  bootMode?: string;
+  blockDevices: BlockDevice[];
+  createdAt: number;
+  /** Time after the last backing snapshot completes until the image is available. */
+  settleMs: number;
+  /** Before this time Describe* answers InvalidAMIID.NotFound (eventual consistency). */
+  visibleAt: number;
+  tags: Tags;
+  launchPermissions: LaunchPermission[];
+  failure?: ImageFailure;
+  copiedFrom?: { region: string; imageId: string };
+}
+
+export interface VolumeAttachment {
+  instanceId: string;
+  device: string;
+  deleteOnTermination: boolean;
+  attachTime: number;
+}
+
+export interface VolumeRecord {
+  id: string;
+  region: string;
+  availabilityZone: string;
+  size: number;
+  volumeType: string;
+  iops?: number;
+  throughput?: number;
+  encrypted: boolean;
+  kmsKeyId?: string;
+  snapshotId?: string;
+  createTime: number;
+  readyAt: number;
+  tags: Tags;
+  attachment?: VolumeAttachment;
+}
+
+export type InstanceStateName =
+  | 'pending'
+  | 'running'
+  | 'shutting-down'
+  | 'terminated'
+  | 'stopping'
+  | 'stopped';
+
+export interface InstanceRecord {
+  id: string;
+  reservationId: string;
+  region: string;
+  availabilityZone: string;
+  architecture: string;
+  rootDeviceName: string;
+  bootMode?: string;
+  enaSupport: boolean;
+  state: InstanceStateName;
+  instanceType: string;
+  imageId: string;
+  launchTime: number;
+  tags: Tags;
+  devices: { deviceName: string; volumeId: string; deleteOnTermination: boolean }[];
+}
+
+interface VolumeSnapshotStats {
+  /** Snapshots ever started from the volume: later ones are incremental. */
+  started: number;
+  /** Possibly still pending; pruned lazily, so it stays no longer than the per-volume limit. */
+  inFlight: SnapshotRecord[];
+}
+
+interface TokenEntry {
+  fingerprint: string;
+  id: string;
+}
+
+/** One region of the account: resources are never visible from another region. */
+export class RegionState {
+  readonly snapshots = new IdIndex<SnapshotRecord>();
+  readonly images = new IdIndex<ImageRecord>();
+  readonly volumes = new IdIndex<VolumeRecord>();
+  readonly instances = new IdIndex<InstanceRecord>();
+  /** Registered image names (unique per account and region) → image id. */
+  readonly imageNames = new Map<string, string>();
+  /** Snapshot id → images that reference it (DeleteSnapshot InUse, DeregisterImage skipped). */
+  readonly snapshotUsers = new Map<string, Set<string>>();
+  readonly volumeSnapshots = new Map<string, VolumeSnapshotStats>();
+  /** ClientToken → request fingerprint and resulting id, per operation. */
+  readonly clientTokens = new Map<string, TokenEntry>();
+  /** Copies into this region that may still be in flight; pruned lazily. */
+  imageCopies: ImageRecord[] = [];
+  snapshotCopies: SnapshotRecord[] = [];
+
+  constructor(readonly name: string) {}
+
+  volumeStats(volumeId: string): VolumeSnapshotStats {
+    let stats = this.volumeSnapshots.get(volumeId);
+    if (!stats) {
+      stats = { started: 0, inFlight: [] };
+      this.volumeSnapshots.set(volumeId, stats);
+    }
+    return stats;
+  }
+
+  addSnapshotUser(snapshotId: string, imageId: string): void {
+    let users = this.snapshotUsers.get(snapshotId);
+    if (!users) {
+      users = new Set();
+      this.snapshotUsers.set(snapshotId, users);
+    }
+    users.add(imageId);
+  }
+
+  removeSnapshotUser(snapshotId: string, imageId: string): void {
+    const users = this.snapshotUsers.get(snapshotId);
+    users?.delete(imageId);
+    if (users?.size === 0) this.snapshotUsers.delete(snapshotId);
+  }
+}
+
+export interface ActiveAsyncFault {
+  fault: AsyncFault;
+  remaining: number;
+}
+
+/** The whole EC2 state of one local cloud; dropped by cloud.reset(). */
+export class Ec2Store {
+  readonly regions = new Map<string, RegionState>();
+  limits: Ec2Limits = { ...DEFAULT_LIMITS };
+  /** Region → KMS key identifiers (id, ARN, aliases) that exist there. */
+  readonly kmsKeys = new Map<string, Set<string>>();
+  asyncFaults: ActiveAsyncFault[] = [];
+  /** How long a new AMI stays invisible to Describe* (EC2 is eventually consistent). */
+  imageVisibilityDelayMs = 0;
+
+  region(name: string): RegionState {
+    let state = this.regions.get(name);
+    if (!state) {
+      state = new RegionState(name);
+      this.regions.set(name, state);
+    }
+    return state;
+  }
+}
+
+export const ec2Store = (cloud: LocalCloud): Ec2Store => cloud.store('ec2', () => new Ec2Store());

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { AwsError } from '../../aws-error.ts';
+import type { LocalCloud } from '../../cloud.ts';
+import { jsonResponse, restJsonErrorResponse } from '../../protocol/rest-json.ts';
+import type { LocalRequest, LocalResponse, LocalService } from '../../service.ts';
+import { FunctionCodeError, invalidParameter } from './errors.ts';
+import { FUNCTION_URL_PREFIX } from './function-url.ts';
+import * as ops from './operations.ts';
+import { registerBundleFunction } from './register.ts';
+import { lambdaStore } from './store.ts';
+
+type Handler = (call: ops.LambdaCall) => LocalResponse | Promise<LocalResponse>;
+
+/** method, path pattern (the function name is the one capture), operation name, handler. */
+const ROUTES: [string, RegExp, string, Handler][] = [
+  ['POST', /^\/2015-03-31\/functions\/?$/, 'CreateFunction', ops.createFunction],
+  ['GET', /^\/2015-03-31\/functions\/?$/, 'ListFunctions', ops.listFunctions],
+  ['GET', /^\/2015-03-31\/functions\/([^/]+)\/?$/, 'GetFunction', ops.getFunction],
+  ['DELETE', /^\/2015-03-31\/functions\/([^/]+)\/?$/, 'DeleteFunction', ops.deleteFunction],
+  ['GET', /^\/2015-03-31\/functions\/([^/]+)\/configuration$/, 'GetFunctionConfiguration', ops.getFunctionConfiguration],
+  ['PUT', /^\/2015-03-31\/functions\/([^/]+)\/configuration$/, 'UpdateFunctionConfiguration', ops.updateFunctionConfiguration],
+  ['PUT', /^\/2015-03-31\/functions\/([^/]+)\/code$/, 'UpdateFunctionCode', ops.updateFunctionCode],
+  ['POST', /^\/2015-03-31\/functions\/([^/]+)\/invocations$/, 'Invoke', ops.invoke],
+  ['POST', /^\/2021-10-31\/functions\/([^/]+)\/url$/, 'CreateFunctionUrlConfig', ops.createFunctionUrlConfig],
+  ['GET', /^\/2021-10-31\/functions\/([^/]+)\/url$/, 'GetFunctionUrlConfig', ops.getFunctionUrlConfig],
+  ['DELETE', /^\/2021-10-31\/functions\/([^/]+)\/url$/, 'DeleteFunctionUrlConfig', ops.deleteFunctionUrlConfig],
+];
+
+const RegisterBundle = z
+  .object({
+    name: z.string(),
+    region: z.string().optional(),
+    bundle: z.string().describe('path of the deployed .mjs/.js bundle on this machine'),
+    handler: z.string().optional().describe('export name, handler by default'),
+    environment: z.record(z.string(), z.string()).optional(),
+    timeoutSeconds: z.number().int().optional(),
+    memorySize: z.number().int().optional(),
+  })
+  .strict();
+
+export const lambdaService: LocalService = {
+  name: 'lambda',
+  route(req: LocalRequest, cloud: LocalCloud) {
+    if (req.rawPath.startsWith(FUNCTION_URL_PREFIX))
+      return { action: 'InvokeFunctionUrl', run: () => ops.invokeFunctionUrl({ cloud, req, name: '' }) };
+    for (const [method, pattern, action, handler] of ROUTES) {
+      if (method !== req.method) continue;
+      const match = pattern.exec(req.rawPath);
+      if (!match) continue;
+      const name = decodeURIComponent(match[1] ?? '');
+      return { action, run: () => handler({ cloud, req, name }) };
+    }
+    throw new AwsError('UnknownOperationException', `Unknown operation ${req.method} ${req.rawPath}`, 404);
+  },
+  renderError: (error, req) => restJsonErrorResponse(error, req.requestId),
+  control(cloud, method, subpath, body) {
+    if (method === 'POST' && subpath === '/lambda/functions') {
+      const input = RegisterBundle.parse(body);
+      try {
+        return jsonResponse(200, ops.configurationOf(registerBundleFunction(cloud, input)));
+      } catch (error) {
+        if (error instanceof FunctionCodeError) throw invalidParameter(error.message);
+        throw error;
+      }
+    }
+    return undefined;
+  },
+  dump(cloud) {
+    const store = lambdaStore(cloud);
+    return {
+      functions: [...store.functions.values()].map((fn) => ({
+        ...ops.configurationOf(fn),
+        code: fn.code.kind === 'bundle' ? { bundleRoot: fn.code.root } : { inline: true },
+        ...(fn.url ? { functionUrl: fn.url.url } : {}),
+      })),
+      asyncInvocations: store.asyncInvocations,
+    };
+  },
+};

@@ -1,0 +1,125 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Warm execution environments for bundle functions: one worker thread per concurrent
+ * invocation, reused while warm (module scope survives between invocations, as on Lambda)
+ * and terminated after a short idle time. Each worker gets the function's own `env`, so
+ * two functions never see each other's variables and a crash or a timeout kills only its
+ * own environment.
+ */
+export interface EnvironmentSpec {
+  root: string;
+  handler: string;
+  env: Record<string, string>;
+  memorySize: number;
+  simulatedClock: boolean;
+}
+
+export interface InvokeMessage {
+  id: string;
+  event: unknown;
+  context: Record<string, string>;
+  deadline: number;
+  clock: { sim: number; real: number; speed: number };
+}
+
+export type WorkerReply =
+  | { ok: true; payload: string }
+  | { ok: false; errorType: string; errorMessage: string; trace: string[] };
+
+const IDLE_MS = 15_000;
+const WORKER_URL = new URL('./worker-runtime.mjs', import.meta.url);
+
+interface Environment {
+  worker: Worker;
+  idleTimer?: NodeJS.Timeout;
+}
+
+export class WorkerPool {
+  private readonly idle: Environment[] = [];
+  private readonly all = new Set<Environment>();
+
+  constructor(private readonly spec: EnvironmentSpec) {}
+
+  async invoke(message: InvokeMessage, timeoutMs: number): Promise<WorkerReply> {
+    const environment = this.idle.pop() ?? this.spawn();
+    clearTimeout(environment.idleTimer);
+    const reply = await this.run(environment, message, timeoutMs);
+    if (this.all.has(environment)) {
+      environment.idleTimer = setTimeout(() => this.retire(environment), IDLE_MS).unref();
+      this.idle.push(environment);
+    }
+    return reply;
+  }
+
+  /** Stops every environment (function deleted or updated, cloud reset). */
+  close(): void {
+    for (const environment of [...this.all]) this.retire(environment);
+  }
+
+  private spawn(): Environment {
+    const worker = new Worker(WORKER_URL, {
+      workerData: { root: this.spec.root, handler: this.spec.handler, simulatedClock: this.spec.simulatedClock },
+      env: this.spec.env,
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(this.spec.memorySize, 128) },
+    });
+    worker.unref();
+    const environment: Environment = { worker };
+    this.all.add(environment);
+    return environment;
+  }
+
+  private retire(environment: Environment): void {
+    clearTimeout(environment.idleTimer);
+    this.all.delete(environment);
+    const at = this.idle.indexOf(environment);
+    if (at >= 0) this.idle.splice(at, 1);
+    void environment.worker.terminate();
+  }
+
+  private run(environment: Environment, message: InvokeMessage, timeoutMs: number): Promise<WorkerReply> {
+    const { worker } = environment;
+    return new Promise<WorkerReply>((resolve) => {
+      const finish = (reply: WorkerReply, retire: boolean) => {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        if (retire) this.retire(environment);
+        resolve(reply);
+      };
+      const failure = (errorType: string, errorMessage: string): WorkerReply => ({
+        ok: false,
+        errorType,
+        errorMessage: `RequestId: ${message.id} Error: ${errorMessage}`,
+        trace: [],
+      });
+      const onMessage = (data: unknown) => {
+        const reply = data as (WorkerReply & { id?: string; fatal?: boolean; kind?: string }) | undefined;
+        if (reply?.kind === 'crash' && !reply.ok) {
+          finish({ ok: false, errorType: reply.errorType, errorMessage: reply.errorMessage, trace: reply.trace }, true);
+          return;
+        }
+        if (reply?.id !== message.id) return;
+        const { id: _id, fatal, kind: _kind, ...rest } = reply;
+        finish(rest as WorkerReply, fatal === true);
+      };
+      const onError = (error: Error & { code?: string }) =>
+        finish(
+          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? failure('Runtime.OutOfMemory', 'Runtime exited with error: signal: killed')
+            : { ok: false, errorType: error.name || 'Error', errorMessage: error.message, trace: (error.stack ?? '').split('\n') },
+          true,
+        );
+      const onExit = (code: number) => finish(failure('Runtime.ExitError', `Runtime exited with error: exit status ${code}`), true);
+      const timer = setTimeout(
+        () => finish(failure('Sandbox.Timedout', `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`), true),
+        timeoutMs,
+      );
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      worker.postMessage(message);
+    });
+  }
+}

@@ -1,0 +1,122 @@
+import type { LocalCloud } from '../../cloud.ts';
+import type { PreparedDefinition } from './definition.ts';
+import { readReferencePath } from './reference-path.ts';
+import type { ExecutionRecord, HistoryEvent } from './store.ts';
+
+/** The history event detail field of each event type (`TaskStateEntered` → `stateEnteredEventDetails`). */
+export const detailsKey = (type: string): string | undefined => {
+  if (/StateEntered$/.test(type)) return 'stateEnteredEventDetails';
+  if (/StateExited$/.test(type)) return 'stateExitedEventDetails';
+  if (type === 'MapStateSucceeded' || type === 'MapStateFailed') return undefined;
+  return `${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`;
+};
+
+export const appendEvent = (
+  cloud: LocalCloud,
+  execution: ExecutionRecord,
+  type: string,
+  details?: Record<string, unknown>,
+): HistoryEvent => {
+  const id = execution.history.length + 1;
+  const event: HistoryEvent = { id, previousEventId: id - 1, timestamp: cloud.now(), type, ...(details ? { details } : {}) };
+  execution.history.push(event);
+  return event;
+};
+
+export const renderEvent = (event: HistoryEvent, includeData: boolean) => {
+  const key = detailsKey(event.type);
+  let details = event.details;
+  if (details && !includeData) {
+    const { input: _input, output: _output, ...rest } = details;
+    details = rest;
+  }
+  return {
+    timestamp: event.timestamp / 1000,
+    type: event.type,
+    id: event.id,
+    previousEventId: event.previousEventId,
+    ...(key && details ? { [key]: details } : {}),
+  };
+};
+
+const json = (value: unknown) => JSON.stringify(value ?? null);
+const text = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+
+/** An interpreter event (aws-local-stepfunctions' event log), loosely typed at this boundary. */
+export interface InterpreterEvent {
+  type: string;
+  state?: { name: string; type: string; input?: unknown; output?: unknown };
+  parentState?: { name: string };
+  index?: number;
+  input?: unknown;
+  output?: unknown;
+  Error?: string;
+  Cause?: unknown;
+}
+
+export type Terminal =
+  | { status: 'SUCCEEDED'; output: string }
+  | { status: 'FAILED'; error: string; cause: string };
+
+/**
+ * Turns the interpreter's events into Step Functions history events. Returns the
+ * execution's outcome when the event ends it. State transitions (entries and retries)
+ * are counted here, which is what STANDARD workflows are billed for.
+ */
+export const translateEvent = (
+  cloud: LocalCloud,
+  execution: ExecutionRecord,
+  prepared: Pick<PreparedDefinition, 'types' | 'itemsPaths'>,
+  event: InterpreterEvent,
+): Terminal | undefined => {
+  const add = (type: string, details?: Record<string, unknown>) => appendEvent(cloud, execution, type, details);
+  const declared = (name: string, fallback: string) => prepared.types.get(name) ?? fallback;
+  const transition = () => {
+    execution.transitions += 1;
+    cloud.counters.add('states.transitions');
+  };
+  switch (event.type) {
+    case 'StateEntered': {
+      if (!event.state) return undefined;
+      const type = declared(event.state.name, event.state.type);
+      transition();
+      add(`${type}StateEntered`, { name: event.state.name, input: json(event.state.input), inputDetails: { truncated: false } });
+      if (type === 'Map') {
+        const items = readReferencePath(event.state.input, prepared.itemsPaths.get(event.state.name) ?? '$');
+        add('MapStateStarted', { length: Array.isArray(items) ? items.length : 0 });
+      }
+      return undefined;
+    }
+    case 'StateExited': {
+      if (!event.state) return undefined;
+      const type = declared(event.state.name, event.state.type);
+      if (type === 'Map') add('MapStateSucceeded');
+      add(`${type}StateExited`, { name: event.state.name, output: json(event.state.output), outputDetails: { truncated: false } });
+      return undefined;
+    }
+    case 'StateFailed':
+      if (event.state && declared(event.state.name, event.state.type) === 'Map') add('MapStateFailed');
+      return undefined;
+    case 'StateRetried':
+      transition();
+      return undefined;
+    case 'MapIterationStarted':
+    case 'MapIterationSucceeded':
+    case 'MapIterationFailed':
+      add(event.type, { name: event.parentState?.name ?? '', index: event.index ?? 0 });
+      return undefined;
+    case 'ExecutionSucceeded':
+      add('ExecutionSucceeded', { output: json(event.output), outputDetails: { truncated: false } });
+      return { status: 'SUCCEEDED', output: json(event.output) };
+    case 'ExecutionFailed': {
+      const error = event.Error ?? 'States.Runtime';
+      const cause = text(event.Cause ?? '');
+      add('ExecutionFailed', { error, cause });
+      return { status: 'FAILED', error, cause };
+    }
+    default:
+      // ExecutionStarted is recorded by StartExecution itself; aborts and timeouts are
+      // recorded when the local cloud stops the execution; Parallel branches have no events.
+      return undefined;
+  }
+};

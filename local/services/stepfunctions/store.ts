@@ -1,0 +1,79 @@
+import type { LocalCloud } from '../../cloud.ts';
+import { executionDoesNotExist, invalidArn, stateMachineDoesNotExist } from './errors.ts';
+
+export type StateMachineType = 'STANDARD' | 'EXPRESS';
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+export interface StateMachineRecord {
+  arn: string;
+  name: string;
+  region: string;
+  definition: string;
+  roleArn: string;
+  type: StateMachineType;
+  creationDate: number;
+  updateDate?: number;
+  revisionId: string;
+}
+
+/** One history event; `details` is rendered under `<camelCaseType>EventDetails`. */
+export interface HistoryEvent {
+  id: number;
+  previousEventId: number;
+  timestamp: number;
+  type: string;
+  details?: Record<string, unknown>;
+}
+
+export interface ExecutionRecord {
+  arn: string;
+  name: string;
+  stateMachineArn: string;
+  stateMachineName: string;
+  region: string;
+  roleArn: string;
+  input: string;
+  status: ExecutionStatus;
+  startDate: number;
+  stopDate?: number;
+  output?: string;
+  error?: string;
+  cause?: string;
+  history: HistoryEvent[];
+  /** Billed state transitions (entries and retries), $0.025 per 1,000 on STANDARD. */
+  transitions: number;
+  lambdaInvocations: number;
+  /** Stops the interpreter; present while the execution runs. */
+  abort?: () => void;
+}
+
+export interface StatesStore {
+  machines: Map<string, StateMachineRecord>;
+  executions: Map<string, ExecutionRecord>;
+}
+
+export const statesStore = (cloud: LocalCloud): StatesStore =>
+  cloud.store('states', () => ({ machines: new Map(), executions: new Map() }));
+
+export const stateMachineArn = (cloud: LocalCloud, region: string, name: string) =>
+  `arn:aws:states:${region}:${cloud.accountId}:stateMachine:${name}`;
+
+export const executionArn = (machine: StateMachineRecord, name: string) =>
+  machine.arn.replace(':stateMachine:', ':execution:') + `:${name}`;
+
+const MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/;
+const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution|express):[^:]+:[^:]+(:[^:]+)?$/;
+
+export const findStateMachine = (cloud: LocalCloud, arn: unknown): StateMachineRecord => {
+  if (typeof arn !== 'string' || !MACHINE_ARN.test(arn)) throw invalidArn(String(arn));
+  const machine = statesStore(cloud).machines.get(arn);
+  if (!machine) throw stateMachineDoesNotExist(arn);
+  return machine;
+};
+
+export const findExecution = (cloud: LocalCloud, arn: unknown): ExecutionRecord => {
+  if (typeof arn !== 'string' || !EXECUTION_ARN.test(arn)) throw invalidArn(String(arn));
+  const execution = statesStore(cloud).executions.get(arn);
+  if (!execution) throw executionDoesNotExist(arn);
+  return execution;
+};

@@ -1,0 +1,151 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { LocalCloud } from '../../cloud.ts';
+import { AwsError } from '../../aws-error.ts';
+import { invokeFunction } from '../lambda/invoke.ts';
+import { findFunction } from '../lambda/store.ts';
+import { SIMULATED_WAIT_RESOURCE, type WaitSpec } from './definition.ts';
+import { TaskFailure, UnsupportedTaskError } from './errors.ts';
+import { readReferencePath } from './reference-path.ts';
+import { waitForSimulatedTime } from './sim-wait.ts';
+import type { ExecutionRecord } from './store.ts';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type TaskHandler = (input: Json) => Promise<Json>;
+
+/** What a task handler needs from the running execution. */
+export interface TaskScope {
+  cloud: LocalCloud;
+  execution: ExecutionRecord;
+  running: () => boolean;
+  record: (type: string, details?: Record<string, unknown>) => void;
+}
+
+const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_-]+(:[a-zA-Z0-9$_-]+)?$/;
+const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
+
+const invokeLocal = async (scope: TaskScope, functionRef: string, payload: unknown): Promise<{ payload: unknown; requestId: string }> => {
+  const { cloud, execution } = scope;
+  cloud.counters.recordCall('lambda', 'Invoke', execution.region);
+  const fault = cloud.faults.decide('lambda', 'Invoke', execution.region);
+  if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
+  if (fault.error) throw new TaskFailure(`Lambda.${fault.error.code}`, fault.error.message);
+  let fn: ReturnType<typeof findFunction>;
+  try {
+    fn = findFunction(cloud, execution.region, functionRef);
+  } catch (error) {
+    if (error instanceof AwsError) throw new TaskFailure(`Lambda.${error.code}`, error.message);
+    throw error;
+  }
+  execution.lambdaInvocations += 1;
+  const outcome = await invokeFunction(cloud, fn, payload);
+  if (outcome.functionError) {
+    const parsed = JSON.parse(outcome.payload) as { errorType?: string };
+    throw new TaskFailure(parsed.errorType ?? 'Lambda.Unknown', outcome.payload);
+  }
+  return { payload: JSON.parse(outcome.payload), requestId: outcome.requestId };
+};
+
+// Task events are recorded after the interpreter's own events of this turn (StateEntered)
+// reach the history: they travel through async generators, so let them drain first.
+const afterQueuedEvents = () => nextTurn();
+
+/** `Resource: arn:aws:lambda:…:function:NAME`: the legacy integration, LambdaFunction* events. */
+const lambdaArnTask =
+  (scope: TaskScope, resource: string): TaskHandler =>
+  async (input) => {
+    await afterQueuedEvents();
+    scope.record('LambdaFunctionScheduled', { resource, input: JSON.stringify(input), inputDetails: { truncated: false } });
+    scope.record('LambdaFunctionStarted');
+    try {
+      const { payload } = await invokeLocal(scope, resource, input);
+      scope.record('LambdaFunctionSucceeded', { output: JSON.stringify(payload), outputDetails: { truncated: false } });
+      return payload as Json;
+    } catch (error) {
+      if (error instanceof TaskFailure) scope.record('LambdaFunctionFailed', { error: error.name, cause: error.message });
+      throw error;
+    }
+  };
+
+/** `Resource: arn:aws:states:::lambda:invoke`: the optimized integration, Task* events and the SDK-shaped result. */
+const lambdaInvokeTask =
+  (scope: TaskScope): TaskHandler =>
+  async (input) => {
+    await afterQueuedEvents();
+    const base = { resourceType: 'lambda', resource: 'invoke' };
+    scope.record('TaskScheduled', { ...base, region: scope.execution.region, parameters: JSON.stringify(input) });
+    scope.record('TaskStarted', base);
+    try {
+      const params = (typeof input === 'object' && input !== null && !Array.isArray(input) ? input : {}) as Record<string, Json>;
+      if (typeof params.FunctionName !== 'string')
+        throw new TaskFailure('States.Runtime', 'lambda:invoke needs Parameters.FunctionName');
+      const qualified = typeof params.Qualifier === 'string' ? `${params.FunctionName}:${params.Qualifier}` : params.FunctionName;
+      const { payload, requestId } = await invokeLocal(scope, qualified, params.Payload ?? {});
+      const result = {
+        ExecutedVersion: '$LATEST',
+        Payload: payload,
+        SdkHttpMetadata: { HttpStatusCode: 200 },
+        SdkResponseMetadata: { RequestId: requestId },
+        StatusCode: 200,
+      } as Json;
+      scope.record('TaskSucceeded', { ...base, output: JSON.stringify(result), outputDetails: { truncated: false } });
+      return result;
+    } catch (error) {
+      if (error instanceof TaskFailure) scope.record('TaskFailed', { ...base, error: error.name, cause: error.message });
+      throw error;
+    }
+  };
+
+const waitTarget = (cloud: LocalCloud, spec: WaitSpec, input: Json): number => {
+  const fail = (detail: string) => new UnsupportedTaskError(`Wait state: ${detail}`);
+  if (spec.Seconds !== undefined) return cloud.now() + spec.Seconds * 1000;
+  if (spec.Timestamp !== undefined) return Date.parse(spec.Timestamp);
+  if (spec.SecondsPath !== undefined) {
+    const seconds = readReferencePath(input, spec.SecondsPath);
+    if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0)
+      throw fail(`SecondsPath ${spec.SecondsPath} must point to a non-negative integer`);
+    return cloud.now() + seconds * 1000;
+  }
+  if (spec.TimestampPath !== undefined) {
+    const stamp = readReferencePath(input, spec.TimestampPath);
+    const at = typeof stamp === 'string' ? Date.parse(stamp) : Number.NaN;
+    if (Number.isNaN(at)) throw fail(`TimestampPath ${spec.TimestampPath} must point to an ISO 8601 timestamp`);
+    return at;
+  }
+  return cloud.now();
+};
+
+const simulatedWait =
+  (scope: TaskScope, spec: WaitSpec): TaskHandler =>
+  async (input) => {
+    await waitForSimulatedTime(scope.cloud, waitTarget(scope.cloud, spec, input), () => !scope.running());
+    return input;
+  };
+
+const unsupported =
+  (resource: string): TaskHandler =>
+  async () => {
+    throw new UnsupportedTaskError(
+      `The local cloud cannot run Task resource ${resource}: only Lambda functions registered in the local cloud (arn:aws:lambda:…:function:NAME or arn:aws:states:::lambda:invoke) are supported`,
+    );
+  };
+
+/**
+ * A local handler for every Task state, so the interpreter never calls AWS itself:
+ * Lambda resources run the local cloud's functions, Waits use the simulated clock, and
+ * anything else fails the execution with an uncatchable States.Runtime.
+ */
+export const bindTasks = (
+  scope: TaskScope,
+  tasks: Map<string, string>,
+  waits: Map<string, WaitSpec>,
+): Record<string, TaskHandler> => {
+  const handlers: Record<string, TaskHandler> = {};
+  for (const [stateName, resource] of tasks) {
+    const wait = waits.get(stateName);
+    if (resource === SIMULATED_WAIT_RESOURCE && wait) handlers[stateName] = simulatedWait(scope, wait);
+    else if (LAMBDA_ARN.test(resource)) handlers[stateName] = lambdaArnTask(scope, resource);
+    else if (LAMBDA_INVOKE.test(resource)) handlers[stateName] = lambdaInvokeTask(scope);
+    else handlers[stateName] = unsupported(resource);
+  }
+  return handlers;
+};

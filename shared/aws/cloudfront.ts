@@ -1,0 +1,201 @@
+import {
+  CloudFrontClient,
+  CreateInvalidationCommand,
+  GetInvalidationCommand,
+  ListInvalidationsCommand,
+  type ListInvalidationsCommandOutput,
+} from '@aws-sdk/client-cloudfront';
+import { type ClientOptions, cloudFrontClientConfig } from './clients.ts';
+import {
+  InvalidationBatchAlreadyExistsError,
+  InvalidationWaitTimeoutError,
+  NoSuchDistributionError,
+  sdkErrorCode,
+  toAwsCallError,
+  TooManyInvalidationsInProgressError,
+} from './errors.ts';
+
+export type InvalidationStatus = 'InProgress' | 'Completed';
+
+export interface InvalidationRecord {
+  id: string;
+  status: InvalidationStatus;
+  callerReference: string;
+  paths: string[];
+}
+
+/** Paths of a distribution's invalidations still in progress, counted as CloudFront's limits count them. */
+export interface InFlightUsage {
+  files: number;
+  wildcards: number;
+  /** The in-progress invalidations, with their CallerReferences (a redelivered batch may be among them). */
+  invalidations: InvalidationRecord[];
+}
+
+export interface CreateInvalidationInput {
+  distributionId: string;
+  callerReference: string;
+  paths: readonly string[];
+}
+
+export interface CreatedInvalidation {
+  /** Undefined only from the dry-run adapter. */
+  id?: string;
+  status: InvalidationStatus | 'DryRun';
+}
+
+/** The narrow CloudFront port Shipyard needs. */
+export interface CloudFrontPort {
+  /** Idempotent by CallerReference: the same reference and paths return the existing invalidation. */
+  createInvalidation(input: CreateInvalidationInput): Promise<CreatedInvalidation>;
+  inFlightUsage(distributionId: string): Promise<InFlightUsage>;
+  getInvalidation(distributionId: string, id: string): Promise<InvalidationRecord>;
+  /** Polls until every id is Completed or `maxWaitSeconds` passed (then InvalidationWaitTimeoutError). */
+  waitForCompletion(distributionId: string, ids: readonly string[], maxWaitSeconds: number): Promise<void>;
+}
+
+/** A wildcard path ends in `*`; everything else (files, cache tags) counts against the file limit. */
+export const isWildcardPath = (path: string): boolean => path.endsWith('*');
+
+export const countPaths = (paths: readonly string[]): { files: number; wildcards: number } => {
+  let wildcards = 0;
+  for (const p of paths) if (isWildcardPath(p)) wildcards += 1;
+  return { files: paths.length - wildcards, wildcards };
+};
+
+export interface CloudFrontAdapterOptions extends ClientOptions {
+  client?: CloudFrontClient;
+  /** Page size for ListInvalidations. */
+  pageSize?: number;
+  /** Delay between GetInvalidation polls while waiting. */
+  pollIntervalMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** ListInvalidations pages newest first: stop after this many consecutive Completed summaries. */
+const COMPLETED_RUN_BEFORE_STOP = 100;
+
+export const createCloudFrontAdapter = (options: CloudFrontAdapterOptions = {}): CloudFrontPort => {
+  const { client: injected, pageSize = 100, pollIntervalMs = 20_000, sleep = realSleep, now = Date.now, ...config } =
+    options;
+  const client = injected ?? new CloudFrontClient(cloudFrontClientConfig(config));
+
+  const translate = (operation: string, distributionId: string, error: unknown, callerReference = ''): Error => {
+    switch (sdkErrorCode(error)) {
+      case 'TooManyInvalidationsInProgress':
+        return new TooManyInvalidationsInProgressError(distributionId, { cause: error });
+      case 'InvalidationBatchAlreadyExists':
+        return new InvalidationBatchAlreadyExistsError(distributionId, callerReference, { cause: error });
+      case 'NoSuchDistribution':
+        return new NoSuchDistributionError(distributionId, { cause: error });
+      default:
+        return toAwsCallError('cloudfront', operation, error);
+    }
+  };
+
+  const getInvalidation = async (distributionId: string, id: string): Promise<InvalidationRecord> => {
+    try {
+      const { Invalidation } = await client.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: id }));
+      return {
+        id: Invalidation?.Id ?? id,
+        status: Invalidation?.Status === 'Completed' ? 'Completed' : 'InProgress',
+        callerReference: Invalidation?.InvalidationBatch?.CallerReference ?? '',
+        paths: Invalidation?.InvalidationBatch?.Paths?.Items ?? [],
+      };
+    } catch (error) {
+      throw translate('GetInvalidation', distributionId, error);
+    }
+  };
+
+  /** Ids of the invalidations still InProgress, over every page of ListInvalidations. */
+  const inProgressIds = async (distributionId: string): Promise<string[]> => {
+    const ids: string[] = [];
+    let marker: string | undefined;
+    let completedRun = 0;
+    do {
+      let page: ListInvalidationsCommandOutput;
+      try {
+        page = await client.send(
+          new ListInvalidationsCommand({ DistributionId: distributionId, Marker: marker, MaxItems: pageSize }),
+        );
+      } catch (error) {
+        throw translate('ListInvalidations', distributionId, error);
+      }
+      for (const summary of page.InvalidationList?.Items ?? []) {
+        if (summary.Status === 'Completed') {
+          completedRun += 1;
+          continue;
+        }
+        completedRun = 0;
+        if (summary.Id) ids.push(summary.Id);
+      }
+      // Newest first: after a long run of Completed ones, older ones are done too. Undercounting is
+      // safe: CloudFront then answers TooManyInvalidationsInProgress and the batch is deferred.
+      if (completedRun >= COMPLETED_RUN_BEFORE_STOP) break;
+      marker = page.InvalidationList?.IsTruncated ? page.InvalidationList.NextMarker : undefined;
+    } while (marker);
+    return ids;
+  };
+
+  return {
+    async createInvalidation({ distributionId, callerReference, paths }) {
+      try {
+        const { Invalidation } = await client.send(
+          new CreateInvalidationCommand({
+            DistributionId: distributionId,
+            InvalidationBatch: { CallerReference: callerReference, Paths: { Quantity: paths.length, Items: [...paths] } },
+          }),
+        );
+        return { id: Invalidation?.Id, status: Invalidation?.Status === 'Completed' ? 'Completed' : 'InProgress' };
+      } catch (error) {
+        throw translate('CreateInvalidation', distributionId, error, callerReference);
+      }
+    },
+
+    async inFlightUsage(distributionId) {
+      const ids = await inProgressIds(distributionId);
+      const invalidations = await Promise.all(ids.map((id) => getInvalidation(distributionId, id)));
+      const inProgress = invalidations.filter((i) => i.status === 'InProgress');
+      const counted = countPaths(inProgress.flatMap((i) => i.paths));
+      return { ...counted, invalidations: inProgress };
+    },
+
+    getInvalidation,
+
+    async waitForCompletion(distributionId, ids, maxWaitSeconds) {
+      const deadline = now() + maxWaitSeconds * 1000;
+      let pending = [...ids];
+      for (;;) {
+        const records = await Promise.all(pending.map((id) => getInvalidation(distributionId, id)));
+        pending = records.filter((r) => r.status !== 'Completed').map((r) => r.id);
+        if (pending.length === 0) return;
+        const left = deadline - now();
+        if (left <= 0) throw new InvalidationWaitTimeoutError(distributionId, pending, maxWaitSeconds);
+        await sleep(Math.min(pollIntervalMs, left));
+      }
+    },
+  };
+};
+
+/**
+ * Dry run: reads through the real port, never writes. `createInvalidation` records and returns
+ * what would have been created, so the whole submission path can be rehearsed against production.
+ */
+export const createDryRunCloudFront = (
+  real: CloudFrontPort,
+): CloudFrontPort & { readonly wouldCreate: readonly CreateInvalidationInput[] } => {
+  const wouldCreate: CreateInvalidationInput[] = [];
+  return {
+    wouldCreate,
+    async createInvalidation(input) {
+      wouldCreate.push({ ...input, paths: [...input.paths] });
+      return { status: 'DryRun' };
+    },
+    inFlightUsage: (id) => real.inFlightUsage(id),
+    getInvalidation: (distributionId, id) => real.getInvalidation(distributionId, id),
+    async waitForCompletion() {},
+  };
+};

@@ -1,0 +1,110 @@
+/**
+ * Named errors of the AWS adapters. `this.name` is a literal (a minifier renames classes) and
+ * the SDK error is kept as `cause`. Callers branch on these, never on SDK error names.
+ */
+
+/** The SDK error's code (`name`), or undefined for anything that is not an SDK service error. */
+export const sdkErrorCode = (error: unknown): string | undefined =>
+  error instanceof Error && '$metadata' in error ? error.name : undefined;
+
+/**
+ * CloudFront refused the batch because the distribution's in-progress invalidations would exceed
+ * 3,000 file paths or 15 wildcard paths. Not retried by the SDK: it means "defer and try later".
+ */
+export class TooManyInvalidationsInProgressError extends Error {
+  constructor(
+    readonly distributionId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`CloudFront distribution ${distributionId} has too many invalidations in progress; defer the batch`, options);
+    this.name = 'TooManyInvalidationsInProgressError';
+  }
+}
+
+/**
+ * The CallerReference was already used with different paths. Deterministic references make this
+ * a planner or config change between deliveries of the same deploy, never a transient fault.
+ */
+export class InvalidationBatchAlreadyExistsError extends Error {
+  constructor(
+    readonly distributionId: string,
+    readonly callerReference: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `CloudFront distribution ${distributionId} already has an invalidation with CallerReference ${callerReference} and other paths`,
+      options,
+    );
+    this.name = 'InvalidationBatchAlreadyExistsError';
+  }
+}
+
+/** The distribution id in the config does not exist (or this role may not see it). */
+export class NoSuchDistributionError extends Error {
+  constructor(
+    readonly distributionId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`CloudFront distribution ${distributionId} does not exist`, options);
+    this.name = 'NoSuchDistributionError';
+  }
+}
+
+/** Waiting for invalidations to complete took longer than the caller allowed. */
+export class InvalidationWaitTimeoutError extends Error {
+  constructor(
+    readonly distributionId: string,
+    readonly pending: readonly string[],
+    readonly waitedSeconds: number,
+  ) {
+    super(
+      `invalidations ${pending.join(', ')} of ${distributionId} still InProgress after ${waitedSeconds} s`,
+    );
+    this.name = 'InvalidationWaitTimeoutError';
+  }
+}
+
+/** Any other AWS call failure, with the service, operation and AWS error code. */
+export class AwsCallError extends Error {
+  constructor(
+    readonly service: string,
+    readonly operation: string,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${service} ${operation} failed: ${code}${options?.cause instanceof Error ? ` (${options.cause.message})` : ''}`, options);
+    this.name = 'AwsCallError';
+  }
+}
+
+/** PutEvents accepted the request but rejected entries (FailedEntryCount > 0). */
+export class EventPublishError extends Error {
+  constructor(readonly failures: readonly { code?: string; message?: string }[]) {
+    super(
+      `EventBridge rejected ${failures.length} event${failures.length === 1 ? '' : 's'}: ${failures
+        .map((f) => `${f.code ?? 'unknown'}: ${f.message ?? ''}`)
+        .join('; ')}`,
+    );
+    this.name = 'EventPublishError';
+  }
+}
+
+/** A webhook secret could not be read (missing parameter/secret, access denied, empty value). */
+export class SecretUnavailableError extends Error {
+  constructor(
+    readonly reference: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`webhook secret ${reference} is unavailable: ${reason}`, options);
+    this.name = 'SecretUnavailableError';
+  }
+}
+
+/** Wraps any SDK error as an AwsCallError; leaves our own errors untouched. */
+export const toAwsCallError = (service: string, operation: string, error: unknown): Error => {
+  if (error instanceof AwsCallError) return error;
+  return new AwsCallError(service, operation, sdkErrorCode(error) ?? (error instanceof Error ? error.name : 'Unknown'), {
+    cause: error,
+  });
+};

@@ -1,0 +1,39 @@
+/**
+ * What every backup handler needs, injected (`makeHandler(deps)`), built once per Lambda
+ * container by default. Tests pass ports pointing at the local cloud and the local
+ * cloud's simulated clock.
+ */
+import { createLogger, type Logger } from '../logging/logger.ts';
+import { createEc2PortFactory } from '../aws/ec2.ts';
+import type { Ec2PortFactory } from '../aws/ec2-port.ts';
+
+/** The logging surface the handlers use (Powertools' Logger; tests pass a silent one). */
+export type BackupLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
+
+export interface BackupDeps {
+  ec2: Ec2PortFactory;
+  logger: BackupLogger;
+  /** The clock (durations, wait loops); the domain never reads it itself. */
+  now: () => Date;
+}
+
+/** EC2 SDK retries: standard mode retries throttling and 5xx; the workflow's Retry backs off beyond that. */
+const EC2_MAX_ATTEMPTS = 4;
+
+/**
+ * Production dependencies: SDK clients per region (endpoint from `AWS_ENDPOINT_URL*` when
+ * set, as the SDK reads it), a Powertools logger, the system clock.
+ *
+ * @example
+ * export const handler = makeHandler(defaultBackupDeps('backup-check-image'));
+ */
+export function defaultBackupDeps(step: string): BackupDeps {
+  return {
+    ec2: createEc2PortFactory({ clientConfig: { maxAttempts: EC2_MAX_ATTEMPTS, retryMode: 'standard' } }),
+    logger: createLogger(`shipyard-${step}`),
+    now: () => new Date(),
+  };
+}
+
+/** A logger that drops everything (tests). */
+export const silentLogger: BackupLogger = { info() {}, warn() {}, error() {} };

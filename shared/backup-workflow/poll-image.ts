@@ -1,0 +1,50 @@
+/**
+ * One poll of an AMI Wait-state loop (registered image or cross-region copy): the
+ * domain's `evaluateImage` decides, this turns the decision into the next loop state or
+ * the step's named error.
+ */
+import { type BackupErrorClass } from '../aws/ec2-errors.ts';
+import type { Ec2Reader } from '../aws/ec2-port.ts';
+import { WaitAttemptsExhausted } from '../backup/errors.ts';
+import { evaluateImage, type ImageStatus, type WaitPolicy } from '../backup/wait.ts';
+import { secondsBetween } from './context.ts';
+
+export interface ImagePollState {
+  imageId: string;
+  attempt: number;
+  startedAt: string;
+  state: 'pending' | 'completed' | 'available';
+  waitSeconds: number;
+  completedAt?: string;
+  progress?: number;
+}
+
+export async function pollImage<T extends ImagePollState>(
+  ec2: Ec2Reader,
+  current: T,
+  policy: WaitPolicy,
+  failed: BackupErrorClass,
+  now: Date,
+): Promise<T> {
+  const [image] = await ec2.describeImages({ imageIds: [current.imageId] });
+  const status: ImageStatus | undefined =
+    image === undefined
+      ? undefined
+      : {
+          imageId: image.imageId,
+          state: image.state,
+          ...(image.stateReason === undefined ? {} : { stateReason: image.stateReason }),
+        };
+  const attempt = current.attempt + 1;
+  const decision = evaluateImage(status, { attempt, elapsedSeconds: secondsBetween(current.startedAt, now) }, policy);
+  switch (decision.status) {
+    case 'failed':
+      throw new failed(`${ec2.region}: ${decision.reason}`);
+    case 'exhausted':
+      throw new WaitAttemptsExhausted(`${ec2.region}: ${current.imageId} not available: ${decision.reason}`);
+    case 'ready':
+      return { ...current, state: 'available', attempt, waitSeconds: 0, completedAt: now.toISOString() };
+    case 'wait':
+      return { ...current, state: 'pending', attempt, waitSeconds: decision.waitSeconds };
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Rotation of one target in one region: read Shipyard's resources of this policy and
+ * target (paged, by tag), let the pure planner decide, then execute its actions in order
+ * (deregister with DeleteAssociatedSnapshots first, orphaned snapshots after). In-use and
+ * already-gone resources are reported, other refusals are recorded per item; throttling
+ * and 5xx propagate so the state machine retries the whole rotation (re-planned from the
+ * then-current inventory, so nothing is deleted twice).
+ */
+import type { Ec2Image, Ec2Port, Ec2Snapshot } from '../aws/ec2-port.ts';
+import { BackupError, isTransientBackupError } from '../backup/errors.ts';
+import type { ImageRecord, SnapshotRecord } from '../backup/inventory.ts';
+import { planRetention } from '../backup/retention.ts';
+import { retentionForRegion } from '../backup/retention-rules.ts';
+import {
+  type Ec2ErrorInfo,
+  type ItemOutcome,
+  interpretDeleteSnapshot,
+  interpretDeregisterImage,
+  rotationReport,
+} from '../backup/rotation-outcomes.ts';
+import { managedTagQuery } from './context.ts';
+import type { RotationResult, Run, Target } from './state.ts';
+
+export type RegionRotation = RotationResult['regions'][number];
+
+const toImageRecord = (i: Ec2Image): ImageRecord => {
+  const reason = [i.stateReason?.code, i.stateReason?.message].filter((p) => p !== undefined && p !== '').join(': ');
+  return {
+    imageId: i.imageId,
+    ...(i.name === undefined ? {} : { name: i.name }),
+    state: i.state,
+    creationDate: i.creationDate,
+    tags: i.tags,
+    snapshotIds: i.snapshotIds,
+    ...(reason === '' ? {} : { stateReason: reason }),
+  };
+};
+
+const toSnapshotRecord = (s: Ec2Snapshot): SnapshotRecord => ({
+  snapshotId: s.snapshotId,
+  state: s.state,
+  startTime: s.startTime,
+  tags: s.tags,
+  ...(s.stateMessage === undefined ? {} : { stateMessage: s.stateMessage }),
+});
+
+/** A terminal adapter error becomes a per-item failure; anything transient (or unknown) propagates. */
+function refusal(error: unknown): Ec2ErrorInfo {
+  if (!(error instanceof BackupError) || isTransientBackupError(error)) throw error;
+  return { code: error.name, message: error.message };
+}
+
+export interface RotateRegionInput {
+  ec2: Ec2Port;
+  run: Run;
+  target: Target;
+  /** Ids this run created in the region: never deleted, even if tags lag. */
+  protectedIds: string[];
+}
+
+export async function rotateRegion({ ec2, run, target, protectedIds }: RotateRegionInput): Promise<RegionRotation> {
+  const { policy } = run;
+  const query = { tags: managedTagQuery(run, target) };
+  const [images, snapshots] = await Promise.all([ec2.describeImages(query), ec2.describeSnapshots(query)]);
+  const plan = planRetention({
+    policy: policy.name,
+    target: target.id,
+    region: ec2.region,
+    runId: run.runId,
+    protectedIds,
+    now: run.startedAt,
+    timeZone: policy.schedule.timeZone,
+    retention: retentionForRegion(policy, ec2.region),
+    maxDeletesPerRun: policy.maxDeletesPerRun,
+    images: images.map(toImageRecord),
+    snapshots: snapshots.map(toSnapshotRecord),
+  });
+  if (run.dryRun) return { region: ec2.region, report: rotationReport(plan), wouldDelete: plan.delete };
+
+  const outcomes: ItemOutcome[] = [];
+  for (const action of plan.actions) {
+    if (action.type === 'deregister-image') {
+      try {
+        const result = await ec2.deregisterImage(action.imageId, action.deleteAssociatedSnapshots);
+        outcomes.push(
+          ...interpretDeregisterImage(
+            action.imageId,
+            result.kind === 'not-found'
+              ? { error: { code: 'InvalidAMIID.NotFound' } }
+              : { deleteSnapshotResults: result.snapshots },
+          ),
+        );
+      } catch (error) {
+        outcomes.push(...interpretDeregisterImage(action.imageId, { error: refusal(error) }));
+      }
+    } else {
+      try {
+        const result = await ec2.deleteSnapshot(action.snapshotId);
+        const error: Ec2ErrorInfo | undefined =
+          result === 'in-use'
+            ? { code: 'InvalidSnapshot.InUse' }
+            : result === 'not-found'
+              ? { code: 'InvalidSnapshot.NotFound' }
+              : undefined;
+        outcomes.push(interpretDeleteSnapshot(action.snapshotId, error));
+      } catch (error) {
+        outcomes.push(interpretDeleteSnapshot(action.snapshotId, refusal(error)));
+      }
+    }
+  }
+  return { region: ec2.region, report: rotationReport(plan, outcomes) };
+}

@@ -1,0 +1,155 @@
+/**
+ * The state that travels through `statemachines/backup.asl.yaml`. These schemas are the
+ * contract between the ASL paths (`$.backup.snapshots.state`, `…waitSeconds`) and the
+ * handlers; every handler parses its input with them.
+ *
+ * Per-target state: `{ run, backup: { target, snapshots?, image?, copies?, share?, rotation?, error? } }`.
+ * Each Task writes its record under `$.backup.<step>` (ResultPath), the last state outputs
+ * `$.backup`, so the Map result is one compact outcome per target.
+ */
+import { z } from 'zod';
+import { isValidExecutionName } from '../backup/naming.ts';
+import { rotationReportSchema } from '../backup/summary.ts';
+import { backupPolicySchema } from '../config/policies.ts';
+
+const instant = z.iso.datetime({ offset: true });
+const waitSeconds = z.number().int().min(0);
+
+export const runSchema = z
+  .object({
+    policy: backupPolicySchema,
+    runId: z.string().refine(isValidExecutionName, 'not a valid execution name (1–80 chars, no spaces or brackets)'),
+    dryRun: z.boolean(),
+    /** The run's instant: the schedule's scheduled time, or the start of an on-demand run. */
+    startedAt: instant,
+  })
+  .strict();
+export type Run = z.infer<typeof runSchema>;
+
+export const targetSchema = z
+  .object({
+    id: z.string().regex(/^(i|vol)-[0-9a-f]{8,17}$/, 'expected an instance or volume id'),
+    kind: z.enum(['instance', 'volume']),
+    /** `image`: AMI + copies; `snapshots-only`: a standalone volume or an instance without its boot volume. */
+    form: z.enum(['image', 'snapshots-only']),
+    excludeBootVolume: z.boolean().optional(),
+    excludeDataVolumeIds: z.array(z.string()).optional(),
+  })
+  .strict();
+export type Target = z.infer<typeof targetSchema>;
+
+/** Fields of every Wait-state loop: the Choice reads `state`, the Wait reads `waitSeconds`. */
+const pollFields = {
+  state: z.enum(['pending', 'completed', 'available']),
+  attempt: z.number().int().min(0),
+  startedAt: instant,
+  waitSeconds,
+  completedAt: instant.optional(),
+  progress: z.number().min(0).max(100).optional(),
+};
+
+export const snapshotSetSchema = z
+  .object({
+    ...pollFields,
+    region: z.string().min(1),
+    snapshots: z
+      .array(
+        z
+          .object({ snapshotId: z.string().min(1), volumeId: z.string().optional(), sizeGiB: z.number().int().min(0) })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+export type SnapshotSet = z.infer<typeof snapshotSetSchema>;
+
+export const imageStateSchema = z
+  .object({ ...pollFields, region: z.string().min(1), imageId: z.string().min(1), name: z.string().min(1) })
+  .strict();
+export type ImageState = z.infer<typeof imageStateSchema>;
+
+/** A Catch result as Step Functions writes it. */
+export const caughtErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() }).passthrough();
+export type CaughtError = z.infer<typeof caughtErrorSchema>;
+
+/** One copy region: `{ region }` before CopyImage, the copy's poll state after, `error` if it failed. */
+export const copyStateSchema = z
+  .object({
+    region: z.string().min(1),
+    imageId: z.string().optional(),
+    name: z.string().optional(),
+    state: pollFields.state.optional(),
+    attempt: pollFields.attempt.optional(),
+    startedAt: instant.optional(),
+    waitSeconds: waitSeconds.optional(),
+    completedAt: instant.optional(),
+    progress: pollFields.progress,
+    error: caughtErrorSchema.optional(),
+  })
+  .strict();
+export type CopyState = z.infer<typeof copyStateSchema>;
+
+export const shareResultSchema = z
+  .object({
+    regions: z.array(
+      z
+        .object({
+          region: z.string(),
+          imageId: z.string(),
+          status: z.enum(['shared', 'failed']),
+          detail: z.string().optional(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type ShareResult = z.infer<typeof shareResultSchema>;
+
+export const planItemSchema = z
+  .object({
+    resource: z.enum(['image', 'snapshot']),
+    id: z.string(),
+    runId: z.string().optional(),
+    backupTime: z.string().optional(),
+    reason: z.string(),
+  })
+  .strict();
+
+export const rotationResultSchema = z
+  .object({
+    regions: z.array(
+      z
+        .object({
+          region: z.string(),
+          report: rotationReportSchema,
+          /** Dry run only: what the plan would delete, with the reason per item. */
+          wouldDelete: z.array(planItemSchema).optional(),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type RotationResult = z.infer<typeof rotationResultSchema>;
+
+export const backupStateSchema = z
+  .object({
+    target: targetSchema,
+    snapshots: snapshotSetSchema.optional(),
+    image: imageStateSchema.optional(),
+    copies: z.array(copyStateSchema).optional(),
+    share: shareResultSchema.optional(),
+    rotation: rotationResultSchema.optional(),
+    error: caughtErrorSchema.optional(),
+  })
+  .strict();
+export type BackupState = z.infer<typeof backupStateSchema>;
+
+/** The input of every per-target Task. */
+export const targetTaskSchema = z.object({ run: runSchema, backup: backupStateSchema }).strict();
+export type TargetTask = z.infer<typeof targetTaskSchema>;
+
+/** The input of the copy iteration's Tasks. */
+export const copyTaskSchema = z
+  .object({ run: runSchema, target: targetSchema, source: imageStateSchema, copy: copyStateSchema })
+  .strict();
+export type CopyTask = z.infer<typeof copyTaskSchema>;

@@ -1,0 +1,263 @@
+/**
+ * Backup policies in the config file. Every object is strict (unknown keys are typos and
+ * fail), and the checks below catch mistakes that would otherwise surface at 2 a.m. in
+ * production: a copy "to" the source region, a KMS key from another region, an account id
+ * with 11 digits, a retention that keeps nothing, a misspelt time zone. Each issue carries
+ * its path.
+ */
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { volumeExclusionsSchema } from '../backup/block-devices.ts';
+import { retentionKeepsSomething, retentionRuleSchema } from '../backup/retention-rules.ts';
+import { cronBody, cronProblems } from '../backup/scheduler-cron.ts';
+
+/** Policy names are slugs ≤48 chars, so `<name>-manual-<timestamp>` stays a valid 80-char execution name. */
+export const policyNameSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/,
+    'must be a slug: 1–48 of a-z, 0-9 and -, not starting or ending with -',
+  );
+
+export const regionSchema = z
+  .string()
+  .regex(
+    /^(?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov|-iso|-isob)?-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/,
+    'not an AWS region name (e.g. eu-west-1)',
+  );
+
+export const timeZoneSchema = z
+  .string()
+  .refine((tz) => IANAZone.isValidZone(tz), { message: 'not an IANA time zone (e.g. Europe/Berlin)' });
+
+export const schedulerCronSchema = z
+  .string()
+  .superRefine((value, ctx) => {
+    for (const problem of cronProblems(value)) ctx.addIssue({ code: 'custom', message: `cron: ${problem}` });
+  })
+  .transform(cronBody);
+
+export const instanceIdSchema = z
+  .string()
+  .regex(/^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, 'not an instance id (i-…)');
+export const volumeIdSchema = z
+  .string()
+  .regex(/^vol-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, 'not a volume id (vol-…)');
+export const accountIdSchema = z.string().regex(/^\d{12}$/, 'an AWS account id is exactly 12 digits');
+
+const KMS_KEY_ARN =
+  /^arn:aws(?:-[a-z]+)*:kms:([a-z0-9-]+):(\d{12}):(?:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias\/[A-Za-z0-9/_-]{1,250})$/;
+const KMS_ALIAS = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
+
+export const kmsKeyIdSchema = z.string().refine((v) => KMS_KEY_ARN.test(v) || KMS_ALIAS.test(v), {
+  message: 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), an alias ARN or alias/<name>',
+});
+
+/** The region of a KMS key or alias ARN, `undefined` for a bare alias. */
+export function kmsKeyRegion(kmsKeyId: string): string | undefined {
+  return KMS_KEY_ARN.exec(kmsKeyId)?.[1];
+}
+
+/** True for the AWS managed EBS key (AMIs encrypted with it cannot be shared with other accounts). */
+export const isAwsManagedEbsKey = (kmsKeyId: string): boolean => /(?:^|:)alias\/aws\/ebs$/.test(kmsKeyId);
+
+export const retentionSchema = retentionRuleSchema.refine(retentionKeepsSomething, {
+  message: 'retention keeps nothing: set keepLast, maxAgeDays or a gfs count above 0',
+});
+
+const tagKey = z.string().min(1).max(128);
+const tagValue = z.string().max(256);
+
+export const targetsSchema = z
+  .object({
+    instanceIds: z.array(instanceIdSchema).optional(),
+    volumeIds: z.array(volumeIdSchema).optional(),
+    /** Instances carrying **all** these tags (key: value). */
+    tags: z.record(tagKey, tagValue).optional(),
+    /** Per instance (listed or discovered by tags): volumes to leave out. Excluding the boot volume means snapshots only, no AMI. */
+    instanceOptions: z
+      .record(
+        instanceIdSchema,
+        volumeExclusionsSchema.extend({ excludeDataVolumeIds: z.array(volumeIdSchema).optional() }).strict(),
+      )
+      .optional(),
+  })
+  .strict()
+  .superRefine((targets, ctx) => {
+    const count =
+      (targets.instanceIds?.length ?? 0) +
+      (targets.volumeIds?.length ?? 0) +
+      Object.keys(targets.tags ?? {}).length;
+    if (count === 0)
+      ctx.addIssue({ code: 'custom', message: 'select at least one target: instanceIds, volumeIds or tags' });
+    for (const key of ['instanceIds', 'volumeIds'] as const) {
+      const seen = new Set<string>();
+      (targets[key] ?? []).forEach((id, index) => {
+        if (seen.has(id)) ctx.addIssue({ code: 'custom', message: `duplicate ${id}`, path: [key, index] });
+        seen.add(id);
+      });
+    }
+  });
+
+export const copyRegionSchema = z
+  .object({
+    region: regionSchema,
+    /** Encrypt the copy with this key (must live in the copy's region). */
+    kmsKeyId: kmsKeyIdSchema.optional(),
+    /** Replaces the policy's retention in this region. */
+    retention: retentionSchema.optional(),
+  })
+  .strict();
+
+export const shareSchema = z
+  .object({
+    accountIds: z.array(accountIdSchema).optional(),
+    organizationArns: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^arn:aws(?:-[a-z]+)*:organizations::\d{12}:organization\/o-[a-z0-9]{10,32}$/,
+            'not an organization ARN',
+          ),
+      )
+      .optional(),
+    organizationalUnitArns: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^arn:aws(?:-[a-z]+)*:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$/,
+            'not an organizational unit ARN',
+          ),
+      )
+      .optional(),
+    /** Makes the AMIs public. Only ever true when written explicitly. */
+    public: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((share, ctx) => {
+    const seen = new Set<string>();
+    (share.accountIds ?? []).forEach((id, index) => {
+      if (seen.has(id))
+        ctx.addIssue({ code: 'custom', message: `duplicate account id ${id}`, path: ['accountIds', index] });
+      seen.add(id);
+    });
+  });
+
+export const backupPolicySchema = z
+  .object({
+    name: policyNameSchema,
+    schedule: z.object({ cron: schedulerCronSchema, timeZone: timeZoneSchema }).strict(),
+    sourceRegion: regionSchema,
+    targets: targetsSchema,
+    copyRegions: z.array(copyRegionSchema).default([]),
+    share: shareSchema.default({ public: false }),
+    retention: retentionSchema,
+    /** Cap on resources rotation deletes per target and region in one run (0: never delete). */
+    maxDeletesPerRun: z.number().int().min(0).max(1000).default(20),
+    /** Targets backed up in parallel (Map MaxConcurrency). */
+    mapConcurrency: z.number().int().min(1).max(40).default(10),
+    /** Copy regions handled in parallel per target. */
+    copyConcurrency: z.number().int().min(1).max(20).default(5),
+  })
+  .strict()
+  .superRefine((policy, ctx) => {
+    const seen = new Map<string, number>();
+    const sharedWithOthers =
+      (policy.share.accountIds?.length ?? 0) +
+        (policy.share.organizationArns?.length ?? 0) +
+        (policy.share.organizationalUnitArns?.length ?? 0) >
+      0;
+    policy.copyRegions.forEach((copy, index) => {
+      if (copy.region === policy.sourceRegion) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `copy region ${copy.region} is the source region`,
+          path: ['copyRegions', index, 'region'],
+        });
+      }
+      const first = seen.get(copy.region);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `duplicate copy region ${copy.region} (also copyRegions[${first}])`,
+          path: ['copyRegions', index, 'region'],
+        });
+      } else {
+        seen.set(copy.region, index);
+      }
+      if (copy.kmsKeyId !== undefined) {
+        const keyRegion = kmsKeyRegion(copy.kmsKeyId);
+        if (keyRegion !== undefined && keyRegion !== copy.region) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `KMS key is in ${keyRegion}, but CopyImage needs a key in the destination region ${copy.region}`,
+            path: ['copyRegions', index, 'kmsKeyId'],
+          });
+        }
+        if (sharedWithOthers && isAwsManagedEbsKey(copy.kmsKeyId)) {
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              'AMIs encrypted with the AWS managed key alias/aws/ebs cannot be shared with other accounts',
+            path: ['copyRegions', index, 'kmsKeyId'],
+          });
+        }
+      }
+    });
+  });
+
+export const backupPoliciesSchema = z.array(backupPolicySchema).superRefine((policies, ctx) => {
+  const seen = new Set<string>();
+  policies.forEach((policy, index) => {
+    if (seen.has(policy.name)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `duplicate policy name ${policy.name}`,
+        path: [index, 'name'],
+      });
+    }
+    seen.add(policy.name);
+  });
+});
+
+export type BackupPolicy = z.infer<typeof backupPolicySchema>;
+export type BackupPolicyInput = z.input<typeof backupPolicySchema>;
+export type CopyRegion = z.infer<typeof copyRegionSchema>;
+export type ShareSettings = z.infer<typeof shareSchema>;
+export type BackupTargets = z.infer<typeof targetsSchema>;
+
+export type PoliciesParseResult = { ok: true; policies: BackupPolicy[] } | { ok: false; issues: string[] };
+
+/**
+ * Validates the `policies` of the config file, listing every problem as `path: message`.
+ *
+ * @example
+ * parseBackupPolicies([{ name: 'nightly', … , copyRegions: [{ region: 'eu-west-1' }], sourceRegion: 'eu-west-1' }]);
+ * // { ok: false, issues: ['[0].copyRegions[0].region: copy region eu-west-1 is the source region'] }
+ */
+export function parseBackupPolicies(raw: unknown): PoliciesParseResult {
+  const result = backupPoliciesSchema.safeParse(raw);
+  if (result.success) return { ok: true, policies: result.data };
+  return {
+    ok: false,
+    issues: result.error.issues.map((issue) => {
+      const path = issue.path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '');
+      return `${path === '' ? '(root)' : path}: ${issue.message}`;
+    }),
+  };
+}
+
+/**
+ * The EventBridge Scheduler expression of a policy.
+ *
+ * @example
+ * scheduleExpression(policy); // 'cron(0 2 * * ? *)'
+ */
+export function scheduleExpression(policy: Pick<BackupPolicy, 'schedule'>): string {
+  return `cron(${policy.schedule.cron})`;
+}

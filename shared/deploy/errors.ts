@@ -1,0 +1,62 @@
+/**
+ * Named errors of deploy-event normalisation and invalidation submission. `this.name` is a
+ * literal (minifiers rename classes); messages name the field at fault.
+ */
+
+export type EventSource = 's3' | 'eventbridge' | 'github' | 'codepipeline' | 'deferred' | 'cli';
+
+/** An incoming event does not have the shape its source promises; `issues` lists every problem. */
+export class MalformedEventError extends Error {
+  constructor(
+    readonly source: EventSource,
+    readonly issues: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`malformed ${source} event: ${issues.join('; ')}`, options);
+    this.name = 'MalformedEventError';
+  }
+}
+
+/** An event names a site the config does not declare. */
+export class UnknownSiteError extends Error {
+  constructor(
+    readonly site: string,
+    readonly known: readonly string[],
+  ) {
+    super(
+      `unknown site "${site}": the config declares ${known.length > 0 ? known.map((s) => `"${s}"`).join(', ') : 'no sites'}`,
+    );
+    this.name = 'UnknownSiteError';
+  }
+}
+
+/** A deferred batch was deferred too many times; it goes to the dead-letter queue for a human. */
+export class DeferralLimitExceededError extends Error {
+  constructor(
+    readonly distributionId: string,
+    readonly deployId: string,
+    readonly attempts: number,
+  ) {
+    super(
+      `invalidation of deploy ${deployId} on ${distributionId} deferred ${attempts} times without room in flight; giving up`,
+    );
+    this.name = 'DeferralLimitExceededError';
+  }
+}
+
+/** Some distributions of a deploy failed; `summary` says what did succeed, `causes` what did not. */
+export class SubmissionFailedError extends Error {
+  constructor(
+    readonly site: string,
+    readonly deployId: string,
+    readonly causes: readonly { distributionId: string; error: Error }[],
+  ) {
+    super(
+      `invalidation of deploy ${deployId} on site ${site} failed on ${causes
+        .map((c) => `${c.distributionId} (${c.error.name}: ${c.error.message})`)
+        .join(', ')}`,
+      { cause: causes[0]?.error },
+    );
+    this.name = 'SubmissionFailedError';
+  }
+}

@@ -1,0 +1,56 @@
+import type { Site } from '../config/sites.ts';
+import {
+  decodePath,
+  type IgnoredKey,
+  LimitsSchema,
+  pathCovers,
+  planInvalidation,
+  toBatches,
+  type WildcardChoice,
+} from '../invalidation/index.ts';
+import type { ChangeSet } from './change-set.ts';
+
+export interface PlannedBatches {
+  /** Path lists in batch order; the index is the CallerReference's batch index. */
+  batches: string[][];
+  wildcards: readonly WildcardChoice[];
+  ignored: readonly IgnoredKey[];
+}
+
+/** Explicit paths join the planned ones; anything a wildcard of the union covers is dropped. */
+const mergePaths = (planned: readonly string[], explicit: readonly string[]): string[] => {
+  const union = [...new Set([...planned, ...explicit])];
+  const wildcards = union.filter((p) => p.endsWith('*'));
+  return union.filter((p) => !wildcards.some((w) => w !== p && pathCovers(w, decodePath(p)))).sort();
+};
+
+/**
+ * The batches of one distribution. `othersInFlight` excludes this deploy's own invalidations
+ * still in progress, so a redelivered event plans the same paths (same CallerReferences).
+ */
+export const planBatches = (
+  changeSet: ChangeSet,
+  site: Site,
+  othersInFlight: { files: number; wildcards: number },
+): PlannedBatches => {
+  const limits = LimitsSchema.parse({ inFlight: othersInFlight });
+  let planned: readonly string[] = [];
+  let wildcards: readonly WildcardChoice[] = [];
+  let ignored: readonly IgnoredKey[] = [];
+  if (changeSet.changes.length > 0) {
+    const plan = planInvalidation({
+      changes: changeSet.changes,
+      site: { keyPrefix: site.keyPrefix, indexDocument: site.indexDocument, defaultRootObject: site.defaultRootObject },
+      limits,
+      cost: {
+        needlessWeight: site.invalidation.needlessWeight,
+        ...(site.invalidation.maxPathsPerDeploy ? { maxPaths: site.invalidation.maxPathsPerDeploy } : {}),
+      },
+    });
+    planned = plan.paths;
+    wildcards = plan.wildcards;
+    ignored = plan.ignored;
+  }
+  const paths = mergePaths(planned, changeSet.paths);
+  return { batches: toBatches(paths, limits).map((b) => [...b.paths]), wildcards, ignored };
+};

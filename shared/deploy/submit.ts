@@ -1,0 +1,246 @@
+import {
+  type CloudFrontPort,
+  countPaths,
+  type InFlightUsage,
+} from '../aws/cloudfront.ts';
+import { InvalidationWaitTimeoutError, TooManyInvalidationsInProgressError } from '../aws/errors.ts';
+import type { QueuePort } from '../aws/sqs.ts';
+import type { Site } from '../config/sites.ts';
+import {
+  callerReference,
+  callerReferencePrefix,
+  MAX_FILE_PATHS_IN_FLIGHT,
+  MAX_WILDCARDS_IN_FLIGHT,
+} from '../invalidation/index.ts';
+import type { ChangeSet } from './change-set.ts';
+import { type DeferredMessage, deferralDelaySeconds } from './deferral.ts';
+import { SubmissionFailedError } from './errors.ts';
+import { planBatches } from './plan-batches.ts';
+
+export type BatchStatus = 'created' | 'existing' | 'deferred' | 'dry-run';
+
+export interface BatchResult {
+  batchIndex: number;
+  invalidationId?: string;
+  callerReference: string;
+  paths: string[];
+  /** Paths this call put on the bill: 0 for an invalidation CloudFront already had. */
+  billedPaths: number;
+  status: BatchStatus;
+}
+
+export interface DistributionSummary {
+  id: string;
+  batches: BatchResult[];
+  /** Batches parked on the deferred queue (or, without a queue, left for a later run). */
+  deferrals: number;
+  deferralMessageId?: string;
+  /** Set when a bounded wait for completion ran: did everything complete in time? */
+  completed?: boolean;
+  wildcardReasons: string[];
+}
+
+export interface DeploySummary {
+  site: string;
+  deployId: string;
+  source: string;
+  reason?: string;
+  distributions: DistributionSummary[];
+  pathsBilled: number;
+  /** Changed keys no distribution can invalidate (outside the origin path…), with the reason. */
+  ignoredKeys: { key: string; reason: string }[];
+}
+
+/** The subset of the Powertools logger the submission uses. */
+export interface SubmitLogger {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+export interface SubmitPorts {
+  cloudFront: CloudFrontPort;
+  /** The deferred queue; without one (CLI), deferred batches are only reported. */
+  deferrals?: QueuePort;
+  logger?: SubmitLogger;
+}
+
+export interface SubmitOptions {
+  /** Overrides the site's waitForCompletionSeconds (e.g. bounded by the Lambda's remaining time). */
+  waitForCompletionSeconds?: number;
+}
+
+interface PendingBatch {
+  batchIndex: number;
+  paths: string[];
+}
+
+/**
+ * Admission control: submits batches in order while they fit next to what is in flight; the
+ * first that does not fit, and every later one, is deferred (order is kept so a deploy never
+ * has a later batch live before an earlier one). A batch already in flight is left alone.
+ */
+export const admitBatches = async (
+  cloudFront: CloudFrontPort,
+  distributionId: string,
+  deployId: string,
+  batches: readonly PendingBatch[],
+  usage: InFlightUsage,
+): Promise<{ results: BatchResult[]; deferred: PendingBatch[] }> => {
+  const room = { files: MAX_FILE_PATHS_IN_FLIGHT - usage.files, wildcards: MAX_WILDCARDS_IN_FLIGHT - usage.wildcards };
+  const inFlight = new Map(usage.invalidations.map((i) => [i.callerReference, i]));
+  const results: BatchResult[] = [];
+  const deferred: PendingBatch[] = [];
+  let deferring = false;
+  for (const batch of batches) {
+    const ref = callerReference({ distributionId, deployId, batchIndex: batch.batchIndex, paths: batch.paths });
+    const base = { batchIndex: batch.batchIndex, callerReference: ref, paths: batch.paths };
+    const existing = inFlight.get(ref);
+    if (existing) {
+      results.push({ ...base, invalidationId: existing.id, billedPaths: 0, status: 'existing' });
+      continue;
+    }
+    const need = countPaths(batch.paths);
+    deferring ||= need.files > room.files || need.wildcards > room.wildcards;
+    if (!deferring) {
+      try {
+        const created = await cloudFront.createInvalidation({ distributionId, callerReference: ref, paths: batch.paths });
+        // A brand-new invalidation is always InProgress; Completed means CloudFront returned an old one.
+        const status: BatchStatus =
+          created.status === 'DryRun' ? 'dry-run' : created.status === 'Completed' ? 'existing' : 'created';
+        results.push({ ...base, invalidationId: created.id, billedPaths: status === 'created' ? batch.paths.length : 0, status });
+        room.files -= need.files;
+        room.wildcards -= need.wildcards;
+        continue;
+      } catch (error) {
+        if (!(error instanceof TooManyInvalidationsInProgressError)) throw error;
+        deferring = true;
+      }
+    }
+    results.push({ ...base, billedPaths: 0, status: 'deferred' });
+    deferred.push(batch);
+  }
+  return { results, deferred };
+};
+
+/** Parks deferred batches on the queue as one message, delayed by the attempt's backoff. */
+export const deferBatches = async (
+  queue: QueuePort | undefined,
+  message: Omit<DeferredMessage, 'kind' | 'version' | 'batches'>,
+  batches: readonly PendingBatch[],
+): Promise<string | undefined> => {
+  if (!queue || batches.length === 0) return undefined;
+  const body: DeferredMessage = { kind: 'shipyard.deferred-invalidation', version: 1, ...message, batches: [...batches] };
+  const { messageId } = await queue.send(body, deferralDelaySeconds(message.attempt));
+  return messageId;
+};
+
+/** Bounded wait; a timeout is reported in the summary, not thrown (the invalidations are submitted). */
+export const waitBounded = async (
+  cloudFront: CloudFrontPort,
+  distributionId: string,
+  results: readonly BatchResult[],
+  seconds: number,
+  logger?: SubmitLogger,
+): Promise<boolean | undefined> => {
+  const ids = results.filter((r) => r.status === 'created' || r.status === 'existing').map((r) => r.invalidationId);
+  const known = ids.filter((id): id is string => id !== undefined);
+  if (seconds <= 0 || known.length === 0) return undefined;
+  try {
+    await cloudFront.waitForCompletion(distributionId, known, seconds);
+    return true;
+  } catch (error) {
+    if (!(error instanceof InvalidationWaitTimeoutError)) throw error;
+    logger?.warn('invalidations still in progress after the bounded wait', { distributionId, pending: error.pending });
+    return false;
+  }
+};
+
+const withoutOwn = (usage: InFlightUsage, prefix: string) =>
+  countPaths(usage.invalidations.filter((i) => !i.callerReference.startsWith(prefix)).flatMap((i) => i.paths));
+
+const submitToDistribution = async (
+  changeSet: ChangeSet,
+  site: Site,
+  distributionId: string,
+  ports: SubmitPorts,
+  waitSeconds: number,
+): Promise<{ summary: DistributionSummary; ignored: { key: string; reason: string }[] }> => {
+  const usage = await ports.cloudFront.inFlightUsage(distributionId);
+  const others = withoutOwn(usage, callerReferencePrefix(distributionId, changeSet.deployId));
+  const planned = planBatches(changeSet, site, others);
+  const pending = planned.batches.map((paths, batchIndex) => ({ batchIndex, paths }));
+  const { results, deferred } = await admitBatches(ports.cloudFront, distributionId, changeSet.deployId, pending, usage);
+  const deferralMessageId = await deferBatches(
+    ports.deferrals,
+    { site: site.name, deployId: changeSet.deployId, distributionId, attempt: 1 },
+    deferred,
+  );
+  if (deferred.length > 0) {
+    ports.logger?.warn('batches deferred: not enough room among in-flight invalidations', {
+      distributionId,
+      deferred: deferred.map((b) => b.batchIndex),
+      inFlight: { files: usage.files, wildcards: usage.wildcards },
+      queued: deferralMessageId !== undefined,
+    });
+  }
+  const completed = await waitBounded(ports.cloudFront, distributionId, results, waitSeconds, ports.logger);
+  return {
+    summary: {
+      id: distributionId,
+      batches: results,
+      deferrals: deferred.length,
+      ...(deferralMessageId ? { deferralMessageId } : {}),
+      ...(completed === undefined ? {} : { completed }),
+      wildcardReasons: planned.wildcards.map((w) => w.reason),
+    },
+    ignored: [...planned.ignored],
+  };
+};
+
+export const pathsBilledOf = (distributions: readonly DistributionSummary[]): number =>
+  distributions.reduce((n, d) => n + d.batches.reduce((m, b) => m + b.billedPaths, 0), 0);
+
+/**
+ * Invalidates one deploy's change set on every distribution of its site: plan, admission
+ * control, submission with deterministic CallerReferences, deferral of what does not fit,
+ * optional bounded wait. Distributions are independent: one failing does not stop the
+ * others; the failure is thrown at the end (SubmissionFailedError) so the event is retried,
+ * which is safe because the CallerReferences make it idempotent.
+ *
+ * @example
+ * const summary = await submitChangeSet(changeSet, site, { cloudFront, deferrals });
+ * summary.pathsBilled; // paths newly billed by this call (0 on a redelivery)
+ */
+export const submitChangeSet = async (
+  changeSet: ChangeSet,
+  site: Site,
+  ports: SubmitPorts,
+  options: SubmitOptions = {},
+): Promise<DeploySummary> => {
+  const waitSeconds = options.waitForCompletionSeconds ?? site.invalidation.waitForCompletionSeconds;
+  const distributions: DistributionSummary[] = [];
+  const failures: { distributionId: string; error: Error }[] = [];
+  const ignored = new Map<string, string>();
+  if (changeSet.reason) ports.logger?.info('invalidating explicit paths', { reason: changeSet.reason, paths: changeSet.paths });
+  for (const distributionId of site.distributionIds) {
+    try {
+      const result = await submitToDistribution(changeSet, site, distributionId, ports, waitSeconds);
+      distributions.push(result.summary);
+      for (const { key, reason } of result.ignored) ignored.set(key, reason);
+    } catch (error) {
+      failures.push({ distributionId, error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  }
+  const summary: DeploySummary = {
+    site: site.name,
+    deployId: changeSet.deployId,
+    source: changeSet.source,
+    ...(changeSet.reason ? { reason: changeSet.reason } : {}),
+    distributions,
+    pathsBilled: pathsBilledOf(distributions),
+    ignoredKeys: [...ignored].map(([key, reason]) => ({ key, reason })),
+  };
+  ports.logger?.info('invalidation summary', { summary });
+  if (failures.length > 0) throw Object.assign(new SubmissionFailedError(site.name, changeSet.deployId, failures), { summary });
+  return summary;
+};

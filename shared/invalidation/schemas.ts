@@ -1,0 +1,99 @@
+/**
+ * Input schemas of the invalidation planner. Types are derived from them; unknown keys are rejected
+ * so that a typo (`maxpaths`) fails loudly instead of silently planning without a budget.
+ */
+import { z } from 'zod';
+
+/** CloudFront per-distribution limit on file paths in invalidations in progress. */
+export const MAX_FILE_PATHS_IN_FLIGHT = 3000;
+/** CloudFront per-distribution limit on wildcard paths in invalidations in progress. */
+export const MAX_WILDCARDS_IN_FLIGHT = 15;
+
+/**
+ * Default cost of one needlessly invalidated object, in billed paths. A billed path costs $0.005.
+ * A needless invalidation costs one extra origin fetch per regional edge cache holding the object
+ * (≈13 RECs × an S3 GET at $0.0004/1,000 ≈ $0.000005, i.e. 0.001 path) plus what cannot be billed:
+ * slower first responses and origin load after the cache went cold. We charge ten times the pure
+ * request cost: 100 needless objects are worth one path.
+ */
+export const DEFAULT_NEEDLESS_WEIGHT = 0.01;
+
+/**
+ * Without an inventory the planner cannot count what a wildcard hits needlessly. It assumes the worst
+ * reasonable case: every directory it knows of (from the changed keys) holds this many unchanged
+ * objects. With the default weight a directory wildcard then costs 1 + 10 path-equivalents, so it is
+ * only chosen where it replaces more than 11 paths per known directory.
+ */
+export const DEFAULT_ASSUMED_UNCHANGED_PER_DIRECTORY = 1000;
+
+export const ChangeKindSchema = z.enum(['added', 'modified', 'deleted']);
+export type ChangeKind = z.infer<typeof ChangeKindSchema>;
+
+export const ObjectChangeSchema = z
+  .object({
+    /** S3 object key, decoded (use `decodeS3EventKey` on keys from S3 event notifications). */
+    key: z.string(),
+    change: ChangeKindSchema,
+  })
+  .strict();
+export type ObjectChange = z.infer<typeof ObjectChangeSchema>;
+
+export const SiteMappingSchema = z
+  .object({
+    /** The origin path as a key prefix (`/site` or `site/` → keys `site/…`); '' serves the whole bucket. */
+    keyPrefix: z.string().default(''),
+    /** Directory index document: `d/index.html` is also served as `/d/` and `/d`. null: no directory URLs. */
+    indexDocument: z.string().min(1).nullable().default('index.html'),
+    /** CloudFront default root object: this root key is also served as `/`. */
+    defaultRootObject: z.string().min(1).nullable().default('index.html'),
+  })
+  .strict();
+export type SiteMappingInput = z.input<typeof SiteMappingSchema>;
+export type SiteMapping = z.output<typeof SiteMappingSchema>;
+
+const count = z.number().int().min(0);
+
+export const LimitsSchema = z
+  .object({
+    maxFilePathsInFlight: z.number().int().positive().default(MAX_FILE_PATHS_IN_FLIGHT),
+    maxWildcardsInFlight: z.number().int().min(0).default(MAX_WILDCARDS_IN_FLIGHT),
+    /** Paths of this distribution's invalidations still `InProgress`. */
+    inFlight: z.object({ files: count.default(0), wildcards: count.default(0) }).strict().prefault({}),
+  })
+  .strict();
+export type Limits = z.output<typeof LimitsSchema>;
+
+export const CostSchema = z
+  .object({
+    /** Cost of one needlessly invalidated object, in billed paths. */
+    needlessWeight: z.number().finite().min(0).default(DEFAULT_NEEDLESS_WEIGHT),
+    /** Budget of billed paths for this deploy (a hard cap). */
+    maxPaths: z.number().int().positive().optional(),
+    /**
+     * What to optimise within the budget: 'fewest-needless' (default) spends up to maxPaths paths to
+     * invalidate as few unchanged objects as possible; 'cheapest' keeps the cost model (a path is only
+     * spent where it saves more than 1/needlessWeight needless objects) and uses the budget as a cap.
+     */
+    withinBudget: z.enum(['fewest-needless', 'cheapest']).default('fewest-needless'),
+    /** Without an inventory: unchanged objects assumed per known directory (see the constant). */
+    assumedUnchangedPerDirectory: z.number().finite().min(0).default(DEFAULT_ASSUMED_UNCHANGED_PER_DIRECTORY),
+  })
+  .strict();
+export type Cost = z.output<typeof CostSchema>;
+
+export const PlanInputSchema = z
+  .object({
+    changes: z.array(ObjectChangeSchema),
+    site: SiteMappingSchema.prefault({}),
+    /** Every key served after the deploy (S3 listing). Without it needless objects are not counted. */
+    inventory: z.array(z.string()).optional(),
+    limits: LimitsSchema.prefault({}),
+    cost: CostSchema.prefault({}),
+    /** Explicitly ask for `/*`. */
+    invalidateAll: z.boolean().default(false),
+  })
+  .strict();
+/** What callers pass (defaults optional). */
+export type PlanInput = z.input<typeof PlanInputSchema>;
+/** The input with every default applied. */
+export type ParsedPlanInput = z.output<typeof PlanInputSchema>;

@@ -1,0 +1,151 @@
+import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import { describe, expect, it } from 'vitest';
+import { makeHandler as makeDeferredHandler } from '../../../functions/invalidate-deferred/handler.ts';
+import { makeHandler } from '../../../functions/invalidate-deploy-event/handler.ts';
+import { createCloudFrontAdapter } from '../../../shared/aws/cloudfront.ts';
+import type { RunningLocalCloud } from '../../../local/server.ts';
+import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
+import {
+  createInvalidationCalls,
+  DOCS_DIST,
+  invalidationsOf,
+  makeDeps,
+  pathsBilled,
+  receiveAll,
+  seedDistributions,
+  WEB_DIST,
+  WEB_DIST_2,
+} from './harness.ts';
+
+const local = useLocalCloud();
+
+const deployEvent = (detail: Record<string, unknown>) => ({
+  version: '0',
+  id: 'evt-1',
+  'detail-type': 'Deployment Completed',
+  source: 'shipyard',
+  account: '123456789012',
+  time: '2026-01-01T00:00:00Z',
+  region: 'us-east-1',
+  resources: [],
+  detail,
+});
+
+/** Fills the distribution's in-flight wildcard allowance with someone else's invalidation. */
+const fillWildcards = async (cloud: RunningLocalCloud, distributionId: string) => {
+  const cloudFront = new CloudFrontClient(clientConfig(cloud.url));
+  const items = Array.from({ length: 15 }, (_, i) => `/other${i}/*`);
+  await cloudFront.send(
+    new CreateInvalidationCommand({
+      DistributionId: distributionId,
+      InvalidationBatch: { CallerReference: 'someone-else', Paths: { Quantity: items.length, Items: items } },
+    }),
+  );
+};
+
+const prepare = async () => {
+  await seedDistributions(local());
+  const deps = await makeDeps(local());
+  return { deps, handler: makeHandler(deps), deferred: makeDeferredHandler(deps) };
+};
+
+describe('invalidate-deploy-event (EventBridge)', () => {
+  it('invalidates the changed files of a CI deploy on every distribution and summarises it', async () => {
+    // Prepare
+    const { handler } = await prepare();
+    const sha = '9fceb02d0ae598e95dc970b74767f19372d61af8';
+    // Act
+    const summary = await handler(
+      deployEvent({ site: 'web', deployId: sha, changes: [{ path: 'index.html', status: 'M' }] }),
+    );
+    // Assess
+    expect(summary).toMatchObject({ site: 'web', deployId: sha, source: 'eventbridge', pathsBilled: 4 });
+    expect(summary.distributions.map((d) => [d.id, d.batches.map((b) => [b.status, b.paths])])).toEqual([
+      [WEB_DIST, [['created', ['/', '/index.html']]]],
+      [WEB_DIST_2, [['created', ['/', '/index.html']]]],
+    ]);
+    expect(await pathsBilled(local())).toBe(4);
+  });
+
+  it('returns the existing invalidations for a redelivered event and bills nothing more', async () => {
+    // Prepare
+    const { handler } = await prepare();
+    const event = deployEvent({ site: 'docs', deployId: 'abc123', paths: ['/guide/*', '/index.html'] });
+    const first = await handler(event);
+    // Act
+    const second = await handler(event);
+    // Assess
+    expect(first.pathsBilled).toBe(2);
+    expect(second.pathsBilled).toBe(0);
+    expect(second.distributions[0]?.batches).toEqual([
+      expect.objectContaining({ status: 'existing', invalidationId: first.distributions[0]?.batches[0]?.invalidationId }),
+    ]);
+    expect(await pathsBilled(local())).toBe(2);
+  });
+
+  it('throws a clear error for a malformed event and creates nothing', async () => {
+    const { handler } = await prepare();
+    await expect(
+      handler(deployEvent({ site: 'web', deployId: '', changes: [{ path: 'a.html', status: 'R' }] })),
+    ).rejects.toThrow(
+      'malformed eventbridge event: detail.deployId: Too small: expected string to have >=1 characters; detail.changes[0].status: Invalid option: expected one of "A"|"M"|"D"',
+    );
+    expect(await createInvalidationCalls(local())).toBe(0);
+  });
+
+  it('defers what does not fit next to in-flight invalidations, and the deferred queue submits it later', async () => {
+    // Prepare
+    const { handler, deferred, deps } = await prepare();
+    await fillWildcards(local(), DOCS_DIST);
+    const callsBefore = await createInvalidationCalls(local());
+    // Act
+    const summary = await handler(deployEvent({ site: 'docs', deployId: 'rel-42', paths: ['/docs/*'] }));
+    await local().control.advance({ ms: 61_000 });
+    const [message] = await receiveAll(deps.sqs, deps.queueUrl);
+    const early = await deferred({ Records: [{ messageId: 'd1', body: message?.Body ?? '' }] });
+    await local().control.advance({ minutes: 3 });
+    const [again] = await receiveAll(deps.sqs, deps.queueUrl);
+    const late = await deferred({ Records: [{ messageId: 'd2', body: again?.Body ?? '' }] });
+    // Assess
+    expect(summary.distributions[0]).toMatchObject({ deferrals: 1, batches: [{ status: 'deferred', paths: ['/docs/*'] }] });
+    expect(await createInvalidationCalls(local())).toBe(callsBefore + 1);
+    expect(early.batchItemFailures).toEqual([]);
+    expect(JSON.parse(again?.Body ?? '{}')).toMatchObject({ attempt: 2, batches: [{ batchIndex: 0, paths: ['/docs/*'] }] });
+    expect(late.batchItemFailures).toEqual([]);
+    const mine = (await invalidationsOf(local(), DOCS_DIST)).filter((i) => i.callerReference.includes('rel-42'));
+    expect(mine.map((i) => i.paths.map((p) => p.path))).toEqual([['/docs/*']]);
+  });
+
+  it('fails a malformed deferred message into the DLQ path (batch item failure)', async () => {
+    const { deferred } = await prepare();
+    const response = await deferred({ Records: [{ messageId: 'x', body: JSON.stringify({ kind: 'other' }) }] });
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'x' }]);
+    expect(await createInvalidationCalls(local())).toBe(0);
+  });
+
+  it('waits, bounded, for completion when the site asks for it', async () => {
+    // Prepare
+    await seedDistributions(local());
+    const deps = await makeDeps(local());
+    let simulated = 0;
+    deps.cloudFront = createCloudFrontAdapter({
+      client: new CloudFrontClient(clientConfig(local().url)),
+      pollIntervalMs: 30_000,
+      now: () => simulated,
+      // Sleeping moves the local cloud's clock instead of the test's.
+      sleep: async (ms) => {
+        simulated += ms;
+        await local().control.advance({ ms });
+      },
+    });
+    deps.sites = deps.sites.map((s) => ({ ...s, invalidation: { ...s.invalidation, waitForCompletionSeconds: 300 } }));
+    const handler = makeHandler(deps);
+    // Act
+    const completed = await handler(deployEvent({ site: 'docs', deployId: 'w1', paths: ['/a.html'] }));
+    await local().control.setDurations({ invalidationMs: 3_600_000 });
+    const timedOut = await handler(deployEvent({ site: 'docs', deployId: 'w2', paths: ['/b.html'] }));
+    // Assess
+    expect(completed.distributions[0]?.completed).toBe(true);
+    expect(timedOut.distributions[0]?.completed).toBe(false);
+  });
+});

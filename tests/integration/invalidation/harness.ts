@@ -1,0 +1,100 @@
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createCloudFrontAdapter } from '../../../shared/aws/cloudfront.ts';
+import { createQueueAdapter } from '../../../shared/aws/sqs.ts';
+import { type Site, SiteSchema, type SiteInput } from '../../../shared/config/sites.ts';
+import type { InvalidationDeps } from '../../../shared/deploy/runtime.ts';
+import { createLogger } from '../../../shared/logging/logger.ts';
+import type { RunningLocalCloud } from '../../../local/server.ts';
+import { clientConfig } from '../../helpers/local-cloud.ts';
+
+export const WEB_DIST = 'E2QWRUHAPOMQZL';
+export const WEB_DIST_2 = 'E3SECONDDIST0B';
+export const DOCS_DIST = 'E1DOCS0000000A';
+
+export const sites = (): Site[] =>
+  [
+    {
+      name: 'web',
+      bucket: 'web-bucket',
+      keyPrefix: 'site/',
+      distributionIds: [WEB_DIST, WEB_DIST_2],
+      broadPaths: ['/*'],
+      repo: {
+        fullName: 'acme/web',
+        branch: 'main',
+        pathPrefix: 'public/',
+        webhookSecret: { ssmParameter: '/shipyard/github-webhook' },
+      },
+    },
+    { name: 'docs', bucket: 'docs-bucket', distributionIds: [DOCS_DIST], broadPaths: ['/docs/*'] },
+  ].map((s: SiteInput) => SiteSchema.parse(s));
+
+/** Distributions of the test sites, with the origin paths the site key prefixes stand for. */
+export const seedDistributions = (local: RunningLocalCloud) =>
+  local.control.seed({
+    cloudfront: {
+      distributions: [
+        { id: WEB_DIST, origins: [{ id: 's3', domainName: 'web-bucket.s3.amazonaws.com', originPath: '/site' }] },
+        { id: WEB_DIST_2, origins: [{ id: 's3', domainName: 'web-bucket.s3.amazonaws.com', originPath: '/site' }] },
+        { id: DOCS_DIST, origins: [{ id: 's3', domainName: 'docs-bucket.s3.amazonaws.com' }] },
+      ],
+    },
+  });
+
+export const DEFERRED_QUEUE = 'shipyard-deferred-invalidations';
+
+/** Real adapters over HTTP against the local cloud; logs silenced unless a test captures them. */
+export const makeDeps = async (local: RunningLocalCloud): Promise<InvalidationDeps & { sqs: SQSClient; queueUrl: string }> => {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  const sqs = new SQSClient(clientConfig(local.url));
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: DEFERRED_QUEUE }));
+  const queueUrl = QueueUrl ?? '';
+  return {
+    sites: sites(),
+    logger: createLogger('shipyard-test'),
+    cloudFront: createCloudFrontAdapter({
+      client: new CloudFrontClient({ ...clientConfig(local.url), maxAttempts: 4 }),
+      pollIntervalMs: 1_000,
+    }),
+    deferrals: createQueueAdapter({ client: sqs, queueUrl }),
+    sqs,
+    queueUrl,
+  };
+};
+
+export const receiveAll = async (sqs: SQSClient, queueUrl: string) =>
+  (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }))).Messages ?? [];
+
+interface CloudFrontDump {
+  cloudfront: {
+    distributions: { id: string; invalidations: { id: string; callerReference: string; status: string; paths: { path: string }[] }[] }[];
+  };
+}
+
+/** Invalidations per distribution id, from the local cloud's state dump. */
+export const invalidationsOf = async (local: RunningLocalCloud, distributionId: string) => {
+  const state = await local.control.state<CloudFrontDump>();
+  return state.cloudfront.distributions.find((d) => d.id === distributionId)?.invalidations ?? [];
+};
+
+export const pathsBilled = async (local: RunningLocalCloud): Promise<number> =>
+  (await local.control.counters()).tallies['cloudfront.pathsBilled'] ?? 0;
+
+export const createInvalidationCalls = async (local: RunningLocalCloud): Promise<number> =>
+  (await local.control.counters()).calls
+    .filter((c) => c.service === 'cloudfront' && c.action === 'CreateInvalidation')
+    .reduce((n, c) => n + c.count, 0);
+
+export const s3Message = (messageId: string, bucket: string, key: string, eventName = 'ObjectCreated:Put') => ({
+  messageId,
+  receiptHandle: `rh-${messageId}`,
+  body: JSON.stringify({
+    Records: [
+      { eventVersion: '2.1', eventSource: 'aws:s3', eventName, s3: { bucket: { name: bucket }, object: { key, sequencer: '0055AED6DCD90281E5' } } },
+    ],
+  }),
+  attributes: {},
+  messageAttributes: {},
+  eventSource: 'aws:sqs',
+});
