@@ -15,7 +15,7 @@ const formatPath = (path: readonly PropertyKey[]): string =>
  */
 export const parseConfig = (text: string, source = 'config'): ShipyardConfig => {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       source,
@@ -52,5 +52,7 @@ const problemsFrom = (
         }
       }
     }
-    return { path: formatPath(path), message: issue.message, line: located?.line, column: located?.col };
+    const missing = /^Invalid input: expected (\w+), received undefined$/.exec(issue.message);
+    const message = missing ? `required (expected ${missing[1]})` : issue.message;
+    return { path: formatPath(path), message, line: located?.line, column: located?.col };
   });

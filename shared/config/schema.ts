@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { BackupPolicySchema } from './policies.ts';
+import { backupPolicySchema } from './policies.ts';
 import { SiteSchema } from './sites.ts';
 
 /** The whole Shipyard config file (one per stage). */
 export const ShipyardConfigSchema = z
   .object({
     sites: z.array(SiteSchema).default([]),
-    backupPolicies: z.array(BackupPolicySchema).default([]),
+    backupPolicies: z.array(backupPolicySchema).default([]),
     /** Where alarms and run summaries are published. */
     notifications: z
       .object({ email: z.email().optional() })

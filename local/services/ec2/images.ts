@@ -2,9 +2,16 @@ import { AwsError } from '../../aws-error.ts';
 import type { QueryParams } from '../../protocol/query.ts';
 import { takeAsyncFault } from './async-faults.ts';
 import type { Ec2Action, Ec2Context } from './context.ts';
-import { checkId, invalidCombination, invalidValue, missingParameter, notFound } from './errors.ts';
+import {
+  checkId,
+  incorrectState,
+  invalidCombination,
+  invalidValue,
+  missingParameter,
+  notFound,
+} from './errors.ts';
 import { compileFilters, parseFilters } from './filters.ts';
-import { imageView, REGISTER_FAILED_REASON } from './lifecycle.ts';
+import { imageView, REGISTER_FAILED_REASON, snapshotView } from './lifecycle.ts';
 import { PAGE_RANGES } from './limits.ts';
 import { maxResultsParam, paginate } from './pagination.ts';
 import { imageXml, isPublic } from './render.ts';
@@ -56,7 +63,7 @@ export const findImage = (state: RegionState, id: string): ImageRecord => {
 };
 
 /** A snapshot-based mapping: the size defaults to the snapshot's and may only grow; encryption follows it. */
-const parseMapping = (state: RegionState, member: QueryParams, i: number): BlockDevice => {
+const parseMapping = (state: RegionState, now: number, member: QueryParams, i: number): BlockDevice => {
   const deviceName = member.get('DeviceName');
   if (!deviceName) throw missingParameter(`BlockDeviceMapping.${i + 1}.DeviceName`);
   const virtualName = member.get('VirtualName');
@@ -84,6 +91,9 @@ const parseMapping = (state: RegionState, member: QueryParams, i: number): Block
     return { deviceName, volumeSize: requestedSize, volumeType, deleteOnTermination, encrypted: false };
   }
   const snapshot = findSnapshot(state, snapshotId);
+  // A failed snapshot can never back an image; the error code is an assumption [unconfirmed].
+  if (snapshotView(snapshot, now).state === 'error')
+    throw incorrectState(`Snapshot ${snapshot.id} is in state error and cannot be registered`);
   if (requestedSize !== undefined && requestedSize < snapshot.volumeSize)
     throw new AwsError(
       'InvalidBlockDeviceMapping',
@@ -136,7 +146,7 @@ export const registerImage: Ec2Action = (ctx) => {
   const rootDeviceName = params.required('RootDeviceName');
   const mappings = params.members('BlockDeviceMapping');
   if (mappings.length === 0) throw missingParameter('BlockDeviceMapping');
-  const blockDevices = mappings.map((m, i) => parseMapping(state, m, i));
+  const blockDevices = mappings.map((m, i) => parseMapping(state, now, m, i));
   const root = blockDevices.find((d) => d.deviceName === rootDeviceName);
   if (!root?.snapshotId)
     throw new AwsError(

@@ -1,5 +1,5 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createCloudFrontAdapter } from '../../../shared/aws/cloudfront.ts';
 import { createQueueAdapter } from '../../../shared/aws/sqs.ts';
 import { type Site, SiteSchema, type SiteInput } from '../../../shared/config/sites.ts';
@@ -63,8 +63,12 @@ export const makeDeps = async (local: RunningLocalCloud): Promise<InvalidationDe
   };
 };
 
-export const receiveAll = async (sqs: SQSClient, queueUrl: string) =>
-  (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }))).Messages ?? [];
+/** Receives and deletes what is visible, as Lambda's event source mapping does after a success. */
+export const receiveAll = async (sqs: SQSClient, queueUrl: string) => {
+  const messages = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }))).Messages ?? [];
+  for (const m of messages) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+  return messages;
+};
 
 interface CloudFrontDump {
   cloudfront: {

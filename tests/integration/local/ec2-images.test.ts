@@ -238,6 +238,7 @@ describe('EC2 images', () => {
     const failed = await image(ec2, ImageId ?? '');
     expect(failed.State).toBe('failed');
     expect(failed.StateReason?.Message).toContain(snapshot.SnapshotId);
+    await expectAwsError(register(ec2, snapshot.SnapshotId ?? '', { Name: 'from-failed' }), 'IncorrectState');
   });
 
   it('AWS-FACTS AMIs: DeregisterImage with DeleteAssociatedSnapshots deletes its snapshots except those another AMI uses (skipped)', async () => {

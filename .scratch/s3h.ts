@@ -1,0 +1,10 @@
+import { S3Client, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
+import { createServer } from 'node:http';
+const srv = createServer((req, res) => { const c: Buffer[] = []; req.on('data', (d) => c.push(d)); req.on('end', () => { console.log(req.method, req.url, JSON.stringify(req.headers), JSON.stringify(Buffer.concat(c).toString())); res.writeHead(200, {etag: '"x"'}); res.end(); }); });
+await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+const port = (srv.address() as any).port;
+const s3 = new S3Client({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, forcePathStyle: true });
+await s3.send(new PutObjectCommand({ Bucket: 'site', Key: 's', Body: Readable.from([Buffer.from('chunk1-'), Buffer.from('chunk2')]), ContentLength: 13 }));
+await s3.send(new PutObjectCommand({ Bucket: 'site', Key: 'b', Body: 'hello' }));
+srv.close();

@@ -1,0 +1,27 @@
+// The deployed backup state machine is statemachines/backup.asl.yaml itself: this only
+// swaps each Task's `${<functionKey>}` placeholder for `Fn::GetAtt: [<functionKey>, Arn]`,
+// which serverless-step-functions turns into the function's logical id and an Fn::Sub
+// parameter (and into lambda:InvokeFunction on the state machine's role). The tests bind
+// the same placeholders to the handlers, so one file is both deployed and tested.
+const { readFileSync } = require('node:fs');
+const path = require('node:path');
+const YAML = require('yaml');
+
+const PLACEHOLDER = /^\$\{([A-Za-z][A-Za-z0-9]*)\}$/;
+
+function substitute(node) {
+  if (Array.isArray(node)) return node.map(substitute);
+  if (node === null || typeof node !== 'object') return node;
+  const out = {};
+  for (const [key, value] of Object.entries(node)) {
+    const match = key === 'Resource' && typeof value === 'string' ? PLACEHOLDER.exec(value) : null;
+    out[key] = match ? { 'Fn::GetAtt': [match[1], 'Arn'] } : substitute(value);
+  }
+  return out;
+}
+
+function loadDefinition(file = path.resolve(__dirname, '..', 'statemachines', 'backup.asl.yaml')) {
+  return substitute(YAML.parse(readFileSync(file, 'utf8')));
+}
+
+module.exports = { definition: () => loadDefinition(), loadDefinition, substitute };
