@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { scheduledExecutionName } from '../../shared/backup/naming.ts';
 import { createExecutionStarter, type ExecutionStarter } from '../../shared/aws/backup-executions.ts';
-import { type BackupLogger, silentLogger } from '../../shared/backup-workflow/deps.ts';
+import type { BackupLogger } from '../../shared/backup-workflow/deps.ts';
 import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
 import { backupPolicySchema } from '../../shared/config/policies.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
@@ -38,7 +38,10 @@ export function makeHandler(deps: StartDeps) {
   };
 }
 
-/** Built on first invocation: the environment is only complete inside the deployed function. */
+/**
+ * Built once, on the first invocation rather than at import: the environment (the state
+ * machine ARN) exists only in the deployed function, and tests import this module.
+ */
 let deployed: ReturnType<typeof makeHandler> | undefined;
 
 export const handler = (event: unknown) => {
@@ -55,5 +58,3 @@ export const handler = (event: unknown) => {
   }
   return deployed(event);
 };
-
-export { silentLogger };
