@@ -1,6 +1,7 @@
 import type { CountersSnapshot } from './counters.ts';
 import type { Durations } from './durations.ts';
 import type { FaultRule } from './faults.ts';
+import type { Firing } from './services/scheduler/store.ts';
 
 export interface ClockView {
   now: number;
@@ -61,5 +62,25 @@ export class ControlClient {
   }
   state<T = Record<string, unknown>>() {
     return this.call<T>('GET', '/state');
+  }
+  /** Delivers every schedule occurrence that came due on the simulated clock since the last tick. */
+  tickSchedules() {
+    return this.call<{ fired: Firing[] }>('POST', '/schedules/tick');
+  }
+  /** Delivers one schedule now, whatever its expression says. */
+  fireSchedule(name: string, group?: string) {
+    return this.call<{ fired: Firing[] }>('POST', '/schedules/fire', group ? { name, group } : { name });
+  }
+  /** Registers a function from a bundle file on this machine (what `shipyard local deploy` uses). */
+  registerFunction(input: {
+    name: string;
+    bundle: string;
+    handler?: string;
+    region?: string;
+    environment?: Record<string, string>;
+    timeoutSeconds?: number;
+    memorySize?: number;
+  }) {
+    return this.call<Record<string, unknown>>('POST', '/lambda/functions', input);
   }
 }

@@ -48,7 +48,12 @@ function unique(values: string[]): string[] {
  * deepest level up, replace each path deeper than the level by its grandparent directory + `/*`
  * ("/a/b/c.html" → "/a/*"); still over the threshold at the end → clear all.
  */
-export function collapse(normalized: string[], maxlevels: number, threshold: number, matchAll: string): string[] {
+export function collapse(
+  normalized: string[],
+  maxlevels: number,
+  threshold: number,
+  matchAll: string,
+): string[] {
   let paths = normalized;
   if (paths.length > threshold) {
     for (let k = maxlevels; k > 0; k--) {
@@ -74,7 +79,12 @@ export function collapse(normalized: string[], maxlevels: number, threshold: num
  * anything ending in `index.html` into its directory with a trailing slash (`/docs/index.html` →
  * `/docs/` only: `/docs/index.html` and `/docs` are not invalidated), dedupe, sort, collapse.
  */
-export function normalizeInvalidationPaths(root: string, threshold: number, force: boolean, paths: string[]): string[] {
+export function normalizeInvalidationPaths(
+  root: string,
+  threshold: number,
+  force: boolean,
+  paths: string[],
+): string[] {
   const rootPath = root.startsWith('/') ? root : `/${root}`;
   const matchAll = goJoin(rootPath, '*');
   if (force) return [matchAll];

@@ -27,7 +27,11 @@ export interface Strategy {
 /** s3deploy's threshold (hard-coded 8 in lib/cloudfront.go). */
 export const S3DEPLOY_THRESHOLD = 8;
 
-const DEFAULT_LIMITS = { maxFilePathsInFlight: 3000, maxWildcardsInFlight: 15, inFlight: { files: 0, wildcards: 0 } };
+const DEFAULT_LIMITS = {
+  maxFilePathsInFlight: 3000,
+  maxWildcardsInFlight: 15,
+  inFlight: { files: 0, wildcards: 0 },
+};
 
 function batchesOf(paths: readonly string[]): number {
   return toBatches(paths, DEFAULT_LIMITS).length;
@@ -52,7 +56,12 @@ const s3deploy: Strategy = {
   name: 's3deploy',
   plan(deploy) {
     if (deploy.changes.length === 0) return { paths: [], batches: 0 };
-    const paths = normalizeInvalidationPaths('', S3DEPLOY_THRESHOLD, false, deploy.changes.map((c) => c.path));
+    const paths = normalizeInvalidationPaths(
+      '',
+      S3DEPLOY_THRESHOLD,
+      false,
+      deploy.changes.map((c) => c.path),
+    );
     return { paths, batches: 1 };
   },
 };
@@ -61,7 +70,10 @@ const s3deployForms: Strategy = {
   name: 's3deploy-forms',
   plan(deploy) {
     if (deploy.changes.length === 0) return { paths: [], batches: 0 };
-    const paths = collapseUrlForms(deploy.changes.flatMap((c) => urlForms(c.path)), S3DEPLOY_THRESHOLD);
+    const paths = collapseUrlForms(
+      deploy.changes.flatMap((c) => urlForms(c.path)),
+      S3DEPLOY_THRESHOLD,
+    );
     return { paths, batches: 1 };
   },
 };
@@ -69,7 +81,11 @@ const s3deployForms: Strategy = {
 const KIND = { A: 'added', M: 'modified', D: 'deleted' } as const;
 
 /** Shipyard's planner; `maxPaths` undefined = unbudgeted with the default needless weight. */
-export function shipyard(name: string, maxPaths?: number, withinBudget?: 'fewest-needless' | 'cheapest'): Strategy {
+export function shipyard(
+  name: string,
+  maxPaths?: number,
+  withinBudget?: 'fewest-needless' | 'cheapest',
+): Strategy {
   return {
     name,
     plan(deploy) {
@@ -78,7 +94,11 @@ export function shipyard(name: string, maxPaths?: number, withinBudget?: 'fewest
         inventory: [...deploy.inventoryAfter],
         cost: maxPaths === undefined ? {} : { maxPaths, ...(withinBudget ? { withinBudget } : {}) },
       });
-      return { paths: plan.paths.map(decodePath), batches: plan.batches.length, reportedNeedless: plan.needlessObjects };
+      return {
+        paths: plan.paths.map(decodePath),
+        batches: plan.batches.length,
+        reportedNeedless: plan.needlessObjects,
+      };
     },
   };
 }

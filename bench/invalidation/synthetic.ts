@@ -22,7 +22,8 @@ function key(section: number, dir: number, file: number): string {
 /** The 1,000,000 keys of the synthetic site, sorted as an S3 listing returns them. */
 export function syntheticInventory(): string[] {
   const keys: string[] = [];
-  for (let s = 0; s < 100; s++) for (let d = 0; d < 100; d++) for (let f = 0; f < 100; f++) keys.push(key(s, d, f));
+  for (let s = 0; s < 100; s++)
+    for (let d = 0; d < 100; d++) for (let f = 0; f < 100; f++) keys.push(key(s, d, f));
   return keys.sort();
 }
 

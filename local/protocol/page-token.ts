@@ -7,7 +7,11 @@ import { AwsError } from '../aws-error.ts';
 export const encodePageToken = (scope: string, offset: number): string =>
   Buffer.from(JSON.stringify({ s: scope, o: offset }), 'utf8').toString('base64url');
 
-export const decodePageToken = (scope: string, token: string | undefined, invalid: () => AwsError): number => {
+export const decodePageToken = (
+  scope: string,
+  token: string | undefined,
+  invalid: () => AwsError,
+): number => {
   if (token === undefined || token === '') return 0;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));

@@ -24,7 +24,15 @@ export const VERBATIM_PUNCTUATION = "/*$-_.+!'(),:@=&;";
 const QUERY_MARK = '?';
 
 const ALL_VERBATIM = /^[A-Za-z0-9/*$\-_.+!'(),:@=&;]*$/;
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Index of the first C0/C1 control character (or DEL), -1 when there is none. */
+function controlCharacterAt(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return i;
+  }
+  return -1;
+}
 
 function hex(byte: number): string {
   return `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
@@ -59,9 +67,9 @@ export function assertValidUrlPath(url: string): void {
   if (star !== -1 && star !== url.length - 1) {
     throw new InvalidPathError(url, "'*' only as the last character");
   }
-  const control = CONTROL_CHARACTER.exec(url);
-  if (control) {
-    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(2, '0');
+  const control = controlCharacterAt(url);
+  if (control !== -1) {
+    const code = url.charCodeAt(control).toString(16).toUpperCase().padStart(2, '0');
     throw new InvalidPathError(url, `no control characters (found U+00${code})`);
   }
   if (url.split('/').includes('..')) throw new InvalidPathError(url, "no '..' path segment");
@@ -84,7 +92,10 @@ export function encodePath(url: string): string {
     for (const ch of url) encoded += encodeCharacter(ch, url);
   }
   if (encoded.length > MAX_PATH_LENGTH) {
-    throw new InvalidPathError(url, `at most ${MAX_PATH_LENGTH} characters once encoded (got ${encoded.length})`);
+    throw new InvalidPathError(
+      url,
+      `at most ${MAX_PATH_LENGTH} characters once encoded (got ${encoded.length})`,
+    );
   }
   return encoded;
 }

@@ -26,13 +26,13 @@
  * directory it knows holds `assumedUnchangedPerDirectory` unchanged objects (the worst reasonable case;
  * see schemas.ts), so it only collapses where that is still cheap, and reports `needlessObjects: null`.
  */
-import { toBatches, type InvalidationBatch } from './batches.ts';
+import { type InvalidationBatch, toBatches } from './batches.ts';
 import { InvalidPlanInputError } from './errors.ts';
 import { encodePath } from './path-encoding.ts';
 import { type ParsedPlanInput, type PlanInput, PlanInputSchema } from './schemas.ts';
 import { normalizeKeyPrefix, urlFormsOfKey } from './url-forms.ts';
 import { addUnchanged, buildUrlTrie, finishTrie } from './url-trie.ts';
-import { byPaths, byWildcards, bestIndex, reconstruct, type Selection, solve } from './wildcard-dp.ts';
+import { bestIndex, byPaths, byWildcards, reconstruct, type Selection, solve } from './wildcard-dp.ts';
 import { buildGroups, type Group } from './wildcard-groups.ts';
 
 export interface WildcardChoice {
@@ -70,7 +70,9 @@ export interface InvalidationPlan {
 export function parsePlanInput(input: PlanInput): ParsedPlanInput {
   const parsed = PlanInputSchema.safeParse(input);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`);
+    const issues = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`,
+    );
     throw new InvalidPlanInputError(issues, { cause: parsed.error });
   }
   return parsed.data;

@@ -58,7 +58,10 @@ export const LimitsSchema = z
     maxFilePathsInFlight: z.number().int().positive().default(MAX_FILE_PATHS_IN_FLIGHT),
     maxWildcardsInFlight: z.number().int().min(0).default(MAX_WILDCARDS_IN_FLIGHT),
     /** Paths of this distribution's invalidations still `InProgress`. */
-    inFlight: z.object({ files: count.default(0), wildcards: count.default(0) }).strict().prefault({}),
+    inFlight: z
+      .object({ files: count.default(0), wildcards: count.default(0) })
+      .strict()
+      .prefault({}),
   })
   .strict();
 export type Limits = z.output<typeof LimitsSchema>;

@@ -6,7 +6,9 @@ import { assertValidUrlPath, encodePath } from './path-encoding.ts';
 import type { SiteMapping } from './schemas.ts';
 
 /** The URLs a key is served under, or why the distribution does not serve it. */
-export type KeyUrls = { readonly served: true; readonly urls: readonly string[] } | { readonly served: false; readonly reason: string };
+export type KeyUrls =
+  | { readonly served: true; readonly urls: readonly string[] }
+  | { readonly served: false; readonly reason: string };
 
 /**
  * Turns an origin path (`/site`, `site/`, `/site/`, '') into the key prefix it selects ('site/' or '').
@@ -36,16 +38,21 @@ export function urlFormsOfKey(key: string, site: SiteMapping): KeyUrls {
     return { served: false, reason: `outside the origin path: only keys under '${prefix}' are served` };
   }
   const rel = key.slice(prefix.length);
-  if (rel === '') return { served: false, reason: 'the origin path itself (a folder marker), not a served object' };
+  if (rel === '')
+    return { served: false, reason: 'the origin path itself (a folder marker), not a served object' };
   const own = `/${rel}`;
   if (own.includes('*')) {
-    return { served: false, reason: "contains '*', which CloudFront reads as a wildcard: invalidate it by hand" };
+    return {
+      served: false,
+      reason: "contains '*', which CloudFront reads as a wildcard: invalidate it by hand",
+    };
   }
   try {
     assertValidUrlPath(own);
     encodePath(own);
   } catch (error) {
-    if (error instanceof InvalidPathError) return { served: false, reason: `cannot be invalidated: ${error.message}` };
+    if (error instanceof InvalidPathError)
+      return { served: false, reason: `cannot be invalidated: ${error.message}` };
     throw error;
   }
   return { served: true, urls: urlFormsOfRelativeKey(rel, site) };

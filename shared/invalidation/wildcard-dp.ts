@@ -100,7 +100,7 @@ function exactTable(group: Group, scoring: Scoring): Float64Array {
  * const solution = solve(rootGroup, byWildcards(1, 0.01, 15));
  * const { index } = bestIndex(solution, (i, v) => v);
  */
-export function solve(root: Group, scoring: Scoring, allowRootWildcard = true): Solution {
+export function solve(root: Group, scoring: Scoring): Solution {
   const solved = new Map<Group, Solved>();
   const order: Group[] = [];
   const pending: Group[] = [root];
@@ -115,11 +115,14 @@ export function solve(root: Group, scoring: Scoring, allowRootWildcard = true): 
     let sub = prefix[0]!;
     for (const child of group.children) {
       const childTable = solved.get(child)!.table;
-      sub = sub.length === 0 || childTable.length === 0 ? new Float64Array(0) : merge(sub, childTable, scoring.size);
+      sub =
+        sub.length === 0 || childTable.length === 0
+          ? new Float64Array(0)
+          : merge(sub, childTable, scoring.size);
       prefix.push(sub);
     }
     const own = scoring.wildcard(group.needless);
-    const canWildcard = own.index < scoring.size && (group !== root || allowRootWildcard);
+    const canWildcard = own.index < scoring.size;
     const length = Math.max(sub.length, canWildcard ? own.index + 1 : 0);
     const table = new Float64Array(length).fill(Number.POSITIVE_INFINITY);
     table.set(sub);
@@ -195,7 +198,8 @@ export function reconstruct(solution: Solution, index: number): Selection {
           break;
         }
       }
-      if (split === -1) throw new PlannerInvariantError(`no table split for ${group.wildcard} at index ${remaining}`);
+      if (split === -1)
+        throw new PlannerInvariantError(`no table split for ${group.wildcard} at index ${remaining}`);
       pending.push([group.children[c - 1]!, split]);
       remaining -= split;
     }

@@ -1,4 +1,8 @@
-import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
 
 export const LOCAL_ROLE_ARN = 'arn:aws:iam::123456789012:role/shipyard-local';
 
@@ -16,4 +20,5 @@ export const waitForExecution = async (
   throw new Error(`execution still RUNNING after ${polls} polls: ${executionArn}`);
 };
 
-export const lambdaArn = (name: string, region = 'us-east-1') => `arn:aws:lambda:${region}:123456789012:function:${name}`;
+export const lambdaArn = (name: string, region = 'us-east-1') =>
+  `arn:aws:lambda:${region}:123456789012:function:${name}`;

@@ -5,7 +5,11 @@ export const functionNotFound = (arn: string): AwsError =>
   new AwsError('ResourceNotFoundException', `Function not found: ${arn}`, 404);
 
 export const functionUrlNotFound = (name: string): AwsError =>
-  new AwsError('ResourceNotFoundException', `The resource you requested does not exist. (function ${name})`, 404);
+  new AwsError(
+    'ResourceNotFoundException',
+    `The resource you requested does not exist. (function ${name})`,
+    404,
+  );
 
 export const invalidParameter = (message: string): AwsError =>
   new AwsError('InvalidParameterValueException', message, 400);
@@ -14,7 +18,11 @@ export const functionExists = (name: string): AwsError =>
   new AwsError('ResourceConflictException', `Function already exist: ${name}`, 409);
 
 export const urlConfigExists = (name: string): AwsError =>
-  new AwsError('ResourceConflictException', `Failed to create function url config for [functionArn = ${name}]. Error message:  FunctionUrlConfig exists for this Lambda function`, 409);
+  new AwsError(
+    'ResourceConflictException',
+    `Failed to create function url config for [functionArn = ${name}]. Error message:  FunctionUrlConfig exists for this Lambda function`,
+    409,
+  );
 
 export const requestTooLarge = (size: number, limit: number): AwsError =>
   new AwsError(

@@ -13,7 +13,9 @@ export const FUNCTION_URL_PREFIX = '/_functionurl/';
 export const functionUrlFor = (endpoint: string, fn: LambdaFunction): string =>
   `${endpoint}${FUNCTION_URL_PREFIX}${fn.region}/${fn.name}/`;
 
-export const parseFunctionUrlPath = (rawPath: string): { region: string; name: string; path: string } | undefined => {
+export const parseFunctionUrlPath = (
+  rawPath: string,
+): { region: string; name: string; path: string } | undefined => {
   const match = /^\/_functionurl\/([a-z0-9-]+)\/([a-zA-Z0-9_-]+)(\/.*)?$/.exec(rawPath);
   if (!match) return undefined;
   const [, region = '', name = '', path = '/'] = match;
@@ -69,13 +71,19 @@ export const functionUrlEvent = (cloud: LocalCloud, req: LocalRequest, path: str
   };
 };
 
-const FunctionUrlResult = (value: unknown): value is {
+const FunctionUrlResult = (
+  value: unknown,
+): value is {
   statusCode: number;
   headers?: Record<string, string>;
   body?: string;
   isBase64Encoded?: boolean;
   cookies?: string[];
-} => typeof value === 'object' && value !== null && 'statusCode' in value && typeof value.statusCode === 'number';
+} =>
+  typeof value === 'object' &&
+  value !== null &&
+  'statusCode' in value &&
+  typeof value.statusCode === 'number';
 
 /**
  * Maps the function's result to the HTTP response as Function URLs do: a result with
@@ -84,7 +92,11 @@ const FunctionUrlResult = (value: unknown): value is {
  */
 export const functionUrlResponse = (outcome: InvocationOutcome): LocalResponse => {
   if (outcome.functionError)
-    return { status: 502, headers: { 'content-type': 'application/json' }, body: '{"Message":"Internal Server Error"}' };
+    return {
+      status: 502,
+      headers: { 'content-type': 'application/json' },
+      body: '{"Message":"Internal Server Error"}',
+    };
   const result: unknown = JSON.parse(outcome.payload);
   if (!FunctionUrlResult(result)) {
     const body = typeof result === 'string' ? result : outcome.payload;
@@ -92,6 +104,11 @@ export const functionUrlResponse = (outcome: InvocationOutcome): LocalResponse =
   }
   const headers: Record<string, string> = { 'content-type': 'application/json', ...result.headers };
   if (result.cookies?.length) headers['set-cookie'] = result.cookies.join(', ');
-  const body = result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
+  const body =
+    result.body === undefined
+      ? ''
+      : result.isBase64Encoded
+        ? Buffer.from(result.body, 'base64')
+        : result.body;
   return { status: result.statusCode, headers, body };
 };

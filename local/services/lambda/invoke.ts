@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LocalCloud } from '../../cloud.ts';
 import { type LambdaContext, type LambdaFunction, lambdaStore } from './store.ts';
-import { type WorkerReply, WorkerPool } from './worker-pool.ts';
+import { WorkerPool, type WorkerReply } from './worker-pool.ts';
 
 /** The result of one invocation, as Invoke returns it: a JSON payload, maybe an error payload. */
 export interface InvocationOutcome {
@@ -136,7 +136,12 @@ const withEnvironment = async <T>(env: Record<string, string>, run: () => Promis
 
 const describeThrown = (error: unknown): WorkerReply =>
   error instanceof Error
-    ? { ok: false, errorType: error.name || 'Error', errorMessage: error.message, trace: (error.stack ?? '').split('\n') }
+    ? {
+        ok: false,
+        errorType: error.name || 'Error',
+        errorMessage: error.message,
+        trace: (error.stack ?? '').split('\n'),
+      }
     : { ok: false, errorType: typeof error, errorMessage: String(error), trace: [] };
 
 /**
@@ -151,7 +156,10 @@ const runInline = async (
   const timeoutMs = fn.timeoutSeconds * 1000;
   const deadline = Date.now() + timeoutMs;
   const context: LambdaContext = {
-    ...(contextFields(fn, requestId) as Omit<LambdaContext, 'callbackWaitsForEmptyEventLoop' | 'getRemainingTimeInMillis'>),
+    ...(contextFields(fn, requestId) as Omit<
+      LambdaContext,
+      'callbackWaitsForEmptyEventLoop' | 'getRemainingTimeInMillis'
+    >),
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
@@ -222,7 +230,10 @@ export const invokeAsync = (cloud: LocalCloud, fn: LambdaFunction, event: unknow
   setImmediate(() => {
     invokeFunction(cloud, fn, event, requestId).then(
       (outcome) => {
-        Object.assign(record, outcome.functionError ? { status: 'FAILED', error: outcome.payload } : { status: 'SUCCEEDED' });
+        Object.assign(
+          record,
+          outcome.functionError ? { status: 'FAILED', error: outcome.payload } : { status: 'SUCCEEDED' },
+        );
       },
       (error: unknown) => Object.assign(record, { status: 'FAILED', error: String(error) }),
     );

@@ -7,11 +7,29 @@ import type { LocalCloud } from '../../cloud.ts';
 import { decodePageToken, pageOf } from '../../protocol/page-token.ts';
 import { jsonResponse, parseJsonBody } from '../../protocol/rest-json.ts';
 import type { LocalRequest, LocalResponse } from '../../service.ts';
-import { FunctionCodeError, functionExists, functionUrlNotFound, invalidParameter, requestTooLarge, urlConfigExists } from './errors.ts';
-import { functionUrlEvent, functionUrlFor, functionUrlResponse, parseFunctionUrlPath } from './function-url.ts';
+import {
+  FunctionCodeError,
+  functionExists,
+  functionUrlNotFound,
+  invalidParameter,
+  requestTooLarge,
+  urlConfigExists,
+} from './errors.ts';
+import {
+  functionUrlEvent,
+  functionUrlFor,
+  functionUrlResponse,
+  parseFunctionUrlPath,
+} from './function-url.ts';
 import { invokeAsync, invokeFunction, retireEnvironments } from './invoke.ts';
 import { putFunction, sha256Base64 } from './register.ts';
-import { findFunction, functionArn, type LambdaFunction, lambdaStore, validateFunctionName } from './store.ts';
+import {
+  findFunction,
+  functionArn,
+  type LambdaFunction,
+  lambdaStore,
+  validateFunctionName,
+} from './store.ts';
 import { extractZip } from './zip.ts';
 
 export interface LambdaCall {
@@ -50,12 +68,15 @@ export const configurationOf = (fn: LambdaFunction) => ({
   EphemeralStorage: { Size: 512 },
 });
 
-const badRequest = (detail: string) => new AwsError('InvalidRequestContentException', `Could not parse request body into json: ${detail}`);
+const badRequest = (detail: string) =>
+  new AwsError('InvalidRequestContentException', `Could not parse request body into json: ${detail}`);
 
 const parseBody = <T>(schema: z.ZodType<T>, req: LocalRequest): T => {
   const parsed = schema.safeParse(parseJsonBody(req.body, badRequest));
   if (!parsed.success)
-    throw invalidParameter(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    throw invalidParameter(
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    );
   return parsed.data;
 };
 
@@ -102,8 +123,7 @@ const codeOnlyFromZip = (code: { ZipFile?: string | undefined }) => {
 export const createFunction = ({ cloud, req }: LambdaCall): LocalResponse => {
   const body = parseBody(CreateFunctionBody, req);
   const name = validateFunctionName(body.FunctionName);
-  if (lambdaStore(cloud).functions.has(functionArn(cloud, req.region, name)))
-    throw functionExists(name);
+  if (lambdaStore(cloud).functions.has(functionArn(cloud, req.region, name))) throw functionExists(name);
   if (!body.Handler) throw invalidParameter('Handler is required for a Zip package');
   const unpacked = codeOnlyFromZip(body.Code);
   const fn = putFunction(cloud, {
@@ -132,19 +152,26 @@ export const getFunction = ({ cloud, req, name }: LambdaCall): LocalResponse => 
 };
 
 export const getFunctionConfiguration = ({ cloud, req, name }: LambdaCall): LocalResponse =>
-  jsonResponse(200, configurationOf(findFunction(cloud, req.region, name, req.query.get('Qualifier') ?? undefined)));
+  jsonResponse(
+    200,
+    configurationOf(findFunction(cloud, req.region, name, req.query.get('Qualifier') ?? undefined)),
+  );
 
 export const listFunctions = ({ cloud, req }: LambdaCall): LocalResponse => {
   const all = [...lambdaStore(cloud).functions.values()]
     .filter((fn) => fn.region === req.region)
     .sort((a, b) => a.name.localeCompare(b.name));
   const maxItems = Number(req.query.get('MaxItems') ?? 50);
-  if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 10_000) throw invalidParameter('MaxItems must be between 1 and 10000');
+  if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > 10_000)
+    throw invalidParameter('MaxItems must be between 1 and 10000');
   const offset = decodePageToken('lambda:functions', req.query.get('Marker') ?? undefined, () =>
     invalidParameter('Invalid marker'),
   );
   const { page, nextToken } = pageOf(all, 'lambda:functions', offset, maxItems);
-  return jsonResponse(200, { Functions: page.map(configurationOf), ...(nextToken ? { NextMarker: nextToken } : {}) });
+  return jsonResponse(200, {
+    Functions: page.map(configurationOf),
+    ...(nextToken ? { NextMarker: nextToken } : {}),
+  });
 };
 
 export const deleteFunction = ({ cloud, req, name }: LambdaCall): LocalResponse => {
@@ -184,7 +211,11 @@ export const updateFunctionConfiguration = ({ cloud, req, name }: LambdaCall): L
   return jsonResponse(200, configurationOf(updated));
 };
 
-const UpdateCodeBody = z.object({ ZipFile: z.string().optional(), S3Bucket: z.string().optional(), S3Key: z.string().optional() });
+const UpdateCodeBody = z.object({
+  ZipFile: z.string().optional(),
+  S3Bucket: z.string().optional(),
+  S3Key: z.string().optional(),
+});
 
 export const updateFunctionCode = ({ cloud, req, name }: LambdaCall): LocalResponse => {
   const fn = findFunction(cloud, req.region, name);
@@ -204,7 +235,10 @@ const parsePayload = (body: Buffer): unknown => {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch {
-    throw new AwsError('InvalidRequestContentException', 'Could not parse request body into json: Unexpected character');
+    throw new AwsError(
+      'InvalidRequestContentException',
+      'Could not parse request body into json: Unexpected character',
+    );
   }
 };
 
@@ -290,7 +324,11 @@ export const deleteFunctionUrlConfig = ({ cloud, req, name }: LambdaCall): Local
 /** An HTTP request to a Function URL: the 2.0 event in, the mapped HTTP response out. */
 export const invokeFunctionUrl = async ({ cloud, req }: LambdaCall): Promise<LocalResponse> => {
   const target = parseFunctionUrlPath(req.rawPath);
-  const notFound: LocalResponse = { status: 404, headers: { 'content-type': 'application/json' }, body: '{"Message":null}' };
+  const notFound: LocalResponse = {
+    status: 404,
+    headers: { 'content-type': 'application/json' },
+    body: '{"Message":null}',
+  };
   if (!target) return notFound;
   const fn = lambdaStore(cloud).functions.get(functionArn(cloud, target.region, target.name));
   if (!fn?.url) return notFound;

@@ -36,7 +36,9 @@ const validateSettings = (settings: FunctionSettings): void => {
   validateFunctionName(settings.name);
   const timeout = settings.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
   if (!Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMEOUT_SECONDS)
-    throw invalidParameter(`Timeout must be an integer between 1 and ${MAX_TIMEOUT_SECONDS} seconds, got ${timeout}`);
+    throw invalidParameter(
+      `Timeout must be an integer between 1 and ${MAX_TIMEOUT_SECONDS} seconds, got ${timeout}`,
+    );
   const memory = settings.memorySize ?? DEFAULT_MEMORY_MB;
   if (!Number.isInteger(memory) || memory < 128 || memory > 10_240)
     throw invalidParameter(`MemorySize must be an integer between 128 and 10240 MB, got ${memory}`);

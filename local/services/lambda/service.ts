@@ -17,13 +17,28 @@ const ROUTES: [string, RegExp, string, Handler][] = [
   ['GET', /^\/2015-03-31\/functions\/?$/, 'ListFunctions', ops.listFunctions],
   ['GET', /^\/2015-03-31\/functions\/([^/]+)\/?$/, 'GetFunction', ops.getFunction],
   ['DELETE', /^\/2015-03-31\/functions\/([^/]+)\/?$/, 'DeleteFunction', ops.deleteFunction],
-  ['GET', /^\/2015-03-31\/functions\/([^/]+)\/configuration$/, 'GetFunctionConfiguration', ops.getFunctionConfiguration],
-  ['PUT', /^\/2015-03-31\/functions\/([^/]+)\/configuration$/, 'UpdateFunctionConfiguration', ops.updateFunctionConfiguration],
+  [
+    'GET',
+    /^\/2015-03-31\/functions\/([^/]+)\/configuration$/,
+    'GetFunctionConfiguration',
+    ops.getFunctionConfiguration,
+  ],
+  [
+    'PUT',
+    /^\/2015-03-31\/functions\/([^/]+)\/configuration$/,
+    'UpdateFunctionConfiguration',
+    ops.updateFunctionConfiguration,
+  ],
   ['PUT', /^\/2015-03-31\/functions\/([^/]+)\/code$/, 'UpdateFunctionCode', ops.updateFunctionCode],
   ['POST', /^\/2015-03-31\/functions\/([^/]+)\/invocations$/, 'Invoke', ops.invoke],
   ['POST', /^\/2021-10-31\/functions\/([^/]+)\/url$/, 'CreateFunctionUrlConfig', ops.createFunctionUrlConfig],
   ['GET', /^\/2021-10-31\/functions\/([^/]+)\/url$/, 'GetFunctionUrlConfig', ops.getFunctionUrlConfig],
-  ['DELETE', /^\/2021-10-31\/functions\/([^/]+)\/url$/, 'DeleteFunctionUrlConfig', ops.deleteFunctionUrlConfig],
+  [
+    'DELETE',
+    /^\/2021-10-31\/functions\/([^/]+)\/url$/,
+    'DeleteFunctionUrlConfig',
+    ops.deleteFunctionUrlConfig,
+  ],
 ];
 
 const RegisterBundle = z

@@ -72,7 +72,12 @@ export interface LambdaStore {
 }
 
 export const lambdaStore = (cloud: LocalCloud): LambdaStore =>
-  cloud.store('lambda', () => ({ functions: new Map(), asyncInvocations: [], pools: new Map(), generation: 0 }));
+  cloud.store('lambda', () => ({
+    functions: new Map(),
+    asyncInvocations: [],
+    pools: new Map(),
+    generation: 0,
+  }));
 
 export const DEFAULT_TIMEOUT_SECONDS = 3;
 export const MAX_TIMEOUT_SECONDS = 900;
@@ -80,7 +85,8 @@ export const DEFAULT_MEMORY_MB = 128;
 export const DEFAULT_RUNTIME = 'nodejs22.x';
 
 const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-const ARN = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9_-]{1,64})(?::([a-zA-Z0-9$_-]+))?$/;
+const ARN =
+  /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9_-]{1,64})(?::([a-zA-Z0-9$_-]+))?$/;
 const PARTIAL = /^(\d{12}):function:([a-zA-Z0-9_-]{1,64})(?::([a-zA-Z0-9$_-]+))?$/;
 
 export const functionArn = (cloud: LocalCloud, region: string, name: string): string =>

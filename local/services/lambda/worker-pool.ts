@@ -59,7 +59,11 @@ export class WorkerPool {
 
   private spawn(): Environment {
     const worker = new Worker(WORKER_URL, {
-      workerData: { root: this.spec.root, handler: this.spec.handler, simulatedClock: this.spec.simulatedClock },
+      workerData: {
+        root: this.spec.root,
+        handler: this.spec.handler,
+        simulatedClock: this.spec.simulatedClock,
+      },
       env: this.spec.env,
       resourceLimits: { maxOldGenerationSizeMb: Math.max(this.spec.memorySize, 128) },
     });
@@ -97,7 +101,10 @@ export class WorkerPool {
       const onMessage = (data: unknown) => {
         const reply = data as (WorkerReply & { id?: string; fatal?: boolean; kind?: string }) | undefined;
         if (reply?.kind === 'crash' && !reply.ok) {
-          finish({ ok: false, errorType: reply.errorType, errorMessage: reply.errorMessage, trace: reply.trace }, true);
+          finish(
+            { ok: false, errorType: reply.errorType, errorMessage: reply.errorMessage, trace: reply.trace },
+            true,
+          );
           return;
         }
         if (reply?.id !== message.id) return;
@@ -108,12 +115,22 @@ export class WorkerPool {
         finish(
           error.code === 'ERR_WORKER_OUT_OF_MEMORY'
             ? failure('Runtime.OutOfMemory', 'Runtime exited with error: signal: killed')
-            : { ok: false, errorType: error.name || 'Error', errorMessage: error.message, trace: (error.stack ?? '').split('\n') },
+            : {
+                ok: false,
+                errorType: error.name || 'Error',
+                errorMessage: error.message,
+                trace: (error.stack ?? '').split('\n'),
+              },
           true,
         );
-      const onExit = (code: number) => finish(failure('Runtime.ExitError', `Runtime exited with error: exit status ${code}`), true);
+      const onExit = (code: number) =>
+        finish(failure('Runtime.ExitError', `Runtime exited with error: exit status ${code}`), true);
       const timer = setTimeout(
-        () => finish(failure('Sandbox.Timedout', `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`), true),
+        () =>
+          finish(
+            failure('Sandbox.Timedout', `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`),
+            true,
+          ),
         timeoutMs,
       );
       worker.on('message', onMessage);

@@ -27,7 +27,8 @@ const EXTENSIONS = ['.js', '.mjs', '.cjs'];
 /** "dir/file.export" → the module file and the export name, as the Node.js runtime resolves them. */
 const resolveHandler = (root, handler) => {
   const dot = handler.lastIndexOf('.');
-  if (dot <= 0) return { error: ['Runtime.MalformedHandlerName', `Bad handler ${handler}: missing module part`] };
+  if (dot <= 0)
+    return { error: ['Runtime.MalformedHandlerName', `Bad handler ${handler}: missing module part`] };
   const modulePath = handler.slice(0, dot);
   const exportName = handler.slice(dot + 1);
   for (const ext of EXTENSIONS) {
@@ -52,13 +53,12 @@ const load = async () => {
       typeof fn === 'function'
         ? { fn }
         : {
-            error: [
-              'Runtime.HandlerNotFound',
-              `${workerData.handler} is undefined or not exported`,
-            ],
+            error: ['Runtime.HandlerNotFound', `${workerData.handler} is undefined or not exported`],
           };
   } catch (error) {
-    loaded = { error: ['Runtime.ImportModuleError', `${error?.name ?? 'Error'}: ${error?.message ?? error}`] };
+    loaded = {
+      error: ['Runtime.ImportModuleError', `${error?.name ?? 'Error'}: ${error?.message ?? error}`],
+    };
   }
   return loaded;
 };

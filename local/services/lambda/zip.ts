@@ -26,7 +26,8 @@ export const extractZip = (zip: Buffer, dir: string): string[] => {
   const root = resolve(dir);
   const written: string[] = [];
   for (let n = 0; n < count; n++) {
-    if (zip.readUInt32LE(at) !== CENTRAL) throw new FunctionCodeError('Could not unzip uploaded file: bad directory');
+    if (zip.readUInt32LE(at) !== CENTRAL)
+      throw new FunctionCodeError('Could not unzip uploaded file: bad directory');
     const flags = zip.readUInt16LE(at + 8);
     const method = zip.readUInt16LE(at + 10);
     const compressedSize = zip.readUInt32LE(at + 20);
@@ -38,15 +39,19 @@ export const extractZip = (zip: Buffer, dir: string): string[] => {
     at += 46 + nameLength + extraLength + commentLength;
     if (name.endsWith('/')) continue;
     if (flags & 1) throw new FunctionCodeError(`Could not unzip uploaded file: ${name} is encrypted`);
-    if (zip.readUInt32LE(localOffset) !== LOCAL) throw new FunctionCodeError('Could not unzip uploaded file: bad entry');
-    const dataStart = localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28);
+    if (zip.readUInt32LE(localOffset) !== LOCAL)
+      throw new FunctionCodeError('Could not unzip uploaded file: bad entry');
+    const dataStart =
+      localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28);
     const raw = zip.subarray(dataStart, dataStart + compressedSize);
     let content: Buffer;
     if (method === 0) content = Buffer.from(raw);
     else if (method === 8) content = inflateRawSync(raw);
-    else throw new FunctionCodeError(`Could not unzip uploaded file: ${name} uses compression method ${method}`);
+    else
+      throw new FunctionCodeError(`Could not unzip uploaded file: ${name} uses compression method ${method}`);
     const target = resolve(join(root, name));
-    if (!target.startsWith(root + sep)) throw new FunctionCodeError(`Could not unzip uploaded file: unsafe path ${name}`);
+    if (!target.startsWith(root + sep))
+      throw new FunctionCodeError(`Could not unzip uploaded file: unsafe path ${name}`);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, content);
     written.push(name);

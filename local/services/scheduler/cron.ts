@@ -96,7 +96,8 @@ export const parseCron = (body: string): CronSpec => {
   const fields = body.trim().split(/\s+/);
   if (fields.length !== 6) throw new CronSyntaxError('a cron expression has 6 fields');
   const [minutes = '', hours = '', dom = '', month = '', dow = '', year = ''] = fields;
-  if ((dom === '?') === (dow === '?')) throw new CronSyntaxError('exactly one of day-of-month and day-of-week must be ?');
+  if ((dom === '?') === (dow === '?'))
+    throw new CronSyntaxError('exactly one of day-of-month and day-of-week must be ?');
   const day = dom === '?' ? dayOfWeek(dow) : dayOfMonth(dom);
   return {
     minutes: expand(minutes, 0, 59),

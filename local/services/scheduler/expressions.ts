@@ -1,10 +1,13 @@
 import { DateTime, IANAZone } from 'luxon';
-import { CronSyntaxError, type CronSpec, parseCron } from './cron.ts';
+import { type CronSpec, CronSyntaxError, parseCron } from './cron.ts';
 
 export type ScheduleExpression =
   | { kind: 'cron'; spec: CronSpec }
   | { kind: 'rate'; periodMs: number }
-  | { kind: 'at'; local: { year: number; month: number; day: number; hour: number; minute: number; second: number } };
+  | {
+      kind: 'at';
+      local: { year: number; month: number; day: number; hour: number; minute: number; second: number };
+    };
 
 export class ScheduleExpressionError extends Error {
   constructor(message: string) {
@@ -21,7 +24,8 @@ export const parseScheduleExpression = (text: string): ScheduleExpression => {
     try {
       return { kind: 'cron', spec: parseCron(cron[1] ?? '') };
     } catch (error) {
-      if (error instanceof CronSyntaxError) throw new ScheduleExpressionError(`Invalid Schedule Expression ${text}: ${error.message}`);
+      if (error instanceof CronSyntaxError)
+        throw new ScheduleExpressionError(`Invalid Schedule Expression ${text}: ${error.message}`);
       throw error;
     }
   }
@@ -34,7 +38,15 @@ export const parseScheduleExpression = (text: string): ScheduleExpression => {
   }
   const at = /^at\((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\)$/.exec(text);
   if (at) {
-    const [, year, month, day, hour, minute, second] = at.map(Number) as [number, number, number, number, number, number, number];
+    const [, year, month, day, hour, minute, second] = at.map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     return { kind: 'at', local: { year, month, day, hour, minute, second } };
   }
   throw new ScheduleExpressionError(`Invalid Schedule Expression ${text}.`);

@@ -1,5 +1,5 @@
-import type { LocalCloud } from '../../cloud.ts';
 import { AwsError } from '../../aws-error.ts';
+import type { LocalCloud } from '../../cloud.ts';
 import { invokeAsync } from '../lambda/invoke.ts';
 import { findFunction } from '../lambda/store.ts';
 import { startExecution } from '../stepfunctions/executions.ts';
@@ -36,7 +36,8 @@ export const deliver = (cloud: LocalCloud, schedule: ScheduleRecord, scheduledTi
     }
   } catch (error) {
     if (!(error instanceof AwsError) && !(error instanceof SyntaxError)) throw error;
-    firing.error = error instanceof AwsError ? `${error.code}: ${error.message}` : `Input is not JSON: ${error.message}`;
+    firing.error =
+      error instanceof AwsError ? `${error.code}: ${error.message}` : `Input is not JSON: ${error.message}`;
   }
   schedulerStore(cloud).firings.push(firing);
   cloud.counters.add('scheduler.invocations');
@@ -44,7 +45,8 @@ export const deliver = (cloud: LocalCloud, schedule: ScheduleRecord, scheduledTi
 };
 
 const finishIfDone = (cloud: LocalCloud, schedule: ScheduleRecord, now: number): void => {
-  const done = schedule.expression.kind === 'at' || (schedule.endDate !== undefined && now >= schedule.endDate);
+  const done =
+    schedule.expression.kind === 'at' || (schedule.endDate !== undefined && now >= schedule.endDate);
   if (done && schedule.actionAfterCompletion === 'DELETE')
     schedulerStore(cloud).schedules.delete(scheduleKey(schedule.region, schedule.group, schedule.name));
 };
@@ -75,4 +77,5 @@ export const fireDueSchedules = (cloud: LocalCloud): Firing[] => {
 };
 
 /** Fires one schedule now, whatever its expression says (the on-demand rehearsal). */
-export const fireSchedule = (cloud: LocalCloud, schedule: ScheduleRecord): Firing => deliver(cloud, schedule, cloud.now());
+export const fireSchedule = (cloud: LocalCloud, schedule: ScheduleRecord): Firing =>
+  deliver(cloud, schedule, cloud.now());

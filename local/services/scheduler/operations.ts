@@ -5,13 +5,7 @@ import { decodePageToken, pageOf } from '../../protocol/page-token.ts';
 import { jsonResponse, parseJsonBody } from '../../protocol/rest-json.ts';
 import type { LocalRequest, LocalResponse } from '../../service.ts';
 import { isValidTimeZone, parseScheduleExpression, ScheduleExpressionError } from './expressions.ts';
-import {
-  findSchedule,
-  type ScheduleRecord,
-  scheduleArn,
-  scheduleKey,
-  schedulerStore,
-} from './store.ts';
+import { findSchedule, type ScheduleRecord, scheduleArn, scheduleKey, schedulerStore } from './store.ts';
 
 export interface SchedulerCall {
   cloud: LocalCloud;
@@ -30,7 +24,9 @@ const ScheduleBody = z.object({
     Mode: z.enum(['OFF', 'FLEXIBLE']),
     MaximumWindowInMinutes: z.number().int().min(1).max(1440).optional(),
   }),
-  Target: z.object({ Arn: z.string().min(1), RoleArn: z.string().min(1), Input: z.string().optional() }).loose(),
+  Target: z
+    .object({ Arn: z.string().min(1), RoleArn: z.string().min(1), Input: z.string().optional() })
+    .loose(),
   GroupName: z.string().optional(),
   StartDate: z.number().optional(),
   EndDate: z.number().optional(),
@@ -41,9 +37,13 @@ const ScheduleBody = z.object({
 });
 
 const parseBody = (req: LocalRequest) => {
-  const parsed = ScheduleBody.safeParse(parseJsonBody(req.body, (detail) => validation(`Malformed request: ${detail}`)));
+  const parsed = ScheduleBody.safeParse(
+    parseJsonBody(req.body, (detail) => validation(`Malformed request: ${detail}`)),
+  );
   if (!parsed.success)
-    throw validation(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    throw validation(
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    );
   return parsed.data;
 };
 
@@ -83,7 +83,11 @@ const buildSchedule = (
     ...(body.Description !== undefined ? { description: body.Description } : {}),
     ...(startDate !== undefined ? { startDate } : {}),
     ...(endDate !== undefined ? { endDate } : {}),
-    target: { Arn: body.Target.Arn, RoleArn: body.Target.RoleArn, ...(body.Target.Input !== undefined ? { Input: body.Target.Input } : {}) },
+    target: {
+      Arn: body.Target.Arn,
+      RoleArn: body.Target.RoleArn,
+      ...(body.Target.Input !== undefined ? { Input: body.Target.Input } : {}),
+    },
     flexibleTimeWindow: body.FlexibleTimeWindow,
     actionAfterCompletion: body.ActionAfterCompletion ?? 'NONE',
     creationDate: previous?.creationDate ?? now,
@@ -100,7 +104,8 @@ export const createSchedule = ({ cloud, req, name }: SchedulerCall): LocalRespon
   const schedule = buildSchedule(cloud, req.region, name, body);
   const key = scheduleKey(req.region, schedule.group, name);
   const store = schedulerStore(cloud);
-  if (store.schedules.has(key)) throw new AwsError('ConflictException', `Schedule ${name} already exists.`, 409);
+  if (store.schedules.has(key))
+    throw new AwsError('ConflictException', `Schedule ${name} already exists.`, 409);
   store.schedules.set(key, schedule);
   return jsonResponse(200, { ScheduleArn: schedule.arn });
 };
@@ -146,12 +151,21 @@ export const listSchedules = ({ cloud, req }: SchedulerCall): LocalResponse => {
   const prefix = req.query.get('NamePrefix') ?? '';
   const state = req.query.get('State');
   const max = Number(req.query.get('MaxResults') ?? 100);
-  if (!Number.isInteger(max) || max < 1 || max > 100) throw validation('MaxResults must be between 1 and 100');
+  if (!Number.isInteger(max) || max < 1 || max > 100)
+    throw validation('MaxResults must be between 1 and 100');
   const all = [...schedulerStore(cloud).schedules.values()]
-    .filter((s) => s.region === req.region && (!group || s.group === group) && s.name.startsWith(prefix) && (!state || s.state === state))
+    .filter(
+      (s) =>
+        s.region === req.region &&
+        (!group || s.group === group) &&
+        s.name.startsWith(prefix) &&
+        (!state || s.state === state),
+    )
     .sort((a, b) => `${a.group}/${a.name}`.localeCompare(`${b.group}/${b.name}`));
   const scope = `schedules:${req.region}:${group ?? ''}:${prefix}:${state ?? ''}`;
-  const offset = decodePageToken(scope, req.query.get('NextToken') ?? undefined, () => validation('Invalid NextToken'));
+  const offset = decodePageToken(scope, req.query.get('NextToken') ?? undefined, () =>
+    validation('Invalid NextToken'),
+  );
   const { page, nextToken } = pageOf(all, scope, offset, max);
   return jsonResponse(200, {
     Schedules: page.map((s) => ({

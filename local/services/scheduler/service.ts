@@ -17,7 +17,9 @@ const ROUTES: [string, RegExp, string, Handler][] = [
   ['GET', /^\/schedules\/?$/, 'ListSchedules', ops.listSchedules],
 ];
 
-const FireInput = z.object({ name: z.string(), group: z.string().optional(), region: z.string().optional() }).strict();
+const FireInput = z
+  .object({ name: z.string(), group: z.string().optional(), region: z.string().optional() })
+  .strict();
 
 /** EventBridge Scheduler (REST-JSON), with control routes to fire schedules on demand or by the clock. */
 export const schedulerService: LocalService = {
@@ -34,7 +36,8 @@ export const schedulerService: LocalService = {
   },
   renderError: (error, req) => restJsonErrorResponse(error, req.requestId),
   control(cloud, method, subpath, body) {
-    if (method === 'POST' && subpath === '/schedules/tick') return jsonResponse(200, { fired: fireDueSchedules(cloud) });
+    if (method === 'POST' && subpath === '/schedules/tick')
+      return jsonResponse(200, { fired: fireDueSchedules(cloud) });
     if (method === 'POST' && subpath === '/schedules/fire') {
       const input = FireInput.parse(body);
       const group = input.group ?? 'default';

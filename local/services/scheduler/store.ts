@@ -57,7 +57,12 @@ export const scheduleArn = (cloud: LocalCloud, region: string, group: string, na
 export const scheduleNotFound = (name: string) =>
   new AwsError('ResourceNotFoundException', `Schedule ${name} does not exist.`, 404);
 
-export const findSchedule = (cloud: LocalCloud, region: string, group: string, name: string): ScheduleRecord => {
+export const findSchedule = (
+  cloud: LocalCloud,
+  region: string,
+  group: string,
+  name: string,
+): ScheduleRecord => {
   const schedule = schedulerStore(cloud).schedules.get(scheduleKey(region, group, name));
   if (!schedule) throw scheduleNotFound(name);
   return schedule;

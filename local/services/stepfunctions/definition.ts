@@ -10,7 +10,8 @@ export const SIMULATED_WAIT_RESOURCE = 'arn:aws:states:::shipyard:wait';
 /** Longest Task timeout a Node timer can hold (~24.8 days): "no timeout" for the interpreter. */
 const NO_TIMEOUT_SECONDS = 2_147_483;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Parses and validates a definition as CreateStateMachine does. The validator mutates its
@@ -22,21 +23,29 @@ export const parseDefinition = (text: unknown): StateMachineDefinition => {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw invalidDefinition(`INVALID_JSON_DESCRIPTION: ${error instanceof Error ? error.message : 'not JSON'}`);
+    throw invalidDefinition(
+      `INVALID_JSON_DESCRIPTION: ${error instanceof Error ? error.message : 'not JSON'}`,
+    );
   }
-  if (!isObject(parsed)) throw invalidDefinition('SCHEMA_VALIDATION_FAILED: the definition must be a JSON object');
+  if (!isObject(parsed))
+    throw invalidDefinition('SCHEMA_VALIDATION_FAILED: the definition must be a JSON object');
   try {
     new StateMachine(structuredClone(parsed) as unknown as StateMachineDefinition, {
       validationOptions: { checkPaths: true, checkArn: true },
     });
   } catch (error) {
-    throw invalidDefinition(`SCHEMA_VALIDATION_FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    throw invalidDefinition(
+      `SCHEMA_VALIDATION_FAILED: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   return parsed as unknown as StateMachineDefinition;
 };
 
 /** Calls `visit` for every state, including those inside Map and Parallel states (names are unique machine-wide). */
-export const forEachState = (definition: Json, visit: (name: string, state: StateDefinition) => void): void => {
+export const forEachState = (
+  definition: Json,
+  visit: (name: string, state: StateDefinition) => void,
+): void => {
   const states = definition.States;
   if (!isObject(states)) return;
   for (const [name, state] of Object.entries(states)) {
@@ -44,7 +53,8 @@ export const forEachState = (definition: Json, visit: (name: string, state: Stat
     visit(name, state as StateDefinition);
     const processor = state.ItemProcessor ?? state.Iterator;
     if (isObject(processor)) forEachState(processor, visit);
-    if (Array.isArray(state.Branches)) for (const branch of state.Branches) if (isObject(branch)) forEachState(branch, visit);
+    if (Array.isArray(state.Branches))
+      for (const branch of state.Branches) if (isObject(branch)) forEachState(branch, visit);
   }
 };
 
@@ -90,13 +100,19 @@ export const prepareDefinition = (definition: StateMachineDefinition): PreparedD
   delete runnable.TimeoutSeconds;
   forEachState(runnable, (name, state) => {
     prepared.types.set(name, state.Type);
-    if (state.Type === 'Map') prepared.itemsPaths.set(name, typeof state.ItemsPath === 'string' ? state.ItemsPath : '$');
-    if (Array.isArray(state.Retry)) prepared.retriers.set(name, state.Retry as { IntervalSeconds?: number }[]);
+    if (state.Type === 'Map')
+      prepared.itemsPaths.set(name, typeof state.ItemsPath === 'string' ? state.ItemsPath : '$');
+    if (Array.isArray(state.Retry))
+      prepared.retriers.set(name, state.Retry as { IntervalSeconds?: number }[]);
     if (state.Type === 'Wait') {
       const { Seconds, Timestamp, SecondsPath, TimestampPath } = state as WaitSpec & Json;
       prepared.waits.set(name, { Seconds, Timestamp, SecondsPath, TimestampPath } as WaitSpec);
       for (const key of ['Seconds', 'Timestamp', 'SecondsPath', 'TimestampPath']) delete state[key];
-      Object.assign(state, { Type: 'Task', Resource: SIMULATED_WAIT_RESOURCE, TimeoutSeconds: NO_TIMEOUT_SECONDS });
+      Object.assign(state, {
+        Type: 'Task',
+        Resource: SIMULATED_WAIT_RESOURCE,
+        TimeoutSeconds: NO_TIMEOUT_SECONDS,
+      });
       prepared.tasks.set(name, SIMULATED_WAIT_RESOURCE);
       return;
     }

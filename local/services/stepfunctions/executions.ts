@@ -14,7 +14,8 @@ const MAX_INPUT_BYTES = 256 * 1024;
 const parseInput = (input: unknown): { text: string; value: unknown } => {
   const text = input === undefined || input === null ? '{}' : input;
   if (typeof text !== 'string') throw invalidExecutionInput('input must be a JSON string');
-  if (Buffer.byteLength(text) > MAX_INPUT_BYTES) throw invalidExecutionInput(`input exceeds ${MAX_INPUT_BYTES} bytes`);
+  if (Buffer.byteLength(text) > MAX_INPUT_BYTES)
+    throw invalidExecutionInput(`input exceeds ${MAX_INPUT_BYTES} bytes`);
   try {
     return { text, value: JSON.parse(text) };
   } catch (error) {
@@ -73,13 +74,21 @@ const retryPauses = (cloud: LocalCloud, prepared: PreparedDefinition) =>
       if (!retriers) return undefined;
       const speed = cloud.clock.speed;
       return retriers.map((r) => {
-        const simulated = Math.min((r.IntervalSeconds ?? 1) * 1000, (r.MaxDelaySeconds ?? Number.POSITIVE_INFINITY) * 1000);
+        const simulated = Math.min(
+          (r.IntervalSeconds ?? 1) * 1000,
+          (r.MaxDelaySeconds ?? Number.POSITIVE_INFINITY) * 1000,
+        );
         return speed > 0 ? simulated / speed : simulated;
       });
     },
   });
 
-const run = (cloud: LocalCloud, machine: StateMachineRecord, execution: ExecutionRecord, input: unknown): void => {
+const run = (
+  cloud: LocalCloud,
+  machine: StateMachineRecord,
+  execution: ExecutionRecord,
+  input: unknown,
+): void => {
   const store = statesStore(cloud);
   const orphaned = () => statesStore(cloud) !== store;
   const running = () => execution.status === 'RUNNING' && !orphaned();
@@ -117,7 +126,9 @@ const run = (cloud: LocalCloud, machine: StateMachineRecord, execution: Executio
   })();
   // Watches the execution's TimeoutSeconds on the simulated clock, and stops executions a reset orphaned.
   const deadline =
-    prepared.timeoutSeconds === undefined ? Number.POSITIVE_INFINITY : execution.startDate + prepared.timeoutSeconds * 1000;
+    prepared.timeoutSeconds === undefined
+      ? Number.POSITIVE_INFINITY
+      : execution.startDate + prepared.timeoutSeconds * 1000;
   void waitForSimulatedTime(cloud, deadline, () => !running()).then(() => {
     if (orphaned()) {
       interrupt(cloud, execution, 'ABORTED', 'ExecutionAborted', { cause: 'The local cloud was reset' });

@@ -18,7 +18,13 @@ export const appendEvent = (
   details?: Record<string, unknown>,
 ): HistoryEvent => {
   const id = execution.history.length + 1;
-  const event: HistoryEvent = { id, previousEventId: id - 1, timestamp: cloud.now(), type, ...(details ? { details } : {}) };
+  const event: HistoryEvent = {
+    id,
+    previousEventId: id - 1,
+    timestamp: cloud.now(),
+    type,
+    ...(details ? { details } : {}),
+  };
   execution.history.push(event);
   return event;
 };
@@ -69,7 +75,8 @@ export const translateEvent = (
   prepared: Pick<PreparedDefinition, 'types' | 'itemsPaths'>,
   event: InterpreterEvent,
 ): Terminal | undefined => {
-  const add = (type: string, details?: Record<string, unknown>) => appendEvent(cloud, execution, type, details);
+  const add = (type: string, details?: Record<string, unknown>) =>
+    appendEvent(cloud, execution, type, details);
   const declared = (name: string, fallback: string) => prepared.types.get(name) ?? fallback;
   const transition = () => {
     execution.transitions += 1;
@@ -80,7 +87,11 @@ export const translateEvent = (
       if (!event.state) return undefined;
       const type = declared(event.state.name, event.state.type);
       transition();
-      add(`${type}StateEntered`, { name: event.state.name, input: json(event.state.input), inputDetails: { truncated: false } });
+      add(`${type}StateEntered`, {
+        name: event.state.name,
+        input: json(event.state.input),
+        inputDetails: { truncated: false },
+      });
       if (type === 'Map') {
         const items = readReferencePath(event.state.input, prepared.itemsPaths.get(event.state.name) ?? '$');
         add('MapStateStarted', { length: Array.isArray(items) ? items.length : 0 });
@@ -91,7 +102,11 @@ export const translateEvent = (
       if (!event.state) return undefined;
       const type = declared(event.state.name, event.state.type);
       if (type === 'Map') add('MapStateSucceeded');
-      add(`${type}StateExited`, { name: event.state.name, output: json(event.state.output), outputDetails: { truncated: false } });
+      add(`${type}StateExited`, {
+        name: event.state.name,
+        output: json(event.state.output),
+        outputDetails: { truncated: false },
+      });
       return undefined;
     }
     case 'StateFailed':

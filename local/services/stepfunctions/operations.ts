@@ -29,13 +29,16 @@ const seconds = (ms: number) => ms / 1000;
 const parse = <T>(schema: z.ZodType<T>, input: unknown): T => {
   const result = schema.safeParse(input);
   if (!result.success)
-    throw validationError(result.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '));
+    throw validationError(
+      result.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '),
+    );
   return result.data;
 };
 
 const pageSize = (max: number | undefined) => {
   if (max === undefined || max === 0) return 100;
-  if (!Number.isInteger(max) || max < 0 || max > 1000) throw validationError('maxResults must be between 0 and 1000');
+  if (!Number.isInteger(max) || max < 0 || max > 1000)
+    throw validationError('maxResults must be between 0 and 1000');
   return max;
 };
 
@@ -105,7 +108,10 @@ const updateStateMachine: StatesAction = ({ cloud, input }) => {
 };
 
 const describeStateMachine: StatesAction = ({ cloud, input }) => {
-  const machine = findStateMachine(cloud, parse(z.object({ stateMachineArn: z.string() }), input).stateMachineArn);
+  const machine = findStateMachine(
+    cloud,
+    parse(z.object({ stateMachineArn: z.string() }), input).stateMachineArn,
+  );
   return {
     stateMachineArn: machine.arn,
     name: machine.name,
@@ -143,7 +149,10 @@ const listStateMachines: StatesAction = ({ cloud, region, input }) => {
 
 /** DeleteStateMachine: running executions are stopped, the machine and its executions forgotten. */
 const deleteStateMachine: StatesAction = ({ cloud, input }) => {
-  const machine = findStateMachine(cloud, parse(z.object({ stateMachineArn: z.string() }), input).stateMachineArn);
+  const machine = findStateMachine(
+    cloud,
+    parse(z.object({ stateMachineArn: z.string() }), input).stateMachineArn,
+  );
   const store = statesStore(cloud);
   for (const execution of store.executions.values())
     if (execution.stateMachineArn === machine.arn)
@@ -152,7 +161,11 @@ const deleteStateMachine: StatesAction = ({ cloud, input }) => {
   return {};
 };
 
-const StartInput = z.object({ stateMachineArn: z.string(), name: z.unknown().optional(), input: z.unknown().optional() });
+const StartInput = z.object({
+  stateMachineArn: z.string(),
+  name: z.unknown().optional(),
+  input: z.unknown().optional(),
+});
 
 const startExecutionAction: StatesAction = ({ cloud, input }) => {
   const body = parse(StartInput, input);
@@ -176,7 +189,9 @@ const describeExecution: StatesAction = ({ cloud, input }) => {
     ...executionView(execution),
     input: execution.input,
     inputDetails: { included: true },
-    ...(execution.output !== undefined ? { output: execution.output, outputDetails: { included: true } } : {}),
+    ...(execution.output !== undefined
+      ? { output: execution.output, outputDetails: { included: true } }
+      : {}),
     ...(execution.error !== undefined ? { error: execution.error } : {}),
     ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
     redriveCount: 0,
@@ -207,7 +222,9 @@ const getExecutionHistory: StatesAction = ({ cloud, input }) => {
 
 const ListExecutionsInput = z.object({
   stateMachineArn: z.string(),
-  statusFilter: z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE']).optional(),
+  statusFilter: z
+    .enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'])
+    .optional(),
   maxResults: z.number().optional(),
   nextToken: z.string().optional(),
 });
@@ -217,7 +234,9 @@ const listExecutions: StatesAction = ({ cloud, input }) => {
   const body = parse(ListExecutionsInput, input);
   const machine = findStateMachine(cloud, body.stateMachineArn);
   const executions = [...statesStore(cloud).executions.values()]
-    .filter((e) => e.stateMachineArn === machine.arn && (!body.statusFilter || e.status === body.statusFilter))
+    .filter(
+      (e) => e.stateMachineArn === machine.arn && (!body.statusFilter || e.status === body.statusFilter),
+    )
     .reverse()
     .sort((a, b) => b.startDate - a.startDate);
   const scope = `executions:${machine.arn}:${body.statusFilter ?? ''}`;
@@ -226,7 +245,11 @@ const listExecutions: StatesAction = ({ cloud, input }) => {
   return { executions: page.map(executionView), ...(nextToken ? { nextToken } : {}) };
 };
 
-const StopInput = z.object({ executionArn: z.string(), error: z.string().optional(), cause: z.string().optional() });
+const StopInput = z.object({
+  executionArn: z.string(),
+  error: z.string().optional(),
+  cause: z.string().optional(),
+});
 
 const stopExecutionAction: StatesAction = ({ cloud, input }) => {
   const body = parse(StopInput, input);

@@ -20,7 +20,12 @@ export const stepFunctionsService: LocalService = {
       action,
       run: () => {
         const input = parseJsonBody(req.body, (detail) => new AwsError('SerializationException', detail));
-        return jsonResponse(200, handler({ cloud, region: req.region, input }), { 'x-amzn-requestid': req.requestId }, CONTENT_TYPE);
+        return jsonResponse(
+          200,
+          handler({ cloud, region: req.region, input }),
+          { 'x-amzn-requestid': req.requestId },
+          CONTENT_TYPE,
+        );
       },
     };
   },
@@ -34,7 +39,12 @@ export const stepFunctionsService: LocalService = {
   dump(cloud) {
     const store = statesStore(cloud);
     return {
-      stateMachines: [...store.machines.values()].map(({ arn, name, type, region }) => ({ arn, name, type, region })),
+      stateMachines: [...store.machines.values()].map(({ arn, name, type, region }) => ({
+        arn,
+        name,
+        type,
+        region,
+      })),
       executions: [...store.executions.values()].map((e) => ({
         arn: e.arn,
         status: e.status,

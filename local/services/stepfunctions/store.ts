@@ -59,7 +59,7 @@ export const stateMachineArn = (cloud: LocalCloud, region: string, name: string)
   `arn:aws:states:${region}:${cloud.accountId}:stateMachine:${name}`;
 
 export const executionArn = (machine: StateMachineRecord, name: string) =>
-  machine.arn.replace(':stateMachine:', ':execution:') + `:${name}`;
+  `${machine.arn.replace(':stateMachine:', ':execution:')}:${name}`;
 
 const MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/;
 const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:(execution|express):[^:]+:[^:]+(:[^:]+)?$/;

@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { LocalCloud } from '../../cloud.ts';
 import { AwsError } from '../../aws-error.ts';
+import type { LocalCloud } from '../../cloud.ts';
 import { invokeFunction } from '../lambda/invoke.ts';
 import { findFunction } from '../lambda/store.ts';
 import { SIMULATED_WAIT_RESOURCE, type WaitSpec } from './definition.ts';
@@ -23,7 +23,11 @@ export interface TaskScope {
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_-]+(:[a-zA-Z0-9$_-]+)?$/;
 const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
 
-const invokeLocal = async (scope: TaskScope, functionRef: string, payload: unknown): Promise<{ payload: unknown; requestId: string }> => {
+const invokeLocal = async (
+  scope: TaskScope,
+  functionRef: string,
+  payload: unknown,
+): Promise<{ payload: unknown; requestId: string }> => {
   const { cloud, execution } = scope;
   cloud.counters.recordCall('lambda', 'Invoke', execution.region);
   const fault = cloud.faults.decide('lambda', 'Invoke', execution.region);
@@ -54,14 +58,22 @@ const lambdaArnTask =
   (scope: TaskScope, resource: string): TaskHandler =>
   async (input) => {
     await afterQueuedEvents();
-    scope.record('LambdaFunctionScheduled', { resource, input: JSON.stringify(input), inputDetails: { truncated: false } });
+    scope.record('LambdaFunctionScheduled', {
+      resource,
+      input: JSON.stringify(input),
+      inputDetails: { truncated: false },
+    });
     scope.record('LambdaFunctionStarted');
     try {
       const { payload } = await invokeLocal(scope, resource, input);
-      scope.record('LambdaFunctionSucceeded', { output: JSON.stringify(payload), outputDetails: { truncated: false } });
+      scope.record('LambdaFunctionSucceeded', {
+        output: JSON.stringify(payload),
+        outputDetails: { truncated: false },
+      });
       return payload as Json;
     } catch (error) {
-      if (error instanceof TaskFailure) scope.record('LambdaFunctionFailed', { error: error.name, cause: error.message });
+      if (error instanceof TaskFailure)
+        scope.record('LambdaFunctionFailed', { error: error.name, cause: error.message });
       throw error;
     }
   };
@@ -72,13 +84,22 @@ const lambdaInvokeTask =
   async (input) => {
     await afterQueuedEvents();
     const base = { resourceType: 'lambda', resource: 'invoke' };
-    scope.record('TaskScheduled', { ...base, region: scope.execution.region, parameters: JSON.stringify(input) });
+    scope.record('TaskScheduled', {
+      ...base,
+      region: scope.execution.region,
+      parameters: JSON.stringify(input),
+    });
     scope.record('TaskStarted', base);
     try {
-      const params = (typeof input === 'object' && input !== null && !Array.isArray(input) ? input : {}) as Record<string, Json>;
+      const params = (
+        typeof input === 'object' && input !== null && !Array.isArray(input) ? input : {}
+      ) as Record<string, Json>;
       if (typeof params.FunctionName !== 'string')
         throw new TaskFailure('States.Runtime', 'lambda:invoke needs Parameters.FunctionName');
-      const qualified = typeof params.Qualifier === 'string' ? `${params.FunctionName}:${params.Qualifier}` : params.FunctionName;
+      const qualified =
+        typeof params.Qualifier === 'string'
+          ? `${params.FunctionName}:${params.Qualifier}`
+          : params.FunctionName;
       const { payload, requestId } = await invokeLocal(scope, qualified, params.Payload ?? {});
       const result = {
         ExecutedVersion: '$LATEST',
@@ -87,10 +108,15 @@ const lambdaInvokeTask =
         SdkResponseMetadata: { RequestId: requestId },
         StatusCode: 200,
       } as Json;
-      scope.record('TaskSucceeded', { ...base, output: JSON.stringify(result), outputDetails: { truncated: false } });
+      scope.record('TaskSucceeded', {
+        ...base,
+        output: JSON.stringify(result),
+        outputDetails: { truncated: false },
+      });
       return result;
     } catch (error) {
-      if (error instanceof TaskFailure) scope.record('TaskFailed', { ...base, error: error.name, cause: error.message });
+      if (error instanceof TaskFailure)
+        scope.record('TaskFailed', { ...base, error: error.name, cause: error.message });
       throw error;
     }
   };
@@ -108,7 +134,8 @@ const waitTarget = (cloud: LocalCloud, spec: WaitSpec, input: Json): number => {
   if (spec.TimestampPath !== undefined) {
     const stamp = readReferencePath(input, spec.TimestampPath);
     const at = typeof stamp === 'string' ? Date.parse(stamp) : Number.NaN;
-    if (Number.isNaN(at)) throw fail(`TimestampPath ${spec.TimestampPath} must point to an ISO 8601 timestamp`);
+    if (Number.isNaN(at))
+      throw fail(`TimestampPath ${spec.TimestampPath} must point to an ISO 8601 timestamp`);
     return at;
   }
   return cloud.now();

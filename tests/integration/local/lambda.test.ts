@@ -54,7 +54,14 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'source.ts'), SOURCE);
   bundle = join(dir, 'out', 'handler.mjs');
   // Minified like the deployed bundles: class names are mangled, only `this.name` survives.
-  await build({ entryPoints: [join(dir, 'source.ts')], outfile: bundle, bundle: true, format: 'esm', platform: 'node', minify: true });
+  await build({
+    entryPoints: [join(dir, 'source.ts')],
+    outfile: bundle,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    minify: true,
+  });
 });
 
 const decode = (payload: Uint8Array | undefined) => JSON.parse(Buffer.from(payload ?? []).toString('utf8'));
@@ -92,7 +99,10 @@ describe('Lambda in the local cloud', () => {
     registerBundleFunction(cloud, { name: 'failing', bundle, handler: 'fails' });
     const res = await lambda().send(new InvokeCommand({ FunctionName: 'failing' }));
     expect(res.FunctionError).toBe('Unhandled');
-    expect(decode(res.Payload)).toMatchObject({ errorType: 'BadInput', errorMessage: 'volume vol-1 is not attached' });
+    expect(decode(res.Payload)).toMatchObject({
+      errorType: 'BadInput',
+      errorMessage: 'volume vol-1 is not attached',
+    });
   });
 
   it('times out a function after its configured timeout with Sandbox.Timedout', async () => {
@@ -137,13 +147,21 @@ describe('Lambda in the local cloud', () => {
         Environment: { Variables: { GREETING: 'v1' } },
       }),
     );
-    const first = decode((await client.send(new InvokeCommand({ FunctionName: created.FunctionArn }))).Payload);
+    const first = decode(
+      (await client.send(new InvokeCommand({ FunctionName: created.FunctionArn }))).Payload,
+    );
     await client.send(
-      new UpdateFunctionConfigurationCommand({ FunctionName: 'uploaded', Environment: { Variables: { GREETING: 'v2' } } }),
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: 'uploaded',
+        Environment: { Variables: { GREETING: 'v2' } },
+      }),
     );
     const second = decode((await client.send(new InvokeCommand({ FunctionName: 'uploaded' }))).Payload);
     // Assess
-    expect(created).toMatchObject({ FunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:uploaded', State: 'Active' });
+    expect(created).toMatchObject({
+      FunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:uploaded',
+      State: 'Active',
+    });
     expect(first.greeting).toBe('v1');
     expect(second.greeting).toBe('v2');
     const listed = await client.send(new ListFunctionsCommand({}));
@@ -164,11 +182,17 @@ describe('Lambda in the local cloud', () => {
     // Prepare
     const { cloud } = local();
     registerBundleFunction(cloud, { name: 'on-push', bundle, handler: 'webhook' });
-    const config = await lambda().send(new CreateFunctionUrlConfigCommand({ FunctionName: 'on-push', AuthType: 'NONE' }));
+    const config = await lambda().send(
+      new CreateFunctionUrlConfigCommand({ FunctionName: 'on-push', AuthType: 'NONE' }),
+    );
     // Act
     const res = await fetch(`${config.FunctionUrl}hooks/github?x=1`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': 'sha256=abc' },
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-hub-signature-256': 'sha256=abc',
+      },
       body: JSON.stringify({ ref: 'refs/heads/main' }),
     });
     // Assess
@@ -181,7 +205,12 @@ describe('Lambda in the local cloud', () => {
   it('queues Event invocations and answers 202', async () => {
     const { cloud, control } = local();
     let seen: unknown;
-    registerLocalFunction(cloud, { name: 'async', handler: async (event) => { seen = event; } });
+    registerLocalFunction(cloud, {
+      name: 'async',
+      handler: async (event) => {
+        seen = event;
+      },
+    });
     const res = await lambda().send(
       new InvokeCommand({ FunctionName: 'async', InvocationType: 'Event', Payload: Buffer.from('{"n":1}') }),
     );

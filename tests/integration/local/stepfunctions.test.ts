@@ -22,7 +22,11 @@ const sfn = () => new SFNClient(clientConfig(local().url));
 const createMachine = async (name: string, definition: object) =>
   (
     await sfn().send(
-      new CreateStateMachineCommand({ name, definition: JSON.stringify(definition), roleArn: LOCAL_ROLE_ARN }),
+      new CreateStateMachineCommand({
+        name,
+        definition: JSON.stringify(definition),
+        roleArn: LOCAL_ROLE_ARN,
+      }),
     )
   ).stateMachineArn!;
 
@@ -37,7 +41,9 @@ const fullHistory = async (executionArn: string) => {
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await sfn().send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
+    const page = await sfn().send(
+      new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }),
+    );
     events.push(...(page.events ?? []));
     nextToken = page.nextToken;
   } while (nextToken);
@@ -74,7 +80,10 @@ describe('Step Functions in the local cloud', () => {
     let maxInFlight = 0;
     registerLocalFunction(cloud, {
       name: 'list-volumes',
-      handler: async (event) => ({ ...(event as object), volumes: ['vol-1', 'vol-2', 'vol-3', 'vol-4', 'vol-5'] }),
+      handler: async (event) => ({
+        ...(event as object),
+        volumes: ['vol-1', 'vol-2', 'vol-3', 'vol-4', 'vol-5'],
+      }),
     });
     registerLocalFunction(cloud, {
       name: 'snapshot',
@@ -187,14 +196,17 @@ describe('Step Functions in the local cloud', () => {
     const output = JSON.parse(done.output!);
     expect(output.snapshot).toEqual({ state: 'completed' });
     expect(output.failure.Error).toBe('QuotaExceeded');
-    expect(JSON.parse(output.failure.Cause)).toMatchObject({ errorType: 'QuotaExceeded', errorMessage: 'too many AMIs' });
+    expect(JSON.parse(output.failure.Cause)).toMatchObject({
+      errorType: 'QuotaExceeded',
+      errorMessage: 'too many AMIs',
+    });
     expect(snapshotCalls).toBe(3);
     const history = await fullHistory(done.executionArn!);
-    expect(history.filter((e) => e.type === 'LambdaFunctionFailed').map((e) => e.lambdaFunctionFailedEventDetails?.error)).toEqual([
-      'SnapshotNotReady',
-      'SnapshotNotReady',
-      'QuotaExceeded',
-    ]);
+    expect(
+      history
+        .filter((e) => e.type === 'LambdaFunctionFailed')
+        .map((e) => e.lambdaFunctionFailedEventDetails?.error),
+    ).toEqual(['SnapshotNotReady', 'SnapshotNotReady', 'QuotaExceeded']);
     // WaitSnapshot, 2 retries, RegisterAmi, Report
     expect((await control.counters()).tallies['states.transitions']).toBe(5);
   });
@@ -296,18 +308,24 @@ describe('Step Functions in the local cloud', () => {
     await expect(otherInput).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
     await client.send(new StopExecutionCommand({ executionArn: first.executionArn }));
     await expect(
-      client.send(new StartExecutionCommand({ stateMachineArn: machine, name: 'nightly-2026-01-01', input: '{"p":1}' })),
+      client.send(
+        new StartExecutionCommand({ stateMachineArn: machine, name: 'nightly-2026-01-01', input: '{"p":1}' }),
+      ),
     ).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
   });
 
   it('rejects execution names longer than 80 characters or with forbidden characters', async () => {
     const machine = await createMachine('names', waitMachine(1));
     for (const name of ['x'.repeat(81), 'has space', 'a/b', 'semi;colon', 'tab\tbed']) {
-      await expect(sfn().send(new StartExecutionCommand({ stateMachineArn: machine, name }))).rejects.toMatchObject({
+      await expect(
+        sfn().send(new StartExecutionCommand({ stateMachineArn: machine, name })),
+      ).rejects.toMatchObject({
         name: 'InvalidName',
       });
     }
-    const ok = await sfn().send(new StartExecutionCommand({ stateMachineArn: machine, name: 'x'.repeat(80) }));
+    const ok = await sfn().send(
+      new StartExecutionCommand({ stateMachineArn: machine, name: 'x'.repeat(80) }),
+    );
     expect(ok.executionArn).toMatch(/:execution:names:x{80}$/);
   });
 
@@ -322,7 +340,9 @@ describe('Step Functions in the local cloud', () => {
     const machine = await createMachine('stoppable', waitMachine(3600));
     const arn = await run(machine);
     // Act
-    const stopped = await sfn().send(new StopExecutionCommand({ executionArn: arn, error: 'Operator', cause: 'rehearsal over' }));
+    const stopped = await sfn().send(
+      new StopExecutionCommand({ executionArn: arn, error: 'Operator', cause: 'rehearsal over' }),
+    );
     // Assess
     const described = await sfn().send(new DescribeExecutionCommand({ executionArn: arn }));
     expect(described).toMatchObject({ status: 'ABORTED', error: 'Operator', cause: 'rehearsal over' });
@@ -332,7 +352,9 @@ describe('Step Functions in the local cloud', () => {
       type: 'ExecutionAborted',
       executionAbortedEventDetails: { error: 'Operator', cause: 'rehearsal over' },
     });
-    const listed = await sfn().send(new ListExecutionsCommand({ stateMachineArn: machine, statusFilter: 'ABORTED' }));
+    const listed = await sfn().send(
+      new ListExecutionsCommand({ stateMachineArn: machine, statusFilter: 'ABORTED' }),
+    );
     expect(listed.executions?.map((e) => e.executionArn)).toEqual([arn]);
   });
 
@@ -353,7 +375,9 @@ describe('Step Functions in the local cloud', () => {
     const pages: HistoryEvent[][] = [];
     let nextToken: string | undefined;
     do {
-      const page = await sfn().send(new GetExecutionHistoryCommand({ executionArn: arn, maxResults: 4, nextToken }));
+      const page = await sfn().send(
+        new GetExecutionHistoryCommand({ executionArn: arn, maxResults: 4, nextToken }),
+      );
       pages.push(page.events ?? []);
       nextToken = page.nextToken;
     } while (nextToken);
@@ -364,7 +388,9 @@ describe('Step Functions in the local cloud', () => {
     expect(events.map((e) => e.previousEventId)).toEqual(events.map((_, i) => i));
     expect(events[0]?.executionStartedEventDetails?.roleArn).toBe(LOCAL_ROLE_ARN);
     expect(events.at(-1)?.type).toBe('ExecutionSucceeded');
-    const reversed = await sfn().send(new GetExecutionHistoryCommand({ executionArn: arn, reverseOrder: true, maxResults: 1 }));
+    const reversed = await sfn().send(
+      new GetExecutionHistoryCommand({ executionArn: arn, reverseOrder: true, maxResults: 1 }),
+    );
     expect(reversed.events?.[0]?.type).toBe('ExecutionSucceeded');
     await expect(
       sfn().send(new GetExecutionHistoryCommand({ executionArn: arn, nextToken: 'not-a-token' })),
@@ -404,21 +430,37 @@ describe('Step Functions in the local cloud', () => {
     // Prepare
     const client = sfn();
     const definition = JSON.stringify(waitMachine(1));
-    const first = await client.send(new CreateStateMachineCommand({ name: 'same', definition, roleArn: LOCAL_ROLE_ARN }));
+    const first = await client.send(
+      new CreateStateMachineCommand({ name: 'same', definition, roleArn: LOCAL_ROLE_ARN }),
+    );
     // Act
-    const again = await client.send(new CreateStateMachineCommand({ name: 'same', definition, roleArn: LOCAL_ROLE_ARN }));
+    const again = await client.send(
+      new CreateStateMachineCommand({ name: 'same', definition, roleArn: LOCAL_ROLE_ARN }),
+    );
     const different = client.send(
-      new CreateStateMachineCommand({ name: 'same', definition: JSON.stringify(waitMachine(2)), roleArn: LOCAL_ROLE_ARN }),
+      new CreateStateMachineCommand({
+        name: 'same',
+        definition: JSON.stringify(waitMachine(2)),
+        roleArn: LOCAL_ROLE_ARN,
+      }),
     );
     // Assess
     expect(again).toMatchObject({ stateMachineArn: first.stateMachineArn, creationDate: first.creationDate });
     expect(first.stateMachineArn).toBe('arn:aws:states:us-east-1:123456789012:stateMachine:same');
     await expect(different).rejects.toMatchObject({ name: 'StateMachineAlreadyExists' });
     await expect(
-      client.send(new CreateStateMachineCommand({ name: 'bad', definition: '{"StartAt":"Nope","States":{}}', roleArn: LOCAL_ROLE_ARN })),
+      client.send(
+        new CreateStateMachineCommand({
+          name: 'bad',
+          definition: '{"StartAt":"Nope","States":{}}',
+          roleArn: LOCAL_ROLE_ARN,
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidDefinition' });
     await expect(
-      client.send(new CreateStateMachineCommand({ name: 'bad', definition: 'not json', roleArn: LOCAL_ROLE_ARN })),
+      client.send(
+        new CreateStateMachineCommand({ name: 'bad', definition: 'not json', roleArn: LOCAL_ROLE_ARN }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidDefinition' });
   });
 
@@ -426,13 +468,21 @@ describe('Step Functions in the local cloud', () => {
     const client = sfn();
     for (const name of ['m1', 'm2', 'm3']) await createMachine(name, waitMachine(1));
     const m2 = 'arn:aws:states:us-east-1:123456789012:stateMachine:m2';
-    await client.send(new UpdateStateMachineCommand({ stateMachineArn: m2, definition: JSON.stringify(waitMachine(5)) }));
+    await client.send(
+      new UpdateStateMachineCommand({ stateMachineArn: m2, definition: JSON.stringify(waitMachine(5)) }),
+    );
     const described = await client.send(new DescribeStateMachineCommand({ stateMachineArn: m2 }));
     expect(JSON.parse(described.definition!).States.Pause.Seconds).toBe(5);
     expect(described.type).toBe('STANDARD');
     const page1 = await client.send(new ListStateMachinesCommand({ maxResults: 2 }));
-    const page2 = await client.send(new ListStateMachinesCommand({ maxResults: 2, nextToken: page1.nextToken }));
-    expect([...(page1.stateMachines ?? []), ...(page2.stateMachines ?? [])].map((m) => m.name)).toEqual(['m1', 'm2', 'm3']);
+    const page2 = await client.send(
+      new ListStateMachinesCommand({ maxResults: 2, nextToken: page1.nextToken }),
+    );
+    expect([...(page1.stateMachines ?? []), ...(page2.stateMachines ?? [])].map((m) => m.name)).toEqual([
+      'm1',
+      'm2',
+      'm3',
+    ]);
     expect(page2.nextToken).toBeUndefined();
     await expect(
       client.send(new DescribeStateMachineCommand({ stateMachineArn: `${m2}-gone` })),

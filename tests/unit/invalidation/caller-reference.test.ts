@@ -6,7 +6,11 @@ import {
   MAX_CALLER_REFERENCE_LENGTH,
 } from '../../../shared/invalidation/index.ts';
 
-const base = { distributionId: 'E2QWRUHAPOMQZL', deployId: '594343f4e0481b34b67faaf273c01e23a65da8f4', batchIndex: 0 };
+const base = {
+  distributionId: 'E2QWRUHAPOMQZL',
+  deployId: '594343f4e0481b34b67faaf273c01e23a65da8f4',
+  batchIndex: 0,
+};
 
 describe('callerReference', () => {
   it('is deterministic and independent of path order', () => {

@@ -1,12 +1,12 @@
 // Brute-force oracles for the planner tests: scoring straight from the definitions, no trie.
 import {
   type InvalidationPlan,
+  normalizeKeyPrefix,
   type PlanInput,
-  pathCovers,
   parsePlanInput,
+  pathCovers,
   urlFormsOfKey,
   urlFormsOfRelativeKey,
-  normalizeKeyPrefix,
 } from '../../../shared/invalidation/index.ts';
 
 /** Every URL form of every served changed key. */

@@ -1,18 +1,56 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidPlanInputError, planInvalidation, type PlanInput } from '../../../shared/invalidation/index.ts';
+import {
+  InvalidPlanInputError,
+  type PlanInput,
+  planInvalidation,
+} from '../../../shared/invalidation/index.ts';
 import { bruteNeedless, missedUrls } from './helpers.ts';
 
 const modified = (...keys: string[]) => keys.map((key) => ({ key, change: 'modified' as const }));
-const range = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
+const range = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 
 describe('planInvalidation: URL forms and mapping', () => {
   it.each<[string, PlanInput, string[]]>([
-    ['a directory index: one prefix wildcard covers its three forms', { changes: modified('docs/index.html'), inventory: [...range(300, (i) => `x/${i}`), 'docs/index.html'] }, ['/docs*']],
-    ['a directory index next to many docs-* siblings: its three forms', { changes: modified('docs/index.html'), inventory: [...range(300, (i) => `docs-${i}`), 'docs/index.html', 'docs/a.html'] }, ['/docs', '/docs/', '/docs/index.html']],
-    ['the root index also gets /', { changes: modified('index.html'), inventory: [...range(300, (i) => `x/${i}`), 'index.html'] }, ['/', '/index.html']],
-    ['a deleted object is invalidated too', { changes: [{ key: 'a.html', change: 'deleted' }], inventory: range(300, (i) => `x/${i}`) }, ['/a.html']],
-    ['the origin path is stripped', { changes: modified('site/a b.html'), site: { keyPrefix: '/site' }, inventory: [...range(300, (i) => `site/x/${i}`), 'site/a b.html'] }, ['/a%20b.html']],
-    ['paths come out encoded', { changes: modified('zh/数组.png', 'a~b'), inventory: range(300, (i) => `x/${i}`) }, ['/a%7Eb', '/zh/%E6%95%B0%E7%BB%84.png']],
+    [
+      'a directory index: one prefix wildcard covers its three forms',
+      {
+        changes: modified('docs/index.html'),
+        inventory: [...range(300, (i) => `x/${i}`), 'docs/index.html'],
+      },
+      ['/docs*'],
+    ],
+    [
+      'a directory index among many docs-* siblings and docs/ files: its three forms',
+      {
+        changes: modified('docs/index.html'),
+        inventory: [...range(300, (i) => `docs-${i}`), 'docs/index.html', ...range(300, (i) => `docs/${i}`)],
+      },
+      ['/docs', '/docs/', '/docs/index.html'],
+    ],
+    [
+      'the root index also gets /',
+      { changes: modified('index.html'), inventory: [...range(300, (i) => `x/${i}`), 'index.html'] },
+      ['/', '/index.html'],
+    ],
+    [
+      'a deleted object is invalidated too',
+      { changes: [{ key: 'a.html', change: 'deleted' }], inventory: range(300, (i) => `x/${i}`) },
+      ['/a.html'],
+    ],
+    [
+      'the origin path is stripped',
+      {
+        changes: modified('site/a b.html'),
+        site: { keyPrefix: '/site' },
+        inventory: [...range(300, (i) => `site/x/${i}`), 'site/a b.html'],
+      },
+      ['/a%20b.html'],
+    ],
+    [
+      'paths come out encoded',
+      { changes: modified('zh/数组.png', 'a~b'), inventory: range(300, (i) => `x/${i}`) },
+      ['/a%7Eb', '/zh/%E6%95%B0%E7%BB%84.png'],
+    ],
   ])('%s', (_name, input, expected) => {
     // Act
     const plan = planInvalidation(input);
@@ -23,7 +61,10 @@ describe('planInvalidation: URL forms and mapping', () => {
 
   it('lists keys outside the origin path as ignored, with the reason', () => {
     // Prepare
-    const input: PlanInput = { changes: modified('site/a.html', 'logs/x.log', 'a*b'), site: { keyPrefix: 'site/' } };
+    const input: PlanInput = {
+      changes: modified('site/a.html', 'logs/x.log', 'a*b'),
+      site: { keyPrefix: 'site/' },
+    };
     // Act
     const plan = planInvalidation(input);
     // Assess
@@ -36,7 +77,13 @@ describe('planInvalidation: URL forms and mapping', () => {
     // Act
     const plan = planInvalidation({ changes: [], inventory: ['a'] });
     // Assess
-    expect(plan).toMatchObject({ paths: [], batches: [], billedPaths: 0, needlessObjects: 0, urlsCovered: 0 });
+    expect(plan).toMatchObject({
+      paths: [],
+      batches: [],
+      billedPaths: 0,
+      needlessObjects: 0,
+      urlsCovered: 0,
+    });
   });
 });
 
@@ -44,7 +91,10 @@ describe('planInvalidation: wildcard choice by cost', () => {
   it('collapses a fully rebuilt directory into /dir/* with a reason', () => {
     // Prepare
     const images = range(412, (i) => `img/${i}.png`);
-    const input: PlanInput = { changes: modified(...images), inventory: [...images, 'img/a.png', 'img/b.png', 'img/c.png', 'index.html'] };
+    const input: PlanInput = {
+      changes: modified(...images),
+      inventory: [...images, 'img/a.png', 'img/b.png', 'img/c.png', 'index.html'],
+    };
     // Act
     const plan = planInvalidation(input);
     // Assess
@@ -57,7 +107,10 @@ describe('planInvalidation: wildcard choice by cost', () => {
 
   it('keeps exact paths when a wildcard would hit too many unchanged objects', () => {
     // Prepare
-    const input: PlanInput = { changes: modified('img/1.png', 'img/2.png'), inventory: range(1000, (i) => `img/${i}.png`) };
+    const input: PlanInput = {
+      changes: modified('img/1.png', 'img/2.png'),
+      inventory: range(1000, (i) => `img/${i}.png`),
+    };
     // Act
     const plan = planInvalidation(input);
     // Assess
@@ -99,7 +152,10 @@ describe('planInvalidation: wildcard choice by cost', () => {
   it('groups sibling directories by a shared name prefix (/e*) when that is cheapest', () => {
     // Prepare
     const changed = ['elf', 'ext2', 'ethernet'].flatMap((d) => range(30, (i) => `${d}/${i}.html`));
-    const input: PlanInput = { changes: modified(...changed), inventory: [...changed, ...range(400, (i) => `z${i}/a.html`)] };
+    const input: PlanInput = {
+      changes: modified(...changed),
+      inventory: [...changed, ...range(400, (i) => `z${i}/a.html`)],
+    };
     // Act
     const plan = planInvalidation(input);
     // Assess
@@ -111,7 +167,10 @@ describe('planInvalidation: wildcard choice by cost', () => {
     // Prepare
     const all = range(50, (i) => `${String.fromCharCode(97 + (i % 26))}${i}/x.html`);
     const cheap: PlanInput = { changes: modified(...all), inventory: [...all, 'extra.html'] };
-    const costly: PlanInput = { changes: modified(...all), inventory: [...all, ...range(10_000, (i) => `keep/${i}`)] };
+    const costly: PlanInput = {
+      changes: modified(...all),
+      inventory: [...all, ...range(10_000, (i) => `keep/${i}`)],
+    };
     // Act
     const cheapPlan = planInvalidation(cheap);
     const costlyPlan = planInvalidation(costly);
@@ -123,7 +182,11 @@ describe('planInvalidation: wildcard choice by cost', () => {
 
   it('invalidates /* when asked, whatever it costs', () => {
     // Act
-    const plan = planInvalidation({ changes: modified('a.html'), inventory: ['a.html', 'b.html'], invalidateAll: true });
+    const plan = planInvalidation({
+      changes: modified('a.html'),
+      inventory: ['a.html', 'b.html'],
+      invalidateAll: true,
+    });
     // Assess
     expect(plan.paths).toEqual(['/*']);
     expect(plan.needlessObjects).toBe(1);
@@ -141,14 +204,21 @@ describe('planInvalidation: wildcard choice by cost', () => {
     expect(fewPlan.paths).toHaveLength(5);
     expect(fewPlan.needlessObjects).toBeNull();
     expect(manyPlan.paths).toEqual(['/img/*']);
-    expect(manyPlan.wildcards[0]!.reason).toContain('an unknown number of unchanged objects (assumed ≤ 1000)');
+    expect(manyPlan.wildcards[0]!.reason).toContain(
+      'an unknown number of unchanged objects (assumed ≤ 1000)',
+    );
   });
 
   it('counts an unchanged object that shares a URL with a changed one as needless (key docs vs docs/index.html)', () => {
     // Prepare
     const input: PlanInput = {
       changes: modified('docs/index.html'),
-      inventory: ['docs', 'docs/index.html', ...range(300, (i) => `docs-${i}`)],
+      inventory: [
+        'docs',
+        'docs/index.html',
+        ...range(300, (i) => `docs-${i}`),
+        ...range(300, (i) => `docs/${i}`),
+      ],
     };
     // Act
     const plan = planInvalidation(input);
@@ -162,7 +232,10 @@ describe('planInvalidation: wildcard choice by cost', () => {
     // Prepare
     const upper = range(30, (i) => `Understanding/${i}.html`);
     const lower = range(30, (i) => `understanding/${i}.html`);
-    const input: PlanInput = { changes: modified(...upper), inventory: [...upper, ...lower, ...range(300, (i) => `x/${i}`)] };
+    const input: PlanInput = {
+      changes: modified(...upper),
+      inventory: [...upper, ...lower, ...range(300, (i) => `x/${i}`)],
+    };
     // Act
     const plan = planInvalidation(input);
     // Assess
@@ -179,13 +252,22 @@ describe('planInvalidation: limits', () => {
     const inventory = [...changed, ...range(30_000, (i) => `keep/${i}`)];
     // Act
     const free = planInvalidation({ changes: modified(...changed), inventory });
-    const busy = planInvalidation({ changes: modified(...changed), inventory, limits: { inFlight: { files: 0, wildcards: 12 } } });
-    const full = planInvalidation({ changes: modified(...changed), inventory, limits: { inFlight: { files: 0, wildcards: 15 } } });
+    const busy = planInvalidation({
+      changes: modified(...changed),
+      inventory,
+      limits: { inFlight: { files: 0, wildcards: 12 } },
+    });
+    const full = planInvalidation({
+      changes: modified(...changed),
+      inventory,
+      limits: { inFlight: { files: 0, wildcards: 15 } },
+    });
     // Assess
     expect(free.wildcards.length).toBe(15);
     expect(busy.wildcards.length).toBeLessThanOrEqual(3);
     expect(full.wildcards.length).toBe(0);
-    for (const plan of [free, busy, full]) expect(plan.batches.every((b) => b.wildcards <= 15 && b.filePaths <= 3000)).toBe(true);
+    for (const plan of [free, busy, full])
+      expect(plan.batches.every((b) => b.wildcards <= 15 && b.filePaths <= 3000)).toBe(true);
     expect(full.billedPaths).toBe(800);
   });
 
@@ -240,7 +322,8 @@ describe('planInvalidation: budget', () => {
 
   it('finds the fewest needless objects for each budget', () => {
     // Prepare
-    const at = (maxPaths: number) => planInvalidation({ changes: modified(...sections), inventory, cost: { maxPaths } });
+    const at = (maxPaths: number) =>
+      planInvalidation({ changes: modified(...sections), inventory, cost: { maxPaths } });
     // Act
     const needless = [1, 2, 3, 4].map((b) => at(b).needlessObjects);
     // (a/ holds 100 unchanged objects, z/ 1000: /* until a–d fit one wildcard each; 0 needs a/'s 25 files exact)
@@ -252,10 +335,14 @@ describe('planInvalidation: budget', () => {
 
   it("with withinBudget 'cheapest' keeps the cost model inside the cap", () => {
     // Prepare
-    const input: PlanInput = { changes: modified(...sections), inventory, cost: { maxPaths: 8, withinBudget: 'cheapest', needlessWeight: 0.001 } };
+    const input: PlanInput = {
+      changes: modified(...sections),
+      inventory,
+      cost: { maxPaths: 8, withinBudget: 'cheapest', needlessWeight: 0.001 },
+    };
     // Act
     const plan = planInvalidation(input);
-    // Assess: 100 needless × 0.001 = 0.1 < one more path, so /[a-d] is not split further
+    // Assess: /* costs 1 + 1,100 × 0.001 = 2.1, less than the 4 paths of /a/* … /d/*
     expect(plan.billedPaths).toBeLessThan(4);
   });
 
@@ -279,7 +366,11 @@ describe('planInvalidation: budget', () => {
 
   it('reports a budget it cannot meet when no wildcard is left', () => {
     // Act
-    const plan = planInvalidation({ changes: modified('a', 'b', 'c'), cost: { maxPaths: 2 }, limits: { inFlight: { files: 0, wildcards: 15 } } });
+    const plan = planInvalidation({
+      changes: modified('a', 'b', 'c'),
+      cost: { maxPaths: 2 },
+      limits: { inFlight: { files: 0, wildcards: 15 } },
+    });
     // Assess
     expect(plan.billedPaths).toBe(3);
     expect(plan.budget).toEqual({ maxPaths: 2, met: false });
@@ -289,7 +380,10 @@ describe('planInvalidation: budget', () => {
 describe('planInvalidation: input validation', () => {
   it('lists every problem and rejects unknown keys', () => {
     // Prepare
-    const input = { changes: [{ key: 'a', change: 'touched' }], cost: { maxpaths: 8 } } as unknown as PlanInput;
+    const input = {
+      changes: [{ key: 'a', change: 'touched' }],
+      cost: { maxpaths: 8 },
+    } as unknown as PlanInput;
     // Act
     let caught: unknown;
     try {

@@ -1,10 +1,17 @@
 // The benchmark's port of bep/s3deploy's normalizeInvalidationPaths, checked against the table of
 // s3deploy's own lib/cloudfront_test.go (TestReduceInvalidationPaths).
 import { describe, expect, it } from 'vitest';
-import { collapseUrlForms, goClean, normalizeInvalidationPaths } from '../../../bench/invalidation/s3deploy.ts';
+import {
+  collapseUrlForms,
+  goClean,
+  normalizeInvalidationPaths,
+} from '../../../bench/invalidation/s3deploy.ts';
 
 function createFiles(root: string, differentFolders: boolean, num: number): string[] {
-  return Array.from({ length: num }, (_, i) => `${differentFolders ? `${root}-${i}` : root}/file${i + 1}.css`);
+  return Array.from(
+    { length: num },
+    (_, i) => `${differentFolders ? `${root}-${i}` : root}/file${i + 1}.css`,
+  );
 }
 
 describe('s3deploy normalizeInvalidationPaths port', () => {
@@ -37,7 +44,12 @@ describe('s3deploy normalizeInvalidationPaths port', () => {
     expect(normalizeInvalidationPaths('root', 5, true, ['/a', '/b'])).toEqual(['/root/*']);
     expect(normalizeInvalidationPaths('', 5, false, rootPlusMany)).toEqual(['/', '/css/*', '/styles.css']);
     expect(normalizeInvalidationPaths('', 5, false, inDifferentFolders)).toEqual(['/*']);
-    expect(normalizeInvalidationPaths('', 5, false, nested)).toEqual(['/', '/about/*', '/blog/*', '/styles.css']);
+    expect(normalizeInvalidationPaths('', 5, false, nested)).toEqual([
+      '/',
+      '/about/*',
+      '/blog/*',
+      '/styles.css',
+    ]);
     expect(normalizeInvalidationPaths('/hugoscss', 3, false, hugo)).toEqual(['/hugoscss/*']);
     expect(normalizeInvalidationPaths('/', 3, false, ['/a/b1/a.css', '/a/b2/b.css'])).toEqual([
       '/a/b1/a.css',

@@ -60,7 +60,10 @@ describe('urlFormsOfKey', () => {
     const custom = SiteMappingSchema.parse({ indexDocument: 'default.htm', defaultRootObject: 'home.html' });
     const none = SiteMappingSchema.parse({ indexDocument: null, defaultRootObject: null });
     // Act / Assess
-    expect(urlFormsOfKey('d/default.htm', custom)).toEqual({ served: true, urls: ['/d/default.htm', '/d/', '/d'] });
+    expect(urlFormsOfKey('d/default.htm', custom)).toEqual({
+      served: true,
+      urls: ['/d/default.htm', '/d/', '/d'],
+    });
     expect(urlFormsOfKey('home.html', custom)).toEqual({ served: true, urls: ['/home.html', '/'] });
     expect(urlFormsOfKey('index.html', custom)).toEqual({ served: true, urls: ['/index.html'] });
     expect(urlFormsOfKey('d/index.html', none)).toEqual({ served: true, urls: ['/d/index.html'] });

@@ -1,0 +1,91 @@
+// IAM of the invalidation functions that depends on the stage config.
+// - CloudFront invalidation actions only on the configured distributions (CloudFront ARNs are
+//   global: no region). With no site configured, an ARN that matches nothing keeps the
+//   statement valid without granting anything.
+// - The webhook may read exactly the configured webhook secrets (SSM parameters or Secrets
+//   Manager secrets). SecureStrings under the AWS-managed aws/ssm key need no KMS statement.
+const { sites } = require('./invalidation-config.cjs');
+
+const sub = (text) => ({ 'Fn::Sub': text });
+
+const CLOUDFRONT_ACTIONS = ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation', 'cloudfront:ListInvalidations'];
+
+async function distributionArns(context) {
+  const ids = new Set();
+  for (const site of await sites(context)) for (const id of site.distributionIds ?? []) ids.add(id);
+  const list = ids.size > 0 ? [...ids].sort() : ['NO-DISTRIBUTION-CONFIGURED'];
+  return list.map((id) => sub(`arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:distribution/${id}`));
+}
+
+async function cloudFrontStatement(context) {
+  return { Effect: 'Allow', Action: CLOUDFRONT_ACTIONS, Resource: await distributionArns(context) };
+}
+
+const deferStatement = {
+  Effect: 'Allow',
+  Action: ['sqs:SendMessage'],
+  Resource: { 'Fn::GetAtt': ['DeferredInvalidationsQueue', 'Arn'] },
+};
+
+/** Statements of every function that submits invalidations (and may defer batches). */
+async function submitStatements(context) {
+  return [await cloudFrontStatement(context), deferStatement];
+}
+
+function secretResources(list) {
+  const parameters = new Set();
+  const secrets = new Set();
+  for (const site of list) {
+    const ref = site.repo?.webhookSecret;
+    if (ref?.ssmParameter) parameters.add(ref.ssmParameter);
+    if (ref?.secretsManagerSecret) secrets.add(ref.secretsManagerSecret);
+  }
+  const statements = [];
+  if (parameters.size > 0) {
+    statements.push({
+      Effect: 'Allow',
+      Action: ['ssm:GetParameter'],
+      Resource: [...parameters]
+        .sort()
+        .map((name) => sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}`)),
+    });
+  }
+  if (secrets.size > 0) {
+    statements.push({
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue'],
+      // A name gets the random 6-character suffix Secrets Manager appends; an ARN is used as is.
+      Resource: [...secrets]
+        .sort()
+        .map((s) =>
+          s.startsWith('arn:') ? s : sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${s}-??????`),
+        ),
+    });
+  }
+  return statements;
+}
+
+/** Asynchronously invoked functions also send failed events to their onFailure queue. */
+async function asyncSubmitStatements(context) {
+  return [
+    ...(await submitStatements(context)),
+    { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['InvalidationFailuresQueue', 'Arn'] } },
+  ];
+}
+
+async function webhookStatements(context) {
+  return [...(await submitStatements(context)), ...secretResources(await sites(context))];
+}
+
+async function codePipelineStatements(context) {
+  return [
+    ...(await submitStatements(context)),
+    // PutJob*Result support no resource-level permissions.
+    { Effect: 'Allow', Action: ['codepipeline:PutJobSuccessResult', 'codepipeline:PutJobFailureResult'], Resource: '*' },
+  ];
+}
+
+module.exports = {
+  distributionArns,
+  submitStatements,
+  asyncSubmitStatements, webhookStatements, codePipelineStatements, secretResources };

@@ -1,0 +1,135 @@
+/**
+ * Runs the real backup ASL with aws-local-stepfunctions: every Task bound to its real
+ * handler (`makeHandler(deps)`) with SDK clients pointing at the local cloud, time
+ * accelerated without faking it:
+ * - each Wait is overridden to 0 ms, and the Task after it first advances the local cloud's
+ *   simulated clock by the seconds the Wait would have waited (read from its SecondsPath);
+ * - each Retry pause is overridden to 0 ms, and a task failing with a transient error
+ *   advances the clock by {@link RETRY_PAUSE_MS} (the pause a real Retry would have made);
+ * - handlers read the simulated clock (`deps.now`).
+ */
+import { StateMachine } from 'aws-local-stepfunctions';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { createEc2PortFactory } from '../../shared/aws/ec2.ts';
+import { isTransientBackupError } from '../../shared/backup/errors.ts';
+import { type BackupDeps, silentLogger } from '../../shared/backup-workflow/deps.ts';
+import type { RunningLocalCloud } from '../../local/server.ts';
+import {
+  allStates,
+  handlerPathOf,
+  loadBackupDefinition,
+  readPath,
+  taskFunctionKeys,
+  waitPathsBeforeTasks,
+  withDeployedArns,
+} from './backup-asl.ts';
+import { clientConfig } from './local-cloud.ts';
+
+/** Simulated pause per failed attempt of a transient error (the ASL's first retry intervals are 2–30 s). */
+export const RETRY_PAUSE_MS = 30_000;
+
+export interface WorkflowRun {
+  status: 'succeeded' | 'failed';
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  /** StateEntered events (each is one billed transition in a Standard workflow). */
+  transitions: number;
+  /** Handler invocations by Task state name (retries included). */
+  invocations: Record<string, number>;
+  /** The last output of each Task state (e.g. Summarize's summary on a failed run). */
+  lastOutput: Record<string, unknown>;
+}
+
+export interface BackupWorkflowOptions {
+  /** SDK attempts per EC2 call (standard retry mode). */
+  maxAttempts?: number;
+}
+
+type LocalHandler = (input: unknown) => Promise<unknown>;
+
+export async function createBackupWorkflow(local: () => RunningLocalCloud, options: BackupWorkflowOptions = {}) {
+  const definition = loadBackupDefinition();
+  const taskKeys = taskFunctionKeys(definition);
+  const waitPaths = waitPathsBeforeTasks(definition);
+  const makers = new Map<string, (deps: BackupDeps) => LocalHandler>();
+  for (const key of new Set(taskKeys.values())) {
+    const module = (await import(new URL(`../../${handlerPathOf(key)}`, import.meta.url).href)) as {
+      makeHandler: (deps: BackupDeps) => LocalHandler;
+    };
+    makers.set(key, module.makeHandler);
+  }
+  // The deployed shape (Lambda ARNs), validated exactly like asl-validator does.
+  const machine = new StateMachine(withDeployedArns(definition) as never, {
+    validationOptions: { checkPaths: true, checkArn: true },
+  });
+  const waitStates = [...allStates(definition)].filter(([, s]) => s.Type === 'Wait').map(([name]) => name);
+
+  const deps = (): BackupDeps => {
+    const url = local().url;
+    return {
+      ec2: createEc2PortFactory({
+        clientFor: (region) =>
+          new EC2Client({ ...clientConfig(url, region), maxAttempts: options.maxAttempts ?? 4, retryMode: 'standard' }),
+      }),
+      logger: silentLogger,
+      now: () => new Date(local().cloud.now()),
+    };
+  };
+
+  async function run(input: unknown): Promise<WorkflowRun> {
+    const runDeps = deps();
+    const invocations: Record<string, number> = {};
+    const lastOutput: Record<string, unknown> = {};
+    const handlers: Record<string, LocalHandler> = {};
+    for (const [state, key] of taskKeys) {
+      const handler = makers.get(key)?.(runDeps);
+      if (!handler) throw new Error(`no handler for ${key}`);
+      const waitPath = waitPaths.get(state);
+      handlers[state] = async (event: unknown) => {
+        invocations[state] = (invocations[state] ?? 0) + 1;
+        if (waitPath !== undefined) {
+          const seconds = Number(readPath(event, waitPath) ?? 0);
+          if (seconds > 0) local().cloud.clock.advance(seconds * 1000);
+        }
+        try {
+          const output = await handler(event);
+          lastOutput[state] = output;
+          return output;
+        } catch (error) {
+          if (isTransientBackupError(error)) local().cloud.clock.advance(RETRY_PAUSE_MS);
+          throw error;
+        }
+      };
+    }
+    const execution = machine.run(input, {
+      overrides: {
+        taskResourceLocalHandlers: handlers,
+        waitTimeOverrides: Object.fromEntries(waitStates.map((name) => [name, 0])),
+        retryIntervalOverrides: Object.fromEntries([...taskKeys.keys()].map((name) => [name, 0])),
+      },
+    });
+    let transitions = 0;
+    const counting = (async () => {
+      for await (const event of execution.eventLogs) if (event.type === 'StateEntered') transitions += 1;
+    })();
+    try {
+      const output = await execution.result;
+      await counting;
+      return { status: 'succeeded', output, transitions, invocations, lastOutput };
+    } catch (error) {
+      await counting;
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+      return {
+        status: 'failed',
+        error: cause?.name ?? (error instanceof Error ? error.name : String(error)),
+        cause: cause?.message ?? (error instanceof Error ? error.message : String(error)),
+        transitions,
+        invocations,
+        lastOutput,
+      };
+    }
+  }
+
+  return { run, definition };
+}
