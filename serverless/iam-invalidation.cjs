@@ -8,7 +8,11 @@ const { sites } = require('./invalidation-config.cjs');
 
 const sub = (text) => ({ 'Fn::Sub': text });
 
-const CLOUDFRONT_ACTIONS = ['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation', 'cloudfront:ListInvalidations'];
+const CLOUDFRONT_ACTIONS = [
+  'cloudfront:CreateInvalidation',
+  'cloudfront:GetInvalidation',
+  'cloudfront:ListInvalidations',
+];
 
 async function distributionArns(context) {
   const ids = new Set();
@@ -58,7 +62,11 @@ function secretResources(list) {
       Resource: [...secrets]
         .sort()
         .map((s) =>
-          s.startsWith('arn:') ? s : sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${s}-??????`),
+          s.startsWith('arn:')
+            ? s
+            : sub(
+                `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${s}-??????`,
+              ),
         ),
     });
   }
@@ -69,7 +77,11 @@ function secretResources(list) {
 async function asyncSubmitStatements(context) {
   return [
     ...(await submitStatements(context)),
-    { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['InvalidationFailuresQueue', 'Arn'] } },
+    {
+      Effect: 'Allow',
+      Action: ['sqs:SendMessage'],
+      Resource: { 'Fn::GetAtt': ['InvalidationFailuresQueue', 'Arn'] },
+    },
   ];
 }
 
@@ -81,11 +93,19 @@ async function codePipelineStatements(context) {
   return [
     ...(await submitStatements(context)),
     // PutJob*Result support no resource-level permissions.
-    { Effect: 'Allow', Action: ['codepipeline:PutJobSuccessResult', 'codepipeline:PutJobFailureResult'], Resource: '*' },
+    {
+      Effect: 'Allow',
+      Action: ['codepipeline:PutJobSuccessResult', 'codepipeline:PutJobFailureResult'],
+      Resource: '*',
+    },
   ];
 }
 
 module.exports = {
   distributionArns,
   submitStatements,
-  asyncSubmitStatements, webhookStatements, codePipelineStatements, secretResources };
+  asyncSubmitStatements,
+  webhookStatements,
+  codePipelineStatements,
+  secretResources,
+};

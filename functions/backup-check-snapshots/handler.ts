@@ -4,7 +4,7 @@
  * slowest snapshot's progress; `error` → SnapshotFailed with EC2's StateMessage; too many
  * polls → WaitAttemptsExhausted.
  */
-import { SnapshotFailed, WaitAttemptsExhausted } from '../../shared/backup/errors.ts';
+import { SnapshotFailed, SnapshotNotReady, WaitAttemptsExhausted } from '../../shared/backup/errors.ts';
 import { evaluateSnapshots, type SnapshotStatus } from '../../shared/backup/wait.ts';
 import { secondsBetween } from '../../shared/backup-workflow/context.ts';
 import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
@@ -20,18 +20,24 @@ export function makeHandler(deps: BackupDeps) {
     const found = new Map(
       (await deps.ec2(set.region).describeSnapshots({ snapshotIds: ids })).map((s) => [s.snapshotId, s]),
     );
-    // Not listed yet (EC2 is eventually consistent): still pending.
-    const statuses: SnapshotStatus[] = ids.map((id) => {
+    // Just created and not listed yet (EC2 is eventually consistent): the Retry comes back.
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length > 0)
+      throw new SnapshotNotReady(`${missing.join(', ')} not visible yet in ${set.region}`);
+    const statuses: SnapshotStatus[] = ids.flatMap((id) => {
       const s = found.get(id);
-      if (s === undefined) return { snapshotId: id, state: 'pending' };
+      if (s === undefined) return [];
       const status: SnapshotStatus = { snapshotId: id, state: s.state };
       if (s.progress !== undefined) status.progress = s.progress;
       if (s.stateMessage !== undefined) status.stateMessage = s.stateMessage;
-      return status;
+      return [status];
     });
     const now = deps.now();
     const attempt = set.attempt + 1;
-    const decision = evaluateSnapshots(statuses, { attempt, elapsedSeconds: secondsBetween(set.startedAt, now) });
+    const decision = evaluateSnapshots(statuses, {
+      attempt,
+      elapsedSeconds: secondsBetween(set.startedAt, now),
+    });
     const { progress: _previous, ...rest } = set;
     switch (decision.status) {
       case 'failed':
@@ -45,7 +51,10 @@ export function makeHandler(deps: BackupDeps) {
           attempt,
           waitSeconds: 0,
           completedAt: now.toISOString(),
-          snapshots: set.snapshots.map((s) => ({ ...s, sizeGiB: found.get(s.snapshotId)?.volumeSizeGiB ?? s.sizeGiB })),
+          snapshots: set.snapshots.map((s) => ({
+            ...s,
+            sizeGiB: found.get(s.snapshotId)?.volumeSizeGiB ?? s.sizeGiB,
+          })),
         };
       case 'wait':
         return {

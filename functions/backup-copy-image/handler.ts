@@ -3,10 +3,11 @@
  * ClientToken from run + source image + region (a retried task gets the same copy), the
  * region's KMS key and the managed tags on the new AMI and its snapshots.
  */
+
+import { CopyNotReady, ImageCopyFailed, InvalidBackupInput } from '../../shared/backup/errors.ts';
 import { copyImageClientToken, snapshotDescription } from '../../shared/backup/naming.ts';
 import { copyImageTagSpecifications } from '../../shared/backup/tags.ts';
 import { COPY_WAIT } from '../../shared/backup/wait.ts';
-import { CopyNotReady, ImageCopyFailed, InvalidBackupInput } from '../../shared/backup/errors.ts';
 import { tagContext } from '../../shared/backup-workflow/context.ts';
 import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
 import { findOwnImage } from '../../shared/backup-workflow/own-image.ts';
@@ -17,7 +18,8 @@ export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<CopyState> => {
     const { run, target, source, copy } = parseTaskInput('copy-image', copyTaskSchema, event);
     const settings = run.policy.copyRegions.find((c) => c.region === copy.region);
-    if (settings === undefined) throw new InvalidBackupInput(`copy-image: ${copy.region} is not a copy region of ${run.policy.name}`);
+    if (settings === undefined)
+      throw new InvalidBackupInput(`copy-image: ${copy.region} is not a copy region of ${run.policy.name}`);
     const ec2 = deps.ec2(copy.region);
     const owner = { policy: run.policy.name, target: target.id, runId: run.runId };
     const record = (imageId: string, available: boolean): CopyState => ({
@@ -34,7 +36,11 @@ export function makeHandler(deps: BackupDeps) {
       sourceImageId: source.imageId,
       name: source.name,
       description: snapshotDescription(owner),
-      clientToken: copyImageClientToken({ runId: run.runId, sourceImageId: source.imageId, destinationRegion: copy.region }),
+      clientToken: copyImageClientToken({
+        runId: run.runId,
+        sourceImageId: source.imageId,
+        destinationRegion: copy.region,
+      }),
       ...(settings.kmsKeyId === undefined ? {} : { kmsKeyId: settings.kmsKeyId }),
       tagSpecifications: copyImageTagSpecifications(tagContext(run, target), source.imageId),
     });
@@ -44,7 +50,8 @@ export function makeHandler(deps: BackupDeps) {
     }
     // The name is taken although the token is new to EC2: reuse it only if it is this run's copy.
     const existing = await findOwnImage(ec2, source.name, owner, ImageCopyFailed);
-    if (existing === undefined) throw new CopyNotReady(`${copy.region}: ${source.name} exists but is not visible yet`);
+    if (existing === undefined)
+      throw new CopyNotReady(`${copy.region}: ${source.name} exists but is not visible yet`);
     return record(existing.imageId, existing.state === 'available');
   };
 }

@@ -4,12 +4,13 @@
  * snapshots this run already made for this target (not in `error`) are reused, so a
  * retried task or a re-run of the same run id never makes a second set.
  */
+
+import type { Ec2Snapshot } from '../../shared/aws/ec2-port.ts';
 import { buildCreateSnapshotsRequest } from '../../shared/backup/block-devices.ts';
 import { InvalidBackupInput } from '../../shared/backup/errors.ts';
 import { snapshotDescription } from '../../shared/backup/naming.ts';
 import { snapshotTagSpecifications } from '../../shared/backup/tags.ts';
 import { SNAPSHOT_WAIT } from '../../shared/backup/wait.ts';
-import type { Ec2Snapshot } from '../../shared/aws/ec2-port.ts';
 import { managedTagQuery, tagContext } from '../../shared/backup-workflow/context.ts';
 import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
 import { type SnapshotSet, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
@@ -29,7 +30,10 @@ export function makeHandler(deps: BackupDeps) {
     let snapshots: Ec2Snapshot[];
     if (existing.length > 0) {
       snapshots = existing;
-      deps.logger.info('reusing the snapshots of this run', { target: target.id, snapshots: existing.map((s) => s.snapshotId) });
+      deps.logger.info('reusing the snapshots of this run', {
+        target: target.id,
+        snapshots: existing.map((s) => s.snapshotId),
+      });
     } else if (target.kind === 'instance') {
       const request = buildCreateSnapshotsRequest(target.id, snapshotDescription(names), target);
       snapshots = await ec2.createSnapshots({
@@ -50,7 +54,10 @@ export function makeHandler(deps: BackupDeps) {
     }
     if (snapshots.length === 0) throw new InvalidBackupInput(`${target.id}: no volume to snapshot`);
     const done = snapshots.every((s) => s.state === 'completed');
-    deps.logger.info('snapshots started', { target: target.id, snapshots: snapshots.map((s) => s.snapshotId) });
+    deps.logger.info('snapshots started', {
+      target: target.id,
+      snapshots: snapshots.map((s) => s.snapshotId),
+    });
     return {
       region,
       state: done ? 'completed' : 'pending',
@@ -58,7 +65,11 @@ export function makeHandler(deps: BackupDeps) {
       startedAt: deps.now().toISOString(),
       waitSeconds: done ? 0 : SNAPSHOT_WAIT.initialSeconds,
       snapshots: snapshots
-        .map((s) => ({ snapshotId: s.snapshotId, ...(s.volumeId ? { volumeId: s.volumeId } : {}), sizeGiB: s.volumeSizeGiB }))
+        .map((s) => ({
+          snapshotId: s.snapshotId,
+          ...(s.volumeId ? { volumeId: s.volumeId } : {}),
+          sizeGiB: s.volumeSizeGiB,
+        }))
         .sort((a, b) => (a.snapshotId < b.snapshotId ? -1 : 1)),
     };
   };

@@ -79,7 +79,11 @@ export function makeHandler(deps: BackupDeps) {
       ...[...new Set(instanceIds)].map((id) => instanceTarget(policy, id)),
       ...[...new Set(volumeIds)].map((id): Target => ({ id, kind: 'volume', form: 'snapshots-only' })),
     ];
-    deps.logger.info('targets discovered', { policy: policy.name, runId: run.runId, targets: targets.map((t) => t.id) });
+    deps.logger.info('targets discovered', {
+      policy: policy.name,
+      runId: run.runId,
+      targets: targets.map((t) => t.id),
+    });
     return { run, targets };
   };
 }

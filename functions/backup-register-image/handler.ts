@@ -43,7 +43,9 @@ export function makeHandler(deps: BackupDeps) {
     const instance = await describeSourceInstance(ec2, target.id);
     const snapshotsByVolumeId = Object.fromEntries(
       set.snapshots.flatMap((s) =>
-        s.volumeId === undefined ? [] : [[s.volumeId, { snapshotId: s.snapshotId, volumeSizeGiB: s.sizeGiB }]],
+        s.volumeId === undefined
+          ? []
+          : [[s.volumeId, { snapshotId: s.snapshotId, volumeSizeGiB: s.sizeGiB }]],
       ),
     );
     const request = buildRegisterImageRequest({

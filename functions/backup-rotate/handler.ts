@@ -28,7 +28,12 @@ export function makeHandler(deps: BackupDeps) {
     for (const { region, ids } of [source, ...copies]) {
       const ec2 = run.dryRun ? dryRunEc2Port(deps.ec2(region)) : deps.ec2(region);
       const rotation = await rotateRegion({ ec2, run, target: backup.target, protectedIds: ids });
-      deps.logger.info('rotated', { target: backup.target.id, region, dryRun: run.dryRun, deleted: rotation.report.deleted });
+      deps.logger.info('rotated', {
+        target: backup.target.id,
+        region,
+        dryRun: run.dryRun,
+        deleted: rotation.report.deleted,
+      });
       regions.push(rotation);
     }
     return { regions };

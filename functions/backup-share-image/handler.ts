@@ -5,8 +5,9 @@
  * carry on; throttling and 5xx propagate for the state machine's Retry (adding a
  * permission twice is harmless).
  */
-import { BackupError, isTransientBackupError } from '../../shared/backup/errors.ts';
+
 import type { LaunchPermissions } from '../../shared/aws/ec2-port.ts';
+import { BackupError, isTransientBackupError } from '../../shared/backup/errors.ts';
 import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
 import { requireStep } from '../../shared/backup-workflow/require.ts';
 import { type ShareResult, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
@@ -24,7 +25,9 @@ export function makeHandler(deps: BackupDeps) {
       public: share.public === true,
     };
     const wanted =
-      permissions.userIds.length + permissions.organizationArns.length + permissions.organizationalUnitArns.length;
+      permissions.userIds.length +
+      permissions.organizationArns.length +
+      permissions.organizationalUnitArns.length;
     if (wanted === 0 && !permissions.public) return { regions: [] };
 
     const live = [

@@ -5,8 +5,8 @@
  * name executions itself: see serverless/backup-resources.cjs.)
  */
 import { z } from 'zod';
-import { scheduledExecutionName } from '../../shared/backup/naming.ts';
 import { createExecutionStarter, type ExecutionStarter } from '../../shared/aws/backup-executions.ts';
+import { scheduledExecutionName } from '../../shared/backup/naming.ts';
 import type { BackupLogger } from '../../shared/backup-workflow/deps.ts';
 import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
 import { backupPolicySchema } from '../../shared/config/policies.ts';
@@ -48,7 +48,9 @@ export const handler = (event: unknown) => {
   if (deployed === undefined) {
     const env = envSchema.safeParse(process.env);
     if (!env.success) {
-      throw new Error(`backup-start: ${env.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new Error(
+        `backup-start: ${env.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     }
     deployed = makeHandler({
       starter: createExecutionStarter(),

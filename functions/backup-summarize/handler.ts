@@ -39,7 +39,10 @@ export function makeHandler(deps: BackupDeps) {
     const { totals } = summary;
     const headline = `${run.policy.name} ${run.runId}: ${totals.succeeded}/${totals.targets} targets backed up`;
     const failures = summary.targets.flatMap((t) => t.failures.map((f) => `${t.target}: ${f}`));
-    const message = (failed ? `${headline}; failures: ${failures.join(' | ')}` : headline).slice(0, MAX_MESSAGE);
+    const message = (failed ? `${headline}; failures: ${failures.join(' | ')}` : headline).slice(
+      0,
+      MAX_MESSAGE,
+    );
     (failed ? deps.logger.error : deps.logger.info).call(deps.logger, 'backup run summary', { summary });
     return { summary, failed, message };
   };

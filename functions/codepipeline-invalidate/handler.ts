@@ -1,7 +1,12 @@
 import { createPipelineAdapter, type PipelinePort } from '../../shared/aws/codepipeline.ts';
 import { findSite } from '../../shared/deploy/change-set.ts';
 import { codePipelineJobId, normalizeCodePipelineJob } from '../../shared/deploy/codepipeline.ts';
-import { defaultInvalidationDeps, type InvalidationDeps, lazy, waitBudgetSeconds } from '../../shared/deploy/runtime.ts';
+import {
+  defaultInvalidationDeps,
+  type InvalidationDeps,
+  lazy,
+  waitBudgetSeconds,
+} from '../../shared/deploy/runtime.ts';
 import { type DeploySummary, submitChangeSet } from '../../shared/deploy/submit.ts';
 
 export interface CodePipelineDeps extends InvalidationDeps {
@@ -43,4 +48,5 @@ export const makeHandler =
 const defaults = lazy(() =>
   makeHandler({ ...defaultInvalidationDeps('codepipeline-invalidate'), pipeline: createPipelineAdapter() }),
 );
-export const handler = (event: unknown, context?: { getRemainingTimeInMillis(): number }) => defaults()(event, context);
+export const handler = (event: unknown, context?: { getRemainingTimeInMillis(): number }) =>
+  defaults()(event, context);

@@ -1,5 +1,10 @@
 import { SecretUnavailableError } from '../../shared/aws/errors.ts';
-import { createSecretsAdapter, type SecretRef, type SecretsPort, secretRefName } from '../../shared/aws/secrets.ts';
+import {
+  createSecretsAdapter,
+  type SecretRef,
+  type SecretsPort,
+  secretRefName,
+} from '../../shared/aws/secrets.ts';
 import type { Site } from '../../shared/config/sites.ts';
 import { MalformedEventError } from '../../shared/deploy/errors.ts';
 import {
@@ -74,12 +79,16 @@ export const makeHandler =
       return jsonResponse(500, { message: 'webhook secret unavailable' });
     }
     if (sites.length === 0) {
-      logger.warn('webhook rejected: missing or invalid X-Hub-Signature-256', { delivery, signed: Boolean(signature) });
+      logger.warn('webhook rejected: missing or invalid X-Hub-Signature-256', {
+        delivery,
+        signed: Boolean(signature),
+      });
       return jsonResponse(401, { message: 'invalid signature' });
     }
     const eventType = header(request, 'x-github-event');
     if (eventType === 'ping') return jsonResponse(200, { message: 'pong' });
-    if (eventType !== 'push') return jsonResponse(202, { message: `ignored ${eventType ?? 'unnamed'} event` });
+    if (eventType !== 'push')
+      return jsonResponse(202, { message: `ignored ${eventType ?? 'unnamed'} event` });
     if (delivery && deps.recentDeliveries.has(delivery)) {
       logger.info('webhook delivery already processed', { delivery });
       return jsonResponse(200, { message: 'duplicate delivery', delivery });
@@ -98,7 +107,8 @@ export const makeHandler =
     const deploys = [];
     try {
       for (const changeSet of changeSets) {
-        if (changeSet.reason) logger.warn('falling back to broad paths', { site: changeSet.site, reason: changeSet.reason });
+        if (changeSet.reason)
+          logger.warn('falling back to broad paths', { site: changeSet.site, reason: changeSet.reason });
         const site = sites.find((s) => s.name === changeSet.site);
         if (!site) continue;
         // GitHub waits 10 s for an answer: never wait for completion here.

@@ -3,7 +3,12 @@ import { parseDeferredMessage } from '../../shared/deploy/deferral.ts';
 import { MalformedEventError } from '../../shared/deploy/errors.ts';
 import { formatIssues } from '../../shared/deploy/issues.ts';
 import { resumeDeferred } from '../../shared/deploy/resume-deferred.ts';
-import { defaultInvalidationDeps, type InvalidationDeps, lazy, waitBudgetSeconds } from '../../shared/deploy/runtime.ts';
+import {
+  defaultInvalidationDeps,
+  type InvalidationDeps,
+  lazy,
+  waitBudgetSeconds,
+} from '../../shared/deploy/runtime.ts';
 import { SqsEventSchema } from '../../shared/deploy/s3-events.ts';
 
 /**
@@ -37,4 +42,5 @@ export const makeHandler =
   };
 
 const defaults = lazy(() => makeHandler(defaultInvalidationDeps('invalidate-deferred')));
-export const handler = (event: unknown, context?: { getRemainingTimeInMillis(): number }) => defaults()(event, context);
+export const handler = (event: unknown, context?: { getRemainingTimeInMillis(): number }) =>
+  defaults()(event, context);

@@ -1,6 +1,11 @@
 import { findSite } from '../../shared/deploy/change-set.ts';
 import { normalizeDeployEvent } from '../../shared/deploy/deploy-event.ts';
-import { defaultInvalidationDeps, type InvalidationDeps, lazy, waitBudgetSeconds } from '../../shared/deploy/runtime.ts';
+import {
+  defaultInvalidationDeps,
+  type InvalidationDeps,
+  lazy,
+  waitBudgetSeconds,
+} from '../../shared/deploy/runtime.ts';
 import { type DeploySummary, submitChangeSet } from '../../shared/deploy/submit.ts';
 
 /**
@@ -20,4 +25,5 @@ export const makeHandler =
   };
 
 const defaults = lazy(() => makeHandler(defaultInvalidationDeps('invalidate-deploy-event')));
-export const handler = (event: unknown, context?: { getRemainingTimeInMillis(): number }) => defaults()(event, context);
+export const handler = (event: unknown, context?: { getRemainingTimeInMillis(): number }) =>
+  defaults()(event, context);

@@ -1,7 +1,12 @@
 import { findSite } from '../../shared/deploy/change-set.ts';
 import { MalformedEventError } from '../../shared/deploy/errors.ts';
 import { formatIssues } from '../../shared/deploy/issues.ts';
-import { defaultInvalidationDeps, type InvalidationDeps, lazy, waitBudgetSeconds } from '../../shared/deploy/runtime.ts';
+import {
+  defaultInvalidationDeps,
+  type InvalidationDeps,
+  lazy,
+  waitBudgetSeconds,
+} from '../../shared/deploy/runtime.ts';
 import { normalizeS3Batch, SqsEventSchema } from '../../shared/deploy/s3-events.ts';
 import { submitChangeSet } from '../../shared/deploy/submit.ts';
 
@@ -35,7 +40,11 @@ export const makeHandler =
           waitForCompletionSeconds: waitBudgetSeconds(site, context?.getRemainingTimeInMillis()),
         });
       } catch (error) {
-        logger.error('invalidation failed; its messages will be redelivered', { site: changeSet.site, messageIds, error });
+        logger.error('invalidation failed; its messages will be redelivered', {
+          site: changeSet.site,
+          messageIds,
+          error,
+        });
         for (const id of messageIds) failed.add(id);
       }
     }
@@ -43,4 +52,5 @@ export const makeHandler =
   };
 
 const defaults = lazy(() => makeHandler(defaultInvalidationDeps('invalidate-s3-events')));
-export const handler = (event: unknown, context?: { getRemainingTimeInMillis(): number }) => defaults()(event, context);
+export const handler = (event: unknown, context?: { getRemainingTimeInMillis(): number }) =>
+  defaults()(event, context);

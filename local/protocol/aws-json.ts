@@ -26,7 +26,9 @@ export interface JsonAction<I = unknown> {
 export const jsonAction = <I>(action: JsonAction<I>): JsonAction<unknown> => action as JsonAction<unknown>;
 
 const validationError = (issues: z.core.$ZodIssue[]): AwsError => {
-  const details = issues.map((i) => `Value at '${i.path.join('.') || '(body)'}' failed to satisfy constraint: ${i.message}`);
+  const details = issues.map(
+    (i) => `Value at '${i.path.join('.') || '(body)'}' failed to satisfy constraint: ${i.message}`,
+  );
   return new AwsError(
     'ValidationException',
     `${details.length} validation error${details.length === 1 ? '' : 's'} detected: ${details.join('; ')}`,
@@ -57,7 +59,10 @@ export const awsJsonService = (spec: AwsJsonServiceSpec): LocalService => ({
     const [prefix, action = ''] = target.split('.');
     const handler = prefix === spec.targetPrefix ? spec.actions[action] : undefined;
     if (!handler) {
-      throw new AwsError('UnknownOperationException', `The local cloud does not implement ${target || '(no target)'}.`);
+      throw new AwsError(
+        'UnknownOperationException',
+        `The local cloud does not implement ${target || '(no target)'}.`,
+      );
     }
     return {
       action,

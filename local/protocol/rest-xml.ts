@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import { AwsError } from '../aws-error.ts';
+import type { AwsError } from '../aws-error.ts';
 
 /** A parsed XML element: text, or child elements by name (repeated names become arrays). */
 export type XmlNode = string | { [name: string]: XmlNode | XmlNode[] };

@@ -42,15 +42,24 @@ interface Job {
   completedAt?: number;
 }
 
-const jobStore = (cloud: LocalCloud): Map<string, Job> => cloud.store('codepipeline', () => new Map<string, Job>());
+const jobStore = (cloud: LocalCloud): Map<string, Job> =>
+  cloud.store('codepipeline', () => new Map<string, Job>());
 
-const jobIdSchema = z.string({ message: 'Member must not be null' }).regex(JOB_ID, 'Member must satisfy regular expression pattern: [0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}');
+const jobIdSchema = z
+  .string({ message: 'Member must not be null' })
+  .regex(
+    JOB_ID,
+    'Member must satisfy regular expression pattern: [0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}',
+  );
 
 /** The open job `jobId` in this region; a finished job can not take another result. */
 const openJob = (cloud: LocalCloud, region: string, jobId: string): Job => {
   const job = jobStore(cloud).get(jobId);
   if (!job || job.region !== region) {
-    throw new AwsError('JobNotFoundException', `The job was specified in an invalid format or cannot be found: ${jobId}`);
+    throw new AwsError(
+      'JobNotFoundException',
+      `The job was specified in an invalid format or cannot be found: ${jobId}`,
+    );
   }
   if (job.result) {
     throw new AwsError(
@@ -64,7 +73,12 @@ const openJob = (cloud: LocalCloud, region: string, jobId: string): Job => {
 const PutJobSuccessResultInput = z.object({
   jobId: jobIdSchema,
   currentRevision: z
-    .object({ revision: z.string().min(1), changeIdentifier: z.string().min(1), created: z.number().optional(), revisionSummary: z.string().optional() })
+    .object({
+      revision: z.string().min(1),
+      changeIdentifier: z.string().min(1),
+      created: z.number().optional(),
+      revisionSummary: z.string().optional(),
+    })
     .optional(),
   continuationToken: z.string().min(1).max(2048).optional(),
   executionDetails: z
@@ -81,7 +95,9 @@ const PutJobFailureResultInput = z.object({
   jobId: jobIdSchema,
   failureDetails: z.object(
     {
-      type: z.enum(FAILURE_TYPES, { message: `Member must satisfy enum value set: [${FAILURE_TYPES.join(', ')}]` }),
+      type: z.enum(FAILURE_TYPES, {
+        message: `Member must satisfy enum value set: [${FAILURE_TYPES.join(', ')}]`,
+      }),
       message: z.string().min(1).max(5000),
       externalExecutionId: z.string().max(1500).optional(),
     },
@@ -95,7 +111,10 @@ const putJobSuccessResult = jsonAction({
     const job = openJob(cloud, region, input.jobId);
     if (input.continuationToken !== undefined && input.outputVariables !== undefined) {
       // The API reference allows outputVariables only without a continuation token.
-      throw new AwsError('ValidationException', 'outputVariables can be included only when there is no continuationToken.');
+      throw new AwsError(
+        'ValidationException',
+        'outputVariables can be included only when there is no continuationToken.',
+      );
     }
     job.status = 'Succeeded';
     job.completedAt = cloud.now();

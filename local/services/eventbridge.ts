@@ -86,7 +86,9 @@ const entryProblem = (entry: Entry): { ErrorCode: string; ErrorMessage: string }
 
 /** A bus given by ARN is recorded by its name. */
 const busName = (nameOrArn: string | undefined): string =>
-  nameOrArn === undefined || nameOrArn === '' ? DEFAULT_BUS : (nameOrArn.split(':event-bus/')[1] ?? nameOrArn);
+  nameOrArn === undefined || nameOrArn === ''
+    ? DEFAULT_BUS
+    : (nameOrArn.split(':event-bus/')[1] ?? nameOrArn);
 
 const putEvents = jsonAction({
   input: PutEventsInput,

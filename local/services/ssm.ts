@@ -54,7 +54,9 @@ const checkName = (name: string): void => {
     );
   }
   if (/^\/?(aws|ssm)/i.test(name)) {
-    throw validation('No access to reserved parameter name: parameter names cannot start with "aws" or "ssm".');
+    throw validation(
+      'No access to reserved parameter name: parameter names cannot start with "aws" or "ssm".',
+    );
   }
 };
 
@@ -91,7 +93,9 @@ const GetParameterInput = z.object({
 const PutParameterInput = z.object({
   Name: z.string({ message: 'Member must not be null' }),
   Value: z.string({ message: 'Member must not be null' }),
-  Type: z.enum(PARAMETER_TYPES, { message: `Member must satisfy enum value set: [${PARAMETER_TYPES.join(', ')}]` }).optional(),
+  Type: z
+    .enum(PARAMETER_TYPES, { message: `Member must satisfy enum value set: [${PARAMETER_TYPES.join(', ')}]` })
+    .optional(),
   Overwrite: z.boolean().optional(),
   Description: z.string().max(1024).optional(),
   KeyId: z.string().optional(),

@@ -28,15 +28,23 @@ export function createExecutionStarter(client: SFNClient = new SFNClient({})): E
   return {
     async start({ stateMachineArn, name, input }) {
       try {
-        const out = await client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+        const out = await client.send(
+          new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+        );
         return { kind: 'started', executionArn: out.executionArn ?? '' };
       } catch (error) {
-        if (error instanceof ExecutionAlreadyExists || (error instanceof Error && error.name === 'ExecutionAlreadyExists')) {
+        if (
+          error instanceof ExecutionAlreadyExists ||
+          (error instanceof Error && error.name === 'ExecutionAlreadyExists')
+        ) {
           return { kind: 'already-exists' };
         }
-        throw new BackupStartFailed(`StartExecution ${name}: ${error instanceof Error ? error.message : String(error)}`, {
-          cause: error,
-        });
+        throw new BackupStartFailed(
+          `StartExecution ${name}: ${error instanceof Error ? error.message : String(error)}`,
+          {
+            cause: error,
+          },
+        );
       }
     },
   };

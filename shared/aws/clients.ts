@@ -8,6 +8,7 @@ export interface ClientOptions {
   region?: string;
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  profile?: string;
   maxAttempts?: number;
 }
 

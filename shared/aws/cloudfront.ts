@@ -11,8 +11,8 @@ import {
   InvalidationWaitTimeoutError,
   NoSuchDistributionError,
   sdkErrorCode,
-  toAwsCallError,
   TooManyInvalidationsInProgressError,
+  toAwsCallError,
 } from './errors.ts';
 
 export type InvalidationStatus = 'InProgress' | 'Completed';
@@ -79,11 +79,22 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 const COMPLETED_RUN_BEFORE_STOP = 100;
 
 export const createCloudFrontAdapter = (options: CloudFrontAdapterOptions = {}): CloudFrontPort => {
-  const { client: injected, pageSize = 100, pollIntervalMs = 20_000, sleep = realSleep, now = Date.now, ...config } =
-    options;
+  const {
+    client: injected,
+    pageSize = 100,
+    pollIntervalMs = 20_000,
+    sleep = realSleep,
+    now = Date.now,
+    ...config
+  } = options;
   const client = injected ?? new CloudFrontClient(cloudFrontClientConfig(config));
 
-  const translate = (operation: string, distributionId: string, error: unknown, callerReference = ''): Error => {
+  const translate = (
+    operation: string,
+    distributionId: string,
+    error: unknown,
+    callerReference = '',
+  ): Error => {
     switch (sdkErrorCode(error)) {
       case 'TooManyInvalidationsInProgress':
         return new TooManyInvalidationsInProgressError(distributionId, { cause: error });
@@ -98,7 +109,9 @@ export const createCloudFrontAdapter = (options: CloudFrontAdapterOptions = {}):
 
   const getInvalidation = async (distributionId: string, id: string): Promise<InvalidationRecord> => {
     try {
-      const { Invalidation } = await client.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: id }));
+      const { Invalidation } = await client.send(
+        new GetInvalidationCommand({ DistributionId: distributionId, Id: id }),
+      );
       return {
         id: Invalidation?.Id ?? id,
         status: Invalidation?.Status === 'Completed' ? 'Completed' : 'InProgress',
@@ -119,7 +132,11 @@ export const createCloudFrontAdapter = (options: CloudFrontAdapterOptions = {}):
       let page: ListInvalidationsCommandOutput;
       try {
         page = await client.send(
-          new ListInvalidationsCommand({ DistributionId: distributionId, Marker: marker, MaxItems: pageSize }),
+          new ListInvalidationsCommand({
+            DistributionId: distributionId,
+            Marker: marker,
+            MaxItems: pageSize,
+          }),
         );
       } catch (error) {
         throw translate('ListInvalidations', distributionId, error);
@@ -146,10 +163,16 @@ export const createCloudFrontAdapter = (options: CloudFrontAdapterOptions = {}):
         const { Invalidation } = await client.send(
           new CreateInvalidationCommand({
             DistributionId: distributionId,
-            InvalidationBatch: { CallerReference: callerReference, Paths: { Quantity: paths.length, Items: [...paths] } },
+            InvalidationBatch: {
+              CallerReference: callerReference,
+              Paths: { Quantity: paths.length, Items: [...paths] },
+            },
           }),
         );
-        return { id: Invalidation?.Id, status: Invalidation?.Status === 'Completed' ? 'Completed' : 'InProgress' };
+        return {
+          id: Invalidation?.Id,
+          status: Invalidation?.Status === 'Completed' ? 'Completed' : 'InProgress',
+        };
       } catch (error) {
         throw translate('CreateInvalidation', distributionId, error, callerReference);
       }

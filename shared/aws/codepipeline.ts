@@ -1,4 +1,8 @@
-import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
+import {
+  CodePipelineClient,
+  PutJobFailureResultCommand,
+  PutJobSuccessResultCommand,
+} from '@aws-sdk/client-codepipeline';
 import { type ClientOptions, regionalClientConfig } from './clients.ts';
 import { toAwsCallError } from './errors.ts';
 

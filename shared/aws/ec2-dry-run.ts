@@ -29,7 +29,8 @@ export interface DryRunEc2Port extends Ec2Port {
  */
 export function dryRunEc2Port(inner: Ec2Reader): DryRunEc2Port {
   const skipped: SkippedWrite[] = [];
-  const skip = (action: string, resourceId: string) => skipped.push({ region: inner.region, action, resourceId });
+  const skip = (action: string, resourceId: string) =>
+    skipped.push({ region: inner.region, action, resourceId });
   const refuse = (action: string): never => {
     throw new InvalidBackupInput(`${action} is not allowed in a dry run (${inner.region})`);
   };

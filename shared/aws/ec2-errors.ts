@@ -48,6 +48,7 @@ export function toBackupError(error: unknown, operation: string, fallback: Backu
     classified.message = `${operation}: ${classified.message}`;
     return classified;
   }
-  if (httpStatus === undefined) return new Ec2Unavailable(`${operation}: ${code}: ${message}`, { cause: error });
+  if (httpStatus === undefined)
+    return new Ec2Unavailable(`${operation}: ${code}: ${message}`, { cause: error });
   return new fallback(`${operation}: ${code}: ${message}`, { cause: error });
 }

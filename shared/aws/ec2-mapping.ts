@@ -32,14 +32,21 @@ export function toInstance(i: Instance): Ec2Instance {
     blockDevices: (i.BlockDeviceMappings ?? []).flatMap((m) =>
       m.Ebs?.VolumeId === undefined || m.DeviceName === undefined
         ? []
-        : [{ deviceName: m.DeviceName, volumeId: m.Ebs.VolumeId, deleteOnTermination: m.Ebs.DeleteOnTermination === true }],
+        : [
+            {
+              deviceName: m.DeviceName,
+              volumeId: m.Ebs.VolumeId,
+              deleteOnTermination: m.Ebs.DeleteOnTermination === true,
+            },
+          ],
     ),
   });
 }
 
 export function toVolume(v: Volume): Ec2Volume {
   const type = volumeTypeSchema.safeParse(v.VolumeType);
-  if (!type.success) throw new InvalidBackupInput(`volume ${v.VolumeId}: unsupported volume type ${v.VolumeType}`);
+  if (!type.success)
+    throw new InvalidBackupInput(`volume ${v.VolumeId}: unsupported volume type ${v.VolumeType}`);
   return defined({
     volumeId: v.VolumeId ?? '',
     state: v.State ?? 'unknown',
@@ -79,7 +86,6 @@ export function toImage(i: Image): Ec2Image {
     snapshotIds: [
       ...new Set((i.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []))),
     ],
-    stateReason:
-      reason === undefined ? undefined : defined({ code: reason.Code, message: reason.Message }),
+    stateReason: reason === undefined ? undefined : defined({ code: reason.Code, message: reason.Message }),
   });
 }

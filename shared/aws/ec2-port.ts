@@ -120,10 +120,12 @@ export interface Ec2Reader {
   describeVolumes(
     query: TagQuery & { volumeIds?: readonly string[]; attachedInstanceIds?: readonly string[] },
   ): Promise<Ec2Volume[]>;
-  /** Owner self. Ids not found (yet) raise `SnapshotNotReady` (eventual consistency). */
+  /** Owner self. Ids not found (yet) are simply absent from the result. */
   describeSnapshots(query: TagQuery & { snapshotIds?: readonly string[] }): Promise<Ec2Snapshot[]>;
   /** Owner self. Ids not found are simply absent from the result. */
-  describeImages(query: TagQuery & { imageIds?: readonly string[]; names?: readonly string[] }): Promise<Ec2Image[]>;
+  describeImages(
+    query: TagQuery & { imageIds?: readonly string[]; names?: readonly string[] },
+  ): Promise<Ec2Image[]>;
 }
 
 /** Write side. */

@@ -56,7 +56,8 @@ function filtersOf(query: TagQuery, extra: Record<string, readonly string[] | un
   for (const [name, values] of Object.entries(extra)) {
     if (values !== undefined) filters.push({ Name: name, Values: [...values] });
   }
-  for (const [key, values] of Object.entries(query.tags ?? {})) filters.push({ Name: `tag:${key}`, Values: [...values] });
+  for (const [key, values] of Object.entries(query.tags ?? {}))
+    filters.push({ Name: `tag:${key}`, Values: [...values] });
   return filters;
 }
 
@@ -64,7 +65,9 @@ function filtersOf(query: TagQuery, extra: Record<string, readonly string[] | un
 const isEmptySelection = (extra: Record<string, readonly string[] | undefined>): boolean =>
   Object.values(extra).some((v) => v !== undefined && v.length === 0);
 
-async function allPages<T>(fetch: (token: string | undefined) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
+async function allPages<T>(
+  fetch: (token: string | undefined) => Promise<{ items: T[]; next?: string }>,
+): Promise<T[]> {
   const out: T[] = [];
   let token: string | undefined;
   do {
@@ -93,7 +96,11 @@ function launchPermissionList(permissions: LaunchPermissions): LaunchPermission[
  * await port.describeSnapshots({ tags: { 'shipyard:run': ['nightly-2026-11-20'] } });
  */
 export function createEc2Port(client: EC2Client, region: string, pageSize = DEFAULT_PAGE_SIZE): Ec2Port {
-  const call = async <T>(operation: string, fallback: BackupErrorClass, run: () => Promise<T>): Promise<T> => {
+  const call = async <T>(
+    operation: string,
+    fallback: BackupErrorClass,
+    run: () => Promise<T>,
+  ): Promise<T> => {
     try {
       return await run();
     } catch (error) {
@@ -110,7 +117,9 @@ export function createEc2Port(client: EC2Client, region: string, pageSize = DEFA
       const Filters = filtersOf(query, extra);
       return call('DescribeInstances', InvalidBackupInput, () =>
         allPages(async (NextToken) => {
-          const out = await client.send(new DescribeInstancesCommand({ Filters, MaxResults: pageSize, NextToken }));
+          const out = await client.send(
+            new DescribeInstancesCommand({ Filters, MaxResults: pageSize, NextToken }),
+          );
           const items = (out.Reservations ?? []).flatMap((r) => (r.Instances ?? []).map(toInstance));
           return { items, next: out.NextToken };
         }),
@@ -123,7 +132,9 @@ export function createEc2Port(client: EC2Client, region: string, pageSize = DEFA
       const Filters = filtersOf(query, extra);
       return call('DescribeVolumes', InvalidBackupInput, () =>
         allPages(async (NextToken) => {
-          const out = await client.send(new DescribeVolumesCommand({ Filters, MaxResults: pageSize, NextToken }));
+          const out = await client.send(
+            new DescribeVolumesCommand({ Filters, MaxResults: pageSize, NextToken }),
+          );
           return { items: (out.Volumes ?? []).map(toVolume), next: out.NextToken };
         }),
       );
@@ -164,7 +175,9 @@ export function createEc2Port(client: EC2Client, region: string, pageSize = DEFA
             InstanceSpecification: {
               InstanceId: input.instanceId,
               ExcludeBootVolume: input.excludeBootVolume,
-              ...(input.excludeDataVolumeIds?.length ? { ExcludeDataVolumeIds: [...input.excludeDataVolumeIds] } : {}),
+              ...(input.excludeDataVolumeIds?.length
+                ? { ExcludeDataVolumeIds: [...input.excludeDataVolumeIds] }
+                : {}),
             },
             Description: input.description,
             TagSpecifications: input.tagSpecifications,
@@ -190,7 +203,9 @@ export function createEc2Port(client: EC2Client, region: string, pageSize = DEFA
     async registerImage(input) {
       const { tagSpecifications, ...request } = input;
       try {
-        const out = await client.send(new RegisterImageCommand({ ...request, TagSpecifications: tagSpecifications }));
+        const out = await client.send(
+          new RegisterImageCommand({ ...request, TagSpecifications: tagSpecifications }),
+        );
         if (out.ImageId === undefined) throw new ImageRegistrationFailed('RegisterImage returned no ImageId');
         return { kind: 'registered', imageId: out.ImageId };
       } catch (error) {
@@ -230,7 +245,12 @@ export function createEc2Port(client: EC2Client, region: string, pageSize = DEFA
 
     async deregisterImage(imageId, deleteAssociatedSnapshots): Promise<DeregisterResult> {
       try {
-        const out = await client.send(new DeregisterImageCommand({ ImageId: imageId, DeleteAssociatedSnapshots: deleteAssociatedSnapshots }));
+        const out = await client.send(
+          new DeregisterImageCommand({
+            ImageId: imageId,
+            DeleteAssociatedSnapshots: deleteAssociatedSnapshots,
+          }),
+        );
         const snapshots = (out.DeleteSnapshotResults ?? []).map((r) => ({
           snapshotId: r.SnapshotId ?? '',
           returnCode: r.ReturnCode ?? 'unknown',
@@ -266,7 +286,8 @@ export function createEc2Port(client: EC2Client, region: string, pageSize = DEFA
  */
 export function createEc2PortFactory(options: Ec2AdapterOptions = {}): Ec2PortFactory {
   const ports = new Map<string, Ec2Port>();
-  const clientFor = options.clientFor ?? ((region: string) => new EC2Client({ ...options.clientConfig, region }));
+  const clientFor =
+    options.clientFor ?? ((region: string) => new EC2Client({ ...options.clientConfig, region }));
   return (region) => {
     let port = ports.get(region);
     if (port === undefined) {

@@ -16,7 +16,10 @@ export class TooManyInvalidationsInProgressError extends Error {
     readonly distributionId: string,
     options?: { cause?: unknown },
   ) {
-    super(`CloudFront distribution ${distributionId} has too many invalidations in progress; defer the batch`, options);
+    super(
+      `CloudFront distribution ${distributionId} has too many invalidations in progress; defer the batch`,
+      options,
+    );
     this.name = 'TooManyInvalidationsInProgressError';
   }
 }
@@ -72,7 +75,10 @@ export class AwsCallError extends Error {
     readonly code: string,
     options?: { cause?: unknown },
   ) {
-    super(`${service} ${operation} failed: ${code}${options?.cause instanceof Error ? ` (${options.cause.message})` : ''}`, options);
+    super(
+      `${service} ${operation} failed: ${code}${options?.cause instanceof Error ? ` (${options.cause.message})` : ''}`,
+      options,
+    );
     this.name = 'AwsCallError';
   }
 }
@@ -104,7 +110,12 @@ export class SecretUnavailableError extends Error {
 /** Wraps any SDK error as an AwsCallError; leaves our own errors untouched. */
 export const toAwsCallError = (service: string, operation: string, error: unknown): Error => {
   if (error instanceof AwsCallError) return error;
-  return new AwsCallError(service, operation, sdkErrorCode(error) ?? (error instanceof Error ? error.name : 'Unknown'), {
-    cause: error,
-  });
+  return new AwsCallError(
+    service,
+    operation,
+    sdkErrorCode(error) ?? (error instanceof Error ? error.name : 'Unknown'),
+    {
+      cause: error,
+    },
+  );
 };

@@ -1,4 +1,8 @@
-import { EventBridgeClient, PutEventsCommand, type PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsCommandOutput,
+} from '@aws-sdk/client-eventbridge';
 import { type ClientOptions, regionalClientConfig } from './clients.ts';
 import { EventPublishError, toAwsCallError } from './errors.ts';
 

@@ -48,10 +48,12 @@ export const createSecretsAdapter = (options: SecretsAdapterOptions = {}): Secre
             ? await ssmProvider().get(ref.ssmParameter, { decrypt: true, maxAge: maxAgeSeconds })
             : await secretsProvider().get(ref.secretsManagerSecret, { maxAge: maxAgeSeconds });
       } catch (error) {
-        const code = sdkErrorCode((error as { cause?: unknown }).cause) ?? sdkErrorCode(error) ?? (error as Error).name;
+        const code =
+          sdkErrorCode((error as { cause?: unknown }).cause) ?? sdkErrorCode(error) ?? (error as Error).name;
         throw new SecretUnavailableError(name, code, { cause: error });
       }
-      if (typeof value !== 'string' || value === '') throw new SecretUnavailableError(name, 'empty or binary value');
+      if (typeof value !== 'string' || value === '')
+        throw new SecretUnavailableError(name, 'empty or binary value');
       return value;
     },
   };

@@ -23,7 +23,11 @@ export const createQueueAdapter = (options: QueueAdapterOptions): QueuePort => {
       const delay = Math.max(0, Math.min(MAX_DELAY_SECONDS, Math.round(delaySeconds)));
       try {
         const out = await client.send(
-          new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(body), DelaySeconds: delay }),
+          new SendMessageCommand({
+            QueueUrl: queueUrl,
+            MessageBody: JSON.stringify(body),
+            DelaySeconds: delay,
+          }),
         );
         return { messageId: out.MessageId ?? '' };
       } catch (error) {

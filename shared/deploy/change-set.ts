@@ -22,20 +22,32 @@ export interface ChangeSet {
 
 export const findSite = (sites: readonly Site[], name: string): Site => {
   const site = sites.find((s) => s.name === name);
-  if (!site) throw new UnknownSiteError(name, sites.map((s) => s.name));
+  if (!site)
+    throw new UnknownSiteError(
+      name,
+      sites.map((s) => s.name),
+    );
   return site;
 };
 
 /** A short deterministic id from parts (order-insensitive), e.g. for an S3 batch's message ids. */
 export const digestId = (prefix: string, parts: readonly string[]): string =>
-  `${prefix}-${createHash('sha256').update([...parts].sort().join('\n')).digest('hex').slice(0, 24)}`;
+  `${prefix}-${createHash('sha256')
+    .update([...parts].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 24)}`;
 
 /** `public` and `public/` both mean the folder `public/`; '' is the repository root. */
 export const folderPrefix = (prefix: string): string =>
   prefix === '' || prefix.endsWith('/') ? prefix.replace(/^\/+/, '') : `${prefix.replace(/^\/+/, '')}/`;
 
 /** The change set that falls back to the site's broad paths, with the reason why. */
-export const broadChangeSet = (site: Site, deployId: string, source: EventSource, reason: string): ChangeSet => ({
+export const broadChangeSet = (
+  site: Site,
+  deployId: string,
+  source: EventSource,
+  reason: string,
+): ChangeSet => ({
   site: site.name,
   deployId,
   source,
@@ -57,5 +69,7 @@ export const mergeChanges = (ordered: readonly ObjectChange[]): ObjectChange[] =
     else if (before === 'deleted' && change === 'added') next = 'modified';
     byKey.set(key, next);
   }
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, change]) => ({ key, change }));
+  return [...byKey.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, change]) => ({ key, change }));
 };

@@ -24,7 +24,9 @@ const UserParametersSchema = z
 export const codePipelineJobId = (event: unknown): string => {
   const id = (event as { 'CodePipeline.job'?: { id?: unknown } } | null)?.['CodePipeline.job']?.id;
   if (typeof id !== 'string' || id === '') {
-    throw new MalformedEventError('codepipeline', ['CodePipeline.job.id: expected the job id (a non-empty string)']);
+    throw new MalformedEventError('codepipeline', [
+      'CodePipeline.job.id: expected the job id (a non-empty string)',
+    ]);
   }
   return id;
 };
@@ -32,7 +34,8 @@ export const codePipelineJobId = (event: unknown): string => {
 const parseUserParameters = (text: string | undefined): z.infer<typeof UserParametersSchema> => {
   const field = 'CodePipeline.job.data.actionConfiguration.configuration.UserParameters';
   const raw = text?.trim() ?? '';
-  if (raw === '') throw new MalformedEventError('codepipeline', [`${field}: expected a site name or {"site": …}`]);
+  if (raw === '')
+    throw new MalformedEventError('codepipeline', [`${field}: expected a site name or {"site": …}`]);
   if (!raw.startsWith('{')) return { site: raw };
   let json: unknown;
   try {
@@ -54,14 +57,27 @@ const parseUserParameters = (text: string | undefined): z.infer<typeof UserParam
  * normalizeCodePipelineJob({ 'CodePipeline.job': { id: 'j-1', data: { actionConfiguration: { configuration: { UserParameters: 'web' } } } } }, sites)
  * // { jobId: 'j-1', changeSet: { site: 'web', deployId: 'j-1', paths: ['/*'], … } }
  */
-export const normalizeCodePipelineJob = (event: unknown, sites: readonly Site[]): { jobId: string; changeSet: ChangeSet } => {
+export const normalizeCodePipelineJob = (
+  event: unknown,
+  sites: readonly Site[],
+): { jobId: string; changeSet: ChangeSet } => {
   const jobId = codePipelineJobId(event);
   const parsed = JobSchema.safeParse(event);
   if (!parsed.success) throw new MalformedEventError('codepipeline', formatIssues(parsed.error));
-  const params = parseUserParameters(parsed.data['CodePipeline.job'].data.actionConfiguration.configuration.UserParameters);
+  const params = parseUserParameters(
+    parsed.data['CodePipeline.job'].data.actionConfiguration.configuration.UserParameters,
+  );
   const site = findSite(sites, params.site);
   if (!params.paths) {
-    return { jobId, changeSet: broadChangeSet(site, jobId, 'codepipeline', 'CodePipeline invalidates the configured broad paths') };
+    return {
+      jobId,
+      changeSet: broadChangeSet(
+        site,
+        jobId,
+        'codepipeline',
+        'CodePipeline invalidates the configured broad paths',
+      ),
+    };
   }
   return {
     jobId,

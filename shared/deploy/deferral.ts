@@ -24,7 +24,9 @@ export const DeferredMessageSchema = z
     distributionId: z.string().min(1),
     attempt: z.number().int().min(1),
     batches: z
-      .array(z.object({ batchIndex: z.number().int().min(0), paths: z.array(z.string().min(1)).min(1) }).strict())
+      .array(
+        z.object({ batchIndex: z.number().int().min(0), paths: z.array(z.string().min(1)).min(1) }).strict(),
+      )
       .min(1),
   })
   .strict();

@@ -48,14 +48,22 @@ export const normalizeDeployEvent = (event: unknown, sites: readonly Site[]): Ch
   const { detail } = parsed.data;
   const site = findSite(sites, detail.site);
   if (detail.changes === undefined && detail.paths === undefined) {
-    return broadChangeSet(site, detail.deployId, 'eventbridge', 'the deploy event lists neither changes nor paths');
+    return broadChangeSet(
+      site,
+      detail.deployId,
+      'eventbridge',
+      'the deploy event lists neither changes nor paths',
+    );
   }
   return {
     site: site.name,
     deployId: detail.deployId,
     source: 'eventbridge',
     changes: mergeChanges(
-      (detail.changes ?? []).map((c) => ({ key: `${site.keyPrefix}${c.path.replace(/^\/+/, '')}`, change: STATUS[c.status] })),
+      (detail.changes ?? []).map((c) => ({
+        key: `${site.keyPrefix}${c.path.replace(/^\/+/, '')}`,
+        change: STATUS[c.status],
+      })),
     ),
     paths: canonicalPaths(detail.paths ?? [], 'eventbridge', 'detail.paths'),
   };

@@ -25,4 +25,5 @@ export const jsonResponse = (statusCode: number, body: unknown): HttpResponse =>
 export const rawBody = (event: FunctionUrlEvent): Buffer =>
   event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
 
-export const header = (event: FunctionUrlEvent, name: string): string | undefined => event.headers[name.toLowerCase()];
+export const header = (event: FunctionUrlEvent, name: string): string | undefined =>
+  event.headers[name.toLowerCase()];

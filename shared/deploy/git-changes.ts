@@ -1,6 +1,6 @@
 import type { Site } from '../config/sites.ts';
-import type { DeployDetail } from './deploy-event.ts';
 import { folderPrefix } from './change-set.ts';
+import type { DeployDetail } from './deploy-event.ts';
 import { MalformedEventError } from './errors.ts';
 
 /** EventBridge's limit on one event is 256 KB; keep a margin for the envelope. */
@@ -30,13 +30,17 @@ export const siteChangesFromGitDiff = (output: string, repoPathPrefix: string): 
     const code = fields[i] ?? '';
     const file = fields[i + 1] ?? '';
     const letter = code[0];
-    const status = letter === 'A' ? 'A' : letter === 'D' ? 'D' : letter === 'M' || letter === 'T' ? 'M' : undefined;
+    const status =
+      letter === 'A' ? 'A' : letter === 'D' ? 'D' : letter === 'M' || letter === 'T' ? 'M' : undefined;
     if (!status) {
-      throw new MalformedEventError('cli', [`git diff: unexpected status "${code}" for ${file} (run with --no-renames)`]);
+      throw new MalformedEventError('cli', [
+        `git diff: unexpected status "${code}" for ${file} (run with --no-renames)`,
+      ]);
     }
     if (file.startsWith(prefix)) changes.push({ path: file.slice(prefix.length), status });
   }
-  if (fields.length % 2 !== 0) throw new MalformedEventError('cli', ['git diff: output is not status/path pairs']);
+  if (fields.length % 2 !== 0)
+    throw new MalformedEventError('cli', ['git diff: output is not status/path pairs']);
   return changes;
 };
 

@@ -9,7 +9,11 @@ const PREFIX = 'sha256=';
  * @example
  * verifyGithubSignature(Buffer.from('{}'), 'sha256=…', 'secret') // true or false
  */
-export const verifyGithubSignature = (rawBody: Buffer, header: string | undefined, secret: string): boolean => {
+export const verifyGithubSignature = (
+  rawBody: Buffer,
+  header: string | undefined,
+  secret: string,
+): boolean => {
   if (!header?.startsWith(PREFIX)) return false;
   const hex = header.slice(PREFIX.length);
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) return false;

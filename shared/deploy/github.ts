@@ -70,7 +70,8 @@ const changesFor = (push: PushPayload, site: Site): ObjectChange[] => {
   const ordered: ObjectChange[] = [];
   const add = (files: readonly string[] | undefined, change: ObjectChange['change']) => {
     for (const file of files ?? []) {
-      if (file.startsWith(repoPrefix)) ordered.push({ key: `${site.keyPrefix}${file.slice(repoPrefix.length)}`, change });
+      if (file.startsWith(repoPrefix))
+        ordered.push({ key: `${site.keyPrefix}${file.slice(repoPrefix.length)}`, change });
     }
   };
   for (const commit of push.commits) {
@@ -100,11 +101,15 @@ export const pushToChangeSets = (push: PushPayload, sites: readonly Site[]): Pus
   }
   const repo = push.repository.full_name.toLowerCase();
   const following = sites.filter((s) => s.repo?.fullName.toLowerCase() === repo);
-  if (following.length === 0) return { ...outcome, skipped: [{ reason: `no site follows ${push.repository.full_name}` }] };
+  if (following.length === 0)
+    return { ...outcome, skipped: [{ reason: `no site follows ${push.repository.full_name}` }] };
   const truncated = truncationReason(push);
   for (const site of following) {
     if (site.repo?.branch !== branch) {
-      outcome.skipped.push({ site: site.name, reason: `pushed to ${branch}, the site follows ${site.repo?.branch}` });
+      outcome.skipped.push({
+        site: site.name,
+        reason: `pushed to ${branch}, the site follows ${site.repo?.branch}`,
+      });
       continue;
     }
     if (truncated) {

@@ -4,7 +4,8 @@ import type { z } from 'zod';
 export const formatIssues = (error: z.ZodError, root = ''): string[] =>
   error.issues.map((issue) => {
     const path = issue.path.reduce<string>(
-      (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)),
+      (out, key) =>
+        typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key),
       root,
     );
     return `${path || '(event)'}: ${issue.message}`;

@@ -40,7 +40,11 @@ export const planBatches = (
   if (changeSet.changes.length > 0) {
     const plan = planInvalidation({
       changes: changeSet.changes,
-      site: { keyPrefix: site.keyPrefix, indexDocument: site.indexDocument, defaultRootObject: site.defaultRootObject },
+      site: {
+        keyPrefix: site.keyPrefix,
+        indexDocument: site.indexDocument,
+        defaultRootObject: site.defaultRootObject,
+      },
       limits,
       cost: {
         needlessWeight: site.invalidation.needlessWeight,

@@ -25,7 +25,13 @@ export const resumeDeferred = async (
 ): Promise<DeploySummary> => {
   const { distributionId, deployId } = message;
   const usage = await ports.cloudFront.inFlightUsage(distributionId);
-  const { results, deferred } = await admitBatches(ports.cloudFront, distributionId, deployId, message.batches, usage);
+  const { results, deferred } = await admitBatches(
+    ports.cloudFront,
+    distributionId,
+    deployId,
+    message.batches,
+    usage,
+  );
   let deferralMessageId: string | undefined;
   if (deferred.length > 0) {
     if (message.attempt >= MAX_DEFERRAL_ATTEMPTS) {

@@ -34,9 +34,13 @@ export const loadSites = (file: string): Site[] => {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(file, [{ path: '', message: `cannot read the config file (${(error as NodeJS.ErrnoException).code})` }], {
-      cause: error,
-    });
+    throw new ConfigError(
+      file,
+      [{ path: '', message: `cannot read the config file (${(error as NodeJS.ErrnoException).code})` }],
+      {
+        cause: error,
+      },
+    );
   }
   return parseConfig(text, file).sites;
 };
@@ -48,7 +52,10 @@ export interface InvalidationDeps extends SubmitPorts {
 }
 
 /** Default dependencies from the environment (AWS_ENDPOINT_URL points the SDK at a local cloud). */
-export const defaultInvalidationDeps = (serviceName: string, env: NodeJS.ProcessEnv = process.env): InvalidationDeps => {
+export const defaultInvalidationDeps = (
+  serviceName: string,
+  env: NodeJS.ProcessEnv = process.env,
+): InvalidationDeps => {
   const { SHIPYARD_CONFIG_FILE, SHIPYARD_DEFERRED_QUEUE_URL } = readEnvironment(InvalidationEnvSchema, env);
   return {
     sites: loadSites(SHIPYARD_CONFIG_FILE),

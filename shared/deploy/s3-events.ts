@@ -32,7 +32,8 @@ const SnsEnvelopeSchema = z.object({ Type: z.literal('Notification'), Message: z
 /** Event names that change what a distribution serves; others (tagging, ACL, restore…) do not. */
 const changeOf = (eventName: string): ObjectChange['change'] | undefined => {
   if (eventName.startsWith('ObjectCreated:')) return 'modified';
-  if (eventName.startsWith('ObjectRemoved:') || eventName.startsWith('LifecycleExpiration:')) return 'deleted';
+  if (eventName.startsWith('ObjectRemoved:') || eventName.startsWith('LifecycleExpiration:'))
+    return 'deleted';
   return undefined;
 };
 
@@ -78,7 +79,8 @@ export const parseS3Message = (body: string): MessageOutcome => {
     try {
       key = decodeS3EventKey(record.s3.object.key);
     } catch (error) {
-      if (error instanceof InvalidEventKeyError) return malformed([`body.Records[${i}].s3.object.key: ${error.message}`], error);
+      if (error instanceof InvalidEventKeyError)
+        return malformed([`body.Records[${i}].s3.object.key: ${error.message}`], error);
       throw error;
     }
     events.push({ bucket: record.s3.bucket.name, key, change, sequencer: record.s3.object.sequencer ?? '' });
@@ -118,7 +120,10 @@ const sitesServing = (sites: readonly Site[], bucket: string, key: string): Site
  * normalizeS3Batch([{ messageId: 'm1', body: '{"Records":[{"eventSource":"aws:s3","eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"web-bucket"},"object":{"key":"docs/a+b.html"}}}]}' }], sites)
  * // { changeSets: [{ changeSet: { site: 'web', deployId: 's3-…', changes: [{ key: 'docs/a b.html', change: 'modified' }], … }, messageIds: ['m1'] }], … }
  */
-export const normalizeS3Batch = (records: readonly SqsRecordInput[], sites: readonly Site[]): S3BatchResult => {
+export const normalizeS3Batch = (
+  records: readonly SqsRecordInput[],
+  sites: readonly Site[],
+): S3BatchResult => {
   const result: S3BatchResult = { changeSets: [], malformed: [], ignored: [] };
   const bySite = new Map<string, { events: KeyEvent[]; messageIds: Set<string> }>();
   for (const record of records) {
@@ -135,7 +140,10 @@ export const normalizeS3Batch = (records: readonly SqsRecordInput[], sites: read
     for (const event of outcome.events) {
       const serving = sitesServing(sites, event.bucket, event.key);
       if (serving.length === 0) {
-        result.ignored.push({ messageId: record.messageId, reason: `s3://${event.bucket}/${event.key} belongs to no site` });
+        result.ignored.push({
+          messageId: record.messageId,
+          reason: `s3://${event.bucket}/${event.key} belongs to no site`,
+        });
       }
       for (const site of serving) {
         const group = bySite.get(site.name) ?? { events: [], messageIds: new Set<string>() };

@@ -1,8 +1,4 @@
-import {
-  type CloudFrontPort,
-  countPaths,
-  type InFlightUsage,
-} from '../aws/cloudfront.ts';
+import { type CloudFrontPort, countPaths, type InFlightUsage } from '../aws/cloudfront.ts';
 import { InvalidationWaitTimeoutError, TooManyInvalidationsInProgressError } from '../aws/errors.ts';
 import type { QueuePort } from '../aws/sqs.ts';
 import type { Site } from '../config/sites.ts';
@@ -86,13 +82,21 @@ export const admitBatches = async (
   batches: readonly PendingBatch[],
   usage: InFlightUsage,
 ): Promise<{ results: BatchResult[]; deferred: PendingBatch[] }> => {
-  const room = { files: MAX_FILE_PATHS_IN_FLIGHT - usage.files, wildcards: MAX_WILDCARDS_IN_FLIGHT - usage.wildcards };
+  const room = {
+    files: MAX_FILE_PATHS_IN_FLIGHT - usage.files,
+    wildcards: MAX_WILDCARDS_IN_FLIGHT - usage.wildcards,
+  };
   const inFlight = new Map(usage.invalidations.map((i) => [i.callerReference, i]));
   const results: BatchResult[] = [];
   const deferred: PendingBatch[] = [];
   let deferring = false;
   for (const batch of batches) {
-    const ref = callerReference({ distributionId, deployId, batchIndex: batch.batchIndex, paths: batch.paths });
+    const ref = callerReference({
+      distributionId,
+      deployId,
+      batchIndex: batch.batchIndex,
+      paths: batch.paths,
+    });
     const base = { batchIndex: batch.batchIndex, callerReference: ref, paths: batch.paths };
     const existing = inFlight.get(ref);
     if (existing) {
@@ -103,11 +107,20 @@ export const admitBatches = async (
     deferring ||= need.files > room.files || need.wildcards > room.wildcards;
     if (!deferring) {
       try {
-        const created = await cloudFront.createInvalidation({ distributionId, callerReference: ref, paths: batch.paths });
+        const created = await cloudFront.createInvalidation({
+          distributionId,
+          callerReference: ref,
+          paths: batch.paths,
+        });
         // A brand-new invalidation is always InProgress; Completed means CloudFront returned an old one.
         const status: BatchStatus =
           created.status === 'DryRun' ? 'dry-run' : created.status === 'Completed' ? 'existing' : 'created';
-        results.push({ ...base, invalidationId: created.id, billedPaths: status === 'created' ? batch.paths.length : 0, status });
+        results.push({
+          ...base,
+          invalidationId: created.id,
+          billedPaths: status === 'created' ? batch.paths.length : 0,
+          status,
+        });
         room.files -= need.files;
         room.wildcards -= need.wildcards;
         continue;
@@ -129,7 +142,12 @@ export const deferBatches = async (
   batches: readonly PendingBatch[],
 ): Promise<string | undefined> => {
   if (!queue || batches.length === 0) return undefined;
-  const body: DeferredMessage = { kind: 'shipyard.deferred-invalidation', version: 1, ...message, batches: [...batches] };
+  const body: DeferredMessage = {
+    kind: 'shipyard.deferred-invalidation',
+    version: 1,
+    ...message,
+    batches: [...batches],
+  };
   const { messageId } = await queue.send(body, deferralDelaySeconds(message.attempt));
   return messageId;
 };
@@ -142,7 +160,9 @@ export const waitBounded = async (
   seconds: number,
   logger?: SubmitLogger,
 ): Promise<boolean | undefined> => {
-  const ids = results.filter((r) => r.status === 'created' || r.status === 'existing').map((r) => r.invalidationId);
+  const ids = results
+    .filter((r) => r.status === 'created' || r.status === 'existing')
+    .map((r) => r.invalidationId);
   const known = ids.filter((id): id is string => id !== undefined);
   if (seconds <= 0 || known.length === 0) return undefined;
   try {
@@ -150,13 +170,18 @@ export const waitBounded = async (
     return true;
   } catch (error) {
     if (!(error instanceof InvalidationWaitTimeoutError)) throw error;
-    logger?.warn('invalidations still in progress after the bounded wait', { distributionId, pending: error.pending });
+    logger?.warn('invalidations still in progress after the bounded wait', {
+      distributionId,
+      pending: error.pending,
+    });
     return false;
   }
 };
 
 const withoutOwn = (usage: InFlightUsage, prefix: string) =>
-  countPaths(usage.invalidations.filter((i) => !i.callerReference.startsWith(prefix)).flatMap((i) => i.paths));
+  countPaths(
+    usage.invalidations.filter((i) => !i.callerReference.startsWith(prefix)).flatMap((i) => i.paths),
+  );
 
 const submitToDistribution = async (
   changeSet: ChangeSet,
@@ -169,7 +194,13 @@ const submitToDistribution = async (
   const others = withoutOwn(usage, callerReferencePrefix(distributionId, changeSet.deployId));
   const planned = planBatches(changeSet, site, others);
   const pending = planned.batches.map((paths, batchIndex) => ({ batchIndex, paths }));
-  const { results, deferred } = await admitBatches(ports.cloudFront, distributionId, changeSet.deployId, pending, usage);
+  const { results, deferred } = await admitBatches(
+    ports.cloudFront,
+    distributionId,
+    changeSet.deployId,
+    pending,
+    usage,
+  );
   const deferralMessageId = await deferBatches(
     ports.deferrals,
     { site: site.name, deployId: changeSet.deployId, distributionId, attempt: 1 },
@@ -221,7 +252,8 @@ export const submitChangeSet = async (
   const distributions: DistributionSummary[] = [];
   const failures: { distributionId: string; error: Error }[] = [];
   const ignored = new Map<string, string>();
-  if (changeSet.reason) ports.logger?.info('invalidating explicit paths', { reason: changeSet.reason, paths: changeSet.paths });
+  if (changeSet.reason)
+    ports.logger?.info('invalidating explicit paths', { reason: changeSet.reason, paths: changeSet.paths });
   for (const distributionId of site.distributionIds) {
     try {
       const result = await submitToDistribution(changeSet, site, distributionId, ports, waitSeconds);
@@ -241,6 +273,7 @@ export const submitChangeSet = async (
     ignoredKeys: [...ignored].map(([key, reason]) => ({ key, reason })),
   };
   ports.logger?.info('invalidation summary', { summary });
-  if (failures.length > 0) throw Object.assign(new SubmissionFailedError(site.name, changeSet.deployId, failures), { summary });
+  if (failures.length > 0)
+    throw Object.assign(new SubmissionFailedError(site.name, changeSet.deployId, failures), { summary });
   return summary;
 };

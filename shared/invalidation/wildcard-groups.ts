@@ -54,7 +54,7 @@ interface Base {
  * Builds the group tree of a trie.
  *
  * @example
- * const root = buildGroups(buildUrlTrie(['/docs/a.html', '/docs/b.html'], null), { inventoryKnown: false, assumedPerDirectory: 1000 });
+ * const root = buildGroups(finishTrie(buildUrlTrie(['/docs/a.html', '/docs/b.html'])), { inventoryKnown: false, assumedPerDirectory: 1000 });
  * root.wildcard; // '/*'
  */
 export function buildGroups(trie: UrlTrie, options: GroupOptions): Group {

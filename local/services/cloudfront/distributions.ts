@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AwsError } from '../../aws-error.ts';
 import type { LocalCloud } from '../../cloud.ts';
-import { child, childText, children, parseXmlBody, type XmlNode } from '../../protocol/rest-xml.ts';
+import { child, children, childText, parseXmlBody, type XmlNode } from '../../protocol/rest-xml.ts';
 import { list, type XmlObject, xmlDocument } from '../../protocol/xml.ts';
 import type { LocalResponse } from '../../service.ts';
 import {
@@ -70,7 +70,11 @@ export const createDistribution = (cloud: LocalCloud, input: DistributionInput):
     comment: input.comment ?? '',
     aliases: input.aliases ?? [],
     defaultRootObject: input.defaultRootObject ?? '',
-    origins: input.origins.map((o) => ({ id: o.id, domainName: o.domainName, originPath: o.originPath ?? '' })),
+    origins: input.origins.map((o) => ({
+      id: o.id,
+      domainName: o.domainName,
+      originPath: o.originPath ?? '',
+    })),
     defaultTargetOriginId: input.defaultTargetOriginId ?? firstOrigin.id,
     viewerProtocolPolicy: input.viewerProtocolPolicy ?? 'redirect-to-https',
     priceClass: input.priceClass ?? 'PriceClass_All',
@@ -192,7 +196,12 @@ const summaryXml = (d: Distribution): XmlObject => ({
   Staging: false,
 });
 
-const xmlResponse = (status: number, root: string, body: XmlObject, headers: Record<string, string> = {}) => ({
+const xmlResponse = (
+  status: number,
+  root: string,
+  body: XmlObject,
+  headers: Record<string, string> = {},
+) => ({
   status,
   headers: { 'content-type': 'text/xml', ...headers },
   body: xmlDocument(root, body, CLOUDFRONT_XMLNS),

@@ -1,6 +1,6 @@
 import { AwsError } from '../../aws-error.ts';
 import type { LocalCloud } from '../../cloud.ts';
-import { child, childText, children, parseXmlBody } from '../../protocol/rest-xml.ts';
+import { child, children, childText, parseXmlBody } from '../../protocol/rest-xml.ts';
 import { list, type XmlObject, xmlDocument } from '../../protocol/xml.ts';
 import type { LocalResponse } from '../../service.ts';
 import { billPaths } from './billing.ts';
@@ -9,12 +9,12 @@ import { checkInvalidationPath } from './paths.ts';
 import {
   API_VERSION_PREFIX,
   CLOUDFRONT_XMLNS,
+  cloudFrontStore,
   type Distribution,
   type Invalidation,
   type InvalidationPath,
   invalidationStatus,
 } from './store.ts';
-import { cloudFrontStore } from './store.ts';
 
 /** AWS-FACTS "Limits": file paths in progress per distribution. Cache tags count here too [unconfirmed]. */
 export const MAX_IN_PROGRESS_FILE_PATHS = 3_000;
@@ -57,7 +57,9 @@ const parseBatch = (body: Buffer): BatchRequest => {
   const paths = items.map((item) => {
     const checked = checkInvalidationPath(item);
     if (!checked.ok) {
-      throw invalidArgument(`Your request contains one or more invalid invalidation paths. (${checked.reason})`);
+      throw invalidArgument(
+        `Your request contains one or more invalid invalidation paths. (${checked.reason})`,
+      );
     }
     return checked.value;
   });
@@ -99,12 +101,23 @@ const invalidationXml = (inv: Invalidation, now: number): XmlObject => ({
   Status: invalidationStatus(inv, now),
   CreateTime: new Date(inv.createdAt),
   InvalidationBatch: {
-    Paths: { Quantity: inv.paths.length, Items: list('Path', inv.paths.map((p) => p.path)) },
+    Paths: {
+      Quantity: inv.paths.length,
+      Items: list(
+        'Path',
+        inv.paths.map((p) => p.path),
+      ),
+    },
     CallerReference: inv.callerReference,
   },
 });
 
-const invalidationResponse = (status: number, inv: Invalidation, now: number, headers = {}): LocalResponse => ({
+const invalidationResponse = (
+  status: number,
+  inv: Invalidation,
+  now: number,
+  headers = {},
+): LocalResponse => ({
   status,
   headers: { 'content-type': 'text/xml', ...headers },
   body: xmlDocument('Invalidation', invalidationXml(inv, now), CLOUDFRONT_XMLNS),
@@ -114,7 +127,11 @@ const invalidationResponse = (status: number, inv: Invalidation, now: number, he
  * CreateInvalidation: validate the whole batch, honour CallerReference idempotency, then
  * the in-progress limits (a batch over a limit is rejected whole), then create and bill.
  */
-export const createInvalidation = (cloud: LocalCloud, distributionId: string, body: Buffer): LocalResponse => {
+export const createInvalidation = (
+  cloud: LocalCloud,
+  distributionId: string,
+  body: Buffer,
+): LocalResponse => {
   const store = cloudFrontStore(cloud);
   const d = findDistribution(store, distributionId);
   const batch = parseBatch(body);
@@ -189,7 +206,11 @@ export const listInvalidations = (
           page.length > 0
             ? list(
                 'InvalidationSummary',
-                page.map((i) => ({ Id: i.id, CreateTime: new Date(i.createdAt), Status: invalidationStatus(i, now) })),
+                page.map((i) => ({
+                  Id: i.id,
+                  CreateTime: new Date(i.createdAt),
+                  Status: invalidationStatus(i, now),
+                })),
               )
             : undefined,
       },

@@ -41,7 +41,10 @@ const overEncoded = (path: string): boolean => {
 const checkTag = (item: string): PathCheck => {
   const tag = item.slice(1);
   if (tag.length === 0) return { ok: false, reason: 'a cache tag item needs a tag after #' };
-  if (/[\s\u0000-\u001f\u007f]/.test(tag)) return { ok: false, reason: `cache tag ${item} contains whitespace` };
+  const isSpaceOrControl = (c: string) => c.charCodeAt(0) <= 0x20 || c.charCodeAt(0) === 0x7f || /\s/.test(c);
+  if ([...tag].some(isSpaceOrControl)) {
+    return { ok: false, reason: `cache tag ${item} contains whitespace or a control character` };
+  }
   return { ok: true, value: { path: item, kind: 'tag', matchesNothing: false } };
 };
 

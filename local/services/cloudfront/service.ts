@@ -17,9 +17,21 @@ const ROUTES: { method: string; pattern: RegExp; action: string }[] = [
   { method: 'POST', pattern: /^\/distribution$/, action: 'CreateDistribution' },
   { method: 'GET', pattern: /^\/distribution$/, action: 'ListDistributions' },
   { method: 'GET', pattern: new RegExp(`^/distribution/${segment}$`), action: 'GetDistribution' },
-  { method: 'GET', pattern: new RegExp(`^/distribution/${segment}/config$`), action: 'GetDistributionConfig' },
-  { method: 'POST', pattern: new RegExp(`^/distribution/${segment}/invalidation$`), action: 'CreateInvalidation' },
-  { method: 'GET', pattern: new RegExp(`^/distribution/${segment}/invalidation$`), action: 'ListInvalidations' },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/distribution/${segment}/config$`),
+    action: 'GetDistributionConfig',
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/distribution/${segment}/invalidation$`),
+    action: 'CreateInvalidation',
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/distribution/${segment}/invalidation$`),
+    action: 'ListInvalidations',
+  },
   {
     method: 'GET',
     pattern: new RegExp(`^/distribution/${segment}/invalidation/${segment}$`),

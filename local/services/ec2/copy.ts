@@ -213,7 +213,8 @@ export const copyImage: Ec2Action = (ctx) => {
     ctx,
     sourceSnapshots.some((s) => s.encrypted),
   );
-  const specs = parseTagSpecifications(params, ['image']);
+  // CopyImage API reference: "You can tag the AMI, the snapshots, or both" (ResourceType image | snapshot).
+  const specs = parseTagSpecifications(params, ['image', 'snapshot']);
   checkNameFree(ctx.state, name);
   const limit = ctx.store.limits.concurrentImageCopies;
   if (pruneImageCopies(ctx.state, now) >= limit)
@@ -237,7 +238,7 @@ export const copyImage: Ec2Action = (ctx) => {
         `Copied for DestinationAmi ${imageId} from SourceAmi ${source.id} for SourceSnapshot ${original.id}`,
         durationMs,
         { encrypted: encryption.encrypted || original.encrypted, ...pickKey(encryption, original) },
-        new Map(),
+        initialTags(specs, 'snapshot'),
         failure && { at: failure.at, message: failure.message },
       );
       copies.set(original.id, copy);

@@ -73,7 +73,9 @@ export const headBucket = (cloud: LocalCloud, name: string): LocalResponse => {
 export const deleteBucket = (cloud: LocalCloud, name: string): LocalResponse => {
   const bucket = findBucket(cloud, name);
   if (bucket.objects.size > 0) {
-    throw new S3Error('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409, { BucketName: name });
+    throw new S3Error('BucketNotEmpty', 'The bucket you tried to delete is not empty', 409, {
+      BucketName: name,
+    });
   }
   s3Store(cloud).buckets.delete(name);
   return { status: 204 };

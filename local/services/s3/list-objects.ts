@@ -51,7 +51,11 @@ const maxKeysParam = (query: URLSearchParams): number => {
 
 type Entry = { kind: 'key'; object: S3Object } | { kind: 'prefix'; prefix: string };
 
-export const listObjectsV2 = (cloud: LocalCloud, bucketName: string, query: URLSearchParams): LocalResponse => {
+export const listObjectsV2 = (
+  cloud: LocalCloud,
+  bucketName: string,
+  query: URLSearchParams,
+): LocalResponse => {
   const bucket = findBucket(cloud, bucketName);
   const prefix = query.get('prefix') ?? '';
   const delimiter = query.get('delimiter') ?? '';
@@ -64,7 +68,11 @@ export const listObjectsV2 = (cloud: LocalCloud, bucketName: string, query: URLS
   const maxKeys = maxKeysParam(query);
   // A continuation token wins over start-after, which S3 only echoes then.
   const cursor: Cursor | undefined =
-    token !== null ? decodeToken(token) : startAfter !== '' ? { after: startAfter, isPrefix: false } : undefined;
+    token !== null
+      ? decodeToken(token)
+      : startAfter !== ''
+        ? { after: startAfter, isPrefix: false }
+        : undefined;
 
   const entries: Entry[] = [];
   let isTruncated = false;
@@ -98,7 +106,9 @@ export const listObjectsV2 = (cloud: LocalCloud, bucketName: string, query: URLS
   const nextToken =
     isTruncated && last
       ? encodeToken(
-          last.kind === 'key' ? { after: last.object.key, isPrefix: false } : { after: last.prefix, isPrefix: true },
+          last.kind === 'key'
+            ? { after: last.object.key, isPrefix: false }
+            : { after: last.prefix, isPrefix: true },
         )
       : undefined;
   const contents: XmlObject[] = [];
@@ -115,7 +125,9 @@ export const listObjectsV2 = (cloud: LocalCloud, bucketName: string, query: URLS
       ETag: object.etag,
       Size: object.body.length,
       StorageClass: 'STANDARD',
-      ...(query.get('fetch-owner') === 'true' ? { Owner: { ID: cloud.accountId, DisplayName: 'local' } } : {}),
+      ...(query.get('fetch-owner') === 'true'
+        ? { Owner: { ID: cloud.accountId, DisplayName: 'local' } }
+        : {}),
     });
   }
   return {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { LocalCloud } from '../../cloud.ts';
-import { childText, children, parseXmlBody } from '../../protocol/rest-xml.ts';
+import { children, childText, parseXmlBody } from '../../protocol/rest-xml.ts';
 import { flat, xmlDocument } from '../../protocol/xml.ts';
 import type { LocalRequest, LocalResponse } from '../../service.ts';
 import { findBucket } from './buckets.ts';
@@ -25,7 +25,9 @@ export const storeObject = (
   bucket: Bucket,
   key: string,
   data: Buffer,
-  attributes: Partial<Pick<S3Object, 'contentType' | 'contentEncoding' | 'cacheControl' | 'contentDisposition' | 'metadata'>> = {},
+  attributes: Partial<
+    Pick<S3Object, 'contentType' | 'contentEncoding' | 'cacheControl' | 'contentDisposition' | 'metadata'>
+  > = {},
 ): S3Object => {
   const object: S3Object = {
     key,
@@ -49,7 +51,12 @@ const checkKey = (key: string): void => {
   }
 };
 
-export const putObject = (cloud: LocalCloud, req: LocalRequest, bucketName: string, key: string): LocalResponse => {
+export const putObject = (
+  cloud: LocalCloud,
+  req: LocalRequest,
+  bucketName: string,
+  key: string,
+): LocalResponse => {
   const bucket = findBucket(cloud, bucketName);
   checkKey(key);
   if (headerValue(req.headers, 'x-amz-copy-source') !== undefined) {
@@ -106,7 +113,10 @@ const findObject = (bucket: Bucket, key: string): S3Object => {
 };
 
 /** A single `bytes=first-last`, `bytes=first-` or `bytes=-suffix` range; others serve the whole object. */
-const parseRange = (range: string | undefined, size: number): [number, number] | 'unsatisfiable' | undefined => {
+const parseRange = (
+  range: string | undefined,
+  size: number,
+): [number, number] | 'unsatisfiable' | undefined => {
   const match = range === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(range.trim());
   if (!match || (match[1] === '' && match[2] === '')) return undefined;
   const [, first = '', last = ''] = match;
@@ -119,7 +129,12 @@ const parseRange = (range: string | undefined, size: number): [number, number] |
   return [start, last === '' ? size - 1 : Math.min(Number(last), size - 1)];
 };
 
-export const getObject = (cloud: LocalCloud, req: LocalRequest, bucketName: string, key: string): LocalResponse => {
+export const getObject = (
+  cloud: LocalCloud,
+  req: LocalRequest,
+  bucketName: string,
+  key: string,
+): LocalResponse => {
   const object = findObject(findBucket(cloud, bucketName), key);
   const headers = objectHeaders(object, req);
   const range = parseRange(headerValue(req.headers, 'range'), object.body.length);
@@ -142,7 +157,12 @@ export const getObject = (cloud: LocalCloud, req: LocalRequest, bucketName: stri
   return { status: 200, headers, body: object.body };
 };
 
-export const headObject = (cloud: LocalCloud, req: LocalRequest, bucketName: string, key: string): LocalResponse => {
+export const headObject = (
+  cloud: LocalCloud,
+  req: LocalRequest,
+  bucketName: string,
+  key: string,
+): LocalResponse => {
   const object = findObject(findBucket(cloud, bucketName), key);
   return {
     status: 200,
@@ -183,6 +203,10 @@ export const deleteObjects = (cloud: LocalCloud, req: LocalRequest, bucketName: 
   return {
     status: 200,
     headers: { 'content-type': 'application/xml' },
-    body: xmlDocument('DeleteResult', { Deleted: quiet ? undefined : flat(keys.map((Key) => ({ Key }))) }, S3_XMLNS),
+    body: xmlDocument(
+      'DeleteResult',
+      { Deleted: quiet ? undefined : flat(keys.map((Key) => ({ Key }))) },
+      S3_XMLNS,
+    ),
   };
 };

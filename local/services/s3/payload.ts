@@ -71,7 +71,8 @@ const verifyChecksums = (data: Buffer, headers: IncomingHttpHeaders, trailers: M
   const crc = sent('x-amz-checksum-crc32');
   if (crc !== undefined && crc !== crc32Base64(data)) throw badDigest('CRC32');
   const sha1 = sent('x-amz-checksum-sha1');
-  if (sha1 !== undefined && sha1 !== createHash('sha1').update(data).digest('base64')) throw badDigest('SHA1');
+  if (sha1 !== undefined && sha1 !== createHash('sha1').update(data).digest('base64'))
+    throw badDigest('SHA1');
   const sha256 = sent('x-amz-checksum-sha256');
   if (sha256 !== undefined && sha256 !== createHash('sha256').update(data).digest('base64')) {
     throw badDigest('SHA256');
@@ -101,7 +102,8 @@ export const readPayload = (body: Buffer, headers: IncomingHttpHeaders): Payload
     .map((e) => e.trim())
     .filter((e) => e !== '');
   const chunked =
-    encodings.includes('aws-chunked') || (header(headers, 'x-amz-content-sha256') ?? '').startsWith('STREAMING-');
+    encodings.includes('aws-chunked') ||
+    (header(headers, 'x-amz-content-sha256') ?? '').startsWith('STREAMING-');
   const rest = encodings.filter((e) => e !== 'aws-chunked').join(',');
   const contentEncoding = rest === '' ? undefined : rest;
   if (!chunked) {

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { AwsError } from '../../aws-error.ts';
 import type { LocalCloud } from '../../cloud.ts';
 import { NUMERIC_ATTRIBUTES, validateAttributes } from './attributes.ts';
+import { type BatchFailure, batchEntries, MAX_BATCH_BYTES } from './batch.ts';
 import { invalidParameter, missing } from './errors.ts';
 import { counts, enqueue, messageSize, receive } from './messages.ts';
-import { MAX_BATCH_BYTES, batchEntries, type BatchFailure } from './batch.ts';
 import { messageForHandle, type Queue, queueFromUrl, queueKey, queueUrl, sqsState } from './store.ts';
 
 export interface SqsContext {
@@ -30,11 +30,16 @@ const QueueUrlInput = z.object({ QueueUrl: z.string().min(1) });
 const AttributeMap = z.record(z.string(), z.string());
 const MessageAttributes = z.record(
   z.string(),
-  z.object({ DataType: z.string().min(1), StringValue: z.string().optional(), BinaryValue: z.string().optional() }),
+  z.object({
+    DataType: z.string().min(1),
+    StringValue: z.string().optional(),
+    BinaryValue: z.string().optional(),
+  }),
 );
 const QUEUE_NAME = /^[\w-]{1,80}$/;
 
-const queueOf = (ctx: SqsContext): Queue => queueFromUrl(ctx.cloud, ctx.region, parse(QueueUrlInput, ctx.input).QueueUrl);
+const queueOf = (ctx: SqsContext): Queue =>
+  queueFromUrl(ctx.cloud, ctx.region, parse(QueueUrlInput, ctx.input).QueueUrl);
 
 const createQueue: SqsAction = (ctx) => {
   const input = parse(
@@ -85,7 +90,10 @@ const createQueue: SqsAction = (ctx) => {
 };
 
 const getQueueUrl: SqsAction = (ctx) => {
-  const { QueueName } = parse(z.object({ QueueName: z.string(), QueueOwnerAWSAccountId: z.string().optional() }), ctx.input);
+  const { QueueName } = parse(
+    z.object({ QueueName: z.string(), QueueOwnerAWSAccountId: z.string().optional() }),
+    ctx.input,
+  );
   queueFromUrl(ctx.cloud, ctx.region, `/${ctx.cloud.accountId}/${QueueName}`);
   return { QueueUrl: queueUrl(ctx.host, ctx.cloud.accountId, QueueName) };
 };
@@ -210,7 +218,10 @@ const deleteMessage: SqsAction = (ctx) => {
 
 const deleteMessageBatch: SqsAction = (ctx) => {
   const queue = queueOf(ctx);
-  const { Entries } = parse(z.object({ Entries: z.array(HandleInput.extend({ Id: z.string() })) }), ctx.input);
+  const { Entries } = parse(
+    z.object({ Entries: z.array(HandleInput.extend({ Id: z.string() })) }),
+    ctx.input,
+  );
   batchEntries(Entries);
   const successful: { Id: string }[] = [];
   const failed: BatchFailure[] = [];

@@ -70,7 +70,10 @@ export const validateAttributes = (attributes: Record<string, string>): Record<s
       parseRedrivePolicy(value);
       out[name] = value;
     } else if (name === 'FifoQueue' || name === 'ContentBasedDeduplication') {
-      throw new AwsError('UnsupportedOperation', 'The local cloud implements standard queues only, not FIFO.');
+      throw new AwsError(
+        'UnsupportedOperation',
+        'The local cloud implements standard queues only, not FIFO.',
+      );
     } else if (OPAQUE_ATTRIBUTES.has(name)) {
       out[name] = value;
     } else {

@@ -15,7 +15,10 @@ export interface BatchFailure {
 /** The request-level batch rules every *Batch action shares. */
 export const batchEntries = (entries: { Id: string }[]): void => {
   if (entries.length === 0) {
-    throw new AwsError('EmptyBatchRequest', 'There should be at least one SendMessageBatchRequestEntry in the request.');
+    throw new AwsError(
+      'EmptyBatchRequest',
+      'There should be at least one SendMessageBatchRequestEntry in the request.',
+    );
   }
   if (entries.length > MAX_ENTRIES) {
     throw new AwsError(

@@ -29,4 +29,8 @@ export const missing = (name: string): AwsError =>
   new AwsError('MissingParameter', `The request must contain the parameter ${name}.`);
 
 export const receiptHandleInvalid = (handle: string): AwsError =>
-  new AwsError('ReceiptHandleIsInvalid', `The input receipt handle "${handle}" is not a valid receipt handle.`, 404);
+  new AwsError(
+    'ReceiptHandleIsInvalid',
+    `The input receipt handle "${handle}" is not a valid receipt handle.`,
+    404,
+  );

@@ -24,7 +24,10 @@ export const md5OfAttributes = (attributes: Record<string, MessageAttributeValue
   for (const name of Object.keys(attributes).sort()) {
     const value = attributes[name];
     if (!value) continue;
-    parts.push(lengthPrefixed(Buffer.from(name, 'utf8')), lengthPrefixed(Buffer.from(value.DataType, 'utf8')));
+    parts.push(
+      lengthPrefixed(Buffer.from(name, 'utf8')),
+      lengthPrefixed(Buffer.from(value.DataType, 'utf8')),
+    );
     if (value.BinaryValue !== undefined) {
       parts.push(Buffer.from([2]), lengthPrefixed(Buffer.from(value.BinaryValue, 'base64')));
     } else {

@@ -84,7 +84,9 @@ export interface ReceiveOptions {
 }
 
 const wantsAttribute = (wanted: string[], name: string): boolean =>
-  wanted.some((w) => w === 'All' || w === '.*' || w === name || (w.endsWith('.*') && name.startsWith(w.slice(0, -1))));
+  wanted.some(
+    (w) => w === 'All' || w === '.*' || w === name || (w.endsWith('.*') && name.startsWith(w.slice(0, -1))),
+  );
 
 const view = (m: StoredMessage, options: ReceiveOptions, receipt: string) => {
   const system: Record<string, string> = {
@@ -106,7 +108,9 @@ const view = (m: StoredMessage, options: ReceiveOptions, receipt: string) => {
     MD5OfBody: m.md5OfBody,
     Body: m.body,
     ...(Object.keys(attributes).length > 0 ? { Attributes: attributes } : {}),
-    ...(hasSelected ? { MessageAttributes: selected, MD5OfMessageAttributes: md5OfAttributes(selected) } : {}),
+    ...(hasSelected
+      ? { MessageAttributes: selected, MD5OfMessageAttributes: md5OfAttributes(selected) }
+      : {}),
   };
 };
 

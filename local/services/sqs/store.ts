@@ -74,7 +74,10 @@ export const settle = (cloud: LocalCloud, queue: Queue): void => {
 };
 
 /** The dead-letter queue a message goes to after maxReceiveCount receives, if configured and present. */
-export const deadLetterQueue = (cloud: LocalCloud, queue: Queue): { queue: Queue; maxReceiveCount: number } | undefined => {
+export const deadLetterQueue = (
+  cloud: LocalCloud,
+  queue: Queue,
+): { queue: Queue; maxReceiveCount: number } | undefined => {
   const policy = queue.attributes.RedrivePolicy;
   if (!policy) return undefined;
   const { deadLetterTargetArn, maxReceiveCount } = parseRedrivePolicy(policy);

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { makeHandler } from '../../../functions/codepipeline-invalidate/handler.ts';
 import type { PipelinePort } from '../../../shared/aws/codepipeline.ts';
 import { useLocalCloud } from '../../helpers/local-cloud.ts';
-import { createInvalidationCalls, DOCS_DIST, invalidationsOf, makeDeps, seedDistributions } from './harness.ts';
+import {
+  createInvalidationCalls,
+  DOCS_DIST,
+  invalidationsOf,
+  makeDeps,
+  seedDistributions,
+} from './harness.ts';
 
 const local = useLocalCloud();
 
@@ -11,7 +17,9 @@ const job = (UserParameters: string | undefined, id = 'a5f1c4de-1111-2222-3333-4
     id,
     accountId: '123456789012',
     data: {
-      actionConfiguration: { configuration: { FunctionName: 'shipyard-dev-codepipelineInvalidate', UserParameters } },
+      actionConfiguration: {
+        configuration: { FunctionName: 'shipyard-dev-codepipelineInvalidate', UserParameters },
+      },
       inputArtifacts: [],
       outputArtifacts: [],
     },
@@ -53,7 +61,9 @@ describe('codepipeline-invalidate (Invoke Lambda action)', () => {
         text: 'Invalidated docs on 1 distribution(s): 1 batch(es) submitted, 1 path(s) billed.',
       },
     ]);
-    expect((await invalidationsOf(local(), DOCS_DIST)).map((i) => i.paths.map((p) => p.path))).toEqual([['/docs/*']]);
+    expect((await invalidationsOf(local(), DOCS_DIST)).map((i) => i.paths.map((p) => p.path))).toEqual([
+      ['/docs/*'],
+    ]);
   });
 
   it('reports a failure, naming the field, for malformed user parameters — and creates nothing', async () => {
@@ -72,7 +82,10 @@ describe('codepipeline-invalidate (Invoke Lambda action)', () => {
   it('reports a failure for an unknown site', async () => {
     const { handler, results } = await prepare();
     await handler(job('shop'));
-    expect(results[0]).toMatchObject({ outcome: 'failure', text: expect.stringContaining('unknown site "shop"') });
+    expect(results[0]).toMatchObject({
+      outcome: 'failure',
+      text: expect.stringContaining('unknown site "shop"'),
+    });
   });
 
   it('reports a failure when CloudFront rejects the distribution', async () => {
@@ -85,7 +98,9 @@ describe('codepipeline-invalidate (Invoke Lambda action)', () => {
     // Assess
     expect(results[0]).toMatchObject({
       outcome: 'failure',
-      text: expect.stringContaining(`SubmissionFailedError: invalidation of deploy a5f1c4de-1111-2222-3333-444455556666 on site docs failed on ${DOCS_DIST} (NoSuchDistributionError`),
+      text: expect.stringContaining(
+        `SubmissionFailedError: invalidation of deploy a5f1c4de-1111-2222-3333-444455556666 on site docs failed on ${DOCS_DIST} (NoSuchDistributionError`,
+      ),
     });
   });
 

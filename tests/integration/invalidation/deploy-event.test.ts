@@ -2,8 +2,8 @@ import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-clo
 import { describe, expect, it } from 'vitest';
 import { makeHandler as makeDeferredHandler } from '../../../functions/invalidate-deferred/handler.ts';
 import { makeHandler } from '../../../functions/invalidate-deploy-event/handler.ts';
-import { createCloudFrontAdapter } from '../../../shared/aws/cloudfront.ts';
 import type { RunningLocalCloud } from '../../../local/server.ts';
+import { createCloudFrontAdapter } from '../../../shared/aws/cloudfront.ts';
 import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 import {
   createInvalidationCalls,
@@ -78,7 +78,10 @@ describe('invalidate-deploy-event (EventBridge)', () => {
     expect(first.pathsBilled).toBe(2);
     expect(second.pathsBilled).toBe(0);
     expect(second.distributions[0]?.batches).toEqual([
-      expect.objectContaining({ status: 'existing', invalidationId: first.distributions[0]?.batches[0]?.invalidationId }),
+      expect.objectContaining({
+        status: 'existing',
+        invalidationId: first.distributions[0]?.batches[0]?.invalidationId,
+      }),
     ]);
     expect(await pathsBilled(local())).toBe(2);
   });
@@ -107,18 +110,28 @@ describe('invalidate-deploy-event (EventBridge)', () => {
     const [again] = await receiveAll(deps.sqs, deps.queueUrl);
     const late = await deferred({ Records: [{ messageId: 'd2', body: again?.Body ?? '' }] });
     // Assess
-    expect(summary.distributions[0]).toMatchObject({ deferrals: 1, batches: [{ status: 'deferred', paths: ['/docs/*'] }] });
+    expect(summary.distributions[0]).toMatchObject({
+      deferrals: 1,
+      batches: [{ status: 'deferred', paths: ['/docs/*'] }],
+    });
     expect(await createInvalidationCalls(local())).toBe(callsBefore + 1);
     expect(early.batchItemFailures).toEqual([]);
-    expect(JSON.parse(again?.Body ?? '{}')).toMatchObject({ attempt: 2, batches: [{ batchIndex: 0, paths: ['/docs/*'] }] });
+    expect(JSON.parse(again?.Body ?? '{}')).toMatchObject({
+      attempt: 2,
+      batches: [{ batchIndex: 0, paths: ['/docs/*'] }],
+    });
     expect(late.batchItemFailures).toEqual([]);
-    const mine = (await invalidationsOf(local(), DOCS_DIST)).filter((i) => i.callerReference.includes('rel-42'));
+    const mine = (await invalidationsOf(local(), DOCS_DIST)).filter((i) =>
+      i.callerReference.includes('rel-42'),
+    );
     expect(mine.map((i) => i.paths.map((p) => p.path))).toEqual([['/docs/*']]);
   });
 
   it('fails a malformed deferred message into the DLQ path (batch item failure)', async () => {
     const { deferred } = await prepare();
-    const response = await deferred({ Records: [{ messageId: 'x', body: JSON.stringify({ kind: 'other' }) }] });
+    const response = await deferred({
+      Records: [{ messageId: 'x', body: JSON.stringify({ kind: 'other' }) }],
+    });
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'x' }]);
     expect(await createInvalidationCalls(local())).toBe(0);
   });
@@ -138,7 +151,10 @@ describe('invalidate-deploy-event (EventBridge)', () => {
         await local().control.advance({ ms });
       },
     });
-    deps.sites = deps.sites.map((s) => ({ ...s, invalidation: { ...s.invalidation, waitForCompletionSeconds: 300 } }));
+    deps.sites = deps.sites.map((s) => ({
+      ...s,
+      invalidation: { ...s.invalidation, waitForCompletionSeconds: 300 },
+    }));
     const handler = makeHandler(deps);
     // Act
     const completed = await handler(deployEvent({ site: 'docs', deployId: 'w1', paths: ['/a.html'] }));

@@ -1,10 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { makeHandler, MAX_WEBHOOK_BODY_BYTES } from '../../../functions/github-webhook/handler.ts';
+import { MAX_WEBHOOK_BODY_BYTES, makeHandler } from '../../../functions/github-webhook/handler.ts';
 import type { SecretRef } from '../../../shared/aws/secrets.ts';
 import { githubSignature } from '../../../shared/deploy/github-signature.ts';
 import { RecentIds } from '../../../shared/deploy/recent.ts';
 import { useLocalCloud } from '../../helpers/local-cloud.ts';
-import { createInvalidationCalls, invalidationsOf, makeDeps, pathsBilled, seedDistributions, WEB_DIST, WEB_DIST_2 } from './harness.ts';
+import {
+  createInvalidationCalls,
+  invalidationsOf,
+  makeDeps,
+  pathsBilled,
+  seedDistributions,
+  WEB_DIST,
+  WEB_DIST_2,
+} from './harness.ts';
 
 const local = useLocalCloud();
 const SECRET = 'It’s a Secret to Everybody';
@@ -16,7 +24,9 @@ const pushPayload = (overrides: Record<string, unknown> = {}) => ({
   after: AFTER,
   forced: false,
   repository: { full_name: 'acme/web' },
-  commits: [{ id: AFTER, added: ['public/new.html'], removed: [], modified: ['public/docs/index.html', 'README.md'] }],
+  commits: [
+    { id: AFTER, added: ['public/new.html'], removed: [], modified: ['public/docs/index.html', 'README.md'] },
+  ],
   ...overrides,
 });
 
@@ -30,7 +40,9 @@ const request = (
     'content-type': 'application/json',
     'x-github-event': options.event ?? 'push',
     'x-github-delivery': options.delivery ?? '72d3162e-cc78-11e3-81ab-4c9367dc0958',
-    ...(options.signature === null ? {} : { 'x-hub-signature-256': options.signature ?? githubSignature(body, SECRET) }),
+    ...(options.signature === null
+      ? {}
+      : { 'x-hub-signature-256': options.signature ?? githubSignature(body, SECRET) }),
   },
   body: options.base64 ? Buffer.from(body).toString('base64') : body,
   isBase64Encoded: options.base64 ?? false,
@@ -67,10 +79,17 @@ describe('github-webhook (Function URL)', () => {
     const response = await handler(request(body));
     // Assess
     expect(response.statusCode).toBe(200);
-    expect(JSON.parse(response.body)).toMatchObject({ deploys: [{ site: 'web', deployId: AFTER, pathsBilled: 8 }] });
+    expect(JSON.parse(response.body)).toMatchObject({
+      deploys: [{ site: 'web', deployId: AFTER, pathsBilled: 8 }],
+    });
     for (const id of [WEB_DIST, WEB_DIST_2]) {
       const [invalidation] = await invalidationsOf(local(), id);
-      expect(invalidation?.paths.map((p) => p.path).sort()).toEqual(['/docs', '/docs/', '/docs/index.html', '/new.html']);
+      expect(invalidation?.paths.map((p) => p.path).sort()).toEqual([
+        '/docs',
+        '/docs/',
+        '/docs/index.html',
+        '/new.html',
+      ]);
     }
   });
 
@@ -83,7 +102,10 @@ describe('github-webhook (Function URL)', () => {
 
   it.each([
     ['a wrong signature', { signature: githubSignature('{}', SECRET) }],
-    ['a signature made with another secret', { signature: githubSignature(JSON.stringify(pushPayload()), 'guess') }],
+    [
+      'a signature made with another secret',
+      { signature: githubSignature(JSON.stringify(pushPayload()), 'guess') },
+    ],
     ['no signature', { signature: null }],
     ['a malformed signature header', { signature: 'sha256=zz' }],
   ])('answers 401 to %s and does nothing else', async (_name, options) => {
@@ -92,7 +114,10 @@ describe('github-webhook (Function URL)', () => {
     // Act
     const response = await handler(request(JSON.stringify(pushPayload()), options));
     // Assess
-    expect(response).toMatchObject({ statusCode: 401, body: JSON.stringify({ message: 'invalid signature' }) });
+    expect(response).toMatchObject({
+      statusCode: 401,
+      body: JSON.stringify({ message: 'invalid signature' }),
+    });
     const counters = await local().control.counters();
     expect(counters.calls.filter((c) => c.service === 'cloudfront')).toEqual([]);
     expect(await pathsBilled(local())).toBe(0);
@@ -106,7 +131,9 @@ describe('github-webhook (Function URL)', () => {
 
   it('answers a ping with 200 and invalidates nothing', async () => {
     const { handler } = await prepare();
-    const response = await handler(request(JSON.stringify({ zen: 'Design for failure.', hook_id: 1 }), { event: 'ping' }));
+    const response = await handler(
+      request(JSON.stringify({ zen: 'Design for failure.', hook_id: 1 }), { event: 'ping' }),
+    );
     expect(response.statusCode).toBe(200);
     expect(await createInvalidationCalls(local())).toBe(0);
   });
@@ -146,7 +173,12 @@ describe('github-webhook (Function URL)', () => {
   it("falls back to the site's broad paths for a truncated push, and logs why", async () => {
     // Prepare
     const { handler } = await prepare();
-    const commits = Array.from({ length: 20 }, (_, i) => ({ id: `c${i}`, added: [], removed: [], modified: ['public/a.html'] }));
+    const commits = Array.from({ length: 20 }, (_, i) => ({
+      id: `c${i}`,
+      added: [],
+      removed: [],
+      modified: ['public/a.html'],
+    }));
     // Act
     const response = await handler(request(JSON.stringify(pushPayload({ commits }))));
     // Assess

@@ -1,11 +1,16 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { RunningLocalCloud } from '../../../local/server.ts';
 import { createCloudFrontAdapter } from '../../../shared/aws/cloudfront.ts';
 import { createQueueAdapter } from '../../../shared/aws/sqs.ts';
-import { type Site, SiteSchema, type SiteInput } from '../../../shared/config/sites.ts';
+import { type Site, type SiteInput, SiteSchema } from '../../../shared/config/sites.ts';
 import type { InvalidationDeps } from '../../../shared/deploy/runtime.ts';
 import { createLogger } from '../../../shared/logging/logger.ts';
-import type { RunningLocalCloud } from '../../../local/server.ts';
 import { clientConfig } from '../../helpers/local-cloud.ts';
 
 export const WEB_DIST = 'E2QWRUHAPOMQZL';
@@ -35,8 +40,14 @@ export const seedDistributions = (local: RunningLocalCloud) =>
   local.control.seed({
     cloudfront: {
       distributions: [
-        { id: WEB_DIST, origins: [{ id: 's3', domainName: 'web-bucket.s3.amazonaws.com', originPath: '/site' }] },
-        { id: WEB_DIST_2, origins: [{ id: 's3', domainName: 'web-bucket.s3.amazonaws.com', originPath: '/site' }] },
+        {
+          id: WEB_DIST,
+          origins: [{ id: 's3', domainName: 'web-bucket.s3.amazonaws.com', originPath: '/site' }],
+        },
+        {
+          id: WEB_DIST_2,
+          origins: [{ id: 's3', domainName: 'web-bucket.s3.amazonaws.com', originPath: '/site' }],
+        },
         { id: DOCS_DIST, origins: [{ id: 's3', domainName: 'docs-bucket.s3.amazonaws.com' }] },
       ],
     },
@@ -45,7 +56,9 @@ export const seedDistributions = (local: RunningLocalCloud) =>
 export const DEFERRED_QUEUE = 'shipyard-deferred-invalidations';
 
 /** Real adapters over HTTP against the local cloud; logs silenced unless a test captures them. */
-export const makeDeps = async (local: RunningLocalCloud): Promise<InvalidationDeps & { sqs: SQSClient; queueUrl: string }> => {
+export const makeDeps = async (
+  local: RunningLocalCloud,
+): Promise<InvalidationDeps & { sqs: SQSClient; queueUrl: string }> => {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   const sqs = new SQSClient(clientConfig(local.url));
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: DEFERRED_QUEUE }));
@@ -65,14 +78,20 @@ export const makeDeps = async (local: RunningLocalCloud): Promise<InvalidationDe
 
 /** Receives and deletes what is visible, as Lambda's event source mapping does after a success. */
 export const receiveAll = async (sqs: SQSClient, queueUrl: string) => {
-  const messages = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }))).Messages ?? [];
-  for (const m of messages) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+  const messages =
+    (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }))).Messages ??
+    [];
+  for (const m of messages)
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
   return messages;
 };
 
 interface CloudFrontDump {
   cloudfront: {
-    distributions: { id: string; invalidations: { id: string; callerReference: string; status: string; paths: { path: string }[] }[] }[];
+    distributions: {
+      id: string;
+      invalidations: { id: string; callerReference: string; status: string; paths: { path: string }[] }[];
+    }[];
   };
 }
 
@@ -90,12 +109,22 @@ export const createInvalidationCalls = async (local: RunningLocalCloud): Promise
     .filter((c) => c.service === 'cloudfront' && c.action === 'CreateInvalidation')
     .reduce((n, c) => n + c.count, 0);
 
-export const s3Message = (messageId: string, bucket: string, key: string, eventName = 'ObjectCreated:Put') => ({
+export const s3Message = (
+  messageId: string,
+  bucket: string,
+  key: string,
+  eventName = 'ObjectCreated:Put',
+) => ({
   messageId,
   receiptHandle: `rh-${messageId}`,
   body: JSON.stringify({
     Records: [
-      { eventVersion: '2.1', eventSource: 'aws:s3', eventName, s3: { bucket: { name: bucket }, object: { key, sequencer: '0055AED6DCD90281E5' } } },
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        eventName,
+        s3: { bucket: { name: bucket }, object: { key, sequencer: '0055AED6DCD90281E5' } },
+      },
     ],
   }),
   attributes: {},

@@ -72,7 +72,9 @@ describe('invalidate-s3-events (SQS batch of S3 notifications)', () => {
     const bad = { ...s3Message('bad', 'docs-bucket', 'x'), body: '{"Records": "nope"}' };
     const badKey = s3Message('bad-key', 'docs-bucket', 'guide/100%.html');
     // Act
-    const response = await handler({ Records: [bad, badKey, s3Message('ok', 'docs-bucket', 'guide/b.html')] });
+    const response = await handler({
+      Records: [bad, badKey, s3Message('ok', 'docs-bucket', 'guide/b.html')],
+    });
     // Assess
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }, { itemIdentifier: 'bad-key' }]);
     expect((await invalidationsOf(local(), DOCS_DIST)).map((i) => i.paths.map((p) => p.path))).toEqual([
@@ -82,7 +84,9 @@ describe('invalidate-s3-events (SQS batch of S3 notifications)', () => {
 
   it('creates no invalidation at all for a batch of only malformed messages', async () => {
     const { handler } = await prepare();
-    const response = await handler({ Records: [{ ...s3Message('bad', 'docs-bucket', 'x'), body: 'not json' }] });
+    const response = await handler({
+      Records: [{ ...s3Message('bad', 'docs-bucket', 'x'), body: 'not json' }],
+    });
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }]);
     expect(await createInvalidationCalls(local())).toBe(0);
     expect(await pathsBilled(local())).toBe(0);
@@ -98,7 +102,10 @@ describe('invalidate-s3-events (SQS batch of S3 notifications)', () => {
 
   it('acknowledges the s3:TestEvent without invalidating anything', async () => {
     const { handler } = await prepare();
-    const test = { ...s3Message('t', 'web-bucket', 'x'), body: JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent' }) };
+    const test = {
+      ...s3Message('t', 'web-bucket', 'x'),
+      body: JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent' }),
+    };
     expect(await handler({ Records: [test] })).toEqual({ batchItemFailures: [] });
     expect(await createInvalidationCalls(local())).toBe(0);
   });
@@ -106,7 +113,9 @@ describe('invalidate-s3-events (SQS batch of S3 notifications)', () => {
   it('rides out Throttling on CreateInvalidation through the SDK retries', async () => {
     // Prepare
     const { handler } = await prepare();
-    await local().control.addFaults([{ service: 'cloudfront', action: 'CreateInvalidation', code: 'Throttling', firstN: 2 }]);
+    await local().control.addFaults([
+      { service: 'cloudfront', action: 'CreateInvalidation', code: 'Throttling', firstN: 2 },
+    ]);
     // Act
     const response = await handler({ Records: [s3Message('m1', 'docs-bucket', 'a.html')] });
     // Assess
@@ -123,7 +132,10 @@ describe('invalidate-s3-events (SQS batch of S3 notifications)', () => {
     ]);
     // Act
     const response = await handler({
-      Records: [s3Message('docs-msg', 'docs-bucket', 'a.html'), s3Message('web-msg', 'web-bucket', 'site/b.html')],
+      Records: [
+        s3Message('docs-msg', 'docs-bucket', 'a.html'),
+        s3Message('web-msg', 'web-bucket', 'site/b.html'),
+      ],
     });
     // Assess: the first CreateInvalidation (docs) failed; web went through on both distributions.
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'docs-msg' }]);
@@ -136,7 +148,12 @@ describe('invalidate-s3-events (SQS batch of S3 notifications)', () => {
     // Prepare
     const { handler, deps } = await prepare();
     await local().control.addFaults([
-      { service: 'cloudfront', action: 'CreateInvalidation', code: 'TooManyInvalidationsInProgress', firstN: 1 },
+      {
+        service: 'cloudfront',
+        action: 'CreateInvalidation',
+        code: 'TooManyInvalidationsInProgress',
+        firstN: 1,
+      },
     ]);
     // Act
     const response = await handler({ Records: [s3Message('m1', 'docs-bucket', 'a.html')] });

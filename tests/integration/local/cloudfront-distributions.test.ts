@@ -74,7 +74,10 @@ describe('CloudFront distributions (REST-XML, global API)', () => {
       DefaultRootObject: 'index.html',
       Enabled: true,
       Aliases: { Quantity: 1, Items: ['www.example.com'] },
-      Origins: { Quantity: 1, Items: [{ Id: 'web', DomainName: 'web.s3.amazonaws.com', OriginPath: '/site' }] },
+      Origins: {
+        Quantity: 1,
+        Items: [{ Id: 'web', DomainName: 'web.s3.amazonaws.com', OriginPath: '/site' }],
+      },
     });
     expect(cfg.ETag).toMatch(/^E[A-Z0-9]+$/);
     expect(cfg.ETag).toBe(got.ETag);
@@ -118,7 +121,11 @@ describe('CloudFront distributions (REST-XML, global API)', () => {
     // Assess
     expect(pages.map((p) => p?.Items?.map((d) => d.Comment))).toEqual([['d0', 'd1'], ['d2', 'd3'], ['d4']]);
     expect(pages.map((p) => p?.IsTruncated)).toEqual([true, true, false]);
-    expect(pages[0]?.Items?.[0]).toMatchObject({ Status: 'Deployed', Enabled: true, Origins: { Quantity: 1 } });
+    expect(pages[0]?.Items?.[0]).toMatchObject({
+      Status: 'Deployed',
+      Enabled: true,
+      Origins: { Quantity: 1 },
+    });
   });
 
   it('CreateDistribution answers 201 with Location and ETag; same CallerReference + same config returns it again', async () => {
@@ -155,7 +162,9 @@ describe('CloudFront distributions (REST-XML, global API)', () => {
   it('rejects a seed with an unknown key or no origin, naming the problem', async () => {
     const { control } = local();
     await expect(
-      control.seed({ cloudfront: { distributions: [{ origins: [{ id: 'o', domainName: 'x' }], colour: 'red' }] } }),
+      control.seed({
+        cloudfront: { distributions: [{ origins: [{ id: 'o', domainName: 'x' }], colour: 'red' }] },
+      }),
     ).rejects.toThrow(/colour/);
     await expect(control.seed({ cloudfront: { distributions: [{ origins: [] }] } })).rejects.toThrow(
       /at least one origin/,

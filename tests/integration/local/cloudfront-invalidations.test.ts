@@ -86,7 +86,10 @@ describe('CloudFront CreateInvalidation (AWS-FACTS: CloudFront invalidations)', 
         InvalidationBatch: { CallerReference: 'q', Paths: { Quantity: 3, Items: ['/a', '/b'] } },
       }),
     );
-    await expect(act).rejects.toMatchObject({ name: 'InconsistentQuantities', $metadata: { httpStatusCode: 400 } });
+    await expect(act).rejects.toMatchObject({
+      name: 'InconsistentQuantities',
+      $metadata: { httpStatusCode: 400 },
+    });
   });
 
   it('CallerReference is the idempotency key: same reference + same paths returns the existing invalidation, billed once', async () => {
@@ -179,13 +182,20 @@ describe('CloudFront CreateInvalidation (AWS-FACTS: CloudFront invalidations)', 
     'under-encoding (unencoded %j, RFC 1738 unsafe or non-ASCII) → InvalidArgument',
     async (char) => {
       const { cf, id } = await setup();
-      await expect(invalidate(cf, id, [`/a${char}b.html`])).rejects.toMatchObject({ name: 'InvalidArgument' });
+      await expect(invalidate(cf, id, [`/a${char}b.html`])).rejects.toMatchObject({
+        name: 'InvalidArgument',
+      });
     },
   );
 
   it('encoding: uppercase %XX escapes of unsafe and non-ASCII characters are accepted and invalidate', async () => {
     const { cf, id, control } = await setup();
-    await invalidate(cf, id, ['/a%20b.html', '/%E2%82%AC/price.html', '/100%25.html', "/$-_.+!'(),:@=&.html"]);
+    await invalidate(cf, id, [
+      '/a%20b.html',
+      '/%E2%82%AC/price.html',
+      '/100%25.html',
+      "/$-_.+!'(),:@=&.html",
+    ]);
     const state = await control.state<CloudFrontDump>();
     const paths = state.cloudfront.distributions[0]?.invalidations[0]?.paths ?? [];
     expect(paths.every((p) => !p.matchesNothing)).toBe(true);
@@ -248,7 +258,9 @@ describe('CloudFront CreateInvalidation (AWS-FACTS: CloudFront invalidations)', 
     const pages = [];
     let marker: string | undefined;
     do {
-      const page = await cf.send(new ListInvalidationsCommand({ DistributionId: id, MaxItems: 2, Marker: marker }));
+      const page = await cf.send(
+        new ListInvalidationsCommand({ DistributionId: id, MaxItems: 2, Marker: marker }),
+      );
       pages.push(page.InvalidationList);
       marker = page.InvalidationList?.NextMarker;
     } while (marker);
@@ -272,7 +284,9 @@ describe('CloudFront CreateInvalidation (AWS-FACTS: CloudFront invalidations)', 
       name: 'NoSuchDistribution',
       $metadata: { httpStatusCode: 404 },
     });
-    await expect(cf.send(new GetInvalidationCommand({ DistributionId: id, Id: 'I0NOSUCHINV000' }))).rejects.toMatchObject({
+    await expect(
+      cf.send(new GetInvalidationCommand({ DistributionId: id, Id: 'I0NOSUCHINV000' })),
+    ).rejects.toMatchObject({
       name: 'NoSuchInvalidation',
       $metadata: { httpStatusCode: 404 },
     });
@@ -299,7 +313,10 @@ describe('CloudFront CreateInvalidation (AWS-FACTS: CloudFront invalidations)', 
       fetch(`${local().url}/2020-05-31/distribution/${id}/invalidation`, { method: 'POST', body });
     const empty = await post('');
     const garbage = await post('<InvalidationBatch><Paths>');
-    expect([empty.status, await empty.text()]).toEqual([400, expect.stringContaining('<Code>MissingBody</Code>')]);
+    expect([empty.status, await empty.text()]).toEqual([
+      400,
+      expect.stringContaining('<Code>MissingBody</Code>'),
+    ]);
     expect([garbage.status, await garbage.text()]).toEqual([
       400,
       expect.stringContaining('<Code>InvalidArgument</Code>'),

@@ -1,4 +1,8 @@
-import { CodePipelineClient, PutJobFailureResultCommand, PutJobSuccessResultCommand } from '@aws-sdk/client-codepipeline';
+import {
+  CodePipelineClient,
+  PutJobFailureResultCommand,
+  PutJobSuccessResultCommand,
+} from '@aws-sdk/client-codepipeline';
 import { describe, expect, it } from 'vitest';
 import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 
@@ -11,7 +15,13 @@ const setup = async () => {
   await local().control.seed({
     codepipeline: {
       jobs: [
-        { id: JOB, pipelineName: 'site', stageName: 'Deploy', actionName: 'Invalidate', userParameters: '{"d":"E1"}' },
+        {
+          id: JOB,
+          pipelineName: 'site',
+          stageName: 'Deploy',
+          actionName: 'Invalidate',
+          userParameters: '{"d":"E1"}',
+        },
         { id: OTHER, region: 'eu-west-1' },
       ],
     },
@@ -31,7 +41,11 @@ describe('CodePipeline job results (awsJson1_1)', () => {
     await cp.send(
       new PutJobSuccessResultCommand({
         jobId: JOB,
-        executionDetails: { summary: 'invalidated 3 paths', externalExecutionId: 'I123', percentComplete: 100 },
+        executionDetails: {
+          summary: 'invalidated 3 paths',
+          externalExecutionId: 'I123',
+          percentComplete: 100,
+        },
         outputVariables: { invalidationId: 'I123' },
       }),
     );
@@ -42,7 +56,11 @@ describe('CodePipeline job results (awsJson1_1)', () => {
       pipelineName: 'site',
       result: {
         kind: 'success',
-        executionDetails: { summary: 'invalidated 3 paths', externalExecutionId: 'I123', percentComplete: 100 },
+        executionDetails: {
+          summary: 'invalidated 3 paths',
+          externalExecutionId: 'I123',
+          percentComplete: 100,
+        },
         outputVariables: { invalidationId: 'I123' },
       },
     });
@@ -51,18 +69,26 @@ describe('CodePipeline job results (awsJson1_1)', () => {
   it('PutJobFailureResult records the failure details', async () => {
     const cp = await setup();
     await cp.send(
-      new PutJobFailureResultCommand({ jobId: JOB, failureDetails: { type: 'JobFailed', message: 'TooManyInvalidationsInProgress' } }),
+      new PutJobFailureResultCommand({
+        jobId: JOB,
+        failureDetails: { type: 'JobFailed', message: 'TooManyInvalidationsInProgress' },
+      }),
     );
     const state = await local().control.state<JobsDump>();
     expect(state.codepipeline.jobs.find((j) => j.id === JOB)).toMatchObject({
       status: 'Failed',
-      result: { kind: 'failure', failureDetails: { type: 'JobFailed', message: 'TooManyInvalidationsInProgress' } },
+      result: {
+        kind: 'failure',
+        failureDetails: { type: 'JobFailed', message: 'TooManyInvalidationsInProgress' },
+      },
     });
   });
 
   it('an unknown job (or one of another region) → JobNotFoundException', async () => {
     const cp = await setup();
-    await expect(cp.send(new PutJobSuccessResultCommand({ jobId: '00000000-0000-4000-8000-000000000000' }))).rejects.toMatchObject({
+    await expect(
+      cp.send(new PutJobSuccessResultCommand({ jobId: '00000000-0000-4000-8000-000000000000' })),
+    ).rejects.toMatchObject({
       name: 'JobNotFoundException',
     });
     await expect(cp.send(new PutJobSuccessResultCommand({ jobId: OTHER }))).rejects.toMatchObject({
@@ -74,7 +100,12 @@ describe('CodePipeline job results (awsJson1_1)', () => {
     const cp = await setup();
     await cp.send(new PutJobSuccessResultCommand({ jobId: JOB }));
     await expect(
-      cp.send(new PutJobFailureResultCommand({ jobId: JOB, failureDetails: { type: 'JobFailed', message: 'late' } })),
+      cp.send(
+        new PutJobFailureResultCommand({
+          jobId: JOB,
+          failureDetails: { type: 'JobFailed', message: 'late' },
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidJobStateException' });
     await expect(cp.send(new PutJobSuccessResultCommand({ jobId: JOB }))).rejects.toMatchObject({
       name: 'InvalidJobStateException',
@@ -83,9 +114,16 @@ describe('CodePipeline job results (awsJson1_1)', () => {
 
   it('a malformed job id or failure type → ValidationException', async () => {
     const cp = await setup();
-    await expect(cp.send(new PutJobSuccessResultCommand({ jobId: 'job-1' }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(cp.send(new PutJobSuccessResultCommand({ jobId: 'job-1' }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
     await expect(
-      cp.send(new PutJobFailureResultCommand({ jobId: JOB, failureDetails: { type: 'Oops' as never, message: 'x' } })),
+      cp.send(
+        new PutJobFailureResultCommand({
+          jobId: JOB,
+          failureDetails: { type: 'Oops' as never, message: 'x' },
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'ValidationException' });
   });
 

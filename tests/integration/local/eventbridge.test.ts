@@ -4,7 +4,8 @@ import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 
 const local = useLocalCloud({ clock: { speed: 0 } });
 
-const client = (region = 'eu-west-1') => new EventBridgeClient({ ...clientConfig(local().url, region), maxAttempts: 1 });
+const client = (region = 'eu-west-1') =>
+  new EventBridgeClient({ ...clientConfig(local().url, region), maxAttempts: 1 });
 
 const entry = (n: number) => ({
   Source: 'shipyard.invalidation',
@@ -13,19 +14,31 @@ const entry = (n: number) => ({
 });
 
 interface EventsDump {
-  events: { regions: Record<string, { eventId: string; source: string; detailType: string; detail: unknown }[]> };
+  events: {
+    regions: Record<string, { eventId: string; source: string; detailType: string; detail: unknown }[]>;
+  };
 }
 
 describe('EventBridge PutEvents (awsJson1_1)', () => {
   it('accepts entries, returns an EventId each and records them per region', async () => {
     // Act
-    const out = await client().send(new PutEventsCommand({ Entries: [entry(1), { ...entry(2), EventBusName: 'ops' }] }));
+    const out = await client().send(
+      new PutEventsCommand({ Entries: [entry(1), { ...entry(2), EventBusName: 'ops' }] }),
+    );
     // Assess
     expect(out.FailedEntryCount).toBe(0);
-    expect(out.Entries?.map((e) => e.EventId)).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/), expect.any(String)]);
+    expect(out.Entries?.map((e) => e.EventId)).toEqual([
+      expect.stringMatching(/^[0-9a-f-]{36}$/),
+      expect.any(String),
+    ]);
     const state = await local().control.state<EventsDump>();
     expect(state.events.regions['eu-west-1']).toMatchObject([
-      { eventId: out.Entries?.[0]?.EventId, source: 'shipyard.invalidation', detail: { n: 1 }, eventBusName: 'default' },
+      {
+        eventId: out.Entries?.[0]?.EventId,
+        source: 'shipyard.invalidation',
+        detail: { n: 1 },
+        eventBusName: 'default',
+      },
       { detail: { n: 2 }, eventBusName: 'ops' },
     ]);
     expect(state.events.regions['us-east-1']).toBeUndefined();
@@ -48,12 +61,18 @@ describe('EventBridge PutEvents (awsJson1_1)', () => {
     // Assess
     expect(out.FailedEntryCount).toBe(5);
     expect(out.Entries?.slice(0, 5)).toEqual([
-      { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.' },
+      {
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.',
+      },
       {
         ErrorCode: 'InvalidArgument',
         ErrorMessage: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.',
       },
-      { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Detail is not valid. Reason: Detail is a required argument.' },
+      {
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: 'Parameter Detail is not valid. Reason: Detail is a required argument.',
+      },
       { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' },
       { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' },
     ]);
@@ -64,11 +83,15 @@ describe('EventBridge PutEvents (awsJson1_1)', () => {
 
   it('takes 1 to 10 entries: none or more than 10 → ValidationException for the whole request', async () => {
     const events = client();
-    await expect(events.send(new PutEventsCommand({ Entries: [] }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(events.send(new PutEventsCommand({ Entries: [] }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
     await expect(
       events.send(new PutEventsCommand({ Entries: Array.from({ length: 11 }, (_, i) => entry(i)) })),
     ).rejects.toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
-    await expect(events.send(new PutEventsCommand({ Entries: Array.from({ length: 10 }, (_, i) => entry(i)) }))).resolves.toMatchObject({
+    await expect(
+      events.send(new PutEventsCommand({ Entries: Array.from({ length: 10 }, (_, i) => entry(i)) })),
+    ).resolves.toMatchObject({
       FailedEntryCount: 0,
     });
   });

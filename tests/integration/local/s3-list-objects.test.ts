@@ -1,11 +1,18 @@
-import { ListObjectsV2Command, type ListObjectsV2CommandOutput, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 
 const local = useLocalCloud({ clock: { speed: 0 } });
 
 const setup = async (keys: string[]) => {
-  await local().control.seed({ s3: { buckets: [{ name: 'site', objects: keys.map((key) => ({ key, body: key })) }] } });
+  await local().control.seed({
+    s3: { buckets: [{ name: 'site', objects: keys.map((key) => ({ key, body: key })) }] },
+  });
   return new S3Client({ ...clientConfig(local().url), maxAttempts: 1 });
 };
 
@@ -15,7 +22,9 @@ const listAll = async (s3: S3Client, input: { Prefix?: string; Delimiter?: strin
   const pages: ListObjectsV2CommandOutput[] = [];
   let token: string | undefined;
   do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: 'site', ...input, ContinuationToken: token }));
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: 'site', ...input, ContinuationToken: token }),
+    );
     pages.push(page);
     token = page.NextContinuationToken;
   } while (token);
@@ -64,7 +73,9 @@ describe('S3 ListObjectsV2', () => {
     const rest = [];
     let token = first.NextContinuationToken;
     while (token) {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: 'site', MaxKeys: 2, ContinuationToken: token }));
+      const page = await s3.send(
+        new ListObjectsV2Command({ Bucket: 'site', MaxKeys: 2, ContinuationToken: token }),
+      );
       rest.push(...keysOf(page));
       token = page.NextContinuationToken;
     }
@@ -77,7 +88,12 @@ describe('S3 ListObjectsV2', () => {
     const after = await s3.send(new ListObjectsV2Command({ Bucket: 'site', StartAfter: 'b' }));
     const first = await s3.send(new ListObjectsV2Command({ Bucket: 'site', StartAfter: 'a', MaxKeys: 1 }));
     const next = await s3.send(
-      new ListObjectsV2Command({ Bucket: 'site', StartAfter: 'a', MaxKeys: 1, ContinuationToken: first.NextContinuationToken }),
+      new ListObjectsV2Command({
+        Bucket: 'site',
+        StartAfter: 'a',
+        MaxKeys: 1,
+        ContinuationToken: first.NextContinuationToken,
+      }),
     );
     expect(keysOf(after)).toEqual(['c', 'd']);
     expect(after.StartAfter).toBe('b');
@@ -107,7 +123,12 @@ describe('S3 ListObjectsV2', () => {
       s3.send(new ListObjectsV2Command({ Bucket: 'site', ContinuationToken: 'not-a-token' })),
     ).rejects.toMatchObject({ name: 'InvalidArgument', $metadata: { httpStatusCode: 400 } });
     const res = await fetch(`${local().url}/site?list-type=2&max-keys=many`);
-    expect([res.status, await res.text()]).toEqual([400, expect.stringContaining('<Code>InvalidArgument</Code>')]);
-    await expect(s3.send(new ListObjectsV2Command({ Bucket: 'nope' }))).rejects.toMatchObject({ name: 'NoSuchBucket' });
+    expect([res.status, await res.text()]).toEqual([
+      400,
+      expect.stringContaining('<Code>InvalidArgument</Code>'),
+    ]);
+    await expect(s3.send(new ListObjectsV2Command({ Bucket: 'nope' }))).rejects.toMatchObject({
+      name: 'NoSuchBucket',
+    });
   });
 });

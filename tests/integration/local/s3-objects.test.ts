@@ -14,7 +14,8 @@ import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 
 const local = useLocalCloud({ clock: { speed: 0 } });
 
-const client = (region = 'us-east-1') => new S3Client({ ...clientConfig(local().url, region), maxAttempts: 1 });
+const client = (region = 'us-east-1') =>
+  new S3Client({ ...clientConfig(local().url, region), maxAttempts: 1 });
 
 const withBucket = async (name = 'site') => {
   await local().control.seed({ s3: { buckets: [{ name }] } });
@@ -24,12 +25,25 @@ const withBucket = async (name = 'site') => {
 interface S3Dump {
   s3: {
     buckets: { name: string; objects: { key: string }[] }[];
-    events: { eventName: string; bucket: string; key: string; size?: number; eTag?: string; sequencer: string }[];
+    events: {
+      eventName: string;
+      bucket: string;
+      key: string;
+      size?: number;
+      eTag?: string;
+      sequencer: string;
+    }[];
   };
 }
 
 /** A raw HTTP call, for what SDKs do not let a test control (Host header, chunked bodies). */
-const raw = (options: { method: string; path: string; host?: string; headers?: Record<string, string>; body?: string }) =>
+const raw = (options: {
+  method: string;
+  path: string;
+  host?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}) =>
   new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
     const url = new URL(local().url);
     const req = request(
@@ -44,7 +58,11 @@ const raw = (options: { method: string; path: string; host?: string; headers?: R
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
         );
       },
     );
@@ -59,7 +77,12 @@ describe('S3 objects (REST-XML)', () => {
     const { iso } = await local().control.advance({ minutes: 5 });
     // Act
     const put = await s3.send(
-      new PutObjectCommand({ Bucket: 'site', Key: 'docs/index.html', Body: 'hello', ContentType: 'text/html' }),
+      new PutObjectCommand({
+        Bucket: 'site',
+        Key: 'docs/index.html',
+        Body: 'hello',
+        ContentType: 'text/html',
+      }),
     );
     const got = await s3.send(new GetObjectCommand({ Bucket: 'site', Key: 'docs/index.html' }));
     const head = await s3.send(new HeadObjectCommand({ Bucket: 'site', Key: 'docs/index.html' }));
@@ -69,7 +92,9 @@ describe('S3 objects (REST-XML)', () => {
     expect(got.ContentType).toBe('text/html');
     expect(got.ETag).toBe(put.ETag);
     expect(head).toMatchObject({ ContentLength: 5, ContentType: 'text/html', ETag: put.ETag });
-    expect(head.LastModified?.toISOString()).toBe(new Date(Math.floor(Date.parse(iso) / 1000) * 1000).toISOString());
+    expect(head.LastModified?.toISOString()).toBe(
+      new Date(Math.floor(Date.parse(iso) / 1000) * 1000).toISOString(),
+    );
   });
 
   it('keeps keys exactly: spaces, plus signs, unicode, leading zeros', async () => {
@@ -77,7 +102,9 @@ describe('S3 objects (REST-XML)', () => {
     const keys = ['a b+c.html', 'ünï/cødé €.txt', 'q?x=1&y=2', '007'];
     for (const Key of keys) await s3.send(new PutObjectCommand({ Bucket: 'site', Key, Body: Key }));
     const bodies = await Promise.all(
-      keys.map(async (Key) => (await s3.send(new GetObjectCommand({ Bucket: 'site', Key }))).Body?.transformToString()),
+      keys.map(async (Key) =>
+        (await s3.send(new GetObjectCommand({ Bucket: 'site', Key }))).Body?.transformToString(),
+      ),
     );
     expect(bodies).toEqual(keys);
   });
@@ -87,8 +114,12 @@ describe('S3 objects (REST-XML)', () => {
     const s3 = await withBucket();
     const body = Readable.from([Buffer.from('chunk-one|'), Buffer.from('chunk-two')]);
     // Act
-    await s3.send(new PutObjectCommand({ Bucket: 'site', Key: 'streamed.txt', Body: body, ContentLength: 19 }));
-    const got = await s3.send(new GetObjectCommand({ Bucket: 'site', Key: 'streamed.txt', ChecksumMode: 'ENABLED' }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'site', Key: 'streamed.txt', Body: body, ContentLength: 19 }),
+    );
+    const got = await s3.send(
+      new GetObjectCommand({ Bucket: 'site', Key: 'streamed.txt', ChecksumMode: 'ENABLED' }),
+    );
     // Assess
     expect(await got.Body?.transformToString()).toBe('chunk-one|chunk-two');
     expect(got.ContentLength).toBe(19);
@@ -137,7 +168,11 @@ describe('S3 objects (REST-XML)', () => {
     await s3.send(new PutObjectCommand({ Bucket: 'vhost-site', Key: 'a/b.txt', Body: 'virtual' }));
     const port = new URL(local().url).port;
     const viaLocalhost = await raw({ method: 'GET', path: '/a/b.txt', host: `vhost-site.localhost:${port}` });
-    const viaAws = await raw({ method: 'GET', path: '/a/b.txt', host: 'vhost-site.s3.us-east-1.amazonaws.com' });
+    const viaAws = await raw({
+      method: 'GET',
+      path: '/a/b.txt',
+      host: 'vhost-site.s3.us-east-1.amazonaws.com',
+    });
     expect([viaLocalhost.status, viaLocalhost.body]).toEqual([200, 'virtual']);
     expect([viaAws.status, viaAws.body]).toEqual([200, 'virtual']);
   });
@@ -166,19 +201,32 @@ describe('S3 objects (REST-XML)', () => {
     const west = client('eu-west-1');
     await east.send(new CreateBucketCommand({ Bucket: 'legacy-bucket' }));
     await west.send(
-      new CreateBucketCommand({ Bucket: 'west-bucket', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }),
+      new CreateBucketCommand({
+        Bucket: 'west-bucket',
+        CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+      }),
     );
     // Act
     const again = await east.send(new CreateBucketCommand({ Bucket: 'legacy-bucket' }));
     const westAgain = west.send(
-      new CreateBucketCommand({ Bucket: 'west-bucket', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }),
+      new CreateBucketCommand({
+        Bucket: 'west-bucket',
+        CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+      }),
     );
     // Assess
     expect(again.$metadata.httpStatusCode).toBe(200);
-    await expect(westAgain).rejects.toMatchObject({ name: 'BucketAlreadyOwnedByYou', $metadata: { httpStatusCode: 409 } });
+    await expect(westAgain).rejects.toMatchObject({
+      name: 'BucketAlreadyOwnedByYou',
+      $metadata: { httpStatusCode: 409 },
+    });
     for (const Bucket of ['ab', 'Upper-Case', 'double..dot', '192.168.1.1', 'xn--punycode', '-dash-first']) {
       const res = await raw({ method: 'PUT', path: `/${Bucket}` });
-      expect([Bucket, res.status, res.body]).toEqual([Bucket, 400, expect.stringContaining('<Code>InvalidBucketName</Code>')]);
+      expect([Bucket, res.status, res.body]).toEqual([
+        Bucket,
+        400,
+        expect.stringContaining('<Code>InvalidBucketName</Code>'),
+      ]);
     }
   });
 
@@ -187,15 +235,21 @@ describe('S3 objects (REST-XML)', () => {
     const res = await raw({
       method: 'PUT',
       path: '/no-constraint',
-      headers: { authorization: 'AWS4-HMAC-SHA256 Credential=k/20260101/eu-west-1/s3/aws4_request, Signature=0' },
+      headers: {
+        authorization: 'AWS4-HMAC-SHA256 Credential=k/20260101/eu-west-1/s3/aws4_request, Signature=0',
+      },
     });
-    expect([res.status, res.body]).toEqual([400, expect.stringContaining('<Code>IllegalLocationConstraintException</Code>')]);
+    expect([res.status, res.body]).toEqual([
+      400,
+      expect.stringContaining('<Code>IllegalLocationConstraintException</Code>'),
+    ]);
   });
 
   it('DeleteObject answers 204 whether or not the key exists; DeleteObjects reports each key, or none when Quiet', async () => {
     // Prepare
     const s3 = await withBucket();
-    for (const Key of ['a', 'b', 'c', 'd']) await s3.send(new PutObjectCommand({ Bucket: 'site', Key, Body: Key }));
+    for (const Key of ['a', 'b', 'c', 'd'])
+      await s3.send(new PutObjectCommand({ Bucket: 'site', Key, Body: Key }));
     // Act
     const single = await s3.send(new DeleteObjectCommand({ Bucket: 'site', Key: 'a' }));
     const missing = await s3.send(new DeleteObjectCommand({ Bucket: 'site', Key: 'never-there' }));
@@ -239,7 +293,11 @@ describe('S3 objects (REST-XML)', () => {
   it('seeds buckets with objects (no events) and rejects an invalid bucket name in a seed', async () => {
     const { control } = local();
     const created = await control.seed({
-      s3: { buckets: [{ name: 'seeded', objects: [{ key: 'index.html', body: '<h1>', contentType: 'text/html' }] }] },
+      s3: {
+        buckets: [
+          { name: 'seeded', objects: [{ key: 'index.html', body: '<h1>', contentType: 'text/html' }] },
+        ],
+      },
     });
     expect(created).toEqual({ s3: { buckets: [{ name: 'seeded', region: 'us-east-1', objects: 1 }] } });
     const got = await client().send(new GetObjectCommand({ Bucket: 'seeded', Key: 'index.html' }));

@@ -84,7 +84,10 @@ describe('local SQS (awsJson1_0, query-compatible errors)', () => {
     const whileHidden = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }));
     await local().control.advance({ ms: 31_000 });
     const afterTimeout = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
     );
     // Assess
     expect(first.Messages).toHaveLength(1);
@@ -138,7 +141,9 @@ describe('local SQS (awsJson1_0, query-compatible errors)', () => {
         ],
       }),
     );
-    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
+    const received = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }),
+    );
     const deleted = await sqs.send(
       new DeleteMessageBatchCommand({
         QueueUrl: queueUrl,
@@ -158,7 +163,9 @@ describe('local SQS (awsJson1_0, query-compatible errors)', () => {
 
   it('rejects batches that are empty, too long or have repeated ids', async () => {
     const { sqs, queueUrl } = await setup();
-    await expect(sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [] }))).rejects.toMatchObject({
+    await expect(
+      sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [] })),
+    ).rejects.toMatchObject({
       name: 'EmptyBatchRequest',
     });
     const eleven = Array.from({ length: 11 }, (_, i) => ({ Id: `e${i}`, MessageBody: 'x' }));
@@ -186,9 +193,13 @@ describe('local SQS (awsJson1_0, query-compatible errors)', () => {
     await local().control.advance({ ms: 2_000 });
     const second = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, VisibilityTimeout: 1 }));
     // Act
-    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: first.Messages?.[0]?.ReceiptHandle }));
+    await sqs.send(
+      new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: first.Messages?.[0]?.ReceiptHandle }),
+    );
     const afterStale = await visibleCount(sqs, queueUrl);
-    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: second.Messages?.[0]?.ReceiptHandle }));
+    await sqs.send(
+      new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: second.Messages?.[0]?.ReceiptHandle }),
+    );
     // Assess
     expect(afterStale.notVisible).toBe(1);
     expect(await visibleCount(sqs, queueUrl)).toEqual({ visible: 0, notVisible: 0, delayed: 0 });
@@ -204,12 +215,20 @@ describe('local SQS (awsJson1_0, query-compatible errors)', () => {
     const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, VisibilityTimeout: 600 }));
     const handle = got.Messages?.[0]?.ReceiptHandle;
     // Act
-    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: handle, VisibilityTimeout: 0 }));
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: handle, VisibilityTimeout: 0 }),
+    );
     const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl }));
     // Assess
     expect(again.Messages?.[0]?.Body).toBe('job');
     await expect(
-      sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: handle, VisibilityTimeout: 10 })),
+      sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: handle,
+          VisibilityTimeout: 10,
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'MessageNotInflight' });
   });
 
@@ -256,13 +275,20 @@ describe('local SQS (awsJson1_0, query-compatible errors)', () => {
     // Prepare
     const { queueUrl } = await setup();
     const sqs = new SQSClient({ ...clientConfig(local().url, 'eu-west-1'), maxAttempts: 3 });
-    await local().control.addFaults([{ service: 'sqs', action: 'SendMessage', code: 'Throttling', firstN: 1 }]);
+    await local().control.addFaults([
+      { service: 'sqs', action: 'SendMessage', code: 'Throttling', firstN: 1 },
+    ]);
     // Act
     const sent = await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'x' }));
     // Assess
     expect(sent.MessageId).toBeDefined();
     const counters = await local().control.counters();
-    expect(counters.calls).toContainEqual({ service: 'sqs', action: 'SendMessage', region: 'eu-west-1', count: 2 });
+    expect(counters.calls).toContainEqual({
+      service: 'sqs',
+      action: 'SendMessage',
+      region: 'eu-west-1',
+      count: 2,
+    });
   });
 
   it('seeds queues and dumps their messages through the control API', async () => {

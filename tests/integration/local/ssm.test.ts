@@ -4,7 +4,8 @@ import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 
 const local = useLocalCloud({ clock: { speed: 0 } });
 
-const client = (region = 'eu-west-1') => new SSMClient({ ...clientConfig(local().url, region), maxAttempts: 1 });
+const client = (region = 'eu-west-1') =>
+  new SSMClient({ ...clientConfig(local().url, region), maxAttempts: 1 });
 
 describe('SSM Parameter Store (awsJson1_1)', () => {
   it('PutParameter creates version 1 and GetParameter returns it with Type, Version, ARN and LastModifiedDate', async () => {
@@ -12,7 +13,13 @@ describe('SSM Parameter Store (awsJson1_1)', () => {
     const ssm = client();
     const { iso } = await local().control.clock();
     // Act
-    const put = await ssm.send(new PutParameterCommand({ Name: '/shipyard/prod/distribution', Value: 'E2QWRUHAPOMQZL', Type: 'String' }));
+    const put = await ssm.send(
+      new PutParameterCommand({
+        Name: '/shipyard/prod/distribution',
+        Value: 'E2QWRUHAPOMQZL',
+        Type: 'String',
+      }),
+    );
     const got = await ssm.send(new GetParameterCommand({ Name: '/shipyard/prod/distribution' }));
     // Assess
     expect(put).toMatchObject({ Version: 1, Tier: 'Standard' });
@@ -30,7 +37,9 @@ describe('SSM Parameter Store (awsJson1_1)', () => {
   it('PutParameter on an existing name without Overwrite → ParameterAlreadyExists; with Overwrite the Version increments', async () => {
     const ssm = client();
     await ssm.send(new PutParameterCommand({ Name: 'paths', Value: '/a,/b', Type: 'StringList' }));
-    await expect(ssm.send(new PutParameterCommand({ Name: 'paths', Value: '/c', Type: 'StringList' }))).rejects.toMatchObject({
+    await expect(
+      ssm.send(new PutParameterCommand({ Name: 'paths', Value: '/c', Type: 'StringList' })),
+    ).rejects.toMatchObject({
       name: 'ParameterAlreadyExists',
       $metadata: { httpStatusCode: 400 },
     });
@@ -43,7 +52,9 @@ describe('SSM Parameter Store (awsJson1_1)', () => {
 
   it('SecureString returns a ciphertext-looking value unless WithDecryption is true', async () => {
     const ssm = client();
-    await ssm.send(new PutParameterCommand({ Name: '/shipyard/token', Value: 's3cr3t', Type: 'SecureString' }));
+    await ssm.send(
+      new PutParameterCommand({ Name: '/shipyard/token', Value: 's3cr3t', Type: 'SecureString' }),
+    );
     const hidden = await ssm.send(new GetParameterCommand({ Name: '/shipyard/token' }));
     const shown = await ssm.send(new GetParameterCommand({ Name: '/shipyard/token', WithDecryption: true }));
     expect(hidden.Parameter?.Value).not.toContain('s3cr3t');
@@ -53,7 +64,9 @@ describe('SSM Parameter Store (awsJson1_1)', () => {
 
   it('unknown parameter → ParameterNotFound; parameters are per region', async () => {
     await client('eu-west-1').send(new PutParameterCommand({ Name: 'regional', Value: 'x', Type: 'String' }));
-    await expect(client('us-west-2').send(new GetParameterCommand({ Name: 'regional' }))).rejects.toMatchObject({
+    await expect(
+      client('us-west-2').send(new GetParameterCommand({ Name: 'regional' })),
+    ).rejects.toMatchObject({
       name: 'ParameterNotFound',
       $metadata: { httpStatusCode: 400 },
     });
@@ -62,7 +75,9 @@ describe('SSM Parameter Store (awsJson1_1)', () => {
   it('finds a parameter by its ARN', async () => {
     const ssm = client();
     await ssm.send(new PutParameterCommand({ Name: '/a/b', Value: 'v', Type: 'String' }));
-    const got = await ssm.send(new GetParameterCommand({ Name: 'arn:aws:ssm:eu-west-1:123456789012:parameter/a/b' }));
+    const got = await ssm.send(
+      new GetParameterCommand({ Name: 'arn:aws:ssm:eu-west-1:123456789012:parameter/a/b' }),
+    );
     expect(got.Parameter?.Name).toBe('/a/b');
   });
 
@@ -72,10 +87,14 @@ describe('SSM Parameter Store (awsJson1_1)', () => {
       name: 'ValidationException',
       message: expect.stringContaining('type is required'),
     });
-    await expect(ssm.send(new PutParameterCommand({ Name: 'bad name!', Value: 'x', Type: 'String' }))).rejects.toMatchObject({
+    await expect(
+      ssm.send(new PutParameterCommand({ Name: 'bad name!', Value: 'x', Type: 'String' })),
+    ).rejects.toMatchObject({
       name: 'ValidationException',
     });
-    await expect(ssm.send(new PutParameterCommand({ Name: 'no-value', Type: 'String' } as never))).rejects.toMatchObject({
+    await expect(
+      ssm.send(new PutParameterCommand({ Name: 'no-value', Type: 'String' } as never)),
+    ).rejects.toMatchObject({
       name: 'ValidationException',
     });
   });
@@ -83,12 +102,21 @@ describe('SSM Parameter Store (awsJson1_1)', () => {
   it('seeds parameters per region and dumps them without SecureString plaintext', async () => {
     const { control } = local();
     await control.seed({
-      ssm: { parameters: [{ name: '/cfg', value: 'plain' }, { name: '/key', value: 'hush', type: 'SecureString', region: 'ap-south-1' }] },
+      ssm: {
+        parameters: [
+          { name: '/cfg', value: 'plain' },
+          { name: '/key', value: 'hush', type: 'SecureString', region: 'ap-south-1' },
+        ],
+      },
     });
     const got = await client('us-east-1').send(new GetParameterCommand({ Name: '/cfg' }));
-    const state = await control.state<{ ssm: { regions: Record<string, { name: string; value: string }[]> } }>();
+    const state = await control.state<{
+      ssm: { regions: Record<string, { name: string; value: string }[]> };
+    }>();
     expect(got.Parameter?.Value).toBe('plain');
     expect(state.ssm.regions['ap-south-1']?.[0]?.value).not.toContain('hush');
-    await expect(control.seed({ ssm: { parameters: [{ name: '/x', value: 'v', colour: 'red' }] } })).rejects.toThrow(/colour/);
+    await expect(
+      control.seed({ ssm: { parameters: [{ name: '/x', value: 'v', colour: 'red' }] } }),
+    ).rejects.toThrow(/colour/);
   });
 });

@@ -25,7 +25,10 @@ describe('normalizeCodePipelineJob', () => {
   });
 
   it('takes explicit paths from JSON user parameters', () => {
-    const { changeSet } = normalizeCodePipelineJob(job('{"site":"web","paths":["/index.html","/a b/*"]}'), SITES);
+    const { changeSet } = normalizeCodePipelineJob(
+      job('{"site":"web","paths":["/index.html","/a b/*"]}'),
+      SITES,
+    );
     expect(changeSet.paths).toEqual(['/index.html', '/a%20b/*']);
   });
 

@@ -1,4 +1,4 @@
-import { type Site, SiteSchema, type SiteInput } from '../../../shared/config/sites.ts';
+import { type Site, type SiteInput, SiteSchema } from '../../../shared/config/sites.ts';
 
 export const site = (input: Partial<SiteInput> & { name: string }): Site =>
   SiteSchema.parse({ bucket: 'web-bucket', distributionIds: ['E2QWRUHAPOMQZL'], ...input });
@@ -9,8 +9,18 @@ export const SITES: Site[] = [
     bucket: 'web-bucket',
     keyPrefix: 'site/',
     broadPaths: ['/*'],
-    repo: { fullName: 'acme/web', branch: 'main', pathPrefix: 'public', webhookSecret: { ssmParameter: '/shipyard/webhook' } },
+    repo: {
+      fullName: 'acme/web',
+      branch: 'main',
+      pathPrefix: 'public',
+      webhookSecret: { ssmParameter: '/shipyard/webhook' },
+    },
   }),
-  site({ name: 'docs', bucket: 'docs-bucket', distributionIds: ['E1DOCS0000000A'], broadPaths: ['/docs/*', '/index.html'] }),
+  site({
+    name: 'docs',
+    bucket: 'docs-bucket',
+    distributionIds: ['E1DOCS0000000A'],
+    broadPaths: ['/docs/*', '/index.html'],
+  }),
   site({ name: 'blog', bucket: 'web-bucket', keyPrefix: 'blog/', distributionIds: ['E1BLOG0000000A'] }),
 ];

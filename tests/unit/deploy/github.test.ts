@@ -15,7 +15,8 @@ const push = (overrides: Record<string, unknown> = {}) => ({
   ],
   ...overrides,
 });
-const parse = (payload: unknown) => parsePushPayload(Buffer.from(JSON.stringify(payload)), 'application/json');
+const parse = (payload: unknown) =>
+  parsePushPayload(Buffer.from(JSON.stringify(payload)), 'application/json');
 
 describe('verifyGithubSignature', () => {
   const body = Buffer.from('{"zen":"Keep it logically awesome."}');

@@ -39,8 +39,14 @@ describe('normalizeS3Batch', () => {
   });
 
   it('derives the deploy id from the message ids, whatever their order', () => {
-    const a = normalizeS3Batch([message('m1', record('docs-bucket', 'a')), message('m2', record('docs-bucket', 'b'))], SITES);
-    const b = normalizeS3Batch([message('m2', record('docs-bucket', 'b')), message('m1', record('docs-bucket', 'a'))], SITES);
+    const a = normalizeS3Batch(
+      [message('m1', record('docs-bucket', 'a')), message('m2', record('docs-bucket', 'b'))],
+      SITES,
+    );
+    const b = normalizeS3Batch(
+      [message('m2', record('docs-bucket', 'b')), message('m1', record('docs-bucket', 'a'))],
+      SITES,
+    );
     const c = normalizeS3Batch([message('m3', record('docs-bucket', 'a'))], SITES);
     expect(a.changeSets[0]?.changeSet.deployId).toMatch(/^s3-[0-9a-f]{24}$/);
     expect(b.changeSets[0]?.changeSet.deployId).toBe(a.changeSets[0]?.changeSet.deployId);
@@ -61,7 +67,10 @@ describe('normalizeS3Batch', () => {
   it('acknowledges the s3:TestEvent, foreign buckets and non-content events without a change set', () => {
     const result = normalizeS3Batch(
       [
-        { messageId: 't', body: JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'web-bucket' }) },
+        {
+          messageId: 't',
+          body: JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'web-bucket' }),
+        },
         message('f', record('other-bucket', 'a.html')),
         message('g', record('docs-bucket', 'a.html', 'ObjectTagging:Put')),
       ],
@@ -72,13 +81,19 @@ describe('normalizeS3Batch', () => {
     expect(result.ignored).toEqual([
       { messageId: 't', reason: 's3:TestEvent' },
       { messageId: 'f', reason: 's3://other-bucket/a.html belongs to no site' },
-      { messageId: 'g', reason: 'body.Records[0].eventName: ObjectTagging:Put does not change served content' },
+      {
+        messageId: 'g',
+        reason: 'body.Records[0].eventName: ObjectTagging:Put does not change served content',
+      },
     ]);
   });
 
   it('unwraps S3 notifications delivered through SNS', () => {
     const inner = JSON.stringify({ Records: [record('docs-bucket', 'x.html')] });
-    const result = normalizeS3Batch([{ messageId: 's', body: JSON.stringify({ Type: 'Notification', Message: inner }) }], SITES);
+    const result = normalizeS3Batch(
+      [{ messageId: 's', body: JSON.stringify({ Type: 'Notification', Message: inner }) }],
+      SITES,
+    );
     expect(result.changeSets[0]?.changeSet.changes).toEqual([{ key: 'x.html', change: 'modified' }]);
   });
 
@@ -91,7 +106,15 @@ describe('normalizeS3Batch', () => {
     ],
     [
       'a record without a key',
-      JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'b' }, object: {} } }] }),
+      JSON.stringify({
+        Records: [
+          {
+            eventSource: 'aws:s3',
+            eventName: 'ObjectCreated:Put',
+            s3: { bucket: { name: 'b' }, object: {} },
+          },
+        ],
+      }),
       'malformed s3 event: body.Records[0].s3.object.key: Invalid input: expected string, received undefined',
     ],
     [
@@ -101,7 +124,10 @@ describe('normalizeS3Batch', () => {
     ],
   ])('reports a message with %s as malformed, naming the field', (_name, body, expected) => {
     // Act
-    const result = normalizeS3Batch([{ messageId: 'bad', body }, message('ok', record('docs-bucket', 'a.html'))], SITES);
+    const result = normalizeS3Batch(
+      [{ messageId: 'bad', body }, message('ok', record('docs-bucket', 'a.html'))],
+      SITES,
+    );
     // Assess
     expect(result.malformed.map((m) => [m.messageId, m.error.name, m.error.message])).toEqual([
       ['bad', 'MalformedEventError', expected],

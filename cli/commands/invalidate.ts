@@ -1,0 +1,148 @@
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { createCloudFrontAdapter, createDryRunCloudFront } from '../../shared/aws/cloudfront.ts';
+import type { Site } from '../../shared/config/sites.ts';
+import { type ChangeSet, findSite } from '../../shared/deploy/change-set.ts';
+import { MalformedEventError, SubmissionFailedError, UnknownSiteError } from '../../shared/deploy/errors.ts';
+import { siteChangesFromGitDiff } from '../../shared/deploy/git-changes.ts';
+import { canonicalPaths } from '../../shared/deploy/paths.ts';
+import { type DeploySummary, submitChangeSet } from '../../shared/deploy/submit.ts';
+import { clientSettings, DEFAULT_CONFIG_FILE, type GlobalOptions, loadConfigFile } from '../context.ts';
+import { EXIT, UserError } from '../errors.ts';
+import { nameStatus, resolveCommit, splitRange } from '../git.ts';
+import type { Output } from '../output.ts';
+
+interface InvalidateOptions {
+  site: string;
+  paths?: string[];
+  changed?: string;
+  repoDir: string;
+  deployId?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+}
+
+const STATUS_KIND = { A: 'added', M: 'modified', D: 'deleted' } as const;
+
+const buildChangeSet = async (site: Site, options: InvalidateOptions, now: number): Promise<ChangeSet> => {
+  if (Boolean(options.paths) === Boolean(options.changed)) {
+    throw new UserError('give exactly one of --paths or --changed');
+  }
+  if (options.paths) {
+    return {
+      site: site.name,
+      // A manual run invalidates again even with the same paths, unless a deploy id pins it.
+      deployId: options.deployId ?? `cli-${now}`,
+      source: 'cli',
+      changes: [],
+      paths: canonicalPaths(options.paths, 'cli', '--paths'),
+      reason: 'paths given on the command line',
+    };
+  }
+  const { from, to } = splitRange(options.changed ?? '');
+  const diff = await nameStatus(options.repoDir, from, to);
+  return {
+    site: site.name,
+    deployId: options.deployId ?? (await resolveCommit(options.repoDir, to)),
+    source: 'cli',
+    changes: siteChangesFromGitDiff(diff, site.repo?.pathPrefix ?? '').map((c) => ({
+      key: `${site.keyPrefix}${c.path}`,
+      change: STATUS_KIND[c.status],
+    })),
+    paths: [],
+  };
+};
+
+const describe = (summary: DeploySummary, verb: string): string => {
+  const lines = [`${verb} for ${summary.site} (deploy ${summary.deployId}):`];
+  for (const d of summary.distributions) {
+    lines.push(`  ${d.id}:`);
+    for (const b of d.batches) {
+      lines.push(
+        `    batch ${b.batchIndex} [${b.status}${b.invalidationId ? ` ${b.invalidationId}` : ''}] ${b.paths.length} path(s)`,
+      );
+      for (const p of b.paths.slice(0, 20)) lines.push(`      ${p}`);
+      if (b.paths.length > 20) lines.push(`      … ${b.paths.length - 20} more`);
+    }
+    for (const reason of d.wildcardReasons) lines.push(`    why: ${reason}`);
+  }
+  const planned = summary.distributions.flatMap((d) => d.batches).filter((b) => b.status !== 'deferred');
+  lines.push(
+    `  billed paths: ${verb === 'Plan' ? planned.reduce((n, b) => n + b.paths.length, 0) : summary.pathsBilled}`,
+  );
+  for (const { key, reason } of summary.ignoredKeys) lines.push(`  not invalidated: ${key} (${reason})`);
+  const deferred = summary.distributions.reduce((n, d) => n + d.deferrals, 0);
+  if (deferred > 0)
+    lines.push(`  ${deferred} batch(es) do not fit next to the invalidations in flight: run again later`);
+  return lines.join('\n');
+};
+
+const confirm = async (question: string): Promise<boolean> => {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+};
+
+/**
+ * `shipyard invalidate`: plan against the distributions' real in-flight invalidations (a
+ * dry-run adapter reads but never writes), show the paths and what they bill, then submit
+ * after confirmation.
+ */
+export const register = (program: Command, output: Output): void => {
+  program
+    .command('invalidate')
+    .description('plan and submit a CloudFront invalidation for a site')
+    .requiredOption('--site <name>', 'site name from the config file')
+    .option('--paths <paths...>', 'URL paths to invalidate, e.g. /index.html /docs/*')
+    .option('--changed <range>', 'invalidate what changed in a git range, e.g. HEAD~1..HEAD')
+    .option('--repo-dir <dir>', 'git working copy for --changed', '.')
+    .option('--deploy-id <id>', 'pin the deploy id: re-running with the same id and paths bills nothing')
+    .option('--dry-run', 'show the plan only')
+    .option('--yes', 'submit without asking')
+    .action(async (options: InvalidateOptions) => {
+      const global = program.opts<GlobalOptions>();
+      const config = loadConfigFile(global.config ?? DEFAULT_CONFIG_FILE);
+      let site: Site;
+      let changeSet: ChangeSet;
+      try {
+        site = findSite(config.sites, options.site);
+        changeSet = await buildChangeSet(site, options, Date.now());
+      } catch (error) {
+        if (error instanceof UnknownSiteError || error instanceof MalformedEventError)
+          throw new UserError(error.message);
+        throw error;
+      }
+      const cloudFront = createCloudFrontAdapter(clientSettings(global));
+      const noWait = { waitForCompletionSeconds: 0 };
+      const plan = await submitChangeSet(
+        changeSet,
+        site,
+        { cloudFront: createDryRunCloudFront(cloudFront) },
+        noWait,
+      );
+      if (options.dryRun) {
+        output.result({ submitted: false, plan }, () => describe(plan, 'Plan'));
+        return;
+      }
+      if (!options.yes) {
+        if (!process.stdin.isTTY)
+          throw new UserError('not a terminal: pass --yes to submit without a prompt');
+        output.progress(describe(plan, 'Plan'));
+        if (!(await confirm('Submit these invalidations? [y/N] '))) {
+          output.result({ submitted: false, plan }, () => 'not submitted');
+          return;
+        }
+      }
+      try {
+        const summary = await submitChangeSet(changeSet, site, { cloudFront }, noWait);
+        output.result({ submitted: true, summary }, () => describe(summary, 'Submitted'));
+      } catch (error) {
+        if (error instanceof SubmissionFailedError)
+          throw new UserError(error.message, EXIT.failed, { cause: error });
+        throw error;
+      }
+    });
+};

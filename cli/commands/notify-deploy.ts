@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+import { EventPublishError } from '../../shared/aws/errors.ts';
+import { createEventsAdapter } from '../../shared/aws/events.ts';
+import { findSite } from '../../shared/deploy/change-set.ts';
+import { DEPLOY_EVENT_DETAIL_TYPE, DEPLOY_EVENT_SOURCE } from '../../shared/deploy/deploy-event.ts';
+import { UnknownSiteError } from '../../shared/deploy/errors.ts';
+import { deployDetail, siteChangesFromGitDiff } from '../../shared/deploy/git-changes.ts';
+import { clientSettings, DEFAULT_CONFIG_FILE, type GlobalOptions, loadConfigFile } from '../context.ts';
+import { EXIT, UserError } from '../errors.ts';
+import { nameStatus, resolveCommit } from '../git.ts';
+import type { Output } from '../output.ts';
+
+interface NotifyOptions {
+  site: string;
+  from: string;
+  to: string;
+  repoDir: string;
+  dryRun?: boolean;
+  eventBus?: string;
+}
+
+/**
+ * `shipyard notify-deploy`: the CI step after a deploy. Computes what changed between two
+ * commits with git and publishes a `shipyard` / `Deployment Completed` event; the
+ * invalidate-deploy-event function plans and submits the invalidation.
+ */
+export const register = (program: Command, output: Output): void => {
+  program
+    .command('notify-deploy')
+    .description('publish a "Deployment Completed" event with the files changed between two commits')
+    .requiredOption('--site <name>', 'site name from the config file')
+    .requiredOption('--from <sha>', 'commit deployed before (e.g. github.event.before)')
+    .requiredOption('--to <sha>', 'commit just deployed; its full sha is the deploy id')
+    .option('--repo-dir <dir>', 'git working copy', '.')
+    .option('--event-bus <name>', 'EventBridge bus (default: the account default bus)')
+    .option('--dry-run', 'print the event instead of publishing it')
+    .action(async (options: NotifyOptions) => {
+      const global = program.opts<GlobalOptions>();
+      const config = loadConfigFile(global.config ?? DEFAULT_CONFIG_FILE);
+      let site: ReturnType<typeof findSite>;
+      try {
+        site = findSite(config.sites, options.site);
+      } catch (error) {
+        if (error instanceof UnknownSiteError) throw new UserError(error.message);
+        throw error;
+      }
+      const deployId = await resolveCommit(options.repoDir, options.to);
+      const diff = await nameStatus(options.repoDir, options.from, options.to);
+      const changes = siteChangesFromGitDiff(diff, site.repo?.pathPrefix ?? '');
+      const { detail, truncated } = deployDetail(site, deployId, changes);
+      if (truncated)
+        output.progress(
+          `${changes.length} changes exceed the event size limit: the site's broad paths will be invalidated`,
+        );
+      const event = {
+        source: DEPLOY_EVENT_SOURCE,
+        detailType: DEPLOY_EVENT_DETAIL_TYPE,
+        detail,
+        eventBusName: options.eventBus,
+      };
+      if (options.dryRun) {
+        output.result({ published: false, event }, () => JSON.stringify(event, null, 2));
+        return;
+      }
+      try {
+        const { eventIds } = await createEventsAdapter(clientSettings(global)).publish([event]);
+        output.result(
+          {
+            published: true,
+            site: site.name,
+            deployId,
+            changes: changes.length,
+            truncated,
+            eventId: eventIds[0],
+          },
+          () =>
+            `published Deployment Completed for ${site.name} at ${deployId.slice(0, 12)}: ${changes.length} changed file(s)`,
+        );
+      } catch (error) {
+        if (error instanceof EventPublishError)
+          throw new UserError(error.message, EXIT.failed, { cause: error });
+        throw error;
+      }
+    });
+};

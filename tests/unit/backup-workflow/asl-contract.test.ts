@@ -1,0 +1,113 @@
+/**
+ * The error names are the contract between the handlers and the state machine: every name
+ * in an ErrorEquals is thrown by our code (or is a Lambda.* / States.* name), every
+ * transient error we throw is retried, every terminal one is caught.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BACKUP_ERRORS, TERMINAL_ERROR_NAMES, TRANSIENT_ERROR_NAMES } from '../../../shared/backup/errors.ts';
+import { type AslState, allStates, errorEqualsNames, loadBackupDefinition } from '../../helpers/backup-asl.ts';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+const LAMBDA_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/**
+ * Error names our code throws: a backup error class used as a value (`new X(…)` or passed
+ * as the fallback class to the adapter) anywhere in shared/ or functions/ except the file
+ * that defines them. Import lines and comments do not count.
+ */
+function thrownNames(): Set<string> {
+  const code = [...sourceFiles(join(ROOT, 'shared')), ...sourceFiles(join(ROOT, 'functions'))]
+    .filter((f) => !f.endsWith(join('shared', 'backup', 'errors.ts')))
+    .map((f) =>
+      readFileSync(f, 'utf8')
+        .replace(/^import[\s\S]*?from\s+'[^']+';$/gm, '')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*\/\/.*$/gm, ''),
+    )
+    .join('\n');
+  return new Set(Object.keys(BACKUP_ERRORS).filter((name) => new RegExp(`\\b${name}\\b`).test(code)));
+}
+
+const definition = loadBackupDefinition();
+const states = allStates(definition);
+const tasks = [...states].filter(([, s]) => s.Type === 'Task');
+type Rule = { ErrorEquals: string[]; Next?: string; BackoffRate?: number; JitterStrategy?: string; MaxAttempts?: number };
+const retries = (s: AslState) => (s.Retry as Rule[] | undefined) ?? [];
+const catches = (s: AslState) => (s.Catch as Rule[] | undefined) ?? [];
+
+describe('backup ASL error contract', () => {
+  const thrown = thrownNames();
+
+  it('names in ErrorEquals are thrown by our code, or are Lambda.* / States.* errors', () => {
+    const unknown = [...errorEqualsNames(definition)].filter(
+      (name) => !name.startsWith('States.') && !LAMBDA_ERRORS.includes(name) && !thrown.has(name),
+    );
+    expect(unknown).toEqual([]);
+  });
+
+  it('every transient error we throw is retried and never only caught', () => {
+    const retried = new Set(tasks.flatMap(([, s]) => retries(s).flatMap((r) => r.ErrorEquals)));
+    const thrownTransient = TRANSIENT_ERROR_NAMES.filter((n) => thrown.has(n));
+    expect(thrownTransient.length).toBeGreaterThan(0);
+    expect(thrownTransient.filter((n) => !retried.has(n))).toEqual([]);
+  });
+
+  it('every terminal error we throw is caught explicitly, and never retried', () => {
+    const caught = new Set(tasks.flatMap(([, s]) => catches(s).flatMap((c) => c.ErrorEquals)));
+    const retried = new Set(tasks.flatMap(([, s]) => retries(s).flatMap((r) => r.ErrorEquals)));
+    const thrownTerminal = TERMINAL_ERROR_NAMES.filter((n) => thrown.has(n));
+    expect(thrownTerminal.filter((n) => !caught.has(n))).toEqual([]);
+    expect(TERMINAL_ERROR_NAMES.filter((n) => retried.has(n))).toEqual([]);
+  });
+
+  it.each(tasks)('Task %s retries transient and Lambda service errors with backoff and full jitter', (_name, state) => {
+    const rules = retries(state);
+    const retried = rules.flatMap((r) => r.ErrorEquals);
+    for (const name of [...TRANSIENT_ERROR_NAMES.filter((n) => thrown.has(n)), ...LAMBDA_ERRORS]) {
+      expect(retried).toContain(name);
+    }
+    for (const rule of rules) {
+      expect(rule.BackoffRate).toBeGreaterThan(1);
+      expect(rule.JitterStrategy).toBe('FULL');
+      expect(rule.MaxAttempts).toBeGreaterThan(0);
+    }
+  });
+
+  const perTarget = tasks.filter(([name]) => !['DiscoverTargets', 'Summarize'].includes(name));
+  it.each(perTarget)('Task %s catches the terminal errors, then States.ALL last', (_name, state) => {
+    const rules = catches(state);
+    expect(rules.at(-1)?.ErrorEquals).toEqual(['States.ALL']);
+    const explicit = rules.slice(0, -1).flatMap((r) => r.ErrorEquals);
+    expect(explicit.length).toBeGreaterThan(0);
+    expect(explicit.every((n) => (TERMINAL_ERROR_NAMES as readonly string[]).includes(n))).toBe(true);
+  });
+
+  it('a failed copy region is recorded inside the copy iteration, a failed target inside the target iteration', () => {
+    for (const name of ['CopyImage', 'CheckCopy']) {
+      expect(catches(states.get(name) as AslState).map((c) => c.Next)).toEqual(['CopyFailed', 'CopyFailed']);
+    }
+    for (const [name] of perTarget.filter(([n]) => !['CopyImage', 'CheckCopy'].includes(n))) {
+      expect(catches(states.get(name) as AslState).every((c) => c.Next === 'TargetFailed')).toBe(true);
+    }
+  });
+
+  it('the run fails through a Fail state after the summary when any target failed', () => {
+    expect(states.get('Summarize')?.Next).toBe('AnyTargetFailed');
+    expect(states.get('RunFailed')).toMatchObject({ Type: 'Fail', Error: 'BackupRunFailed', CausePath: '$.message' });
+  });
+});

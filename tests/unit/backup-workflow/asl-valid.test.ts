@@ -1,0 +1,29 @@
+import aslValidator from 'asl-validator';
+import { describe, expect, it } from 'vitest';
+import { allStates, loadBackupDefinition, taskFunctionKeys, withDeployedArns } from '../../helpers/backup-asl.ts';
+
+// asl-validator mutates its input: always validate a clone.
+const validate = (definition: unknown) =>
+  aslValidator(structuredClone(definition) as never, { checkPaths: true, checkArn: true });
+
+describe('backup ASL is valid', () => {
+  it('as written (placeholders) with checkPaths and checkArn', () => {
+    const result = validate(loadBackupDefinition());
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+  });
+
+  it('as deployed (Lambda ARNs) with checkPaths and checkArn', () => {
+    const result = validate(withDeployedArns(loadBackupDefinition()));
+    expect(result.errors).toEqual([]);
+  });
+
+  it('stays lean: every state is needed, loops are Wait → Check → Choice', () => {
+    const states = allStates(loadBackupDefinition());
+    expect(states.size).toBeLessThanOrEqual(26);
+    for (const [name, state] of states) {
+      if (state.Type === 'Wait') expect(typeof state.SecondsPath, name).toBe('string');
+    }
+    expect(new Set(taskFunctionKeys(loadBackupDefinition()).values()).size).toBe(10);
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { makeHandler } from '../../../functions/backup-summarize/handler.ts';
+import { silentLogger } from '../../../shared/backup-workflow/deps.ts';
+import { failedStep } from '../../../shared/backup-workflow/outcome.ts';
+import type { BackupState } from '../../../shared/backup-workflow/state.ts';
+import { COPY_A, COPY_B, policy, SOURCE } from '../../workflow/backup/scenario.ts';
+
+const T0 = '2026-02-01T00:30:00.000Z';
+const run = { policy: policy(), runId: 'nightly-2026-02-01', dryRun: false, startedAt: T0 };
+const target = { id: 'i-0aaaaaaaaaaaaaaa1', kind: 'instance' as const, form: 'image' as const };
+const poll = { attempt: 2, startedAt: T0, waitSeconds: 0, completedAt: '2026-02-01T00:40:00.000Z' };
+const report = { dryRun: false, deleted: ['ami-old'], kept: [], skippedInUse: [], alreadyGone: [], failed: [], deferredBackups: 0 };
+const done: BackupState = {
+  target,
+  snapshots: { ...poll, state: 'completed', region: SOURCE, snapshots: [{ snapshotId: 'snap-1', volumeId: 'vol-1', sizeGiB: 8 }] },
+  image: { ...poll, state: 'available', region: SOURCE, imageId: 'ami-1', name: 'shipyard/nightly/i-1/r' },
+  copies: [
+    { ...poll, state: 'available', region: COPY_A, imageId: 'ami-2', name: 'n' },
+    { region: COPY_B, error: { Error: 'ImageCopyFailed', Cause: 'eu-central-1: ami-3: Client.InvalidKMSKey: bad key' } },
+  ],
+  share: { regions: [{ region: SOURCE, imageId: 'ami-1', status: 'shared' }] },
+  rotation: { regions: [{ region: SOURCE, report }] },
+};
+const summarize = makeHandler({ ec2: () => { throw new Error('no EC2 here'); }, logger: silentLogger, now: () => new Date('2026-02-01T01:00:00Z') });
+
+describe('summarize', () => {
+  it('a failed copy region fails its target (and the run) but keeps the other regions', async () => {
+    const { summary, failed, message } = await summarize({ run, targets: [target], results: [done] });
+    expect(failed).toBe(true);
+    expect(message).toContain('Client.InvalidKMSKey');
+    const [result] = summary.targets;
+    expect(result?.regions.map((r) => [r.region, r.status, r.imageId])).toEqual([
+      [SOURCE, 'succeeded', 'ami-1'],
+      [COPY_A, 'succeeded', 'ami-2'],
+      [COPY_B, 'failed', undefined],
+    ]);
+    expect(result?.regions[0]?.rotation?.deleted).toEqual(['ami-old']);
+  });
+
+  it('a snapshot failure is the source region\'s failure at step "snapshot", copies skipped', async () => {
+    const failedTarget: BackupState = { target, error: { Error: 'SnapshotFailed', Cause: 'snap-1: disk error' } };
+    expect(failedStep(failedTarget)).toBe('snapshot');
+    const { summary } = await summarize({ run, targets: [target], results: [failedTarget] });
+    expect(summary.targets[0]?.failures).toEqual([`${SOURCE}: snapshot: SnapshotFailed: snap-1: disk error`]);
+    expect(summary.targets[0]?.regions.map((r) => r.status)).toEqual(['failed', 'skipped', 'skipped']);
+  });
+
+  it('succeeds when every target succeeded', async () => {
+    const ok: BackupState = { ...done, copies: done.copies?.slice(0, 1), share: { regions: [] } };
+    const { failed, message } = await summarize({
+      run: { ...run, policy: policy({ copyRegions: [{ region: COPY_A }] }) },
+      targets: [target],
+      results: [ok],
+    });
+    expect(failed).toBe(false);
+    expect(message).toBe('nightly nightly-2026-02-01: 1/1 targets backed up');
+  });
+});
