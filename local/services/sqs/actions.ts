@@ -247,7 +247,7 @@ const changeMessageVisibility: SqsAction = (ctx) => {
   }
   const message = messageForHandle(queue, input.ReceiptHandle);
   counts(ctx.cloud, queue);
-  if (!message || !message.inFlight || message.receiptHandle !== input.ReceiptHandle) {
+  if (!message?.inFlight || message.receiptHandle !== input.ReceiptHandle) {
     throw new AwsError(
       'MessageNotInflight',
       `Value ${input.ReceiptHandle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.`,

@@ -102,15 +102,15 @@ describe('EventBridge PutEvents (awsJson1_1)', () => {
   });
 
   it('answers an unknown target or a non-JSON body with an AWS error code, not a 500', async () => {
-    const post = (target: string, body: string) =>
-      fetch(local().url, {
+    const post = async (target: string, body: string) => {
+      const res = await fetch(local().url, {
         method: 'POST',
         headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1' },
         body,
       });
-    const unknown = await post('AWSEvents.LaunchRockets', '{}');
-    const garbage = await post('AWSEvents.PutEvents', '{');
-    expect([unknown.status, (await unknown.json()).__type]).toEqual([400, 'UnknownOperationException']);
-    expect([garbage.status, (await garbage.json()).__type]).toEqual([400, 'SerializationException']);
+      return [res.status, ((await res.json()) as { __type?: string }).__type];
+    };
+    expect(await post('AWSEvents.LaunchRockets', '{}')).toEqual([400, 'UnknownOperationException']);
+    expect(await post('AWSEvents.PutEvents', '{')).toEqual([400, 'SerializationException']);
   });
 });
