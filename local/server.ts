@@ -55,6 +55,13 @@ const send = (res: ServerResponse, response: LocalResponse): void => {
   res.end(body);
 };
 
+const rawPathOf = (requestUrl: string): string => {
+  const end = requestUrl.search(/[?#]/);
+  const path = end < 0 ? requestUrl : requestUrl.slice(0, end);
+  // An absolute-form request target (proxies) carries scheme and host: keep the path only.
+  return /^https?:\/\//.test(path) ? new URL(path).pathname : path || '/';
+};
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const createRequestListener = (cloud: LocalCloud, options: StartOptions = {}) => {
@@ -62,6 +69,9 @@ export const createRequestListener = (cloud: LocalCloud, options: StartOptions =
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
     const url = new URL(req.url ?? '/', 'http://local');
+    // WHATWG URL parsing collapses dot segments (`a/./b`); S3 keys and CloudFront paths must
+    // reach the services exactly as sent, so the path is taken from the raw request line.
+    const rawPath = rawPathOf(req.url ?? '/');
     try {
       const body = await readBody(req, maxBody);
       if (url.pathname.startsWith(CONTROL_PREFIX)) {
@@ -69,7 +79,7 @@ export const createRequestListener = (cloud: LocalCloud, options: StartOptions =
         return;
       }
       const scope = credentialScope(req.headers, url.searchParams);
-      const serviceName = serviceForRequest(req.headers, url.pathname, scope, body);
+      const serviceName = serviceForRequest(req.headers, rawPath, scope, body);
       const service = serviceByName.get(serviceName);
       if (!service) {
         send(res, {
@@ -85,7 +95,7 @@ export const createRequestListener = (cloud: LocalCloud, options: StartOptions =
       const region = service.global ? 'us-east-1' : (scope.region ?? 'us-east-1');
       const localReq: LocalRequest = {
         method: req.method ?? 'GET',
-        rawPath: url.pathname,
+        rawPath,
         query: url.searchParams,
         headers: req.headers,
         body,

@@ -42,7 +42,7 @@ export function makeHandler(deps: BackupDeps) {
         destinationRegion: copy.region,
       }),
       ...(settings.kmsKeyId === undefined ? {} : { kmsKeyId: settings.kmsKeyId }),
-      tagSpecifications: copyImageTagSpecifications(tagContext(run, target), source.imageId),
+      tagSpecifications: copyImageTagSpecifications(tagContext(run, target, source.createdAt), source.imageId),
     });
     if (result.kind === 'copied') {
       deps.logger.info('copy started', { target: target.id, region: copy.region, imageId: result.imageId });

@@ -9,7 +9,7 @@ import type { Ec2Snapshot } from '../../shared/aws/ec2-port.ts';
 import { buildCreateSnapshotsRequest } from '../../shared/backup/block-devices.ts';
 import { InvalidBackupInput } from '../../shared/backup/errors.ts';
 import { snapshotDescription } from '../../shared/backup/naming.ts';
-import { snapshotTagSpecifications } from '../../shared/backup/tags.ts';
+import { snapshotTagSpecifications, TAG_KEYS } from '../../shared/backup/tags.ts';
 import { SNAPSHOT_WAIT } from '../../shared/backup/wait.ts';
 import { managedTagQuery, tagContext } from '../../shared/backup-workflow/context.ts';
 import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
@@ -58,8 +58,10 @@ export function makeHandler(deps: BackupDeps) {
       target: target.id,
       snapshots: snapshots.map((s) => s.snapshotId),
     });
+    const createdAt = existing[0]?.tags[TAG_KEYS.createdAt] ?? run.startedAt;
     return {
       region,
+      createdAt,
       state: done ? 'completed' : 'pending',
       attempt: 0,
       startedAt: deps.now().toISOString(),

@@ -31,6 +31,7 @@ export function makeHandler(deps: BackupDeps) {
       region: set.region,
       imageId,
       name,
+      createdAt: set.createdAt,
       state: available ? 'available' : 'pending',
       attempt: 0,
       startedAt: deps.now().toISOString(),
@@ -57,7 +58,7 @@ export function makeHandler(deps: BackupDeps) {
     });
     const result = await ec2.registerImage({
       ...request,
-      tagSpecifications: registerImageTagSpecifications(tagContext(run, target)),
+      tagSpecifications: registerImageTagSpecifications(tagContext(run, target, set.createdAt)),
     });
     if (result.kind === 'registered') {
       deps.logger.info('image registered', { target: target.id, imageId: result.imageId, name });

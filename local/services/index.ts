@@ -3,14 +3,25 @@ import { cloudFrontService } from './cloudfront/service.ts';
 import { codePipelineService } from './codepipeline.ts';
 import { ec2Service } from './ec2/service.ts';
 import { eventBridgeService } from './eventbridge.ts';
-import { s3Service } from './s3/service.ts';
-import { ssmService } from './ssm.ts';
 import { lambdaService } from './lambda/service.ts';
+import { s3Service } from './s3/service.ts';
 import { schedulerService } from './scheduler/service.ts';
 import { sqsService } from './sqs/service.ts';
+import { ssmService } from './ssm.ts';
 import { stepFunctionsService } from './stepfunctions/service.ts';
 
 /** Every service the local cloud speaks, by the name SigV4 signs with. */
-export const SERVICES: LocalService[] = [ec2Service, cloudFrontService, s3Service, ssmService, codePipelineService, eventBridgeService, sqsService, lambdaService, stepFunctionsService, schedulerService];
+export const SERVICES: LocalService[] = [
+  ec2Service,
+  cloudFrontService,
+  s3Service,
+  ssmService,
+  codePipelineService,
+  eventBridgeService,
+  sqsService,
+  lambdaService,
+  stepFunctionsService,
+  schedulerService,
+];
 
 export const serviceByName = new Map(SERVICES.map((s) => [s.name, s]));

@@ -2,13 +2,17 @@
 import { MANAGED_TAG_VALUE, type BackupTagContext, TAG_KEYS } from '../backup/tags.ts';
 import type { Run, Target } from './state.ts';
 
-/** Tag context of everything this run creates for this target. */
-export function tagContext(run: Run, target: Target): BackupTagContext {
+/**
+ * Tag context of everything this run creates for this target. `createdAt` is the backup's
+ * instant as first recorded (a re-run of the same run id keeps it, so a CopyImage retried
+ * with the same ClientToken sends the same parameters).
+ */
+export function tagContext(run: Run, target: Target, createdAt: string = run.startedAt): BackupTagContext {
   return {
     policy: run.policy.name,
     target: target.id,
     runId: run.runId,
-    createdAt: run.startedAt,
+    createdAt,
     sourceRegion: run.policy.sourceRegion,
   };
 }

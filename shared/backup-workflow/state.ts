@@ -52,6 +52,8 @@ export const snapshotSetSchema = z
   .object({
     ...pollFields,
     region: z.string().min(1),
+    /** The backup's instant (tag `shipyard:created-at`): the first attempt's, on a re-run of the same run id. */
+    createdAt: instant,
     snapshots: z
       .array(
         z
@@ -64,7 +66,14 @@ export const snapshotSetSchema = z
 export type SnapshotSet = z.infer<typeof snapshotSetSchema>;
 
 export const imageStateSchema = z
-  .object({ ...pollFields, region: z.string().min(1), imageId: z.string().min(1), name: z.string().min(1) })
+  .object({
+    ...pollFields,
+    region: z.string().min(1),
+    imageId: z.string().min(1),
+    name: z.string().min(1),
+    /** Same as the snapshots'; copies carry it so that they bucket like their source. */
+    createdAt: instant,
+  })
   .strict();
 export type ImageState = z.infer<typeof imageStateSchema>;
 

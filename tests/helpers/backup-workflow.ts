@@ -102,7 +102,7 @@ export async function createBackupWorkflow(local: () => RunningLocalCloud, optio
         }
       };
     }
-    const execution = machine.run(input, {
+    const execution = machine.run(input as never, {
       overrides: {
         taskResourceLocalHandlers: handlers,
         waitTimeOverrides: Object.fromEntries(waitStates.map((name) => [name, 0])),

@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { register as registerInvalidate } from '../../../cli/commands/invalidate.ts';
 import { register as registerNotify } from '../../../cli/commands/notify-deploy.ts';
-import { createOutput } from '../../../cli/output.ts';
+import type { Output } from '../../../cli/output.ts';
 import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import {
   createInvalidationCalls,
@@ -53,14 +53,13 @@ const makeRepo = () => {
 /** The commands under test on a program with the CLI's global options; output captured. */
 const run = async (args: string[]) => {
   const out: string[] = [];
-  const stream = { write: (s: string) => out.push(s) } as unknown as NodeJS.WriteStream;
+  const output: Output = { json: true, result: (data) => out.push(JSON.stringify(data)), progress: () => {} };
   const program = new Command('shipyard')
     .option('--endpoint <url>')
     .option('--config <file>')
     .option('--region <region>')
     .option('--json')
     .exitOverride();
-  const output = createOutput(true, stream, stream);
   registerInvalidate(program, output);
   registerNotify(program, output);
   await program.parseAsync([...args, '--endpoint', local().url, '--json'], { from: 'user' });
@@ -176,6 +175,40 @@ describe('shipyard invalidate / notify-deploy', () => {
         },
       },
     });
+  });
+
+  it('publishes the event that the deploy-event function then turns into invalidations (rehearsal)', async () => {
+    // Prepare
+    await seedDistributions(local());
+    const repo = makeRepo();
+    const deps = await makeDeps(local());
+    // Act
+    const result = await run([
+      'notify-deploy',
+      '--site',
+      'web',
+      '--from',
+      'HEAD~1',
+      '--to',
+      'HEAD',
+      '--repo-dir',
+      repo.dir,
+      '--config',
+      repo.configFile,
+    ]);
+    const state = await local().control.state<EventsDump>();
+    const [published] = state.events.regions['us-east-1'] ?? [];
+    const summary = await makeDeployEventHandler(deps)({
+      source: published?.source,
+      'detail-type': published?.detailType,
+      detail: published?.detail,
+    });
+    // Assess
+    expect(result).toMatchObject({ published: true, site: 'web', deployId: repo.head, changes: 3 });
+    expect(summary.distributions.map((d) => d.batches.map((b) => b.paths))).toEqual([
+      [['/', '/docs/new.html', '/index.html', '/old%20name.html']],
+      [['/', '/docs/new.html', '/index.html', '/old%20name.html']],
+    ]);
   });
 
   it('rejects a revision that looks like a git option', async () => {

@@ -1,7 +1,8 @@
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '../../../functions/codepipeline-invalidate/handler.ts';
-import type { PipelinePort } from '../../../shared/aws/codepipeline.ts';
-import { useLocalCloud } from '../../helpers/local-cloud.ts';
+import { createPipelineAdapter } from '../../../shared/aws/codepipeline.ts';
+import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 import {
   createInvalidationCalls,
   DOCS_DIST,
@@ -26,37 +27,54 @@ const job = (UserParameters: string | undefined, id = 'a5f1c4de-1111-2222-3333-4
   },
 });
 
-/** Records what the handler reports; the local cloud has no CodePipeline service yet. */
-const recordingPipeline = () => {
-  const results: { jobId: string; outcome: 'success' | 'failure'; text: string }[] = [];
-  const pipeline: PipelinePort = {
-    succeed: async (jobId, text) => {
-      results.push({ jobId, outcome: 'success', text });
-    },
-    fail: async (jobId, text) => {
-      results.push({ jobId, outcome: 'failure', text });
-    },
+const JOB_ID = 'a5f1c4de-1111-2222-3333-444455556666';
+
+interface JobDump {
+  codepipeline: {
+    jobs: {
+      id: string;
+      status: string;
+      result?: {
+        kind: string;
+        executionDetails?: { summary?: string };
+        failureDetails?: { message: string };
+      };
+    }[];
   };
-  return { pipeline, results };
+}
+
+/** What the job ended with in the local CodePipeline: the success summary or the failure message. */
+const results = async () => {
+  const state = await local().control.state<JobDump>();
+  return state.codepipeline.jobs.map((j) => ({
+    jobId: j.id,
+    outcome: j.result?.kind,
+    text: j.result?.executionDetails?.summary ?? j.result?.failureDetails?.message,
+  }));
 };
 
-const prepare = async () => {
-  await seedDistributions(local());
+const pipeline = () =>
+  createPipelineAdapter({ client: new CodePipelineClient({ ...clientConfig(local().url), maxAttempts: 1 }) });
+
+const prepare = async (seedDistributionsToo = true) => {
+  if (seedDistributionsToo) await seedDistributions(local());
+  await local().control.seed({
+    codepipeline: { jobs: [{ id: JOB_ID, pipelineName: 'site', actionName: 'Invalidate' }] },
+  });
   const deps = await makeDeps(local());
-  const { pipeline, results } = recordingPipeline();
-  return { handler: makeHandler({ ...deps, pipeline }), results, deps };
+  return { handler: makeHandler({ ...deps, pipeline: pipeline() }) };
 };
 
 describe('codepipeline-invalidate (Invoke Lambda action)', () => {
   it("invalidates the site's broad paths and reports success with a summary", async () => {
     // Prepare
-    const { handler, results } = await prepare();
+    const { handler } = await prepare();
     // Act
     await handler(job('docs'));
     // Assess
-    expect(results).toEqual([
+    expect(await results()).toEqual([
       {
-        jobId: 'a5f1c4de-1111-2222-3333-444455556666',
+        jobId: JOB_ID,
         outcome: 'success',
         text: 'Invalidated docs on 1 distribution(s): 1 batch(es) submitted, 1 path(s) billed.',
       },
@@ -67,11 +85,11 @@ describe('codepipeline-invalidate (Invoke Lambda action)', () => {
   });
 
   it('reports a failure, naming the field, for malformed user parameters — and creates nothing', async () => {
-    const { handler, results } = await prepare();
+    const { handler } = await prepare();
     await handler(job('{"site": "docs", "paths": "/a"}'));
-    expect(results).toEqual([
+    expect(await results()).toEqual([
       {
-        jobId: 'a5f1c4de-1111-2222-3333-444455556666',
+        jobId: JOB_ID,
         outcome: 'failure',
         text: 'MalformedEventError: malformed codepipeline event: CodePipeline.job.data.actionConfiguration.configuration.UserParameters.paths: Invalid input: expected array, received string',
       },
@@ -80,9 +98,9 @@ describe('codepipeline-invalidate (Invoke Lambda action)', () => {
   });
 
   it('reports a failure for an unknown site', async () => {
-    const { handler, results } = await prepare();
+    const { handler } = await prepare();
     await handler(job('shop'));
-    expect(results[0]).toMatchObject({
+    expect((await results())[0]).toMatchObject({
       outcome: 'failure',
       text: expect.stringContaining('unknown site "shop"'),
     });
@@ -90,13 +108,11 @@ describe('codepipeline-invalidate (Invoke Lambda action)', () => {
 
   it('reports a failure when CloudFront rejects the distribution', async () => {
     // Prepare: no distributions seeded
-    const deps = await makeDeps(local());
-    const { pipeline, results } = recordingPipeline();
-    const handler = makeHandler({ ...deps, pipeline });
+    const { handler } = await prepare(false);
     // Act
     await handler(job('docs'));
     // Assess
-    expect(results[0]).toMatchObject({
+    expect((await results())[0]).toMatchObject({
       outcome: 'failure',
       text: expect.stringContaining(
         `SubmissionFailedError: invalidation of deploy a5f1c4de-1111-2222-3333-444455556666 on site docs failed on ${DOCS_DIST} (NoSuchDistributionError`,
@@ -105,10 +121,22 @@ describe('codepipeline-invalidate (Invoke Lambda action)', () => {
   });
 
   it('throws for an event without a job id: there is no job to report to', async () => {
-    const { handler, results } = await prepare();
+    const { handler } = await prepare();
     await expect(handler({ 'CodePipeline.job': {} })).rejects.toThrow(
       'malformed codepipeline event: CodePipeline.job.id: expected the job id (a non-empty string)',
     );
-    expect(results).toEqual([]);
+    expect(await results()).toEqual([{ jobId: JOB_ID, outcome: undefined, text: undefined }]);
+  });
+
+  it('throws when the result cannot be reported, so Lambda retries the (idempotent) job', async () => {
+    // Prepare
+    const { handler } = await prepare();
+    await local().control.addFaults([
+      { service: 'codepipeline', action: 'PutJobSuccessResult', code: 'AccessDeniedException', status: 400 },
+    ]);
+    // Act
+    const run = handler(job('docs'));
+    // Assess
+    await expect(run).rejects.toMatchObject({ name: 'AwsCallError', code: 'AccessDeniedException' });
   });
 });

@@ -1,9 +1,10 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_WEBHOOK_BODY_BYTES, makeHandler } from '../../../functions/github-webhook/handler.ts';
-import type { SecretRef } from '../../../shared/aws/secrets.ts';
+import { createSecretsAdapter } from '../../../shared/aws/secrets.ts';
 import { githubSignature } from '../../../shared/deploy/github-signature.ts';
 import { RecentIds } from '../../../shared/deploy/recent.ts';
-import { useLocalCloud } from '../../helpers/local-cloud.ts';
+import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 import {
   createInvalidationCalls,
   invalidationsOf,
@@ -49,22 +50,28 @@ const request = (
   requestContext: { http: { method: 'POST' } },
 });
 
-const prepare = async () => {
+const prepare = async (options: { seedSecret?: boolean } = {}) => {
   await seedDistributions(local());
+  if (options.seedSecret ?? true) {
+    await local().control.seed({
+      ssm: { parameters: [{ name: '/shipyard/github-webhook', value: SECRET, type: 'SecureString' }] },
+    });
+  }
   const base = await makeDeps(local());
-  const secretReads: SecretRef[] = [];
   const deps = {
     ...base,
-    secrets: {
-      get: async (ref: SecretRef) => {
-        secretReads.push(ref);
-        return SECRET;
-      },
-    },
+    secrets: createSecretsAdapter({
+      ssmClient: new SSMClient({ ...clientConfig(local().url), maxAttempts: 1 }),
+    }),
     recentDeliveries: new RecentIds(),
   };
-  return { deps, secretReads, handler: makeHandler(deps) };
+  return { deps, handler: makeHandler(deps) };
 };
+
+const secretReads = async () =>
+  (await local().control.counters()).calls
+    .filter((c) => c.service === 'ssm')
+    .reduce((n, c) => n + c.count, 0);
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -124,9 +131,26 @@ describe('github-webhook (Function URL)', () => {
   });
 
   it('does not even read the secret when the signature header is missing', async () => {
-    const { handler, secretReads } = await prepare();
+    const { handler } = await prepare();
     await handler(request('{}', { signature: null }));
-    expect(secretReads).toEqual([]);
+    expect(await secretReads()).toBe(0);
+  });
+
+  it('reads the SecureString once per container, not once per delivery', async () => {
+    const { handler } = await prepare();
+    await handler(request(JSON.stringify(pushPayload()), { delivery: 'd-1' }));
+    await handler(request(JSON.stringify(pushPayload({ after: 'b'.repeat(40) })), { delivery: 'd-2' }));
+    expect(await secretReads()).toBe(1);
+  });
+
+  it('answers 500 without invalidating when the secret cannot be read', async () => {
+    const { handler } = await prepare({ seedSecret: false });
+    const response = await handler(request(JSON.stringify(pushPayload())));
+    expect(response).toMatchObject({
+      statusCode: 500,
+      body: JSON.stringify({ message: 'webhook secret unavailable' }),
+    });
+    expect(await createInvalidationCalls(local())).toBe(0);
   });
 
   it('answers a ping with 200 and invalidates nothing', async () => {
@@ -139,10 +163,10 @@ describe('github-webhook (Function URL)', () => {
   });
 
   it('answers 413 to an oversized body before anything else', async () => {
-    const { handler, secretReads } = await prepare();
+    const { handler } = await prepare();
     const response = await handler(request('x'.repeat(MAX_WEBHOOK_BODY_BYTES + 1)));
     expect(response.statusCode).toBe(413);
-    expect(secretReads).toEqual([]);
+    expect(await secretReads()).toBe(0);
   });
 
   it('answers 400 with the field at fault to a signed but malformed push, creating nothing', async () => {

@@ -6,6 +6,7 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -312,5 +313,16 @@ describe('S3 objects (REST-XML)', () => {
     expect(res.status).toBe(501);
     expect(res.body).toContain('<Code>NotImplemented</Code>');
     expect(res.body).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('stores keys with dot segments exactly as sent (no URL normalisation)', async () => {
+    // Prepare
+    const s3 = await withBucket();
+    // Act
+    await s3.send(new PutObjectCommand({ Bucket: 'site', Key: 'x/./y.html', Body: 'dot' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'site', Key: 'a/../b.html', Body: 'dotdot' }));
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'site' }));
+    // Assess
+    expect(listed.Contents?.map((o) => o.Key)).toEqual(['a/../b.html', 'x/./y.html']);
   });
 });

@@ -1,0 +1,203 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import validator from 'asl-validator';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { type CloudFormationTemplate, packageService } from '../../scripts/package-service.ts';
+import { type PolicyStatement, renderIamTable, replaceIamTable, roleStatements } from '../../scripts/iam-report.ts';
+
+const run = promisify(execFile);
+
+let template: CloudFormationTemplate;
+let templatePath: string;
+
+beforeAll(async () => {
+  const packaged = await packageService('dev');
+  template = packaged.template;
+  templatePath = packaged.templatePath;
+}, 180_000);
+
+const resourcesOfType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+/**
+ * Actions AWS does not allow to be scoped to a resource ARN (the service authorization
+ * reference lists no resource type for them), with the reason the wildcard is acceptable.
+ */
+const WILDCARD_RESOURCE_ALLOWED: Record<string, string> = {
+  'ec2:DescribeInstances': 'Describe* actions support no resource-level permissions',
+  'ec2:DescribeVolumes': 'Describe* actions support no resource-level permissions',
+  'ec2:DescribeSnapshots': 'Describe* actions support no resource-level permissions',
+  'ec2:DescribeImages': 'Describe* actions support no resource-level permissions',
+  'ec2:DescribeImageAttribute': 'read-only, supports no resource-level condition we could use',
+  'codepipeline:PutJobSuccessResult': 'job results support no resource-level permissions',
+  'codepipeline:PutJobFailureResult': 'job results support no resource-level permissions',
+  'cloudwatch:PutMetricData': 'metrics support no resource-level permissions (namespace condition applied)',
+  'logs:CreateLogDelivery': 'Step Functions logging: vended-log delivery APIs support only *',
+  'logs:GetLogDelivery': 'Step Functions logging: vended-log delivery APIs support only *',
+  'logs:UpdateLogDelivery': 'Step Functions logging: vended-log delivery APIs support only *',
+  'logs:DeleteLogDelivery': 'Step Functions logging: vended-log delivery APIs support only *',
+  'logs:ListLogDeliveries': 'Step Functions logging: vended-log delivery APIs support only *',
+  'logs:PutResourcePolicy': 'Step Functions logging: vended-log delivery APIs support only *',
+  'logs:DescribeResourcePolicies': 'Step Functions logging: vended-log delivery APIs support only *',
+  'logs:DescribeLogGroups': 'Step Functions logging: vended-log delivery APIs support only *',
+};
+
+const allStatements = (): { role: string; statement: PolicyStatement }[] =>
+  resourcesOfType('AWS::IAM::Role').flatMap(([role, resource]) =>
+    roleStatements(resource).map((statement) => ({ role, statement })),
+  );
+
+describe('packaged CloudFormation template', () => {
+  it('passes cfn-lint with zero errors', async () => {
+    const result = await run('cfn-lint', ['--format', 'json', templatePath]).catch(
+      (error: { stdout?: string; code?: number }) => {
+        // cfn-lint exits non-zero for warnings too; only errors (level "Error") fail this test.
+        return { stdout: error.stdout ?? '[]' };
+      },
+    );
+    const findings = JSON.parse(result.stdout || '[]') as { Level: string; Rule: { Id: string }; Message: string }[];
+    const errors = findings.filter((f) => f.Level === 'Error').map((f) => `${f.Rule.Id}: ${f.Message}`);
+    expect(errors).toEqual([]);
+  });
+
+  it('gives every function its own role and nothing uses a shared one', () => {
+    const functions = resourcesOfType('AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThanOrEqual(10);
+    const roles = functions.map(([, fn]) => JSON.stringify(fn.Properties?.Role));
+    expect(new Set(roles).size).toBe(functions.length);
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('grants no wildcard action and no service-wide action', () => {
+    const offenders = allStatements()
+      .flatMap(({ role, statement }) => asList(statement.Action).map((action) => ({ role, action })))
+      .filter(({ action }) => typeof action !== 'string' || action === '*' || /:\*$/.test(action));
+    expect(offenders).toEqual([]);
+  });
+
+  it('uses Resource "*" only for actions that AWS cannot scope, each listed with a reason', () => {
+    const unexplained = allStatements()
+      .filter(({ statement }) => asList(statement.Resource).includes('*'))
+      .flatMap(({ role, statement }) =>
+        asList(statement.Action)
+          .filter((action) => !(action in WILDCARD_RESOURCE_ALLOWED))
+          .map((action) => `${role}: ${action}`),
+      );
+    expect(unexplained).toEqual([]);
+  });
+
+  it('conditions EC2 delete, deregister and modify-attribute on the Shipyard managed tag', () => {
+    const destructive = allStatements().filter(({ statement }) =>
+      asList(statement.Action).some((a) => /^ec2:(Delete|Deregister|Modify)/.test(a)),
+    );
+    expect(destructive.length).toBeGreaterThan(0);
+    for (const { role, statement } of destructive) {
+      expect(statement.Effect, role).toBe('Allow');
+      expect(JSON.stringify(statement.Condition ?? {}), role).toContain('aws:ResourceTag/shipyard:managed');
+    }
+  });
+
+  it('requires the managed tag on create for EC2 create actions, and CreateTags only as part of a create', () => {
+    const statements = allStatements();
+    const creates = statements.filter(({ statement }) =>
+      asList(statement.Action).some((a) => /^ec2:(CreateSnapshots?|RegisterImage|CopyImage|CopySnapshot|CreateVolume)$/.test(a)),
+    );
+    expect(creates.length).toBeGreaterThan(0);
+    // Each create action must have at least one statement that scopes the created resource by request tag.
+    const createActions = new Set(creates.flatMap(({ statement }) => asList(statement.Action)));
+    for (const action of createActions) {
+      const tagged = creates.some(
+        ({ statement }) =>
+          asList(statement.Action).includes(action) &&
+          JSON.stringify(statement.Condition ?? {}).includes('aws:RequestTag/shipyard:managed'),
+      );
+      expect(tagged, action).toBe(true);
+    }
+    const createTags = statements.filter(({ statement }) => asList(statement.Action).includes('ec2:CreateTags'));
+    for (const { role, statement } of createTags) {
+      expect(JSON.stringify(statement.Condition ?? {}), role).toContain('ec2:CreateAction');
+    }
+  });
+
+  it('limits CloudFront actions to the configured distributions', () => {
+    const config = parseYaml(readFileSync('config/shipyard.dev.yml', 'utf8')) as {
+      sites: { distributionIds: string[] }[];
+    };
+    const ids = config.sites.flatMap((s) => s.distributionIds);
+    const cloudfront = allStatements().filter(({ statement }) =>
+      asList(statement.Action).some((a) => a.startsWith('cloudfront:')),
+    );
+    expect(cloudfront.length).toBeGreaterThan(0);
+    for (const { role, statement } of cloudfront) {
+      const resources = asList(statement.Resource).map((r) => JSON.stringify(r));
+      expect(resources.length, role).toBeGreaterThan(0);
+      for (const resource of resources) {
+        expect(ids.some((id) => resource.includes(`:distribution/${id}`)), `${role}: ${resource}`).toBe(true);
+      }
+    }
+  });
+
+  it('limits KMS actions to configured keys', () => {
+    const kms = allStatements().filter(({ statement }) => asList(statement.Action).some((a) => a.startsWith('kms:')));
+    for (const { role, statement } of kms) {
+      const resources = asList(statement.Resource);
+      expect(resources, role).not.toContain('*');
+      const scoped = JSON.stringify(resources).includes(':key/') && !JSON.stringify(resources).endsWith(':key/*"]');
+      const aliasConditioned = JSON.stringify(statement.Condition ?? {}).includes('kms:ResourceAliases');
+      expect(scoped || aliasConditioned, role).toBe(true);
+    }
+  });
+
+  it('wires alarms and the run-summary rule to the alerts topic', () => {
+    const alarms = resourcesOfType('AWS::CloudWatch::Alarm');
+    const names = alarms.map(([id]) => id);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'BackupExecutionsFailedAlarm',
+        'InvalidationFailuresAlarm',
+        'S3EventsDeadLetterQueueAlarm',
+        'DeferredInvalidationsDeadLetterQueueAlarm',
+      ]),
+    );
+    for (const [id, alarm] of alarms) {
+      expect(alarm.Properties?.AlarmActions, id).toEqual([{ Ref: 'ShipyardAlertsTopic' }]);
+    }
+    const rule = template.Resources.BackupRunFinishedRule;
+    expect(JSON.stringify(rule?.Properties?.Targets)).toContain('ShipyardAlertsTopic');
+  });
+
+  it('schedules each backup policy with its cron and time zone', () => {
+    const config = parseYaml(readFileSync('config/shipyard.dev.yml', 'utf8')) as {
+      backupPolicies: { name: string; schedule: { cron: string; timeZone: string } }[];
+    };
+    const schedules = resourcesOfType('AWS::Scheduler::Schedule').map(([, s]) => s.Properties ?? {});
+    expect(schedules).toHaveLength(config.backupPolicies.length);
+    for (const policy of config.backupPolicies) {
+      expect(schedules).toContainEqual(
+        expect.objectContaining({ ScheduleExpression: policy.schedule.cron, ScheduleExpressionTimezone: policy.schedule.timeZone }),
+      );
+    }
+  });
+
+  it('deploys the backup state machine definition that passes asl-validator with path and ARN checks', () => {
+    const definition = parseYaml(readFileSync('statemachines/backup.asl.yaml', 'utf8'));
+    // Placeholders `${fnKey}` become Fn::GetAtt in the template; validate with concrete ARNs.
+    const concrete = JSON.parse(
+      JSON.stringify(definition).replace(
+        /"\$\{([A-Za-z0-9]+)\}"/g,
+        (_m, key: string) => `"arn:aws:lambda:us-east-1:123456789012:function:shipyard-dev-${key}"`,
+      ),
+    );
+    const { isValid, errorsText } = validator(structuredClone(concrete), { checkPaths: true, checkArn: true });
+    expect(errorsText()).toBe('');
+    expect(isValid).toBe(true);
+    expect(resourcesOfType('AWS::StepFunctions::StateMachine')).toHaveLength(1);
+  });
+
+  it('has the IAM table in the README generated from this template (npm run docs:iam)', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    expect(replaceIamTable(readme, renderIamTable(template))).toBe(readme);
+  });
+});
