@@ -48,5 +48,5 @@ export const makeHandler =
 const defaults = lazy(() =>
   makeHandler({ ...defaultInvalidationDeps('codepipeline-invalidate'), pipeline: createPipelineAdapter() }),
 );
-export const handler = (event: unknown, context?: { getRemainingTimeInMillis(): number }) =>
+export const handler = async (event: unknown, context?: { getRemainingTimeInMillis(): number }) =>
   defaults()(event, context);

@@ -135,4 +135,4 @@ const defaults = lazy(() =>
     recentDeliveries: new RecentIds(),
   }),
 );
-export const handler = (event: unknown) => defaults()(event);
+export const handler = async (event: unknown) => defaults()(event);

@@ -42,5 +42,5 @@ export const makeHandler =
   };
 
 const defaults = lazy(() => makeHandler(defaultInvalidationDeps('invalidate-deferred')));
-export const handler = (event: unknown, context?: { getRemainingTimeInMillis(): number }) =>
+export const handler = async (event: unknown, context?: { getRemainingTimeInMillis(): number }) =>
   defaults()(event, context);

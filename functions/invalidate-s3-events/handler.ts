@@ -52,5 +52,5 @@ export const makeHandler =
   };
 
 const defaults = lazy(() => makeHandler(defaultInvalidationDeps('invalidate-s3-events')));
-export const handler = (event: unknown, context?: { getRemainingTimeInMillis(): number }) =>
+export const handler = async (event: unknown, context?: { getRemainingTimeInMillis(): number }) =>
   defaults()(event, context);

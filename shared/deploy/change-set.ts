@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Site } from '../config/sites.ts';
-import type { ObjectChange } from '../invalidation/schemas.ts';
+import type { ObjectChange } from '../invalidation/index.ts';
 import { type EventSource, UnknownSiteError } from './errors.ts';
 import { canonicalPaths } from './paths.ts';
 

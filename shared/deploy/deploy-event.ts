@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Site } from '../config/sites.ts';
-import type { ObjectChange } from '../invalidation/schemas.ts';
+import type { ObjectChange } from '../invalidation/index.ts';
 import { broadChangeSet, type ChangeSet, findSite, mergeChanges } from './change-set.ts';
 import { MalformedEventError } from './errors.ts';
 import { formatIssues } from './issues.ts';

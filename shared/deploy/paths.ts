@@ -1,5 +1,4 @@
-import { InvalidPathError } from '../invalidation/errors.ts';
-import { decodePath, encodePath } from '../invalidation/path-encoding.ts';
+import { decodePath, encodePath, InvalidPathError } from '../invalidation/index.ts';
 import type { EventSource } from './errors.ts';
 import { MalformedEventError } from './errors.ts';
 

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import type { Site } from '../config/sites.ts';
-import { InvalidEventKeyError } from '../invalidation/errors.ts';
-import { decodeS3EventKey } from '../invalidation/path-encoding.ts';
-import type { ObjectChange } from '../invalidation/schemas.ts';
+import { decodeS3EventKey, InvalidEventKeyError, type ObjectChange } from '../invalidation/index.ts';
 import { type ChangeSet, digestId, mergeChanges } from './change-set.ts';
 import { MalformedEventError } from './errors.ts';
 import { formatIssues } from './issues.ts';

@@ -9,7 +9,7 @@
  * - handlers read the simulated clock (`deps.now`).
  */
 import { StateMachine } from 'aws-local-stepfunctions';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { createEc2PortFactory } from '../../shared/aws/ec2.ts';
 import { isTransientBackupError } from '../../shared/backup/errors.ts';
 import { type BackupDeps, silentLogger } from '../../shared/backup-workflow/deps.ts';
@@ -24,6 +24,24 @@ import {
   withDeployedArns,
 } from './backup-asl.ts';
 import { clientConfig } from './local-cloud.ts';
+
+/**
+ * The SDK's standard retries (throttling, 5xx) with the real attempt count but no real-time
+ * backoff: the workflow tests are about what happens, not how long the SDK sleeps.
+ */
+function promptRetries(maxAttempts: number): NonNullable<EC2ClientConfig['retryStrategy']> {
+  const token = (count: number) => ({ getRetryCount: () => count, getRetryDelay: () => 0 });
+  return {
+    mode: 'standard',
+    acquireInitialRetryToken: async () => token(0),
+    refreshRetryTokenForRetry: async (previous, info) => {
+      const next = previous.getRetryCount() + 1;
+      if (info.errorType === 'CLIENT_ERROR' || next >= maxAttempts) throw new Error('no retry');
+      return token(next);
+    },
+    recordSuccess: () => {},
+  };
+}
 
 /** Simulated pause per failed attempt of a transient error (the ASL's first retry intervals are 2–30 s). */
 export const RETRY_PAUSE_MS = 30_000;
@@ -70,7 +88,7 @@ export async function createBackupWorkflow(local: () => RunningLocalCloud, optio
     return {
       ec2: createEc2PortFactory({
         clientFor: (region) =>
-          new EC2Client({ ...clientConfig(url, region), maxAttempts: options.maxAttempts ?? 4, retryMode: 'standard' }),
+          new EC2Client({ ...clientConfig(url, region), retryStrategy: promptRetries(options.maxAttempts ?? 4) }),
       }),
       logger: silentLogger,
       now: () => new Date(local().cloud.now()),
@@ -104,7 +122,7 @@ export async function createBackupWorkflow(local: () => RunningLocalCloud, optio
     }
     const execution = machine.run(input as never, {
       overrides: {
-        taskResourceLocalHandlers: handlers,
+        taskResourceLocalHandlers: handlers as never,
         waitTimeOverrides: Object.fromEntries(waitStates.map((name) => [name, 0])),
         retryIntervalOverrides: Object.fromEntries([...taskKeys.keys()].map((name) => [name, 0])),
       },

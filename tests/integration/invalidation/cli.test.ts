@@ -7,16 +7,22 @@ import { describe, expect, it } from 'vitest';
 import { register as registerInvalidate } from '../../../cli/commands/invalidate.ts';
 import { register as registerNotify } from '../../../cli/commands/notify-deploy.ts';
 import type { Output } from '../../../cli/output.ts';
+import { makeHandler as makeDeployEventHandler } from '../../../functions/invalidate-deploy-event/handler.ts';
 import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import {
   createInvalidationCalls,
   invalidationsOf,
+  makeDeps,
   seedDistributions,
   WEB_DIST,
   WEB_DIST_2,
 } from './harness.ts';
 
 const local = useLocalCloud();
+
+interface EventsDump {
+  events: { regions: Record<string, { source: string; detailType: string; detail: unknown }[]> };
+}
 
 const CONFIG = `
 sites:

@@ -127,6 +127,25 @@ describe('invalidate-deploy-event (EventBridge)', () => {
     expect(mine.map((i) => i.paths.map((p) => p.path))).toEqual([['/docs/*']]);
   });
 
+  it('splits a deploy over 3,000 file paths into batches and defers the one that does not fit', async () => {
+    // Prepare
+    const { handler, deps } = await prepare();
+    const paths = Array.from({ length: 3_500 }, (_, i) => `/files/f${i}.html`);
+    // Act
+    const summary = await handler(deployEvent({ site: 'docs', deployId: 'big-1', paths }));
+    await local().control.advance({ ms: 61_000 });
+    const [message] = await receiveAll(deps.sqs, deps.queueUrl);
+    // Assess
+    expect(summary.distributions[0]?.batches.map((b) => [b.batchIndex, b.status, b.paths.length])).toEqual([
+      [0, 'created', 3_000],
+      [1, 'deferred', 500],
+    ]);
+    expect(summary.pathsBilled).toBe(3_000);
+    expect(
+      JSON.parse(message?.Body ?? '{}').batches.map((b: { batchIndex: number }) => b.batchIndex),
+    ).toEqual([1]);
+  });
+
   it('fails a malformed deferred message into the DLQ path (batch item failure)', async () => {
     const { deferred } = await prepare();
     const response = await deferred({

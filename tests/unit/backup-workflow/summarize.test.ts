@@ -8,12 +8,12 @@ import { COPY_A, COPY_B, policy, SOURCE } from '../../workflow/backup/scenario.t
 const T0 = '2026-02-01T00:30:00.000Z';
 const run = { policy: policy(), runId: 'nightly-2026-02-01', dryRun: false, startedAt: T0 };
 const target = { id: 'i-0aaaaaaaaaaaaaaa1', kind: 'instance' as const, form: 'image' as const };
-const poll = { attempt: 2, startedAt: T0, createdAt: T0, waitSeconds: 0, completedAt: '2026-02-01T00:40:00.000Z' };
+const poll = { attempt: 2, startedAt: T0, waitSeconds: 0, completedAt: '2026-02-01T00:40:00.000Z' };
 const report = { dryRun: false, deleted: ['ami-old'], kept: [], skippedInUse: [], alreadyGone: [], failed: [], deferredBackups: 0 };
 const done: BackupState = {
   target,
-  snapshots: { ...poll, state: 'completed', region: SOURCE, snapshots: [{ snapshotId: 'snap-1', volumeId: 'vol-1', sizeGiB: 8 }] },
-  image: { ...poll, state: 'available', region: SOURCE, imageId: 'ami-1', name: 'shipyard/nightly/i-1/r' },
+  snapshots: { ...poll, createdAt: T0, state: 'completed', region: SOURCE, snapshots: [{ snapshotId: 'snap-1', volumeId: 'vol-1', sizeGiB: 8 }] },
+  image: { ...poll, createdAt: T0, state: 'available', region: SOURCE, imageId: 'ami-1', name: 'shipyard/nightly/i-1/r' },
   copies: [
     { ...poll, state: 'available', region: COPY_A, imageId: 'ami-2', name: 'n' },
     { region: COPY_B, error: { Error: 'ImageCopyFailed', Cause: 'eu-central-1: ami-3: Client.InvalidKMSKey: bad key' } },
