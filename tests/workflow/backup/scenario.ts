@@ -80,3 +80,41 @@ export const runInput = (p: BackupPolicy, runId: string, now: string, more: Reco
   now,
   ...more,
 });
+
+export interface OldBackup {
+  policy: string;
+  target: string;
+  runId: string;
+  createdAt: string;
+  /** 17 hex digits, unique per seeded backup. */
+  hex: string;
+  managed?: boolean;
+}
+
+/** Seeds finished backups (a tagged snapshot + the AMI registered from it) as earlier runs left them. */
+export async function seedOldBackups(control: ControlClient, region: string, backups: OldBackup[]) {
+  const tags = (b: OldBackup, kind: string) =>
+    b.managed === false
+      ? {}
+      : {
+          'shipyard:managed': 'true',
+          'shipyard:policy': b.policy,
+          'shipyard:target': b.target,
+          'shipyard:run': b.runId,
+          'shipyard:created-at': b.createdAt,
+          'shipyard:source-region': SOURCE,
+          'shipyard:kind': kind,
+        };
+  await control.seed({
+    ec2: {
+      snapshots: backups.map((b) => ({ region, snapshotId: `snap-${b.hex}`, sizeGiB: 8, tags: tags(b, 'snapshot') })),
+      images: backups.map((b) => ({
+        region,
+        imageId: `ami-${b.hex}`,
+        name: b.managed === false ? `golden-${b.hex}` : `shipyard/${b.policy}/${b.target}/${b.runId}`,
+        snapshotIds: [`snap-${b.hex}`],
+        tags: tags(b, 'image'),
+      })),
+    },
+  });
+}

@@ -1,0 +1,87 @@
+/** Rotation inside the real workflow: dry run, and never touching what is not this policy's and target's. */
+import { describe, expect, it } from 'vitest';
+import type { RotationResult } from '../../../shared/backup-workflow/state.ts';
+import { createBackupWorkflow } from '../../helpers/backup-workflow.ts';
+import { useLocalCloud } from '../../helpers/local-cloud.ts';
+import { ids, inventory, ofTarget } from './inventory.ts';
+import { INSTANCE_A, INSTANCE_C, type OldBackup, policy, runInput, SOURCE, seedFleet, seedOldBackups } from './scenario.ts';
+
+const old = (day: number, more: Partial<OldBackup> = {}): OldBackup => ({
+  policy: 'nightly',
+  target: INSTANCE_A,
+  runId: `nightly-2026-01-${String(day).padStart(2, '0')}`,
+  createdAt: `2026-01-${String(day).padStart(2, '0')}T00:30:00.000Z`,
+  hex: `0${String(day).padStart(2, '0')}00000000000000`,
+  ...more,
+});
+
+describe('rotation in the backup workflow', () => {
+  const local = useLocalCloud();
+  const now = () => new Date(local().cloud.now()).toISOString();
+  const keepTwo = policy({ copyRegions: [], share: {}, retention: { keepLast: 2 } });
+
+  it('a dry run returns the plan with a reason per item and deletes nothing', async () => {
+    // Prepare: five earlier nightly backups of instance A.
+    await seedFleet(local().control);
+    const earlier = [20, 21, 22, 23, 24].map((d) => old(d));
+    await seedOldBackups(local().control, SOURCE, earlier);
+    const workflow = await createBackupWorkflow(local);
+    // Act
+    const dry = await workflow.run(runInput(keepTwo, 'nightly-2026-02-01', now(), { dryRun: true, targets: [INSTANCE_A] }));
+    const afterDry = await inventory(local().control, SOURCE);
+    // Assess
+    expect(dry.status).toBe('succeeded');
+    const rotation = dry.lastOutput.Rotate as RotationResult;
+    const plan = rotation.regions[0]?.wouldDelete ?? [];
+    const oldest = earlier.slice(0, 4);
+    expect(plan.map((i) => i.id).sort()).toEqual(
+      [...oldest.map((b) => `ami-${b.hex}`), ...oldest.map((b) => `snap-${b.hex}`)].sort(),
+    );
+    for (const item of plan) expect(item.reason).toMatch(/^delete: /);
+    for (const b of earlier) {
+      expect(ids(afterDry.images)).toContain(`ami-${b.hex}`);
+      expect(ids(afterDry.snapshots)).toContain(`snap-${b.hex}`);
+    }
+    // The same plan, carried out by the next (real) run.
+    const real = await workflow.run(runInput(keepTwo, 'nightly-2026-02-02', now(), { targets: [INSTANCE_A] }));
+    expect(real.status).toBe('succeeded');
+    expect(ofTarget((await inventory(local().control, SOURCE)).images, INSTANCE_A).map((i) => i.tags['shipyard:run'])).toEqual(
+      expect.arrayContaining(['nightly-2026-02-01', 'nightly-2026-02-02']),
+    );
+    expect(ofTarget((await inventory(local().control, SOURCE)).images, INSTANCE_A)).toHaveLength(2);
+  });
+
+  it('never touches unmanaged, other-policy or other-target snapshots and AMIs', async () => {
+    // Prepare
+    await seedFleet(local().control);
+    const ours = [old(10), old(11)];
+    const foreign = [
+      old(12, { policy: 'weekly', runId: 'weekly-2026-01-12' }),
+      old(13, { target: INSTANCE_C }),
+      old(14, { managed: false }),
+    ];
+    await seedOldBackups(local().control, SOURCE, [...ours, ...foreign]);
+    // Someone registered their own AMI from one of our old snapshots: it must survive, and so must the snapshot.
+    await local().control.seed({ ec2: { images: [{ region: SOURCE, name: 'team-restore', snapshotIds: [`snap-${old(10).hex}`] }] } });
+    const before = await inventory(local().control, SOURCE);
+    const workflow = await createBackupWorkflow(local);
+    const keepOne = policy({ copyRegions: [], share: {}, retention: { keepLast: 1 } });
+    // Act
+    const result = await workflow.run(runInput(keepOne, 'nightly-2026-02-01', now(), { targets: [INSTANCE_A] }));
+    // Assess
+    expect(result.status).toBe('succeeded');
+    const after = await inventory(local().control, SOURCE);
+    for (const b of foreign) {
+      expect(ids(after.images)).toContain(`ami-${b.hex}`);
+      expect(ids(after.snapshots)).toContain(`snap-${b.hex}`);
+    }
+    expect(after.images.filter((i) => i.name === 'team-restore')).toHaveLength(1);
+    expect(ids(after.images)).not.toContain(`ami-${old(10).hex}`);
+    expect(ids(after.images)).not.toContain(`ami-${old(11).hex}`);
+    expect(ids(after.snapshots)).toContain(`snap-${old(10).hex}`);
+    expect(ids(after.snapshots)).not.toContain(`snap-${old(11).hex}`);
+    const report = (result.lastOutput.Rotate as RotationResult).regions[0]?.report;
+    expect(report?.skippedInUse).toEqual([`snap-${old(10).hex}`]);
+    expect(before.images.length - after.images.length).toBe(2 - 1);
+  });
+});
