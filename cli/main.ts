@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { register as registerConfig } from './commands/config.ts';
+import { register as registerInvalidate } from './commands/invalidate.ts';
+import { register as registerNotifyDeploy } from './commands/notify-deploy.ts';
 import { EXIT, UserError } from './errors.ts';
 import { createOutput } from './output.ts';
 
@@ -21,12 +23,20 @@ export const buildProgram = (argv: string[]): Command => {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
   registerConfig(program, output);
+  registerInvalidate(program, output);
+  registerNotifyDeploy(program, output);
   return program;
 };
 
-const isConnectionError = (error: unknown): boolean => {
-  const code = (error as { code?: string } | undefined)?.code;
-  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT';
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN']);
+
+/** Walks the cause chain (adapters wrap SDK errors) looking for a network failure. */
+const isConnectionError = (error: unknown, depth = 0): boolean => {
+  if (!error || typeof error !== 'object' || depth > 8) return false;
+  const { code, cause, errors } = error as { code?: string; cause?: unknown; errors?: unknown[] };
+  if (code && CONNECTION_CODES.has(code)) return true;
+  if (Array.isArray(errors) && errors.some((e) => isConnectionError(e, depth + 1))) return true;
+  return isConnectionError(cause, depth + 1);
 };
 
 export const main = async (argv: string[]): Promise<number> => {
@@ -42,8 +52,7 @@ export const main = async (argv: string[]): Promise<number> => {
       process.stderr.write(`shipyard: ${error.message}\n`);
       return error.exitCode;
     }
-    const cause = (error as { cause?: unknown }).cause;
-    if (isConnectionError(error) || isConnectionError(cause)) {
+    if (isConnectionError(error)) {
       process.stderr.write(`shipyard: cannot reach the AWS endpoint (${(error as Error).message})\n`);
       return EXIT.unreachable;
     }
