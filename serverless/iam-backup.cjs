@@ -3,7 +3,13 @@
 // DescribeKey on that key, and on nothing else.
 const { backupPolicies } = require('./backup-config.cjs');
 
-const KMS_ACTIONS = ['kms:CreateGrant', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'];
+const KMS_ACTIONS = [
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:ReEncrypt*',
+  'kms:GenerateDataKey*',
+  'kms:DescribeKey',
+];
 const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\//;
 const ALIAS_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:(alias\/.+)$/;
 
@@ -17,12 +23,14 @@ function kmsStatements(policies) {
       if (typeof key !== 'string') continue;
       const aliasArn = ALIAS_ARN.exec(key);
       if (KEY_ARN.test(key)) keyArns.add(key);
-      else if (aliasArn) (aliases.get(aliasArn[1]) ?? aliases.set(aliasArn[1], new Set()).get(aliasArn[1])).add(aliasArn[2]);
+      else if (aliasArn)
+        (aliases.get(aliasArn[1]) ?? aliases.set(aliasArn[1], new Set()).get(aliasArn[1])).add(aliasArn[2]);
       else (aliases.get(copy.region) ?? aliases.set(copy.region, new Set()).get(copy.region)).add(key);
     }
   }
   const statements = [];
-  if (keyArns.size > 0) statements.push({ Effect: 'Allow', Action: KMS_ACTIONS, Resource: [...keyArns].sort() });
+  if (keyArns.size > 0)
+    statements.push({ Effect: 'Allow', Action: KMS_ACTIONS, Resource: [...keyArns].sort() });
   for (const [region, names] of [...aliases].sort()) {
     statements.push({
       Effect: 'Allow',

@@ -42,7 +42,10 @@ export function makeHandler(deps: BackupDeps) {
         destinationRegion: copy.region,
       }),
       ...(settings.kmsKeyId === undefined ? {} : { kmsKeyId: settings.kmsKeyId }),
-      tagSpecifications: copyImageTagSpecifications(tagContext(run, target, source.createdAt), source.imageId),
+      tagSpecifications: copyImageTagSpecifications(
+        tagContext(run, target, source.createdAt),
+        source.imageId,
+      ),
     });
     if (result.kind === 'copied') {
       deps.logger.info('copy started', { target: target.id, region: copy.region, imageId: result.imageId });

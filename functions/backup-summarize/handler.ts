@@ -26,13 +26,14 @@ export interface SummarizeOutput {
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<SummarizeOutput> => {
     const { run, results } = parseTaskInput('summarize', inputSchema, event);
-    const finishedAt = deps.now().toISOString();
+    // A schedule's `now` may be slightly ahead of this clock: never end before the start.
+    const finishedAt = new Date(Math.max(deps.now().getTime(), Date.parse(run.startedAt))).toISOString();
     const summary = buildRunSummary({
       policy: run.policy.name,
       runId: run.runId,
       dryRun: run.dryRun,
       startedAt: run.startedAt,
-      finishedAt: finishedAt < run.startedAt ? run.startedAt : finishedAt,
+      finishedAt,
       targets: results.map((b) => targetResult(run, b, finishedAt)),
     });
     const failed = summary.overallStatus === 'failed';

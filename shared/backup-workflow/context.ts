@@ -1,5 +1,5 @@
 /** Small derivations from the run and target shared by the handlers. */
-import { MANAGED_TAG_VALUE, type BackupTagContext, TAG_KEYS } from '../backup/tags.ts';
+import { type BackupTagContext, MANAGED_TAG_VALUE, TAG_KEYS } from '../backup/tags.ts';
 import type { Run, Target } from './state.ts';
 
 /**

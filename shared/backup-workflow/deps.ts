@@ -3,9 +3,10 @@
  * container by default. Tests pass ports pointing at the local cloud and the local
  * cloud's simulated clock.
  */
-import { createLogger, type Logger } from '../logging/logger.ts';
+
 import { createEc2PortFactory } from '../aws/ec2.ts';
 import type { Ec2PortFactory } from '../aws/ec2-port.ts';
+import { createLogger, type Logger } from '../logging/logger.ts';
 
 /** The logging surface the handlers use (Powertools' Logger; tests pass a silent one). */
 export type BackupLogger = Pick<Logger, 'info' | 'warn' | 'error'>;

@@ -17,10 +17,13 @@ export function failedStep(b: BackupState): string {
 
 function shareFailure(b: BackupState, region: string): Failure | undefined {
   const refused = b.share?.regions.find((r) => r.region === region && r.status === 'failed');
-  return refused === undefined ? undefined : { error: 'ImageShareFailed', reason: refused.detail ?? 'refused', step: 'share' };
+  return refused === undefined
+    ? undefined
+    : { error: 'ImageShareFailed', reason: refused.detail ?? 'refused', step: 'share' };
 }
 
-const rotationOf = (b: BackupState, region: string) => b.rotation?.regions.find((r) => r.region === region)?.report;
+const rotationOf = (b: BackupState, region: string) =>
+  b.rotation?.regions.find((r) => r.region === region)?.report;
 
 function region(fields: RegionResult, failure: Failure | undefined, b: BackupState): RegionResult {
   const out: RegionResult = { ...fields };

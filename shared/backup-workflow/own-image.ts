@@ -3,10 +3,11 @@
  * An image with that name is reused only if its tags say it is this run's backup of this
  * target; a foreign image with our name is a hard failure (never adopted, never touched).
  */
-import { ImageRegistrationFailed } from '../backup/errors.ts';
+
 import type { BackupErrorClass } from '../aws/ec2-errors.ts';
-import { isManagedBy, runIdOf } from '../backup/tags.ts';
 import type { Ec2Image, Ec2Reader } from '../aws/ec2-port.ts';
+import { ImageRegistrationFailed } from '../backup/errors.ts';
+import { isManagedBy, runIdOf } from '../backup/tags.ts';
 
 export async function findOwnImage(
   ec2: Ec2Reader,

@@ -3,7 +3,7 @@
  * domain's `evaluateImage` decides, this turns the decision into the next loop state or
  * the step's named error.
  */
-import { type BackupErrorClass } from '../aws/ec2-errors.ts';
+import type { BackupErrorClass } from '../aws/ec2-errors.ts';
 import type { Ec2Reader } from '../aws/ec2-port.ts';
 import { WaitAttemptsExhausted } from '../backup/errors.ts';
 import { evaluateImage, type ImageStatus, type WaitPolicy } from '../backup/wait.ts';
@@ -36,7 +36,11 @@ export async function pollImage<T extends ImagePollState>(
           ...(image.stateReason === undefined ? {} : { stateReason: image.stateReason }),
         };
   const attempt = current.attempt + 1;
-  const decision = evaluateImage(status, { attempt, elapsedSeconds: secondsBetween(current.startedAt, now) }, policy);
+  const decision = evaluateImage(
+    status,
+    { attempt, elapsedSeconds: secondsBetween(current.startedAt, now) },
+    policy,
+  );
   switch (decision.status) {
     case 'failed':
       throw new failed(`${ec2.region}: ${decision.reason}`);

@@ -8,6 +8,7 @@ import { InvalidBackupInput } from '../backup/errors.ts';
  * const image = requireStep('check-image', 'backup.image', backup.image);
  */
 export function requireStep<T>(step: string, field: string, value: T | undefined): T {
-  if (value === undefined) throw new InvalidBackupInput(`${step}: invalid input: ${field}: required at this step`);
+  if (value === undefined)
+    throw new InvalidBackupInput(`${step}: invalid input: ${field}: required at this step`);
   return value;
 }

@@ -24,7 +24,9 @@ import type { RotationResult, Run, Target } from './state.ts';
 export type RegionRotation = RotationResult['regions'][number];
 
 const toImageRecord = (i: Ec2Image): ImageRecord => {
-  const reason = [i.stateReason?.code, i.stateReason?.message].filter((p) => p !== undefined && p !== '').join(': ');
+  const reason = [i.stateReason?.code, i.stateReason?.message]
+    .filter((p) => p !== undefined && p !== '')
+    .join(': ');
   return {
     imageId: i.imageId,
     ...(i.name === undefined ? {} : { name: i.name }),
@@ -58,7 +60,12 @@ export interface RotateRegionInput {
   protectedIds: string[];
 }
 
-export async function rotateRegion({ ec2, run, target, protectedIds }: RotateRegionInput): Promise<RegionRotation> {
+export async function rotateRegion({
+  ec2,
+  run,
+  target,
+  protectedIds,
+}: RotateRegionInput): Promise<RegionRotation> {
   const { policy } = run;
   const query = { tags: managedTagQuery(run, target) };
   const [images, snapshots] = await Promise.all([ec2.describeImages(query), ec2.describeSnapshots(query)]);

@@ -1,7 +1,8 @@
 /** The source instance as the domain's block-device mapper wants it: instance + its volumes. */
+
+import type { Ec2Reader } from '../aws/ec2-port.ts';
 import { type SourceInstance, sourceInstanceSchema } from '../backup/block-devices.ts';
 import { InvalidBackupInput, TargetNotFound } from '../backup/errors.ts';
-import type { Ec2Reader } from '../aws/ec2-port.ts';
 
 /**
  * Describes the instance and its EBS volumes and validates the result.
@@ -18,7 +19,8 @@ export async function describeSourceInstance(ec2: Ec2Reader, instanceId: string)
   const volumes = new Map((await ec2.describeVolumes({ volumeIds })).map((v) => [v.volumeId, v]));
   const blockDevices = instance.blockDevices.map((device) => {
     const volume = volumes.get(device.volumeId);
-    if (volume === undefined) throw new TargetNotFound(`volume ${device.volumeId} of ${instanceId} does not exist`);
+    if (volume === undefined)
+      throw new TargetNotFound(`volume ${device.volumeId} of ${instanceId} does not exist`);
     return {
       deviceName: device.deviceName,
       volumeId: device.volumeId,
@@ -36,7 +38,9 @@ export async function describeSourceInstance(ec2: Ec2Reader, instanceId: string)
     ...(instance.virtualizationType === undefined ? {} : { virtualizationType: instance.virtualizationType }),
     enaSupport: instance.enaSupport,
     ...(instance.bootMode === undefined ? {} : { bootMode: instance.bootMode }),
-    ...(instance.currentInstanceBootMode === undefined ? {} : { currentInstanceBootMode: instance.currentInstanceBootMode }),
+    ...(instance.currentInstanceBootMode === undefined
+      ? {}
+      : { currentInstanceBootMode: instance.currentInstanceBootMode }),
     blockDevices,
   });
   if (!parsed.success) {

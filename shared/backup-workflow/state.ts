@@ -18,7 +18,9 @@ const waitSeconds = z.number().int().min(0);
 export const runSchema = z
   .object({
     policy: backupPolicySchema,
-    runId: z.string().refine(isValidExecutionName, 'not a valid execution name (1–80 chars, no spaces or brackets)'),
+    runId: z
+      .string()
+      .refine(isValidExecutionName, 'not a valid execution name (1–80 chars, no spaces or brackets)'),
     dryRun: z.boolean(),
     /** The run's instant: the schedule's scheduled time, or the start of an on-demand run. */
     startedAt: instant,
@@ -57,7 +59,11 @@ export const snapshotSetSchema = z
     snapshots: z
       .array(
         z
-          .object({ snapshotId: z.string().min(1), volumeId: z.string().optional(), sizeGiB: z.number().int().min(0) })
+          .object({
+            snapshotId: z.string().min(1),
+            volumeId: z.string().optional(),
+            sizeGiB: z.number().int().min(0),
+          })
           .strict(),
       )
       .min(1),

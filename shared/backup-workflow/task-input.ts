@@ -8,7 +8,8 @@ import { InvalidBackupInput } from '../backup/errors.ts';
 
 const fieldOf = (path: readonly PropertyKey[]): string =>
   path.reduce<string>(
-    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out === '' ? String(key) : `${out}.${String(key)}`),
+    (out, key) =>
+      typeof key === 'number' ? `${out}[${key}]` : out === '' ? String(key) : `${out}.${String(key)}`,
     '',
   ) || '(input)';
 

@@ -8,6 +8,12 @@ const SecretRefSchema = z.union([
   z.object({ secretsManagerSecret: z.string().min(1) }).strict(),
 ]);
 
+/**
+ * Below this many changed URLs a listing is not worth it: at most 9 paths ($0.045) could be saved,
+ * and the 15 wildcards in flight are better kept for large deploys.
+ */
+export const DEFAULT_INVENTORY_MIN_URLS = 10;
+
 export const SiteInvalidationSettingsSchema = z
   .object({
     /** Cost of one needlessly invalidated object, in units of one billed path. */
@@ -16,6 +22,14 @@ export const SiteInvalidationSettingsSchema = z
     maxPathsPerDeploy: z.number().int().min(1).max(3000).optional(),
     /** Wait for the invalidations to complete, at most this long (0: don't wait). */
     waitForCompletionSeconds: z.number().int().min(0).max(900).default(0),
+    /**
+     * List the site's keys (S3 ListObjectsV2) so the planner counts needless objects exactly and
+     * can choose wildcards: 'auto' lists only for change sets of at least `inventoryMinUrls` URLs,
+     * where a wildcard can replace enough paths to matter; 'always'; 'never' (no s3:ListBucket use).
+     */
+    inventory: z.enum(['auto', 'always', 'never']).default('auto'),
+    /** The 'auto' threshold: below it exact paths cost at most a few cents and keep wildcards free. */
+    inventoryMinUrls: z.number().int().min(1).default(DEFAULT_INVENTORY_MIN_URLS),
   })
   .strict();
 
@@ -46,7 +60,8 @@ export const SiteSchema = z
       })
       .strict()
       .optional(),
-    invalidation: SiteInvalidationSettingsSchema.default({ needlessWeight: 0.02, waitForCompletionSeconds: 0 }),
+    // prefault: an omitted block is parsed as {}, so every field's own default applies.
+    invalidation: SiteInvalidationSettingsSchema.prefault({}),
   })
   .strict();
 

@@ -15,6 +15,8 @@ export interface PlannedBatches {
   batches: string[][];
   wildcards: readonly WildcardChoice[];
   ignored: readonly IgnoredKey[];
+  /** Unchanged objects the plan invalidates: exact with an inventory, null without (or without changes planned). */
+  needlessObjects: number | null;
 }
 
 /** Explicit paths join the planned ones; anything a wildcard of the union covers is dropped. */
@@ -27,16 +29,19 @@ const mergePaths = (planned: readonly string[], explicit: readonly string[]): st
 /**
  * The batches of one distribution. `othersInFlight` excludes this deploy's own invalidations
  * still in progress, so a redelivered event plans the same paths (same CallerReferences).
+ * `inventory`: every key served after the deploy (S3 keys, keyPrefix included, like the changes).
  */
 export const planBatches = (
   changeSet: ChangeSet,
   site: Site,
   othersInFlight: { files: number; wildcards: number },
+  inventory?: string[],
 ): PlannedBatches => {
   const limits = LimitsSchema.parse({ inFlight: othersInFlight });
   let planned: readonly string[] = [];
   let wildcards: readonly WildcardChoice[] = [];
   let ignored: readonly IgnoredKey[] = [];
+  let needlessObjects: number | null = null;
   if (changeSet.changes.length > 0) {
     const plan = planInvalidation({
       changes: changeSet.changes,
@@ -45,6 +50,7 @@ export const planBatches = (
         indexDocument: site.indexDocument,
         defaultRootObject: site.defaultRootObject,
       },
+      ...(inventory === undefined ? {} : { inventory }),
       limits,
       cost: {
         needlessWeight: site.invalidation.needlessWeight,
@@ -54,7 +60,8 @@ export const planBatches = (
     planned = plan.paths;
     wildcards = plan.wildcards;
     ignored = plan.ignored;
+    needlessObjects = plan.needlessObjects;
   }
   const paths = mergePaths(planned, changeSet.paths);
-  return { batches: toBatches(paths, limits).map((b) => [...b.paths]), wildcards, ignored };
+  return { batches: toBatches(paths, limits).map((b) => [...b.paths]), wildcards, ignored, needlessObjects };
 };

@@ -9,5 +9,8 @@ declare module 'asl-validator' {
     errors: unknown[];
     errorsText(separator?: string): string;
   }
-  export default function aslValidator(definition: unknown, options?: AslValidatorOptions): AslValidatorResult;
+  export default function aslValidator(
+    definition: unknown,
+    options?: AslValidatorOptions,
+  ): AslValidatorResult;
 }

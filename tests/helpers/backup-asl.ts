@@ -23,7 +23,9 @@ export function allStates(definition: { States: Record<string, AslState> }): Map
     for (const [name, state] of Object.entries(states)) {
       if (out.has(name)) throw new Error(`state name ${name} is used twice`);
       out.set(name, state);
-      const processor = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, AslState> } | undefined;
+      const processor = (state.ItemProcessor ?? state.Iterator) as
+        | { States: Record<string, AslState> }
+        | undefined;
       if (processor) walk(processor.States);
     }
   };
@@ -39,7 +41,10 @@ export function taskFunctionKeys(definition: AslDefinition): Map<string, string>
   for (const [name, state] of allStates(definition)) {
     if (state.Type !== 'Task') continue;
     const match = PLACEHOLDER.exec(String(state.Resource));
-    if (!match?.[1]) throw new Error(`Task ${name}: Resource ${String(state.Resource)} is not a \${functionKey} placeholder`);
+    if (!match?.[1])
+      throw new Error(
+        `Task ${name}: Resource ${String(state.Resource)} is not a \${functionKey} placeholder`,
+      );
     out.set(name, match[1]);
   }
   return out;
@@ -63,7 +68,10 @@ export function waitPathsBeforeTasks(definition: AslDefinition): Map<string, str
 /** Reads a plain `$.a.b.c` path. */
 export function readPath(input: unknown, path: string): unknown {
   let value: unknown = input;
-  for (const key of path.replace(/^\$\.?/, '').split('.').filter(Boolean)) {
+  for (const key of path
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter(Boolean)) {
     value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
   }
   return value;

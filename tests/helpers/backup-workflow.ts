@@ -8,12 +8,13 @@
  *   advances the clock by {@link RETRY_PAUSE_MS} (the pause a real Retry would have made);
  * - handlers read the simulated clock (`deps.now`).
  */
-import { StateMachine } from 'aws-local-stepfunctions';
+
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
+import { StateMachine } from 'aws-local-stepfunctions';
+import type { RunningLocalCloud } from '../../local/server.ts';
 import { createEc2PortFactory } from '../../shared/aws/ec2.ts';
 import { isTransientBackupError } from '../../shared/backup/errors.ts';
 import { type BackupDeps, silentLogger } from '../../shared/backup-workflow/deps.ts';
-import type { RunningLocalCloud } from '../../local/server.ts';
 import {
   allStates,
   handlerPathOf,
@@ -66,7 +67,10 @@ export interface BackupWorkflowOptions {
 
 type LocalHandler = (input: unknown) => Promise<unknown>;
 
-export async function createBackupWorkflow(local: () => RunningLocalCloud, options: BackupWorkflowOptions = {}) {
+export async function createBackupWorkflow(
+  local: () => RunningLocalCloud,
+  options: BackupWorkflowOptions = {},
+) {
   const definition = loadBackupDefinition();
   const taskKeys = taskFunctionKeys(definition);
   const waitPaths = waitPathsBeforeTasks(definition);
@@ -88,7 +92,10 @@ export async function createBackupWorkflow(local: () => RunningLocalCloud, optio
     return {
       ec2: createEc2PortFactory({
         clientFor: (region) =>
-          new EC2Client({ ...clientConfig(url, region), retryStrategy: promptRetries(options.maxAttempts ?? 4) }),
+          new EC2Client({
+            ...clientConfig(url, region),
+            retryStrategy: promptRetries(options.maxAttempts ?? 4),
+          }),
       }),
       logger: silentLogger,
       now: () => new Date(local().cloud.now()),

@@ -16,7 +16,11 @@ describe('EC2 adapter against the local cloud', () => {
     // Prepare: 12 snapshots, 7 of them ours.
     await local().control.seed({
       ec2: {
-        snapshots: Array.from({ length: 12 }, (_, i) => ({ region: REGION, sizeGiB: 1, tags: i < 7 ? managed : {} })),
+        snapshots: Array.from({ length: 12 }, (_, i) => ({
+          region: REGION,
+          sizeGiB: 1,
+          tags: i < 7 ? managed : {},
+        })),
       },
     });
     // Act
@@ -33,7 +37,15 @@ describe('EC2 adapter against the local cloud', () => {
     // Prepare
     const [seeded] = (
       await local().control.seed<{ ec2: { images: { imageId: string; snapshotIds: string[] }[] } }>({
-        ec2: { images: [{ region: REGION, name: 'shipyard/nightly/i-1/r1', blockDevices: [{ deviceName: '/dev/xvda', sizeGiB: 8 }] }] },
+        ec2: {
+          images: [
+            {
+              region: REGION,
+              name: 'shipyard/nightly/i-1/r1',
+              blockDevices: [{ deviceName: '/dev/xvda', sizeGiB: 8 }],
+            },
+          ],
+        },
       })
     ).ec2.images;
     // Act
@@ -41,7 +53,15 @@ describe('EC2 adapter against the local cloud', () => {
       Name: 'shipyard/nightly/i-1/r1',
       RootDeviceName: '/dev/xvda',
       BlockDeviceMappings: [
-        { DeviceName: '/dev/xvda', Ebs: { SnapshotId: seeded?.snapshotIds[0] ?? '', VolumeSize: 8, VolumeType: 'gp3', DeleteOnTermination: true } },
+        {
+          DeviceName: '/dev/xvda',
+          Ebs: {
+            SnapshotId: seeded?.snapshotIds[0] ?? '',
+            VolumeSize: 8,
+            VolumeType: 'gp3',
+            DeleteOnTermination: true,
+          },
+        },
       ],
       VirtualizationType: 'hvm',
       Architecture: 'arm64',
@@ -56,7 +76,9 @@ describe('EC2 adapter against the local cloud', () => {
 
   it('deletes: in-use and already-gone snapshots are reported, not thrown', async () => {
     // Prepare
-    const seeded = await local().control.seed<{ ec2: { images: { imageId: string; snapshotIds: string[] }[]; snapshots: string[] } }>({
+    const seeded = await local().control.seed<{
+      ec2: { images: { imageId: string; snapshotIds: string[] }[]; snapshots: string[] };
+    }>({
       ec2: {
         snapshots: [{ region: REGION, sizeGiB: 1 }],
         images: [{ region: REGION, name: 'in-use', blockDevices: [{ deviceName: '/dev/xvda', sizeGiB: 8 }] }],
@@ -69,13 +91,18 @@ describe('EC2 adapter against the local cloud', () => {
     expect(await port().deleteSnapshot(lonely)).toBe('deleted');
     expect(await port().deleteSnapshot(lonely)).toBe('not-found');
     const deregistered = await port().deregisterImage(image?.imageId ?? '', true);
-    expect(deregistered).toEqual({ kind: 'deregistered', snapshots: [{ snapshotId: image?.snapshotIds[0], returnCode: 'success' }] });
+    expect(deregistered).toEqual({
+      kind: 'deregistered',
+      snapshots: [{ snapshotId: image?.snapshotIds[0], returnCode: 'success' }],
+    });
     expect((await port().deregisterImage(image?.imageId ?? '', true)).kind).toBe('not-found');
   });
 
   it('maps throttling the SDK gave up on to Ec2Throttled, and unknown ids to TargetNotFound', async () => {
     // Prepare
-    await local().control.addFaults([{ service: 'ec2', action: 'DescribeVolumes', code: 'RequestLimitExceeded', firstN: 5 }]);
+    await local().control.addFaults([
+      { service: 'ec2', action: 'DescribeVolumes', code: 'RequestLimitExceeded', firstN: 5 },
+    ]);
     // Act + Assess
     await expect(port(500, 2).describeVolumes({})).rejects.toMatchObject({ name: 'Ec2Throttled' });
     await expect(
@@ -83,10 +110,12 @@ describe('EC2 adapter against the local cloud', () => {
     ).rejects.toMatchObject({ name: 'TargetNotFound' });
   });
 
-  it('CopyImage with the same ClientToken returns the same copy', async () => {
+  it('CopyImage with the same ClientToken returns the same copy; new AMI and snapshots are tagged', async () => {
     // Prepare
     const seeded = await local().control.seed<{ ec2: { images: { imageId: string }[] } }>({
-      ec2: { images: [{ region: REGION, name: 'src', blockDevices: [{ deviceName: '/dev/xvda', sizeGiB: 8 }] }] },
+      ec2: {
+        images: [{ region: REGION, name: 'src', blockDevices: [{ deviceName: '/dev/xvda', sizeGiB: 8 }] }],
+      },
     });
     const destination = createEc2Port(new EC2Client(clientConfig(local().url, 'us-east-1')), 'us-east-1');
     const copy = () =>
@@ -95,7 +124,11 @@ describe('EC2 adapter against the local cloud', () => {
         sourceImageId: seeded.ec2.images[0]?.imageId ?? '',
         name: 'src',
         clientToken: 'sy-token-1',
-        tagSpecifications: [{ ResourceType: 'image', Tags: [{ Key: 'shipyard:managed', Value: 'true' }] }],
+        // CopyImage API reference: "You can tag the AMI, the snapshots, or both."
+        tagSpecifications: [
+          { ResourceType: 'image', Tags: [{ Key: 'shipyard:managed', Value: 'true' }] },
+          { ResourceType: 'snapshot', Tags: [{ Key: 'shipyard:kind', Value: 'snapshot' }] },
+        ],
       });
     // Act
     const [a, b] = [await copy(), await copy()];
@@ -103,5 +136,7 @@ describe('EC2 adapter against the local cloud', () => {
     expect(a.kind).toBe('copied');
     expect(b).toEqual(a);
     expect(await destination.describeImages({})).toHaveLength(1);
+    const copied = await destination.describeSnapshots({ tags: { 'shipyard:kind': ['snapshot'] } });
+    expect(copied).toHaveLength(1);
   });
 });

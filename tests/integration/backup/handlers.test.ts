@@ -11,23 +11,43 @@ import { type BackupDeps, silentLogger } from '../../../shared/backup-workflow/d
 import type { ImageState, SnapshotSet } from '../../../shared/backup-workflow/state.ts';
 import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 import { inventory } from '../../workflow/backup/inventory.ts';
-import { COPY_A, INSTANCE_B, KEY_A, policy, SOURCE, seedFleet, VOLUMES_B } from '../../workflow/backup/scenario.ts';
+import { COPY_A, INSTANCE_B, policy, SOURCE, seedFleet, VOLUMES_B } from '../../workflow/backup/scenario.ts';
 
 describe('backup handlers against the local cloud', () => {
   const local = useLocalCloud();
   const deps = (): BackupDeps => ({
-    ec2: createEc2PortFactory({ clientFor: (region) => new EC2Client(clientConfig(local().url, region)), pageSize: 5 }),
+    ec2: createEc2PortFactory({
+      clientFor: (region) => new EC2Client(clientConfig(local().url, region)),
+      pageSize: 5,
+    }),
     logger: silentLogger,
     now: () => new Date(local().cloud.now()),
   });
-  const run = () => ({ policy: policy(), runId: 'nightly-2026-02-01', dryRun: false, startedAt: new Date(local().cloud.now()).toISOString() });
+  const run = () => ({
+    policy: policy(),
+    runId: 'nightly-2026-02-01',
+    dryRun: false,
+    startedAt: new Date(local().cloud.now()).toISOString(),
+  });
   const targetB = { id: INSTANCE_B, kind: 'instance' as const, form: 'image' as const };
 
   it('discover-targets: listed ids plus live instances with all the tags (paged)', async () => {
     await seedFleet(local().control);
-    const out = await discoverTargets(deps())({ policy: policy(), runId: 'nightly-2026-02-01', now: '2026-02-01T00:30:00Z' });
-    expect(out.targets.map((t) => t.id)).toEqual(['i-0aaaaaaaaaaaaaaa1', 'i-0bbbbbbbbbbbbbbb2', 'i-0ccccccccccccccc3']);
-    expect(out.run).toMatchObject({ runId: 'nightly-2026-02-01', dryRun: false, startedAt: '2026-02-01T00:30:00Z' });
+    const out = await discoverTargets(deps())({
+      policy: policy(),
+      runId: 'nightly-2026-02-01',
+      now: '2026-02-01T00:30:00Z',
+    });
+    expect(out.targets.map((t) => t.id)).toEqual([
+      'i-0aaaaaaaaaaaaaaa1',
+      'i-0bbbbbbbbbbbbbbb2',
+      'i-0ccccccccccccccc3',
+    ]);
+    expect(out.run).toMatchObject({
+      runId: 'nightly-2026-02-01',
+      dryRun: false,
+      startedAt: '2026-02-01T00:30:00Z',
+    });
   });
 
   it('create-snapshots: one crash-consistent set, tagged at creation; a second call reuses it', async () => {
@@ -39,7 +59,10 @@ describe('backup handlers against the local cloud', () => {
     expect(again.snapshots).toEqual(first.snapshots);
     const { snapshots } = await inventory(local().control, SOURCE);
     expect(snapshots).toHaveLength(3);
-    expect(snapshots[0]?.tags).toMatchObject({ 'shipyard:managed': 'true', 'shipyard:run': 'nightly-2026-02-01' });
+    expect(snapshots[0]?.tags).toMatchObject({
+      'shipyard:managed': 'true',
+      'shipyard:run': 'nightly-2026-02-01',
+    });
   });
 
   it('check-snapshots → register-image: the AMI restores the source instance, and a re-run reuses it by name', async () => {
@@ -51,7 +74,10 @@ describe('backup handlers against the local cloud', () => {
       set = await checkSnapshots(deps())({ run: r, backup: { target: targetB, snapshots: set } });
     }
     expect(set.state).toBe('completed');
-    const image: ImageState = await registerImage(deps())({ run: r, backup: { target: targetB, snapshots: set } });
+    const image: ImageState = await registerImage(deps())({
+      run: r,
+      backup: { target: targetB, snapshots: set },
+    });
     const again = await registerImage(deps())({ run: r, backup: { target: targetB, snapshots: set } });
     expect(again.imageId).toBe(image.imageId);
     const { images } = await inventory(local().control, SOURCE);
@@ -61,11 +87,15 @@ describe('backup handlers against the local cloud', () => {
   });
 
   it('check-snapshots: a snapshot in error fails with SnapshotFailed and its reason', async () => {
-    await seedFleet(local().control, { asyncFaults: [{ kind: 'snapshot-error', volumeId: VOLUMES_B[0], message: 'disk went away' }] });
+    await seedFleet(local().control, {
+      asyncFaults: [{ kind: 'snapshot-error', volumeId: VOLUMES_B[0], message: 'disk went away' }],
+    });
     const r = run();
     const set = await createSnapshots(deps())({ run: r, backup: { target: targetB } });
     local().cloud.clock.advance(3_600_000);
-    await expect(checkSnapshots(deps())({ run: r, backup: { target: targetB, snapshots: set } })).rejects.toMatchObject({
+    await expect(
+      checkSnapshots(deps())({ run: r, backup: { target: targetB, snapshots: set } }),
+    ).rejects.toMatchObject({
       name: 'SnapshotFailed',
       message: expect.stringContaining('disk went away'),
     });
@@ -73,10 +103,20 @@ describe('backup handlers against the local cloud', () => {
 
   it('copy-image: a foreign AMI holding our name in the destination is never adopted', async () => {
     await seedFleet(local().control, {
-      images: [{ region: COPY_A, name: 'shipyard/nightly/i-0bbbbbbbbbbbbbbb2/nightly-2026-02-01', blockDevices: [{ deviceName: '/dev/xvda', sizeGiB: 8 }] }],
+      images: [
+        {
+          region: COPY_A,
+          name: 'shipyard/nightly/i-0bbbbbbbbbbbbbbb2/nightly-2026-02-01',
+          blockDevices: [{ deviceName: '/dev/xvda', sizeGiB: 8 }],
+        },
+      ],
     });
     const source = await local().control.seed<{ ec2: { images: { imageId: string }[] } }>({
-      ec2: { images: [{ region: SOURCE, name: 'src-image', blockDevices: [{ deviceName: '/dev/xvda', sizeGiB: 8 }] }] },
+      ec2: {
+        images: [
+          { region: SOURCE, name: 'src-image', blockDevices: [{ deviceName: '/dev/xvda', sizeGiB: 8 }] },
+        ],
+      },
     });
     const r = run();
     const sourceState: ImageState = {
@@ -92,6 +132,5 @@ describe('backup handlers against the local cloud', () => {
     await expect(
       copyImage(deps())({ run: r, target: targetB, source: sourceState, copy: { region: COPY_A } }),
     ).rejects.toMatchObject({ name: 'ImageCopyFailed', message: expect.stringContaining('not this run') });
-    expect(KEY_A).toContain(COPY_A);
   });
 });

@@ -7,7 +7,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BACKUP_ERRORS, TERMINAL_ERROR_NAMES, TRANSIENT_ERROR_NAMES } from '../../../shared/backup/errors.ts';
-import { type AslState, allStates, errorEqualsNames, loadBackupDefinition } from '../../helpers/backup-asl.ts';
+import {
+  type AslState,
+  allStates,
+  errorEqualsNames,
+  loadBackupDefinition,
+} from '../../helpers/backup-asl.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const LAMBDA_ERRORS = [
@@ -46,7 +51,13 @@ function thrownNames(): Set<string> {
 const definition = loadBackupDefinition();
 const states = allStates(definition);
 const tasks = [...states].filter(([, s]) => s.Type === 'Task');
-type Rule = { ErrorEquals: string[]; Next?: string; BackoffRate?: number; JitterStrategy?: string; MaxAttempts?: number };
+type Rule = {
+  ErrorEquals: string[];
+  Next?: string;
+  BackoffRate?: number;
+  JitterStrategy?: string;
+  MaxAttempts?: number;
+};
 const retries = (s: AslState) => (s.Retry as Rule[] | undefined) ?? [];
 const catches = (s: AslState) => (s.Catch as Rule[] | undefined) ?? [];
 
@@ -75,18 +86,21 @@ describe('backup ASL error contract', () => {
     expect(TERMINAL_ERROR_NAMES.filter((n) => retried.has(n))).toEqual([]);
   });
 
-  it.each(tasks)('Task %s retries transient and Lambda service errors with backoff and full jitter', (_name, state) => {
-    const rules = retries(state);
-    const retried = rules.flatMap((r) => r.ErrorEquals);
-    for (const name of [...TRANSIENT_ERROR_NAMES.filter((n) => thrown.has(n)), ...LAMBDA_ERRORS]) {
-      expect(retried).toContain(name);
-    }
-    for (const rule of rules) {
-      expect(rule.BackoffRate).toBeGreaterThan(1);
-      expect(rule.JitterStrategy).toBe('FULL');
-      expect(rule.MaxAttempts).toBeGreaterThan(0);
-    }
-  });
+  it.each(tasks)(
+    'Task %s retries transient and Lambda service errors with backoff and full jitter',
+    (_name, state) => {
+      const rules = retries(state);
+      const retried = rules.flatMap((r) => r.ErrorEquals);
+      for (const name of [...TRANSIENT_ERROR_NAMES.filter((n) => thrown.has(n)), ...LAMBDA_ERRORS]) {
+        expect(retried).toContain(name);
+      }
+      for (const rule of rules) {
+        expect(rule.BackoffRate).toBeGreaterThan(1);
+        expect(rule.JitterStrategy).toBe('FULL');
+        expect(rule.MaxAttempts).toBeGreaterThan(0);
+      }
+    },
+  );
 
   const perTarget = tasks.filter(([name]) => !['DiscoverTargets', 'Summarize'].includes(name));
   it.each(perTarget)('Task %s catches the terminal errors, then States.ALL last', (_name, state) => {
@@ -108,6 +122,10 @@ describe('backup ASL error contract', () => {
 
   it('the run fails through a Fail state after the summary when any target failed', () => {
     expect(states.get('Summarize')?.Next).toBe('AnyTargetFailed');
-    expect(states.get('RunFailed')).toMatchObject({ Type: 'Fail', Error: 'BackupRunFailed', CausePath: '$.message' });
+    expect(states.get('RunFailed')).toMatchObject({
+      Type: 'Fail',
+      Error: 'BackupRunFailed',
+      CausePath: '$.message',
+    });
   });
 });

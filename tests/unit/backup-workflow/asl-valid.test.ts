@@ -1,6 +1,11 @@
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { allStates, loadBackupDefinition, taskFunctionKeys, withDeployedArns } from '../../helpers/backup-asl.ts';
+import {
+  allStates,
+  loadBackupDefinition,
+  taskFunctionKeys,
+  withDeployedArns,
+} from '../../helpers/backup-asl.ts';
 
 // asl-validator mutates its input: always validate a clone.
 const validate = (definition: unknown) =>

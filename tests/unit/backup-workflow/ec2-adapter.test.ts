@@ -36,10 +36,22 @@ describe('dry-run EC2 port', () => {
   const reads: string[] = [];
   const reader: Ec2Reader = {
     region: 'eu-west-1',
-    describeInstances: async () => (reads.push('instances'), []),
-    describeVolumes: async () => (reads.push('volumes'), []),
-    describeSnapshots: async () => (reads.push('snapshots'), []),
-    describeImages: async () => (reads.push('images'), []),
+    describeInstances: async () => {
+      reads.push('instances');
+      return [];
+    },
+    describeVolumes: async () => {
+      reads.push('volumes');
+      return [];
+    },
+    describeSnapshots: async () => {
+      reads.push('snapshots');
+      return [];
+    },
+    describeImages: async () => {
+      reads.push('images');
+      return [];
+    },
   };
 
   it('reads through and records deletions without sending them', async () => {
@@ -56,8 +68,8 @@ describe('dry-run EC2 port', () => {
 
   it('refuses to create anything', async () => {
     const port = dryRunEc2Port(reader);
-    await expect(port.createSnapshot({ volumeId: 'vol-1', description: '', tagSpecifications: [] })).rejects.toThrow(
-      /not allowed in a dry run/,
-    );
+    await expect(
+      port.createSnapshot({ volumeId: 'vol-1', description: '', tagSpecifications: [] }),
+    ).rejects.toThrow(/not allowed in a dry run/);
   });
 });

@@ -10,16 +10,29 @@ const noEc2: Ec2PortFactory = () => {
 };
 const deps: BackupDeps = { ec2: noEc2, logger: silentLogger, now: () => new Date('2026-02-01T00:30:00Z') };
 
-const run = { policy: policy(), runId: 'nightly-2026-02-01', dryRun: false, startedAt: '2026-02-01T00:30:00.000Z' };
+const run = {
+  policy: policy(),
+  runId: 'nightly-2026-02-01',
+  dryRun: false,
+  startedAt: '2026-02-01T00:30:00.000Z',
+};
 const target = { id: 'i-0aaaaaaaaaaaaaaa1', kind: 'instance', form: 'image' };
 
 type Case = [step: string, input: unknown, field: string];
 const cases: Case[] = [
   ['backup-discover-targets', { policy: policy(), runId: 'bad name' }, 'runId'],
-  ['backup-discover-targets', { policy: { ...policy(), copyConcurrency: 0 }, runId: 'r1' }, 'policy.copyConcurrency'],
+  [
+    'backup-discover-targets',
+    { policy: { ...policy(), copyConcurrency: 0 }, runId: 'r1' },
+    'policy.copyConcurrency',
+  ],
   ['backup-discover-targets', { policy: policy(), runId: 'r1', targets: ['i-nothex'] }, 'targets[0]'],
   ['backup-discover-targets', { policy: policy(), runId: 'r1', typo: true }, 'typo'],
-  ['backup-create-snapshots', { run, backup: { target: { ...target, kind: 'server' } } }, 'backup.target.kind'],
+  [
+    'backup-create-snapshots',
+    { run, backup: { target: { ...target, kind: 'server' } } },
+    'backup.target.kind',
+  ],
   ['backup-check-snapshots', { run, backup: { target } }, 'backup.snapshots'],
   ['backup-register-image', { run: { ...run, startedAt: 'yesterday' }, backup: { target } }, 'run.startedAt'],
   ['backup-check-image', { run, backup: { target } }, 'backup.image'],
@@ -47,7 +60,11 @@ describe('backup handlers validate their input', () => {
   it('backup-start: names the bad field of the schedule input', async () => {
     const { makeHandler } = await import('../../../functions/backup-start/handler.ts');
     const starter = { start: () => Promise.reject(new Error('must not start')) };
-    const handler = makeHandler({ starter, stateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:x', logger: silentLogger });
+    const handler = makeHandler({
+      starter,
+      stateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:x',
+      logger: silentLogger,
+    });
     await expect(handler({ policy: policy(), scheduledTime: 'tonight' })).rejects.toThrow(/scheduledTime/);
   });
 });

@@ -9,19 +9,49 @@ const T0 = '2026-02-01T00:30:00.000Z';
 const run = { policy: policy(), runId: 'nightly-2026-02-01', dryRun: false, startedAt: T0 };
 const target = { id: 'i-0aaaaaaaaaaaaaaa1', kind: 'instance' as const, form: 'image' as const };
 const poll = { attempt: 2, startedAt: T0, waitSeconds: 0, completedAt: '2026-02-01T00:40:00.000Z' };
-const report = { dryRun: false, deleted: ['ami-old'], kept: [], skippedInUse: [], alreadyGone: [], failed: [], deferredBackups: 0 };
+const report = {
+  dryRun: false,
+  deleted: ['ami-old'],
+  kept: [],
+  skippedInUse: [],
+  alreadyGone: [],
+  failed: [],
+  deferredBackups: 0,
+};
 const done: BackupState = {
   target,
-  snapshots: { ...poll, createdAt: T0, state: 'completed', region: SOURCE, snapshots: [{ snapshotId: 'snap-1', volumeId: 'vol-1', sizeGiB: 8 }] },
-  image: { ...poll, createdAt: T0, state: 'available', region: SOURCE, imageId: 'ami-1', name: 'shipyard/nightly/i-1/r' },
+  snapshots: {
+    ...poll,
+    createdAt: T0,
+    state: 'completed',
+    region: SOURCE,
+    snapshots: [{ snapshotId: 'snap-1', volumeId: 'vol-1', sizeGiB: 8 }],
+  },
+  image: {
+    ...poll,
+    createdAt: T0,
+    state: 'available',
+    region: SOURCE,
+    imageId: 'ami-1',
+    name: 'shipyard/nightly/i-1/r',
+  },
   copies: [
     { ...poll, state: 'available', region: COPY_A, imageId: 'ami-2', name: 'n' },
-    { region: COPY_B, error: { Error: 'ImageCopyFailed', Cause: 'eu-central-1: ami-3: Client.InvalidKMSKey: bad key' } },
+    {
+      region: COPY_B,
+      error: { Error: 'ImageCopyFailed', Cause: 'eu-central-1: ami-3: Client.InvalidKMSKey: bad key' },
+    },
   ],
   share: { regions: [{ region: SOURCE, imageId: 'ami-1', status: 'shared' }] },
   rotation: { regions: [{ region: SOURCE, report }] },
 };
-const summarize = makeHandler({ ec2: () => { throw new Error('no EC2 here'); }, logger: silentLogger, now: () => new Date('2026-02-01T01:00:00Z') });
+const summarize = makeHandler({
+  ec2: () => {
+    throw new Error('no EC2 here');
+  },
+  logger: silentLogger,
+  now: () => new Date('2026-02-01T01:00:00Z'),
+});
 
 describe('summarize', () => {
   it('a failed copy region fails its target (and the run) but keeps the other regions', async () => {
@@ -38,7 +68,10 @@ describe('summarize', () => {
   });
 
   it('a snapshot failure is the source region\'s failure at step "snapshot", copies skipped', async () => {
-    const failedTarget: BackupState = { target, error: { Error: 'SnapshotFailed', Cause: 'snap-1: disk error' } };
+    const failedTarget: BackupState = {
+      target,
+      error: { Error: 'SnapshotFailed', Cause: 'snap-1: disk error' },
+    };
     expect(failedStep(failedTarget)).toBe('snapshot');
     const { summary } = await summarize({ run, targets: [target], results: [failedTarget] });
     expect(summary.targets[0]?.failures).toEqual([`${SOURCE}: snapshot: SnapshotFailed: snap-1: disk error`]);

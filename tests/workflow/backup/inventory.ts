@@ -26,9 +26,16 @@ export async function inventory(control: ControlClient, region: string): Promise
   return state.ec2.regions[region] ?? { images: [], snapshots: [] };
 }
 
-export const ofTarget = <T extends { tags: Record<string, string> }>(items: T[], target: string, policy = 'nightly') =>
+export const ofTarget = <T extends { tags: Record<string, string> }>(
+  items: T[],
+  target: string,
+  policy = 'nightly',
+) =>
   items.filter(
-    (i) => i.tags['shipyard:managed'] === 'true' && i.tags['shipyard:policy'] === policy && i.tags['shipyard:target'] === target,
+    (i) =>
+      i.tags['shipyard:managed'] === 'true' &&
+      i.tags['shipyard:policy'] === policy &&
+      i.tags['shipyard:target'] === target,
   );
 
 export const ids = (items: { imageId?: string; snapshotId?: string }[]) =>

@@ -47,7 +47,11 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
       for (const target of TARGETS) {
         const [image, ...more] = ofTarget(images, target);
         expect(more).toEqual([]);
-        expect(image).toMatchObject({ name: `shipyard/nightly/${target}/${RUN}`, state: 'available', public: false });
+        expect(image).toMatchObject({
+          name: `shipyard/nightly/${target}/${RUN}`,
+          state: 'available',
+          public: false,
+        });
         expect(image?.tags).toMatchObject({ 'shipyard:run': RUN, 'shipyard:source-region': SOURCE });
         expect(image?.launchPermissions).toEqual([{ userId: SHARE_WITH }]);
         // Copies' snapshots are tagged at creation too (rotation finds them in every region).
@@ -77,8 +81,18 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
     const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
     console.info(
       JSON.stringify({
-        oneTarget: { transitions: one.transitions, lambdaInvocations: one.invocations, ec2Calls: perTarget, ec2Total: total(perTarget) },
-        threeTargets: { transitions: all.transitions, lambdaInvocations: all.invocations, ec2Calls: threeTargets, ec2Total: total(threeTargets) },
+        oneTarget: {
+          transitions: one.transitions,
+          lambdaInvocations: one.invocations,
+          ec2Calls: perTarget,
+          ec2Total: total(perTarget),
+        },
+        threeTargets: {
+          transitions: all.transitions,
+          lambdaInvocations: all.invocations,
+          ec2Calls: threeTargets,
+          ec2Total: total(threeTargets),
+        },
       }),
     );
     expect(one.transitions).toBeLessThan(60);
@@ -101,7 +115,8 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
         REGIONS.map((r) => [r, 'succeeded', true]),
       );
     }
-    for (const region of REGIONS) expect(ofTarget((await inventory(local().control, region)).images, INSTANCE_B)).toEqual([]);
+    for (const region of REGIONS)
+      expect(ofTarget((await inventory(local().control, region)).images, INSTANCE_B)).toEqual([]);
   });
 
   it("one region's copy failing on a bad KMS key does not undo the other region; the run fails at the end", async () => {
@@ -130,7 +145,9 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
     }
     const copies = await inventory(local().control, COPY_A);
     for (const target of TARGETS) {
-      expect(ofTarget(copies.images, target)).toMatchObject([{ state: 'available', launchPermissions: [{ userId: SHARE_WITH }] }]);
+      expect(ofTarget(copies.images, target)).toMatchObject([
+        { state: 'available', launchPermissions: [{ userId: SHARE_WITH }] },
+      ]);
     }
   });
 
@@ -177,7 +194,9 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
     // Assess
     expect([first.status, second.status, second.cause]).toEqual(['succeeded', 'succeeded', undefined]);
     const after = await Promise.all(REGIONS.map((r) => inventory(local().control, r)));
-    expect(after.map((r) => [ids(r.images), ids(r.snapshots)])).toEqual(before.map((r) => [ids(r.images), ids(r.snapshots)]));
+    expect(after.map((r) => [ids(r.images), ids(r.snapshots)])).toEqual(
+      before.map((r) => [ids(r.images), ids(r.snapshots)]),
+    );
     const calls = await ec2Calls(local().control);
     expect(calls.CreateSnapshots).toBe(3);
     expect(calls.RegisterImage).toBe(3);

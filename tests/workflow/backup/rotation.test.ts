@@ -4,7 +4,16 @@ import type { RotationResult } from '../../../shared/backup-workflow/state.ts';
 import { createBackupWorkflow } from '../../helpers/backup-workflow.ts';
 import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import { ids, inventory, ofTarget } from './inventory.ts';
-import { INSTANCE_A, INSTANCE_C, type OldBackup, policy, runInput, SOURCE, seedFleet, seedOldBackups } from './scenario.ts';
+import {
+  INSTANCE_A,
+  INSTANCE_C,
+  type OldBackup,
+  policy,
+  runInput,
+  SOURCE,
+  seedFleet,
+  seedOldBackups,
+} from './scenario.ts';
 
 const old = (day: number, more: Partial<OldBackup> = {}): OldBackup => ({
   policy: 'nightly',
@@ -27,7 +36,9 @@ describe('rotation in the backup workflow', () => {
     await seedOldBackups(local().control, SOURCE, earlier);
     const workflow = await createBackupWorkflow(local);
     // Act
-    const dry = await workflow.run(runInput(keepTwo, 'nightly-2026-02-01', now(), { dryRun: true, targets: [INSTANCE_A] }));
+    const dry = await workflow.run(
+      runInput(keepTwo, 'nightly-2026-02-01', now(), { dryRun: true, targets: [INSTANCE_A] }),
+    );
     const afterDry = await inventory(local().control, SOURCE);
     // Assess
     expect(dry.status).toBe('succeeded');
@@ -43,11 +54,15 @@ describe('rotation in the backup workflow', () => {
       expect(ids(afterDry.snapshots)).toContain(`snap-${b.hex}`);
     }
     // The same plan, carried out by the next (real) run.
-    const real = await workflow.run(runInput(keepTwo, 'nightly-2026-02-02', now(), { targets: [INSTANCE_A] }));
-    expect(real.status).toBe('succeeded');
-    expect(ofTarget((await inventory(local().control, SOURCE)).images, INSTANCE_A).map((i) => i.tags['shipyard:run'])).toEqual(
-      expect.arrayContaining(['nightly-2026-02-01', 'nightly-2026-02-02']),
+    const real = await workflow.run(
+      runInput(keepTwo, 'nightly-2026-02-02', now(), { targets: [INSTANCE_A] }),
     );
+    expect(real.status).toBe('succeeded');
+    expect(
+      ofTarget((await inventory(local().control, SOURCE)).images, INSTANCE_A).map(
+        (i) => i.tags['shipyard:run'],
+      ),
+    ).toEqual(expect.arrayContaining(['nightly-2026-02-01', 'nightly-2026-02-02']));
     expect(ofTarget((await inventory(local().control, SOURCE)).images, INSTANCE_A)).toHaveLength(2);
   });
 
@@ -62,12 +77,16 @@ describe('rotation in the backup workflow', () => {
     ];
     await seedOldBackups(local().control, SOURCE, [...ours, ...foreign]);
     // Someone registered their own AMI from one of our old snapshots: it must survive, and so must the snapshot.
-    await local().control.seed({ ec2: { images: [{ region: SOURCE, name: 'team-restore', snapshotIds: [`snap-${old(10).hex}`] }] } });
+    await local().control.seed({
+      ec2: { images: [{ region: SOURCE, name: 'team-restore', snapshotIds: [`snap-${old(10).hex}`] }] },
+    });
     const before = await inventory(local().control, SOURCE);
     const workflow = await createBackupWorkflow(local);
     const keepOne = policy({ copyRegions: [], share: {}, retention: { keepLast: 1 } });
     // Act
-    const result = await workflow.run(runInput(keepOne, 'nightly-2026-02-01', now(), { targets: [INSTANCE_A] }));
+    const result = await workflow.run(
+      runInput(keepOne, 'nightly-2026-02-01', now(), { targets: [INSTANCE_A] }),
+    );
     // Assess
     expect(result.status).toBe('succeeded');
     const after = await inventory(local().control, SOURCE);

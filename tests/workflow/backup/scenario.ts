@@ -4,7 +4,11 @@
  * shared with one account.
  */
 import type { ControlClient } from '../../../local/control-client.ts';
-import { type BackupPolicy, type BackupPolicyInput, backupPolicySchema } from '../../../shared/config/policies.ts';
+import {
+  type BackupPolicy,
+  type BackupPolicyInput,
+  backupPolicySchema,
+} from '../../../shared/config/policies.ts';
 
 export const SOURCE = 'eu-west-1';
 export const COPY_A = 'us-east-1';
@@ -36,7 +40,11 @@ export function policy(overrides: Partial<BackupPolicyInput> = {}): BackupPolicy
   } satisfies BackupPolicyInput);
 }
 
-const instance = (instanceId: string, volumes: { id: string; device: string; size: number }[], tags = {}) => ({
+const instance = (
+  instanceId: string,
+  volumes: { id: string; device: string; size: number }[],
+  tags = {},
+) => ({
   region: SOURCE,
   instanceId,
   architecture: 'arm64',
@@ -62,7 +70,9 @@ export async function seedFleet(control: ControlClient, extra: Record<string, un
           ],
           { Backup: 'nightly' },
         ),
-        instance(INSTANCE_C, [{ id: 'vol-0c0000000000000c1', device: '/dev/xvda', size: 8 }], { Backup: 'nightly' }),
+        instance(INSTANCE_C, [{ id: 'vol-0c0000000000000c1', device: '/dev/xvda', size: 8 }], {
+          Backup: 'nightly',
+        }),
         instance('i-0ddddddddddddddd4', [{ id: 'vol-0d0000000000000d1', device: '/dev/xvda', size: 8 }]),
       ],
       kmsKeys: [
@@ -74,7 +84,12 @@ export async function seedFleet(control: ControlClient, extra: Record<string, un
   });
 }
 
-export const runInput = (p: BackupPolicy, runId: string, now: string, more: Record<string, unknown> = {}) => ({
+export const runInput = (
+  p: BackupPolicy,
+  runId: string,
+  now: string,
+  more: Record<string, unknown> = {},
+) => ({
   policy: p,
   runId,
   now,
@@ -107,7 +122,12 @@ export async function seedOldBackups(control: ControlClient, region: string, bac
         };
   await control.seed({
     ec2: {
-      snapshots: backups.map((b) => ({ region, snapshotId: `snap-${b.hex}`, sizeGiB: 8, tags: tags(b, 'snapshot') })),
+      snapshots: backups.map((b) => ({
+        region,
+        snapshotId: `snap-${b.hex}`,
+        sizeGiB: 8,
+        tags: tags(b, 'snapshot'),
+      })),
       images: backups.map((b) => ({
         region,
         imageId: `ami-${b.hex}`,

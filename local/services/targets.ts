@@ -1,0 +1,52 @@
+import { AwsError } from '../aws-error.ts';
+import type { LocalCloud } from '../cloud.ts';
+import { invokeAsync } from './lambda/invoke.ts';
+import { findFunction } from './lambda/store.ts';
+import { findTopic, publish } from './sns/publish.ts';
+import { sendToQueue } from './sqs/internal.ts';
+import { startExecution } from './stepfunctions/executions.ts';
+import { findStateMachine } from './stepfunctions/store.ts';
+
+/** What delivering a payload to a target ARN started (EventBridge targets, S3 notification destinations). */
+export interface TargetOutcome {
+  target: string;
+  ok: boolean;
+  /** Message id, request id or execution ARN of what was started. */
+  started?: string;
+  error?: string;
+}
+
+const service = (arn: string) => arn.split(':')[2] ?? '';
+const region = (arn: string) => arn.split(':')[3] ?? 'us-east-1';
+
+/**
+ * Delivers a payload (the text the target receives) as the AWS service integrations do:
+ * Lambda as an asynchronous invocation, Step Functions as StartExecution, SQS as
+ * SendMessage, SNS as Publish. An unknown kind of target is an error, never a silent drop.
+ */
+export const deliverToTarget = (cloud: LocalCloud, arn: string, payload: string): TargetOutcome => {
+  try {
+    switch (service(arn)) {
+      case 'lambda': {
+        const fn = findFunction(cloud, region(arn), arn);
+        return { target: arn, ok: true, started: invokeAsync(cloud, fn, JSON.parse(payload)) };
+      }
+      case 'states':
+        return {
+          target: arn,
+          ok: true,
+          started: startExecution(cloud, findStateMachine(cloud, arn), { input: payload }).arn,
+        };
+      case 'sqs':
+        return { target: arn, ok: true, started: sendToQueue(cloud, arn, { MessageBody: payload }).MessageId };
+      case 'sns':
+        return { target: arn, ok: true, started: publish(cloud, findTopic(cloud, arn), payload).messageId };
+      default:
+        return { target: arn, ok: false, error: `the local cloud cannot deliver to ${arn}` };
+    }
+  } catch (error) {
+    if (error instanceof AwsError) return { target: arn, ok: false, error: `${error.code}: ${error.message}` };
+    if (error instanceof SyntaxError) return { target: arn, ok: false, error: `payload is not JSON: ${error.message}` };
+    throw error;
+  }
+};
