@@ -1,7 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import { register as registerBackup } from './commands/backup.ts';
 import { register as registerConfig } from './commands/config.ts';
+import { register as registerLocal } from './commands/local.ts';
 import { register as registerInvalidate } from './commands/invalidate.ts';
 import { register as registerNotifyDeploy } from './commands/notify-deploy.ts';
+import { register as registerRestore } from './commands/restore.ts';
 import { EXIT, UserError } from './errors.ts';
 import { createOutput } from './output.ts';
 
@@ -23,8 +26,11 @@ export const buildProgram = (argv: string[]): Command => {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
   registerConfig(program, output);
+  registerLocal(program, output);
   registerInvalidate(program, output);
   registerNotifyDeploy(program, output);
+  registerBackup(program, output);
+  registerRestore(program, output);
   return program;
 };
 

@@ -1,6 +1,7 @@
 import type { CountersSnapshot } from './counters.ts';
 import type { Durations } from './durations.ts';
 import type { FaultRule } from './faults.ts';
+import type { PumpResult } from './pump.ts';
 import type { Firing } from './services/scheduler/store.ts';
 
 export interface ClockView {
@@ -70,6 +71,10 @@ export class ControlClient {
   /** Delivers one schedule now, whatever its expression says. */
   fireSchedule(name: string, group?: string) {
     return this.call<{ fired: Firing[] }>('POST', '/schedules/fire', group ? { name, group } : { name });
+  }
+  /** Delivers every due S3 notification and SQS batch of event source mappings (see pumpEventSources). */
+  pump() {
+    return this.call<PumpResult>('POST', '/pump');
   }
   /** Registers a function from a bundle file on this machine (what `shipyard local deploy` uses). */
   registerFunction(input: {

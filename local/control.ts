@@ -3,6 +3,7 @@ import { AwsError } from './aws-error.ts';
 import type { LocalCloud } from './cloud.ts';
 import { DurationsSchema } from './durations.ts';
 import { FaultRuleSchema } from './faults.ts';
+import { pumpEventSources } from './pump.ts';
 import type { LocalResponse } from './service.ts';
 import { SERVICES, serviceByName } from './services/index.ts';
 
@@ -119,6 +120,8 @@ export const handleControl = async (
         return json(200, { rules: [] });
       case 'GET /counters':
         return json(200, { ...cloud.counters.snapshot(), faultsInjected: cloud.faults.injected });
+      case 'POST /pump':
+        return json(200, await pumpEventSources(cloud));
       case 'GET /state': {
         const state: Record<string, unknown> = { clock: clockView(cloud) };
         for (const service of SERVICES) if (service.dump) state[service.name] = service.dump(cloud);

@@ -5,6 +5,7 @@ import { AwsError } from './aws-error.ts';
 import { LocalCloud, type LocalCloudOptions } from './cloud.ts';
 import { CONTROL_PREFIX, handleControl } from './control.ts';
 import { ControlClient } from './control-client.ts';
+import { startEventPoller } from './pump.ts';
 import { credentialScope, serviceForRequest } from './routing.ts';
 import type { LocalRequest, LocalResponse } from './service.ts';
 import { serviceByName } from './services/index.ts';
@@ -15,6 +16,11 @@ export interface StartOptions extends LocalCloudOptions {
   port?: number;
   /** Largest accepted request body. */
   maxBodyBytes?: number;
+  /**
+   * Real-time interval of the background pump that delivers S3 notifications and SQS
+   * batches of event source mappings (500 ms by default; 0 turns it off).
+   */
+  pollIntervalMs?: number;
   /** Called for each unexpected internal error (the client gets a clean 500 without a stack). */
   onInternalError?: (error: unknown) => void;
 }
@@ -29,6 +35,7 @@ export interface RunningLocalCloud {
 
 export const DEFAULT_PORT = 4566;
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
+const DEFAULT_POLL_INTERVAL_MS = 500;
 
 const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
   new Promise((resolve, reject) => {
@@ -148,6 +155,9 @@ export const startLocalCloud = async (options: StartOptions = {}): Promise<Runni
   const { port } = server.address() as AddressInfo;
   const url = `http://${host}:${port}`;
   cloud.endpointUrl = url;
+  const pollInterval = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const stopPoller =
+    pollInterval > 0 ? startEventPoller(cloud, pollInterval, options.onInternalError) : () => {};
   return {
     url,
     port,
@@ -155,6 +165,7 @@ export const startLocalCloud = async (options: StartOptions = {}): Promise<Runni
     control: new ControlClient(url),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        stopPoller();
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),

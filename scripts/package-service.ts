@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { withPackageLock } from './package-lock.ts';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
@@ -28,11 +31,18 @@ export interface CloudFormationTemplate {
  */
 export const packageService = async (stage = 'dev', outDir?: string): Promise<PackagedService> => {
   const dir = outDir ?? (await mkdtemp(join(tmpdir(), `shipyard-package-${stage}-`)));
-  await run(process.execPath, [SERVERLESS_BIN, 'package', '--stage', stage, '--package', dir], {
-    cwd: ROOT,
-    env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*' },
-    maxBuffer: 32 * 1024 * 1024,
-  });
+  await withPackageLock(() =>
+    run(process.execPath, [SERVERLESS_BIN, 'package', '--stage', stage, '--package', dir], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+        SLS_DEPRECATION_DISABLE: '*',
+      },
+      maxBuffer: 32 * 1024 * 1024,
+    }),
+  );
   const templatePath = join(dir, 'cloudformation-template-update-stack.json');
   const template = JSON.parse(await readFile(templatePath, 'utf8')) as CloudFormationTemplate;
   return { dir, stage, template, templatePath };
@@ -46,4 +56,49 @@ export const printService = async (stage: string): Promise<string> => {
     maxBuffer: 32 * 1024 * 1024,
   });
   return stdout;
+};
+
+/** Everything `serverless package` reads: a change to any of it means a new package. */
+const PACKAGE_INPUTS = [
+  'serverless.yml',
+  'serverless',
+  'functions',
+  'shared',
+  'statemachines',
+  'config',
+  'package-lock.json',
+];
+
+const hashInputs = (): string => {
+  const hash = createHash('sha256');
+  const visit = (path: string): void => {
+    const full = join(ROOT, path);
+    if (!existsSync(full)) return;
+    if (statSync(full).isDirectory()) {
+      for (const entry of readdirSync(full).sort()) visit(join(path, entry));
+      return;
+    }
+    hash.update(path).update('\0').update(readFileSync(full)).update('\0');
+  };
+  for (const input of PACKAGE_INPUTS) visit(input);
+  return hash.digest('hex').slice(0, 16);
+};
+
+/**
+ * `packageService` once per source state: test files that all need the packaged artifact
+ * (template assertions, bundle checks, the local deploy) share one package instead of each
+ * running the framework. Keyed by a hash of every input, so a stale package is never used.
+ */
+export const packageServiceCached = async (stage = 'dev'): Promise<PackagedService> => {
+  const dir = join(tmpdir(), `shipyard-package-${stage}-${hashInputs()}`);
+  const done = join(dir, '.complete');
+  if (!existsSync(done)) {
+    const fresh = await packageService(stage);
+    await writeFile(join(fresh.dir, '.complete'), '');
+    // Another worker may have finished first: keep whichever package landed.
+    await rename(fresh.dir, dir).catch(async () => rm(fresh.dir, { recursive: true, force: true }));
+  }
+  const templatePath = join(dir, 'cloudformation-template-update-stack.json');
+  const template = JSON.parse(await readFile(templatePath, 'utf8')) as CloudFormationTemplate;
+  return { dir, stage, template, templatePath };
 };

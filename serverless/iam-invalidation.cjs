@@ -4,6 +4,9 @@
 //   statement valid without granting anything.
 // - The webhook may read exactly the configured webhook secrets (SSM parameters or Secrets
 //   Manager secrets). SecureStrings under the AWS-managed aws/ssm key need no KMS statement.
+// - The functions that plan object changes (S3 events, deploy events, webhook) may list the site
+//   buckets, only under each site's keyPrefix: the planner's inventory (ListObjectsV2 is
+//   authorised by s3:ListBucket; the adapter always sends Prefix = keyPrefix exactly).
 const { sites } = require('./invalidation-config.cjs');
 
 const sub = (text) => ({ 'Fn::Sub': text });
@@ -34,6 +37,34 @@ const deferStatement = {
 /** Statements of every function that submits invalidations (and may defer batches). */
 async function submitStatements(context) {
   return [await cloudFrontStatement(context), deferStatement];
+}
+
+/**
+ * s3:ListBucket per site bucket, conditioned on the exact key prefixes listed there. A site with
+ * keyPrefix '' lists the whole bucket (no condition); sites with inventory 'never' never list.
+ */
+function listStatements(list) {
+  const byBucket = new Map();
+  for (const site of list) {
+    if (!site.bucket || site.invalidation?.inventory === 'never') continue;
+    const prefixes = byBucket.get(site.bucket) ?? new Set();
+    prefixes.add(site.keyPrefix ?? '');
+    byBucket.set(site.bucket, prefixes);
+  }
+  return [...byBucket.keys()].sort().map((bucket) => {
+    const prefixes = [...byBucket.get(bucket)].sort();
+    return {
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: sub(`arn:\${AWS::Partition}:s3:::${bucket}`),
+      ...(prefixes.includes('') ? {} : { Condition: { StringEquals: { 's3:prefix': prefixes } } }),
+    };
+  });
+}
+
+/** Functions that plan object changes: submission plus the inventory listing. */
+async function s3EventsStatements(context) {
+  return [...(await submitStatements(context)), ...listStatements(await sites(context))];
 }
 
 function secretResources(list) {
@@ -76,7 +107,7 @@ function secretResources(list) {
 /** Asynchronously invoked functions also send failed events to their onFailure queue. */
 async function asyncSubmitStatements(context) {
   return [
-    ...(await submitStatements(context)),
+    ...(await s3EventsStatements(context)),
     {
       Effect: 'Allow',
       Action: ['sqs:SendMessage'],
@@ -86,7 +117,7 @@ async function asyncSubmitStatements(context) {
 }
 
 async function webhookStatements(context) {
-  return [...(await submitStatements(context)), ...secretResources(await sites(context))];
+  return [...(await s3EventsStatements(context)), ...secretResources(await sites(context))];
 }
 
 async function codePipelineStatements(context) {
@@ -104,6 +135,8 @@ async function codePipelineStatements(context) {
 module.exports = {
   distributionArns,
   submitStatements,
+  s3EventsStatements,
+  listStatements,
   asyncSubmitStatements,
   webhookStatements,
   codePipelineStatements,

@@ -22,7 +22,7 @@ export function makeHandler(deps: BackupDeps) {
       state: requireStep('check-copy', 'copy.state', copy.state),
       waitSeconds: requireStep('check-copy', 'copy.waitSeconds', copy.waitSeconds),
     };
-    const next = await pollImage(deps.ec2(copy.region), poll, COPY_WAIT, ImageCopyFailed, deps.now());
+    const next = await pollImage(deps.ec2(copy.region), poll, COPY_WAIT, ImageCopyFailed, deps.now(), true);
     return { ...copy, ...next };
   };
 }

@@ -1,6 +1,7 @@
 import { createPipelineAdapter, type PipelinePort } from '../../shared/aws/codepipeline.ts';
 import { findSite } from '../../shared/deploy/change-set.ts';
 import { codePipelineJobId, normalizeCodePipelineJob } from '../../shared/deploy/codepipeline.ts';
+import { invocation, recordInvalidationFailure, tagDeploy } from '../../shared/deploy/observability.ts';
 import {
   defaultInvalidationDeps,
   type InvalidationDeps,
@@ -26,24 +27,27 @@ const describe = (summary: DeploySummary): string => {
  */
 export const makeHandler =
   (deps: CodePipelineDeps) =>
-  async (event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<void> => {
-    const jobId = codePipelineJobId(event);
-    deps.logger.setCorrelationId(jobId);
-    let summary: DeploySummary;
-    try {
-      const { changeSet } = normalizeCodePipelineJob(event, deps.sites);
-      const site = findSite(deps.sites, changeSet.site);
-      summary = await submitChangeSet(changeSet, site, deps, {
-        waitForCompletionSeconds: waitBudgetSeconds(site, context?.getRemainingTimeInMillis()),
-      });
-    } catch (error) {
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      deps.logger.error('CodePipeline invalidation failed', { jobId, error });
-      await deps.pipeline.fail(jobId, message);
-      return;
-    }
-    await deps.pipeline.succeed(jobId, describe(summary));
-  };
+  (event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<void> =>
+    invocation(deps, async () => {
+      const jobId = codePipelineJobId(event);
+      tagDeploy(deps.logger, { deployId: jobId });
+      let summary: DeploySummary;
+      try {
+        const { changeSet } = normalizeCodePipelineJob(event, deps.sites);
+        tagDeploy(deps.logger, changeSet);
+        const site = findSite(deps.sites, changeSet.site);
+        summary = await submitChangeSet(changeSet, site, deps, {
+          waitForCompletionSeconds: waitBudgetSeconds(site, context?.getRemainingTimeInMillis()),
+        });
+      } catch (error) {
+        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        deps.logger.error('CodePipeline invalidation failed', { jobId, error });
+        recordInvalidationFailure(deps.metrics);
+        await deps.pipeline.fail(jobId, message);
+        return;
+      }
+      await deps.pipeline.succeed(jobId, describe(summary));
+    });
 
 const defaults = lazy(() =>
   makeHandler({ ...defaultInvalidationDeps('codepipeline-invalidate'), pipeline: createPipelineAdapter() }),

@@ -1,4 +1,5 @@
 import { SecretUnavailableError } from '../../shared/aws/errors.ts';
+import { createS3InventoryAdapter } from '../../shared/aws/s3-inventory.ts';
 import {
   createSecretsAdapter,
   type SecretRef,
@@ -16,12 +17,19 @@ import {
 } from '../../shared/deploy/function-url.ts';
 import { parsePushPayload, pushToChangeSets } from '../../shared/deploy/github.ts';
 import { verifyGithubSignature } from '../../shared/deploy/github-signature.ts';
+import { invocation, recordInvalidationFailure, tagDeploy } from '../../shared/deploy/observability.ts';
 import { RecentIds } from '../../shared/deploy/recent.ts';
 import { defaultInvalidationDeps, type InvalidationDeps, lazy } from '../../shared/deploy/runtime.ts';
 import { submitChangeSet } from '../../shared/deploy/submit.ts';
 
 /** Below Lambda's 6 MB synchronous payload limit; a push with 20 commits is far smaller. */
 export const MAX_WEBHOOK_BODY_BYTES = 5 * 1024 * 1024;
+
+/**
+ * GitHub gives the webhook 10 s: list at most ~20 pages of 1,000 keys (a second or two); larger
+ * sites are planned with the estimate.
+ */
+export const WEBHOOK_INVENTORY_MAX_KEYS = 20_000;
 
 export interface WebhookDeps extends InvalidationDeps {
   secrets: SecretsPort;
@@ -57,80 +65,87 @@ const verifiedSites = async (deps: WebhookDeps, body: Buffer, signature: string)
  */
 export const makeHandler =
   (deps: WebhookDeps) =>
-  async (event: unknown): Promise<HttpResponse> => {
-    const { logger } = deps;
-    const parsedEvent = FunctionUrlEventSchema.safeParse(event);
-    if (!parsedEvent.success) return jsonResponse(400, { message: 'not a Function URL request' });
-    const request = parsedEvent.data;
-    const method = request.requestContext?.http.method ?? 'POST';
-    if (method !== 'POST') return jsonResponse(405, { message: 'use POST' });
-    const body = rawBody(request);
-    if (body.length > MAX_WEBHOOK_BODY_BYTES) {
-      return jsonResponse(413, { message: `body over ${MAX_WEBHOOK_BODY_BYTES} bytes` });
-    }
-    const delivery = header(request, 'x-github-delivery') ?? '';
-    const signature = header(request, 'x-hub-signature-256');
-    let sites: Site[] = [];
-    try {
-      if (signature) sites = await verifiedSites(deps, body, signature);
-    } catch (error) {
-      if (!(error instanceof SecretUnavailableError)) throw error;
-      logger.error('cannot verify webhook: secret unavailable', { delivery, error });
-      return jsonResponse(500, { message: 'webhook secret unavailable' });
-    }
-    if (sites.length === 0) {
-      logger.warn('webhook rejected: missing or invalid X-Hub-Signature-256', {
-        delivery,
-        signed: Boolean(signature),
-      });
-      return jsonResponse(401, { message: 'invalid signature' });
-    }
-    const eventType = header(request, 'x-github-event');
-    if (eventType === 'ping') return jsonResponse(200, { message: 'pong' });
-    if (eventType !== 'push')
-      return jsonResponse(202, { message: `ignored ${eventType ?? 'unnamed'} event` });
-    if (delivery && deps.recentDeliveries.has(delivery)) {
-      logger.info('webhook delivery already processed', { delivery });
-      return jsonResponse(200, { message: 'duplicate delivery', delivery });
-    }
-    let push: ReturnType<typeof parsePushPayload>;
-    try {
-      push = parsePushPayload(body, header(request, 'content-type'));
-    } catch (error) {
-      if (!(error instanceof MalformedEventError)) throw error;
-      logger.error('malformed push payload', { delivery, error });
-      return jsonResponse(400, { message: error.message });
-    }
-    logger.setCorrelationId(push.after);
-    const { changeSets, skipped } = pushToChangeSets(push, sites);
-    for (const skip of skipped) logger.info('push not invalidated', { delivery, ...skip });
-    const deploys = [];
-    try {
-      for (const changeSet of changeSets) {
-        if (changeSet.reason)
-          logger.warn('falling back to broad paths', { site: changeSet.site, reason: changeSet.reason });
-        const site = sites.find((s) => s.name === changeSet.site);
-        if (!site) continue;
-        // GitHub waits 10 s for an answer: never wait for completion here.
-        const summary = await submitChangeSet(changeSet, site, deps, { waitForCompletionSeconds: 0 });
-        deploys.push({
-          site: summary.site,
-          deployId: summary.deployId,
-          pathsBilled: summary.pathsBilled,
-          deferred: summary.distributions.reduce((n, d) => n + d.deferrals, 0),
-        });
+  (event: unknown): Promise<HttpResponse> =>
+    invocation(deps, async () => {
+      const { logger } = deps;
+      const parsedEvent = FunctionUrlEventSchema.safeParse(event);
+      if (!parsedEvent.success) return jsonResponse(400, { message: 'not a Function URL request' });
+      const request = parsedEvent.data;
+      const method = request.requestContext?.http.method ?? 'POST';
+      if (method !== 'POST') return jsonResponse(405, { message: 'use POST' });
+      const body = rawBody(request);
+      if (body.length > MAX_WEBHOOK_BODY_BYTES) {
+        return jsonResponse(413, { message: `body over ${MAX_WEBHOOK_BODY_BYTES} bytes` });
       }
-    } catch (error) {
-      logger.error('webhook invalidation failed', { delivery, error });
-      return jsonResponse(502, { message: error instanceof Error ? error.message : 'invalidation failed' });
-    }
-    if (delivery) deps.recentDeliveries.add(delivery);
-    return jsonResponse(200, { delivery, deploys, skipped });
-  };
+      const delivery = header(request, 'x-github-delivery') ?? '';
+      const signature = header(request, 'x-hub-signature-256');
+      let sites: Site[] = [];
+      try {
+        if (signature) sites = await verifiedSites(deps, body, signature);
+      } catch (error) {
+        if (!(error instanceof SecretUnavailableError)) throw error;
+        logger.error('cannot verify webhook: secret unavailable', { delivery, error });
+        return jsonResponse(500, { message: 'webhook secret unavailable' });
+      }
+      if (sites.length === 0) {
+        logger.warn('webhook rejected: missing or invalid X-Hub-Signature-256', {
+          delivery,
+          signed: Boolean(signature),
+        });
+        return jsonResponse(401, { message: 'invalid signature' });
+      }
+      const eventType = header(request, 'x-github-event');
+      if (eventType === 'ping') return jsonResponse(200, { message: 'pong' });
+      if (eventType !== 'push')
+        return jsonResponse(202, { message: `ignored ${eventType ?? 'unnamed'} event` });
+      if (delivery && deps.recentDeliveries.has(delivery)) {
+        logger.info('webhook delivery already processed', { delivery });
+        return jsonResponse(200, { message: 'duplicate delivery', delivery });
+      }
+      let push: ReturnType<typeof parsePushPayload>;
+      try {
+        push = parsePushPayload(body, header(request, 'content-type'));
+      } catch (error) {
+        if (!(error instanceof MalformedEventError)) throw error;
+        logger.error('malformed push payload', { delivery, error });
+        return jsonResponse(400, { message: error.message });
+      }
+      tagDeploy(logger, { deployId: push.after });
+      const { changeSets, skipped } = pushToChangeSets(push, sites);
+      for (const skip of skipped) logger.info('push not invalidated', { delivery, ...skip });
+      const deploys = [];
+      try {
+        for (const changeSet of changeSets) {
+          if (changeSet.reason)
+            logger.warn('falling back to broad paths', { site: changeSet.site, reason: changeSet.reason });
+          const site = sites.find((s) => s.name === changeSet.site);
+          if (!site) continue;
+          tagDeploy(logger, changeSet);
+          // GitHub waits 10 s for an answer: never wait for completion here.
+          const summary = await submitChangeSet(changeSet, site, deps, {
+            waitForCompletionSeconds: 0,
+            inventoryMaxKeys: WEBHOOK_INVENTORY_MAX_KEYS,
+          });
+          deploys.push({
+            site: summary.site,
+            deployId: summary.deployId,
+            pathsBilled: summary.pathsBilled,
+            deferred: summary.distributions.reduce((n, d) => n + d.deferrals, 0),
+          });
+        }
+      } catch (error) {
+        logger.error('webhook invalidation failed', { delivery, error });
+        recordInvalidationFailure(deps.metrics);
+        return jsonResponse(502, { message: error instanceof Error ? error.message : 'invalidation failed' });
+      }
+      if (delivery) deps.recentDeliveries.add(delivery);
+      return jsonResponse(200, { delivery, deploys, skipped });
+    });
 
 const defaults = lazy(() =>
   makeHandler({
     ...defaultInvalidationDeps('github-webhook'),
+    inventory: createS3InventoryAdapter(),
     secrets: createSecretsAdapter(),
     recentDeliveries: new RecentIds(),
   }),

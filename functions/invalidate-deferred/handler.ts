@@ -2,6 +2,7 @@ import { findSite } from '../../shared/deploy/change-set.ts';
 import { parseDeferredMessage } from '../../shared/deploy/deferral.ts';
 import { MalformedEventError } from '../../shared/deploy/errors.ts';
 import { formatIssues } from '../../shared/deploy/issues.ts';
+import { invocation, recordInvalidationFailure, tagDeploy } from '../../shared/deploy/observability.ts';
 import { resumeDeferred } from '../../shared/deploy/resume-deferred.ts';
 import {
   defaultInvalidationDeps,
@@ -18,28 +19,30 @@ import { SqsEventSchema } from '../../shared/deploy/s3-events.ts';
  */
 export const makeHandler =
   (deps: InvalidationDeps) =>
-  async (
+  (
     event: unknown,
     context?: { getRemainingTimeInMillis(): number },
-  ): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> => {
-    const parsed = SqsEventSchema.safeParse(event);
-    if (!parsed.success) throw new MalformedEventError('deferred', formatIssues(parsed.error));
-    const failed: string[] = [];
-    for (const record of parsed.data.Records) {
-      try {
-        const message = parseDeferredMessage(record.body);
-        deps.logger.setCorrelationId(message.deployId);
-        const site = findSite(deps.sites, message.site);
-        await resumeDeferred(message, site, deps, {
-          waitForCompletionSeconds: waitBudgetSeconds(site, context?.getRemainingTimeInMillis()),
-        });
-      } catch (error) {
-        deps.logger.error('deferred invalidation failed', { messageId: record.messageId, error });
-        failed.push(record.messageId);
+  ): Promise<{ batchItemFailures: { itemIdentifier: string }[] }> =>
+    invocation(deps, async () => {
+      const parsed = SqsEventSchema.safeParse(event);
+      if (!parsed.success) throw new MalformedEventError('deferred', formatIssues(parsed.error));
+      const failed: string[] = [];
+      for (const record of parsed.data.Records) {
+        try {
+          const message = parseDeferredMessage(record.body);
+          tagDeploy(deps.logger, message);
+          const site = findSite(deps.sites, message.site);
+          await resumeDeferred(message, site, deps, {
+            waitForCompletionSeconds: waitBudgetSeconds(site, context?.getRemainingTimeInMillis()),
+          });
+        } catch (error) {
+          deps.logger.error('deferred invalidation failed', { messageId: record.messageId, error });
+          recordInvalidationFailure(deps.metrics);
+          failed.push(record.messageId);
+        }
       }
-    }
-    return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
-  };
+      return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+    });
 
 const defaults = lazy(() => makeHandler(defaultInvalidationDeps('invalidate-deferred')));
 export const handler = async (event: unknown, context?: { getRemainingTimeInMillis(): number }) =>

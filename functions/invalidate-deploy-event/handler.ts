@@ -1,5 +1,7 @@
+import { createS3InventoryAdapter } from '../../shared/aws/s3-inventory.ts';
 import { findSite } from '../../shared/deploy/change-set.ts';
 import { normalizeDeployEvent } from '../../shared/deploy/deploy-event.ts';
+import { invocation, recordInvalidationFailure, tagDeploy } from '../../shared/deploy/observability.ts';
 import {
   defaultInvalidationDeps,
   type InvalidationDeps,
@@ -15,15 +17,28 @@ import { type DeploySummary, submitChangeSet } from '../../shared/deploy/submit.
  */
 export const makeHandler =
   (deps: InvalidationDeps) =>
-  async (event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<DeploySummary> => {
-    const changeSet = normalizeDeployEvent(event, deps.sites);
-    deps.logger.setCorrelationId(changeSet.deployId);
-    const site = findSite(deps.sites, changeSet.site);
-    return submitChangeSet(changeSet, site, deps, {
-      waitForCompletionSeconds: waitBudgetSeconds(site, context?.getRemainingTimeInMillis()),
+  (event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<DeploySummary> =>
+    invocation(deps, async () => {
+      const changeSet = normalizeDeployEvent(event, deps.sites);
+      tagDeploy(deps.logger, changeSet);
+      try {
+        const site = findSite(deps.sites, changeSet.site);
+        return await submitChangeSet(changeSet, site, deps, {
+          waitForCompletionSeconds: waitBudgetSeconds(site, context?.getRemainingTimeInMillis()),
+        });
+      } catch (error) {
+        // A malformed event is not counted: it fails the same way on every retry and lands on
+        // the failure queue, which has its own alarm.
+        recordInvalidationFailure(deps.metrics);
+        throw error;
+      }
     });
-  };
 
-const defaults = lazy(() => makeHandler(defaultInvalidationDeps('invalidate-deploy-event')));
+const defaults = lazy(() =>
+  makeHandler({
+    ...defaultInvalidationDeps('invalidate-deploy-event'),
+    inventory: createS3InventoryAdapter(),
+  }),
+);
 export const handler = async (event: unknown, context?: { getRemainingTimeInMillis(): number }) =>
   defaults()(event, context);

@@ -1,6 +1,8 @@
+import { createS3InventoryAdapter } from '../../shared/aws/s3-inventory.ts';
 import { findSite } from '../../shared/deploy/change-set.ts';
 import { MalformedEventError } from '../../shared/deploy/errors.ts';
 import { formatIssues } from '../../shared/deploy/issues.ts';
+import { invocation, recordInvalidationFailure, tagDeploy } from '../../shared/deploy/observability.ts';
 import {
   defaultInvalidationDeps,
   type InvalidationDeps,
@@ -21,36 +23,41 @@ export interface BatchResponse {
  */
 export const makeHandler =
   (deps: InvalidationDeps) =>
-  async (event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<BatchResponse> => {
-    const { logger } = deps;
-    const parsed = SqsEventSchema.safeParse(event);
-    if (!parsed.success) throw new MalformedEventError('s3', formatIssues(parsed.error));
-    const batch = normalizeS3Batch(parsed.data.Records, deps.sites);
-    const failed = new Set<string>();
-    for (const { messageId, error } of batch.malformed) {
-      logger.error('malformed S3 event message', { messageId, error });
-      failed.add(messageId);
-    }
-    for (const { messageId, reason } of batch.ignored) logger.info('ignored S3 event', { messageId, reason });
-    for (const { changeSet, messageIds } of batch.changeSets) {
-      logger.setCorrelationId(changeSet.deployId);
-      try {
-        const site = findSite(deps.sites, changeSet.site);
-        await submitChangeSet(changeSet, site, deps, {
-          waitForCompletionSeconds: waitBudgetSeconds(site, context?.getRemainingTimeInMillis()),
-        });
-      } catch (error) {
-        logger.error('invalidation failed; its messages will be redelivered', {
-          site: changeSet.site,
-          messageIds,
-          error,
-        });
-        for (const id of messageIds) failed.add(id);
+  (event: unknown, context?: { getRemainingTimeInMillis(): number }): Promise<BatchResponse> =>
+    invocation(deps, async () => {
+      const { logger } = deps;
+      const parsed = SqsEventSchema.safeParse(event);
+      if (!parsed.success) throw new MalformedEventError('s3', formatIssues(parsed.error));
+      const batch = normalizeS3Batch(parsed.data.Records, deps.sites);
+      const failed = new Set<string>();
+      for (const { messageId, error } of batch.malformed) {
+        logger.error('malformed S3 event message', { messageId, error });
+        failed.add(messageId);
       }
-    }
-    return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
-  };
+      for (const { messageId, reason } of batch.ignored)
+        logger.info('ignored S3 event', { messageId, reason });
+      for (const { changeSet, messageIds } of batch.changeSets) {
+        tagDeploy(logger, changeSet);
+        try {
+          const site = findSite(deps.sites, changeSet.site);
+          await submitChangeSet(changeSet, site, deps, {
+            waitForCompletionSeconds: waitBudgetSeconds(site, context?.getRemainingTimeInMillis()),
+          });
+        } catch (error) {
+          logger.error('invalidation failed; its messages will be redelivered', {
+            site: changeSet.site,
+            messageIds,
+            error,
+          });
+          recordInvalidationFailure(deps.metrics);
+          for (const id of messageIds) failed.add(id);
+        }
+      }
+      return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+    });
 
-const defaults = lazy(() => makeHandler(defaultInvalidationDeps('invalidate-s3-events')));
+const defaults = lazy(() =>
+  makeHandler({ ...defaultInvalidationDeps('invalidate-s3-events'), inventory: createS3InventoryAdapter() }),
+);
 export const handler = async (event: unknown, context?: { getRemainingTimeInMillis(): number }) =>
   defaults()(event, context);

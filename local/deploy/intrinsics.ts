@@ -101,7 +101,8 @@ const refOf = (ctx: ResolveContext, name: string): unknown => {
   }
   if (ctx.parameters && name in ctx.parameters) return ctx.parameters[name];
   const resource = ctx.resource(name);
-  if (!resource) throw new IntrinsicError(`Ref: ${name} is neither a parameter nor a resource of the template`);
+  if (!resource)
+    throw new IntrinsicError(`Ref: ${name} is neither a parameter nor a resource of the template`);
   return resource.ref;
 };
 
@@ -191,7 +192,8 @@ export class Resolver {
 
   private bool(fn: string, value: unknown): boolean {
     const resolved = this.resolve(value);
-    if (typeof resolved !== 'boolean') throw new IntrinsicError(`${fn}: expected a condition, got ${JSON.stringify(resolved)}`);
+    if (typeof resolved !== 'boolean')
+      throw new IntrinsicError(`${fn}: expected a condition, got ${JSON.stringify(resolved)}`);
     return resolved;
   }
 
@@ -253,7 +255,8 @@ export class Resolver {
         const found = (ctx.mappings?.[map ?? ''] as Record<string, Record<string, unknown>> | undefined)?.[
           top ?? ''
         ]?.[second ?? ''];
-        if (found === undefined) throw new IntrinsicError(`Fn::FindInMap: ${map}.${top}.${second} is not defined`);
+        if (found === undefined)
+          throw new IntrinsicError(`Fn::FindInMap: ${map}.${top}.${second} is not defined`);
         return found;
       }
       case 'Fn::Base64':
@@ -280,7 +283,8 @@ export const referencesOf = (value: unknown, found: Set<string> = new Set()): Se
     const [fn, args] = intrinsic;
     if (fn === 'Ref' && typeof args === 'string') found.add(args);
     else if (fn === 'Fn::GetAtt') {
-      const first = typeof args === 'string' ? splitAttribute(args)[0] : Array.isArray(args) ? args[0] : undefined;
+      const first =
+        typeof args === 'string' ? splitAttribute(args)[0] : Array.isArray(args) ? args[0] : undefined;
       if (typeof first === 'string') found.add(first);
       else referencesOf(args, found);
     } else if (fn === 'Fn::Sub') {

@@ -100,7 +100,10 @@ export const physicalResource = (
     case 'AWS::IAM::Role':
       return {
         ref: name,
-        attributes: { Arn: `arn:aws:iam::${accountId}:role/${name}`, RoleId: `AROA${suffix(ctx, logicalId)}` },
+        attributes: {
+          Arn: `arn:aws:iam::${accountId}:role/${name}`,
+          RoleId: `AROA${suffix(ctx, logicalId)}`,
+        },
       };
     case 'AWS::IAM::ManagedPolicy':
       return { ref: `arn:aws:iam::${accountId}:policy/${name}`, attributes: {} };

@@ -76,7 +76,10 @@ export const planTemplate = (template: Template, ctx: PlanContext): PlannedResou
       try {
         const props = resource.Properties ?? {};
         const nameProperty = NAME_PROPERTY[resource.Type];
-        const name = nameProperty && props[nameProperty] !== undefined ? asText(resolver.resolve(props[nameProperty])) : undefined;
+        const name =
+          nameProperty && props[nameProperty] !== undefined
+            ? asText(resolver.resolve(props[nameProperty]))
+            : undefined;
         const extra: { targetFunctionArn?: string; group?: string; functionArn?: string } = {};
         if (resource.Type === 'AWS::Lambda::Url')
           extra.targetFunctionArn = toFunctionArn(ctx, asText(resolver.resolve(props.TargetFunctionArn)));
@@ -99,7 +102,10 @@ export const planTemplate = (template: Template, ctx: PlanContext): PlannedResou
     const resource = resources[id];
     const refs = referencesOf(resource?.Properties ?? {});
     const declared = resource?.DependsOn === undefined ? [] : [resource.DependsOn].flat();
-    edges.set(id, [...new Set([...refs, ...declared])].filter((dep) => dep !== id && dep in resources));
+    edges.set(
+      id,
+      [...new Set([...refs, ...declared])].filter((dep) => dep !== id && dep in resources),
+    );
   }
 
   return topologicalOrder(ids, edges).map((logicalId): PlannedResource => {

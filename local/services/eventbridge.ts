@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { LocalCloud } from '../cloud.ts';
 import { awsJsonService, jsonAction } from '../protocol/aws-json.ts';
+import { type BusEvent, dispatchEvent } from './eventbridge/dispatch.ts';
+import { dumpRules, RULE_ACTIONS } from './eventbridge/rules.ts';
 
 /**
  * EventBridge PutEvents (awsJson1_1, `AWSEvents.*`). Like AWS, a bad entry does not fail
@@ -100,7 +102,7 @@ const putEvents = jsonAction({
       const problem = entryProblem(entry);
       if (problem) return problem;
       const eventId = nextEventId(store);
-      recorded.push({
+      const event: RecordedEvent = {
         eventId,
         eventBusName: busName(entry.EventBusName),
         source: entry.Source ?? '',
@@ -109,7 +111,9 @@ const putEvents = jsonAction({
         resources: entry.Resources ?? [],
         time: new Date(entry.Time === undefined ? cloud.now() : entry.Time * 1000).toISOString(),
         traceHeader: entry.TraceHeader,
-      });
+      };
+      recorded.push(event);
+      dispatchEvent(cloud, event.eventBusName, busEvent(cloud, region, event));
       return { EventId: eventId };
     });
     return {
@@ -119,11 +123,49 @@ const putEvents = jsonAction({
   },
 });
 
+/** The event document rules match and targets receive. */
+const busEvent = (cloud: LocalCloud, region: string, e: RecordedEvent): BusEvent => ({
+  version: '0',
+  id: e.eventId,
+  'detail-type': e.detailType,
+  source: e.source,
+  account: cloud.accountId,
+  time: e.time.replace(/\.\d{3}Z$/, 'Z'),
+  region,
+  resources: e.resources,
+  detail: e.detail,
+});
+
+/**
+ * Puts an event an AWS service emits (`aws.*` sources, which PutEvents refuses from
+ * callers) on a region's default bus: recorded and routed like any other.
+ */
+export const publishServiceEvent = (
+  cloud: LocalCloud,
+  region: string,
+  entry: { source: string; detailType: string; detail: unknown; resources: string[] },
+): void => {
+  const store = eventStore(cloud);
+  const recorded = store.regions.get(region) ?? [];
+  store.regions.set(region, recorded);
+  const event: RecordedEvent = {
+    eventId: nextEventId(store),
+    eventBusName: DEFAULT_BUS,
+    source: entry.source,
+    detailType: entry.detailType,
+    detail: entry.detail,
+    resources: entry.resources,
+    time: new Date(cloud.now()).toISOString(),
+  };
+  recorded.push(event);
+  dispatchEvent(cloud, DEFAULT_BUS, busEvent(cloud, region, event));
+};
+
 export const eventBridgeService = awsJsonService({
   name: 'events',
   targetPrefix: 'AWSEvents',
-  actions: { PutEvents: putEvents },
+  actions: { PutEvents: putEvents, ...RULE_ACTIONS },
   dump(cloud) {
-    return { regions: Object.fromEntries(eventStore(cloud).regions) };
+    return { regions: Object.fromEntries(eventStore(cloud).regions), ...dumpRules(cloud) };
   },
 });

@@ -6,6 +6,7 @@ import { eventBridgeService } from './eventbridge.ts';
 import { lambdaService } from './lambda/service.ts';
 import { s3Service } from './s3/service.ts';
 import { schedulerService } from './scheduler/service.ts';
+import { snsService } from './sns/service.ts';
 import { sqsService } from './sqs/service.ts';
 import { ssmService } from './ssm.ts';
 import { stepFunctionsService } from './stepfunctions/service.ts';
@@ -22,6 +23,7 @@ export const SERVICES: LocalService[] = [
   lambdaService,
   stepFunctionsService,
   schedulerService,
+  snsService,
 ];
 
 export const serviceByName = new Map(SERVICES.map((s) => [s.name, s]));

@@ -38,15 +38,21 @@ export const deliverToTarget = (cloud: LocalCloud, arn: string, payload: string)
           started: startExecution(cloud, findStateMachine(cloud, arn), { input: payload }).arn,
         };
       case 'sqs':
-        return { target: arn, ok: true, started: sendToQueue(cloud, arn, { MessageBody: payload }).MessageId };
+        return {
+          target: arn,
+          ok: true,
+          started: sendToQueue(cloud, arn, { MessageBody: payload }).MessageId,
+        };
       case 'sns':
         return { target: arn, ok: true, started: publish(cloud, findTopic(cloud, arn), payload).messageId };
       default:
         return { target: arn, ok: false, error: `the local cloud cannot deliver to ${arn}` };
     }
   } catch (error) {
-    if (error instanceof AwsError) return { target: arn, ok: false, error: `${error.code}: ${error.message}` };
-    if (error instanceof SyntaxError) return { target: arn, ok: false, error: `payload is not JSON: ${error.message}` };
+    if (error instanceof AwsError)
+      return { target: arn, ok: false, error: `${error.code}: ${error.message}` };
+    if (error instanceof SyntaxError)
+      return { target: arn, ok: false, error: `payload is not JSON: ${error.message}` };
     throw error;
   }
 };

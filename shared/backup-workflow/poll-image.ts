@@ -6,7 +6,7 @@
 import type { BackupErrorClass } from '../aws/ec2-errors.ts';
 import type { Ec2Reader } from '../aws/ec2-port.ts';
 import { WaitAttemptsExhausted } from '../backup/errors.ts';
-import { evaluateImage, type ImageStatus, type WaitPolicy } from '../backup/wait.ts';
+import { evaluateImage, type ImageStatus, parseProgress, type WaitPolicy } from '../backup/wait.ts';
 import { secondsBetween } from './context.ts';
 
 export interface ImagePollState {
@@ -19,14 +19,34 @@ export interface ImagePollState {
   progress?: number;
 }
 
+/**
+ * The slowest backing snapshot's progress of a pending copy. A copy's AMI reports no
+ * progress of its own; without this the loop can only back off blindly (up to
+ * `maxSeconds` past the moment the copy completed).
+ */
+async function copyProgress(ec2: Ec2Reader, snapshotIds: readonly string[]): Promise<number | undefined> {
+  if (snapshotIds.length === 0) return undefined;
+  const snapshots = await ec2.describeSnapshots({ snapshotIds });
+  const progresses = snapshots.map((s) => (s.state === 'completed' ? 100 : parseProgress(s.progress)));
+  if (progresses.length !== snapshotIds.length || progresses.some((p) => p === undefined)) return undefined;
+  return Math.min(...(progresses as number[]));
+}
+
+/**
+ * One poll. `withSnapshotProgress` (copies) paces the next wait by the destination
+ * snapshots' progress, at the price of one DescribeSnapshots per poll.
+ */
 export async function pollImage<T extends ImagePollState>(
   ec2: Ec2Reader,
   current: T,
   policy: WaitPolicy,
   failed: BackupErrorClass,
   now: Date,
+  withSnapshotProgress = false,
 ): Promise<T> {
   const [image] = await ec2.describeImages({ imageIds: [current.imageId] });
+  const progress =
+    withSnapshotProgress && image?.state === 'pending' ? await copyProgress(ec2, image.snapshotIds) : undefined;
   const status: ImageStatus | undefined =
     image === undefined
       ? undefined
@@ -40,6 +60,7 @@ export async function pollImage<T extends ImagePollState>(
     status,
     { attempt, elapsedSeconds: secondsBetween(current.startedAt, now) },
     policy,
+    progress,
   );
   switch (decision.status) {
     case 'failed':
@@ -49,6 +70,12 @@ export async function pollImage<T extends ImagePollState>(
     case 'ready':
       return { ...current, state: 'available', attempt, waitSeconds: 0, completedAt: now.toISOString() };
     case 'wait':
-      return { ...current, state: 'pending', attempt, waitSeconds: decision.waitSeconds };
+      return {
+        ...current,
+        state: 'pending',
+        attempt,
+        waitSeconds: decision.waitSeconds,
+        ...(decision.progressPercent === undefined ? {} : { progress: decision.progressPercent }),
+      };
   }
 }

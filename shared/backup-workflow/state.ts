@@ -10,9 +10,13 @@
 import { z } from 'zod';
 import { isValidExecutionName } from '../backup/naming.ts';
 import { rotationReportSchema } from '../backup/summary.ts';
-import { backupPolicySchema } from '../config/policies.ts';
+import { backupPolicySchema, regionSchema, volumeIdSchema } from '../config/policies.ts';
 
 const instant = z.iso.datetime({ offset: true });
+// Ids and regions are checked here, at the boundary: a malformed one must fail the step as
+// InvalidBackupInput before any EC2 call is made with it.
+const imageIdSchema = z.string().regex(/^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, 'not an AMI id (ami-…)');
+const snapshotIdSchema = z.string().regex(/^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, 'not a snapshot id (snap-…)');
 const waitSeconds = z.number().int().min(0);
 
 export const runSchema = z
@@ -35,7 +39,7 @@ export const targetSchema = z
     /** `image`: AMI + copies; `snapshots-only`: a standalone volume or an instance without its boot volume. */
     form: z.enum(['image', 'snapshots-only']),
     excludeBootVolume: z.boolean().optional(),
-    excludeDataVolumeIds: z.array(z.string()).optional(),
+    excludeDataVolumeIds: z.array(volumeIdSchema).optional(),
   })
   .strict();
 export type Target = z.infer<typeof targetSchema>;
@@ -53,15 +57,15 @@ const pollFields = {
 export const snapshotSetSchema = z
   .object({
     ...pollFields,
-    region: z.string().min(1),
+    region: regionSchema,
     /** The backup's instant (tag `shipyard:created-at`): the first attempt's, on a re-run of the same run id. */
     createdAt: instant,
     snapshots: z
       .array(
         z
           .object({
-            snapshotId: z.string().min(1),
-            volumeId: z.string().optional(),
+            snapshotId: snapshotIdSchema,
+            volumeId: volumeIdSchema.optional(),
             sizeGiB: z.number().int().min(0),
           })
           .strict(),
@@ -74,8 +78,8 @@ export type SnapshotSet = z.infer<typeof snapshotSetSchema>;
 export const imageStateSchema = z
   .object({
     ...pollFields,
-    region: z.string().min(1),
-    imageId: z.string().min(1),
+    region: regionSchema,
+    imageId: imageIdSchema,
     name: z.string().min(1),
     /** Same as the snapshots'; copies carry it so that they bucket like their source. */
     createdAt: instant,
@@ -90,8 +94,8 @@ export type CaughtError = z.infer<typeof caughtErrorSchema>;
 /** One copy region: `{ region }` before CopyImage, the copy's poll state after, `error` if it failed. */
 export const copyStateSchema = z
   .object({
-    region: z.string().min(1),
-    imageId: z.string().optional(),
+    region: regionSchema,
+    imageId: imageIdSchema.optional(),
     name: z.string().optional(),
     state: pollFields.state.optional(),
     attempt: pollFields.attempt.optional(),

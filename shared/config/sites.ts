@@ -1,10 +1,16 @@
 import { z } from 'zod';
 
 /** A CloudFront distribution id: upper-case letters and digits, 13–14 chars as AWS issues them. */
-export const DistributionIdSchema = z.string().regex(/^E[A-Z0-9]{12,13}$/, 'expected a CloudFront distribution id like E2QWRUHAPOMQZL');
+export const DistributionIdSchema = z
+  .string()
+  .regex(/^E[A-Z0-9]{12,13}$/, 'expected a CloudFront distribution id like E2QWRUHAPOMQZL');
 
 const SecretRefSchema = z.union([
-  z.object({ ssmParameter: z.string().regex(/^\/[\w./-]+$/, 'expected an SSM parameter name starting with /') }).strict(),
+  z
+    .object({
+      ssmParameter: z.string().regex(/^\/[\w./-]+$/, 'expected an SSM parameter name starting with /'),
+    })
+    .strict(),
   z.object({ secretsManagerSecret: z.string().min(1) }).strict(),
 ]);
 
@@ -46,10 +52,7 @@ export const SiteSchema = z
     indexDocument: z.string().min(1).default('index.html'),
     defaultRootObject: z.string().min(1).default('index.html'),
     /** Paths invalidated when the exact change set is unknown (truncated push, CodePipeline). */
-    broadPaths: z
-      .array(z.string().regex(/^\//, 'paths start with "/"'))
-      .min(1)
-      .default(['/*']),
+    broadPaths: z.array(z.string().regex(/^\//, 'paths start with "/"')).min(1).default(['/*']),
     repo: z
       .object({
         fullName: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected "owner/name"'),

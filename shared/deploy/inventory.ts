@@ -33,7 +33,10 @@ export const wantsInventory = (changeSet: ChangeSet, site: Site): boolean => {
  * @example
  * inventoryAfterDeploy(['a', 'c'], [{ key: 'b', change: 'added' }, { key: 'c', change: 'deleted' }]); // ['a', 'b']
  */
-export const inventoryAfterDeploy = (listed: readonly string[], changes: readonly ObjectChange[]): string[] => {
+export const inventoryAfterDeploy = (
+  listed: readonly string[],
+  changes: readonly ObjectChange[],
+): string[] => {
   const deleted = new Set(changes.filter((c) => c.change === 'deleted').map((c) => c.key));
   const present = new Set(listed);
   const missing = changes.filter((c) => c.change !== 'deleted' && !present.has(c.key)).map((c) => c.key);
@@ -65,7 +68,10 @@ export const loadInventory = async (
   try {
     listed = await port.listSiteKeys(site.bucket, site.keyPrefix, maxKeys === undefined ? {} : { maxKeys });
   } catch (error) {
-    logger?.warn('cannot list the site inventory; planning with the estimate', { bucket: site.bucket, error });
+    logger?.warn('cannot list the site inventory; planning with the estimate', {
+      bucket: site.bucket,
+      error,
+    });
     return undefined;
   }
   if (listed === undefined) {

@@ -2,6 +2,7 @@ import type { Site } from '../config/sites.ts';
 import type { DeferredMessage } from './deferral.ts';
 import { MAX_DEFERRAL_ATTEMPTS } from './deferral.ts';
 import { DeferralLimitExceededError } from './errors.ts';
+import { recordDeployMetrics } from './observability.ts';
 import {
   admitBatches,
   type DeploySummary,
@@ -58,6 +59,7 @@ export const resumeDeferred = async (
       ...(deferralMessageId ? { deferralMessageId } : {}),
       ...(completed === undefined ? {} : { completed }),
       wildcardReasons: [],
+      needlessObjects: null,
     },
   ];
   const summary: DeploySummary = {
@@ -69,5 +71,6 @@ export const resumeDeferred = async (
     ignoredKeys: [],
   };
   ports.logger?.info('deferred invalidation summary', { summary, attempt: message.attempt });
+  recordDeployMetrics(ports.metrics, summary);
   return summary;
 };

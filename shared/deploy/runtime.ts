@@ -6,6 +6,7 @@ import { ConfigError, type ConfigProblem } from '../config/errors.ts';
 import { parseConfig } from '../config/load.ts';
 import type { Site } from '../config/sites.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+import { createMetrics, type MetricsRecorder } from '../logging/metrics.ts';
 import type { SubmitPorts } from './submit.ts';
 
 /**
@@ -49,6 +50,7 @@ export const loadSites = (file: string): Site[] => {
 export interface InvalidationDeps extends SubmitPorts {
   sites: Site[];
   logger: Logger;
+  metrics: MetricsRecorder;
 }
 
 /** Default dependencies from the environment (AWS_ENDPOINT_URL points the SDK at a local cloud). */
@@ -60,6 +62,7 @@ export const defaultInvalidationDeps = (
   return {
     sites: loadSites(SHIPYARD_CONFIG_FILE),
     logger: createLogger(serviceName),
+    metrics: createMetrics(),
     cloudFront: createCloudFrontAdapter(),
     deferrals: createQueueAdapter({ queueUrl: SHIPYARD_DEFERRED_QUEUE_URL }),
   };

@@ -1,5 +1,6 @@
 import { type CloudFrontPort, countPaths, type InFlightUsage } from '../aws/cloudfront.ts';
 import { InvalidationWaitTimeoutError, TooManyInvalidationsInProgressError } from '../aws/errors.ts';
+import type { InventoryPort } from '../aws/s3-inventory.ts';
 import type { QueuePort } from '../aws/sqs.ts';
 import type { Site } from '../config/sites.ts';
 import {
@@ -8,9 +9,12 @@ import {
   MAX_FILE_PATHS_IN_FLIGHT,
   MAX_WILDCARDS_IN_FLIGHT,
 } from '../invalidation/index.ts';
+import type { MetricsRecorder } from '../logging/metrics.ts';
 import type { ChangeSet } from './change-set.ts';
 import { type DeferredMessage, deferralDelaySeconds } from './deferral.ts';
 import { SubmissionFailedError } from './errors.ts';
+import { loadInventory } from './inventory.ts';
+import { recordDeployMetrics } from './observability.ts';
 import { planBatches } from './plan-batches.ts';
 
 export type BatchStatus = 'created' | 'existing' | 'deferred' | 'dry-run';
@@ -34,6 +38,8 @@ export interface DistributionSummary {
   /** Set when a bounded wait for completion ran: did everything complete in time? */
   completed?: boolean;
   wildcardReasons: string[];
+  /** Unchanged objects the plan invalidates: exact when an inventory was listed, else null. */
+  needlessObjects: number | null;
 }
 
 export interface DeploySummary {
@@ -43,6 +49,8 @@ export interface DeploySummary {
   reason?: string;
   distributions: DistributionSummary[];
   pathsBilled: number;
+  /** Keys of the post-deploy inventory the plan used; absent when it planned without one. */
+  inventoryKeys?: number;
   /** Changed keys no distribution can invalidate (outside the origin path…), with the reason. */
   ignoredKeys: { key: string; reason: string }[];
 }
@@ -57,12 +65,17 @@ export interface SubmitPorts {
   cloudFront: CloudFrontPort;
   /** The deferred queue; without one (CLI), deferred batches are only reported. */
   deferrals?: QueuePort;
+  /** Lists the site's keys for an exact plan (see the site's `invalidation.inventory`). */
+  inventory?: InventoryPort;
   logger?: SubmitLogger;
+  metrics?: MetricsRecorder;
 }
 
 export interface SubmitOptions {
   /** Overrides the site's waitForCompletionSeconds (e.g. bounded by the Lambda's remaining time). */
   waitForCompletionSeconds?: number;
+  /** Caps the inventory listing (e.g. lower for the webhook, which must answer GitHub within 10 s). */
+  inventoryMaxKeys?: number;
 }
 
 interface PendingBatch {
@@ -189,10 +202,11 @@ const submitToDistribution = async (
   distributionId: string,
   ports: SubmitPorts,
   waitSeconds: number,
+  inventory: string[] | undefined,
 ): Promise<{ summary: DistributionSummary; ignored: { key: string; reason: string }[] }> => {
   const usage = await ports.cloudFront.inFlightUsage(distributionId);
   const others = withoutOwn(usage, callerReferencePrefix(distributionId, changeSet.deployId));
-  const planned = planBatches(changeSet, site, others);
+  const planned = planBatches(changeSet, site, others, inventory);
   const pending = planned.batches.map((paths, batchIndex) => ({ batchIndex, paths }));
   const { results, deferred } = await admitBatches(
     ports.cloudFront,
@@ -223,6 +237,7 @@ const submitToDistribution = async (
       ...(deferralMessageId ? { deferralMessageId } : {}),
       ...(completed === undefined ? {} : { completed }),
       wildcardReasons: planned.wildcards.map((w) => w.reason),
+      needlessObjects: planned.needlessObjects,
     },
     ignored: [...planned.ignored],
   };
@@ -232,7 +247,8 @@ export const pathsBilledOf = (distributions: readonly DistributionSummary[]): nu
   distributions.reduce((n, d) => n + d.batches.reduce((m, b) => m + b.billedPaths, 0), 0);
 
 /**
- * Invalidates one deploy's change set on every distribution of its site: plan, admission
+ * Invalidates one deploy's change set on every distribution of its site: inventory (when it can
+ * sharpen the plan; listed once, shared by the distributions), plan, admission
  * control, submission with deterministic CallerReferences, deferral of what does not fit,
  * optional bounded wait. Distributions are independent: one failing does not stop the
  * others; the failure is thrown at the end (SubmissionFailedError) so the event is retried,
@@ -254,9 +270,23 @@ export const submitChangeSet = async (
   const ignored = new Map<string, string>();
   if (changeSet.reason)
     ports.logger?.info('invalidating explicit paths', { reason: changeSet.reason, paths: changeSet.paths });
+  const inventory = await loadInventory(
+    changeSet,
+    site,
+    ports.inventory,
+    ports.logger,
+    options.inventoryMaxKeys,
+  );
   for (const distributionId of site.distributionIds) {
     try {
-      const result = await submitToDistribution(changeSet, site, distributionId, ports, waitSeconds);
+      const result = await submitToDistribution(
+        changeSet,
+        site,
+        distributionId,
+        ports,
+        waitSeconds,
+        inventory,
+      );
       distributions.push(result.summary);
       for (const { key, reason } of result.ignored) ignored.set(key, reason);
     } catch (error) {
@@ -270,9 +300,11 @@ export const submitChangeSet = async (
     ...(changeSet.reason ? { reason: changeSet.reason } : {}),
     distributions,
     pathsBilled: pathsBilledOf(distributions),
+    ...(inventory === undefined ? {} : { inventoryKeys: inventory.length }),
     ignoredKeys: [...ignored].map(([key, reason]) => ({ key, reason })),
   };
   ports.logger?.info('invalidation summary', { summary });
+  recordDeployMetrics(ports.metrics, summary);
   if (failures.length > 0)
     throw Object.assign(new SubmissionFailedError(site.name, changeSet.deployId, failures), { summary });
   return summary;

@@ -30,13 +30,17 @@ import { clientConfig } from './local-cloud.ts';
  * The SDK's standard retries (throttling, 5xx) with the real attempt count but no real-time
  * backoff: the workflow tests are about what happens, not how long the SDK sleeps.
  */
-function promptRetries(maxAttempts: number): NonNullable<EC2ClientConfig['retryStrategy']> {
+export function promptRetries(
+  maxAttempts: number,
+  onRetry?: (errorType: string) => void,
+): NonNullable<EC2ClientConfig['retryStrategy']> {
   const token = (count: number) => ({ getRetryCount: () => count, getRetryDelay: () => 0 });
   return {
     mode: 'standard',
     acquireInitialRetryToken: async () => token(0),
     refreshRetryTokenForRetry: async (previous, info) => {
       const next = previous.getRetryCount() + 1;
+      onRetry?.(info.errorType);
       if (info.errorType === 'CLIENT_ERROR' || next >= maxAttempts) throw new Error('no retry');
       return token(next);
     },
@@ -63,6 +67,8 @@ export interface WorkflowRun {
 export interface BackupWorkflowOptions {
   /** SDK attempts per EC2 call (standard retry mode). */
   maxAttempts?: number;
+  /** Wraps the handlers' dependencies (fault scenarios: a port that crashes after N calls). */
+  decorateDeps?: (deps: BackupDeps) => BackupDeps;
 }
 
 type LocalHandler = (input: unknown) => Promise<unknown>;
@@ -89,7 +95,7 @@ export async function createBackupWorkflow(
 
   const deps = (): BackupDeps => {
     const url = local().url;
-    return {
+    const plain: BackupDeps = {
       ec2: createEc2PortFactory({
         clientFor: (region) =>
           new EC2Client({
@@ -100,6 +106,7 @@ export async function createBackupWorkflow(
       logger: silentLogger,
       now: () => new Date(local().cloud.now()),
     };
+    return options.decorateDeps ? options.decorateDeps(plain) : plain;
   };
 
   async function run(input: unknown): Promise<WorkflowRun> {

@@ -4,8 +4,13 @@ import { promisify } from 'node:util';
 import validator from 'asl-validator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { type CloudFormationTemplate, packageService } from '../../scripts/package-service.ts';
-import { type PolicyStatement, renderIamTable, replaceIamTable, roleStatements } from '../../scripts/iam-report.ts';
+import {
+  type PolicyStatement,
+  renderIamTable,
+  replaceIamTable,
+  roleStatements,
+} from '../../scripts/iam-report.ts';
+import { type CloudFormationTemplate, packageServiceCached } from '../../scripts/package-service.ts';
 
 const run = promisify(execFile);
 
@@ -13,13 +18,15 @@ let template: CloudFormationTemplate;
 let templatePath: string;
 
 beforeAll(async () => {
-  const packaged = await packageService('dev');
+  const packaged = await packageServiceCached('dev');
   template = packaged.template;
   templatePath = packaged.templatePath;
 }, 180_000);
 
-const resourcesOfType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
-const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const resourcesOfType = (type: string) =>
+  Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+const asList = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /**
  * Actions AWS does not allow to be scoped to a resource ARN (the service authorization
@@ -57,7 +64,11 @@ describe('packaged CloudFormation template', () => {
         return { stdout: error.stdout ?? '[]' };
       },
     );
-    const findings = JSON.parse(result.stdout || '[]') as { Level: string; Rule: { Id: string }; Message: string }[];
+    const findings = JSON.parse(result.stdout || '[]') as {
+      Level: string;
+      Rule: { Id: string };
+      Message: string;
+    }[];
     const errors = findings.filter((f) => f.Level === 'Error').map((f) => `${f.Rule.Id}: ${f.Message}`);
     expect(errors).toEqual([]);
   });
@@ -102,7 +113,9 @@ describe('packaged CloudFormation template', () => {
   it('requires the managed tag on create for EC2 create actions, and CreateTags only as part of a create', () => {
     const statements = allStatements();
     const creates = statements.filter(({ statement }) =>
-      asList(statement.Action).some((a) => /^ec2:(CreateSnapshots?|RegisterImage|CopyImage|CopySnapshot|CreateVolume)$/.test(a)),
+      asList(statement.Action).some((a) =>
+        /^ec2:(CreateSnapshots?|RegisterImage|CopyImage|CopySnapshot|CreateVolume)$/.test(a),
+      ),
     );
     expect(creates.length).toBeGreaterThan(0);
     // Each create action must have at least one statement that scopes the created resource by request tag.
@@ -115,7 +128,9 @@ describe('packaged CloudFormation template', () => {
       );
       expect(tagged, action).toBe(true);
     }
-    const createTags = statements.filter(({ statement }) => asList(statement.Action).includes('ec2:CreateTags'));
+    const createTags = statements.filter(({ statement }) =>
+      asList(statement.Action).includes('ec2:CreateTags'),
+    );
     for (const { role, statement } of createTags) {
       expect(JSON.stringify(statement.Condition ?? {}), role).toContain('ec2:CreateAction');
     }
@@ -134,17 +149,48 @@ describe('packaged CloudFormation template', () => {
       const resources = asList(statement.Resource).map((r) => JSON.stringify(r));
       expect(resources.length, role).toBeGreaterThan(0);
       for (const resource of resources) {
-        expect(ids.some((id) => resource.includes(`:distribution/${id}`)), `${role}: ${resource}`).toBe(true);
+        expect(
+          ids.some((id) => resource.includes(`:distribution/${id}`)),
+          `${role}: ${resource}`,
+        ).toBe(true);
+      }
+    }
+  });
+
+  it('lets only the planning functions list the site buckets, and only under each keyPrefix', () => {
+    const config = parseYaml(readFileSync('config/shipyard.dev.yml', 'utf8')) as {
+      sites: { bucket: string; keyPrefix?: string }[];
+    };
+    const listing = allStatements().filter(({ statement }) =>
+      asList(statement.Action).includes('s3:ListBucket'),
+    );
+    expect(new Set(listing.map(({ role }) => role))).toEqual(
+      new Set([
+        'InvalidateS3EventsIamRoleLambdaExecution',
+        'InvalidateDeployEventIamRoleLambdaExecution',
+        'GithubWebhookIamRoleLambdaExecution',
+      ]),
+    );
+    for (const { role, statement } of listing) {
+      expect(asList(statement.Action), role).toEqual(['s3:ListBucket']);
+      const resources = JSON.stringify(statement.Resource);
+      const site = config.sites.find((s) => resources.includes(`:s3:::${s.bucket}"`));
+      expect(site, `${role}: ${resources}`).toBeDefined();
+      if (site?.keyPrefix) {
+        expect(statement.Condition, role).toEqual({ StringEquals: { 's3:prefix': [site.keyPrefix] } });
       }
     }
   });
 
   it('limits KMS actions to configured keys', () => {
-    const kms = allStatements().filter(({ statement }) => asList(statement.Action).some((a) => a.startsWith('kms:')));
+    const kms = allStatements().filter(({ statement }) =>
+      asList(statement.Action).some((a) => a.startsWith('kms:')),
+    );
     for (const { role, statement } of kms) {
       const resources = asList(statement.Resource);
       expect(resources, role).not.toContain('*');
-      const scoped = JSON.stringify(resources).includes(':key/') && !JSON.stringify(resources).endsWith(':key/*"]');
+      const scoped =
+        JSON.stringify(resources).includes(':key/') && !JSON.stringify(resources).endsWith(':key/*"]');
       const aliasConditioned = JSON.stringify(statement.Condition ?? {}).includes('kms:ResourceAliases');
       expect(scoped || aliasConditioned, role).toBe(true);
     }
@@ -168,6 +214,22 @@ describe('packaged CloudFormation template', () => {
     expect(JSON.stringify(rule?.Properties?.Targets)).toContain('ShipyardAlertsTopic');
   });
 
+  it('alarms on InvalidationFailures exactly as the invalidation functions emit it (namespace, service dimension)', () => {
+    const alarm = template.Resources.InvalidationFailuresAlarm?.Properties ?? {};
+    const invalidationFunctions = resourcesOfType('AWS::Lambda::Function').filter(([id]) =>
+      /^(Invalidate|GithubWebhook|CodepipelineInvalidate)/.test(id),
+    );
+    expect(invalidationFunctions.length).toBeGreaterThanOrEqual(5);
+    for (const [id, fn] of invalidationFunctions) {
+      const env = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect({ Namespace: alarm.Namespace, Dimensions: alarm.Dimensions }, id).toEqual({
+        Namespace: env.POWERTOOLS_METRICS_NAMESPACE,
+        Dimensions: [{ Name: 'service', Value: env.POWERTOOLS_SERVICE_NAME }],
+      });
+    }
+    expect(alarm).toMatchObject({ MetricName: 'InvalidationFailures', Statistic: 'Sum', Threshold: 1 });
+  });
+
   it('schedules each backup policy with its cron and time zone', () => {
     const config = parseYaml(readFileSync('config/shipyard.dev.yml', 'utf8')) as {
       backupPolicies: { name: string; schedule: { cron: string; timeZone: string } }[];
@@ -176,7 +238,10 @@ describe('packaged CloudFormation template', () => {
     expect(schedules).toHaveLength(config.backupPolicies.length);
     for (const policy of config.backupPolicies) {
       expect(schedules).toContainEqual(
-        expect.objectContaining({ ScheduleExpression: policy.schedule.cron, ScheduleExpressionTimezone: policy.schedule.timeZone }),
+        expect.objectContaining({
+          ScheduleExpression: policy.schedule.cron,
+          ScheduleExpressionTimezone: policy.schedule.timeZone,
+        }),
       );
     }
   });
@@ -190,7 +255,10 @@ describe('packaged CloudFormation template', () => {
         (_m, key: string) => `"arn:aws:lambda:us-east-1:123456789012:function:shipyard-dev-${key}"`,
       ),
     );
-    const { isValid, errorsText } = validator(structuredClone(concrete), { checkPaths: true, checkArn: true });
+    const { isValid, errorsText } = validator(structuredClone(concrete), {
+      checkPaths: true,
+      checkArn: true,
+    });
     expect(errorsText()).toBe('');
     expect(isValid).toBe(true);
     expect(resourcesOfType('AWS::StepFunctions::StateMachine')).toHaveLength(1);

@@ -50,7 +50,11 @@ export const mappingView = (m: EventSourceMapping) => ({
 });
 
 const notFound = (uuid: string) =>
-  new AwsError('ResourceNotFoundException', `The resource you requested does not exist. (Service: Lambda, uuid ${uuid})`, 404);
+  new AwsError(
+    'ResourceNotFoundException',
+    `The resource you requested does not exist. (Service: Lambda, uuid ${uuid})`,
+    404,
+  );
 
 const Settings = z.object({
   Enabled: z.boolean().optional(),
@@ -58,14 +62,21 @@ const Settings = z.object({
   MaximumBatchingWindowInSeconds: z.number().int().min(0).max(300).optional(),
   FunctionResponseTypes: z.array(z.enum(['ReportBatchItemFailures'])).optional(),
 });
-const CreateBody = Settings.extend({ EventSourceArn: z.string().min(1), FunctionName: z.string().min(1) }).loose();
+const CreateBody = Settings.extend({
+  EventSourceArn: z.string().min(1),
+  FunctionName: z.string().min(1),
+}).loose();
 const UpdateBody = Settings.extend({ FunctionName: z.string().optional() }).loose();
 
 const parse = <T>(schema: z.ZodType<T>, call: LambdaCall): T => {
-  const raw = parseJsonBody(call.req.body, (d) => invalidParameter(`Could not parse request body into json: ${d}`));
+  const raw = parseJsonBody(call.req.body, (d) =>
+    invalidParameter(`Could not parse request body into json: ${d}`),
+  );
   const parsed = schema.safeParse(raw);
   if (!parsed.success)
-    throw invalidParameter(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    throw invalidParameter(
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    );
   return parsed.data;
 };
 
@@ -74,12 +85,16 @@ const validate = (cloud: LocalCloud, m: EventSourceMapping): void => {
   if (m.batchSize < 1 || m.batchSize > 10_000)
     throw invalidParameter(`BatchSize ${m.batchSize} is outside 1-10000 for an SQS event source`);
   if (m.batchSize > 10 && m.maximumBatchingWindowInSeconds < 1)
-    throw invalidParameter('Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10');
+    throw invalidParameter(
+      'Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10',
+    );
   let queue: ReturnType<typeof queueByArn>;
   try {
     queue = queueByArn(cloud, m.eventSourceArn);
   } catch {
-    throw invalidParameter('Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue');
+    throw invalidParameter(
+      'Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue',
+    );
   }
   const fn = findFunction(cloud, m.region, m.functionArn);
   const visibility = numericAttribute(queue.attributes, 'VisibilityTimeout');
@@ -136,10 +151,13 @@ export const updateEventSourceMapping = (call: LambdaCall): LocalResponse => {
   const body = parse(UpdateBody, call);
   const updated: EventSourceMapping = {
     ...mapping,
-    ...(body.FunctionName ? { functionArn: findFunction(call.cloud, mapping.region, body.FunctionName).arn } : {}),
+    ...(body.FunctionName
+      ? { functionArn: findFunction(call.cloud, mapping.region, body.FunctionName).arn }
+      : {}),
     enabled: body.Enabled ?? mapping.enabled,
     batchSize: body.BatchSize ?? mapping.batchSize,
-    maximumBatchingWindowInSeconds: body.MaximumBatchingWindowInSeconds ?? mapping.maximumBatchingWindowInSeconds,
+    maximumBatchingWindowInSeconds:
+      body.MaximumBatchingWindowInSeconds ?? mapping.maximumBatchingWindowInSeconds,
     functionResponseTypes: body.FunctionResponseTypes ?? mapping.functionResponseTypes,
     lastModified: call.cloud.now(),
   };

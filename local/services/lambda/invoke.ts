@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LocalCloud } from '../../cloud.ts';
+import { runAsyncInvocation } from './event-invoke-config.ts';
 import { type LambdaContext, type LambdaFunction, lambdaStore } from './store.ts';
 import { WorkerPool, type WorkerReply } from './worker-pool.ts';
 
@@ -228,8 +229,10 @@ export const invokeAsync = (cloud: LocalCloud, fn: LambdaFunction, event: unknow
   const { asyncInvocations } = lambdaStore(cloud);
   asyncInvocations.push(record);
   setImmediate(() => {
-    invokeFunction(cloud, fn, event, requestId).then(
-      (outcome) => {
+    runAsyncInvocation(cloud, fn, event, requestId, (n) =>
+      invokeFunction(cloud, fn, event, n === 0 ? requestId : randomUUID()),
+    ).then(
+      ({ outcome }) => {
         Object.assign(
           record,
           outcome.functionError ? { status: 'FAILED', error: outcome.payload } : { status: 'SUCCEEDED' },

@@ -4,6 +4,8 @@ import type { LocalCloud } from '../../cloud.ts';
 import { jsonResponse, restJsonErrorResponse } from '../../protocol/rest-json.ts';
 import type { LocalRequest, LocalResponse, LocalService } from '../../service.ts';
 import { FunctionCodeError, invalidParameter } from './errors.ts';
+import { EVENT_INVOKE_CONFIG_ROUTES } from './event-invoke-config.ts';
+import * as esm from './event-source-mappings.ts';
 import { FUNCTION_URL_PREFIX } from './function-url.ts';
 import * as ops from './operations.ts';
 import { registerBundleFunction } from './register.ts';
@@ -39,6 +41,32 @@ const ROUTES: [string, RegExp, string, Handler][] = [
     'DeleteFunctionUrlConfig',
     ops.deleteFunctionUrlConfig,
   ],
+  [
+    'POST',
+    /^\/2015-03-31\/event-source-mappings\/?$/,
+    'CreateEventSourceMapping',
+    esm.createEventSourceMapping,
+  ],
+  ['GET', /^\/2015-03-31\/event-source-mappings\/?$/, 'ListEventSourceMappings', esm.listEventSourceMappings],
+  [
+    'GET',
+    /^\/2015-03-31\/event-source-mappings\/([^/]+)$/,
+    'GetEventSourceMapping',
+    esm.getEventSourceMapping,
+  ],
+  [
+    'PUT',
+    /^\/2015-03-31\/event-source-mappings\/([^/]+)$/,
+    'UpdateEventSourceMapping',
+    esm.updateEventSourceMapping,
+  ],
+  [
+    'DELETE',
+    /^\/2015-03-31\/event-source-mappings\/([^/]+)$/,
+    'DeleteEventSourceMapping',
+    esm.deleteEventSourceMapping,
+  ],
+  ...EVENT_INVOKE_CONFIG_ROUTES,
 ];
 
 const RegisterBundle = z

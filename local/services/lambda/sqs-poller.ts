@@ -76,7 +76,10 @@ const reportedFailures = (payload: string, batch: string[]): string[] => {
   return ids;
 };
 
-const deliver = async (cloud: LocalCloud, mapping: EventSourceMapping): Promise<BatchDelivery | undefined> => {
+const deliver = async (
+  cloud: LocalCloud,
+  mapping: EventSourceMapping,
+): Promise<BatchDelivery | undefined> => {
   const fn = lambdaStore(cloud).functions.get(mapping.functionArn);
   if (!fn) {
     mapping.lastProcessingResult = 'PROBLEM: Function not found';
@@ -117,7 +120,10 @@ const deliver = async (cloud: LocalCloud, mapping: EventSourceMapping): Promise<
  * first (the background poller and an explicit pump share the mapping), then the mapping
  * is checked again.
  */
-export const pollMapping = async (cloud: LocalCloud, mapping: EventSourceMapping): Promise<BatchDelivery | undefined> => {
+export const pollMapping = async (
+  cloud: LocalCloud,
+  mapping: EventSourceMapping,
+): Promise<BatchDelivery | undefined> => {
   const { busy } = mappingStore(cloud);
   for (let running = busy.get(mapping.uuid); running; running = busy.get(mapping.uuid)) await running;
   if (!mapping.enabled) return undefined;

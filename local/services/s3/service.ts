@@ -7,6 +7,7 @@ import { s3Address } from './addressing.ts';
 import { createBucket, deleteBucket, headBucket, listBuckets } from './buckets.ts';
 import { S3Error } from './errors.ts';
 import { listObjectsV2 } from './list-objects.ts';
+import { getBucketNotification, putBucketNotification } from './notifications.ts';
 import { deleteObject, deleteObjects, getObject, headObject, putObject } from './objects.ts';
 import { dumpS3, seedS3 } from './seed.ts';
 
@@ -64,6 +65,10 @@ const routeRequest = (req: LocalRequest, cloud: LocalCloud): Operation => {
     if (m === 'POST' && req.query.has('delete')) {
       return op('DeleteObjects', () => deleteObjects(cloud, req, bucket));
     }
+    if (req.query.has('notification') && m === 'PUT')
+      return op('PutBucketNotificationConfiguration', () => putBucketNotification(cloud, req, bucket));
+    if (req.query.has('notification') && m === 'GET')
+      return op('GetBucketNotificationConfiguration', () => getBucketNotification(cloud, bucket));
     if (other !== undefined) throw notImplemented(`the bucket subresource ?${other}`);
     if (m === 'PUT') return op('CreateBucket', () => createBucket(cloud, req, bucket));
     if (m === 'HEAD') return op('HeadBucket', () => headBucket(cloud, bucket));

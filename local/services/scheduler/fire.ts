@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../aws-error.ts';
 import type { LocalCloud } from '../../cloud.ts';
 import { invokeAsync } from '../lambda/invoke.ts';
@@ -9,6 +10,21 @@ import { type Firing, type ScheduleRecord, scheduleKey, schedulerStore } from '.
 
 const STATE_MACHINE = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/;
 const LAMBDA = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[^:]+(:[^:]+)?$/;
+
+/**
+ * The context attributes Scheduler substitutes in a target's Input (EventBridge Scheduler
+ * user guide, "Adding context attributes"): the scheduled time in ISO 8601 without
+ * milliseconds, the schedule ARN, an execution id and the attempt number.
+ */
+const withContextAttributes = (input: string, schedule: ScheduleRecord, scheduledTime: number): string =>
+  input
+    .replaceAll(
+      '<aws.scheduler.scheduled-time>',
+      new Date(scheduledTime).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    )
+    .replaceAll('<aws.scheduler.schedule-arn>', schedule.arn)
+    .replaceAll('<aws.scheduler.execution-id>', randomUUID())
+    .replaceAll('<aws.scheduler.attempt-number>', '1');
 
 /**
  * Delivers one occurrence: a state machine target gets StartExecution with the target
@@ -23,7 +39,7 @@ export const deliver = (cloud: LocalCloud, schedule: ScheduleRecord, scheduledTi
     scheduledTime: new Date(scheduledTime).toISOString(),
     target: schedule.target.Arn,
   };
-  const input = schedule.target.Input ?? '{}';
+  const input = withContextAttributes(schedule.target.Input ?? '{}', schedule, scheduledTime);
   try {
     if (STATE_MACHINE.test(schedule.target.Arn)) {
       const machine = findStateMachine(cloud, schedule.target.Arn);

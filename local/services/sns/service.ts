@@ -117,7 +117,9 @@ const subscribe: Action = (cloud, _region, params) => {
   };
   store.subscriptions.set(subscription.arn, subscription);
   const reveal = params.bool('ReturnSubscriptionArn') ?? false;
-  return { SubscriptionArn: subscription.pendingConfirmation && !reveal ? 'pending confirmation' : subscription.arn };
+  return {
+    SubscriptionArn: subscription.pendingConfirmation && !reveal ? 'pending confirmation' : subscription.arn,
+  };
 };
 
 const unsubscribe: Action = (cloud, _region, params) => {
@@ -169,7 +171,8 @@ export const snsService: LocalService = {
     const params = QueryParams.parse(req.body.toString('utf8'), req.query);
     const action = params.get('Action') ?? '';
     const handler = ACTIONS[action];
-    if (!handler) throw new AwsError('InvalidAction', `The action ${action || '(none)'} is not valid for this endpoint.`);
+    if (!handler)
+      throw new AwsError('InvalidAction', `The action ${action || '(none)'} is not valid for this endpoint.`);
     return {
       action,
       run: (): LocalResponse => {
@@ -179,7 +182,10 @@ export const snsService: LocalService = {
           headers: { 'content-type': 'text/xml', 'x-amzn-requestid': req.requestId },
           body: xmlDocument(
             `${action}Response`,
-            { ...(result ? { [`${action}Result`]: result } : {}), ResponseMetadata: { RequestId: req.requestId } },
+            {
+              ...(result ? { [`${action}Result`]: result } : {}),
+              ResponseMetadata: { RequestId: req.requestId },
+            },
             XMLNS,
           ),
         };

@@ -6,6 +6,7 @@ import { executionAlreadyExists, invalidExecutionInput } from './errors.ts';
 import { appendEvent, type InterpreterEvent, type Terminal, translateEvent } from './history.ts';
 import { validateName } from './names.ts';
 import { waitForSimulatedTime } from './sim-wait.ts';
+import { emitStatusChange } from './status-events.ts';
 import { type ExecutionRecord, executionArn, type StateMachineRecord, statesStore } from './store.ts';
 import { bindTasks } from './tasks.ts';
 
@@ -35,6 +36,7 @@ const finish = (cloud: LocalCloud, execution: ExecutionRecord, terminal: Termina
     execution.error = terminal.error;
     execution.cause = terminal.cause;
   }
+  emitStatusChange(cloud, execution);
 };
 
 /** Ends a running execution from outside the interpreter (StopExecution, timeout, reset). */
@@ -53,6 +55,7 @@ const interrupt = (
   if (details.error !== undefined) execution.error = details.error;
   if (details.cause !== undefined) execution.cause = details.cause;
   appendEvent(cloud, execution, event, details);
+  emitStatusChange(cloud, execution);
   abort?.();
 };
 
@@ -181,6 +184,7 @@ export const startExecution = (
     inputDetails: { truncated: false },
     roleArn: machine.roleArn,
   });
+  emitStatusChange(cloud, execution);
   run(cloud, machine, execution, value);
   return execution;
 };

@@ -1,4 +1,5 @@
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { S3Client } from '@aws-sdk/client-s3';
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
@@ -7,10 +8,12 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { RunningLocalCloud } from '../../../local/server.ts';
 import { createCloudFrontAdapter } from '../../../shared/aws/cloudfront.ts';
+import { createS3InventoryAdapter } from '../../../shared/aws/s3-inventory.ts';
 import { createQueueAdapter } from '../../../shared/aws/sqs.ts';
 import { type Site, type SiteInput, SiteSchema } from '../../../shared/config/sites.ts';
 import type { InvalidationDeps } from '../../../shared/deploy/runtime.ts';
 import { createLogger } from '../../../shared/logging/logger.ts';
+import { createMemoryMetrics } from '../../../shared/logging/metrics.ts';
 import { clientConfig } from '../../helpers/local-cloud.ts';
 
 export const WEB_DIST = 'E2QWRUHAPOMQZL';
@@ -55,10 +58,11 @@ export const seedDistributions = (local: RunningLocalCloud) =>
 
 export const DEFERRED_QUEUE = 'shipyard-deferred-invalidations';
 
-/** Real adapters over HTTP against the local cloud; logs silenced unless a test captures them. */
-export const makeDeps = async (
-  local: RunningLocalCloud,
-): Promise<InvalidationDeps & { sqs: SQSClient; queueUrl: string }> => {
+/**
+ * Real adapters over HTTP against the local cloud; logs silenced unless a test captures them;
+ * metrics kept in memory (`deps.metrics.recorded`).
+ */
+export const makeDeps = async (local: RunningLocalCloud) => {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   const sqs = new SQSClient(clientConfig(local.url));
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: DEFERRED_QUEUE }));
@@ -66,6 +70,10 @@ export const makeDeps = async (
   return {
     sites: sites(),
     logger: createLogger('shipyard-test'),
+    metrics: createMemoryMetrics(),
+    inventory: createS3InventoryAdapter({
+      client: new S3Client({ ...clientConfig(local.url), maxAttempts: 2 }),
+    }),
     cloudFront: createCloudFrontAdapter({
       client: new CloudFrontClient({ ...clientConfig(local.url), maxAttempts: 4 }),
       pollIntervalMs: 1_000,
@@ -73,7 +81,7 @@ export const makeDeps = async (
     deferrals: createQueueAdapter({ client: sqs, queueUrl }),
     sqs,
     queueUrl,
-  };
+  } satisfies InvalidationDeps & { sqs: SQSClient; queueUrl: string };
 };
 
 /** Receives and deletes what is visible, as Lambda's event source mapping does after a success. */

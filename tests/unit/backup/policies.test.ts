@@ -35,7 +35,7 @@ describe('backup policy schema', () => {
     const policy = backupPolicySchema.parse(valid());
     // Assess
     expect(policy.maxDeletesPerRun).toBe(20);
-    expect(policy.mapConcurrency).toBe(10);
+    expect(policy.mapConcurrency).toBe(40);
     expect(policy.copyConcurrency).toBe(5);
     expect(policy.share.public).toBe(false);
     expect(scheduleExpression(policy)).toBe('cron(0 2 * * ? *)');

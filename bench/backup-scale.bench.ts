@@ -1,0 +1,58 @@
+/**
+ * Backup at scale: 2, 20 and 200 instances × 5 volumes (10, 100, 1,000 volumes), copied to
+ * three regions, through the real ASL in the local cloud's Step Functions with the real
+ * handlers, realistic durations and the default EC2 limits, time accelerated. Prints
+ * numbers; never asserts them.
+ *
+ * Run: npm run bench:backup [-- --json] [-- --sizes 2,20]
+ */
+import { runSize, type SizeResult } from './backup-scale/run.ts';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const sizesArg = args[args.indexOf('--sizes') + 1];
+const sizes = args.includes('--sizes') && sizesArg ? sizesArg.split(',').map(Number) : [2, 20, 200];
+/**
+ * Simulated ms per real ms. A handler's real time counts as simulated time too, so this
+ * stays low enough that a few ms of local work is about what a Lambda invocation takes.
+ */
+const SPEED = Number(process.env.BENCH_SPEED ?? 150);
+
+const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+
+const jsonLine = (r: SizeResult) =>
+  JSON.stringify({
+    volumes: r.volumes,
+    makespanMinutes: round(r.makespanMinutes, 1),
+    lowerBoundMinutes: round(r.lowerBoundMinutes, 1),
+    failedTargets: r.failedTargets,
+    apiCallsPerVolume: round(r.apiCallsPerVolume),
+    transitionsPerVolume: round(r.transitionsPerVolume),
+    invocationsPerVolume: round(r.invocationsPerVolume),
+    costPerVolumeNight: round(r.costPerVolumeNight, 6),
+    throttlingEvents: r.throttlingEvents,
+  });
+
+const header =
+  '| volumes | instances | makespan (min) | lower bound (min) | ratio | binding limit | failed targets | EC2 calls/vol | transitions/vol | invocations/vol | $/volume-night | throttling events | real s |';
+
+const row = (r: SizeResult) =>
+  `| ${r.volumes} | ${r.instances} | ${r.makespanMinutes.toFixed(1)} | ${r.lowerBoundMinutes.toFixed(1)} | ${(r.makespanMinutes / r.lowerBoundMinutes).toFixed(2)} | ${r.bound.bindingConstraint} | ${r.failedTargets} | ${r.apiCallsPerVolume.toFixed(1)} | ${r.transitionsPerVolume.toFixed(1)} | ${r.invocationsPerVolume.toFixed(1)} | ${r.costPerVolumeNight.toFixed(6)} | ${r.throttlingEvents} | ${r.realSeconds.toFixed(0)} |`;
+
+const main = async () => {
+  if (!json) {
+    console.log(`backup at scale: speed ×${SPEED}, copies to 3 regions, default EC2 limits\n`);
+    console.log(header);
+    console.log(`|${'---|'.repeat(13)}`);
+  }
+  for (const instances of sizes) {
+    const result = await runSize(instances, SPEED);
+    console.log(json ? jsonLine(result) : row(result));
+    if (!json && result.status !== 'SUCCEEDED') console.log(`  execution ended ${result.status}`);
+  }
+};
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,78 @@
+/** Human text for backup executions and run summaries (the JSON output is the data itself). */
+import { z } from 'zod';
+import type { ExecutionListItem } from '../../shared/aws/sfn-executions.ts';
+import type { ExecutionView } from './follow.ts';
+import { targetLine } from './progress.ts';
+
+/** The parts of the run summary (shared/backup/summary.ts RunSummary) the text shows; read leniently. */
+const summarySchema = z.object({
+  policy: z.string(),
+  runId: z.string(),
+  dryRun: z.boolean(),
+  overallStatus: z.string(),
+  durationSeconds: z.number(),
+  targets: z.array(
+    z.object({
+      target: z.string(),
+      status: z.string(),
+      regions: z.array(
+        z.object({
+          region: z.string(),
+          role: z.string(),
+          status: z.string(),
+          imageId: z.string().optional(),
+          snapshotIds: z.array(z.string()),
+          rotation: z.object({ deleted: z.array(z.string()), kept: z.array(z.string()) }).optional(),
+        }),
+      ),
+      failures: z.array(z.string()),
+    }),
+  ),
+  totals: z.object({ targets: z.number(), succeeded: z.number(), failed: z.number(), deleted: z.number() }),
+  warnings: z.array(z.string()),
+});
+
+export function summaryText(summary: unknown): string[] {
+  const parsed = summarySchema.safeParse(summary);
+  if (!parsed.success) return [];
+  const s = parsed.data;
+  const lines = [
+    `Summary: ${s.totals.succeeded}/${s.totals.targets} targets backed up${s.dryRun ? ' (dry run)' : ''}, ${s.totals.deleted} old resource(s) rotated out, ${s.durationSeconds} s`,
+  ];
+  for (const t of s.targets) {
+    lines.push(`  ${t.target} ${t.status}`);
+    for (const r of t.regions) {
+      const made = r.imageId ?? (r.snapshotIds.length > 0 ? r.snapshotIds.join(' ') : '—');
+      const rotation = r.rotation
+        ? `; rotation deleted ${r.rotation.deleted.length}, kept ${r.rotation.kept.length}`
+        : '';
+      lines.push(`    ${r.region} (${r.role}) ${r.status}: ${made}${rotation}`);
+    }
+    for (const f of t.failures) lines.push(`    failure: ${f}`);
+  }
+  for (const w of s.warnings) lines.push(`  warning: ${w}`);
+  return lines;
+}
+
+export function executionText(view: ExecutionView): string {
+  const { execution, progress } = view;
+  const lines = [
+    `${execution.name}: ${execution.status}${execution.startDate ? ` (started ${execution.startDate}${execution.stopDate ? `, stopped ${execution.stopDate}` : ''})` : ''}`,
+  ];
+  if (execution.error)
+    lines.push(`  error: ${execution.error}${execution.cause ? `: ${execution.cause}` : ''}`);
+  if (progress.summary === undefined) for (const t of progress.targets) lines.push(`  ${targetLine(t)}`);
+  lines.push(...summaryText(progress.summary));
+  return lines.join('\n');
+}
+
+export function executionListText(items: readonly ExecutionListItem[]): string {
+  if (items.length === 0) return 'no executions';
+  const width = Math.max(...items.map((i) => i.name.length));
+  return items
+    .map(
+      (i) =>
+        `${i.name.padEnd(width)}  ${i.status.padEnd(9)}  ${i.startDate ?? ''}${i.stopDate ? ` → ${i.stopDate}` : ''}`,
+    )
+    .join('\n');
+}

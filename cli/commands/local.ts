@@ -1,0 +1,71 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ControlClient } from '../../local/control-client.ts';
+import { deployTemplate } from '../../local/deploy/deploy.ts';
+import { formatReport } from '../../local/deploy/report.ts';
+import { packageService } from '../../scripts/package-service.ts';
+import { clientSettings, DEFAULT_LOCAL_ENDPOINT, type GlobalOptions } from '../context.ts';
+import { EXIT, UserError } from '../errors.ts';
+import type { Output } from '../output.ts';
+
+const TEMPLATE_FILE = 'cloudformation-template-update-stack.json';
+
+/** The local cloud to deploy into: --endpoint, --local, AWS_ENDPOINT_URL, else the default port. */
+const endpointOf = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string =>
+  clientSettings(options, env).endpoint ?? env.AWS_ENDPOINT_URL ?? DEFAULT_LOCAL_ENDPOINT;
+
+const readPackage = (dir: string): { dir: string; template: unknown } => {
+  const path = join(dir, TEMPLATE_FILE);
+  if (!existsSync(path))
+    throw new UserError(`${dir} is not a serverless package: ${TEMPLATE_FILE} is missing`);
+  try {
+    return { dir, template: JSON.parse(readFileSync(path, 'utf8')) };
+  } catch (error) {
+    throw new UserError(`${path} is not JSON`, EXIT.usage, { cause: error });
+  }
+};
+
+/** `shipyard local deploy`: the packaged template, created in the local cloud, reported per resource. */
+export const register = (program: Command, output: Output): void => {
+  const local = program.command('local').description('rehearse Shipyard in the local cloud');
+  local
+    .command('deploy')
+    .description(
+      'package Shipyard (or use --package-dir) and create what the template describes in the local cloud',
+    )
+    .option('--stage <stage>', 'stage to package and deploy', 'dev')
+    .option('--package-dir <dir>', 'an existing `serverless package` folder (skips packaging)')
+    .action(async (opts: { stage: string; packageDir?: string }) => {
+      const options = program.opts<GlobalOptions>();
+      const endpoint = endpointOf(options);
+      try {
+        await new ControlClient(endpoint).health();
+      } catch (error) {
+        throw new UserError(
+          `cannot reach the local cloud at ${endpoint} (start it with \`npm run local\`)`,
+          EXIT.unreachable,
+          {
+            cause: error,
+          },
+        );
+      }
+      let pkg: { dir: string; template: unknown };
+      if (opts.packageDir) pkg = readPackage(resolve(opts.packageDir));
+      else {
+        output.progress(`packaging stage ${opts.stage} with serverless package…`);
+        pkg = await packageService(opts.stage);
+      }
+      output.progress(`deploying ${pkg.dir} to ${endpoint}…`);
+      const report = await deployTemplate({
+        template: pkg.template,
+        packageDir: pkg.dir,
+        endpoint,
+        region: clientSettings(options).region,
+        stage: opts.stage,
+        ...(options.config ? { configFile: options.config } : {}),
+      });
+      output.result({ ...report, packageDir: pkg.dir }, () => formatReport(report));
+      if (report.blocking.length > 0) process.exitCode = EXIT.failed;
+    });
+};

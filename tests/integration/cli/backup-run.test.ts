@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { useLocalCloud } from '../../helpers/local-cloud.ts';
+import { deployBackupMachine, isOneLine, runCli, writeConfig } from './harness.ts';
+
+/** A fast simulated clock: the workflow's Wait states and the snapshots/copies pass in a blink. */
+const local = useLocalCloud({ clock: { speed: 2000 } });
+
+const SOURCE = 'eu-west-1';
+const COPY = 'us-east-1';
+const WEB = 'i-0aaaaaaaaaaaaaaa1';
+const CONFIG = `
+backupPolicies:
+  - name: nightly
+    schedule: { cron: 'cron(0 2 * * ? *)', timeZone: UTC }
+    sourceRegion: ${SOURCE}
+    targets: { tags: { Backup: nightly } }
+    copyRegions: [{ region: ${COPY} }]
+    retention: { keepLast: 2 }
+`;
+
+const setUp = async () => {
+  await local().control.seed({
+    ec2: {
+      instances: [
+        {
+          region: SOURCE,
+          instanceId: WEB,
+          tags: { Backup: 'nightly' },
+          architecture: 'x86_64',
+          rootDeviceName: '/dev/xvda',
+          volumes: [{ deviceName: '/dev/xvda', sizeGiB: 8, volumeType: 'gp3' }],
+        },
+      ],
+    },
+  });
+  const machineArn = await deployBackupMachine(local(), SOURCE);
+  const config = writeConfig(CONFIG);
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    runCli([...args, '--config', config, '--region', SOURCE, '--endpoint', local().url], env);
+  return { machineArn, cli };
+};
+
+describe('shipyard backup run / status / list', () => {
+  it('runs a backup with live progress per target, then shows it in status and list', async () => {
+    // Prepare
+    const { cli, machineArn } = await setUp();
+    // Act
+    const run = await cli([
+      'backup',
+      'run',
+      '--policy',
+      'nightly',
+      '--name',
+      'nightly-cli-1',
+      '--wait',
+      '--poll-seconds',
+      '0.1',
+    ]);
+    const status = await cli(['backup', 'status', 'nightly-cli-1', '--json']);
+    const latest = await cli(['backup', 'status', '--json']);
+    const again = await cli(['backup', 'run', '--policy', 'nightly', '--name', 'nightly-cli-1']);
+    const list = await cli(['backup', 'list', '--policy', 'nightly', '--json']);
+    const failedOnly = await cli(['backup', 'list', '--status', 'failed', '--json'], {
+      SHIPYARD_BACKUP_STATE_MACHINE_ARN: machineArn,
+    });
+    // Assess: progress lines on stderr, the summary on stdout
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('started nightly-cli-1');
+    // How many intermediate lines appear depends on polling; the last one per target does not.
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `${WEB} \\[done\\]: snapshots completed \\(1\\); AMI ami-\\w+ available; copies ${COPY} ami-\\w+ available; rotation ${SOURCE} deleted 0 kept 2, ${COPY} deleted 0 kept 2\n$`,
+      ),
+    );
+    expect(run.stdout).toContain('nightly-cli-1: SUCCEEDED');
+    expect(run.stdout).toContain('Summary: 1/1 targets backed up');
+    expect(run.stdout).toMatch(new RegExp(`${COPY} \\(copy\\) succeeded: ami-\\w+`));
+    const view = JSON.parse(status.stdout);
+    expect(status.code).toBe(0);
+    expect(view).toMatchObject({
+      name: 'nightly-cli-1',
+      status: 'SUCCEEDED',
+      summary: { policy: 'nightly', runId: 'nightly-cli-1', overallStatus: 'succeeded' },
+      targets: [
+        {
+          id: WEB,
+          phase: 'done',
+          image: { state: 'available' },
+          copies: [{ region: COPY, state: 'available' }],
+        },
+      ],
+    });
+    expect(JSON.parse(latest.stdout).name).toBe('nightly-cli-1');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(
+      /^shipyard: backup nightly-cli-1 already ran \(SUCCEEDED at .*\); see it with: shipyard backup status nightly-cli-1/,
+    );
+    expect(isOneLine(again.stderr)).toBe(true);
+    expect(JSON.parse(list.stdout).executions).toEqual([
+      expect.objectContaining({ name: 'nightly-cli-1', status: 'SUCCEEDED' }),
+    ]);
+    expect(JSON.parse(failedOnly.stdout).executions).toEqual([]);
+  });
+
+  it('exits 1 when the run fails, naming the failed target', async () => {
+    // Prepare: a target that does not exist fails its own branch, and so the run
+    const { cli } = await setUp();
+    // Act
+    const run = await cli([
+      'backup',
+      'run',
+      '--policy',
+      'nightly',
+      '--target',
+      'i-0fffffffffffffff9',
+      '--wait',
+      '--poll-seconds',
+      '0.1',
+      '--json',
+    ]);
+    // Assess
+    expect(run.code).toBe(1);
+    const out = JSON.parse(run.stdout);
+    expect(out).toMatchObject({
+      status: 'FAILED',
+      error: 'BackupRunFailed',
+      name: expect.stringMatching(/^nightly-manual-\d{8}T\d{6}Z$/),
+      summary: { overallStatus: 'failed' },
+      targets: [
+        { id: 'i-0fffffffffffffff9', phase: 'failed', error: expect.stringMatching(/TargetNotFound/) },
+      ],
+    });
+  });
+
+  it('without --wait starts the run and returns; an unknown execution is a usage error', async () => {
+    // Prepare
+    const { cli } = await setUp();
+    // Act
+    const started = await cli(['backup', 'run', '--policy', 'nightly', '--dry-run', '--json']);
+    const missing = await cli(['backup', 'status', 'nightly-never']);
+    // Assess
+    expect(started.code).toBe(0);
+    const out = JSON.parse(started.stdout);
+    expect(out).toMatchObject({ status: 'RUNNING', input: { dryRun: true, policy: { name: 'nightly' } } });
+    expect(out.input.runId).toBe(out.name);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(
+      /^shipyard: EXECUTION: no execution arn:aws:states:eu-west-1:\d{12}:execution:shipyard-dev-backup:nightly-never\n$/,
+    );
+  });
+
+  it('says so when no state machine is deployed under the stage name', async () => {
+    // Prepare
+    const { cli } = await setUp();
+    // Act
+    const result = await cli(['backup', 'list', '--stage', 'prod']);
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/no state machine named shipyard-prod-backup/);
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * The CLI as a user runs it: `node cli/shipyard.mjs …` in a child process with AWS
+ * credentials in the environment, against the local cloud of this test file. Spawned
+ * asynchronously: the local cloud answers from this process's event loop.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { LOCAL_ACCOUNT_ID } from '../../../local/cloud.ts';
+import type { RunningLocalCloud } from '../../../local/server.ts';
+import { registerLocalFunction } from '../../../local/services/lambda/register.ts';
+import { createEc2PortFactory } from '../../../shared/aws/ec2.ts';
+import { type BackupDeps, silentLogger } from '../../../shared/backup-workflow/deps.ts';
+import { handlerPathOf, loadBackupDefinition, taskFunctionKeys } from '../../helpers/backup-asl.ts';
+import { clientConfig } from '../../helpers/local-cloud.ts';
+import { LOCAL_ROLE_ARN } from '../../helpers/step-functions.ts';
+
+const CLI = fileURLToPath(new URL('../../../cli/shipyard.mjs', import.meta.url));
+/** A hung CLI must fail the test, not the suite. */
+const KILL_AFTER_MS = 60_000;
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI with only the environment a user would set (no AWS_ENDPOINT_URL leaking in). */
+export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? tmpdir(),
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A config file with these backup policies (YAML text) in a fresh directory. */
+export function writeConfig(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'shipyard-cli-')), 'shipyard.yml');
+  writeFileSync(file, text);
+  return file;
+}
+
+/** The one-line error contract: a single `shipyard: …` line, no stack trace. */
+export const isOneLine = (stderr: string): boolean => {
+  const lines = stderr.trimEnd().split('\n');
+  return lines.length === 1 && !/\n\s+at /.test(stderr);
+};
+
+/**
+ * Deploys the real backup ASL into the local cloud as `shipyard-<stage>-backup`: each
+ * Task resource is a local function running the real handler with EC2 clients pointing at
+ * the local cloud and the local cloud's clock.
+ */
+export async function deployBackupMachine(
+  local: RunningLocalCloud,
+  region: string,
+  stage = 'dev',
+): Promise<string> {
+  const definition = loadBackupDefinition();
+  const deps: BackupDeps = {
+    ec2: createEc2PortFactory({
+      clientFor: (r) => new EC2Client({ ...clientConfig(local.url, r), maxAttempts: 2 }),
+    }),
+    logger: silentLogger,
+    now: () => new Date(local.cloud.now()),
+  };
+  const arns = new Map<string, string>();
+  for (const key of new Set(taskFunctionKeys(definition).values())) {
+    const module = (await import(new URL(`../../../${handlerPathOf(key)}`, import.meta.url).href)) as {
+      makeHandler: (deps: BackupDeps) => (event: unknown) => Promise<unknown>;
+    };
+    const fn = registerLocalFunction(local.cloud, {
+      name: `shipyard-${stage}-${key}`,
+      region,
+      timeoutSeconds: 600,
+      handler: module.makeHandler(deps),
+    });
+    arns.set(key, fn.arn);
+  }
+  const text = JSON.stringify(definition).replace(/"\$\{([A-Za-z][A-Za-z0-9]*)\}"/g, (_m, key: string) =>
+    JSON.stringify(arns.get(key) ?? `missing-${key}`),
+  );
+  const sfn = new SFNClient(clientConfig(local.url, region));
+  const created = await sfn.send(
+    new CreateStateMachineCommand({
+      name: `shipyard-${stage}-backup`,
+      definition: text,
+      roleArn: LOCAL_ROLE_ARN.replace('123456789012', LOCAL_ACCOUNT_ID),
+    }),
+  );
+  return created.stateMachineArn ?? '';
+}

@@ -1,0 +1,112 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { makeHandler as makeDeployEventHandler } from '../../../functions/invalidate-deploy-event/handler.ts';
+import { makeHandler as makeS3Handler } from '../../../functions/invalidate-s3-events/handler.ts';
+import { createLogger } from '../../../shared/logging/logger.ts';
+import { useLocalCloud } from '../../helpers/local-cloud.ts';
+import { makeDeps, s3Message, seedDistributions } from './harness.ts';
+
+const local = useLocalCloud();
+
+const deployEvent = (detail: Record<string, unknown>) => ({
+  version: '0',
+  id: 'evt-1',
+  'detail-type': 'Deployment Completed',
+  source: 'shipyard',
+  account: '123456789012',
+  time: '2026-01-01T00:00:00Z',
+  region: 'us-east-1',
+  resources: [],
+  detail,
+});
+
+const prepare = async () => {
+  await seedDistributions(local());
+  return makeDeps(local());
+};
+
+/** A logger at INFO whose JSON lines are captured from stdout. */
+const capturedLogger = () => {
+  const lines: Record<string, unknown>[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+    return true;
+  });
+  const logger = createLogger('observability-test');
+  logger.setLogLevel('INFO');
+  return { logger, lines };
+};
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('invalidation metrics', () => {
+  it('records paths billed, batches and deferrals of each change set and flushes once per invocation', async () => {
+    // Prepare
+    const deps = await prepare();
+    const handler = makeS3Handler(deps);
+    // Act
+    await handler({
+      Records: [s3Message('w', 'web-bucket', 'site/a.html'), s3Message('d', 'docs-bucket', 'b.html')],
+    });
+    // Assess: web has two distributions (2 paths, 2 batches), docs one.
+    expect(deps.metrics.flushes).toBe(1);
+    const totals = new Map<string, number>();
+    for (const { name, value, dimensions } of deps.metrics.recorded) {
+      expect(dimensions).toEqual({});
+      totals.set(name, (totals.get(name) ?? 0) + value);
+    }
+    expect(Object.fromEntries(totals)).toEqual({
+      InvalidationPathsBilled: 3,
+      InvalidationBatches: 3,
+      InvalidationDeferrals: 0,
+    });
+  });
+
+  it('counts a failed invalidation and still flushes when the handler throws', async () => {
+    // Prepare
+    const deps = await prepare();
+    await local().control.addFaults([
+      { service: 'cloudfront', action: 'CreateInvalidation', code: 'AccessDenied', status: 403, firstN: 1 },
+    ]);
+    // Act
+    const outcome = makeDeployEventHandler(deps)(
+      deployEvent({ site: 'docs', deployId: 'd1', paths: ['/a.html'] }),
+    );
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ name: 'SubmissionFailedError' });
+    expect(deps.metrics.flushes).toBe(1);
+    expect(deps.metrics.recorded.filter((p) => p.name === 'InvalidationFailures')).toEqual([
+      { name: 'InvalidationFailures', unit: 'Count', value: 1, dimensions: {} },
+    ]);
+  });
+
+  it('does not count a malformed deploy event as an invalidation failure', async () => {
+    const deps = await prepare();
+    await expect(makeDeployEventHandler(deps)({ detail: {} })).rejects.toThrow();
+    expect(deps.metrics.recorded).toEqual([]);
+    expect(deps.metrics.flushes).toBe(1);
+  });
+});
+
+describe('deploy correlation in logs', () => {
+  it('tags every line of a change set with its deploy id and site, and starts each invocation clean', async () => {
+    // Prepare
+    const deps = await prepare();
+    const { logger, lines } = capturedLogger();
+    const handler = makeDeployEventHandler({ ...deps, logger });
+    // Act
+    await handler(deployEvent({ site: 'docs', deployId: 'sha-1', paths: ['/a.html'] }));
+    const firstCount = lines.length;
+    await handler(deployEvent({ site: 'web', deployId: 'sha-2', paths: ['/b.html'] }));
+    // Assess
+    const first = lines.slice(0, firstCount);
+    const second = lines.slice(firstCount);
+    expect(first.length).toBeGreaterThan(0);
+    expect(second.length).toBeGreaterThan(0);
+    for (const line of first)
+      expect(line).toMatchObject({ correlation_id: 'sha-1', deployId: 'sha-1', site: 'docs' });
+    for (const line of second)
+      expect(line).toMatchObject({ correlation_id: 'sha-2', deployId: 'sha-2', site: 'web' });
+  });
+});
