@@ -22,7 +22,12 @@ export interface RunCost {
   total: number;
 }
 
-export function runCost(transitions: number, invocations: number, memoryMb: number, billedMs: number): RunCost {
+export function runCost(
+  transitions: number,
+  invocations: number,
+  memoryMb: number,
+  billedMs: number,
+): RunCost {
   const gbSeconds = invocations * (billedMs / 1000) * (memoryMb / 1024);
   const total =
     transitions * PRICE_PER_TRANSITION + invocations * PRICE_PER_REQUEST + gbSeconds * PRICE_PER_GB_SECOND;

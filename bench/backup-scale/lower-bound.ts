@@ -48,7 +48,11 @@ export function lowerBound(
   const mapBound = chains.reduce((a, b) => a + b, 0) / INLINE_MAP_MAX_CONCURRENCY;
   const minutes = Math.max(chain, copyBound, mapBound) / 60_000;
   const bindingConstraint =
-    minutes * 60_000 === chain ? 'chain' : minutes * 60_000 === copyBound ? 'copy concurrency' : 'inline Map concurrency';
+    minutes * 60_000 === chain
+      ? 'chain'
+      : minutes * 60_000 === copyBound
+        ? 'copy concurrency'
+        : 'inline Map concurrency';
   return {
     minutes,
     bindingConstraint,

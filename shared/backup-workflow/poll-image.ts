@@ -46,7 +46,9 @@ export async function pollImage<T extends ImagePollState>(
 ): Promise<T> {
   const [image] = await ec2.describeImages({ imageIds: [current.imageId] });
   const progress =
-    withSnapshotProgress && image?.state === 'pending' ? await copyProgress(ec2, image.snapshotIds) : undefined;
+    withSnapshotProgress && image?.state === 'pending'
+      ? await copyProgress(ec2, image.snapshotIds)
+      : undefined;
   const status: ImageStatus | undefined =
     image === undefined
       ? undefined

@@ -16,7 +16,9 @@ const instant = z.iso.datetime({ offset: true });
 // Ids and regions are checked here, at the boundary: a malformed one must fail the step as
 // InvalidBackupInput before any EC2 call is made with it.
 const imageIdSchema = z.string().regex(/^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, 'not an AMI id (ami-…)');
-const snapshotIdSchema = z.string().regex(/^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, 'not a snapshot id (snap-…)');
+const snapshotIdSchema = z
+  .string()
+  .regex(/^snap-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, 'not a snapshot id (snap-…)');
 const waitSeconds = z.number().int().min(0);
 
 export const runSchema = z

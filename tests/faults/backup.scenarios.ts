@@ -40,7 +40,11 @@ export const SCENARIOS = {
   snapshotError: {
     id: 3,
     name: 'a snapshot ends in error',
-    properties: [...COMMON_PROPERTIES, 'only that target fails, named in the summary', 'next night: all restorable, error leftovers rotated away'],
+    properties: [
+      ...COMMON_PROPERTIES,
+      'only that target fails, named in the summary',
+      'next night: all restorable, error leftovers rotated away',
+    ],
   },
   registerFailed: {
     id: 4,
@@ -50,7 +54,11 @@ export const SCENARIOS = {
   badKmsKey: {
     id: 5,
     name: "one region's copy fails (bad KMS key)",
-    properties: [...COMMON_PROPERTIES, 'other regions done and shared', 'next night (key fixed): failed copies rotated away'],
+    properties: [
+      ...COMMON_PROPERTIES,
+      'other regions done and shared',
+      'next night (key fixed): failed copies rotated away',
+    ],
   },
   copyLimit: {
     id: 6,
@@ -60,7 +68,11 @@ export const SCENARIOS = {
   rotationCrash: {
     id: 7,
     name: 'rotation Lambda crashes halfway, run re-driven',
-    properties: [...COMMON_PROPERTIES, 'crashed run fails with the crash named', 're-drive finishes retention; nothing deleted twice'],
+    properties: [
+      ...COMMON_PROPERTIES,
+      'crashed run fails with the crash named',
+      're-drive finishes retention; nothing deleted twice',
+    ],
   },
 } as const;
 
@@ -80,10 +92,26 @@ export function backupScenarios() {
       const ledger = ledgerFor(SCENARIOS.throttling);
       const { workflow, foreign } = await prepare();
       await local().control.addFaults([{ service: 'ec2', code: 'RequestLimitExceeded', probability: 0.3 }]);
-      const base = { ledger, local: local(), workflow, policy: policy(), targets: TARGETS, regions: REGIONS, foreign };
-      for (const [day, at] of [[1, NIGHT(1)], [2, NIGHT(2)], [2, undefined]] as const) {
+      const base = {
+        ledger,
+        local: local(),
+        workflow,
+        policy: policy(),
+        targets: TARGETS,
+        regions: REGIONS,
+        foreign,
+      };
+      for (const [day, at] of [
+        [1, NIGHT(1)],
+        [2, NIGHT(2)],
+        [2, undefined],
+      ] as const) {
         const outcome = await night({ ...base, runId: RUN(day), ...(at ? { at } : {}) });
-        ledger.check('every run succeeds despite the storm', outcome.status === 'succeeded', `${RUN(day)}: ${outcome.cause}`);
+        ledger.check(
+          'every run succeeds despite the storm',
+          outcome.status === 'succeeded',
+          `${RUN(day)}: ${outcome.cause}`,
+        );
       }
       ledger.check('the storm happened', (await local().control.counters()).faultsInjected > 20);
       expect(ledger.violations).toEqual([]);
@@ -91,30 +119,72 @@ export function backupScenarios() {
 
     it(`${SCENARIOS.snapshotError.id}. ${SCENARIOS.snapshotError.name}`, async () => {
       const ledger = ledgerFor(SCENARIOS.snapshotError);
-      const { workflow, foreign } = await prepare({ asyncFaults: [{ kind: 'snapshot-error', volumeId: VOLUMES_B[1] }] });
-      const base = { ledger, local: local(), workflow, policy: policy(), targets: TARGETS, regions: REGIONS, foreign };
+      const { workflow, foreign } = await prepare({
+        asyncFaults: [{ kind: 'snapshot-error', volumeId: VOLUMES_B[1] }],
+      });
+      const base = {
+        ledger,
+        local: local(),
+        workflow,
+        policy: policy(),
+        targets: TARGETS,
+        regions: REGIONS,
+        foreign,
+      };
       const first = await night({ ...base, runId: RUN(1), at: NIGHT(1) });
       const failed = first.summary?.targets.filter((t) => t.status === 'failed').map((t) => t.target);
-      ledger.check('only that target fails, named in the summary', JSON.stringify(failed) === JSON.stringify([INSTANCE_B]), String(failed));
-      ledger.check('only that target fails, named in the summary', (first.cause ?? '').includes('SnapshotFailed'), first.cause);
+      ledger.check(
+        'only that target fails, named in the summary',
+        JSON.stringify(failed) === JSON.stringify([INSTANCE_B]),
+        String(failed),
+      );
+      ledger.check(
+        'only that target fails, named in the summary',
+        (first.cause ?? '').includes('SnapshotFailed'),
+        first.cause,
+      );
       const second = await night({ ...base, runId: RUN(2), at: NIGHT(2) });
       ledger.check('next night: all restorable', second.status === 'succeeded', second.cause);
-      const leftovers = await local().control.state<{ ec2: { regions: Record<string, { snapshots: { state: string; tags: Record<string, string> }[] }> } }>();
+      const leftovers = await local().control.state<{
+        ec2: { regions: Record<string, { snapshots: { state: string; tags: Record<string, string> }[] }> };
+      }>();
       const errored = Object.values(leftovers.ec2.regions).flatMap((r) =>
         r.snapshots.filter((s) => s.state === 'error' && s.tags['shipyard:policy'] === 'nightly'),
       );
-      ledger.check('error leftovers rotated away', errored.length === 0, `${errored.length} error snapshots left`);
+      ledger.check(
+        'error leftovers rotated away',
+        errored.length === 0,
+        `${errored.length} error snapshots left`,
+      );
       expect(ledger.violations).toEqual([]);
     });
 
     it(`${SCENARIOS.registerFailed.id}. ${SCENARIOS.registerFailed.name}`, async () => {
       const ledger = ledgerFor(SCENARIOS.registerFailed);
-      const { workflow, foreign } = await prepare({ asyncFaults: [{ kind: 'register-failed', region: SOURCE }] });
-      const base = { ledger, local: local(), workflow, policy: policy(), targets: TARGETS, regions: REGIONS, foreign };
+      const { workflow, foreign } = await prepare({
+        asyncFaults: [{ kind: 'register-failed', region: SOURCE }],
+      });
+      const base = {
+        ledger,
+        local: local(),
+        workflow,
+        policy: policy(),
+        targets: TARGETS,
+        regions: REGIONS,
+        foreign,
+      };
       const first = await night({ ...base, runId: RUN(1), at: NIGHT(1) });
       const failed = first.summary?.targets.filter((t) => t.status === 'failed') ?? [];
-      ledger.check('only that target fails', failed.length === 1 && first.status === 'failed', JSON.stringify(failed));
-      ledger.check('only that target fails', (first.cause ?? '').includes('ImageRegistrationFailed'), first.cause);
+      ledger.check(
+        'only that target fails',
+        failed.length === 1 && first.status === 'failed',
+        JSON.stringify(failed),
+      );
+      ledger.check(
+        'only that target fails',
+        (first.cause ?? '').includes('ImageRegistrationFailed'),
+        first.cause,
+      );
       const second = await night({ ...base, runId: RUN(2), at: NIGHT(2) });
       ledger.check('next night succeeds', second.status === 'succeeded', second.cause);
       const orphans = await unfinishedManagedImages(local().control, 'nightly');
@@ -126,17 +196,41 @@ export function backupScenarios() {
       const ledger = ledgerFor(SCENARIOS.badKmsKey);
       const { workflow, foreign } = await prepare();
       const base = { ledger, local: local(), workflow, targets: TARGETS, regions: REGIONS, foreign };
-      const badKey = policy({ copyRegions: [{ region: COPY_A, kmsKeyId: policy().copyRegions[0]?.kmsKeyId }, { region: COPY_B, kmsKeyId: MISSING_KEY }] });
-      const first = await night({ ...base, policy: badKey, runId: RUN(1), at: NIGHT(1), regions: [SOURCE, COPY_A] });
+      const badKey = policy({
+        copyRegions: [
+          { region: COPY_A, kmsKeyId: policy().copyRegions[0]?.kmsKeyId },
+          { region: COPY_B, kmsKeyId: MISSING_KEY },
+        ],
+      });
+      const first = await night({
+        ...base,
+        policy: badKey,
+        runId: RUN(1),
+        at: NIGHT(1),
+        regions: [SOURCE, COPY_A],
+      });
       for (const t of first.summary?.targets ?? []) {
         const statuses = t.regions.map((r) => `${r.region}:${r.status}`).join(',');
-        ledger.check('other regions done and shared', statuses === `${SOURCE}:succeeded,${COPY_A}:succeeded,${COPY_B}:failed`, statuses);
+        ledger.check(
+          'other regions done and shared',
+          statuses === `${SOURCE}:succeeded,${COPY_A}:succeeded,${COPY_B}:failed`,
+          statuses,
+        );
       }
-      const fixed = policy({ copyRegions: [{ region: COPY_A, kmsKeyId: policy().copyRegions[0]?.kmsKeyId }, { region: COPY_B, kmsKeyId: KEY_B }] });
+      const fixed = policy({
+        copyRegions: [
+          { region: COPY_A, kmsKeyId: policy().copyRegions[0]?.kmsKeyId },
+          { region: COPY_B, kmsKeyId: KEY_B },
+        ],
+      });
       const second = await night({ ...base, policy: fixed, runId: RUN(2), at: NIGHT(2) });
       ledger.check('next night succeeds', second.status === 'succeeded', second.cause);
       const orphans = await unfinishedManagedImages(local().control, 'nightly');
-      ledger.check('next night (key fixed): failed copies rotated away', orphans.length === 0, orphans.join());
+      ledger.check(
+        'next night (key fixed): failed copies rotated away',
+        orphans.length === 0,
+        orphans.join(),
+      );
       expect(ledger.violations).toEqual([]);
     });
 
@@ -151,7 +245,14 @@ export function backupScenarios() {
             architecture: 'x86_64',
             rootDeviceName: '/dev/xvda',
             tags: { Fleet: 'web' },
-            volumes: [{ deviceName: '/dev/xvda', volumeId: `vol-0${n.toString(16).padStart(16, '0')}`, sizeGiB: 1, volumeType: 'gp3' }],
+            volumes: [
+              {
+                deviceName: '/dev/xvda',
+                volumeId: `vol-0${n.toString(16).padStart(16, '0')}`,
+                sizeGiB: 1,
+                volumeType: 'gp3',
+              },
+            ],
           })),
           kmsKeys: policy().copyRegions.map((c) => ({ region: c.region, keyId: c.kmsKeyId ?? '' })),
           limits: { concurrentImageCopies: 10 },
@@ -163,10 +264,30 @@ export function backupScenarios() {
       const foreign = await foreignFingerprint(local().control, 'nightly');
       const workflow = await createBackupWorkflow(local);
       const fleet = policy({ targets: { tags: { Fleet: 'web' } }, share: {}, mapConcurrency: 40 });
-      const outcome = await night({ ledger, local: local(), workflow, policy: fleet, runId: RUN(1), at: NIGHT(1), targets: ids, regions: REGIONS, foreign });
-      ledger.check('no target failed', outcome.status === 'succeeded' && outcome.summary?.totals.failed === 0, outcome.cause);
-      const copies = (await local().control.counters()).calls.filter((c) => c.service === 'ec2' && c.action === 'CopyImage').reduce((n, c) => n + c.count, 0);
-      ledger.check('the limit was hit and waited out', copies > ids.length * 2, `${copies} CopyImage calls for ${ids.length * 2} copies`);
+      const outcome = await night({
+        ledger,
+        local: local(),
+        workflow,
+        policy: fleet,
+        runId: RUN(1),
+        at: NIGHT(1),
+        targets: ids,
+        regions: REGIONS,
+        foreign,
+      });
+      ledger.check(
+        'no target failed',
+        outcome.status === 'succeeded' && outcome.summary?.totals.failed === 0,
+        outcome.cause,
+      );
+      const copies = (await local().control.counters()).calls
+        .filter((c) => c.service === 'ec2' && c.action === 'CopyImage')
+        .reduce((n, c) => n + c.count, 0);
+      ledger.check(
+        'the limit was hit and waited out',
+        copies > ids.length * 2,
+        `${copies} CopyImage calls for ${ids.length * 2} copies`,
+      );
       expect(ledger.violations).toEqual([]);
     });
 
@@ -183,7 +304,9 @@ export function backupScenarios() {
             deregisterImage: async (imageId, deleteSnapshots) => {
               if (crashAfter === 0) {
                 // What Step Functions reports when the Lambda process dies mid-invocation.
-                throw Object.assign(new Error('Runtime exited with error: signal: killed'), { name: 'Runtime.ExitError' });
+                throw Object.assign(new Error('Runtime exited with error: signal: killed'), {
+                  name: 'Runtime.ExitError',
+                });
               }
               crashAfter -= 1;
               deregistered += 1;
@@ -202,21 +325,50 @@ export function backupScenarios() {
       });
       const { workflow, foreign } = await prepare({}, { decorateDeps: crashing });
       await seedOldBackups(local().control, SOURCE, [20, 21, 22, 23, 24, 25].map(old));
-      const keepTwo = policy({ targets: { instanceIds: [INSTANCE_A] }, copyRegions: [], share: {}, retention: { keepLast: 2 } });
-      const base = { ledger, local: local(), workflow, policy: keepTwo, targets: [INSTANCE_A], regions: [SOURCE], foreign: '' };
+      const keepTwo = policy({
+        targets: { instanceIds: [INSTANCE_A] },
+        copyRegions: [],
+        share: {},
+        retention: { keepLast: 2 },
+      });
+      const base = {
+        ledger,
+        local: local(),
+        workflow,
+        policy: keepTwo,
+        targets: [INSTANCE_A],
+        regions: [SOURCE],
+        foreign: '',
+      };
       const fingerprint = await foreignFingerprint(local().control, 'nightly');
       ledger.check('foreign resources seeded', fingerprint === foreign);
       const crashed = await night({ ...base, foreign, runId: RUN(1), at: NIGHT(1) });
-      ledger.check('crashed run fails with the crash named', crashed.status === 'failed' && (crashed.cause ?? '').includes('Runtime.ExitError'), crashed.cause);
+      ledger.check(
+        'crashed run fails with the crash named',
+        crashed.status === 'failed' && (crashed.cause ?? '').includes('Runtime.ExitError'),
+        crashed.cause,
+      );
       crashAfter = Number.POSITIVE_INFINITY;
       const redriven = await night({ ...base, foreign, runId: RUN(1) });
       ledger.check('re-drive succeeds', redriven.status === 'succeeded', redriven.cause);
-      const images = (await local().control.state<{ ec2: { regions: Record<string, { images: { tags: Record<string, string> }[] }> } }>())
-        .ec2.regions[SOURCE]?.images.filter((i) => i.tags['shipyard:policy'] === 'nightly' && i.tags['shipyard:target'] === INSTANCE_A)
+      const images = (
+        await local().control.state<{
+          ec2: { regions: Record<string, { images: { tags: Record<string, string> }[] }> };
+        }>()
+      ).ec2.regions[SOURCE]?.images
+        .filter((i) => i.tags['shipyard:policy'] === 'nightly' && i.tags['shipyard:target'] === INSTANCE_A)
         .map((i) => i.tags['shipyard:run'])
         .sort();
-      ledger.check('re-drive finishes retention', JSON.stringify(images) === JSON.stringify(['nightly-2026-01-25', RUN(1)]), String(images));
-      ledger.check('nothing deleted twice', deregistered === 5, `${deregistered} deregistrations for 5 expired backups`);
+      ledger.check(
+        're-drive finishes retention',
+        JSON.stringify(images) === JSON.stringify(['nightly-2026-01-25', RUN(1)]),
+        String(images),
+      );
+      ledger.check(
+        'nothing deleted twice',
+        deregistered === 5,
+        `${deregistered} deregistrations for 5 expired backups`,
+      );
       expect(ledger.violations).toEqual([]);
     });
   });

@@ -41,12 +41,13 @@ export const ledgerFor = (spec: ScenarioSpec): Ledger => {
 export const matrixTable = (): string => {
   const rows = [...ledgers]
     .sort((a, b) => a.spec.id - b.spec.id)
-    .map(
-      (l) =>
-        `| ${l.spec.id} | ${l.spec.name} | ${l.runs} | ${l.checks} | ${l.violations.length} |`,
-    );
+    .map((l) => `| ${l.spec.id} | ${l.spec.name} | ${l.runs} | ${l.checks} | ${l.violations.length} |`);
   const total = ledgers.reduce(
-    (t, l) => ({ runs: t.runs + l.runs, checks: t.checks + l.checks, violations: t.violations + l.violations.length }),
+    (t, l) => ({
+      runs: t.runs + l.runs,
+      checks: t.checks + l.checks,
+      violations: t.violations + l.violations.length,
+    }),
     { runs: 0, checks: 0, violations: 0 },
   );
   return [

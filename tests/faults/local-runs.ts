@@ -12,13 +12,22 @@ import type { RunOutcome } from './properties.ts';
 export const RUN_SPEED = 2_000;
 
 /** Lets the execution run on an accelerated clock until it ends, then freezes the clock again. */
-export async function finish(local: RunningLocalCloud, deployed: DeployedBackup, executionArn: string): Promise<RunOutcome> {
+export async function finish(
+  local: RunningLocalCloud,
+  deployed: DeployedBackup,
+  executionArn: string,
+): Promise<RunOutcome> {
   await local.control.setSpeed(RUN_SPEED);
   try {
     const done = await deployed.wait(executionArn);
     const runId = executionArn.split(':').pop() ?? '';
     return {
-      status: done.status === 'SUCCEEDED' ? 'succeeded' : done.status === 'FAILED' ? 'failed' : (done.status ?? 'unknown'),
+      status:
+        done.status === 'SUCCEEDED'
+          ? 'succeeded'
+          : done.status === 'FAILED'
+            ? 'failed'
+            : (done.status ?? 'unknown'),
       error: done.error,
       cause: done.cause,
       summary: deployed.summaries.get(runId)?.summary,

@@ -39,7 +39,11 @@ interface StateImages {
 }
 
 /** No target has two AMIs of the same run in one region (a retried or re-driven step made no duplicate). */
-export async function checkOnePerRun(ledger: Ledger, local: RunningLocalCloud, policy: string): Promise<void> {
+export async function checkOnePerRun(
+  ledger: Ledger,
+  local: RunningLocalCloud,
+  policy: string,
+): Promise<void> {
   const state = await local.control.state<StateImages>();
   for (const [region, { images }] of Object.entries(state.ec2.regions)) {
     const seen = new Map<string, number>();
@@ -71,7 +75,8 @@ export interface NightInput {
 /** Runs one night and checks the common properties; returns the outcome for scenario-specific checks. */
 export async function night(input: NightInput): Promise<RunOutcome> {
   const { ledger, local, workflow, policy, runId, targets, regions } = input;
-  if (input.at !== undefined && Date.parse(input.at) > local.cloud.now()) await local.control.advance({ to: input.at });
+  if (input.at !== undefined && Date.parse(input.at) > local.cloud.now())
+    await local.control.advance({ to: input.at });
   const now = input.at ?? new Date(local.cloud.now()).toISOString();
   const result = await workflow.run({ policy, runId, now, ...input.more });
   ledger.ran();

@@ -22,7 +22,9 @@ export const DEFINED_END = 'defined end state with a summary';
 type State = { ec2: { regions: Record<string, RegionInventory> } };
 
 const managedBy = (tags: Record<string, string>, policy: string, target: string) =>
-  tags['shipyard:managed'] === 'true' && tags['shipyard:policy'] === policy && tags['shipyard:target'] === target;
+  tags['shipyard:managed'] === 'true' &&
+  tags['shipyard:policy'] === policy &&
+  tags['shipyard:target'] === target;
 
 /** Checks one restorable AMI per target and region; returns the restorable AMI ids found. */
 export async function checkRestorable(
@@ -58,7 +60,12 @@ export async function seedForeign(control: ControlClient, regions: readonly stri
     const unmanaged = `f${r}a0000000000000`.padEnd(17, '0');
     const otherPolicy = `f${r}b0000000000000`.padEnd(17, '0');
     snapshots.push({ region, snapshotId: `snap-${unmanaged}`, sizeGiB: 8 });
-    images.push({ region, imageId: `ami-${unmanaged}`, name: `golden-${region}`, snapshotIds: [`snap-${unmanaged}`] });
+    images.push({
+      region,
+      imageId: `ami-${unmanaged}`,
+      name: `golden-${region}`,
+      snapshotIds: [`snap-${unmanaged}`],
+    });
     const tags = {
       'shipyard:managed': 'true',
       'shipyard:policy': 'weekly',
@@ -66,7 +73,12 @@ export async function seedForeign(control: ControlClient, regions: readonly stri
       'shipyard:run': 'weekly-2026-01-04',
       'shipyard:created-at': '2026-01-04T00:30:00.000Z',
     };
-    snapshots.push({ region, snapshotId: `snap-${otherPolicy}`, sizeGiB: 8, tags: { ...tags, 'shipyard:kind': 'snapshot' } });
+    snapshots.push({
+      region,
+      snapshotId: `snap-${otherPolicy}`,
+      sizeGiB: 8,
+      tags: { ...tags, 'shipyard:kind': 'snapshot' },
+    });
     images.push({
       region,
       imageId: `ami-${otherPolicy}`,
@@ -86,16 +98,22 @@ export async function foreignFingerprint(control: ControlClient, policy: string)
   const state = await control.state<State>();
   const out: unknown[] = [];
   for (const [region, inv] of Object.entries(state.ec2.regions).sort(([a], [b]) => a.localeCompare(b))) {
-    for (const i of inv.images.filter((x) => isForeign(x.tags, policy)).sort((a, b) => a.imageId.localeCompare(b.imageId)))
+    for (const i of inv.images
+      .filter((x) => isForeign(x.tags, policy))
+      .sort((a, b) => a.imageId.localeCompare(b.imageId)))
       out.push([region, i.imageId, i.state, i.snapshotIds, i.launchPermissions, i.tags]);
-    for (const s of inv.snapshots.filter((x) => isForeign(x.tags, policy)).sort((a, b) => a.snapshotId.localeCompare(b.snapshotId)))
+    for (const s of inv.snapshots
+      .filter((x) => isForeign(x.tags, policy))
+      .sort((a, b) => a.snapshotId.localeCompare(b.snapshotId)))
       out.push([region, s.snapshotId, s.state, s.tags]);
   }
   return JSON.stringify(out);
 }
 
 interface CloudFrontState {
-  cloudfront: { distributions: { id: string; invalidations: { callerReference: string; paths: { path: string }[] }[] }[] };
+  cloudfront: {
+    distributions: { id: string; invalidations: { callerReference: string; paths: { path: string }[] }[] }[];
+  };
 }
 
 /** pathsBilled equals the paths of distinct (distribution, CallerReference) invalidations. */
@@ -113,7 +131,11 @@ export async function checkBilledOnce(ledger: Ledger, control: ControlClient, co
       unique += i.paths.length;
     }
   }
-  ledger.check(BILLED_ONCE, billed === unique && duplicates === 0, `${context} billed ${billed}, distinct ${unique}`);
+  ledger.check(
+    BILLED_ONCE,
+    billed === unique && duplicates === 0,
+    `${context} billed ${billed}, distinct ${unique}`,
+  );
 }
 
 export interface RunOutcome {
@@ -124,12 +146,21 @@ export interface RunOutcome {
 }
 
 /** The run ended in a defined state and its summary says what happened to every target. */
-export function checkDefinedEnd(ledger: Ledger, run: RunOutcome, targets: readonly string[], context = ''): void {
+export function checkDefinedEnd(
+  ledger: Ledger,
+  run: RunOutcome,
+  targets: readonly string[],
+  context = '',
+): void {
   const { summary } = run;
   const defined =
     (run.status === 'succeeded' && summary?.overallStatus === 'succeeded') ||
     (run.status === 'failed' && run.error === 'BackupRunFailed' && summary?.overallStatus === 'failed');
-  ledger.check(DEFINED_END, defined, `${context} status ${run.status} ${run.error ?? ''} summary ${summary?.overallStatus}`);
+  ledger.check(
+    DEFINED_END,
+    defined,
+    `${context} status ${run.status} ${run.error ?? ''} summary ${summary?.overallStatus}`,
+  );
   const named = new Set(summary?.targets.map((t) => t.target));
   ledger.check(
     DEFINED_END,
@@ -149,7 +180,12 @@ export async function unfinishedManagedImages(control: ControlClient, policy: st
   const state = await control.state<State>();
   return Object.entries(state.ec2.regions).flatMap(([region, inv]) =>
     inv.images
-      .filter((i) => i.tags['shipyard:policy'] === policy && i.tags['shipyard:managed'] === 'true' && i.state !== 'available')
+      .filter(
+        (i) =>
+          i.tags['shipyard:policy'] === policy &&
+          i.tags['shipyard:managed'] === 'true' &&
+          i.state !== 'available',
+      )
       .map((i) => `${region}:${i.imageId}:${i.state}`),
   );
 }

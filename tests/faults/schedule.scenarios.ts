@@ -12,7 +12,16 @@ import type { BackupPolicy } from '../../shared/config/policies.ts';
 import { type DeployedBackup, deployBackupStateMachine, SFN_REGION } from '../helpers/backup-sfn.ts';
 import { clientConfig, useLocalCloud } from '../helpers/local-cloud.ts';
 import { LOCAL_ROLE_ARN } from '../helpers/step-functions.ts';
-import { COPY_A, COPY_B, INSTANCE_A, INSTANCE_B, INSTANCE_C, policy, SOURCE, seedFleet } from '../workflow/backup/scenario.ts';
+import {
+  COPY_A,
+  COPY_B,
+  INSTANCE_A,
+  INSTANCE_B,
+  INSTANCE_C,
+  policy,
+  SOURCE,
+  seedFleet,
+} from '../workflow/backup/scenario.ts';
 import { type Ledger, ledgerFor } from './ledger.ts';
 import { finish, until } from './local-runs.ts';
 import { COMMON_PROPERTIES, checkOnePerRun } from './nightly.ts';
@@ -42,12 +51,22 @@ export const SCENARIOS = {
   dst: {
     id: 11,
     name: 'policy time zone across both daylight-saving changes',
-    properties: [...COMMON_PROPERTIES, ONE_EXECUTION, 'no missing night', 'rotation buckets by local day and week'],
+    properties: [
+      ...COMMON_PROPERTIES,
+      ONE_EXECUTION,
+      'no missing night',
+      'rotation buckets by local day and week',
+    ],
   },
   stopped: {
     id: 12,
     name: 'execution stopped mid-copy, then the next night',
-    properties: [...COMMON_PROPERTIES, 'stopped while a copy was in flight', NO_ORPHANS, 'next night succeeds'],
+    properties: [
+      ...COMMON_PROPERTIES,
+      'stopped while a copy was in flight',
+      NO_ORPHANS,
+      'next night succeeds',
+    ],
   },
 } as const;
 
@@ -60,14 +79,23 @@ interface Env {
 async function afterRun(ledger: Ledger, env: Env, outcome: RunOutcome, p: BackupPolicy, runId: string) {
   ledger.ran();
   checkDefinedEnd(ledger, outcome, TARGETS, runId);
-  if (outcome.status === 'succeeded') await checkRestorable(ledger, env.local.control, p.name, TARGETS, REGIONS, runId);
+  if (outcome.status === 'succeeded')
+    await checkRestorable(ledger, env.local.control, p.name, TARGETS, REGIONS, runId);
   ledger.check(UNTOUCHED, (await foreignFingerprint(env.local.control, p.name)) === env.foreign, runId);
   await checkBilledOnce(ledger, env.local.control, runId);
   await checkOnePerRun(ledger, env.local, p.name);
 }
 
 interface Inventory {
-  ec2: { regions: Record<string, { images: { snapshotIds: string[]; tags: Record<string, string> }[]; snapshots: { snapshotId: string; tags: Record<string, string> }[] }> };
+  ec2: {
+    regions: Record<
+      string,
+      {
+        images: { snapshotIds: string[]; tags: Record<string, string> }[];
+        snapshots: { snapshotId: string; tags: Record<string, string> }[];
+      }
+    >;
+  };
 }
 
 async function orphans(local: RunningLocalCloud, policyName: string): Promise<string[]> {
@@ -104,25 +132,40 @@ export function scheduleScenarios() {
       const first = await env.deployed.start({ policy: p, scheduledTime });
       const second = await env.deployed.start({ policy: p, scheduledTime });
       const third = await env.deployed.start({ policy: p, scheduledTime: '2026-02-01T00:31:00Z' });
-      ledger.check(ONE_EXECUTION, first.name === 'nightly-2026-02-01' && second.name === first.name && third.kind === 'already-exists', JSON.stringify([first, second, third]));
+      ledger.check(
+        ONE_EXECUTION,
+        first.name === 'nightly-2026-02-01' && second.name === first.name && third.kind === 'already-exists',
+        JSON.stringify([first, second, third]),
+      );
       const executions = await env.deployed.listExecutions();
       ledger.check(ONE_EXECUTION, executions.length === 1, `${executions.length} executions`);
       const outcome = await finish(local(), env.deployed, executions[0]?.executionArn ?? '');
       await afterRun(ledger, env, outcome, p, first.name);
       const late = await env.deployed.start({ policy: p, scheduledTime });
-      ledger.check(ONE_EXECUTION, late.kind === 'already-exists' && (await env.deployed.listExecutions()).length === 1, JSON.stringify(late));
+      ledger.check(
+        ONE_EXECUTION,
+        late.kind === 'already-exists' && (await env.deployed.listExecutions()).length === 1,
+        JSON.stringify(late),
+      );
       expect(ledger.violations).toEqual([]);
     });
 
     it(`${SCENARIOS.dst.id}. ${SCENARIOS.dst.name}`, async () => {
       const ledger = ledgerFor(SCENARIOS.dst);
       const env = await prepare();
-      const p = policy({ targets: { instanceIds: TARGETS }, share: {}, retention: { gfs: { daily: 3, weekly: 2 } } });
+      const p = policy({
+        targets: { instanceIds: TARGETS },
+        share: {},
+        retention: { gfs: { daily: 3, weekly: 2 } },
+      });
       const scheduler = new SchedulerClient(clientConfig(local().url, SFN_REGION));
       const expectedNights: string[] = [];
       const ran: string[] = [];
       // Four local nights around each change: spring forward on 29 March, fall back on 25 October 2026.
-      for (const [name, firstNight] of [['spring', '2026-03-27'], ['autumn', '2026-10-23']] as const) {
+      for (const [name, firstNight] of [
+        ['spring', '2026-03-27'],
+        ['autumn', '2026-10-23'],
+      ] as const) {
         const start = DateTime.fromISO(`${firstNight}T00:00`, { zone: ZONE }).minus({ hours: 12 });
         await local().control.advance({ to: start.toUTC().toISO() ?? '' });
         await scheduler.send(
@@ -131,7 +174,11 @@ export function scheduleScenarios() {
             ScheduleExpression: `cron(${p.schedule.cron})`,
             ScheduleExpressionTimezone: p.schedule.timeZone,
             FlexibleTimeWindow: { Mode: 'OFF' },
-            Target: { Arn: env.deployed.startFunctionArn, RoleArn: LOCAL_ROLE_ARN, Input: JSON.stringify({ policy: p, scheduledTime: '<aws.scheduler.scheduled-time>' }) },
+            Target: {
+              Arn: env.deployed.startFunctionArn,
+              RoleArn: LOCAL_ROLE_ARN,
+              Input: JSON.stringify({ policy: p, scheduledTime: '<aws.scheduler.scheduled-time>' }),
+            },
           }),
         );
         for (let n = 0; n < 4; n++) {
@@ -140,9 +187,18 @@ export function scheduleScenarios() {
           await local().control.advance({ to: day.set({ hour: 6 }).toUTC().toISO() ?? '' });
           const { fired } = await local().control.tickSchedules();
           ledger.check(ONE_EXECUTION, fired.length === 1, `${day.toISODate()}: ${fired.length} firings`);
-          const local0130 = fired.map((f) => DateTime.fromISO(f.scheduledTime, { zone: ZONE }).toFormat('HH:mm'));
-          ledger.check('no missing night', local0130.every((t) => t === '01:30'), `${day.toISODate()}: fired at ${local0130}`);
-          await until(async () => (await env.deployed.listExecutions()).length >= ran.length + 1, `the run of ${day.toISODate()}`);
+          const local0130 = fired.map((f) =>
+            DateTime.fromISO(f.scheduledTime, { zone: ZONE }).toFormat('HH:mm'),
+          );
+          ledger.check(
+            'no missing night',
+            local0130.every((t) => t === '01:30'),
+            `${day.toISODate()}: fired at ${local0130}`,
+          );
+          await until(
+            async () => (await env.deployed.listExecutions()).length >= ran.length + 1,
+            `the run of ${day.toISODate()}`,
+          );
           const execution = (await env.deployed.listExecutions()).find((e) => !ran.includes(e.name));
           ran.push(execution?.name ?? '');
           const outcome = await finish(local(), env.deployed, execution?.executionArn ?? '');
@@ -151,8 +207,16 @@ export function scheduleScenarios() {
         await scheduler.send(new DeleteScheduleCommand({ Name: `shipyard-nightly-${name}` }));
       }
       const names = (await env.deployed.listExecutions()).map((e) => e.name).sort();
-      ledger.check(ONE_EXECUTION, JSON.stringify(names) === JSON.stringify([...expectedNights].sort()), names.join());
-      ledger.check('no missing night', expectedNights.every((n) => names.includes(n)), names.join());
+      ledger.check(
+        ONE_EXECUTION,
+        JSON.stringify(names) === JSON.stringify([...expectedNights].sort()),
+        names.join(),
+      );
+      ledger.check(
+        'no missing night',
+        expectedNights.every((n) => names.includes(n)),
+        names.join(),
+      );
       // Retention, computed here: the newest backup of each of the last 3 local days and 2 ISO weeks.
       const nights = expectedNights.map((n) => DateTime.fromISO(n.slice('nightly-'.length), { zone: ZONE }));
       const newestFirst = [...nights].sort((a, b) => b.toMillis() - a.toMillis());
@@ -173,7 +237,11 @@ export function scheduleScenarios() {
           .filter((i) => i.tags['shipyard:target'] === target && i.tags['shipyard:policy'] === 'nightly')
           .map((i) => i.tags['shipyard:run'])
           .sort();
-        ledger.check('rotation buckets by local day and week', JSON.stringify(kept) === JSON.stringify([...keep].sort()), `${target}: kept ${kept}, expected ${[...keep].sort()}`);
+        ledger.check(
+          'rotation buckets by local day and week',
+          JSON.stringify(kept) === JSON.stringify([...keep].sort()),
+          `${target}: kept ${kept}, expected ${[...keep].sort()}`,
+        );
       }
       expect(ledger.violations).toEqual([]);
     });
@@ -187,17 +255,36 @@ export function scheduleScenarios() {
       const night1 = await env.deployed.start({ policy: p, scheduledTime: '2027-02-01T00:30:00Z' });
       const [execution] = await env.deployed.listExecutions();
       const copies = async () =>
-        (await local().control.counters()).calls.filter((c) => c.service === 'ec2' && c.action === 'CopyImage').reduce((n, c) => n + c.count, 0);
+        (await local().control.counters()).calls
+          .filter((c) => c.service === 'ec2' && c.action === 'CopyImage')
+          .reduce((n, c) => n + c.count, 0);
       await local().control.setSpeed(200);
       await until(async () => (await copies()) >= 2, 'the first copies', 2_000);
-      await env.deployed.sfn.send(new StopExecutionCommand({ executionArn: execution?.executionArn, cause: 'operator stopped the run' }));
+      await env.deployed.sfn.send(
+        new StopExecutionCommand({
+          executionArn: execution?.executionArn,
+          cause: 'operator stopped the run',
+        }),
+      );
       await local().control.setSpeed(0);
       ledger.ran();
       const inFlight = await unfinishedManagedImages(local().control, p.name);
-      ledger.check('stopped while a copy was in flight', inFlight.some((i) => i.endsWith(':pending')), inFlight.join());
+      ledger.check(
+        'stopped while a copy was in flight',
+        inFlight.some((i) => i.endsWith(':pending')),
+        inFlight.join(),
+      );
       const stopped = (await env.deployed.listExecutions())[0];
-      ledger.check('defined end state with a summary', stopped?.status === 'ABORTED', `${night1.name}: ${stopped?.status}`);
-      ledger.check(UNTOUCHED, (await foreignFingerprint(local().control, p.name)) === env.foreign, night1.name);
+      ledger.check(
+        'defined end state with a summary',
+        stopped?.status === 'ABORTED',
+        `${night1.name}: ${stopped?.status}`,
+      );
+      ledger.check(
+        UNTOUCHED,
+        (await foreignFingerprint(local().control, p.name)) === env.foreign,
+        night1.name,
+      );
       // The next night, as the schedule starts it.
       await local().control.advance({ to: '2027-02-02T00:30:00Z' });
       const night2 = await env.deployed.start({ policy: p, scheduledTime: '2027-02-02T00:30:00Z' });

@@ -15,11 +15,11 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { makeHandler as makeStartHandler } from '../../functions/backup-start/handler.ts';
-import { registerLocalFunction } from '../../local/services/lambda/register.ts';
+import type { SummarizeOutput } from '../../functions/backup-summarize/handler.ts';
 import type { RunningLocalCloud } from '../../local/server.ts';
+import { registerLocalFunction } from '../../local/services/lambda/register.ts';
 import { createExecutionStarter } from '../../shared/aws/backup-executions.ts';
 import { createEc2PortFactory } from '../../shared/aws/ec2.ts';
-import type { SummarizeOutput } from '../../functions/backup-summarize/handler.ts';
 import { type BackupDeps, silentLogger } from '../../shared/backup-workflow/deps.ts';
 import { handlerPathOf, loadBackupDefinition, taskFunctionKeys, withDeployedArns } from './backup-asl.ts';
 import { promptRetries } from './backup-workflow.ts';
@@ -63,7 +63,10 @@ export async function deployBackupStateMachine(
   const plain: BackupDeps = {
     ec2: createEc2PortFactory({
       clientFor: (region) =>
-        new EC2Client({ ...clientConfig(local.url, region), retryStrategy: promptRetries(4, options.onSdkRetry) }),
+        new EC2Client({
+          ...clientConfig(local.url, region),
+          retryStrategy: promptRetries(4, options.onSdkRetry),
+        }),
     }),
     logger: silentLogger,
     now: () => new Date(local.cloud.now()),
@@ -128,6 +131,7 @@ export async function deployBackupStateMachine(
         status: e.status ?? '',
         executionArn: e.executionArn ?? '',
       })),
-    wait: (executionArn, maxPolls = 4_000) => waitForExecution(sfn, executionArn, { polls: maxPolls, everyMs: 25 }),
+    wait: (executionArn, maxPolls = 4_000) =>
+      waitForExecution(sfn, executionArn, { polls: maxPolls, everyMs: 25 }),
   };
 }

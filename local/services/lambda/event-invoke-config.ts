@@ -13,8 +13,8 @@ import { findFunction, type LambdaFunction } from './store.ts';
  * Asynchronous invocation settings (Put/Get/Update/DeleteFunctionEventInvokeConfig) and
  * what they change: retries of a failed `Event` invocation and its on-failure destination.
  * Retries run back to back (AWS waits about one and then two minutes between them) and
- * only when a configuration exists;
- * only SQS destinations are delivered; any other destination is recorded as undelivered.
+ * only when a configuration exists; only SQS destinations are delivered, any other is
+ * recorded as undelivered.
  */
 export interface EventInvokeConfig {
   functionArn: string;

@@ -25,24 +25,24 @@ const done: BackupState = {
     createdAt: T0,
     state: 'completed',
     region: SOURCE,
-    snapshots: [{ snapshotId: 'snap-1', volumeId: 'vol-1', sizeGiB: 8 }],
+    snapshots: [{ snapshotId: 'snap-00000001', volumeId: 'vol-00000001', sizeGiB: 8 }],
   },
   image: {
     ...poll,
     createdAt: T0,
     state: 'available',
     region: SOURCE,
-    imageId: 'ami-1',
+    imageId: 'ami-00000001',
     name: 'shipyard/nightly/i-1/r',
   },
   copies: [
-    { ...poll, state: 'available', region: COPY_A, imageId: 'ami-2', name: 'n' },
+    { ...poll, state: 'available', region: COPY_A, imageId: 'ami-00000002', name: 'n' },
     {
       region: COPY_B,
       error: { Error: 'ImageCopyFailed', Cause: 'eu-central-1: ami-3: Client.InvalidKMSKey: bad key' },
     },
   ],
-  share: { regions: [{ region: SOURCE, imageId: 'ami-1', status: 'shared' }] },
+  share: { regions: [{ region: SOURCE, imageId: 'ami-00000001', status: 'shared' }] },
   rotation: { regions: [{ region: SOURCE, report }] },
 };
 const summarize = makeHandler({
@@ -60,8 +60,8 @@ describe('summarize', () => {
     expect(message).toContain('Client.InvalidKMSKey');
     const [result] = summary.targets;
     expect(result?.regions.map((r) => [r.region, r.status, r.imageId])).toEqual([
-      [SOURCE, 'succeeded', 'ami-1'],
-      [COPY_A, 'succeeded', 'ami-2'],
+      [SOURCE, 'succeeded', 'ami-00000001'],
+      [COPY_A, 'succeeded', 'ami-00000002'],
       [COPY_B, 'failed', undefined],
     ]);
     expect(result?.regions[0]?.rotation?.deleted).toEqual(['ami-old']);

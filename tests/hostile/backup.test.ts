@@ -1,0 +1,422 @@
+/**
+ * Hostile task inputs to every backup handler and hostile config files: each is refused
+ * with a named error (InvalidBackupInput / ConfigError) whose message names the field and
+ * what was expected, before any EC2 call that changes anything.
+ */
+
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { describe, expect, it } from 'vitest';
+import { makeHandler as makeStart } from '../../functions/backup-start/handler.ts';
+import type { RunningLocalCloud } from '../../local/server.ts';
+import { createEc2PortFactory } from '../../shared/aws/ec2.ts';
+import { type BackupDeps, silentLogger } from '../../shared/backup-workflow/deps.ts';
+import { parseConfig } from '../../shared/config/load.ts';
+import { handlerPathOf } from '../helpers/backup-asl.ts';
+import { clientConfig, useLocalCloud } from '../helpers/local-cloud.ts';
+import { policy, SOURCE, seedFleet } from '../workflow/backup/scenario.ts';
+import { type HostileCase, mutatingCalls, newCalls, thrown } from './side-effects.ts';
+
+const local = useLocalCloud();
+const NOW = '2026-02-01T00:30:00.000Z';
+const good = () => policy();
+const run = (over: Record<string, unknown> = {}) => ({
+  policy: good(),
+  runId: 'nightly-2026-02-01',
+  dryRun: false,
+  startedAt: NOW,
+  ...over,
+});
+const target = { id: 'i-0aaaaaaaaaaaaaaa1', kind: 'instance', form: 'image' };
+const poll = { state: 'pending', attempt: 0, startedAt: NOW, waitSeconds: 30 };
+const snapshots = (over: Record<string, unknown> = {}) => ({
+  ...poll,
+  region: SOURCE,
+  createdAt: NOW,
+  snapshots: [{ snapshotId: 'snap-0123456789abcdef0', volumeId: 'vol-0a0000000000000a1', sizeGiB: 8 }],
+  ...over,
+});
+const image = (over: Record<string, unknown> = {}) => ({
+  ...poll,
+  region: SOURCE,
+  imageId: 'ami-0123456789abcdef0',
+  name: 'shipyard/nightly/i-0aaaaaaaaaaaaaaa1/nightly-2026-02-01',
+  createdAt: NOW,
+  ...over,
+});
+
+type Handler = (event: unknown) => Promise<unknown>;
+const handlers = new Map<string, Handler>();
+const deps = (l: RunningLocalCloud): BackupDeps => ({
+  ec2: createEc2PortFactory({
+    clientFor: (region) => new EC2Client({ ...clientConfig(l.url, region), maxAttempts: 1 }),
+  }),
+  logger: silentLogger,
+  now: () => new Date(NOW),
+});
+const call = (key: string, event: unknown) => () => thrown(() => (handlers.get(key) as Handler)(event));
+const IBI = 'InvalidBackupInput';
+
+const discover = (over: Record<string, unknown>) =>
+  call('backupDiscoverTargets', { policy: good(), runId: 'nightly-2026-02-01', ...over });
+const withPolicy = (over: Record<string, unknown>) => discover({ policy: { ...good(), ...over } });
+
+const handlerCases: HostileCase[] = [
+  {
+    name: 'discover: run id with a space',
+    act: discover({ runId: 'nightly 1' }),
+    error: IBI,
+    message: /discover-targets: invalid input: runId: not a valid execution name/,
+  },
+  {
+    name: 'discover: run id over 80 chars',
+    act: discover({ runId: 'n'.repeat(81) }),
+    error: IBI,
+    message: /runId: not a valid execution name/,
+  },
+  {
+    name: 'discover: malformed instance id',
+    act: discover({ targets: ['i-XYZ'] }),
+    error: IBI,
+    message: /targets\[0\]: expected an instance or volume id/,
+  },
+  {
+    name: 'discover: volume id too short',
+    act: discover({ targets: ['vol-123'] }),
+    error: IBI,
+    message: /targets\[0\]: expected an instance or volume id/,
+  },
+  {
+    name: 'discover: instance id with path traversal',
+    act: discover({ targets: ['i-0123456789abcdef0/../x'] }),
+    error: IBI,
+    message: /targets\[0\]: expected an instance or volume id/,
+  },
+  {
+    name: 'discover: scheduled time not ISO',
+    act: discover({ now: 'tonight' }),
+    error: IBI,
+    message: /now: Invalid ISO datetime/,
+  },
+  {
+    name: 'discover: unknown key',
+    act: discover({ dryrun: true }),
+    error: IBI,
+    message: /\(input\): Unrecognized key.*\(dryrun\)/,
+  },
+  {
+    name: 'discover: source region not a region',
+    act: withPolicy({ sourceRegion: 'mars-north-1' }),
+    error: IBI,
+    message: /policy\.sourceRegion: not an AWS region name/,
+  },
+  {
+    name: 'discover: copy region with unicode',
+    act: withPolicy({ copyRegions: [{ region: 'us-eаst-1' }] }),
+    error: IBI,
+    message: /policy\.copyRegions\[0\]\.region: not an AWS region name/,
+  },
+  {
+    name: 'discover: KMS ARN with a short account id',
+    act: withPolicy({
+      copyRegions: [
+        {
+          region: 'us-east-1',
+          kmsKeyId: 'arn:aws:kms:us-east-1:1234:key/11111111-2222-3333-4444-555555555555',
+        },
+      ],
+    }),
+    error: IBI,
+    message: /policy\.copyRegions\[0\]\.kmsKeyId: must be a KMS key ARN/,
+  },
+  {
+    name: 'discover: KMS key of another region',
+    act: withPolicy({
+      copyRegions: [
+        {
+          region: 'us-east-1',
+          kmsKeyId: 'arn:aws:kms:eu-central-1:123456789012:key/11111111-2222-3333-4444-555555555555',
+        },
+      ],
+    }),
+    error: IBI,
+    message:
+      /policy\.copyRegions\[0\]\.kmsKeyId: KMS key is in eu-central-1, but CopyImage needs a key in the destination region us-east-1/,
+  },
+  {
+    name: 'discover: account id with 11 digits',
+    act: withPolicy({ share: { accountIds: ['21098765432'] } }),
+    error: IBI,
+    message: /policy\.share\.accountIds\[0\]: an AWS account id is exactly 12 digits/,
+  },
+  {
+    name: 'discover: account id with letters',
+    act: withPolicy({ share: { accountIds: ['21098765432O'] } }),
+    error: IBI,
+    message: /policy\.share\.accountIds\[0\]: an AWS account id is exactly 12 digits/,
+  },
+  {
+    name: 'create-snapshots: target id with control characters',
+    act: call('backupCreateSnapshots', {
+      run: run(),
+      backup: { target: { ...target, id: 'i-0123\u0000abcd' } },
+    }),
+    error: IBI,
+    message: /create-snapshots: invalid input: backup\.target\.id: expected an instance or volume id/,
+  },
+  {
+    name: 'create-snapshots: excluded volume id malformed',
+    act: call('backupCreateSnapshots', {
+      run: run(),
+      backup: { target: { ...target, excludeDataVolumeIds: ['vol-zz'] } },
+    }),
+    error: IBI,
+    message: /backup\.target\.excludeDataVolumeIds\[0\]: not a volume id/,
+  },
+  {
+    name: 'check-snapshots: no snapshot set yet',
+    act: call('backupCheckSnapshots', { run: run(), backup: { target } }),
+    error: IBI,
+    message: /check-snapshots: invalid input: backup\.snapshots: required at this step/,
+  },
+  {
+    name: 'check-snapshots: malformed snapshot id',
+    act: call('backupCheckSnapshots', {
+      run: run(),
+      backup: { target, snapshots: snapshots({ snapshots: [{ snapshotId: 'snap-ZZ', sizeGiB: 8 }] }) },
+    }),
+    error: IBI,
+    message: /backup\.snapshots\.snapshots\[0\]\.snapshotId: not a snapshot id/,
+  },
+  {
+    name: 'register-image: region not a region',
+    act: call('backupRegisterImage', {
+      run: run(),
+      backup: { target, snapshots: snapshots({ region: '../eu-west-1' }) },
+    }),
+    error: IBI,
+    message: /backup\.snapshots\.region: not an AWS region name/,
+  },
+  {
+    name: 'check-image: AMI id with path traversal',
+    act: call('backupCheckImage', {
+      run: run(),
+      backup: { target, image: image({ imageId: 'ami-../../etc' }) },
+    }),
+    error: IBI,
+    message: /backup\.image\.imageId: not an AMI id/,
+  },
+  {
+    name: 'copy-image: source is an instance id',
+    act: call('backupCopyImage', {
+      run: run(),
+      target,
+      source: image({ imageId: 'i-0123456789abcdef0' }),
+      copy: { region: 'us-east-1' },
+    }),
+    error: IBI,
+    message: /source\.imageId: not an AMI id/,
+  },
+  {
+    name: 'copy-image: region not in the policy',
+    act: call('backupCopyImage', { run: run(), target, source: image(), copy: { region: 'ap-south-1' } }),
+    error: IBI,
+    message: /copy-image: ap-south-1 is not a copy region of nightly/,
+  },
+  {
+    name: 'check-copy: copy never started',
+    act: call('backupCheckCopy', { run: run(), target, source: image(), copy: { region: 'us-east-1' } }),
+    error: IBI,
+    message: /check-copy: invalid input: copy\.imageId: required at this step/,
+  },
+  {
+    name: 'share-image: AMI id with a space',
+    act: call('backupShareImage', {
+      run: run(),
+      backup: { target, image: image({ imageId: 'ami-0123 456789abcdef' }) },
+    }),
+    error: IBI,
+    message: /backup\.image\.imageId: not an AMI id/,
+  },
+  {
+    name: 'rotate: input null',
+    act: call('backupRotate', null),
+    error: IBI,
+    message: /rotate: invalid input: \(input\): .*expected object/,
+  },
+  {
+    name: 'summarize: results not an array',
+    act: call('backupSummarize', { run: run(), targets: [], results: {} }),
+    error: IBI,
+    message: /summarize: invalid input: results: .*expected array/,
+  },
+  {
+    name: 'start: scheduled time not ISO',
+    act: () =>
+      thrown(() =>
+        makeStart({
+          starter: { start: async () => ({ kind: 'already-exists' }) },
+          stateMachineArn: 'arn:x',
+          logger: silentLogger,
+        })({ policy: good(), scheduledTime: 'yesterday' }),
+      ),
+    error: IBI,
+    message: /backup-start: invalid input: scheduledTime: Invalid ISO datetime/,
+  },
+  {
+    name: 'start: misspelt time zone',
+    act: () =>
+      thrown(() =>
+        makeStart({
+          starter: { start: async () => ({ kind: 'already-exists' }) },
+          stateMachineArn: 'arn:x',
+          logger: silentLogger,
+        })({
+          policy: { ...good(), schedule: { cron: '30 1 * * ? *', timeZone: 'Europe/Berln' } },
+          scheduledTime: NOW,
+        }),
+      ),
+    error: IBI,
+    message: /policy\.schedule\.timeZone: not an IANA time zone/,
+  },
+];
+
+const config = (body: string) => () => thrown(async () => parseConfig(body, 'shipyard.yml'));
+const site = (over: string) =>
+  `sites:\n  - name: web\n    bucket: web-bucket\n    distributionIds: [E2QWRUHAPOMQZL]\n${over}`;
+const policyYaml = (over: Record<string, unknown>) =>
+  JSON.stringify({ backupPolicies: [{ ...JSON.parse(JSON.stringify(good())), ...over }] });
+
+const configCases: HostileCase[] = [
+  {
+    name: 'config: not YAML',
+    act: config('sites: [\n  - name: web'),
+    error: 'ConfigError',
+    message: /shipyard\.yml:\d+:\d+/,
+  },
+  {
+    name: 'config: misspelt top-level key',
+    act: config('site: []'),
+    error: 'ConfigError',
+    message: /Unrecognized key.*"site"/,
+  },
+  {
+    name: 'config: lower-case distribution id',
+    act: config(site('').replace('E2QWRUHAPOMQZL', 'e2qwruhapomqzl')),
+    error: 'ConfigError',
+    message: /sites\[0\]\.distributionIds\[0\]: expected a CloudFront distribution id/,
+  },
+  {
+    name: 'config: bucket name with an underscore',
+    act: config(site('').replace('web-bucket', 'Web_Bucket')),
+    error: 'ConfigError',
+    message: /sites\[0\]\.bucket: expected an S3 bucket name/,
+  },
+  {
+    name: 'config: key prefix starting with /',
+    act: config(site('    keyPrefix: /site/\n')),
+    error: 'ConfigError',
+    message: /sites\[0\]\.keyPrefix: expected "" or a prefix ending in "\/"/,
+  },
+  {
+    name: 'config: broad path without /',
+    act: config(site('    broadPaths: ["*"]\n')),
+    error: 'ConfigError',
+    message: /sites\[0\]\.broadPaths\[0\]: paths start with "\/"/,
+  },
+  {
+    name: 'config: site name with unicode',
+    act: config(site('').replace('name: web', 'name: wéb')),
+    error: 'ConfigError',
+    message: /sites\[0\]\.name: expected a lower-case slug/,
+  },
+  {
+    name: 'config: duplicate site',
+    act: config(
+      `${site('')}  - name: web\n    bucket: other-bucket\n    distributionIds: [E1DOCS0000000A]\n`,
+    ),
+    error: 'ConfigError',
+    message: /sites: site name "web" is used more than once/,
+  },
+  {
+    name: 'config: account id with 13 digits',
+    act: config(policyYaml({ share: { accountIds: ['2109876543210'] } })),
+    error: 'ConfigError',
+    message: /backupPolicies\[0\]\.share\.accountIds\[0\]: an AWS account id is exactly 12 digits/,
+  },
+  {
+    name: 'config: malformed KMS ARN',
+    act: config(
+      policyYaml({
+        copyRegions: [{ region: 'us-east-1', kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/not-a-uuid' }],
+      }),
+    ),
+    error: 'ConfigError',
+    message: /backupPolicies\[0\]\.copyRegions\[0\]\.kmsKeyId: must be a KMS key ARN/,
+  },
+  {
+    name: 'config: region without number',
+    act: config(policyYaml({ sourceRegion: 'eu-west' })),
+    error: 'ConfigError',
+    message: /backupPolicies\[0\]\.sourceRegion: not an AWS region name/,
+  },
+  {
+    name: 'config: copy to the source region',
+    act: config(policyYaml({ copyRegions: [{ region: SOURCE }] })),
+    error: 'ConfigError',
+    message: /backupPolicies\[0\]\.copyRegions\[0\]\.region: copy region eu-west-1 is the source region/,
+  },
+  {
+    name: 'config: cron with five fields',
+    act: config(policyYaml({ schedule: { cron: '30 1 * * *', timeZone: 'UTC' } })),
+    error: 'ConfigError',
+    message: /backupPolicies\[0\]\.schedule\.cron: cron: expected 6 fields/,
+  },
+  {
+    name: 'config: instance id with a path',
+    act: config(policyYaml({ targets: { instanceIds: ['i-0123456789abcdef0/..'] } })),
+    error: 'ConfigError',
+    message: /backupPolicies\[0\]\.targets\.instanceIds\[0\]: not an instance id/,
+  },
+  {
+    name: 'config: retention that keeps nothing',
+    act: config(policyYaml({ retention: { keepLast: 0 } })),
+    error: 'ConfigError',
+    message: /backupPolicies\[0\]\.retention: retention keeps nothing/,
+  },
+];
+
+describe('hostile input to the backup handlers and the config file', () => {
+  it.each([...handlerCases, ...configCases].map((c) => [c.name, c] as const))(
+    '%s',
+    async (_name, hostile) => {
+      // Prepare
+      await seedFleet(local().control);
+      if (handlers.size === 0) {
+        for (const key of [
+          'backupDiscoverTargets',
+          'backupCreateSnapshots',
+          'backupCheckSnapshots',
+          'backupRegisterImage',
+          'backupCheckImage',
+          'backupCopyImage',
+          'backupCheckCopy',
+          'backupShareImage',
+          'backupRotate',
+          'backupSummarize',
+        ]) {
+          const module = (await import(new URL(`../../${handlerPathOf(key)}`, import.meta.url).href)) as {
+            makeHandler: (d: BackupDeps) => Handler;
+          };
+          handlers.set(key, module.makeHandler(deps(local())));
+        }
+      }
+      const before = await mutatingCalls(local().control);
+      // Act
+      const observed = await hostile.act();
+      // Assess
+      expect(observed.name).toBe(hostile.error);
+      expect(observed.message).toMatch(hostile.message);
+      expect(newCalls(before, await mutatingCalls(local().control))).toEqual({});
+    },
+  );
+});
