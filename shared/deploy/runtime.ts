@@ -4,6 +4,7 @@ import { createCloudFrontAdapter } from '../aws/cloudfront.ts';
 import { createQueueAdapter } from '../aws/sqs.ts';
 import { ConfigError, type ConfigProblem } from '../config/errors.ts';
 import { parseConfig } from '../config/load.ts';
+import { resolveConfigPath } from '../config/path.ts';
 import type { Site } from '../config/sites.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { createMetrics, type MetricsRecorder } from '../logging/metrics.ts';
@@ -60,7 +61,7 @@ export const defaultInvalidationDeps = (
 ): InvalidationDeps => {
   const { SHIPYARD_CONFIG_FILE, SHIPYARD_DEFERRED_QUEUE_URL } = readEnvironment(InvalidationEnvSchema, env);
   return {
-    sites: loadSites(SHIPYARD_CONFIG_FILE),
+    sites: loadSites(resolveConfigPath(SHIPYARD_CONFIG_FILE, env)),
     logger: createLogger(serviceName),
     metrics: createMetrics(),
     cloudFront: createCloudFrontAdapter(),

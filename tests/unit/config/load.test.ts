@@ -70,3 +70,12 @@ describe('config loader', () => {
     );
   });
 });
+
+describe('config path in a function', () => {
+  it('resolves a relative config file against the Lambda task root', async () => {
+    const { resolveConfigPath } = await import('../../../shared/config/path.ts');
+    expect(resolveConfigPath('config/a.yml', { LAMBDA_TASK_ROOT: '/var/task' })).toBe('/var/task/config/a.yml');
+    expect(resolveConfigPath('/etc/a.yml', { LAMBDA_TASK_ROOT: '/var/task' })).toBe('/etc/a.yml');
+    expect(resolveConfigPath('config/a.yml', {})).toBe('config/a.yml');
+  });
+});
