@@ -1,8 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { register as registerBackup } from './commands/backup.ts';
 import { register as registerConfig } from './commands/config.ts';
-import { register as registerLocal } from './commands/local.ts';
 import { register as registerInvalidate } from './commands/invalidate.ts';
+import { register as registerLocal } from './commands/local.ts';
 import { register as registerNotifyDeploy } from './commands/notify-deploy.ts';
 import { register as registerRestore } from './commands/restore.ts';
 import { EXIT, UserError } from './errors.ts';
@@ -34,7 +34,14 @@ export const buildProgram = (argv: string[]): Command => {
   return program;
 };
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EAI_AGAIN',
+]);
 
 /** Walks the cause chain (adapters wrap SDK errors) looking for a network failure. */
 const isConnectionError = (error: unknown, depth = 0): boolean => {

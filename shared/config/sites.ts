@@ -51,6 +51,12 @@ export const SiteSchema = z
     distributionIds: z.array(DistributionIdSchema).min(1, 'a site needs at least one distribution'),
     indexDocument: z.string().min(1).default('index.html'),
     defaultRootObject: z.string().min(1).default('index.html'),
+    /**
+     * Whether the bucket's S3 object events (through the S3 events queue) trigger invalidations.
+     * Turn it off for sites whose deploys are announced by CI (`notify-deploy`), a webhook or
+     * CodePipeline, so one release is never invalidated twice through two triggers.
+     */
+    s3Events: z.boolean().default(true),
     /** Paths invalidated when the exact change set is unknown (truncated push, CodePipeline). */
     broadPaths: z.array(z.string().regex(/^\//, 'paths start with "/"')).min(1).default(['/*']),
     repo: z

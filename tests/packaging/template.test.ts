@@ -221,7 +221,8 @@ describe('packaged CloudFormation template', () => {
     );
     expect(invalidationFunctions.length).toBeGreaterThanOrEqual(5);
     for (const [id, fn] of invalidationFunctions) {
-      const env = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      const env =
+        (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
       expect({ Namespace: alarm.Namespace, Dimensions: alarm.Dimensions }, id).toEqual({
         Namespace: env.POWERTOOLS_METRICS_NAMESPACE,
         Dimensions: [{ Name: 'service', Value: env.POWERTOOLS_SERVICE_NAME }],
