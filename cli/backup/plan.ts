@@ -4,11 +4,11 @@
  * owner self, paged, by tag) and runs the same pure planner with the region's retention,
  * so the answer is the rotation's own. Read-only: only Describe calls are made.
  */
-import type { Ec2Image, Ec2PortFactory, Ec2Reader, Ec2Snapshot } from '../../shared/aws/ec2-port.ts';
-import type { ImageRecord, SnapshotRecord } from '../../shared/backup/inventory.ts';
+import type { Ec2PortFactory, Ec2Reader } from '../../shared/aws/ec2-port.ts';
 import { type PlanItem, planRetention } from '../../shared/backup/retention.ts';
 import { type RetentionRule, retentionForRegion } from '../../shared/backup/retention-rules.ts';
 import { MANAGED_TAG_VALUE, TAG_KEYS } from '../../shared/backup/tags.ts';
+import { toImageRecord, toSnapshotRecord } from '../../shared/backup-workflow/rotation.ts';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
 
 /** Instances in these states are never selected by tags (as in DiscoverTargets). */
@@ -37,30 +37,6 @@ export interface RotationPlanReport {
   /** Targets with backups that the policy no longer selects: rotation never runs for them. */
   notRotated: { region: string; target: string; images: number; snapshots: number }[];
 }
-
-// The same record mapping the rotate handler applies (shared/backup-workflow/rotation.ts).
-const toImageRecord = (i: Ec2Image): ImageRecord => {
-  const reason = [i.stateReason?.code, i.stateReason?.message]
-    .filter((p) => p !== undefined && p !== '')
-    .join(': ');
-  return {
-    imageId: i.imageId,
-    ...(i.name === undefined ? {} : { name: i.name }),
-    state: i.state,
-    creationDate: i.creationDate,
-    tags: i.tags,
-    snapshotIds: i.snapshotIds,
-    ...(reason === '' ? {} : { stateReason: reason }),
-  };
-};
-
-const toSnapshotRecord = (s: Ec2Snapshot): SnapshotRecord => ({
-  snapshotId: s.snapshotId,
-  state: s.state,
-  startTime: s.startTime,
-  tags: s.tags,
-  ...(s.stateMessage === undefined ? {} : { stateMessage: s.stateMessage }),
-});
 
 /** The targets a run of the policy would back up now (and so rotate): DiscoverTargets' rule. */
 export async function currentTargets(policy: BackupPolicy, ec2: Ec2Reader): Promise<string[]> {

@@ -23,7 +23,8 @@ import type { RotationResult, Run, Target } from './state.ts';
 
 export type RegionRotation = RotationResult['regions'][number];
 
-const toImageRecord = (i: Ec2Image): ImageRecord => {
+/** An EC2 image as the retention planner sees it (also used by `shipyard backup plan`). */
+export const toImageRecord = (i: Ec2Image): ImageRecord => {
   const reason = [i.stateReason?.code, i.stateReason?.message]
     .filter((p) => p !== undefined && p !== '')
     .join(': ');
@@ -38,7 +39,7 @@ const toImageRecord = (i: Ec2Image): ImageRecord => {
   };
 };
 
-const toSnapshotRecord = (s: Ec2Snapshot): SnapshotRecord => ({
+export const toSnapshotRecord = (s: Ec2Snapshot): SnapshotRecord => ({
   snapshotId: s.snapshotId,
   state: s.state,
   startTime: s.startTime,

@@ -1,5 +1,6 @@
 /** Keys whose values never reach a log line (header names included: x-hub-signature-256, authorization, cookie). */
-const SECRET_KEY = /secret|signature|password|token|authorization|credential|cookie|api[-_]?key|private[-_]?key/i;
+const SECRET_KEY =
+  /secret|signature|password|token|authorization|credential|cookie|api[-_]?key|private[-_]?key/i;
 /** Keys that carry whole request bodies (webhook payloads): logged as their size only. */
 const BODY_KEY = /^(body|rawBody|payload)$/i;
 

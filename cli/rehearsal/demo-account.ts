@@ -1,0 +1,84 @@
+import type { ControlClient } from '../../local/control-client.ts';
+
+/** The account `npm start` rehearses in: realistic, small, with things Shipyard must not touch. */
+export const DEMO = {
+  backupRegion: 'ap-south-1',
+  unmanagedSnapshotTag: { Name: 'hand-made-before-shipyard' },
+  sites: {
+    web: { bucket: 'shipyard-demo-site', prefix: 'site/', distributions: ['E1SHIPYARDDEMO'] },
+    docs: { bucket: 'shipyard-demo-docs', prefix: '', distributions: ['E2SHIPYARDDOCS', 'E3SHIPYARDDOCS'] },
+  },
+} as const;
+
+const instance = (name: string, architecture: 'x86_64' | 'arm64', volumes: { device: string; size: number; type: 'gp3' | 'io2'; iops?: number }[], tags: Record<string, string>) => ({
+  region: DEMO.backupRegion,
+  name,
+  tags: { Name: name, ...tags },
+  availabilityZone: `${DEMO.backupRegion}a`,
+  architecture,
+  rootDeviceName: '/dev/xvda',
+  bootMode: 'uefi',
+  enaSupport: true,
+  instanceType: architecture === 'arm64' ? 'm7g.large' : 'm7i.large',
+  volumes: volumes.map((v) => ({
+    deviceName: v.device,
+    sizeGiB: v.size,
+    volumeType: v.type,
+    ...(v.iops ? { iops: v.iops } : {}),
+    deleteOnTermination: v.device === '/dev/xvda',
+  })),
+});
+
+/** Seeds instances, distributions with origin paths and the site buckets' current release. */
+export const seedDemoAccount = async (
+  control: ControlClient,
+  release: { web: Record<string, string>; docs: Record<string, string> },
+): Promise<void> => {
+  await control.seed({
+    ec2: {
+      instances: [
+        instance('web-1', 'x86_64', [{ device: '/dev/xvda', size: 8, type: 'gp3' }], { Backup: 'nightly' }),
+        instance('web-2', 'arm64', [{ device: '/dev/xvda', size: 8, type: 'gp3' }], { Backup: 'nightly' }),
+        instance(
+          'db-1',
+          'x86_64',
+          [
+            { device: '/dev/xvda', size: 20, type: 'gp3' },
+            { device: '/dev/sdf', size: 100, type: 'io2', iops: 3000 },
+            { device: '/dev/sdg', size: 50, type: 'gp3' },
+          ],
+          { Backup: 'nightly' },
+        ),
+        // Not selected by the policy: must never be snapshotted.
+        instance('build-agent', 'x86_64', [{ device: '/dev/xvda', size: 30, type: 'gp3' }], {}),
+      ],
+      // Someone's own snapshot from before Shipyard: rotation must never touch it.
+      snapshots: [{ region: DEMO.backupRegion, sizeGiB: 8, tags: DEMO.unmanagedSnapshotTag }],
+    },
+    cloudfront: {
+      distributions: [
+        {
+          id: 'E1SHIPYARDDEMO',
+          comment: 'web: S3 origin with origin path /site',
+          defaultRootObject: 'index.html',
+          origins: [{ id: 'site', domainName: `${DEMO.sites.web.bucket}.s3.amazonaws.com`, originPath: '/site' }],
+        },
+        ...DEMO.sites.docs.distributions.map((id) => ({
+          id,
+          comment: 'docs',
+          defaultRootObject: 'index.html',
+          origins: [{ id: 'docs', domainName: `${DEMO.sites.docs.bucket}.s3.amazonaws.com` }],
+        })),
+      ],
+    },
+    s3: {
+      buckets: [
+        {
+          name: DEMO.sites.web.bucket,
+          objects: Object.entries(release.web).map(([key, body]) => ({ key: `${DEMO.sites.web.prefix}${key}`, body })),
+        },
+        { name: DEMO.sites.docs.bucket, objects: Object.entries(release.docs).map(([key, body]) => ({ key, body })) },
+      ],
+    },
+  });
+};

@@ -1,0 +1,133 @@
+import type { RunSummary } from '../../shared/backup/summary.ts';
+import { TAG_KEYS } from '../../shared/backup/tags.ts';
+import type { NightResult } from './nights.ts';
+
+/** What the local cloud's state dump says about CloudFront and EC2 (the fields the report reads). */
+export interface CloudState {
+  cloudfront: {
+    distributions: { id: string; invalidations: { id: string; status: string; paths: string[]; callerReference: string }[] }[];
+    billing: { pathsBilled: number; estimatedCostUsd: number };
+  };
+  ec2: {
+    regions: Record<
+      string,
+      {
+        images: { imageId: string; name: string; state: string; tags: Record<string, string>; snapshotIds: string[] }[];
+        snapshots: { snapshotId: string; state: string; tags: Record<string, string>; volumeId: string }[];
+        instances: { instanceId: string; tags: Record<string, string>; volumes: { volumeId: string }[] }[];
+      }
+    >;
+  };
+}
+
+export interface RehearsalSummary {
+  endpoint: string;
+  releases: { site: string; trigger: string; uploaded: number; removed: number }[];
+  invalidations: { distribution: string; id: string; status: string; paths: number; sample: string[] }[];
+  pathsBilled: number;
+  nights: { night: number; execution: string; status: string; images: number; deleted: number; failures: string[] }[];
+  amisPerRegion: Record<string, { available: number; names: string[] }>;
+  rotation: { region: string; deleted: number; keptNow: number }[];
+  untouched: { unmanagedSnapshotPresent: boolean; unselectedInstanceSnapshots: number };
+  ok: boolean;
+}
+
+const regionTotals = (summaries: RunSummary[]) => {
+  const totals = new Map<string, { deleted: number }>();
+  for (const summary of summaries)
+    for (const target of summary.targets)
+      for (const region of target.regions) {
+        const entry = totals.get(region.region) ?? { deleted: 0 };
+        entry.deleted += region.rotation?.deleted.length ?? 0;
+        totals.set(region.region, entry);
+      }
+  return totals;
+};
+
+export const buildSummary = (input: {
+  endpoint: string;
+  releases: RehearsalSummary['releases'];
+  nights: NightResult[];
+  state: CloudState;
+  policy: string;
+  unmanagedSnapshotName: string;
+  unselectedInstanceName: string;
+}): RehearsalSummary => {
+  const { state } = input;
+  const invalidations = state.cloudfront.distributions.flatMap((d) =>
+    d.invalidations.map((i) => ({
+      distribution: d.id,
+      id: i.id,
+      status: i.status,
+      paths: i.paths.length,
+      sample: i.paths.slice(0, 6),
+    })),
+  );
+  const amisPerRegion: RehearsalSummary['amisPerRegion'] = {};
+  const rotationKept = new Map<string, number>();
+  let unmanagedSnapshotPresent = false;
+  let unselectedInstanceSnapshots = 0;
+  for (const [region, r] of Object.entries(state.ec2.regions)) {
+    const ours = r.images.filter((i) => i.tags[TAG_KEYS.policy] === input.policy && i.state === 'available');
+    if (ours.length > 0) amisPerRegion[region] = { available: ours.length, names: ours.map((i) => i.name).sort() };
+    rotationKept.set(region, ours.length);
+    if (r.snapshots.some((s) => s.tags.Name === input.unmanagedSnapshotName)) unmanagedSnapshotPresent = true;
+    const unselected = r.instances.find((i) => i.tags.Name === input.unselectedInstanceName);
+    const volumes = new Set(unselected?.volumes.map((v) => v.volumeId) ?? []);
+    unselectedInstanceSnapshots += r.snapshots.filter((s) => volumes.has(s.volumeId)).length;
+  }
+  const summaries = input.nights.flatMap((n) => (n.summary ? [n.summary] : []));
+  const totals = regionTotals(summaries);
+  const nights = input.nights.map((n) => ({
+    night: n.night,
+    execution: n.executionName,
+    status: n.status,
+    images: n.summary?.totals.images ?? 0,
+    deleted: n.summary?.totals.deleted ?? 0,
+    failures: [...(n.summary?.targets.flatMap((t) => t.failures) ?? []), ...(n.error ? [n.error] : [])],
+  }));
+  const rotation = [...totals].map(([region, t]) => ({
+    region,
+    deleted: t.deleted,
+    keptNow: rotationKept.get(region) ?? 0,
+  }));
+  return {
+    endpoint: input.endpoint,
+    releases: input.releases,
+    invalidations,
+    pathsBilled: state.cloudfront.billing.pathsBilled,
+    nights,
+    amisPerRegion,
+    rotation,
+    untouched: { unmanagedSnapshotPresent, unselectedInstanceSnapshots },
+    ok:
+      nights.length > 0 &&
+      nights.every((n) => n.status === 'SUCCEEDED') &&
+      invalidations.length > 0 &&
+      unmanagedSnapshotPresent &&
+      unselectedInstanceSnapshots === 0,
+  };
+};
+
+export const renderSummary = (s: RehearsalSummary): string => {
+  const lines = ['', '=== Shipyard rehearsal summary ===', '', 'Releases and invalidations'];
+  for (const r of s.releases) lines.push(`  ${r.site}: ${r.uploaded} files uploaded, ${r.removed} removed (${r.trigger})`);
+  for (const i of s.invalidations)
+    lines.push(`  ${i.distribution} ${i.id} ${i.status}: ${i.paths} path(s) e.g. ${i.sample.join(' ')}`);
+  lines.push(`  paths billed: ${s.pathsBilled}`, '', 'Nightly backups');
+  for (const n of s.nights)
+    lines.push(
+      `  night ${String(n.night).padStart(2)} ${n.execution}: ${n.status}, ${n.images} AMI(s) made, ${n.deleted} old resource(s) rotated${n.failures.length ? `; ${n.failures.join('; ')}` : ''}`,
+    );
+  lines.push('', 'AMIs per region now');
+  for (const [region, a] of Object.entries(s.amisPerRegion)) lines.push(`  ${region}: ${a.available} available`);
+  lines.push('', 'Rotation over the rehearsal');
+  for (const r of s.rotation) lines.push(`  ${r.region}: deleted ${r.deleted}, kept ${r.keptNow} AMI(s)`);
+  lines.push(
+    '',
+    `Untouched: unmanaged snapshot ${s.untouched.unmanagedSnapshotPresent ? 'still there' : 'MISSING'}, unselected instance snapshots: ${s.untouched.unselectedInstanceSnapshots}`,
+    '',
+    s.ok ? 'Rehearsal OK' : 'Rehearsal FAILED',
+  );
+  return lines.join('\n');
+};
