@@ -26,9 +26,13 @@ export interface ClientSettings {
   forcePathStyle?: boolean;
 }
 
-export const clientSettings = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): ClientSettings => {
+export const clientSettings = (
+  options: GlobalOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): ClientSettings => {
   const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const endpoint = options.endpoint ?? (options.local ? (env.SHIPYARD_LOCAL_ENDPOINT ?? DEFAULT_LOCAL_ENDPOINT) : undefined);
+  const endpoint =
+    options.endpoint ?? (options.local ? (env.SHIPYARD_LOCAL_ENDPOINT ?? DEFAULT_LOCAL_ENDPOINT) : undefined);
   if (endpoint) {
     // The local cloud accepts any credentials; don't make users configure a profile for it.
     return {
@@ -49,9 +53,13 @@ export const loadConfigFile = (path: string): ShipyardConfig => {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UserError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`, EXIT.usage, {
-      cause: error,
-    });
+    throw new UserError(
+      `cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+      EXIT.usage,
+      {
+        cause: error,
+      },
+    );
   }
   try {
     return parseConfig(text, path);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { rehearse } from './rehearsal/run.ts';
 import { renderSummary } from './rehearsal/report.ts';
+import { rehearse } from './rehearsal/run.ts';
 
 /**
  * `npm start`: rehearse the whole of Shipyard offline and print what it did.
@@ -26,7 +26,11 @@ if (!Number.isInteger(nights) || nights < 1 || nights > 120) {
 
 const started = Date.now();
 try {
-  const summary = await rehearse({ port, nights, log: (line) => (values.json ? process.stderr : process.stdout).write(`${line}\n`) });
+  const summary = await rehearse({
+    port,
+    nights,
+    log: (line) => (values.json ? process.stderr : process.stdout).write(`${line}\n`),
+  });
   if (values.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else process.stdout.write(`${renderSummary(summary)}\n(${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   process.exitCode = summary.ok ? 0 : 1;

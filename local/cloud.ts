@@ -12,6 +12,11 @@ export interface LocalCloudOptions {
   durations?: Partial<Durations>;
   /** Seed for probabilistic faults. */
   seed?: number;
+  /**
+   * What bundle functions print: `inherit` writes it to this process's stdout/stderr,
+   * `capture` keeps it per function (like CloudWatch Logs) for `functionLogs()`.
+   */
+  functionLogs?: 'inherit' | 'capture';
 }
 
 /**
@@ -25,6 +30,7 @@ export class LocalCloud {
   readonly counters = new Counters();
   readonly faults: FaultInjector;
   durations: Durations;
+  readonly functionLogs: 'inherit' | 'capture';
   /** Where the local cloud listens, once a server serves it (functions' SDK clients call back here). */
   endpointUrl?: string;
   private readonly stores = new Map<string, unknown>();
@@ -33,6 +39,7 @@ export class LocalCloud {
   constructor(options: LocalCloudOptions = {}) {
     this.clock = new SimClock(options.clock);
     this.seed = options.seed ?? 1;
+    this.functionLogs = options.functionLogs ?? 'inherit';
     this.faults = new FaultInjector(seededRandom(this.seed));
     this.durations = DurationsSchema.parse({ ...DEFAULT_DURATIONS, ...options.durations });
   }

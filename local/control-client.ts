@@ -80,6 +80,7 @@ export class ControlClient {
   registerFunction(input: {
     name: string;
     bundle: string;
+    taskRoot?: string;
     handler?: string;
     region?: string;
     environment?: Record<string, string>;

@@ -30,11 +30,13 @@ const SHAPES: Record<string, (id: string, label: string) => string> = {
 
 const choiceLabel = (choice: NonNullable<AslState['Choices']>[number]): string => {
   const field = choice.Variable?.split('.').pop() ?? '';
-  const value = choice.StringEquals ?? (choice.BooleanEquals !== undefined ? String(choice.BooleanEquals) : '');
+  const value =
+    choice.StringEquals ?? (choice.BooleanEquals !== undefined ? String(choice.BooleanEquals) : '');
   return value ? `${field} = ${value}` : field;
 };
 
-const catchLabel = (errors: string[]): string => (errors.includes('States.ALL') ? 'any error' : 'terminal error');
+const catchLabel = (errors: string[]): string =>
+  errors.includes('States.ALL') ? 'any error' : 'terminal error';
 
 export const aslToMermaid = (machine: AslMachine): string => {
   const lines = ['flowchart TD'];
@@ -61,7 +63,8 @@ export const aslToMermaid = (machine: AslMachine): string => {
       }
       if (state.Default) lines.push(`${indent}${id(name)} -- otherwise --> ${id(state.Default)}`);
       const catchTargets = new Map<string, string[]>();
-      for (const c of state.Catch ?? []) catchTargets.set(c.Next, [...(catchTargets.get(c.Next) ?? []), ...c.ErrorEquals]);
+      for (const c of state.Catch ?? [])
+        catchTargets.set(c.Next, [...(catchTargets.get(c.Next) ?? []), ...c.ErrorEquals]);
       for (const [target, errors] of catchTargets) {
         lines.push(`${indent}${id(name)} -. "${catchLabel(errors)}" .-> ${id(target)}`);
       }

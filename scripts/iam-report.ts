@@ -10,7 +10,9 @@ export interface PolicyStatement {
 type Resource = CloudFormationTemplate['Resources'][string];
 
 export const roleStatements = (role: Resource): PolicyStatement[] => {
-  const policies = (role.Properties?.Policies ?? []) as { PolicyDocument: { Statement: PolicyStatement[] } }[];
+  const policies = (role.Properties?.Policies ?? []) as {
+    PolicyDocument: { Statement: PolicyStatement[] };
+  }[];
   return policies.flatMap((p) => p.PolicyDocument.Statement);
 };
 
@@ -34,7 +36,8 @@ export const iamActionsByFunction = (template: CloudFormationTemplate): Record<s
     const role = roleId ? template.Resources[roleId] : undefined;
     const actions = new Set<string>();
     for (const statement of role ? roleStatements(role) : []) {
-      for (const action of Array.isArray(statement.Action) ? statement.Action : [statement.Action]) actions.add(action);
+      for (const action of Array.isArray(statement.Action) ? statement.Action : [statement.Action])
+        actions.add(action);
     }
     out[functionKey(id)] = [...actions].sort();
   }

@@ -3,7 +3,14 @@
 const { sites } = require('./invalidation-config.cjs');
 
 async function s3EventsQueuePolicy(context) {
-  const buckets = [...new Set((await sites(context)).filter((s) => s.s3Events !== false).map((s) => s.bucket).filter(Boolean))].sort();
+  const buckets = [
+    ...new Set(
+      (await sites(context))
+        .filter((s) => s.s3Events !== false)
+        .map((s) => s.bucket)
+        .filter(Boolean),
+    ),
+  ].sort();
   const sourceArns =
     buckets.length > 0 ? buckets.map((b) => `arn:aws:s3:::${b}`) : ['arn:aws:s3:::no-bucket-configured'];
   return {

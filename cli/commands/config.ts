@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
 import { ConfigError } from '../../shared/config/errors.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import { DEFAULT_CONFIG_FILE, type GlobalOptions } from '../context.ts';
@@ -25,7 +25,12 @@ export const register = (program: Command, output: Output): void => {
       try {
         const parsed = parseConfig(text, path);
         output.result(
-          { file: path, valid: true, sites: parsed.sites.length, backupPolicies: parsed.backupPolicies.length },
+          {
+            file: path,
+            valid: true,
+            sites: parsed.sites.length,
+            backupPolicies: parsed.backupPolicies.length,
+          },
           () =>
             `${path}: valid (${parsed.sites.length} site${parsed.sites.length === 1 ? '' : 's'}, ${parsed.backupPolicies.length} backup polic${parsed.backupPolicies.length === 1 ? 'y' : 'ies'})`,
         );

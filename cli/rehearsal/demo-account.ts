@@ -10,7 +10,12 @@ export const DEMO = {
   },
 } as const;
 
-const instance = (name: string, architecture: 'x86_64' | 'arm64', volumes: { device: string; size: number; type: 'gp3' | 'io2'; iops?: number }[], tags: Record<string, string>) => ({
+const instance = (
+  name: string,
+  architecture: 'x86_64' | 'arm64',
+  volumes: { device: string; size: number; type: 'gp3' | 'io2'; iops?: number }[],
+  tags: Record<string, string>,
+) => ({
   region: DEMO.backupRegion,
   name,
   tags: { Name: name, ...tags },
@@ -61,7 +66,9 @@ export const seedDemoAccount = async (
           id: 'E1SHIPYARDDEMO',
           comment: 'web: S3 origin with origin path /site',
           defaultRootObject: 'index.html',
-          origins: [{ id: 'site', domainName: `${DEMO.sites.web.bucket}.s3.amazonaws.com`, originPath: '/site' }],
+          origins: [
+            { id: 'site', domainName: `${DEMO.sites.web.bucket}.s3.amazonaws.com`, originPath: '/site' },
+          ],
         },
         ...DEMO.sites.docs.distributions.map((id) => ({
           id,
@@ -75,9 +82,15 @@ export const seedDemoAccount = async (
       buckets: [
         {
           name: DEMO.sites.web.bucket,
-          objects: Object.entries(release.web).map(([key, body]) => ({ key: `${DEMO.sites.web.prefix}${key}`, body })),
+          objects: Object.entries(release.web).map(([key, body]) => ({
+            key: `${DEMO.sites.web.prefix}${key}`,
+            body,
+          })),
         },
-        { name: DEMO.sites.docs.bucket, objects: Object.entries(release.docs).map(([key, body]) => ({ key, body })) },
+        {
+          name: DEMO.sites.docs.bucket,
+          objects: Object.entries(release.docs).map(([key, body]) => ({ key, body })),
+        },
       ],
     },
   });

@@ -50,7 +50,9 @@ export const runNights = async (options: NightsOptions): Promise<NightResult[]> 
   for (let night = 1; night <= options.nights; night += 1) {
     await control.setSpeed(0);
     const { now } = await control.clock();
-    await control.advance({ to: new Date(nextRunAt(now, policy.timeZone, policy.hour, policy.minute)).toISOString() });
+    await control.advance({
+      to: new Date(nextRunAt(now, policy.timeZone, policy.hour, policy.minute)).toISOString(),
+    });
     const { fired } = await control.tickSchedules();
     const firing = fired.find((f) => f.schedule === options.scheduleName);
     if (!firing) throw new Error(`the schedule ${options.scheduleName} did not fire on night ${night}`);

@@ -5,14 +5,23 @@ import type { NightResult } from './nights.ts';
 /** What the local cloud's state dump says about CloudFront and EC2 (the fields the report reads). */
 export interface CloudState {
   cloudfront: {
-    distributions: { id: string; invalidations: { id: string; status: string; paths: string[]; callerReference: string }[] }[];
+    distributions: {
+      id: string;
+      invalidations: { id: string; status: string; paths: { path: string }[]; callerReference: string }[];
+    }[];
     billing: { pathsBilled: number; estimatedCostUsd: number };
   };
   ec2: {
     regions: Record<
       string,
       {
-        images: { imageId: string; name: string; state: string; tags: Record<string, string>; snapshotIds: string[] }[];
+        images: {
+          imageId: string;
+          name: string;
+          state: string;
+          tags: Record<string, string>;
+          snapshotIds: string[];
+        }[];
         snapshots: { snapshotId: string; state: string; tags: Record<string, string>; volumeId: string }[];
         instances: { instanceId: string; tags: Record<string, string>; volumes: { volumeId: string }[] }[];
       }
@@ -25,7 +34,14 @@ export interface RehearsalSummary {
   releases: { site: string; trigger: string; uploaded: number; removed: number }[];
   invalidations: { distribution: string; id: string; status: string; paths: number; sample: string[] }[];
   pathsBilled: number;
-  nights: { night: number; execution: string; status: string; images: number; deleted: number; failures: string[] }[];
+  nights: {
+    night: number;
+    execution: string;
+    status: string;
+    images: number;
+    deleted: number;
+    failures: string[];
+  }[];
   amisPerRegion: Record<string, { available: number; names: string[] }>;
   rotation: { region: string; deleted: number; keptNow: number }[];
   untouched: { unmanagedSnapshotPresent: boolean; unselectedInstanceSnapshots: number };
@@ -60,7 +76,7 @@ export const buildSummary = (input: {
       id: i.id,
       status: i.status,
       paths: i.paths.length,
-      sample: i.paths.slice(0, 6),
+      sample: i.paths.slice(0, 6).map((p) => p.path),
     })),
   );
   const amisPerRegion: RehearsalSummary['amisPerRegion'] = {};
@@ -69,7 +85,8 @@ export const buildSummary = (input: {
   let unselectedInstanceSnapshots = 0;
   for (const [region, r] of Object.entries(state.ec2.regions)) {
     const ours = r.images.filter((i) => i.tags[TAG_KEYS.policy] === input.policy && i.state === 'available');
-    if (ours.length > 0) amisPerRegion[region] = { available: ours.length, names: ours.map((i) => i.name).sort() };
+    if (ours.length > 0)
+      amisPerRegion[region] = { available: ours.length, names: ours.map((i) => i.name).sort() };
     rotationKept.set(region, ours.length);
     if (r.snapshots.some((s) => s.tags.Name === input.unmanagedSnapshotName)) unmanagedSnapshotPresent = true;
     const unselected = r.instances.find((i) => i.tags.Name === input.unselectedInstanceName);
@@ -111,7 +128,8 @@ export const buildSummary = (input: {
 
 export const renderSummary = (s: RehearsalSummary): string => {
   const lines = ['', '=== Shipyard rehearsal summary ===', '', 'Releases and invalidations'];
-  for (const r of s.releases) lines.push(`  ${r.site}: ${r.uploaded} files uploaded, ${r.removed} removed (${r.trigger})`);
+  for (const r of s.releases)
+    lines.push(`  ${r.site}: ${r.uploaded} files uploaded, ${r.removed} removed (${r.trigger})`);
   for (const i of s.invalidations)
     lines.push(`  ${i.distribution} ${i.id} ${i.status}: ${i.paths} path(s) e.g. ${i.sample.join(' ')}`);
   lines.push(`  paths billed: ${s.pathsBilled}`, '', 'Nightly backups');
@@ -120,7 +138,8 @@ export const renderSummary = (s: RehearsalSummary): string => {
       `  night ${String(n.night).padStart(2)} ${n.execution}: ${n.status}, ${n.images} AMI(s) made, ${n.deleted} old resource(s) rotated${n.failures.length ? `; ${n.failures.join('; ')}` : ''}`,
     );
   lines.push('', 'AMIs per region now');
-  for (const [region, a] of Object.entries(s.amisPerRegion)) lines.push(`  ${region}: ${a.available} available`);
+  for (const [region, a] of Object.entries(s.amisPerRegion))
+    lines.push(`  ${region}: ${a.available} available`);
   lines.push('', 'Rotation over the rehearsal');
   for (const r of s.rotation) lines.push(`  ${r.region}: deleted ${r.deleted}, kept ${r.keptNow} AMI(s)`);
   lines.push(

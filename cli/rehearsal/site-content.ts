@@ -4,7 +4,8 @@
  */
 export type Files = Record<string, string>;
 
-const page = (title: string, version = 1) => `<html><title>${title}</title><body>${title} v${version}</body></html>`;
+const page = (title: string, version = 1) =>
+  `<html><title>${title}</title><body>${title} v${version}</body></html>`;
 
 export const webRelease = (version: 1 | 2): Files => {
   const files: Files = { 'index.html': page('home', version), 'about/index.html': page('about') };

@@ -16,7 +16,8 @@ const contentType = (path: string) =>
 /** Publishes a release the way `aws s3 sync --delete` would: uploads changed files, deletes removed ones. */
 const publish = async (s3: S3ObjectsPort, bucket: string, prefix: string, before: Files, after: Files) => {
   const { upload, remove } = diffReleases(before, after);
-  for (const [path, body] of Object.entries(upload)) await s3.put(bucket, `${prefix}${path}`, body, contentType(path));
+  for (const [path, body] of Object.entries(upload))
+    await s3.put(bucket, `${prefix}${path}`, body, contentType(path));
   for (const path of remove) await s3.delete(bucket, `${prefix}${path}`);
   return { uploaded: Object.keys(upload).length, removed: remove.length };
 };
@@ -73,8 +74,31 @@ export const releaseDocsThroughGit = async (
     const published = await publish(s3, bucket, prefix, docsRelease(1), docsRelease(2));
     const { stdout } = await run(
       process.execPath,
-      [CLI, '--endpoint', cli.endpoint, '--config', cli.configFile, '--json', 'notify-deploy', '--site', 'docs', '--from', from, '--to', to, '--repo-dir', repo],
-      { env: { ...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' } },
+      [
+        CLI,
+        '--endpoint',
+        cli.endpoint,
+        '--config',
+        cli.configFile,
+        '--json',
+        'notify-deploy',
+        '--site',
+        'docs',
+        '--from',
+        from,
+        '--to',
+        to,
+        '--repo-dir',
+        repo,
+      ],
+      {
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+          AWS_REGION: 'us-east-1',
+        },
+      },
     );
     return { ...published, from, to, notify: JSON.parse(stdout) as unknown };
   } finally {

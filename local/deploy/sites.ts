@@ -16,7 +16,8 @@ export const deploySiteNotifications = async (
   queueArn: string | undefined,
 ): Promise<SiteReport[]> => {
   const byBucket = new Map<string, Site[]>();
-  for (const site of sites.filter((s) => s.s3Events !== false)) byBucket.set(site.bucket, [...(byBucket.get(site.bucket) ?? []), site]);
+  for (const site of sites.filter((s) => s.s3Events !== false))
+    byBucket.set(site.bucket, [...(byBucket.get(site.bucket) ?? []), site]);
   const reports: SiteReport[] = [];
   for (const [bucket, group] of byBucket) {
     const base = (site: Site) => ({ site: site.name, bucket, prefix: site.keyPrefix ?? '' });

@@ -9,7 +9,9 @@ class DropUnusedDefaultRole {
         const resources = template.Resources ?? {};
         if (!resources.IamRoleLambdaExecution) return;
         const { IamRoleLambdaExecution, ...others } = resources;
-        const referenced = JSON.stringify({ ...template, Resources: others }).includes('"IamRoleLambdaExecution"');
+        const referenced = JSON.stringify({ ...template, Resources: others }).includes(
+          '"IamRoleLambdaExecution"',
+        );
         if (!referenced) delete resources.IamRoleLambdaExecution;
       },
     };

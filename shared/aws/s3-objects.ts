@@ -11,11 +11,16 @@ export interface S3ObjectsPort {
   delete(bucket: string, key: string): Promise<void>;
 }
 
-export function createS3ObjectsPort(config: S3ClientConfig = {}, client = new S3Client(config)): S3ObjectsPort {
+export function createS3ObjectsPort(
+  config: S3ClientConfig = {},
+  client = new S3Client(config),
+): S3ObjectsPort {
   return {
     async put(bucket, key, body, contentType) {
       try {
-        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+        await client.send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }),
+        );
       } catch (error) {
         throw toAwsCallError('S3', 'PutObject', error);
       }

@@ -16,7 +16,10 @@ export class ConfigError extends Error {
   ) {
     super(
       `${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${problems
-        .map((p) => `  ${source}${p.line ? `:${p.line}:${p.column ?? 1}` : ''} ${p.path || '(root)'}: ${p.message}`)
+        .map(
+          (p) =>
+            `  ${source}${p.line ? `:${p.line}:${p.column ?? 1}` : ''} ${p.path || '(root)'}: ${p.message}`,
+        )
         .join('\n')}`,
       options,
     );

@@ -1,10 +1,13 @@
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { type ConfigProblem, ConfigError } from './errors.ts';
+import { ConfigError, type ConfigProblem } from './errors.ts';
 import { type ShipyardConfig, ShipyardConfigSchema } from './schema.ts';
 
 const formatPath = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+  path.reduce<string>(
+    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)),
+    '',
+  );
 
 /**
  * Parses and validates a config file's text (YAML or JSON) and reports every problem with
@@ -21,7 +24,12 @@ export const parseConfig = (text: string, source = 'config'): ShipyardConfig => 
       source,
       doc.errors.map((e) => {
         const pos = e.linePos?.[0];
-        return { path: '', message: e.message.split('\n')[0] ?? e.message, line: pos?.line, column: pos?.col };
+        return {
+          path: '',
+          message: e.message.split('\n')[0] ?? e.message,
+          line: pos?.line,
+          column: pos?.col,
+        };
       }),
     );
   }
@@ -47,7 +55,9 @@ const problemsFrom = (
       else if (depth === lookup.length && unknownKeys.length > 0) {
         const parent = doc.getIn(path, true);
         if (parent && typeof parent === 'object' && 'items' in parent && Array.isArray(parent.items)) {
-          const pair = parent.items.find((p: { key?: { value?: unknown } }) => p.key?.value === unknownKeys[0]);
+          const pair = parent.items.find(
+            (p: { key?: { value?: unknown } }) => p.key?.value === unknownKeys[0],
+          );
           if (isNode(pair?.key) && pair.key.range) located = lineCounter.linePos(pair.key.range[0]);
         }
       }

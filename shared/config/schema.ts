@@ -8,19 +8,24 @@ export const ShipyardConfigSchema = z
     sites: z.array(SiteSchema).default([]),
     backupPolicies: z.array(backupPolicySchema).default([]),
     /** Where alarms and run summaries are published. */
-    notifications: z
-      .object({ email: z.email().optional() })
-      .strict()
-      .default({}),
+    notifications: z.object({ email: z.email().optional() }).strict().default({}),
   })
   .strict()
   .superRefine((config, ctx) => {
     const duplicates = (names: string[]) => names.filter((n, i) => names.indexOf(n) !== i);
     for (const name of new Set(duplicates(config.sites.map((s) => s.name)))) {
-      ctx.addIssue({ code: 'custom', path: ['sites'], message: `site name "${name}" is used more than once` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sites'],
+        message: `site name "${name}" is used more than once`,
+      });
     }
     for (const name of new Set(duplicates(config.backupPolicies.map((p) => p.name)))) {
-      ctx.addIssue({ code: 'custom', path: ['backupPolicies'], message: `policy name "${name}" is used more than once` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backupPolicies'],
+        message: `policy name "${name}" is used more than once`,
+      });
     }
   });
 

@@ -3,7 +3,6 @@
  * started by the schedule or by backupStart, stopped with StopExecution, waited for with the
  * clock accelerated, and turned into the outcomes the property checks read.
  */
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import type { RunningLocalCloud } from '../../local/server.ts';
 import type { DeployedBackup } from '../helpers/backup-sfn.ts';
 import type { RunOutcome } from './properties.ts';
@@ -45,6 +44,3 @@ export async function until(ready: () => Promise<boolean>, what: string, polls =
   }
   throw new Error(`gave up waiting for ${what}`);
 }
-
-export const describe = (deployed: DeployedBackup, executionArn: string) =>
-  deployed.sfn.send(new DescribeExecutionCommand({ executionArn }));

@@ -44,7 +44,14 @@ export const deployFunction: ResourceHandler = async (ctx: DeployContext, resour
       reason: 'only Code.S3Key packages (what serverless package writes) are deployed locally',
     };
   const handler = stringProp(resource, 'Handler');
-  const dir = join(ctx.workDir, '.shipyard-local', ctx.stage, name);
+  // One folder per local cloud (its port): two clouds on one machine (parallel tests, a
+  // rehearsal beside `npm run local`) never overwrite each other's function code.
+  const dir = join(
+    ctx.workDir,
+    '.shipyard-local',
+    `${ctx.stage}-${new URL(ctx.endpoint).port || '80'}`,
+    name,
+  );
   const { bundle, exportName } = extractFunctionCode(ctx.packageDir, code.S3Key, handler, dir);
   const timeout = numberProp(resource, 'Timeout');
   const memory = numberProp(resource, 'MemorySize');
@@ -52,6 +59,7 @@ export const deployFunction: ResourceHandler = async (ctx: DeployContext, resour
     name,
     region: ctx.region,
     bundle,
+    taskRoot: dir,
     handler: exportName,
     environment: environmentOf(resource),
     ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}),

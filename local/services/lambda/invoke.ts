@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LocalCloud } from '../../cloud.ts';
 import { runAsyncInvocation } from './event-invoke-config.ts';
-import { type LambdaContext, type LambdaFunction, lambdaStore } from './store.ts';
+import { type LambdaContext, type LambdaFunction, lambdaStore, MAX_LOG_LINES_PER_FUNCTION } from './store.ts';
 import { WorkerPool, type WorkerReply } from './worker-pool.ts';
 
 /** The result of one invocation, as Invoke returns it: a JSON payload, maybe an error payload. */
@@ -95,6 +95,17 @@ const poolFor = (cloud: LocalCloud, fn: LambdaFunction & { code: { kind: 'bundle
       env: environmentOf(cloud, fn, fn.code.root),
       memorySize: fn.memorySize,
       simulatedClock: true,
+      ...(cloud.functionLogs === 'capture'
+        ? {
+            onLog: (line: string) => {
+              const { logs } = lambdaStore(cloud);
+              const lines = logs.get(fn.name) ?? [];
+              lines.push(line);
+              if (lines.length > MAX_LOG_LINES_PER_FUNCTION) lines.shift();
+              logs.set(fn.name, lines);
+            },
+          }
+        : {}),
     });
     pools.set(key, pool);
   }

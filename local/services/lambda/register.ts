@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, extname, resolve } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { LocalCloud } from '../../cloud.ts';
 import { FunctionCodeError, invalidParameter } from './errors.ts';
 import { isReservedVariable, retireEnvironments } from './invoke.ts';
@@ -120,16 +120,20 @@ export const registerLocalFunction = (
  */
 export const registerBundleFunction = (
   cloud: LocalCloud,
-  options: FunctionSettings & { bundle: string; handler?: string },
+  options: FunctionSettings & { bundle: string; handler?: string; taskRoot?: string },
 ): LambdaFunction => {
   const file = resolve(options.bundle);
   if (!existsSync(file)) throw new FunctionCodeError(`bundle not found: ${file}`);
   const content = readFileSync(file);
-  const moduleName = basename(file, extname(file));
+  const root = options.taskRoot ? resolve(options.taskRoot) : dirname(file);
+  // Lambda's handler setting is the module path relative to the task root, as in `functions/x/handler.handler`.
+  const modulePath = relative(root, join(dirname(file), basename(file, extname(file))));
   return putFunction(cloud, {
     ...options,
-    handler: `${moduleName}.${options.handler ?? 'handler'}`,
-    code: { kind: 'bundle', root: dirname(file) },
+    handler: `${modulePath}.${options.handler ?? 'handler'}`,
+    // LAMBDA_TASK_ROOT is the package root (where files shipped beside the bundle live, e.g. the
+    // config file), which for a serverless package is above the handler's folder.
+    code: { kind: 'bundle', root },
     codeSha256: sha256Base64(content),
     codeSize: content.length,
   });

@@ -75,6 +75,10 @@ const RegisterBundle = z
     region: z.string().optional(),
     bundle: z.string().describe('path of the deployed .mjs/.js bundle on this machine'),
     handler: z.string().optional().describe('export name, handler by default'),
+    taskRoot: z
+      .string()
+      .optional()
+      .describe('the unpacked package root (LAMBDA_TASK_ROOT); the bundle folder by default'),
     environment: z.record(z.string(), z.string()).optional(),
     timeoutSeconds: z.number().int().optional(),
     memorySize: z.number().int().optional(),

@@ -69,6 +69,8 @@ export interface LambdaStore {
   /** Warm environments by `arn#generation`. */
   pools: Map<string, WorkerPool>;
   generation: number;
+  /** Captured output lines per function name (when the cloud captures function logs). */
+  logs: Map<string, string[]>;
 }
 
 export const lambdaStore = (cloud: LocalCloud): LambdaStore =>
@@ -77,7 +79,15 @@ export const lambdaStore = (cloud: LocalCloud): LambdaStore =>
     asyncInvocations: [],
     pools: new Map(),
     generation: 0,
+    logs: new Map(),
   }));
+
+/** Lines kept per function: enough to read a rehearsal back, bounded for long runs. */
+export const MAX_LOG_LINES_PER_FUNCTION = 20_000;
+
+/** Captured log lines of every bundle function (empty unless the cloud captures function logs). */
+export const functionLogs = (cloud: LocalCloud): Record<string, string[]> =>
+  Object.fromEntries(lambdaStore(cloud).logs);
 
 export const DEFAULT_TIMEOUT_SECONDS = 3;
 export const MAX_TIMEOUT_SECONDS = 900;

@@ -13,6 +13,8 @@ export interface EnvironmentSpec {
   env: Record<string, string>;
   memorySize: number;
   simulatedClock: boolean;
+  /** Receives the worker's output instead of the parent's stdout/stderr, line by line. */
+  onLog?: (line: string) => void;
 }
 
 export interface InvokeMessage {
@@ -66,8 +68,22 @@ export class WorkerPool {
       },
       env: this.spec.env,
       resourceLimits: { maxOldGenerationSizeMb: Math.max(this.spec.memorySize, 128) },
+      stdout: this.spec.onLog !== undefined,
+      stderr: this.spec.onLog !== undefined,
     });
     worker.unref();
+    const onLog = this.spec.onLog;
+    if (onLog) {
+      for (const stream of [worker.stdout, worker.stderr]) {
+        let pending = '';
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk: string) => {
+          const lines = (pending + chunk).split('\n');
+          pending = lines.pop() ?? '';
+          for (const line of lines) if (line) onLog(line);
+        });
+      }
+    }
     const environment: Environment = { worker };
     this.all.add(environment);
     return environment;

@@ -20,7 +20,7 @@ describe('shipyard CLI: config, usage errors and exit codes', () => {
     const json = await runCli(['config', 'validate', 'config/shipyard.dev.yml', '--json']);
     // Assess
     expect(human).toMatchObject({ code: 0, stderr: '' });
-    expect(human.stdout).toContain('valid (1 site, 1 backup policy)');
+    expect(human.stdout).toContain('valid (2 sites, 1 backup policy)');
     expect(JSON.parse(json.stdout)).toMatchObject({ valid: true, sites: 1, backupPolicies: 1 });
   });
 

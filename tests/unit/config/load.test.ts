@@ -51,7 +51,9 @@ describe('config loader', () => {
   it('rejects duplicate site names', () => {
     const site = '  - { name: web, bucket: b-1-b, distributionIds: [E2QWRUHAPOMQZL] }';
     const problems = problemsOf(`sites:\n${site}\n${site}\n`);
-    expect(problems).toEqual([expect.objectContaining({ path: 'sites', message: 'site name "web" is used more than once' })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ path: 'sites', message: 'site name "web" is used more than once' }),
+    ]);
   });
 
   it('reports YAML syntax errors with their line', () => {
@@ -60,7 +62,10 @@ describe('config loader', () => {
   });
 
   it('rejects a copy region equal to the source region with the policy path', () => {
-    const text = readFileSync('config/shipyard.dev.yml', 'utf8').replace('region: us-west-1', 'region: ap-south-1');
+    const text = readFileSync('config/shipyard.dev.yml', 'utf8').replace(
+      'region: us-west-1',
+      'region: ap-south-1',
+    );
     const problems = problemsOf(text);
     expect(problems).toContainEqual(
       expect.objectContaining({
@@ -74,7 +79,9 @@ describe('config loader', () => {
 describe('config path in a function', () => {
   it('resolves a relative config file against the Lambda task root', async () => {
     const { resolveConfigPath } = await import('../../../shared/config/path.ts');
-    expect(resolveConfigPath('config/a.yml', { LAMBDA_TASK_ROOT: '/var/task' })).toBe('/var/task/config/a.yml');
+    expect(resolveConfigPath('config/a.yml', { LAMBDA_TASK_ROOT: '/var/task' })).toBe(
+      '/var/task/config/a.yml',
+    );
     expect(resolveConfigPath('/etc/a.yml', { LAMBDA_TASK_ROOT: '/var/task' })).toBe('/etc/a.yml');
     expect(resolveConfigPath('config/a.yml', {})).toBe('config/a.yml');
   });

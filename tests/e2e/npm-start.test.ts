@@ -1,0 +1,45 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import type { RehearsalSummary } from '../../cli/rehearsal/report.ts';
+
+const run = promisify(execFile);
+
+/**
+ * `npm start` is the main job: it runs here exactly as a user runs it (through npm, so on the
+ * project's Node 22), and its summary is checked. Eight nights are enough for rotation to
+ * delete in the copy regions (keepLast 3 and 2).
+ */
+describe('npm start (the rehearsal)', () => {
+  it('deploys the packaged service locally, invalidates two releases and backs up nightly with rotation', async () => {
+    // Act
+    const { stdout } = await run('npm', ['start', '--silent', '--', '--json', '--nights', '8'], {
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 240_000,
+    });
+    const summary = JSON.parse(stdout) as RehearsalSummary;
+    // Assess: releases through both triggers reached every distribution of their site
+    expect(summary.ok).toBe(true);
+    const byDistribution = new Map(summary.invalidations.map((i) => [i.distribution, i]));
+    expect([...byDistribution.keys()].sort()).toEqual(['E1SHIPYARDDEMO', 'E2SHIPYARDDOCS', 'E3SHIPYARDDOCS']);
+    // web (origin path /site): the changed blog index under all its URL forms, never `/*`
+    expect(byDistribution.get('E1SHIPYARDDEMO')?.sample).toEqual(
+      expect.arrayContaining(['/', '/blog', '/blog/', '/blog/index.html']),
+    );
+    // docs: the regenerated API reference collapses into one wildcard
+    expect(byDistribution.get('E2SHIPYARDDOCS')?.sample).toContain('/api/v1/type-*');
+    expect(summary.pathsBilled).toBe(summary.invalidations.reduce((n, i) => n + i.paths, 0));
+    // every night succeeded and made an AMI per target in each of the 3 regions
+    expect(summary.nights).toHaveLength(8);
+    for (const night of summary.nights) {
+      expect(night.status, night.execution).toBe('SUCCEEDED');
+      expect(night.images, night.execution).toBe(9);
+    }
+    // rotation: copy regions keep exactly keepLast per target (3 targets)
+    expect(summary.amisPerRegion['us-west-1']?.available).toBe(9);
+    expect(summary.amisPerRegion['eu-west-1']?.available).toBe(6);
+    expect(summary.rotation.find((r) => r.region === 'eu-west-1')?.deleted).toBeGreaterThan(0);
+    // nothing Shipyard did not create was touched
+    expect(summary.untouched).toEqual({ unmanagedSnapshotPresent: true, unselectedInstanceSnapshots: 0 });
+  }, 300_000);
+});
