@@ -21,7 +21,7 @@ describe('shipyard CLI: config, usage errors and exit codes', () => {
     // Assess
     expect(human).toMatchObject({ code: 0, stderr: '' });
     expect(human.stdout).toContain('valid (2 sites, 1 backup policy)');
-    expect(JSON.parse(json.stdout)).toMatchObject({ valid: true, sites: 1, backupPolicies: 1 });
+    expect(JSON.parse(json.stdout)).toMatchObject({ valid: true, sites: 2, backupPolicies: 1 });
   });
 
   it('lists every problem of an invalid config with its line, exit 2', async () => {
