@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry point for `npx shipyard …`: runs the TypeScript CLI through tsx's loader.
+// Entry point of the CLI (`npm run shipyard -- …`): runs the TypeScript sources through tsx.
 import { register } from 'tsx/esm/api';
 
 register();
