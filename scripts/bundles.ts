@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { readZip, type ZipEntry } from '../local/zip.ts';
 import type { PackagedService } from './package-service.ts';
-import { readZip, type ZipEntry } from './zip-read.ts';
 
 /** Issue 6 §4: no deployment package over 2 MB (MiB: what the Lambda console reports). */
 export const MAX_BUNDLE_BYTES = 2 * 1024 * 1024;

@@ -21,8 +21,7 @@ export class ZipReadError extends Error {
 
 /**
  * Every file of a zip, in memory, from its central directory. Enough for the deployment packages
- * serverless-esbuild writes; the local cloud's Lambda (local/services/lambda/zip.ts) extracts to
- * disk instead, which the packaging checks do not need.
+ * serverless-esbuild writes (the local Lambda unpacks them, the bundle checks read them).
  *
  * @example
  * readZip(await readFile('.serverless/invalidateS3Events.zip')).map((e) => e.name);
