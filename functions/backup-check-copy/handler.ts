@@ -5,7 +5,7 @@
  */
 import { ImageCopyFailed } from '../../shared/backup/errors.ts';
 import { COPY_WAIT } from '../../shared/backup/wait.ts';
-import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
+import { type BackupDeps, BackupMetric, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
 import { pollImage } from '../../shared/backup-workflow/poll-image.ts';
 import { requireStep } from '../../shared/backup-workflow/require.ts';
 import { type CopyState, copyTaskSchema } from '../../shared/backup-workflow/state.ts';
@@ -23,6 +23,14 @@ export function makeHandler(deps: BackupDeps) {
       waitSeconds: requireStep('check-copy', 'copy.waitSeconds', copy.waitSeconds),
     };
     const next = await pollImage(deps.ec2(copy.region), poll, COPY_WAIT, ImageCopyFailed, deps.now(), true);
+    if (deps.metrics && next.state === 'available') {
+      // Seen available at this poll: the duration is exact to within one wait interval.
+      const seconds = (deps.now().getTime() - Date.parse(poll.startedAt)) / 1000;
+      deps.metrics.record(BackupMetric.CopyDuration, 'Seconds', Math.max(0, seconds), {
+        region: copy.region,
+      });
+      deps.metrics.flush();
+    }
     return { ...copy, ...next };
   };
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { buildRunSummary, type RunSummary } from '../../shared/backup/summary.ts';
-import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
+import { type BackupDeps, BackupMetric, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
 import { targetResult } from '../../shared/backup-workflow/outcome.ts';
 import { backupStateSchema, runSchema, targetSchema } from '../../shared/backup-workflow/state.ts';
 import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
@@ -45,6 +45,12 @@ export function makeHandler(deps: BackupDeps) {
       MAX_MESSAGE,
     );
     (failed ? deps.logger.error : deps.logger.info).call(deps.logger, 'backup run summary', { summary });
+    if (deps.metrics) {
+      const dimensions = { policy: run.policy.name };
+      deps.metrics.count(BackupMetric.Succeeded, totals.succeeded, dimensions);
+      deps.metrics.count(BackupMetric.Failed, totals.failed, dimensions);
+      deps.metrics.flush();
+    }
     return { summary, failed, message };
   };
 }

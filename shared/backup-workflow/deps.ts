@@ -7,6 +7,7 @@
 import { createEc2PortFactory } from '../aws/ec2.ts';
 import type { Ec2PortFactory } from '../aws/ec2-port.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+import { createMetrics, type MetricsRecorder } from '../logging/metrics.ts';
 
 /** The logging surface the handlers use (Powertools' Logger; tests pass a silent one). */
 export type BackupLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -16,7 +17,16 @@ export interface BackupDeps {
   logger: BackupLogger;
   /** The clock (durations, wait loops); the domain never reads it itself. */
   now: () => Date;
+  /** EMF metrics (BackupsSucceeded/BackupsFailed per policy, AmiCopyDuration per region); tests may omit it. */
+  metrics?: MetricsRecorder;
 }
+
+/** Backup metrics (BackupTargetsFailedAlarm watches BackupsFailed service-wide). */
+export const BackupMetric = {
+  Succeeded: 'BackupsSucceeded',
+  Failed: 'BackupsFailed',
+  CopyDuration: 'AmiCopyDuration',
+} as const;
 
 /** EC2 SDK retries: standard mode retries throttling and 5xx; the workflow's Retry backs off beyond that. */
 const EC2_MAX_ATTEMPTS = 4;
@@ -33,6 +43,7 @@ export function defaultBackupDeps(step: string): BackupDeps {
     ec2: createEc2PortFactory({ clientConfig: { maxAttempts: EC2_MAX_ATTEMPTS, retryMode: 'standard' } }),
     logger: createLogger(`shipyard-${step}`),
     now: () => new Date(),
+    metrics: createMetrics(),
   };
 }
 

@@ -3,6 +3,7 @@ import { makeHandler } from '../../../functions/backup-summarize/handler.ts';
 import { silentLogger } from '../../../shared/backup-workflow/deps.ts';
 import { failedStep } from '../../../shared/backup-workflow/outcome.ts';
 import type { BackupState } from '../../../shared/backup-workflow/state.ts';
+import { createMemoryMetrics } from '../../../shared/logging/metrics.ts';
 import { COPY_A, COPY_B, policy, SOURCE } from '../../workflow/backup/scenario.ts';
 
 const T0 = '2026-02-01T00:30:00.000Z';
@@ -87,5 +88,28 @@ describe('summarize', () => {
     });
     expect(failed).toBe(false);
     expect(message).toBe('nightly nightly-2026-02-01: 1/1 targets backed up');
+  });
+});
+
+describe('summarize metrics', () => {
+  it('counts succeeded and failed targets per policy and flushes them', async () => {
+    // Prepare
+    const metrics = createMemoryMetrics();
+    const withMetrics = makeHandler({
+      ec2: () => {
+        throw new Error('no EC2 here');
+      },
+      logger: silentLogger,
+      now: () => new Date('2026-02-01T01:00:00Z'),
+      metrics,
+    });
+    // Act: one target whose copy failed
+    await withMetrics({ run, targets: [target], results: [done] });
+    // Assess
+    expect(metrics.recorded).toEqual([
+      { name: 'BackupsSucceeded', unit: 'Count', value: 0, dimensions: { policy: run.policy.name } },
+      { name: 'BackupsFailed', unit: 'Count', value: 1, dimensions: { policy: run.policy.name } },
+    ]);
+    expect(metrics.flushes).toBe(1);
   });
 });
