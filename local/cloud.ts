@@ -34,6 +34,8 @@ export class LocalCloud {
   /** Where the local cloud listens, once a server serves it (functions' SDK clients call back here). */
   endpointUrl?: string;
   private readonly stores = new Map<string, unknown>();
+  /** Cleanups of resources that outlive a request (worker threads): run on reset and on close. */
+  private readonly disposers = new Set<() => void>();
   private readonly seed: number;
 
   constructor(options: LocalCloudOptions = {}) {
@@ -62,8 +64,20 @@ export class LocalCloud {
     return this.durations;
   }
 
+  /** Registers a cleanup to run when the state it belongs to is dropped (reset or close). */
+  onDispose(dispose: () => void): void {
+    this.disposers.add(dispose);
+  }
+
+  /** Releases what outlives requests (worker threads); the state itself stays readable. */
+  dispose(): void {
+    for (const dispose of this.disposers) dispose();
+    this.disposers.clear();
+  }
+
   /** Forgets every resource, counter and fault; the clock keeps running. */
   reset(): void {
+    this.dispose();
     this.stores.clear();
     this.ids.reset();
     this.counters.reset();

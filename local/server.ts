@@ -166,6 +166,7 @@ export const startLocalCloud = async (options: StartOptions = {}): Promise<Runni
     close: () =>
       new Promise<void>((resolve, reject) => {
         stopPoller();
+        cloud.dispose();
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),

@@ -74,13 +74,22 @@ export interface LambdaStore {
 }
 
 export const lambdaStore = (cloud: LocalCloud): LambdaStore =>
-  cloud.store('lambda', () => ({
-    functions: new Map(),
-    asyncInvocations: [],
-    pools: new Map(),
-    generation: 0,
-    logs: new Map(),
-  }));
+  cloud.store('lambda', () => {
+    const store: LambdaStore = {
+      functions: new Map(),
+      asyncInvocations: [],
+      pools: new Map(),
+      generation: 0,
+      logs: new Map(),
+    };
+    // Warm workers hold threads (and, when logs are captured, piped streams that keep the
+    // process alive): stop them when this state is dropped.
+    cloud.onDispose(() => {
+      for (const pool of store.pools.values()) pool.close();
+      store.pools.clear();
+    });
+    return store;
+  });
 
 /** Lines kept per function: enough to read a rehearsal back, bounded for long runs. */
 export const MAX_LOG_LINES_PER_FUNCTION = 20_000;
