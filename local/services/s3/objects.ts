@@ -60,7 +60,7 @@ export const putObject = (
   const bucket = findBucket(cloud, bucketName);
   checkKey(key);
   if (headerValue(req.headers, 'x-amz-copy-source') !== undefined) {
-    throw new S3Error('NotImplemented', 'CopyObject is not implemented by the local cloud.', 501);
+    throw new S3Error('NotImplemented', 'The local cloud does not support CopyObject.', 501);
   }
   const payload = readPayload(req.body, req.headers);
   const metadata: Record<string, string> = {};
