@@ -5,7 +5,12 @@
  */
 import { ImageCopyFailed } from '../../shared/backup/errors.ts';
 import { COPY_WAIT } from '../../shared/backup/wait.ts';
-import { type BackupDeps, BackupMetric, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
+import {
+  type BackupDeps,
+  BackupMetric,
+  defaultBackupDeps,
+  tagRunLogs,
+} from '../../shared/backup-workflow/deps.ts';
 import { pollImage } from '../../shared/backup-workflow/poll-image.ts';
 import { requireStep } from '../../shared/backup-workflow/require.ts';
 import { type CopyState, copyTaskSchema } from '../../shared/backup-workflow/state.ts';
@@ -13,6 +18,7 @@ import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<CopyState> => {
+    tagRunLogs(deps.logger, event);
     const { copy } = parseTaskInput('check-copy', copyTaskSchema, event);
     const imageId = requireStep('check-copy', 'copy.imageId', copy.imageId);
     const poll = {

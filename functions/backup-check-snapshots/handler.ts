@@ -7,13 +7,14 @@
 import { SnapshotFailed, SnapshotNotReady, WaitAttemptsExhausted } from '../../shared/backup/errors.ts';
 import { evaluateSnapshots, type SnapshotStatus } from '../../shared/backup/wait.ts';
 import { secondsBetween } from '../../shared/backup-workflow/context.ts';
-import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
+import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
 import { requireStep } from '../../shared/backup-workflow/require.ts';
 import { type SnapshotSet, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
 import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<SnapshotSet> => {
+    tagRunLogs(deps.logger, event);
     const { backup } = parseTaskInput('check-snapshots', targetTaskSchema, event);
     const set = requireStep('check-snapshots', 'backup.snapshots', backup.snapshots);
     const ids = set.snapshots.map((s) => s.snapshotId);

@@ -9,13 +9,14 @@ import { copyImageClientToken, snapshotDescription } from '../../shared/backup/n
 import { copyImageTagSpecifications } from '../../shared/backup/tags.ts';
 import { COPY_WAIT } from '../../shared/backup/wait.ts';
 import { tagContext } from '../../shared/backup-workflow/context.ts';
-import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
+import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
 import { findOwnImage } from '../../shared/backup-workflow/own-image.ts';
 import { type CopyState, copyTaskSchema } from '../../shared/backup-workflow/state.ts';
 import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<CopyState> => {
+    tagRunLogs(deps.logger, event);
     const { run, target, source, copy } = parseTaskInput('copy-image', copyTaskSchema, event);
     const settings = run.policy.copyRegions.find((c) => c.region === copy.region);
     if (settings === undefined)

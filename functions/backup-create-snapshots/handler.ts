@@ -12,12 +12,13 @@ import { snapshotDescription } from '../../shared/backup/naming.ts';
 import { snapshotTagSpecifications, TAG_KEYS } from '../../shared/backup/tags.ts';
 import { SNAPSHOT_WAIT } from '../../shared/backup/wait.ts';
 import { managedTagQuery, tagContext } from '../../shared/backup-workflow/context.ts';
-import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
+import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
 import { type SnapshotSet, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
 import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<SnapshotSet> => {
+    tagRunLogs(deps.logger, event);
     const { run, backup } = parseTaskInput('create-snapshots', targetTaskSchema, event);
     const { target } = backup;
     const region = run.policy.sourceRegion;

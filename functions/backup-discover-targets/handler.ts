@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { backupFormOf } from '../../shared/backup/block-devices.ts';
 import { isValidExecutionName } from '../../shared/backup/naming.ts';
-import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
+import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
 import type { Run, Target } from '../../shared/backup-workflow/state.ts';
 import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
 import { type BackupPolicy, backupPolicySchema } from '../../shared/config/policies.ts';
@@ -46,6 +46,7 @@ function instanceTarget(policy: BackupPolicy, id: string): Target {
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<DiscoverOutput> => {
+    tagRunLogs(deps.logger, event);
     const input = parseTaskInput('discover-targets', inputSchema, event);
     const { policy } = input;
     const run: Run = {

@@ -9,7 +9,7 @@ import { imageName, snapshotDescription } from '../../shared/backup/naming.ts';
 import { registerImageTagSpecifications } from '../../shared/backup/tags.ts';
 import { IMAGE_WAIT } from '../../shared/backup/wait.ts';
 import { tagContext } from '../../shared/backup-workflow/context.ts';
-import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
+import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
 import { findOwnImage } from '../../shared/backup-workflow/own-image.ts';
 import { requireStep } from '../../shared/backup-workflow/require.ts';
 import { describeSourceInstance } from '../../shared/backup-workflow/source-instance.ts';
@@ -18,6 +18,7 @@ import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<ImageState> => {
+    tagRunLogs(deps.logger, event);
     const { run, backup } = parseTaskInput('register-image', targetTaskSchema, event);
     const { target } = backup;
     const set = requireStep('register-image', 'backup.snapshots', backup.snapshots);

@@ -5,7 +5,7 @@
  * returns the plan, deleting nothing.
  */
 import { dryRunEc2Port } from '../../shared/aws/ec2-dry-run.ts';
-import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
+import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
 import { requireStep } from '../../shared/backup-workflow/require.ts';
 import { rotateRegion } from '../../shared/backup-workflow/rotation.ts';
 import { type RotationResult, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
@@ -13,6 +13,7 @@ import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<RotationResult> => {
+    tagRunLogs(deps.logger, event);
     const { run, backup } = parseTaskInput('rotate', targetTaskSchema, event);
     const snapshots = requireStep('rotate', 'backup.snapshots', backup.snapshots);
     const source = {

@@ -8,13 +8,14 @@
 
 import type { LaunchPermissions } from '../../shared/aws/ec2-port.ts';
 import { BackupError, isTransientBackupError } from '../../shared/backup/errors.ts';
-import { type BackupDeps, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
+import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
 import { requireStep } from '../../shared/backup-workflow/require.ts';
 import { type ShareResult, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
 import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<ShareResult> => {
+    tagRunLogs(deps.logger, event);
     const { run, backup } = parseTaskInput('share-image', targetTaskSchema, event);
     const image = requireStep('share-image', 'backup.image', backup.image);
     const share = run.policy.share;

@@ -5,7 +5,12 @@
  */
 import { z } from 'zod';
 import { buildRunSummary, type RunSummary } from '../../shared/backup/summary.ts';
-import { type BackupDeps, BackupMetric, defaultBackupDeps } from '../../shared/backup-workflow/deps.ts';
+import {
+  type BackupDeps,
+  BackupMetric,
+  defaultBackupDeps,
+  tagRunLogs,
+} from '../../shared/backup-workflow/deps.ts';
 import { targetResult } from '../../shared/backup-workflow/outcome.ts';
 import { backupStateSchema, runSchema, targetSchema } from '../../shared/backup-workflow/state.ts';
 import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
@@ -25,6 +30,7 @@ export interface SummarizeOutput {
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<SummarizeOutput> => {
+    tagRunLogs(deps.logger, event);
     const { run, results } = parseTaskInput('summarize', inputSchema, event);
     // A schedule's `now` may be slightly ahead of this clock: never end before the start.
     const finishedAt = new Date(Math.max(deps.now().getTime(), Date.parse(run.startedAt))).toISOString();

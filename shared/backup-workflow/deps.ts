@@ -49,3 +49,23 @@ export function defaultBackupDeps(step: string): BackupDeps {
 
 /** A logger that drops everything (tests). */
 export const silentLogger: BackupLogger = { info() {}, warn() {}, error() {} };
+
+/**
+ * Ties every log line of one invocation to its backup run (`correlation_id` = run id, the
+ * execution name), whatever step wrote it. Reads the raw task input defensively: it runs
+ * before validation, so a malformed input is still logged, just without the keys.
+ */
+export function tagRunLogs(logger: BackupLogger, event: unknown): void {
+  if (!('appendKeys' in logger) || typeof logger.appendKeys !== 'function') return;
+  // A warm container served another run before: drop its keys first.
+  if ('resetKeys' in logger && typeof logger.resetKeys === 'function') logger.resetKeys();
+  const record = (value: unknown): Record<string, unknown> | undefined =>
+    typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  const run = record(record(event)?.run);
+  const runId = run?.runId ?? record(event)?.runId;
+  const policy = record(run?.policy ?? record(event)?.policy)?.name;
+  logger.appendKeys({
+    ...(typeof runId === 'string' ? { correlation_id: runId } : {}),
+    ...(typeof policy === 'string' ? { policy } : {}),
+  });
+}
