@@ -5,6 +5,7 @@
  * so the answer is the rotation's own. Read-only: only Describe calls are made.
  */
 import type { Ec2PortFactory, Ec2Reader } from '../../shared/aws/ec2-port.ts';
+import { type BackupForm, backupFormOf } from '../../shared/backup/block-devices.ts';
 import { type PlanItem, planRetention } from '../../shared/backup/retention.ts';
 import { type RetentionRule, retentionForRegion } from '../../shared/backup/retention-rules.ts';
 import { MANAGED_TAG_VALUE, TAG_KEYS } from '../../shared/backup/tags.ts';
@@ -61,6 +62,12 @@ const byTarget = <T extends { tags: Record<string, string> }>(items: readonly T[
   return out;
 };
 
+/** What a backup of `target` is, as DiscoverTargets decides it (rotation plans with it). */
+const formOf = (policy: BackupPolicy, target: string): BackupForm =>
+  target.startsWith('vol-')
+    ? 'snapshots-only'
+    : backupFormOf({ kind: 'instance', ...policy.targets.instanceOptions?.[target] });
+
 export interface PlanInput {
   policy: BackupPolicy;
   ec2: Ec2PortFactory;
@@ -113,6 +120,7 @@ export async function planRotation({ policy, ec2, at, targets }: PlanInput): Pro
         region,
         // A run id no resource carries: the plan is for the inventory as it stands.
         runId: `plan-${at.replace(/[^0-9]/g, '')}`,
+        form: formOf(policy, target),
         now: at,
         timeZone: policy.schedule.timeZone,
         retention,

@@ -68,7 +68,12 @@ export const register = (program: Command, output: Output): void => {
       .description('start a backup of a policy now (idempotent by execution name)')
       .requiredOption('--policy <name>', 'backup policy from the config file')
       .option('--target <ids...>', 'back up only these instance (i-…) or volume (vol-…) ids')
-      .option('--dry-run', 'snapshot nothing, report what rotation would delete')
+      // The workflow still snapshots, registers, copies and shares under --dry-run (the plan
+      // is made against the inventory this run completes); only rotation stands still.
+      .option(
+        '--dry-run',
+        'back up as usual (snapshot, AMI, copies, sharing) but delete nothing: rotation only reports what it would delete',
+      )
       .option('--wait', 'show progress per target until the execution ends; exit 1 if it failed')
       .option(
         '--name <name>',

@@ -141,7 +141,8 @@ export const renderSummary = (s: RehearsalSummary): string => {
   for (const [region, a] of Object.entries(s.amisPerRegion))
     lines.push(`  ${region}: ${a.available} available`);
   lines.push('', 'Rotation over the rehearsal');
-  for (const r of s.rotation) lines.push(`  ${r.region}: deleted ${r.deleted} AMIs and snapshots; ${r.keptNow} AMI(s) kept`);
+  for (const r of s.rotation)
+    lines.push(`  ${r.region}: deleted ${r.deleted} AMIs and snapshots; ${r.keptNow} AMI(s) kept`);
   lines.push(
     '',
     `Untouched: unmanaged snapshot ${s.untouched.unmanagedSnapshotPresent ? 'still there' : 'MISSING'}, unselected instance snapshots: ${s.untouched.unselectedInstanceSnapshots}`,

@@ -111,7 +111,7 @@ export const makeHandler =
         return jsonResponse(400, { message: error.message });
       }
       tagDeploy(logger, { deployId: push.after });
-      const { changeSets, skipped } = pushToChangeSets(push, sites);
+      const { changeSets, skipped } = pushToChangeSets(push, sites, delivery || undefined);
       for (const skip of skipped) logger.info('push not invalidated', { delivery, ...skip });
       const deploys = [];
       try {

@@ -76,6 +76,7 @@ export async function rotateRegion({
     region: ec2.region,
     runId: run.runId,
     protectedIds,
+    form: target.form,
     now: run.startedAt,
     timeZone: policy.schedule.timeZone,
     retention: retentionForRegion(policy, ec2.region),

@@ -11,6 +11,9 @@
  * - at most `maxDeletesPerRun` resources are deleted (an AMI and each snapshot count one
  *   each); backups are deleted whole or deferred, oldest first;
  * - a snapshot used by any AMI that remains is never deleted;
+ * - for a target backed up as an AMI (`form: 'image'`), snapshots left without an AMI
+ *   (registration failed, or the AMI was deregistered) are not a backup: they never count
+ *   for a keep rule nor as the newest, and are deleted once older than {@link ORPHAN_GRACE_MS};
  * - AMIs are deregistered before any snapshot is deleted; `DeleteAssociatedSnapshots` is
  *   set only when every snapshot of the AMI is itself to be deleted;
  * - rules are a union, GFS periods are taken in the policy's time zone.
@@ -40,6 +43,11 @@ export const retentionInputSchema = z
     runId: z.string().min(1),
     /** Resource ids the current run created (in case tags are not visible yet). */
     protectedIds: z.array(z.string()).optional(),
+    /**
+     * What a backup of this target is: with `image`, snapshots without an AMI are orphans,
+     * not backups. Omitted: every completed set counts (the pre-`form` behaviour).
+     */
+    form: z.enum(['image', 'snapshots-only']).optional(),
     /** The evaluation instant (ISO); the planner never reads the clock. */
     now: z.iso.datetime({ offset: true }),
     timeZone: z.string().min(1),
@@ -100,6 +108,17 @@ interface Unit {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * How long snapshots of an image target may stand without an AMI before rotation deletes
+ * them: longer than any live run takes to register its AMI (snapshot wait 12 h + image wait
+ * 2 h + retries), so a concurrent run's completed snapshots are never pulled from under it.
+ */
+export const ORPHAN_GRACE_MS = DAY_MS;
+
+/** Completed snapshots of an image target with no AMI of their run (alive or failed). */
+const isOrphanSet = (group: BackupGroup, input: RetentionInput): boolean =>
+  input.form === 'image' && group.status === 'available' && group.images.length === 0;
+
 /** Why each available backup is kept by the rules (empty: no rule keeps it). */
 function ruleReasons(
   available: readonly BackupGroup[],
@@ -154,12 +173,29 @@ function unitsOf(
   reasonsByKey: Map<string, string[]>,
 ): Unit[] {
   const protectedIds = new Set(input.protectedIds ?? []);
+  const nowMs = Date.parse(input.now);
   const units: Unit[] = [];
   for (const group of groups) {
     const base = { group, images: group.images, snapshots: group.snapshots };
     const ids = [...group.images.map((i) => i.imageId), ...group.snapshots.map((s) => s.snapshotId)];
     if (group.runId === input.runId || ids.some((id) => protectedIds.has(id))) {
       units.push({ ...base, decision: 'keep', reasons: ['created by this run'] });
+    } else if (isOrphanSet(group, input)) {
+      units.push(
+        nowMs - group.time >= ORPHAN_GRACE_MS
+          ? {
+              ...base,
+              decision: 'delete',
+              reasons: ['incomplete backup: snapshots without an AMI (not restorable as a machine)'],
+            }
+          : {
+              ...base,
+              decision: 'keep',
+              reasons: [
+                'snapshots without an AMI yet (a run may still register it); not counted as a backup',
+              ],
+            },
+      );
     } else if (group.status === 'in-progress') {
       units.push({ ...base, decision: 'keep', reasons: ['in progress (pending), never touched'] });
     } else if (group.status === 'unknown') {
@@ -235,7 +271,7 @@ export function planRetention(input: RetentionInput): RetentionPlan {
   }
 
   const groups = groupBackups(managedImages, managedSnapshots);
-  const available = groups.filter((g) => g.status === 'available');
+  const available = groups.filter((g) => g.status === 'available' && !isOrphanSet(g, input));
   const units = unitsOf(groups, input, ruleReasons(available, input.retention, nowMs, input.timeZone));
 
   // Cap: whole backups, oldest first, while their resources fit.

@@ -30,7 +30,7 @@ export const findSite = (sites: readonly Site[], name: string): Site => {
   return site;
 };
 
-/** A short deterministic id from parts (order-insensitive), e.g. for an S3 batch's message ids. */
+/** A short deterministic id from parts (order-insensitive), e.g. for an S3 batch's object events. */
 export const digestId = (prefix: string, parts: readonly string[]): string =>
   `${prefix}-${createHash('sha256')
     .update([...parts].sort().join('\n'))

@@ -56,6 +56,9 @@ const ZERO_SHA = /^0+$/;
 
 /** Why the commit list cannot be trusted to describe the change, or undefined when it can. */
 const truncationReason = (push: PushPayload): string | undefined => {
+  // A new branch has no `before` to diff against: GitHub lists only the commits new to the
+  // repository (often none), not what the site now serves compared with its last release.
+  if (ZERO_SHA.test(push.before)) return 'branch created: no previous commit to compare with';
   if (push.forced) return 'forced push: the listed commits do not describe what changed';
   if (push.commits.length >= MAX_LISTED_COMMITS) {
     return `the push lists ${push.commits.length} commits, GitHub's maximum: the list may be truncated`;
@@ -83,17 +86,33 @@ const changesFor = (push: PushPayload, site: Site): ObjectChange[] => {
 };
 
 /**
+ * The deploy id of a push: the pushed commit, scoped to the webhook event. `X-GitHub-Delivery` is
+ * one GUID per event, kept by redeliveries, so a redelivery still yields the same CallerReferences.
+ * The commit alone is not enough: after a rollback, pushing the same commit again with the same
+ * commit list is a new release, and with the first push's CallerReferences CloudFront would return
+ * the first (completed) invalidation and drop nothing — the rollback's objects would stay cached.
+ */
+const pushDeployId = (push: PushPayload, delivery: string | undefined): string =>
+  delivery ? `${push.after}@${delivery}` : push.after;
+
+/**
  * A verified push → one change set per site that follows this repository and branch. The
- * deploy id is the pushed commit (`after`), so a redelivered webhook yields the same
- * CallerReferences. A possibly truncated push falls back to the site's broad paths.
+ * deploy id is the pushed commit (`after`) scoped to the delivery GUID (see `pushDeployId`),
+ * so a redelivered webhook yields the same CallerReferences. A possibly truncated push falls
+ * back to the site's broad paths.
  *
  * @example
  * pushToChangeSets({ ref: 'refs/heads/main', after: '9fceb02', repository: { full_name: 'acme/web' },
- *   commits: [{ id: '9fceb02', added: [], removed: [], modified: ['site/index.html'] }], … }, sites)
- * // { changeSets: [{ site: 'web', deployId: '9fceb02', changes: [{ key: 'index.html', change: 'modified' }], … }], skipped: [] }
+ *   commits: [{ id: '9fceb02', added: [], removed: [], modified: ['site/index.html'] }], … }, sites, '72d3162e-…')
+ * // { changeSets: [{ site: 'web', deployId: '9fceb02@72d3162e-…', changes: [{ key: 'index.html', change: 'modified' }], … }], skipped: [] }
  */
-export const pushToChangeSets = (push: PushPayload, sites: readonly Site[]): PushOutcome => {
+export const pushToChangeSets = (
+  push: PushPayload,
+  sites: readonly Site[],
+  delivery?: string,
+): PushOutcome => {
   const outcome: PushOutcome = { changeSets: [], skipped: [] };
+  const deployId = pushDeployId(push, delivery);
   const branch = push.ref.startsWith('refs/heads/') ? push.ref.slice('refs/heads/'.length) : undefined;
   if (branch === undefined) return { ...outcome, skipped: [{ reason: `${push.ref} is not a branch` }] };
   if (push.deleted || ZERO_SHA.test(push.after)) {
@@ -113,7 +132,7 @@ export const pushToChangeSets = (push: PushPayload, sites: readonly Site[]): Pus
       continue;
     }
     if (truncated) {
-      outcome.changeSets.push(broadChangeSet(site, push.after, 'github', truncated));
+      outcome.changeSets.push(broadChangeSet(site, deployId, 'github', truncated));
       continue;
     }
     const changes = changesFor(push, site);
@@ -121,7 +140,7 @@ export const pushToChangeSets = (push: PushPayload, sites: readonly Site[]): Pus
       outcome.skipped.push({ site: site.name, reason: `no changed file under "${site.repo.pathPrefix}"` });
       continue;
     }
-    outcome.changeSets.push({ site: site.name, deployId: push.after, source: 'github', changes, paths: [] });
+    outcome.changeSets.push({ site: site.name, deployId, source: 'github', changes, paths: [] });
   }
   return outcome;
 };

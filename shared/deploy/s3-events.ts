@@ -111,8 +111,23 @@ const sitesServing = (sites: readonly Site[], bucket: string, key: string): Site
   sites.filter((s) => s.bucket === bucket && key.startsWith(s.keyPrefix));
 
 /**
+ * The identity of one S3 object event. S3 delivers at least once, and a duplicate may arrive in
+ * another SQS message (another message id, possibly another batch): the sequencer, unique per
+ * event of a key, names the event whatever carried it. An event without a sequencer falls back
+ * to its message id, so two real events can never share an identity.
+ */
+const eventIdentity = (event: KeyEvent, messageId: string): string =>
+  JSON.stringify(
+    event.sequencer === ''
+      ? [event.bucket, event.key, 'message', messageId]
+      : [event.bucket, event.key, event.sequencer],
+  );
+
+/**
  * An SQS batch of S3 event notifications → one change set per site. The deploy id hashes the
- * contributing message ids, so a redelivered batch maps to the same CallerReferences.
+ * identities of the site's object events (bucket, key, sequencer), not the SQS message ids: a
+ * redelivered batch, and the same S3 events carried by other messages (S3's own duplicates), map
+ * to the same CallerReferences, while any new upload or delete (a new sequencer) is a new deploy.
  *
  * @example
  * normalizeS3Batch([{ messageId: 'm1', body: '{"Records":[{"eventSource":"aws:s3","eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"web-bucket"},"object":{"key":"docs/a+b.html"}}}]}' }], sites)
@@ -123,7 +138,7 @@ export const normalizeS3Batch = (
   sites: readonly Site[],
 ): S3BatchResult => {
   const result: S3BatchResult = { changeSets: [], malformed: [], ignored: [] };
-  const bySite = new Map<string, { events: KeyEvent[]; messageIds: Set<string> }>();
+  const bySite = new Map<string, { events: KeyEvent[]; messageIds: Set<string>; identities: Set<string> }>();
   for (const record of records) {
     const outcome = parseS3Message(record.body);
     if (outcome.kind === 'malformed') {
@@ -144,9 +159,24 @@ export const normalizeS3Batch = (
         });
       }
       for (const site of serving) {
-        const group = bySite.get(site.name) ?? { events: [], messageIds: new Set<string>() };
+        // `s3Events: false`: CI, a webhook or CodePipeline announces this site's releases; its
+        // object events (a shared bucket, a notification left configured) must not invalidate
+        // the same release a second time.
+        if (!site.s3Events) {
+          result.ignored.push({
+            messageId: record.messageId,
+            reason: `s3://${event.bucket}/${event.key}: site ${site.name} has s3Events: false`,
+          });
+          continue;
+        }
+        const group = bySite.get(site.name) ?? {
+          events: [],
+          messageIds: new Set<string>(),
+          identities: new Set<string>(),
+        };
         group.events.push(event);
         group.messageIds.add(record.messageId);
+        group.identities.add(eventIdentity(event, record.messageId));
         bySite.set(site.name, group);
       }
     }
@@ -157,7 +187,7 @@ export const normalizeS3Batch = (
     result.changeSets.push({
       changeSet: {
         site,
-        deployId: digestId('s3', messageIds),
+        deployId: digestId('s3', [...group.identities]),
         source: 's3',
         changes: mergeChanges(ordered.map(({ key, change }) => ({ key, change }))),
         paths: [],

@@ -165,7 +165,12 @@ export const deferBatches = async (
   return messageId;
 };
 
-/** Bounded wait; a timeout is reported in the summary, not thrown (the invalidations are submitted). */
+/**
+ * Bounded wait; a timeout is reported in the summary, not thrown (the invalidations are submitted).
+ * So is a failed status poll (GetInvalidation denied or down after the SDK retries): the wait is a
+ * report, and failing here would fail a submitted deploy — a CodePipeline job reported failed, an
+ * SQS batch redelivered that parks its deferred batches a second time.
+ */
 export const waitBounded = async (
   cloudFront: CloudFrontPort,
   distributionId: string,
@@ -182,11 +187,18 @@ export const waitBounded = async (
     await cloudFront.waitForCompletion(distributionId, known, seconds);
     return true;
   } catch (error) {
-    if (!(error instanceof InvalidationWaitTimeoutError)) throw error;
-    logger?.warn('invalidations still in progress after the bounded wait', {
-      distributionId,
-      pending: error.pending,
-    });
+    if (error instanceof InvalidationWaitTimeoutError) {
+      logger?.warn('invalidations still in progress after the bounded wait', {
+        distributionId,
+        pending: error.pending,
+      });
+    } else {
+      logger?.warn('cannot tell whether the invalidations completed: status poll failed', {
+        distributionId,
+        invalidationIds: known,
+        error,
+      });
+    }
     return false;
   }
 };

@@ -67,8 +67,11 @@ export interface WorkflowRun {
 export interface BackupWorkflowOptions {
   /** SDK attempts per EC2 call (standard retry mode). */
   maxAttempts?: number;
-  /** Wraps the handlers' dependencies (fault scenarios: a port that crashes after N calls). */
-  decorateDeps?: (deps: BackupDeps) => BackupDeps;
+  /**
+   * Wraps the handlers' dependencies (fault scenarios: a port that crashes after N calls),
+   * per function (`backupCheckCopy`…), e.g. to record which EC2 calls each one makes.
+   */
+  decorateDeps?: (deps: BackupDeps, functionKey: string) => BackupDeps;
 }
 
 type LocalHandler = (input: unknown) => Promise<unknown>;
@@ -95,7 +98,7 @@ export async function createBackupWorkflow(
 
   const deps = (): BackupDeps => {
     const url = local().url;
-    const plain: BackupDeps = {
+    return {
       ec2: createEc2PortFactory({
         clientFor: (region) =>
           new EC2Client({
@@ -106,8 +109,9 @@ export async function createBackupWorkflow(
       logger: silentLogger,
       now: () => new Date(local().cloud.now()),
     };
-    return options.decorateDeps ? options.decorateDeps(plain) : plain;
   };
+  const depsOf = (plain: BackupDeps, functionKey: string): BackupDeps =>
+    options.decorateDeps ? options.decorateDeps(plain, functionKey) : plain;
 
   async function run(input: unknown): Promise<WorkflowRun> {
     const runDeps = deps();
@@ -115,7 +119,7 @@ export async function createBackupWorkflow(
     const lastOutput: Record<string, unknown> = {};
     const handlers: Record<string, LocalHandler> = {};
     for (const [state, key] of taskKeys) {
-      const handler = makers.get(key)?.(runDeps);
+      const handler = makers.get(key)?.(depsOf(runDeps, key));
       if (!handler) throw new Error(`no handler for ${key}`);
       const waitPath = waitPaths.get(state);
       handlers[state] = async (event: unknown) => {

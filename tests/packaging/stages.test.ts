@@ -28,7 +28,9 @@ describe('serverless print --stage prod (offline)', () => {
     const config = parseYaml(readFileSync('config/shipyard.prod.yml', 'utf8')) as {
       backupPolicies: { copyRegions: { kmsKeyId?: string }[] }[];
     };
-    const keys = config.backupPolicies.flatMap((p) => p.copyRegions.flatMap((c) => (c.kmsKeyId ? [c.kmsKeyId] : [])));
+    const keys = config.backupPolicies.flatMap((p) =>
+      p.copyRegions.flatMap((c) => (c.kmsKeyId ? [c.kmsKeyId] : [])),
+    );
     const kmsResources = Object.values(printed.functions).flatMap((fn) =>
       (fn.iamRoleStatements ?? [])
         .filter((s) => [s.Action].flat().some((a) => a.startsWith('kms:')))

@@ -149,6 +149,17 @@ describe('shipyard backup run / status / list', () => {
     );
   });
 
+  it('does not promise that --dry-run creates nothing: only rotation is dry', async () => {
+    // Act
+    const help = await runCli(['backup', 'run', '--help']);
+    // Assess: the workflow snapshots, registers, copies and shares under dryRun (see
+    // tests/workflow/backup/rotation.test.ts); the help must not say otherwise.
+    expect(help.code).toBe(0);
+    const dryRun = help.stdout.slice(help.stdout.indexOf('--dry-run')).replace(/\s+/g, ' ');
+    expect(dryRun).not.toMatch(/^--dry-run snapshot nothing/);
+    expect(dryRun).toMatch(/^--dry-run back up as usual .*delete nothing/);
+  });
+
   it('says so when no state machine is deployed under the stage name', async () => {
     // Prepare
     const { cli } = await setUp();

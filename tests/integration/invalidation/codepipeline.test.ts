@@ -120,6 +120,34 @@ describe('codepipeline-invalidate (Invoke Lambda action)', () => {
     });
   });
 
+  it('reports success when the invalidation is submitted but the bounded wait cannot poll its status', async () => {
+    // Prepare: the site waits for completion; every GetInvalidation is refused
+    await seedDistributions(local());
+    await local().control.seed({
+      codepipeline: { jobs: [{ id: JOB_ID, pipelineName: 'site', actionName: 'Invalidate' }] },
+    });
+    const deps = await makeDeps(local());
+    deps.sites = deps.sites.map((s) => ({
+      ...s,
+      invalidation: { ...s.invalidation, waitForCompletionSeconds: 30 },
+    }));
+    const handler = makeHandler({ ...deps, pipeline: pipeline() });
+    await local().control.addFaults([
+      { service: 'cloudfront', action: 'GetInvalidation', code: 'AccessDenied', status: 403 },
+    ]);
+    // Act
+    await handler(job('docs'));
+    // Assess
+    expect(await results()).toEqual([
+      {
+        jobId: JOB_ID,
+        outcome: 'success',
+        text: 'Invalidated docs on 1 distribution(s): 1 batch(es) submitted, 1 path(s) billed.',
+      },
+    ]);
+    expect(await invalidationsOf(local(), DOCS_DIST)).toHaveLength(1);
+  });
+
   it('throws for an event without a job id: there is no job to report to', async () => {
     const { handler } = await prepare();
     await expect(handler({ 'CodePipeline.job': {} })).rejects.toThrow(

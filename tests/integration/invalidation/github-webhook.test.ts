@@ -18,6 +18,7 @@ import {
 const local = useLocalCloud();
 const SECRET = 'It’s a Secret to Everybody';
 const AFTER = '9fceb02d0ae598e95dc970b74767f19372d61af8';
+const DELIVERY = '72d3162e-cc78-11e3-81ab-4c9367dc0958';
 
 const pushPayload = (overrides: Record<string, unknown> = {}) => ({
   ref: 'refs/heads/main',
@@ -40,7 +41,7 @@ const request = (
   headers: {
     'content-type': 'application/json',
     'x-github-event': options.event ?? 'push',
-    'x-github-delivery': options.delivery ?? '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+    'x-github-delivery': options.delivery ?? DELIVERY,
     ...(options.signature === null
       ? {}
       : { 'x-hub-signature-256': options.signature ?? githubSignature(body, SECRET) }),
@@ -87,7 +88,7 @@ describe('github-webhook (Function URL)', () => {
     // Assess
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toMatchObject({
-      deploys: [{ site: 'web', deployId: AFTER, pathsBilled: 8 }],
+      deploys: [{ site: 'web', deployId: `${AFTER}@${DELIVERY}`, pathsBilled: 8 }],
     });
     for (const id of [WEB_DIST, WEB_DIST_2]) {
       const [invalidation] = await invalidationsOf(local(), id);
@@ -192,6 +193,30 @@ describe('github-webhook (Function URL)', () => {
     expect(JSON.parse(warm.body)).toMatchObject({ message: 'duplicate delivery' });
     expect(JSON.parse(cold.body)).toMatchObject({ deploys: [{ site: 'web', pathsBilled: 0 }] });
     expect(await pathsBilled(local())).toBe(8);
+  });
+
+  it('invalidates a commit pushed again after a rollback: a new delivery is a new release', async () => {
+    // Prepare: release AFTER, roll back to BEFORE (forced push, broad paths), then push AFTER again
+    const { handler, deps } = await prepare();
+    const release = JSON.stringify(pushPayload());
+    await handler(request(release, { delivery: 'd-release' }));
+    await local().control.advance({ minutes: 10 });
+    const rollback = pushPayload({ before: AFTER, after: pushPayload().before, forced: true, commits: [] });
+    await handler(request(JSON.stringify(rollback), { delivery: 'd-rollback' }));
+    await local().control.advance({ minutes: 10 });
+    // Act: the same payload as the first release, in a new event; then GitHub redelivers that event
+    const again = await handler(request(release, { delivery: 'd-roll-forward' }));
+    const coldStart = makeHandler({ ...deps, recentDeliveries: new RecentIds() });
+    const redelivered = await coldStart(request(release, { delivery: 'd-roll-forward' }));
+    // Assess: the objects cached during the rollback are dropped again, and only once
+    expect(JSON.parse(again.body)).toMatchObject({ deploys: [{ site: 'web', pathsBilled: 8 }] });
+    expect(JSON.parse(redelivered.body)).toMatchObject({ deploys: [{ site: 'web', pathsBilled: 0 }] });
+    const paths = (await invalidationsOf(local(), WEB_DIST)).map((i) => i.paths.map((p) => p.path).sort());
+    expect(paths).toEqual([
+      ['/docs', '/docs/', '/docs/index.html', '/new.html'],
+      ['/*'],
+      ['/docs', '/docs/', '/docs/index.html', '/new.html'],
+    ]);
   });
 
   it("falls back to the site's broad paths for a truncated push, and logs why", async () => {

@@ -66,6 +66,19 @@ describe('invalidate-s3-events (SQS batch of S3 notifications)', () => {
     expect(await invalidationsOf(local(), DOCS_DIST)).toHaveLength(1);
   });
 
+  it('never bills an S3 event that S3 delivered twice, in another SQS message of a later batch', async () => {
+    // Prepare
+    const { handler } = await prepare();
+    await handler({ Records: [s3Message('m1', 'docs-bucket', 'guide/a.html')] });
+    await local().control.advance({ minutes: 10 });
+    // Act: the same object event (same sequencer) under another message id
+    const duplicate = await handler({ Records: [s3Message('m2', 'docs-bucket', 'guide/a.html')] });
+    // Assess
+    expect(duplicate.batchItemFailures).toEqual([]);
+    expect(await pathsBilled(local())).toBe(1);
+    expect(await invalidationsOf(local(), DOCS_DIST)).toHaveLength(1);
+  });
+
   it('reports malformed messages as batch item failures and still invalidates the good ones', async () => {
     // Prepare
     const { handler } = await prepare();

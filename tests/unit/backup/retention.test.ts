@@ -261,6 +261,45 @@ describe('planRetention safety', () => {
     ]);
   });
 
+  it('never lets snapshots without an AMI stand in for an AMI backup of an image target', () => {
+    // Prepare: d1's registration failed (its snapshots completed, no AMI), d4 is 16 h old
+    // and has no AMI yet either (a run that may still be registering it).
+    const inventory = daily(4);
+    const orphan = (runId: string, at: string) => ({
+      snapshotId: `snap-${runId}-orphan`,
+      state: 'completed',
+      startTime: at,
+      tags: { ...managedTagRecord(runId, at), 'shipyard:kind': 'snapshot' },
+    });
+    const d1 = inventory.images.findIndex((i) => i.tags['shipyard:run'] === 'd1');
+    const [failedRun] = inventory.images.splice(d1, 1);
+    const young = orphan('d-young', '2026-11-19T20:00:00Z');
+    // Act
+    const plan = planRetention(
+      baseInput({
+        form: 'image',
+        retention: { keepLast: 2 },
+        images: inventory.images,
+        snapshots: [...inventory.snapshots, young],
+      }),
+    );
+    // Assess: the two newest AMI backups are d0 and d2; d3 goes, and so do d1's orphans.
+    expect(failedRun?.imageId).toBe('ami-d1');
+    expect(imageRuns(plan.keep)).toEqual(['d0', 'd2']);
+    expect(imageRuns(plan.delete)).toEqual(['d3']);
+    expect(plan.delete.find((i) => i.id === 'snap-d1-0')?.reason).toBe(
+      'delete: incomplete backup: snapshots without an AMI (not restorable as a machine)',
+    );
+    expect(plan.keep.find((i) => i.id === young.snapshotId)?.reason).toMatch(
+      /^kept: snapshots without an AMI yet/,
+    );
+    expect(plan.actions).toContainEqual({
+      type: 'delete-snapshot',
+      snapshotId: 'snap-d1-0',
+      reason: 'incomplete backup: snapshots without an AMI (not restorable as a machine)',
+    });
+  });
+
   it('buckets a backup by its shipyard:created-at tag, so copies rotate like their source', () => {
     const copy = imageBackup('c1', '2026-11-15T23:30:00Z'); // Monday 00:30 Berlin
     copy.image.creationDate = '2026-11-16T02:00:00Z';

@@ -63,6 +63,19 @@ describe('mergeChanges', () => {
 });
 
 describe('canonicalPaths', () => {
+  it("keeps a query string's '?' literal (CloudFront matches it so), while a key's own '?' stays %3F", () => {
+    expect(
+      canonicalPaths(
+        ['/app.js?v=2', '/a b.html?q=x y&r=1?', '/a%3Fb.html', '/img/*', '/search?q=*'],
+        'cli',
+        '--paths',
+      ),
+    ).toEqual(['/app.js?v=2', '/a%20b.html?q=x%20y&r=1?', '/a%3Fb.html', '/img/*', '/search?q=*']);
+    expect(() => canonicalPaths(['/a*?v=1'], 'cli', '--paths')).toThrow(
+      `malformed cli event: --paths[0]: invalid invalidation path "/a*?v=1": expected '*' only as the last character`,
+    );
+  });
+
   it('lists every invalid path at once', () => {
     expect(() => canonicalPaths(['/ok', 'no-slash', '/a*b', '/100%'], 'cli', '--paths')).toThrow(
       `malformed cli event: --paths[1]: invalid invalidation path "no-slash": expected a path starting with '/'; --paths[2]: invalid invalidation path "/a*b": expected '*' only as the last character; --paths[3]: invalid invalidation path "/100%": expected well-formed '%XX' escapes of UTF-8`,

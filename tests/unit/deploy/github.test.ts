@@ -74,6 +74,11 @@ describe('pushToChangeSets', () => {
     ],
     ['commits without file lists', { commits: [{ id: 'c9' }] }, 'commit c9 has no file lists'],
     ['a forced push', { forced: true }, 'forced push: the listed commits do not describe what changed'],
+    [
+      'the push that creates the branch (nothing to compare with; often no commits listed)',
+      { before: '0'.repeat(40), created: true, commits: [] },
+      'branch created: no previous commit to compare with',
+    ],
   ])('falls back to the broad paths for %s, with the reason', (_name, overrides, reason) => {
     const outcome = pushToChangeSets(parse(push(overrides)), SITES);
     expect(outcome.changeSets).toEqual([

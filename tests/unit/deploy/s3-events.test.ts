@@ -38,7 +38,7 @@ describe('normalizeS3Batch', () => {
     ]);
   });
 
-  it('derives the deploy id from the message ids, whatever their order', () => {
+  it('derives the same deploy id whatever the order of the messages', () => {
     const a = normalizeS3Batch(
       [message('m1', record('docs-bucket', 'a')), message('m2', record('docs-bucket', 'b'))],
       SITES,
@@ -51,6 +51,55 @@ describe('normalizeS3Batch', () => {
     expect(a.changeSets[0]?.changeSet.deployId).toMatch(/^s3-[0-9a-f]{24}$/);
     expect(b.changeSets[0]?.changeSet.deployId).toBe(a.changeSets[0]?.changeSet.deployId);
     expect(c.changeSets[0]?.changeSet.deployId).not.toBe(a.changeSets[0]?.changeSet.deployId);
+  });
+
+  it('derives the deploy id from the object events, so S3 duplicates in other messages bill nothing', () => {
+    // Prepare: S3 delivers an event twice, in two SQS messages (other ids, possibly other batches)
+    const first = normalizeS3Batch(
+      [message('m1', record('docs-bucket', 'a.html', 'ObjectCreated:Put', '0A1'))],
+      SITES,
+    );
+    const duplicate = normalizeS3Batch(
+      [
+        message('m7', record('docs-bucket', 'a.html', 'ObjectCreated:Put', '0A1')),
+        message('m8', record('docs-bucket', 'a.html', 'ObjectCreated:Put', '0A1')),
+      ],
+      SITES,
+    );
+    // A new upload of the same key is a new event (new sequencer): a new deploy
+    const reupload = normalizeS3Batch(
+      [message('m1', record('docs-bucket', 'a.html', 'ObjectCreated:Put', '0A2'))],
+      SITES,
+    );
+    // Without a sequencer nothing names the event but its message: never merged with another one
+    const bare = (id: string) =>
+      normalizeS3Batch([message(id, record('docs-bucket', 'a.html', 'ObjectCreated:Put', ''))], SITES)
+        .changeSets[0]?.changeSet.deployId;
+    // Assess
+    const id = first.changeSets[0]?.changeSet.deployId;
+    expect(id).toMatch(/^s3-[0-9a-f]{24}$/);
+    expect(duplicate.changeSets[0]?.changeSet.deployId).toBe(id);
+    expect(reupload.changeSets[0]?.changeSet.deployId).not.toBe(id);
+    expect(bare('m1')).not.toBe(bare('m2'));
+    expect(bare('m1')).toBe(bare('m1'));
+  });
+
+  it('ignores the object events of a site with s3Events: false (CI announces its releases)', () => {
+    // Prepare: 'blog' shares web-bucket with 'web' but is announced by CI
+    const sites = SITES.map((s) => (s.name === 'blog' ? { ...s, s3Events: false } : s));
+    // Act
+    const result = normalizeS3Batch(
+      [
+        message('m1', record('web-bucket', 'blog/post.html')),
+        message('m2', record('web-bucket', 'site/a.html')),
+      ],
+      sites,
+    );
+    // Assess
+    expect(result.changeSets.map((c) => [c.changeSet.site, c.messageIds])).toEqual([['web', ['m2']]]);
+    expect(result.ignored).toEqual([
+      { messageId: 'm1', reason: 's3://web-bucket/blog/post.html: site blog has s3Events: false' },
+    ]);
   });
 
   it('keeps the last event of a key by sequencer', () => {

@@ -1,0 +1,148 @@
+/**
+ * Least privilege must still be enough: every EC2 call a backup handler makes in a real run
+ * (snapshot, register, copy, share, rotate) is granted by that function's own role in
+ * serverless/functions-backup.yml. The local cloud does not enforce IAM, so a missing action
+ * only shows in AWS — as an Ec2AccessDenied on every night.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { Ec2Port } from '../../../shared/aws/ec2-port.ts';
+import { createBackupWorkflow } from '../../helpers/backup-workflow.ts';
+import { useLocalCloud } from '../../helpers/local-cloud.ts';
+import {
+  INSTANCE_A,
+  INSTANCE_B,
+  type OldBackup,
+  policy,
+  runInput,
+  SOURCE,
+  seedFleet,
+  seedOldBackups,
+} from './scenario.ts';
+
+const require = createRequire(import.meta.url);
+const { copyImageStatements } = require('../../../serverless/iam-backup.cjs') as {
+  copyImageStatements: (context: unknown) => Promise<IamStatement[]>;
+};
+
+interface IamStatement {
+  Effect: string;
+  Action: string | string[];
+}
+
+/** Port method → the IAM action of the EC2 API it calls. */
+const ACTION_OF: Record<keyof Ec2Port, string> = {
+  region: '',
+  describeInstances: 'ec2:DescribeInstances',
+  describeVolumes: 'ec2:DescribeVolumes',
+  describeSnapshots: 'ec2:DescribeSnapshots',
+  describeImages: 'ec2:DescribeImages',
+  createSnapshots: 'ec2:CreateSnapshots',
+  createSnapshot: 'ec2:CreateSnapshot',
+  registerImage: 'ec2:RegisterImage',
+  copyImage: 'ec2:CopyImage',
+  addLaunchPermissions: 'ec2:ModifyImageAttribute',
+  deregisterImage: 'ec2:DeregisterImage',
+  deleteSnapshot: 'ec2:DeleteSnapshot',
+};
+
+async function grantedActions(functionKey: string): Promise<Set<string>> {
+  const functions = parse(readFileSync('serverless/functions-backup.yml', 'utf8')) as Record<
+    string,
+    { iamRoleStatements: IamStatement[] | string }
+  >;
+  const declared = functions[functionKey]?.iamRoleStatements;
+  const statements =
+    typeof declared === 'string'
+      ? // `${file(./serverless/iam-backup.cjs):copyImageStatements}`, resolved as serverless does.
+        await copyImageStatements({ resolveVariable: async () => 'config/shipyard.dev.yml' })
+      : (declared ?? []);
+  return new Set(
+    statements
+      .filter((s) => s.Effect === 'Allow')
+      .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])),
+  );
+}
+
+const VOLUME = 'vol-0d0000000000000d1';
+
+describe('backup IAM covers what the handlers call', () => {
+  const local = useLocalCloud();
+  const now = () => new Date(local().cloud.now()).toISOString();
+
+  it('grants each function every EC2 action it used in a full run with copies, sharing and rotation', async () => {
+    // Prepare: old backups to rotate (AMI + snapshot for an instance, snapshots only for a volume).
+    await seedFleet(local().control);
+    const old = (day: number): OldBackup => ({
+      policy: 'nightly',
+      target: INSTANCE_A,
+      runId: `nightly-2026-01-${day}`,
+      createdAt: `2026-01-${day}T00:30:00.000Z`,
+      hex: `0e${day}0000000000000`,
+    });
+    await seedOldBackups(local().control, SOURCE, [20, 21, 22].map(old));
+    await local().control.seed({
+      ec2: {
+        snapshots: [20, 21, 22].map((day) => ({
+          region: SOURCE,
+          snapshotId: `snap-0f${day}0000000000000`,
+          sizeGiB: 8,
+          tags: {
+            'shipyard:managed': 'true',
+            'shipyard:policy': 'nightly',
+            'shipyard:target': VOLUME,
+            'shipyard:run': `nightly-2026-01-${day}`,
+            'shipyard:created-at': `2026-01-${day}T00:30:00.000Z`,
+            'shipyard:kind': 'snapshot',
+          },
+        })),
+      },
+    });
+    const calls = new Map<string, Set<string>>();
+    const workflow = await createBackupWorkflow(local, {
+      decorateDeps: (deps, functionKey) => ({
+        ...deps,
+        ec2: (region) => {
+          const port = deps.ec2(region);
+          const used = calls.get(functionKey) ?? new Set<string>();
+          calls.set(functionKey, used);
+          return new Proxy(port, {
+            get(target, key, receiver) {
+              const value = Reflect.get(target, key, receiver);
+              if (typeof value !== 'function') return value;
+              return (...args: unknown[]) => {
+                used.add(ACTION_OF[key as keyof Ec2Port]);
+                return value.apply(target, args);
+              };
+            },
+          });
+        },
+      }),
+    });
+    // Act
+    const result = await workflow.run(
+      runInput(
+        policy({
+          targets: { instanceIds: [INSTANCE_A, INSTANCE_B], volumeIds: [VOLUME] },
+          retention: { keepLast: 1 },
+        }),
+        'nightly-2026-02-01',
+        now(),
+      ),
+    );
+    // Assess: the run exercised every step, and each step's calls are granted.
+    expect(result.status).toBe('succeeded');
+    expect([...(calls.get('backupRotate') ?? [])]).toEqual(
+      expect.arrayContaining(['ec2:DeregisterImage', 'ec2:DeleteSnapshot']),
+    );
+    expect([...(calls.get('backupCheckCopy') ?? [])]).toContain('ec2:DescribeSnapshots');
+    const missing: string[] = [];
+    for (const [functionKey, used] of calls) {
+      const granted = await grantedActions(functionKey);
+      for (const action of used) if (!granted.has(action)) missing.push(`${functionKey}: ${action}`);
+    }
+    expect(missing).toEqual([]);
+  });
+});
