@@ -73,7 +73,9 @@ const describe = (summary: DeploySummary, verb: string): string => {
   for (const { key, reason } of summary.ignoredKeys) lines.push(`  not invalidated: ${key} (${reason})`);
   const deferred = summary.distributions.reduce((n, d) => n + d.deferrals, 0);
   if (deferred > 0)
-    lines.push(`  ${deferred} batch(es) do not fit next to the invalidations in flight: run again later`);
+    lines.push(
+      `  ${deferred} batch(es) do not fit next to the invalidations in flight: run again later with --deploy-id ${summary.deployId} (what was submitted is not billed again)`,
+    );
   return lines.join('\n');
 };
 

@@ -17,6 +17,7 @@ interface NotifyOptions {
   repoDir: string;
   dryRun?: boolean;
   eventBus?: string;
+  deployId?: string;
 }
 
 /**
@@ -33,6 +34,10 @@ export const register = (program: Command, output: Output): void => {
     .requiredOption('--to <sha>', 'commit just deployed; its full sha is the deploy id')
     .option('--repo-dir <dir>', 'git working copy', '.')
     .option('--event-bus <name>', 'EventBridge bus (default: the account default bus)')
+    .option(
+      '--deploy-id <id>',
+      'deploy id (default: the full sha of --to); use <sha>@<CI run id> so a re-run of the same CI run bills nothing while deploying the same commit again later still invalidates',
+    )
     .option('--dry-run', 'print the event instead of publishing it')
     .action(async (options: NotifyOptions) => {
       const global = program.opts<GlobalOptions>();
@@ -44,7 +49,7 @@ export const register = (program: Command, output: Output): void => {
         if (error instanceof UnknownSiteError) throw new UserError(error.message);
         throw error;
       }
-      const deployId = await resolveCommit(options.repoDir, options.to);
+      const deployId = options.deployId ?? (await resolveCommit(options.repoDir, options.to));
       const diff = await nameStatus(options.repoDir, options.from, options.to);
       const changes = siteChangesFromGitDiff(diff, site.repo?.pathPrefix ?? '');
       const { detail, truncated } = deployDetail(site, deployId, changes);

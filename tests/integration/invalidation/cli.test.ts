@@ -183,6 +183,31 @@ describe('shipyard invalidate / notify-deploy', () => {
     });
   });
 
+  it('takes a CI-scoped deploy id so that deploying the same commit again in a new run is a new deploy', async () => {
+    const repo = makeRepo();
+    const notify = (deployId: string) =>
+      run([
+        'notify-deploy',
+        '--site',
+        'web',
+        '--from',
+        'HEAD~1',
+        '--to',
+        'HEAD',
+        '--repo-dir',
+        repo.dir,
+        '--config',
+        repo.configFile,
+        '--deploy-id',
+        deployId,
+        '--dry-run',
+      ]);
+    const first = (await notify(`${repo.head}@1001`)) as { event: { detail: { deployId: string } } };
+    const again = (await notify(`${repo.head}@1002`)) as { event: { detail: { deployId: string } } };
+    expect(first.event.detail.deployId).toBe(`${repo.head}@1001`);
+    expect(again.event.detail.deployId).toBe(`${repo.head}@1002`);
+  });
+
   it('publishes the event that the deploy-event function then turns into invalidations (rehearsal)', async () => {
     // Prepare
     await seedDistributions(local());
