@@ -3,13 +3,14 @@
  * target (paged, by tag), let the pure planner decide, then execute its actions in order
  * (deregister with DeleteAssociatedSnapshots first, orphaned snapshots after). In-use and
  * already-gone resources are reported, other refusals are recorded per item; throttling
- * and 5xx propagate so the state machine retries the whole rotation (re-planned from the
- * then-current inventory, so nothing is deleted twice).
+ * and 5xx before the first deletion propagate so the state machine retries the whole
+ * rotation (re-planned from the then-current inventory, so nothing is deleted twice); after
+ * it, the remaining deletions are deferred to the next run (see rotateRegion).
  */
 import type { Ec2Image, Ec2Port, Ec2Snapshot } from '../aws/ec2-port.ts';
 import { BackupError, isTransientBackupError } from '../backup/errors.ts';
 import type { ImageRecord, SnapshotRecord } from '../backup/inventory.ts';
-import { planRetention } from '../backup/retention.ts';
+import { planRetention, type RetentionAction } from '../backup/retention.ts';
 import { retentionForRegion } from '../backup/retention-rules.ts';
 import {
   type Ec2ErrorInfo,
@@ -87,35 +88,50 @@ export async function rotateRegion({
   if (run.dryRun) return { region: ec2.region, report: rotationReport(plan), wouldDelete: plan.delete };
 
   const outcomes: ItemOutcome[] = [];
-  for (const action of plan.actions) {
-    if (action.type === 'deregister-image') {
-      try {
-        const result = await ec2.deregisterImage(action.imageId, action.deleteAssociatedSnapshots);
-        outcomes.push(
-          ...interpretDeregisterImage(
-            action.imageId,
-            result.kind === 'not-found'
-              ? { error: { code: 'InvalidAMIID.NotFound' } }
-              : { deleteSnapshotResults: result.snapshots },
-          ),
-        );
-      } catch (error) {
-        outcomes.push(...interpretDeregisterImage(action.imageId, { error: refusal(error) }));
-      }
-    } else {
-      try {
-        const result = await ec2.deleteSnapshot(action.snapshotId);
-        const error: Ec2ErrorInfo | undefined =
-          result === 'in-use'
-            ? { code: 'InvalidSnapshot.InUse' }
-            : result === 'not-found'
-              ? { code: 'InvalidSnapshot.NotFound' }
-              : undefined;
-        outcomes.push(interpretDeleteSnapshot(action.snapshotId, error));
-      } catch (error) {
-        outcomes.push(interpretDeleteSnapshot(action.snapshotId, refusal(error)));
-      }
+  let deferredDeletions = 0;
+  for (const [index, action] of plan.actions.entries()) {
+    try {
+      outcomes.push(...(await executeAction(ec2, action)));
+    } catch (error) {
+      // A transient failure before anything was deleted propagates: the state machine retries
+      // the whole rotation, re-planned, with the cap intact. After deletions were made, a retry
+      // would re-plan with a fresh cap and could exceed maxDeletesPerRun in this run: stop here
+      // and leave the rest to the next run instead.
+      const transient = isTransientBackupError(error);
+      if (!transient || !outcomes.some((o) => o.outcome === 'deleted')) throw error;
+      deferredDeletions = plan.actions.length - index;
+      break;
     }
   }
-  return { region: ec2.region, report: rotationReport(plan, outcomes) };
+  const report = rotationReport(plan, outcomes);
+  return { region: ec2.region, report: deferredDeletions > 0 ? { ...report, deferredDeletions } : report };
+}
+
+/** One planned action; in-use, already-gone and terminal refusals become outcomes, transient errors throw. */
+async function executeAction(ec2: Ec2Port, action: RetentionAction): Promise<ItemOutcome[]> {
+  if (action.type === 'deregister-image') {
+    try {
+      const result = await ec2.deregisterImage(action.imageId, action.deleteAssociatedSnapshots);
+      return interpretDeregisterImage(
+        action.imageId,
+        result.kind === 'not-found'
+          ? { error: { code: 'InvalidAMIID.NotFound' } }
+          : { deleteSnapshotResults: result.snapshots },
+      );
+    } catch (error) {
+      return interpretDeregisterImage(action.imageId, { error: refusal(error) });
+    }
+  }
+  try {
+    const result = await ec2.deleteSnapshot(action.snapshotId);
+    const error: Ec2ErrorInfo | undefined =
+      result === 'in-use'
+        ? { code: 'InvalidSnapshot.InUse' }
+        : result === 'not-found'
+          ? { code: 'InvalidSnapshot.NotFound' }
+          : undefined;
+    return [interpretDeleteSnapshot(action.snapshotId, error)];
+  } catch (error) {
+    return [interpretDeleteSnapshot(action.snapshotId, refusal(error))];
+  }
 }

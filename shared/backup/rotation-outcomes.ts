@@ -109,6 +109,12 @@ export interface RotationReport {
   alreadyGone: string[];
   failed: { id: string; detail: string; retryable: boolean }[];
   deferredBackups: number;
+  /**
+   * Planned deletions not attempted because EC2 throttled or failed transiently after some
+   * deletions had been made: left for the next run, so a retried rotation can never delete
+   * more than `maxDeletesPerRun` in one run.
+   */
+  deferredDeletions?: number;
 }
 
 /**

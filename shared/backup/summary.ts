@@ -27,6 +27,7 @@ export const rotationReportSchema = z
     alreadyGone: z.array(z.string()),
     failed: z.array(z.object({ id: z.string(), detail: z.string(), retryable: z.boolean() }).strict()),
     deferredBackups: z.number().int().min(0),
+    deferredDeletions: z.number().int().min(0).optional(),
   })
   .strict();
 
