@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { createCloudFrontAdapter, createDryRunCloudFront } from '../../shared/aws/cloudfront.ts';
+import { createS3InventoryAdapter } from '../../shared/aws/s3-inventory.ts';
 import type { Site } from '../../shared/config/sites.ts';
 import { type ChangeSet, findSite } from '../../shared/deploy/change-set.ts';
 import { MalformedEventError, SubmissionFailedError, UnknownSiteError } from '../../shared/deploy/errors.ts';
@@ -118,11 +119,13 @@ export const register = (program: Command, output: Output): void => {
         throw error;
       }
       const cloudFront = createCloudFrontAdapter(clientSettings(global));
+      // The same exact plan the deployed functions make: list the site's keys when it pays.
+      const inventory = createS3InventoryAdapter(clientSettings(global));
       const noWait = { waitForCompletionSeconds: 0 };
       const plan = await submitChangeSet(
         changeSet,
         site,
-        { cloudFront: createDryRunCloudFront(cloudFront) },
+        { cloudFront: createDryRunCloudFront(cloudFront), inventory },
         noWait,
       );
       if (options.dryRun) {
@@ -139,7 +142,7 @@ export const register = (program: Command, output: Output): void => {
         }
       }
       try {
-        const summary = await submitChangeSet(changeSet, site, { cloudFront }, noWait);
+        const summary = await submitChangeSet(changeSet, site, { cloudFront, inventory }, noWait);
         output.result({ submitted: true, summary }, () => describe(summary, 'Submitted'));
       } catch (error) {
         if (error instanceof SubmissionFailedError)
