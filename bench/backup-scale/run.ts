@@ -3,6 +3,8 @@
  * local cloud's Step Functions with every Task bound to its real handler, one nightly
  * execution started as the schedule would, the clock at `speed` so Waits and Retry pauses
  * elapse in simulated time. Makespan is the execution's simulated start → stop.
+ * EC2 throttles by request rate with the documented buckets ('aws-default'), refilled on
+ * the simulated clock, and the SDK's standard-mode backoff elapses in simulated time too.
  */
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { startLocalCloud } from '../../local/server.ts';
@@ -14,7 +16,6 @@ import { type LowerBound, lowerBound } from './lower-bound.ts';
 
 /** Lambda memory of the backup functions (serverless.yml provider.memorySize). */
 const MEMORY_MB = 256;
-const THROTTLING = new Set(['Ec2Throttled', 'Ec2LimitExceeded']);
 
 export interface SizeResult {
   volumes: number;
@@ -27,34 +28,74 @@ export interface SizeResult {
   transitionsPerVolume: number;
   invocationsPerVolume: number;
   costPerVolumeNight: number;
+  /** RequestLimitExceeded answers: the local cloud's `ec2.throttled` tally. */
   throttlingEvents: number;
+  /** Throttled attempts the SDK saw (equals throttlingEvents: EC2 is the only throttled API). */
+  sdkThrottledAttempts: number;
+  /** Ec2Throttled task errors: throttles that outlasted the SDK's retries (ASL Retry took over). */
+  throttledTaskErrors: number;
+  /** Ec2LimitExceeded task errors (copy concurrency and other quotas, not request rate). */
+  limitTaskErrors: number;
+  /** The bucket that came closest to empty: fewest tokens left after a request. */
+  tightestBucket: string;
   status: string;
   realSeconds: number;
   measuredHandlerMsAvg: number;
 }
 
-interface ExecutionDump {
-  states: { executions: { arn: string; transitions: number; lambdaInvocations: number }[] };
+interface BucketView {
+  region: string;
+  bucket: string;
+  capacity: number;
+  lowestTokens: number;
 }
 
-export async function runSize(instances: number, speed: number, policyOverrides = {}): Promise<SizeResult> {
+interface ExecutionDump {
+  states: { executions: { arn: string; transitions: number; lambdaInvocations: number }[] };
+  ec2: { throttling: 'off' | { buckets: BucketView[] } };
+}
+
+const tightest = (throttling: ExecutionDump['ec2']['throttling']): string => {
+  if (throttling === 'off') return 'off';
+  const [first] = [...throttling.buckets].sort(
+    (a, b) => a.lowestTokens / a.capacity - b.lowestTokens / b.capacity,
+  );
+  return first ? `${first.bucket} ${first.region} ${first.lowestTokens}/${first.capacity}` : 'none used';
+};
+
+/**
+ * `throttling` is the EC2 seed's value: the documented buckets by default, or overrides
+ * (`--throttling '{"mutating":{"bucket":5,"refillPerSecond":0.5}}'`) for a stress run.
+ */
+export async function runSize(
+  instances: number,
+  speed: number,
+  policyOverrides = {},
+  throttling: unknown = 'aws-default',
+): Promise<SizeResult> {
   const local = await startLocalCloud({ port: 0, clock: { speed: 0 } });
   const began = performance.now();
   try {
     await local.control.setDurations(BENCH_DURATIONS);
-    await local.control.seed(fleetSeed(instances));
-    let throttlingEvents = 0;
+    // Request-rate throttling (the documented EC2 buckets unless overridden), refilled on the simulated clock.
+    const fleet = fleetSeed(instances);
+    await local.control.seed({ ...fleet, ec2: { ...fleet.ec2, throttling } });
+    let sdkThrottledAttempts = 0;
+    let throttledTaskErrors = 0;
+    let limitTaskErrors = 0;
     let handlerMs = 0;
     let handlerCalls = 0;
     const deployed = await deployBackupStateMachine(local, {
       memorySize: MEMORY_MB,
+      sdkBackoffSpeed: speed,
       onSdkRetry: (type) => {
-        if (type === 'THROTTLING') throttlingEvents += 1;
+        if (type === 'THROTTLING') sdkThrottledAttempts += 1;
       },
       observe: (_key, ms, error) => {
         handlerMs += ms;
         handlerCalls += 1;
-        if (error instanceof Error && THROTTLING.has(error.name)) throttlingEvents += 1;
+        if (error instanceof Error && error.name === 'Ec2Throttled') throttledTaskErrors += 1;
+        if (error instanceof Error && error.name === 'Ec2LimitExceeded') limitTaskErrors += 1;
       },
     });
     const policy = benchPolicy(policyOverrides);
@@ -97,7 +138,11 @@ export async function runSize(instances: number, speed: number, policyOverrides 
       transitionsPerVolume: transitions / volumes,
       invocationsPerVolume: invocations / volumes,
       costPerVolumeNight: runCost(transitions, invocations, MEMORY_MB, ESTIMATED_BILLED_MS).total / volumes,
-      throttlingEvents,
+      throttlingEvents: counters.tallies['ec2.throttled'] ?? 0,
+      sdkThrottledAttempts,
+      throttledTaskErrors,
+      limitTaskErrors,
+      tightestBucket: tightest(state.ec2.throttling),
       status: done.status ?? 'UNKNOWN',
       realSeconds: (performance.now() - began) / 1000,
       measuredHandlerMsAvg: handlerCalls === 0 ? 0 : handlerMs / handlerCalls,

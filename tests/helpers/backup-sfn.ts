@@ -24,6 +24,7 @@ import { type BackupDeps, silentLogger } from '../../shared/backup-workflow/deps
 import { handlerPathOf, loadBackupDefinition, taskFunctionKeys, withDeployedArns } from './backup-asl.ts';
 import { promptRetries } from './backup-workflow.ts';
 import { clientConfig } from './local-cloud.ts';
+import { simulatedTimeRetries } from './simulated-retries.ts';
 import { LOCAL_ROLE_ARN, waitForExecution } from './step-functions.ts';
 
 /** Where withDeployedArns points the Tasks (its ARNs name this region). */
@@ -39,6 +40,11 @@ export interface DeployOptions {
   observe?: (functionKey: string, realMs: number, error?: unknown) => void;
   /** Called for each failed EC2 attempt the SDK saw (THROTTLING, TRANSIENT, SERVER_ERROR, CLIENT_ERROR). */
   onSdkRetry?: (errorType: string) => void;
+  /**
+   * The clock speed the run uses: SDK retries then back off as standard mode does, in
+   * simulated time (needed against request-rate throttling). Without it they are prompt.
+   */
+  sdkBackoffSpeed?: number;
 }
 
 export interface DeployedBackup {
@@ -65,7 +71,10 @@ export async function deployBackupStateMachine(
       clientFor: (region) =>
         new EC2Client({
           ...clientConfig(local.url, region),
-          retryStrategy: promptRetries(4, options.onSdkRetry),
+          retryStrategy:
+            options.sdkBackoffSpeed === undefined
+              ? promptRetries(4, options.onSdkRetry)
+              : simulatedTimeRetries(4, options.sdkBackoffSpeed, options.onSdkRetry),
         }),
     }),
     logger: silentLogger,

@@ -8,6 +8,7 @@ import { imageView, snapshotView, volumeState } from './lifecycle.ts';
 import { LimitsSchema } from './limits.ts';
 import { isRegionName } from './regions.ts';
 import { isPublic } from './render.ts';
+import { RequestThrottle } from './request-throttle.ts';
 import {
   type BlockDevice,
   ec2Store,
@@ -19,6 +20,7 @@ import {
   type VolumeRecord,
 } from './store.ts';
 import { applyTags } from './tags.ts';
+import { ThrottlingSeedSchema } from './throttling.ts';
 import { zonesOf } from './volumes.ts';
 
 const region = z.string().refine(isRegionName, { message: 'not a region name (like eu-west-1)' });
@@ -125,6 +127,8 @@ export const Ec2SeedSchema = z
     limits: LimitsSchema.partial().optional(),
     asyncFaults: z.array(AsyncFaultSchema).optional(),
     imageVisibilityDelayMs: z.number().int().min(0).optional(),
+    /** Request-rate throttling: 'off' (default), 'aws-default', or per-bucket overrides. */
+    throttling: ThrottlingSeedSchema.optional(),
   })
   .strict();
 export type Ec2Seed = z.infer<typeof Ec2SeedSchema>;
@@ -178,7 +182,7 @@ const completedSnapshot = (
 };
 
 /**
- * Seeds the EC2 section of the control API: limits, KMS keys and async faults first, then
+ * Seeds the EC2 section of the control API: limits, throttling, KMS keys and async faults first, then
  * volumes, instances (with attached volumes), completed snapshots and available images.
  */
 export const seedEc2 = (cloud: LocalCloud, input: unknown): Ec2SeedResult => {
@@ -188,6 +192,7 @@ export const seedEc2 = (cloud: LocalCloud, input: unknown): Ec2SeedResult => {
   const result: Ec2SeedResult = { instances: [], volumes: [], snapshots: [], images: [] };
   if (seed.limits) store.limits = LimitsSchema.parse({ ...store.limits, ...seed.limits });
   if (seed.imageVisibilityDelayMs !== undefined) store.imageVisibilityDelayMs = seed.imageVisibilityDelayMs;
+  if (seed.throttling !== undefined) store.throttle = RequestThrottle.fromSeed(seed.throttling);
   for (const key of seed.kmsKeys ?? []) addKmsKey(store, cloud.accountId, key);
   addAsyncFaults(store, seed.asyncFaults ?? []);
 
@@ -397,5 +402,6 @@ export const dumpEc2 = (cloud: LocalCloud) => {
     limits: store.limits,
     imageVisibilityDelayMs: store.imageVisibilityDelayMs,
     asyncFaults: store.asyncFaults.map((f) => ({ ...f.fault, remaining: f.remaining })),
+    throttling: store.throttle ? { buckets: store.throttle.view() } : 'off',
   };
 };

@@ -10,10 +10,12 @@ import { deregisterImage, describeImages, registerImage } from './images.ts';
 import { describeInstances } from './instances.ts';
 import { describeImageAttribute, modifyImageAttribute } from './launch-permissions.ts';
 import { isRegionName, REGIONS } from './regions.ts';
+import { throttleRequest } from './request-throttle.ts';
 import { dumpEc2, seedEc2 } from './seed.ts';
 import { createSnapshot, createSnapshots, deleteSnapshot, describeSnapshots } from './snapshots.ts';
 import { ec2Store } from './store.ts';
 import { createTags, deleteTags } from './tags.ts';
+import { type Ec2ActionName, isEc2ActionName } from './throttling.ts';
 import { createVolume, describeVolumes, zonesOf } from './volumes.ts';
 
 export type { Ec2Action, Ec2Context } from './context.ts';
@@ -43,7 +45,8 @@ const describeAvailabilityZones: Ec2Action = ({ region }) => ({
   })),
 });
 
-export const ACTIONS: Record<string, Ec2Action> = {
+/** Keyed by the throttling table's names, so that no action goes without a bucket. */
+export const ACTIONS: Record<Ec2ActionName, Ec2Action> = {
   DescribeRegions: describeRegions,
   DescribeAvailabilityZones: describeAvailabilityZones,
   DescribeInstances: describeInstances,
@@ -76,7 +79,7 @@ export const ec2Service: LocalService = {
     const params = QueryParams.parse(req.body.toString('utf8'), req.query);
     const action = params.get('Action');
     if (!action) throw new AwsError('MissingAction', 'The request must contain the parameter Action');
-    const handler = ACTIONS[action];
+    const handler = isEc2ActionName(action) ? ACTIONS[action] : undefined;
     if (!handler)
       throw new AwsError('InvalidAction', `The action ${action} is not valid for this web service.`);
     if (!isRegionName(req.region)) {
@@ -86,6 +89,7 @@ export const ec2Service: LocalService = {
       action,
       run: () => {
         const store = ec2Store(cloud);
+        throttleRequest(cloud, store.throttle, req.region, action, params);
         const ctx = {
           cloud,
           store,

@@ -2,6 +2,7 @@ import type { LocalCloud } from '../../cloud.ts';
 import type { AsyncFault } from './async-faults.ts';
 import { IdIndex } from './id-index.ts';
 import { DEFAULT_LIMITS, type Ec2Limits } from './limits.ts';
+import type { RequestThrottle } from './request-throttle.ts';
 
 /** User tags in insertion order (AWS returns them unordered; insertion order keeps runs comparable). */
 export type Tags = Map<string, string>;
@@ -202,6 +203,8 @@ export class Ec2Store {
   asyncFaults: ActiveAsyncFault[] = [];
   /** How long a new AMI stays invisible to Describe* (EC2 is eventually consistent). */
   imageVisibilityDelayMs = 0;
+  /** Request-rate throttling (seed `throttling`); off when undefined. */
+  throttle: RequestThrottle | undefined;
 
   region(name: string): RegionState {
     let state = this.regions.get(name);
