@@ -213,9 +213,6 @@ export const backupPolicySchema = z
     });
   });
 
-/** Alias in the `XSchema` naming of `shared/config/schema.ts`, which embeds it in the config file. */
-export const BackupPolicySchema = backupPolicySchema;
-
 export const backupPoliciesSchema = z.array(backupPolicySchema).superRefine((policies, ctx) => {
   const seen = new Set<string>();
   policies.forEach((policy, index) => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { LocalCloud } from '../../cloud.ts';
 import { bucketNameProblem } from './bucket-name.ts';
 import { addBucket, LEGACY_REGION } from './buckets.ts';
+import { dumpNotifications } from './notifications.ts';
 import { storeObject } from './objects.ts';
 import { s3Store } from './store.ts';
 
@@ -49,7 +50,7 @@ export const seedS3 = (cloud: LocalCloud, input: unknown) => {
   };
 };
 
-/** Buckets with their objects (no bodies) and the object events, oldest first. */
+/** Buckets with their objects (no bodies), the object events (oldest first) and notification configurations. */
 export const dumpS3 = (cloud: LocalCloud) => {
   const store = s3Store(cloud);
   return {
@@ -65,5 +66,6 @@ export const dumpS3 = (cloud: LocalCloud) => {
       })),
     })),
     events: store.events,
+    notifications: dumpNotifications(cloud),
   };
 };
