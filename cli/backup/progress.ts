@@ -8,7 +8,16 @@
 import { z } from 'zod';
 import type { ExecutionEvent } from '../../shared/aws/sfn-executions.ts';
 
-export type Phase = 'waiting' | 'snapshots' | 'image' | 'copies' | 'share' | 'rotation' | 'done' | 'failed';
+export type Phase =
+  | 'waiting'
+  | 'planning'
+  | 'snapshots'
+  | 'image'
+  | 'copies'
+  | 'share'
+  | 'rotation'
+  | 'done'
+  | 'failed';
 
 export interface CopyProgress {
   region: string;
@@ -57,6 +66,9 @@ export const PHASE_OF_STATE: Readonly<Record<string, Phase>> = {
   ShareImage: 'share',
   Rotate: 'rotation',
   TargetFailed: 'failed',
+  // Dry runs: one read-only step per target.
+  PlanTarget: 'planning',
+  PlanFailed: 'failed',
 };
 export const DISCOVER_STATE = 'DiscoverTargets';
 export const SUMMARIZE_STATE = 'Summarize';
@@ -240,7 +252,7 @@ export function foldHistory(previous: RunProgress, events: readonly ExecutionEve
       t.error = errorLine(backup.error);
       t.phase = 'failed';
     }
-    if (name === 'Rotate' && exited && t.phase !== 'failed') t.phase = 'done';
+    if ((name === 'Rotate' || name === 'PlanTarget') && exited && t.phase !== 'failed') t.phase = 'done';
   }
   return progress;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ExecutionListItem } from '../../shared/aws/sfn-executions.ts';
 import type { ExecutionView } from './follow.ts';
 import { targetLine } from './progress.ts';
+import { dryRunPlanText } from './render-plan.ts';
 
 /** The parts of the run summary (shared/backup/summary.ts RunSummary) the text shows; read leniently. */
 const summarySchema = z.object({
@@ -30,14 +31,16 @@ const summarySchema = z.object({
   ),
   totals: z.object({ targets: z.number(), succeeded: z.number(), failed: z.number(), deleted: z.number() }),
   warnings: z.array(z.string()),
+  plan: z.unknown().optional(),
 });
 
 export function summaryText(summary: unknown): string[] {
   const parsed = summarySchema.safeParse(summary);
   if (!parsed.success) return [];
   const s = parsed.data;
+  if (s.dryRun) return dryRunText(s);
   const lines = [
-    `Summary: ${s.totals.succeeded}/${s.totals.targets} targets backed up${s.dryRun ? ' (dry run)' : ''}, ${s.totals.deleted} old resource(s) rotated out, ${s.durationSeconds} s`,
+    `Summary: ${s.totals.succeeded}/${s.totals.targets} targets backed up, ${s.totals.deleted} old resource(s) rotated out, ${s.durationSeconds} s`,
   ];
   for (const t of s.targets) {
     lines.push(`  ${t.target} ${t.status}`);
@@ -51,6 +54,16 @@ export function summaryText(summary: unknown): string[] {
     for (const f of t.failures) lines.push(`    failure: ${f}`);
   }
   for (const w of s.warnings) lines.push(`  warning: ${w}`);
+  return lines;
+}
+
+/** A dry run created nothing: its text is the plan, not regions and ids. */
+function dryRunText(s: z.infer<typeof summarySchema>): string[] {
+  const lines = [
+    `Summary (dry run, nothing created, copied, shared or deleted): ${s.totals.succeeded}/${s.totals.targets} targets planned, ${s.durationSeconds} s`,
+    ...dryRunPlanText(s.plan),
+  ];
+  for (const w of s.warnings.filter((w) => !w.startsWith('dry run:'))) lines.push(`  warning: ${w}`);
   return lines;
 }
 

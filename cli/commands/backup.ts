@@ -68,11 +68,10 @@ export const register = (program: Command, output: Output): void => {
       .description('start a backup of a policy now (idempotent by execution name)')
       .requiredOption('--policy <name>', 'backup policy from the config file')
       .option('--target <ids...>', 'back up only these instance (i-…) or volume (vol-…) ids')
-      // The workflow still snapshots, registers, copies and shares under --dry-run (the plan
-      // is made against the inventory this run completes); only rotation stands still.
+      // Under --dry-run the state machine takes its PlanTargets branch: Describe calls only.
       .option(
         '--dry-run',
-        'back up as usual (snapshot, AMI, copies, sharing) but delete nothing: rotation only reports what it would delete',
+        'create, copy, share and delete nothing: report per target the volumes it would snapshot, the AMI, copies, sharing and what rotation would delete, and why',
       )
       .option('--wait', 'show progress per target until the execution ends; exit 1 if it failed')
       .option(

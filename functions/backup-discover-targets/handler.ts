@@ -3,11 +3,14 @@
  * dryRun, the scheduled time, an optional target override) and lists the targets: the
  * policy's instance ids, the running/stopped instances carrying all its tags (paged), and
  * its standalone volumes. Listed ids are not checked here: a missing one fails only its own
- * target (TargetNotFound at CreateSnapshots) while the others are backed up.
+ * target (TargetNotFound at CreateSnapshots) while the others are backed up. A selection
+ * over the policy's `maxTargetsPerRun` fails the run here (TooManyTargets), before any
+ * create call; a dry run carries the figures to its summary instead.
  */
 import { z } from 'zod';
 import { backupFormOf } from '../../shared/backup/block-devices.ts';
 import { isValidExecutionName } from '../../shared/backup/naming.ts';
+import { checkTargetCap, type TargetSelection } from '../../shared/backup/target-cap.ts';
 import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
 import type { Run, Target } from '../../shared/backup-workflow/state.ts';
 import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
@@ -34,6 +37,7 @@ const GONE_STATES = new Set(['shutting-down', 'terminated']);
 export interface DiscoverOutput {
   run: Run;
   targets: Target[];
+  selection: TargetSelection;
 }
 
 function instanceTarget(policy: BackupPolicy, id: string): Target {
@@ -80,12 +84,24 @@ export function makeHandler(deps: BackupDeps) {
       ...[...new Set(instanceIds)].map((id) => instanceTarget(policy, id)),
       ...[...new Set(volumeIds)].map((id): Target => ({ id, kind: 'volume', form: 'snapshots-only' })),
     ];
+    const checked = checkTargetCap({
+      policy: policy.name,
+      found: targets.length,
+      maxTargetsPerRun: policy.maxTargetsPerRun,
+      dryRun: run.dryRun,
+    });
+    // Only a dry run gets here over the cap: it plans up to the cap and lists the rest.
+    const beyond = targets.splice(policy.maxTargetsPerRun);
+    const selection: TargetSelection =
+      beyond.length > 0 ? { ...checked, notPlanned: beyond.map((t) => t.id) } : checked;
     deps.logger.info('targets discovered', {
       policy: policy.name,
       runId: run.runId,
+      dryRun: run.dryRun,
       targets: targets.map((t) => t.id),
+      ...(selection.exceeded ? { overCap: selection } : {}),
     });
-    return { run, targets };
+    return { run, targets, selection };
   };
 }
 

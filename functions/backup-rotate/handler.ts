@@ -1,8 +1,9 @@
 /**
  * Rotate: after this target's backup succeeded, apply the policy's retention in the source
  * region and in every copy region whose copy succeeded (a region whose copy failed keeps
- * its old backups until a copy lands there). A dry run reads through the dry-run port and
- * returns the plan, deleting nothing.
+ * its old backups until a copy lands there). The state machine sends dry runs to
+ * PlanTarget instead; should a dry run reach this step anyway, it reads through the
+ * dry-run port and returns the plan, deleting nothing.
  */
 import { dryRunEc2Port } from '../../shared/aws/ec2-dry-run.ts';
 import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';

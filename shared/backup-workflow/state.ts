@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { isValidExecutionName } from '../backup/naming.ts';
+import { planItemSchema, targetPlanSchema } from '../backup/plan.ts';
 import { rotationReportSchema } from '../backup/summary.ts';
 import { backupPolicySchema, regionSchema, volumeIdSchema } from '../config/policies.ts';
 
@@ -126,16 +127,6 @@ export const shareResultSchema = z
   .strict();
 export type ShareResult = z.infer<typeof shareResultSchema>;
 
-export const planItemSchema = z
-  .object({
-    resource: z.enum(['image', 'snapshot']),
-    id: z.string(),
-    runId: z.string().optional(),
-    backupTime: z.string().optional(),
-    reason: z.string(),
-  })
-  .strict();
-
 export const rotationResultSchema = z
   .object({
     regions: z.array(
@@ -160,6 +151,8 @@ export const backupStateSchema = z
     copies: z.array(copyStateSchema).optional(),
     share: shareResultSchema.optional(),
     rotation: rotationResultSchema.optional(),
+    /** Dry run only (PlanTarget): what the run would do for this target. */
+    plan: targetPlanSchema.optional(),
     error: caughtErrorSchema.optional(),
   })
   .strict();

@@ -141,6 +141,18 @@ export class WaitAttemptsExhausted extends TerminalBackupError {
   }
 }
 
+/**
+ * The policy's selection is larger than `maxTargetsPerRun`: the run fails before anything
+ * is created (a tag that suddenly matches hundreds of instances must not bill hundreds of
+ * snapshots, AMIs and copies). A dry run reports the count and the cap instead.
+ */
+export class TooManyTargets extends TerminalBackupError {
+  constructor(message: string, options?: BackupErrorOptions) {
+    super(message, options);
+    this.name = 'TooManyTargets';
+  }
+}
+
 /** Names the ASL `Retry` must cover (with backoff and jitter). */
 export const TRANSIENT_ERROR_NAMES = [
   'SnapshotNotReady',
@@ -161,6 +173,7 @@ export const TERMINAL_ERROR_NAMES = [
   'InvalidBackupInput',
   'Ec2AccessDenied',
   'WaitAttemptsExhausted',
+  'TooManyTargets',
 ] as const;
 
 export type TransientErrorName = (typeof TRANSIENT_ERROR_NAMES)[number];
@@ -183,6 +196,7 @@ export const BACKUP_ERRORS = {
   InvalidBackupInput,
   Ec2AccessDenied,
   WaitAttemptsExhausted,
+  TooManyTargets,
 } as const satisfies Record<
   BackupErrorName,
   new (

@@ -4,6 +4,7 @@
  * when any target failed — after the others were completed and rotated.
  */
 import { z } from 'zod';
+import type { DryRunPlan } from './plan.ts';
 
 const instant = z.iso.datetime({ offset: true });
 
@@ -120,6 +121,8 @@ export interface RunSummary {
     rotationFailures: number;
   };
   warnings: string[];
+  /** Dry runs only: what the run would do per target (nothing was created or deleted). */
+  plan?: DryRunPlan;
 }
 
 const seconds = (from: string | undefined, to: string | undefined): number | undefined =>

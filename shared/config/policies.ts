@@ -163,6 +163,12 @@ export const backupPolicySchema = z
      * instances took 4× the lower bound at 10) and stay far below the copy limit per region.
      */
     mapConcurrency: z.number().int().min(1).max(40).default(40),
+    /**
+     * Cap on the targets one run may back up: a larger selection fails the run (TooManyTargets)
+     * before anything is created, so a tag that suddenly matches hundreds of instances cannot
+     * bill hundreds of snapshots, AMIs and copies. A dry run reports the count and the cap.
+     */
+    maxTargetsPerRun: z.number().int().min(1).max(10_000).default(100),
     /** Copy regions handled in parallel per target. */
     copyConcurrency: z.number().int().min(1).max(20).default(5),
   })

@@ -244,6 +244,15 @@ const handlerCases: HostileCase[] = [
     message: /rotate: invalid input: \(input\): .*expected object/,
   },
   {
+    name: 'plan-target: volume target with an instance id',
+    act: call('backupPlanTarget', {
+      run: run(),
+      backup: { target: { ...target, id: 'i-0123456789abcdef0 ; rm' } },
+    }),
+    error: IBI,
+    message: /plan-target: invalid input: backup\.target\.id: expected an instance or volume id/,
+  },
+  {
     name: 'summarize: results not an array',
     act: call('backupSummarize', { run: run(), targets: [], results: {} }),
     error: IBI,
@@ -402,6 +411,7 @@ describe('hostile input to the backup handlers and the config file', () => {
           'backupCheckCopy',
           'backupShareImage',
           'backupRotate',
+          'backupPlanTarget',
           'backupSummarize',
         ]) {
           const module = (await import(new URL(`../../${handlerPathOf(key)}`, import.meta.url).href)) as {

@@ -149,15 +149,48 @@ describe('shipyard backup run / status / list', () => {
     );
   });
 
-  it('does not promise that --dry-run creates nothing: only rotation is dry', async () => {
+  it('--dry-run --wait shows the plan and creates nothing', async () => {
+    // Prepare
+    const { cli } = await setUp();
+    local().cloud.counters.reset();
+    // Act
+    const run = await cli([
+      'backup',
+      'run',
+      '--policy',
+      'nightly',
+      '--name',
+      'nightly-dry-1',
+      '--dry-run',
+      '--wait',
+      '--poll-seconds',
+      '0.1',
+    ]);
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('nightly-dry-1: SUCCEEDED');
+    expect(run.stdout).toContain(
+      'Summary (dry run, nothing created, copied, shared or deleted): 1/1 targets planned',
+    );
+    expect(run.stdout).toContain('Would snapshot 1 volume(s) (8 GiB), register 1 AMI(s), make 1 copy(ies)');
+    expect(run.stdout).toContain(
+      `    AMI shipyard/nightly/${WEB}/nightly-dry-1 (x86_64, root /dev/xvda, 1 mapping(s))`,
+    );
+    expect(run.stdout).toContain(`    copy to ${COPY}`);
+    const { calls } = await local().control.counters();
+    const ec2 = calls.filter((c) => c.service === 'ec2').map((c) => c.action);
+    expect(ec2.length).toBeGreaterThan(0);
+    expect(ec2.filter((action) => !action.startsWith('Describe'))).toEqual([]);
+  });
+
+  it('says what --dry-run does: the whole run is planned, nothing is created or deleted', async () => {
     // Act
     const help = await runCli(['backup', 'run', '--help']);
-    // Assess: the workflow snapshots, registers, copies and shares under dryRun (see
-    // tests/workflow/backup/rotation.test.ts); the help must not say otherwise.
+    // Assess: the workflow only Describes under dryRun (see tests/workflow/backup/dry-run.test.ts).
     expect(help.code).toBe(0);
     const dryRun = help.stdout.slice(help.stdout.indexOf('--dry-run')).replace(/\s+/g, ' ');
-    expect(dryRun).not.toMatch(/^--dry-run snapshot nothing/);
-    expect(dryRun).toMatch(/^--dry-run back up as usual .*delete nothing/);
+    expect(dryRun).toMatch(/^--dry-run create, copy, share and delete nothing: report per target/);
+    expect(dryRun).not.toMatch(/^--dry-run back up as usual/);
   });
 
   it('says so when no state machine is deployed under the stage name', async () => {

@@ -48,6 +48,7 @@ const FUNCTIONS = [
   'backupCheckCopy',
   'backupShareImage',
   'backupRotate',
+  'backupPlanTarget',
   'backupSummarize',
   'backupStart',
 ];

@@ -115,9 +115,40 @@ describe('backup ASL error contract', () => {
     for (const name of ['CopyImage', 'CheckCopy']) {
       expect(catches(states.get(name) as AslState).map((c) => c.Next)).toEqual(['CopyFailed', 'CopyFailed']);
     }
-    for (const [name] of perTarget.filter(([n]) => !['CopyImage', 'CheckCopy'].includes(n))) {
+    // The dry run's iteration records a target it cannot plan the same way, in its own Pass.
+    expect(catches(states.get('PlanTarget') as AslState).map((c) => c.Next)).toEqual([
+      'PlanFailed',
+      'PlanFailed',
+    ]);
+    for (const [name] of perTarget.filter(([n]) => !['CopyImage', 'CheckCopy', 'PlanTarget'].includes(n))) {
       expect(catches(states.get(name) as AslState).every((c) => c.Next === 'TargetFailed')).toBe(true);
     }
+  });
+
+  it('a selection over maxTargetsPerRun fails the run at DiscoverTargets, before any target is touched', () => {
+    const discover = states.get('DiscoverTargets') as AslState;
+    expect(catches(discover)).toEqual([
+      { ErrorEquals: ['TooManyTargets'], ResultPath: '$.error', Next: 'TooManyTargets' },
+    ]);
+    expect(states.get('TooManyTargets')).toEqual({
+      Type: 'Fail',
+      Error: 'TooManyTargets',
+      CausePath: '$.error.Cause',
+    });
+  });
+
+  it('a dry run branches off after DiscoverTargets into the read-only plan and never reaches a create step', () => {
+    expect(states.get('DiscoverTargets')?.Next).toBe('DryRunOrBackup');
+    expect(states.get('DryRunOrBackup')).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.run.dryRun', BooleanEquals: true, Next: 'PlanTargets' }],
+      Default: 'BackupTargets',
+    });
+    const plan = states.get('PlanTargets') as AslState & {
+      ItemProcessor: { States: Record<string, AslState> };
+    };
+    expect(plan.Next).toBe('Summarize');
+    expect(Object.keys(plan.ItemProcessor.States).sort()).toEqual(['PlanFailed', 'PlanTarget']);
   });
 
   it('the run fails through a Fail state after the summary when any target failed', () => {

@@ -145,4 +145,51 @@ describe('backup IAM covers what the handlers call', () => {
     }
     expect(missing).toEqual([]);
   });
+
+  it('grants the dry run only Describe actions, and the dry run uses nothing else', async () => {
+    // Prepare
+    await seedFleet(local().control);
+    const used = new Set<string>();
+    const workflow = await createBackupWorkflow(local, {
+      decorateDeps: (deps, functionKey) =>
+        functionKey !== 'backupPlanTarget'
+          ? deps
+          : {
+              ...deps,
+              ec2: (region) =>
+                new Proxy(deps.ec2(region), {
+                  get(target, key, receiver) {
+                    const value = Reflect.get(target, key, receiver);
+                    if (typeof value !== 'function') return value;
+                    return (...args: unknown[]) => {
+                      used.add(ACTION_OF[key as keyof Ec2Port]);
+                      return value.apply(target, args);
+                    };
+                  },
+                }),
+            },
+    });
+    // Act
+    const result = await workflow.run(
+      runInput(
+        policy({ targets: { instanceIds: [INSTANCE_A], volumeIds: [VOLUME] } }),
+        'nightly-dry',
+        now(),
+        {
+          dryRun: true,
+        },
+      ),
+    );
+    // Assess
+    expect(result.status).toBe('succeeded');
+    const granted = await grantedActions('backupPlanTarget');
+    expect([...granted].sort()).toEqual([
+      'ec2:DescribeImages',
+      'ec2:DescribeInstances',
+      'ec2:DescribeSnapshots',
+      'ec2:DescribeVolumes',
+    ]);
+    expect([...used].filter((action) => !granted.has(action))).toEqual([]);
+    expect(used.size).toBeGreaterThan(0);
+  });
 });

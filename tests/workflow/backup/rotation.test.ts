@@ -1,9 +1,10 @@
-/** Rotation inside the real workflow: dry run, and never touching what is not this policy's and target's. */
+/** Rotation inside the real workflow: its dry-run plan, and never touching what is not this policy's and target's. */
 import { describe, expect, it } from 'vitest';
+import type { TargetPlan } from '../../../shared/backup/plan.ts';
 import type { RotationResult } from '../../../shared/backup-workflow/state.ts';
 import { createBackupWorkflow } from '../../helpers/backup-workflow.ts';
 import { useLocalCloud } from '../../helpers/local-cloud.ts';
-import { ids, inventory, ofTarget } from './inventory.ts';
+import { ec2Calls, ids, inventory, ofTarget } from './inventory.ts';
 import {
   INSTANCE_A,
   INSTANCE_C,
@@ -29,41 +30,48 @@ describe('rotation in the backup workflow', () => {
   const now = () => new Date(local().cloud.now()).toISOString();
   const keepTwo = policy({ copyRegions: [], share: {}, retention: { keepLast: 2 } });
 
-  it('a dry run returns the plan with a reason per item and deletes nothing', async () => {
+  it('a dry run returns the plan with a reason per item, creates and deletes nothing, and the next run carries it out', async () => {
     // Prepare: five earlier nightly backups of instance A.
     await seedFleet(local().control);
     const earlier = [20, 21, 22, 23, 24].map((d) => old(d));
     await seedOldBackups(local().control, SOURCE, earlier);
+    const before = await inventory(local().control, SOURCE);
     const workflow = await createBackupWorkflow(local);
+    local().cloud.counters.reset();
     // Act
     const dry = await workflow.run(
       runInput(keepTwo, 'nightly-2026-02-01', now(), { dryRun: true, targets: [INSTANCE_A] }),
     );
+    const dryCalls = await ec2Calls(local().control);
     const afterDry = await inventory(local().control, SOURCE);
-    // Assess
+    // Assess: a dry run is read-only (this used to snapshot, register and copy: an intended change).
     expect(dry.status).toBe('succeeded');
-    const rotation = dry.lastOutput.Rotate as RotationResult;
-    const plan = rotation.regions[0]?.wouldDelete ?? [];
+    expect(Object.keys(dryCalls).filter((action) => !action.startsWith('Describe'))).toEqual([]);
+    expect(afterDry.images).toEqual(before.images);
+    expect(afterDry.snapshots).toEqual(before.snapshots);
+    expect(dry.invocations.Rotate).toBeUndefined();
+    const plan = (dry.lastOutput.PlanTarget as TargetPlan).rotation[0]?.wouldDelete ?? [];
+    // keepLast 2 counts the backup this run would make: the four oldest go.
     const oldest = earlier.slice(0, 4);
-    expect(plan.map((i) => i.id).sort()).toEqual(
+    const planned = plan.map((i) => i.id).sort();
+    expect(planned).toEqual(
       [...oldest.map((b) => `ami-${b.hex}`), ...oldest.map((b) => `snap-${b.hex}`)].sort(),
     );
     for (const item of plan) expect(item.reason).toMatch(/^delete: /);
-    for (const b of earlier) {
-      expect(ids(afterDry.images)).toContain(`ami-${b.hex}`);
-      expect(ids(afterDry.snapshots)).toContain(`snap-${b.hex}`);
-    }
     // The same plan, carried out by the next (real) run.
     const real = await workflow.run(
       runInput(keepTwo, 'nightly-2026-02-02', now(), { targets: [INSTANCE_A] }),
     );
     expect(real.status).toBe('succeeded');
-    expect(
-      ofTarget((await inventory(local().control, SOURCE)).images, INSTANCE_A).map(
-        (i) => i.tags['shipyard:run'],
-      ),
-    ).toEqual(expect.arrayContaining(['nightly-2026-02-01', 'nightly-2026-02-02']));
-    expect(ofTarget((await inventory(local().control, SOURCE)).images, INSTANCE_A)).toHaveLength(2);
+    const afterReal = await inventory(local().control, SOURCE);
+    const gone = [...ids(before.images), ...ids(before.snapshots)].filter(
+      (id) => ![...ids(afterReal.images), ...ids(afterReal.snapshots)].includes(id),
+    );
+    expect(gone.sort()).toEqual(planned);
+    expect(ofTarget(afterReal.images, INSTANCE_A).map((i) => i.tags['shipyard:run'])).toEqual(
+      expect.arrayContaining([earlier[4]?.runId, 'nightly-2026-02-02']),
+    );
+    expect(ofTarget(afterReal.images, INSTANCE_A)).toHaveLength(2);
   });
 
   it('never touches unmanaged, other-policy or other-target snapshots and AMIs', async () => {

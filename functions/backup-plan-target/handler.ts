@@ -1,0 +1,34 @@
+/**
+ * PlanTarget (dry runs): what the backup run would do for one target — volumes to snapshot,
+ * the AMI to register, copies, sharing, and the rotation plan per region with a reason per
+ * item — from Describe calls only. Every port is the dry-run port, so nothing is created,
+ * copied, shared or deleted even if the planning code asked to.
+ */
+import { dryRunEc2Port } from '../../shared/aws/ec2-dry-run.ts';
+import type { TargetPlan } from '../../shared/backup/plan.ts';
+import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
+import { planTarget } from '../../shared/backup-workflow/plan-target.ts';
+import { targetTaskSchema } from '../../shared/backup-workflow/state.ts';
+import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
+
+export function makeHandler(deps: BackupDeps) {
+  return async (event: unknown): Promise<TargetPlan> => {
+    tagRunLogs(deps.logger, event);
+    const { run, backup } = parseTaskInput('plan-target', targetTaskSchema, event);
+    const plan = await planTarget({
+      ec2: (region) => dryRunEc2Port(deps.ec2(region)),
+      run,
+      target: backup.target,
+    });
+    deps.logger.info('target planned', {
+      target: backup.target.id,
+      volumes: plan.snapshots.volumes.length,
+      image: plan.image?.name,
+      copies: plan.copies.map((c) => c.region),
+      wouldDelete: plan.rotation.flatMap((r) => r.report.deleted),
+    });
+    return plan;
+  };
+}
+
+export const handler = makeHandler(defaultBackupDeps('backup-plan-target'));
