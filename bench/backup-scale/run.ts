@@ -6,7 +6,7 @@
  * EC2 throttles by request rate with the documented buckets ('aws-default'), refilled on
  * the simulated clock, and the SDK's standard-mode backoff elapses in simulated time too.
  */
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { startLocalCloud } from '../../local/server.ts';
 import { DEFAULT_LIMITS } from '../../local/services/ec2/limits.ts';
 import { deployBackupStateMachine } from '../../tests/helpers/backup-sfn.ts';
@@ -41,7 +41,37 @@ export interface SizeResult {
   status: string;
   realSeconds: number;
   measuredHandlerMsAvg: number;
+  /**
+   * Largest state input/output of the execution, in bytes: Step Functions refuses payloads over
+   * 256 KiB (States.DataLimitExceeded), which the local cloud does not enforce — so it is measured.
+   */
+  maxStatePayloadBytes: number;
 }
+
+/** Step Functions' payload limit for a state's input or output (and task results). */
+export const STATE_PAYLOAD_LIMIT_BYTES = 262_144;
+
+/** The largest input/output string in the execution's history (all pages). */
+const largestStatePayload = async (sfn: SFNClient, executionArn: string): Promise<number> => {
+  let largest = 0;
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }),
+    );
+    for (const event of page.events ?? []) {
+      for (const details of Object.values(event)) {
+        if (typeof details !== 'object' || details === null) continue;
+        for (const key of ['input', 'output']) {
+          const value = (details as Record<string, unknown>)[key];
+          if (typeof value === 'string') largest = Math.max(largest, Buffer.byteLength(value));
+        }
+      }
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return largest;
+};
 
 interface BucketView {
   region: string;
@@ -111,6 +141,7 @@ export async function runSize(
     );
     const done = await deployed.wait(executionArn, 1_000_000);
     await local.control.setSpeed(0);
+    const maxStatePayloadBytes = await largestStatePayload(deployed.sfn, executionArn);
     const makespanMs = (done.stopDate?.getTime() ?? 0) - (done.startDate?.getTime() ?? 0);
     const counters = await local.control.counters();
     const apiCalls = counters.calls.filter((c) => c.service === 'ec2').reduce((n, c) => n + c.count, 0);
@@ -138,6 +169,7 @@ export async function runSize(
       transitionsPerVolume: transitions / volumes,
       invocationsPerVolume: invocations / volumes,
       costPerVolumeNight: runCost(transitions, invocations, MEMORY_MB, ESTIMATED_BILLED_MS).total / volumes,
+      maxStatePayloadBytes,
       throttlingEvents: counters.tallies['ec2.throttled'] ?? 0,
       sdkThrottledAttempts,
       throttledTaskErrors,
