@@ -43,14 +43,19 @@ export const instanceId = (n: number) => `i-0${hex(n, 16)}`;
 const volumeId = (n: number, device: number) => `vol-0${hex(n * 8 + device, 16)}`;
 const DEVICES = ['/dev/xvda', '/dev/sdf', '/dev/sdg', '/dev/sdh', '/dev/sdi'];
 
-export const fleetSeed = (instances: number) => ({
+/**
+ * `shardSize`: instances per policy. A run carries every target's outcome in its Step
+ * Functions state (256 KiB at most), so a fleet over maxTargetsPerRun is split into several
+ * policies, selected by a `Shard` tag.
+ */
+export const fleetSeed = (instances: number, shardSize = instances) => ({
   ec2: {
     instances: Array.from({ length: instances }, (_, n) => ({
       region: SOURCE,
       instanceId: instanceId(n),
       architecture: 'x86_64',
       rootDeviceName: '/dev/xvda',
-      tags: { Backup: 'bench' },
+      tags: { Backup: 'bench', Shard: `${Math.floor(n / shardSize)}` },
       volumes: volumeSizes(n).map((sizeGiB, device) => ({
         deviceName: DEVICES[device] ?? '/dev/sdz',
         volumeId: volumeId(n, device),

@@ -9,6 +9,7 @@
 import { GetExecutionHistoryCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { startLocalCloud } from '../../local/server.ts';
 import { DEFAULT_LIMITS } from '../../local/services/ec2/limits.ts';
+import { MAX_TARGETS_PER_RUN } from '../../shared/config/policies.ts';
 import { deployBackupStateMachine } from '../../tests/helpers/backup-sfn.ts';
 import { ESTIMATED_BILLED_MS, runCost } from './cost.ts';
 import { BENCH_DURATIONS, benchPolicy, COPY_REGIONS, fleetSeed, SOURCE, volumeSizes } from './fleet.ts';
@@ -20,6 +21,12 @@ const MEMORY_MB = 256;
 export interface SizeResult {
   volumes: number;
   instances: number;
+  /**
+   * Executions the fleet was split into: one policy per at most MAX_TARGETS_PER_RUN instances
+   * (Step Functions' 256 KiB state limit), selected by a `Shard` tag, run one after another.
+   */
+  executions: number;
+  /** Simulated start of the first execution → stop of the last. */
   makespanMinutes: number;
   lowerBoundMinutes: number;
   bound: LowerBound;
@@ -42,8 +49,8 @@ export interface SizeResult {
   realSeconds: number;
   measuredHandlerMsAvg: number;
   /**
-   * Largest state input/output of the execution, in bytes: Step Functions refuses payloads over
-   * 256 KiB (States.DataLimitExceeded), which the local cloud does not enforce — so it is measured.
+   * Largest state input/output of any execution, in bytes: Step Functions refuses payloads over
+   * 256 KiB (States.DataLimitExceeded), which the local cloud enforces too.
    */
   maxStatePayloadBytes: number;
 }
@@ -108,7 +115,8 @@ export async function runSize(
   try {
     await local.control.setDurations(BENCH_DURATIONS);
     // Request-rate throttling (the documented EC2 buckets unless overridden), refilled on the simulated clock.
-    const fleet = fleetSeed(instances);
+    const shards = Math.ceil(instances / MAX_TARGETS_PER_RUN);
+    const fleet = fleetSeed(instances, MAX_TARGETS_PER_RUN);
     await local.control.seed({ ...fleet, ec2: { ...fleet.ec2, throttling } });
     let sdkThrottledAttempts = 0;
     let throttledTaskErrors = 0;
@@ -128,29 +136,53 @@ export async function runSize(
         if (error instanceof Error && error.name === 'Ec2LimitExceeded') limitTaskErrors += 1;
       },
     });
-    const policy = benchPolicy(policyOverrides);
-    const runId = 'bench-2026-03-01';
+    // One policy per shard of at most MAX_TARGETS_PER_RUN instances, as a user splits a fleet.
+    const runs = Array.from({ length: shards }, (_, k) => ({
+      runId: `bench-${k}-2026-03-01`,
+      policy: benchPolicy({
+        name: `bench-${k}`,
+        targets: { tags: { Backup: 'bench', Shard: `${k}` } },
+        ...policyOverrides,
+      }),
+    }));
     local.cloud.counters.reset();
     await local.control.setSpeed(speed);
-    const { executionArn = '' } = await deployed.sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: deployed.stateMachineArn,
-        name: runId,
-        input: JSON.stringify({ policy, runId, now: new Date(local.cloud.now()).toISOString() }),
-      }),
-    );
-    const done = await deployed.wait(executionArn, 1_000_000);
+    const now = new Date(local.cloud.now()).toISOString();
+    // One after the other: started together, 5 × 40 targets put ~200 copies in flight per
+    // destination, over EC2's 100, and the Ec2LimitExceeded retries ran out (85 of 200 targets
+    // failed). In sequence, 40 targets are in flight at most, as in one execution.
+    const executionArns: string[] = [];
+    const dones: Awaited<ReturnType<typeof deployed.wait>>[] = [];
+    for (const { runId, policy } of runs) {
+      const { executionArn = '' } = await deployed.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: deployed.stateMachineArn,
+          name: runId,
+          input: JSON.stringify({ policy, runId, now }),
+        }),
+      );
+      executionArns.push(executionArn);
+      dones.push(await deployed.wait(executionArn, 1_000_000));
+    }
     await local.control.setSpeed(0);
-    const maxStatePayloadBytes = await largestStatePayload(deployed.sfn, executionArn);
-    const makespanMs = (done.stopDate?.getTime() ?? 0) - (done.startDate?.getTime() ?? 0);
+    let maxStatePayloadBytes = 0;
+    for (const arn of executionArns)
+      maxStatePayloadBytes = Math.max(maxStatePayloadBytes, await largestStatePayload(deployed.sfn, arn));
+    const makespanMs =
+      Math.max(...dones.map((d) => d.stopDate?.getTime() ?? 0)) -
+      Math.min(...dones.map((d) => d.startDate?.getTime() ?? 0));
     const counters = await local.control.counters();
     const apiCalls = counters.calls.filter((c) => c.service === 'ec2').reduce((n, c) => n + c.count, 0);
     const state = await local.control.state<ExecutionDump>();
-    const execution = state.states.executions.find((e) => e.arn === executionArn);
-    const transitions = execution?.transitions ?? 0;
-    const invocations = execution?.lambdaInvocations ?? 0;
+    const ours = state.states.executions.filter((e) => executionArns.includes(e.arn));
+    const transitions = ours.reduce((n, e) => n + e.transitions, 0);
+    const invocations = ours.reduce((n, e) => n + e.lambdaInvocations, 0);
     const volumes = instances * 5;
-    const summary = deployed.summaries.get(runId)?.summary;
+    const failedTargets = runs.reduce((n, { runId }, k) => {
+      const summary = deployed.summaries.get(runId)?.summary;
+      const shardSize = Math.min(MAX_TARGETS_PER_RUN, instances - k * MAX_TARGETS_PER_RUN);
+      return n + (summary ? summary.totals.failed : shardSize);
+    }, 0);
     const bound = lowerBound(
       Array.from({ length: instances }, (_, n) => volumeSizes(n)),
       COPY_REGIONS,
@@ -158,13 +190,15 @@ export async function runSize(
       BENCH_DURATIONS,
       DEFAULT_LIMITS.concurrentImageCopies,
     );
+    const failed = dones.filter((d) => d.status !== 'SUCCEEDED');
     return {
       volumes,
       instances,
+      executions: shards,
       makespanMinutes: makespanMs / 60_000,
       lowerBoundMinutes: bound.minutes,
       bound,
-      failedTargets: summary ? summary.totals.failed : instances,
+      failedTargets,
       apiCallsPerVolume: apiCalls / volumes,
       transitionsPerVolume: transitions / volumes,
       invocationsPerVolume: invocations / volumes,
@@ -175,7 +209,10 @@ export async function runSize(
       throttledTaskErrors,
       limitTaskErrors,
       tightestBucket: tightest(state.ec2.throttling),
-      status: done.status ?? 'UNKNOWN',
+      status:
+        failed.length === 0
+          ? 'SUCCEEDED'
+          : failed.map((d) => `${d.name}: ${d.status} ${d.error ?? ''} ${d.cause ?? ''}`.trim()).join('; '),
       realSeconds: (performance.now() - began) / 1000,
       measuredHandlerMsAvg: handlerCalls === 0 ? 0 : handlerMs / handlerCalls,
     };

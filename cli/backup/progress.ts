@@ -91,7 +91,7 @@ const rotationSchema = z.object({
   regions: z.array(
     z.object({
       region: z.string(),
-      report: z.object({ deleted: z.array(z.string()), kept: z.array(z.string()) }),
+      report: z.object({ deleted: z.array(z.string()), keptCount: z.number() }),
     }),
   ),
 });
@@ -245,7 +245,7 @@ export function foldHistory(previous: RunProgress, events: readonly ExecutionEve
       t.rotation = backup.rotation.regions.map((r) => ({
         region: r.region,
         deleted: r.report.deleted.length,
-        kept: r.report.kept.length,
+        kept: r.report.keptCount,
       }));
     }
     if (backup?.error) {

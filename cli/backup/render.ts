@@ -23,7 +23,7 @@ const summarySchema = z.object({
           status: z.string(),
           imageId: z.string().optional(),
           snapshotIds: z.array(z.string()),
-          rotation: z.object({ deleted: z.array(z.string()), kept: z.array(z.string()) }).optional(),
+          rotation: z.object({ deleted: z.array(z.string()), keptCount: z.number() }).optional(),
         }),
       ),
       failures: z.array(z.string()),
@@ -47,7 +47,7 @@ export function summaryText(summary: unknown): string[] {
     for (const r of t.regions) {
       const made = r.imageId ?? (r.snapshotIds.length > 0 ? r.snapshotIds.join(' ') : '—');
       const rotation = r.rotation
-        ? `; rotation deleted ${r.rotation.deleted.length}, kept ${r.rotation.kept.length}`
+        ? `; rotation deleted ${r.rotation.deleted.length}, kept ${r.rotation.keptCount}`
         : '';
       lines.push(`    ${r.region} (${r.role}) ${r.status}: ${made}${rotation}`);
     }

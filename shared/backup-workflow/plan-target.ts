@@ -99,10 +99,16 @@ async function planRotation(input: PlanTargetInput, regions: string[], snapshots
     const ec2 = dryRunEc2Port(withPlannedBackup(input.ec2(region), run, target, snapshots));
     const protectedIds = [PLANNED_IMAGE_ID, ...snapshots.volumes.map((v) => plannedSnapshotId(v.volumeId))];
     // dryRun forced: PlanTarget only ever plans, whatever the run says.
-    const rotation = await rotateRegion({ ec2, run: { ...run, dryRun: true }, target, protectedIds });
+    const rotation = await rotateRegion({
+      ec2,
+      run: { ...run, dryRun: true },
+      target,
+      protectedIds,
+      countKept: (id) => !isPlanned(id),
+    });
     out.push({
       region,
-      report: { ...rotation.report, kept: rotation.report.kept.filter((id) => !isPlanned(id)) },
+      report: rotation.report,
       wouldDelete: (rotation.wouldDelete ?? []).filter((i) => !isPlanned(i.id)),
     });
   }

@@ -60,6 +60,8 @@ export interface RotateRegionInput {
   target: Target;
   /** Ids this run created in the region: never deleted, even if tags lag. */
   protectedIds: string[];
+  /** Which kept ids the report counts (all by default). */
+  countKept?: (id: string) => boolean;
 }
 
 export async function rotateRegion({
@@ -67,6 +69,7 @@ export async function rotateRegion({
   run,
   target,
   protectedIds,
+  countKept,
 }: RotateRegionInput): Promise<RegionRotation> {
   const { policy } = run;
   const query = { tags: managedTagQuery(run, target) };
@@ -85,7 +88,12 @@ export async function rotateRegion({
     images: images.map(toImageRecord),
     snapshots: snapshots.map(toSnapshotRecord),
   });
-  if (run.dryRun) return { region: ec2.region, report: rotationReport(plan), wouldDelete: plan.delete };
+  if (run.dryRun)
+    return {
+      region: ec2.region,
+      report: rotationReport(plan, undefined, countKept),
+      wouldDelete: plan.delete,
+    };
 
   const outcomes: ItemOutcome[] = [];
   let deferredDeletions = 0;
@@ -103,7 +111,7 @@ export async function rotateRegion({
       break;
     }
   }
-  const report = rotationReport(plan, outcomes);
+  const report = rotationReport(plan, outcomes, countKept);
   return { region: ec2.region, report: deferredDeletions > 0 ? { ...report, deferredDeletions } : report };
 }
 

@@ -104,7 +104,12 @@ export interface RotationReport {
   dryRun: boolean;
   /** Deleted ids (dry run: ids the plan would delete). */
   deleted: string[];
-  kept: string[];
+  /**
+   * How many backups (AMIs and snapshots) retention keeps. A count, not the ids: the kept
+   * set grows with retention and the report travels in the Step Functions state, which is
+   * capped at 256 KiB per run (the deleted/skipped/failed lists are bounded by maxDeletesPerRun).
+   */
+  keptCount: number;
   skippedInUse: string[];
   alreadyGone: string[];
   failed: { id: string; detail: string; retryable: boolean }[];
@@ -125,8 +130,16 @@ export interface RotationReport {
  * rotationReport(plan);                          // dry run: { dryRun: true, deleted: [ids the plan deletes], … }
  * rotationReport(plan, [...deregisterOutcomes]); // { dryRun: false, deleted: [...], skippedInUse: [...], … }
  */
-export function rotationReport(plan: RetentionPlan, outcomes?: readonly ItemOutcome[]): RotationReport {
-  const base = { kept: plan.keep.map((i) => i.id), deferredBackups: plan.deferredBackups };
+export function rotationReport(
+  plan: RetentionPlan,
+  outcomes?: readonly ItemOutcome[],
+  /** Which kept ids to count (PlanTarget leaves out the backup it only plans). */
+  countKept: (id: string) => boolean = () => true,
+): RotationReport {
+  const base = {
+    keptCount: plan.keep.filter((i) => countKept(i.id)).length,
+    deferredBackups: plan.deferredBackups,
+  };
   if (outcomes === undefined) {
     return {
       dryRun: true,

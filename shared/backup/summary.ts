@@ -23,7 +23,7 @@ export const rotationReportSchema = z
   .object({
     dryRun: z.boolean(),
     deleted: z.array(z.string()),
-    kept: z.array(z.string()),
+    keptCount: z.number().int().min(0),
     skippedInUse: z.array(z.string()),
     alreadyGone: z.array(z.string()),
     failed: z.array(z.object({ id: z.string(), detail: z.string(), retryable: z.boolean() }).strict()),
@@ -85,7 +85,7 @@ export interface RegionSummary {
   durationSeconds?: number;
   rotation?: {
     deleted: string[];
-    kept: string[];
+    keptCount: number;
     skippedInUse: string[];
     alreadyGone: string[];
     deferredBackups: number;
@@ -152,8 +152,8 @@ function summarizeTarget(target: TargetResult): TargetSummary {
     const duration = seconds(r.startedAt, r.finishedAt);
     if (duration !== undefined) summary.durationSeconds = duration;
     if (r.rotation !== undefined) {
-      const { deleted, kept, skippedInUse, alreadyGone, deferredBackups } = r.rotation;
-      summary.rotation = { deleted, kept, skippedInUse, alreadyGone, deferredBackups };
+      const { deleted, keptCount, skippedInUse, alreadyGone, deferredBackups } = r.rotation;
+      summary.rotation = { deleted, keptCount, skippedInUse, alreadyGone, deferredBackups };
     }
     return summary;
   });

@@ -4,6 +4,7 @@
  * run over the cap must fail before anything is created. A dry run only reports it.
  */
 import { z } from 'zod';
+import { MAX_TARGETS_PER_RUN } from '../config/policies.ts';
 import { TooManyTargets } from './errors.ts';
 
 export const targetSelectionSchema = z
@@ -43,7 +44,7 @@ export function checkTargetCap(input: {
   const exceeded = found > maxTargetsPerRun;
   if (exceeded && !input.dryRun) {
     throw new TooManyTargets(
-      `policy ${input.policy} selected ${found} targets, more than maxTargetsPerRun (${maxTargetsPerRun}); nothing was created: narrow the selection or raise maxTargetsPerRun`,
+      `policy ${input.policy} selected ${found} targets, more than maxTargetsPerRun (${maxTargetsPerRun}); nothing was created: narrow the selection, raise maxTargetsPerRun (at most ${MAX_TARGETS_PER_RUN}: Step Functions' 256 KiB state limit) or split the fleet into several policies`,
     );
   }
   return { found, maxTargetsPerRun, exceeded };

@@ -12,6 +12,18 @@ import { retentionKeepsSomething, retentionRuleSchema } from '../backup/retentio
 import { cronBody, cronProblems } from '../backup/scheduler-cron.ts';
 
 /** Policy names are slugs ≤48 chars, so `<name>-manual-<timestamp>` stays a valid 80-char execution name. */
+/**
+ * The most targets one run may back up. Every target's outcome travels in the Step Functions
+ * state (the Map result, then Summarize's input and output), which AWS caps at 256 KiB
+ * (States.DataLimitExceeded, not catchable). Measured at the largest supported shape —
+ * 5 volumes, 3 copy regions, a filled retention deleting up to maxDeletesPerRun (20) per
+ * region — a target costs about 4.3 KB (60 targets measured 257,107 bytes, just under the
+ * limit). 40 targets stay near 172 KB, two thirds of the limit: the margin covers longer ids,
+ * names and failure reasons (tests/workflow/backup/state-size.test.ts holds it under 75%).
+ */
+export const MAX_TARGETS_PER_RUN = 40;
+const MAX_TARGETS_MESSAGE = `at most ${MAX_TARGETS_PER_RUN} targets per run (Step Functions' 256 KiB state limit: every target's outcome travels in the run's state): split the fleet into several policies`;
+
 export const policyNameSchema = z
   .string()
   .regex(
@@ -168,7 +180,12 @@ export const backupPolicySchema = z
      * before anything is created, so a tag that suddenly matches hundreds of instances cannot
      * bill hundreds of snapshots, AMIs and copies. A dry run reports the count and the cap.
      */
-    maxTargetsPerRun: z.number().int().min(1).max(10_000).default(100),
+    maxTargetsPerRun: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_TARGETS_PER_RUN, MAX_TARGETS_MESSAGE)
+      .default(MAX_TARGETS_PER_RUN),
     /** Copy regions handled in parallel per target. */
     copyConcurrency: z.number().int().min(1).max(20).default(5),
   })

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Ec2Port } from '../../shared/aws/ec2-port.ts';
 import type { BackupDeps } from '../../shared/backup-workflow/deps.ts';
+import { MAX_TARGETS_PER_RUN } from '../../shared/config/policies.ts';
 import { createBackupWorkflow } from '../helpers/backup-workflow.ts';
 import { useLocalCloud } from '../helpers/local-cloud.ts';
 import {
@@ -62,7 +63,7 @@ export const SCENARIOS = {
   },
   copyLimit: {
     id: 6,
-    name: 'copy concurrency limit reached with 100 targets',
+    name: 'copy concurrency limit reached with 40 targets (maxTargetsPerRun)',
     properties: [...COMMON_PROPERTIES, 'the limit was hit and waited out: no target failed'],
   },
   rotationCrash: {
@@ -236,7 +237,11 @@ export function backupScenarios() {
 
     it(`${SCENARIOS.copyLimit.id}. ${SCENARIOS.copyLimit.name}`, async () => {
       const ledger = ledgerFor(SCENARIOS.copyLimit);
-      const ids = Array.from({ length: 100 }, (_, n) => `i-0${n.toString(16).padStart(16, '0')}`);
+      // As many targets as one run may hold (Step Functions' 256 KiB state limit), all in flight.
+      const ids = Array.from(
+        { length: MAX_TARGETS_PER_RUN },
+        (_, n) => `i-0${n.toString(16).padStart(16, '0')}`,
+      );
       await local().control.seed({
         ec2: {
           instances: ids.map((instanceId, n) => ({
@@ -255,7 +260,7 @@ export function backupScenarios() {
             ],
           })),
           kmsKeys: policy().copyRegions.map((c) => ({ region: c.region, keyId: c.kmsKeyId ?? '' })),
-          limits: { concurrentImageCopies: 10 },
+          limits: { concurrentImageCopies: 5 },
         },
       });
       // Copies that outlast the Map's first wave, so that forty targets want a slot at once.

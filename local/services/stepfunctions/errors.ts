@@ -38,3 +38,34 @@ export class TaskFailure extends Error {
     this.name = error;
   }
 }
+
+/**
+ * Step Functions' payload quota: a state's input or output, a Task's input or result, and
+ * the execution's input and output are at most 256 KiB of UTF-8 JSON.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html (Maximum input or output size).
+ */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+
+export const payloadBytes = (value: unknown): number =>
+  Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value ?? null));
+
+/**
+ * A payload over MAX_PAYLOAD_BYTES. AWS documents States.DataLimitExceeded as a terminal
+ * error that `States.ALL` does not catch (concepts-error-handling: "The States.ALL error type
+ * … can't catch the States.DataLimitExceeded terminal error"), and no Retry helps, so it
+ * is neither retryable nor catchable: the execution fails with it.
+ */
+export class DataLimitExceeded extends Error {
+  readonly isRetryable = false;
+  readonly isCatchable = false;
+  constructor(what: string, bytes: number) {
+    super(`${what} has a size of ${bytes} bytes, over the maximum of ${MAX_PAYLOAD_BYTES} bytes (256 KiB)`);
+    this.name = 'States.DataLimitExceeded';
+  }
+}
+
+/** Throws DataLimitExceeded when `value` serialises to more than MAX_PAYLOAD_BYTES. */
+export const checkPayload = (what: string, value: unknown): void => {
+  const bytes = payloadBytes(value);
+  if (bytes > MAX_PAYLOAD_BYTES) throw new DataLimitExceeded(what, bytes);
+};

@@ -124,7 +124,12 @@ const run = (
     for await (const event of started.eventLogs) {
       if (!running()) break;
       const terminal = translateEvent(cloud, execution, prepared, event as InterpreterEvent);
-      if (terminal) finish(cloud, execution, terminal);
+      if (!terminal) continue;
+      // A terminal from a state's event (States.DataLimitExceeded on a state output) ends the
+      // execution while the interpreter still runs: stop it so no further Task is invoked.
+      const abort = execution.abort;
+      finish(cloud, execution, terminal);
+      if (!/^Execution/.test((event as InterpreterEvent).type)) abort?.();
     }
   })();
   // Watches the execution's TimeoutSeconds on the simulated clock, and stops executions a reset orphaned.

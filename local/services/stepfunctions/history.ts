@@ -1,5 +1,6 @@
 import type { LocalCloud } from '../../cloud.ts';
 import type { PreparedDefinition } from './definition.ts';
+import { DataLimitExceeded, MAX_PAYLOAD_BYTES } from './errors.ts';
 import { readReferencePath } from './reference-path.ts';
 import type { ExecutionRecord, HistoryEvent } from './store.ts';
 
@@ -78,6 +79,15 @@ export const translateEvent = (
   const add = (type: string, details?: Record<string, unknown>) =>
     appendEvent(cloud, execution, type, details);
   const declared = (name: string, fallback: string) => prepared.types.get(name) ?? fallback;
+  // A state output or execution output over the payload quota fails the execution with the
+  // uncatchable States.DataLimitExceeded (Task inputs and results are checked in tasks.ts).
+  const overLimit = (what: string, output: string): Terminal | undefined => {
+    const bytes = Buffer.byteLength(output);
+    if (bytes <= MAX_PAYLOAD_BYTES) return undefined;
+    const error = new DataLimitExceeded(what, bytes);
+    add('ExecutionFailed', { error: error.name, cause: error.message });
+    return { status: 'FAILED', error: error.name, cause: error.message };
+  };
   const transition = () => {
     execution.transitions += 1;
     cloud.counters.add('states.transitions');
@@ -101,12 +111,14 @@ export const translateEvent = (
     case 'StateExited': {
       if (!event.state) return undefined;
       const type = declared(event.state.name, event.state.type);
+      const output = json(event.state.output);
+      const tooBig = overLimit(`The output of state '${event.state.name}'`, output);
+      if (tooBig) {
+        if (type === 'Map') add('MapStateFailed');
+        return tooBig;
+      }
       if (type === 'Map') add('MapStateSucceeded');
-      add(`${type}StateExited`, {
-        name: event.state.name,
-        output: json(event.state.output),
-        outputDetails: { truncated: false },
-      });
+      add(`${type}StateExited`, { name: event.state.name, output, outputDetails: { truncated: false } });
       return undefined;
     }
     case 'StateFailed':
@@ -121,6 +133,10 @@ export const translateEvent = (
       add(event.type, { name: event.parentState?.name ?? '', index: event.index ?? 0 });
       return undefined;
     case 'ExecutionSucceeded':
+      {
+        const tooBig = overLimit('The execution output', json(event.output));
+        if (tooBig) return tooBig;
+      }
       add('ExecutionSucceeded', { output: json(event.output), outputDetails: { truncated: false } });
       return { status: 'SUCCEEDED', output: json(event.output) };
     case 'ExecutionFailed': {

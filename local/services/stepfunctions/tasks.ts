@@ -4,7 +4,7 @@ import type { LocalCloud } from '../../cloud.ts';
 import { invokeFunction } from '../lambda/invoke.ts';
 import { findFunction } from '../lambda/store.ts';
 import { SIMULATED_WAIT_RESOURCE, type WaitSpec } from './definition.ts';
-import { TaskFailure, UnsupportedTaskError } from './errors.ts';
+import { checkPayload, DataLimitExceeded, TaskFailure, UnsupportedTaskError } from './errors.ts';
 import { readReferencePath } from './reference-path.ts';
 import { waitForSimulatedTime } from './sim-wait.ts';
 import type { ExecutionRecord } from './store.ts';
@@ -65,14 +65,16 @@ const lambdaArnTask =
     });
     scope.record('LambdaFunctionStarted');
     try {
+      checkPayload('The state/task input', input);
       const { payload } = await invokeLocal(scope, resource, input);
+      checkPayload('The state/task result', payload);
       scope.record('LambdaFunctionSucceeded', {
         output: JSON.stringify(payload),
         outputDetails: { truncated: false },
       });
       return payload as Json;
     } catch (error) {
-      if (error instanceof TaskFailure)
+      if (error instanceof TaskFailure || error instanceof DataLimitExceeded)
         scope.record('LambdaFunctionFailed', { error: error.name, cause: error.message });
       throw error;
     }
@@ -100,6 +102,7 @@ const lambdaInvokeTask =
         typeof params.Qualifier === 'string'
           ? `${params.FunctionName}:${params.Qualifier}`
           : params.FunctionName;
+      checkPayload('The state/task input', params.Payload ?? {});
       const { payload, requestId } = await invokeLocal(scope, qualified, params.Payload ?? {});
       const result = {
         ExecutedVersion: '$LATEST',
@@ -108,6 +111,7 @@ const lambdaInvokeTask =
         SdkResponseMetadata: { RequestId: requestId },
         StatusCode: 200,
       } as Json;
+      checkPayload('The state/task result', result);
       scope.record('TaskSucceeded', {
         ...base,
         output: JSON.stringify(result),
@@ -115,7 +119,7 @@ const lambdaInvokeTask =
       });
       return result;
     } catch (error) {
-      if (error instanceof TaskFailure)
+      if (error instanceof TaskFailure || error instanceof DataLimitExceeded)
         scope.record('TaskFailed', { ...base, error: error.name, cause: error.message });
       throw error;
     }

@@ -278,6 +278,133 @@ describe('Step Functions in the local cloud', () => {
     expect(done.cause).toContain('arn:aws:states:::sqs:sendMessage');
   });
 
+  describe('payload quota: 256 KiB (States.DataLimitExceeded, which States.ALL does not catch)', () => {
+    const KIB = 1024;
+    const catchAll = [{ ErrorEquals: ['States.ALL'], Next: 'Swallow' }];
+
+    it('fails the execution when a Lambda result is over 262,144 bytes, past a catch-all', async () => {
+      const { cloud } = local();
+      registerLocalFunction(cloud, {
+        name: 'big-result',
+        handler: async () => ({ s: 'x'.repeat(256 * KIB) }),
+      });
+      const machine = await createMachine('big-result', {
+        StartAt: 'Call',
+        States: {
+          Call: { Type: 'Task', Resource: lambdaArn('big-result'), Catch: catchAll, End: true },
+          Swallow: { Type: 'Succeed' },
+        },
+      });
+      const done = await waitForExecution(sfn(), await run(machine));
+      expect(done.status).toBe('FAILED');
+      expect(done.error).toBe('States.DataLimitExceeded');
+      expect(done.cause).toContain('262144');
+      const types = (await fullHistory(done.executionArn!)).map((e) => e.type);
+      expect(types).toContain('LambdaFunctionFailed');
+      expect(types).not.toContain('SucceedStateEntered');
+    });
+
+    it('accepts a result of exactly 262,144 bytes', async () => {
+      const { cloud } = local();
+      // {"s":"…"} is 8 bytes of JSON around the string.
+      registerLocalFunction(cloud, {
+        name: 'at-limit',
+        handler: async () => ({ s: 'x'.repeat(256 * KIB - 8) }),
+      });
+      const machine = await createMachine('at-limit', {
+        StartAt: 'Call',
+        States: { Call: { Type: 'Task', Resource: lambdaArn('at-limit'), OutputPath: '$.s', End: true } },
+      });
+      const done = await waitForExecution(sfn(), await run(machine));
+      expect(done.status).toBe('SUCCEEDED');
+    });
+
+    it('never invokes a Lambda whose input is over the limit', async () => {
+      const { cloud } = local();
+      let calls = 0;
+      registerLocalFunction(cloud, { name: 'half', handler: async () => 'y'.repeat(150 * KIB) });
+      registerLocalFunction(cloud, {
+        name: 'counted',
+        handler: async () => {
+          calls += 1;
+          return {};
+        },
+      });
+      const machine = await createMachine('big-input', {
+        StartAt: 'Half',
+        States: {
+          Half: { Type: 'Task', Resource: lambdaArn('half'), ResultPath: '$.half', Next: 'Both' },
+          Both: {
+            Type: 'Task',
+            Resource: lambdaArn('counted'),
+            Parameters: { 'a.$': '$.half', 'b.$': '$.half' },
+            ResultPath: null,
+            Catch: catchAll,
+            End: true,
+          },
+          Swallow: { Type: 'Succeed' },
+        },
+      });
+      const done = await waitForExecution(sfn(), await run(machine));
+      expect(done.status).toBe('FAILED');
+      expect(done.error).toBe('States.DataLimitExceeded');
+      expect(calls).toBe(0);
+    });
+
+    it('fails the execution when a Map accumulates results over the limit, though each is small', async () => {
+      const { cloud } = local();
+      let summarized = 0;
+      registerLocalFunction(cloud, { name: 'item', handler: async () => ({ s: 'z'.repeat(100 * KIB) }) });
+      registerLocalFunction(cloud, {
+        name: 'summarize',
+        handler: async () => {
+          summarized += 1;
+          return {};
+        },
+      });
+      const machine = await createMachine('big-map', {
+        StartAt: 'Each',
+        States: {
+          Each: {
+            Type: 'Map',
+            ItemsPath: '$.items',
+            ResultPath: '$.results',
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'INLINE' },
+              StartAt: 'Item',
+              States: { Item: { Type: 'Task', Resource: lambdaArn('item'), End: true } },
+            },
+            Catch: catchAll,
+            Next: 'Summarize',
+          },
+          Summarize: { Type: 'Task', Resource: lambdaArn('summarize'), End: true },
+          Swallow: { Type: 'Succeed' },
+        },
+      });
+      const done = await waitForExecution(sfn(), await run(machine, { items: [1, 2, 3] }));
+      expect(done.status).toBe('FAILED');
+      expect(done.error).toBe('States.DataLimitExceeded');
+      expect(done.cause).toContain("'Each'");
+      expect(summarized).toBe(0);
+    });
+
+    it('fails the execution when its output is over the limit', async () => {
+      const { cloud } = local();
+      registerLocalFunction(cloud, { name: 'chunk', handler: async () => 'w'.repeat(200 * KIB) });
+      const machine = await createMachine('big-output', {
+        StartAt: 'Chunk',
+        States: {
+          Chunk: { Type: 'Task', Resource: lambdaArn('chunk'), ResultPath: '$.a', Next: 'Done' },
+          Done: { Type: 'Succeed' },
+        },
+      });
+      // The input plus the result is over the limit: the state output, thus the execution output.
+      const done = await waitForExecution(sfn(), await run(machine, { pad: 'v'.repeat(100 * KIB) }));
+      expect(done.status).toBe('FAILED');
+      expect(done.error).toBe('States.DataLimitExceeded');
+    });
+  });
+
   it('fails a Task on a function that is not registered with Lambda.ResourceNotFoundException', async () => {
     const machine = await createMachine('missing-fn', {
       StartAt: 'Call',

@@ -204,7 +204,8 @@ describe('backup-plan-target handler', () => {
     ]);
     expect(source?.report).toMatchObject({
       dryRun: true,
-      kept: ['ami-a1900000000000000', 'snap-a1900000000000000'],
+      // ami-a19… and snap-a19… (the planned backup is not counted).
+      keptCount: 2,
     });
     expect(result.rotation.map((r) => [r.region, r.wouldDelete.length])).toEqual([
       [SOURCE, 2],

@@ -13,7 +13,7 @@ const poll = { attempt: 2, startedAt: T0, waitSeconds: 0, completedAt: '2026-02-
 const report = {
   dryRun: false,
   deleted: ['ami-old'],
-  kept: [],
+  keptCount: 0,
   skippedInUse: [],
   alreadyGone: [],
   failed: [],

@@ -34,21 +34,31 @@ describe('checkTargetCap', () => {
 
   it('names the count and the cap and says nothing was created', () => {
     expect(() =>
-      checkTargetCap({ policy: 'nightly', found: 250, maxTargetsPerRun: 100, dryRun: false }),
+      checkTargetCap({ policy: 'nightly', found: 250, maxTargetsPerRun: 30, dryRun: false }),
     ).toThrow(
-      'policy nightly selected 250 targets, more than maxTargetsPerRun (100); nothing was created: narrow the selection or raise maxTargetsPerRun',
+      "policy nightly selected 250 targets, more than maxTargetsPerRun (30); nothing was created: narrow the selection, raise maxTargetsPerRun (at most 40: Step Functions' 256 KiB state limit) or split the fleet into several policies",
     );
   });
 });
 
 describe('maxTargetsPerRun in the policy', () => {
-  it('defaults to 100 and rejects 0, fractions and unknown spellings', () => {
-    expect(policy().maxTargetsPerRun).toBe(100);
+  it('defaults to 40 and rejects 0, fractions and unknown spellings', () => {
+    expect(policy().maxTargetsPerRun).toBe(40);
     const raw = { ...policy() } as Record<string, unknown>;
     expect(backupPolicySchema.safeParse({ ...raw, maxTargetsPerRun: 0 }).success).toBe(false);
     expect(backupPolicySchema.safeParse({ ...raw, maxTargetsPerRun: 2.5 }).success).toBe(false);
     const { maxTargetsPerRun: _cap, ...rest } = raw;
     expect(backupPolicySchema.safeParse({ ...rest, maxTargetPerRun: 5 }).success).toBe(false);
+  });
+
+  it("refuses more than 40, saying why: Step Functions' 256 KiB state limit", () => {
+    const raw = { ...policy() } as Record<string, unknown>;
+    expect(backupPolicySchema.safeParse({ ...raw, maxTargetsPerRun: 40 }).success).toBe(true);
+    const over = backupPolicySchema.safeParse({ ...raw, maxTargetsPerRun: 41 });
+    expect(over.success).toBe(false);
+    expect(over.error?.issues[0]?.message).toBe(
+      "at most 40 targets per run (Step Functions' 256 KiB state limit: every target's outcome travels in the run's state): split the fleet into several policies",
+    );
   });
 });
 

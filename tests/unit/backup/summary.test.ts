@@ -10,7 +10,7 @@ import {
 const rotation = {
   dryRun: false,
   deleted: ['ami-old'],
-  kept: ['ami-new'],
+  keptCount: 1,
   skippedInUse: [],
   alreadyGone: [],
   failed: [],

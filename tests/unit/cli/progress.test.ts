@@ -111,7 +111,7 @@ describe('backup progress from the execution history', () => {
         target: { id: A },
         image: { imageId: 'ami-1', state: 'available' },
         rotation: {
-          regions: [{ region: 'ap-south-1', report: { deleted: ['ami-0'], kept: ['ami-1', 'snap-1'] } }],
+          regions: [{ region: 'ap-south-1', report: { deleted: ['ami-0'], keptCount: 2 } }],
         },
       }),
       entered(

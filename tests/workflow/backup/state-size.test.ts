@@ -1,0 +1,130 @@
+/**
+ * Step Functions refuses any state input/output (and a Task's input or result) over 256 KiB
+ * with States.DataLimitExceeded, which the local cloud enforces. The backup workflow keeps
+ * every target's outcome in the Map result and hands it to Summarize, so the state grows
+ * with the number of targets: `maxTargetsPerRun` at its maximum must fit, with a margin,
+ * for the largest shape we support — 5 volumes per instance, 3 copy regions, a filled
+ * retention (keepLast 20, more due than maxDeletesPerRun lets go, so every region reports
+ * the most deletions a run may make).
+ */
+import { GetExecutionHistoryCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import {
+  benchPolicy,
+  COPY_REGIONS,
+  fleetSeed,
+  instanceId,
+  SOURCE,
+} from '../../../bench/backup-scale/fleet.ts';
+import { MAX_PAYLOAD_BYTES } from '../../../local/services/stepfunctions/errors.ts';
+import { MAX_TARGETS_PER_RUN } from '../../../shared/config/policies.ts';
+import { deployBackupStateMachine } from '../../helpers/backup-sfn.ts';
+import { useLocalCloud } from '../../helpers/local-cloud.ts';
+
+const NOW = Date.parse('2026-03-01T01:30:00Z');
+const DAY = 86_400_000;
+const OLD_BACKUPS = 23;
+const KEEP_LAST = 20;
+const VOLUMES = 5;
+
+/** The largest input/output in the execution's history. */
+async function largestPayload(sfn: SFNClient, executionArn: string): Promise<number> {
+  let largest = 0;
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }),
+    );
+    for (const event of page.events ?? []) {
+      for (const details of Object.values(event)) {
+        if (typeof details !== 'object' || details === null) continue;
+        for (const key of ['input', 'output', 'parameters']) {
+          const value = (details as Record<string, unknown>)[key];
+          if (typeof value === 'string') largest = Math.max(largest, Buffer.byteLength(value));
+        }
+      }
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return largest;
+}
+
+/** OLD_BACKUPS nightly backups (1 AMI + 5 snapshots) of each target in each region. */
+function oldBackups(targets: number) {
+  const snapshots: Record<string, unknown>[] = [];
+  const images: Record<string, unknown>[] = [];
+  let n = 0;
+  // Prefixed so that they never collide with the ids the local cloud hands out.
+  const id = () => `f${(n++).toString(16).padStart(16, '0')}`;
+  for (const region of [SOURCE, ...COPY_REGIONS]) {
+    for (let t = 0; t < targets; t += 1) {
+      for (let night = 1; night <= OLD_BACKUPS; night += 1) {
+        const runId = `nightly-${night}`;
+        const createdAt = new Date(NOW - night * DAY).toISOString();
+        const tags = (kind: string) => ({
+          'shipyard:managed': 'true',
+          'shipyard:policy': 'bench',
+          'shipyard:target': instanceId(t),
+          'shipyard:run': runId,
+          'shipyard:created-at': createdAt,
+          'shipyard:source-region': SOURCE,
+          'shipyard:kind': kind,
+        });
+        const snapshotIds = Array.from({ length: VOLUMES }, () => `snap-${id()}`);
+        for (const snapshotId of snapshotIds)
+          snapshots.push({ region, snapshotId, sizeGiB: 8, tags: tags('snapshot') });
+        images.push({
+          region,
+          imageId: `ami-${id()}`,
+          name: `shipyard/bench/${instanceId(t)}/${runId}`,
+          snapshotIds,
+          tags: tags('image'),
+        });
+      }
+    }
+  }
+  return { snapshots, images };
+}
+
+describe("a run of maxTargetsPerRun targets fits Step Functions' 256 KiB state limit", () => {
+  const local = useLocalCloud({ clock: { start: NOW, speed: 0 } });
+
+  it('succeeds in the local cloud (which enforces the limit) with a margin', async () => {
+    // Prepare
+    const targets = MAX_TARGETS_PER_RUN;
+    const fleet = fleetSeed(targets);
+    await local().control.seed({ ec2: { ...fleet.ec2, ...oldBackups(targets) } });
+    const deployed = await deployBackupStateMachine(local());
+    const policy = benchPolicy({ retention: { keepLast: KEEP_LAST }, maxTargetsPerRun: targets });
+    const runId = 'nightly-2026-03-01';
+    await local().control.setSpeed(100_000);
+    // Act
+    const { executionArn = '' } = await deployed.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: deployed.stateMachineArn,
+        name: runId,
+        input: JSON.stringify({ policy, runId, now: new Date(NOW).toISOString() }),
+      }),
+    );
+    const done = await deployed.wait(executionArn, 1_000_000);
+    await local().control.setSpeed(0);
+    // Assess
+    expect(done.status, `${done.error}: ${done.cause}`).toBe('SUCCEEDED');
+    const summary = deployed.summaries.get(runId)?.summary;
+    expect(summary?.totals).toMatchObject({ targets, succeeded: targets, failed: 0 });
+    // Filled retention: each region deletes as much as maxDeletesPerRun (20) allows — 3 backups
+    // of 6 resources — and defers the 4th due backup.
+    for (const t of summary?.targets ?? []) {
+      expect(t.regions).toHaveLength(1 + COPY_REGIONS.length);
+      for (const r of t.regions) {
+        // The newest 20 and the deferred one stay: 21 backups of an AMI and 5 snapshots.
+        expect(r.rotation).toMatchObject({ keptCount: (KEEP_LAST + 1) * (1 + VOLUMES), deferredBackups: 1 });
+        expect(r.rotation?.deleted).toHaveLength(18);
+      }
+    }
+    const largest = await largestPayload(deployed.sfn, executionArn);
+    // Measured: 171,684 bytes for 40 targets (~4.3 KB each). A safety margin for longer ids,
+    // names and failure reasons than this fleet's.
+    expect(largest, `${targets} targets: ${largest} bytes`).toBeLessThan(0.75 * MAX_PAYLOAD_BYTES);
+  }, 120_000);
+});
