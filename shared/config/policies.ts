@@ -11,7 +11,6 @@ import { volumeExclusionsSchema } from '../backup/block-devices.ts';
 import { retentionKeepsSomething, retentionRuleSchema } from '../backup/retention-rules.ts';
 import { cronBody, cronProblems } from '../backup/scheduler-cron.ts';
 
-/** Policy names are slugs ≤48 chars, so `<name>-manual-<timestamp>` stays a valid 80-char execution name. */
 /**
  * The most targets one run may back up. Every target's outcome travels in the Step Functions
  * state (the Map result, then Summarize's input and output), which AWS caps at 256 KiB
@@ -22,8 +21,11 @@ import { cronBody, cronProblems } from '../backup/scheduler-cron.ts';
  * names and failure reasons (tests/workflow/backup/state-size.test.ts holds it under 75%).
  */
 export const MAX_TARGETS_PER_RUN = 40;
+/** The per-target-and-region deletion cap MAX_TARGETS_PER_RUN was measured with. */
+export const MAX_DELETES_PER_RUN = 20;
 const MAX_TARGETS_MESSAGE = `at most ${MAX_TARGETS_PER_RUN} targets per run (Step Functions' 256 KiB state limit: every target's outcome travels in the run's state): split the fleet into several policies`;
 
+/** Policy names are slugs ≤48 chars, so `<name>-manual-<timestamp>` stays a valid 80-char execution name. */
 export const policyNameSchema = z
   .string()
   .regex(
@@ -166,8 +168,20 @@ export const backupPolicySchema = z
     copyRegions: z.array(copyRegionSchema).default([]),
     share: shareSchema.default({ public: false }),
     retention: retentionSchema,
-    /** Cap on resources rotation deletes per target and region in one run (0: never delete). */
-    maxDeletesPerRun: z.number().int().min(0).max(1000).default(20),
+    /**
+     * Cap on resources rotation deletes per target and region in one run (0: never delete). At most
+     * 20: the deleted ids travel in the run's state, and MAX_TARGETS_PER_RUN was measured with 20.
+     * A larger backlog is worked off over several runs.
+     */
+    maxDeletesPerRun: z
+      .number()
+      .int()
+      .min(0)
+      .max(
+        MAX_DELETES_PER_RUN,
+        `at most ${MAX_DELETES_PER_RUN} per target and region (Step Functions' 256 KiB state limit: the deleted ids travel in the run's state); a larger backlog is deleted over several runs`,
+      )
+      .default(20),
     /**
      * Targets backed up in parallel (Map MaxConcurrency). 40, the inline Map ceiling, by default:
      * a target holds its iteration through hours of snapshot and copy waits while making a

@@ -281,3 +281,14 @@ describe('Scheduler cron expressions', () => {
     expect(cronProblems(expression)).toContain(problem);
   });
 });
+
+describe('state-size bounds of a policy', () => {
+  it('refuses a maxDeletesPerRun above 20 and says why', () => {
+    const result = parseBackupPolicies([{ ...valid(), maxDeletesPerRun: 21 }]);
+    expect(result).toEqual({
+      ok: false,
+      issues: [expect.stringMatching(/^\[0\]\.maxDeletesPerRun: at most 20 per target and region .*256 KiB/)],
+    });
+    expect(backupPolicySchema.parse({ ...valid(), maxDeletesPerRun: 20 }).maxDeletesPerRun).toBe(20);
+  });
+});
