@@ -1,5 +1,5 @@
-import type { AwsError } from '../aws-error.ts';
-import type { LocalResponse } from '../service.ts';
+import { AwsError } from '../aws-error.ts';
+import type { LocalRequest, LocalResponse, Operation } from '../service.ts';
 
 /** A JSON response as the REST-JSON and awsJson protocols send it. */
 export const jsonResponse = (
@@ -32,4 +32,31 @@ export const parseJsonBody = (body: Buffer, malformed: (detail: string) => AwsEr
   } catch (error) {
     throw malformed(error instanceof Error ? error.message : 'body is not JSON');
   }
+};
+
+/** A REST-JSON route: method, path pattern (the resource name is its one capture), operation, handler. */
+export type RestJsonRoute<Call> = [
+  string,
+  RegExp,
+  string,
+  (call: Call) => LocalResponse | Promise<LocalResponse>,
+];
+
+/**
+ * Finds the operation of a REST-JSON request in a route table; an unknown method/path gets
+ * AWS's UnknownOperationException (404).
+ */
+export const routeRestJson = <Call>(
+  routes: readonly RestJsonRoute<Call>[],
+  req: LocalRequest,
+  callFor: (name: string) => Call,
+): Operation => {
+  for (const [method, pattern, action, handler] of routes) {
+    if (method !== req.method) continue;
+    const match = pattern.exec(req.rawPath);
+    if (!match) continue;
+    const call = callFor(decodeURIComponent(match[1] ?? ''));
+    return { action, run: () => handler(call) };
+  }
+  throw new AwsError('UnknownOperationException', `Unknown operation ${req.method} ${req.rawPath}`, 404);
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AwsError } from '../../aws-error.ts';
 import type { LocalCloud } from '../../cloud.ts';
+import type { RestJsonRoute } from '../../protocol/rest-json.ts';
 import { jsonResponse, parseJsonBody } from '../../protocol/rest-json.ts';
 import type { LocalResponse } from '../../service.ts';
 import { sendToQueue } from '../sqs/internal.ts';
@@ -107,7 +108,7 @@ const remove = ({ cloud, req, name }: LambdaCall): LocalResponse => {
 
 const PATH = /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config$/;
 
-export const EVENT_INVOKE_CONFIG_ROUTES: [string, RegExp, string, (call: LambdaCall) => LocalResponse][] = [
+export const EVENT_INVOKE_CONFIG_ROUTES: RestJsonRoute<LambdaCall>[] = [
   ['PUT', PATH, 'PutFunctionEventInvokeConfig', put(false)],
   ['POST', PATH, 'UpdateFunctionEventInvokeConfig', put(true)],
   ['GET', PATH, 'GetFunctionEventInvokeConfig', get],

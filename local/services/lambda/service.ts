@@ -1,8 +1,12 @@
 import { z } from 'zod';
-import { AwsError } from '../../aws-error.ts';
 import type { LocalCloud } from '../../cloud.ts';
-import { jsonResponse, restJsonErrorResponse } from '../../protocol/rest-json.ts';
-import type { LocalRequest, LocalResponse, LocalService } from '../../service.ts';
+import {
+  jsonResponse,
+  type RestJsonRoute,
+  restJsonErrorResponse,
+  routeRestJson,
+} from '../../protocol/rest-json.ts';
+import type { LocalRequest, LocalService } from '../../service.ts';
 import { FunctionCodeError, invalidParameter } from './errors.ts';
 import { EVENT_INVOKE_CONFIG_ROUTES } from './event-invoke-config.ts';
 import * as esm from './event-source-mappings.ts';
@@ -11,10 +15,8 @@ import * as ops from './operations.ts';
 import { registerBundleFunction } from './register.ts';
 import { lambdaStore } from './store.ts';
 
-type Handler = (call: ops.LambdaCall) => LocalResponse | Promise<LocalResponse>;
-
 /** method, path pattern (the function name is the one capture), operation name, handler. */
-const ROUTES: [string, RegExp, string, Handler][] = [
+const ROUTES: RestJsonRoute<ops.LambdaCall>[] = [
   ['POST', /^\/2015-03-31\/functions\/?$/, 'CreateFunction', ops.createFunction],
   ['GET', /^\/2015-03-31\/functions\/?$/, 'ListFunctions', ops.listFunctions],
   ['GET', /^\/2015-03-31\/functions\/([^/]+)\/?$/, 'GetFunction', ops.getFunction],
@@ -90,14 +92,7 @@ export const lambdaService: LocalService = {
   route(req: LocalRequest, cloud: LocalCloud) {
     if (req.rawPath.startsWith(FUNCTION_URL_PREFIX))
       return { action: 'InvokeFunctionUrl', run: () => ops.invokeFunctionUrl({ cloud, req, name: '' }) };
-    for (const [method, pattern, action, handler] of ROUTES) {
-      if (method !== req.method) continue;
-      const match = pattern.exec(req.rawPath);
-      if (!match) continue;
-      const name = decodeURIComponent(match[1] ?? '');
-      return { action, run: () => handler({ cloud, req, name }) };
-    }
-    throw new AwsError('UnknownOperationException', `Unknown operation ${req.method} ${req.rawPath}`, 404);
+    return routeRestJson(ROUTES, req, (name) => ({ cloud, req, name }));
   },
   renderError: (error, req) => restJsonErrorResponse(error, req.requestId),
   control(cloud, method, subpath, body) {

@@ -1,15 +1,17 @@
 import { z } from 'zod';
-import { AwsError } from '../../aws-error.ts';
 import type { LocalCloud } from '../../cloud.ts';
-import { jsonResponse, restJsonErrorResponse } from '../../protocol/rest-json.ts';
-import type { LocalRequest, LocalResponse, LocalService } from '../../service.ts';
+import {
+  jsonResponse,
+  type RestJsonRoute,
+  restJsonErrorResponse,
+  routeRestJson,
+} from '../../protocol/rest-json.ts';
+import type { LocalRequest, LocalService } from '../../service.ts';
 import { fireDueSchedules, fireSchedule } from './fire.ts';
 import * as ops from './operations.ts';
 import { scheduleNotFound, schedulerStore } from './store.ts';
 
-type Handler = (call: ops.SchedulerCall) => LocalResponse;
-
-const ROUTES: [string, RegExp, string, Handler][] = [
+const ROUTES: RestJsonRoute<ops.SchedulerCall>[] = [
   ['POST', /^\/schedules\/([^/]+)$/, 'CreateSchedule', ops.createSchedule],
   ['PUT', /^\/schedules\/([^/]+)$/, 'UpdateSchedule', ops.updateSchedule],
   ['GET', /^\/schedules\/([^/]+)$/, 'GetSchedule', ops.getSchedule],
@@ -25,14 +27,7 @@ const FireInput = z
 export const schedulerService: LocalService = {
   name: 'scheduler',
   route(req: LocalRequest, cloud: LocalCloud) {
-    for (const [method, pattern, action, handler] of ROUTES) {
-      if (method !== req.method) continue;
-      const match = pattern.exec(req.rawPath);
-      if (!match) continue;
-      const name = decodeURIComponent(match[1] ?? '');
-      return { action, run: () => handler({ cloud, req, name }) };
-    }
-    throw new AwsError('UnknownOperationException', `Unknown operation ${req.method} ${req.rawPath}`, 404);
+    return routeRestJson(ROUTES, req, (name) => ({ cloud, req, name }));
   },
   renderError: (error, req) => restJsonErrorResponse(error, req.requestId),
   control(cloud, method, subpath, body) {
