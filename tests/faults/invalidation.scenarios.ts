@@ -13,6 +13,7 @@ import { createBackupWorkflow } from '../helpers/backup-workflow.ts';
 import { useLocalCloud } from '../helpers/local-cloud.ts';
 import {
   DOCS_DIST,
+  deployEvent as harnessDeployEvent,
   makeDeps,
   receiveAll,
   s3Message,
@@ -60,17 +61,8 @@ export const SCENARIOS = {
   },
 } as const;
 
-const deployEvent = (detail: Record<string, unknown>) => ({
-  version: '0',
-  id: `evt-${String(detail.deployId)}`,
-  'detail-type': 'Deployment Completed',
-  source: 'shipyard',
-  account: '123456789012',
-  time: '2026-02-01T00:00:00Z',
-  region: 'us-east-1',
-  resources: [],
-  detail,
-});
+const deployEvent = (detail: Record<string, unknown>) =>
+  harnessDeployEvent(detail, { id: `evt-${String(detail.deployId)}`, time: '2026-02-01T00:00:00Z' });
 
 interface Dump {
   cloudfront: {

@@ -8,6 +8,7 @@ import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 import {
   createInvalidationCalls,
   DOCS_DIST,
+  deployEvent,
   invalidationsOf,
   makeDeps,
   pathsBilled,
@@ -18,18 +19,6 @@ import {
 } from './harness.ts';
 
 const local = useLocalCloud();
-
-const deployEvent = (detail: Record<string, unknown>) => ({
-  version: '0',
-  id: 'evt-1',
-  'detail-type': 'Deployment Completed',
-  source: 'shipyard',
-  account: '123456789012',
-  time: '2026-01-01T00:00:00Z',
-  region: 'us-east-1',
-  resources: [],
-  detail,
-});
 
 /** Fills the distribution's in-flight wildcard allowance with someone else's invalidation. */
 const fillWildcards = async (cloud: RunningLocalCloud, distributionId: string) => {

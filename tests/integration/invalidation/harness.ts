@@ -139,3 +139,17 @@ export const s3Message = (
   messageAttributes: {},
   eventSource: 'aws:sqs',
 });
+
+/** An EventBridge `shipyard` / `Deployment Completed` event as the rule delivers it. */
+export const deployEvent = (detail: Record<string, unknown>, overrides: Record<string, unknown> = {}) => ({
+  version: '0',
+  id: 'evt-1',
+  'detail-type': 'Deployment Completed',
+  source: 'shipyard',
+  account: '123456789012',
+  time: '2026-01-01T00:00:00Z',
+  region: 'us-east-1',
+  resources: [],
+  detail,
+  ...overrides,
+});

@@ -3,21 +3,9 @@ import { makeHandler as makeDeployEventHandler } from '../../../functions/invali
 import { makeHandler as makeS3Handler } from '../../../functions/invalidate-s3-events/handler.ts';
 import { createLogger } from '../../../shared/logging/logger.ts';
 import { useLocalCloud } from '../../helpers/local-cloud.ts';
-import { makeDeps, s3Message, seedDistributions } from './harness.ts';
+import { deployEvent, makeDeps, s3Message, seedDistributions } from './harness.ts';
 
 const local = useLocalCloud();
-
-const deployEvent = (detail: Record<string, unknown>) => ({
-  version: '0',
-  id: 'evt-1',
-  'detail-type': 'Deployment Completed',
-  source: 'shipyard',
-  account: '123456789012',
-  time: '2026-01-01T00:00:00Z',
-  region: 'us-east-1',
-  resources: [],
-  detail,
-});
 
 const prepare = async () => {
   await seedDistributions(local());
