@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import { describe, expect, it } from 'vitest';
 import type { ControlClient } from '../../local/control-client.ts';
-import { clientConfig, TEST_CREDENTIALS, useLocalCloud } from '../helpers/local-cloud.ts';
+import { botocoreEnv, clientConfig, useLocalCloud } from '../helpers/local-cloud.ts';
 
 /**
  * Wire fidelity: one CloudFront scenario through the AWS SDK for JavaScript v3 and
@@ -44,17 +44,8 @@ const seedScenario = (control: ControlClient) =>
     },
   });
 
-const env = (url: string) => ({
-  ...process.env,
-  AWS_ENDPOINT_URL: url,
-  AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-  AWS_DEFAULT_REGION: 'us-east-1',
-  AWS_PAGER: '',
-  AWS_CONFIG_FILE: '/dev/null',
-  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-  INVALIDATION_MS: String(INVALIDATION_MS),
-});
+const env = (url: string) =>
+  botocoreEnv(url, { AWS_DEFAULT_REGION: 'us-east-1', INVALIDATION_MS: String(INVALIDATION_MS) });
 
 const errorOf = (error: unknown) => {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };

@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import type { ControlClient } from '../../local/control-client.ts';
-import { clientConfig, TEST_CREDENTIALS, useLocalCloud } from '../helpers/local-cloud.ts';
+import { botocoreEnv, clientConfig, useLocalCloud } from '../helpers/local-cloud.ts';
 
 /**
  * Wire fidelity: one scenario through the AWS SDK for JavaScript v3 and through boto3
@@ -57,15 +57,7 @@ const seedScenario = (control: ControlClient) =>
     },
   });
 
-const pyEnv = (url: string) => ({
-  ...process.env,
-  AWS_ENDPOINT_URL: url,
-  AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-  AWS_PAGER: '',
-  AWS_CONFIG_FILE: '/dev/null',
-  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-});
+const pyEnv = (url: string) => botocoreEnv(url);
 
 const tags = (resource: { Tags?: Tag[] }) =>
   (resource.Tags ?? [])

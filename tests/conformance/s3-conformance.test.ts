@@ -13,7 +13,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { clientConfig, TEST_CREDENTIALS, useLocalCloud } from '../helpers/local-cloud.ts';
+import { botocoreEnv, clientConfig, useLocalCloud } from '../helpers/local-cloud.ts';
 
 /**
  * Wire fidelity: one S3 scenario through the AWS SDK for JavaScript v3 and through boto3,
@@ -33,16 +33,7 @@ const KEYS = [
 ];
 const local = useLocalCloud({ clock: { speed: 0 } });
 
-const env = (url: string) => ({
-  ...process.env,
-  AWS_ENDPOINT_URL: url,
-  AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-  AWS_DEFAULT_REGION: 'us-east-1',
-  AWS_PAGER: '',
-  AWS_CONFIG_FILE: '/dev/null',
-  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-});
+const env = (url: string) => botocoreEnv(url, { AWS_DEFAULT_REGION: 'us-east-1' });
 
 const code = async (call: () => Promise<unknown>) => {
   try {

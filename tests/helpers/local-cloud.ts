@@ -3,6 +3,21 @@ import { type RunningLocalCloud, type StartOptions, startLocalCloud } from '../.
 
 export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
+/**
+ * Environment for boto3 / the aws CLI against the local cloud: test credentials, no pager, and
+ * no shared config files, so nothing on the machine changes what botocore sends.
+ */
+export const botocoreEnv = (endpoint: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+  ...process.env,
+  AWS_ENDPOINT_URL: endpoint,
+  AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+  AWS_PAGER: '',
+  AWS_CONFIG_FILE: '/dev/null',
+  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  ...extra,
+});
+
 /** Client config that points an SDK v3 client at the local cloud. */
 export const clientConfig = (endpoint: string, region = 'us-east-1') => ({
   endpoint,
