@@ -30,6 +30,8 @@ export const snapshotRecordSchema = z
     startTime: instant,
     tags: z.record(z.string(), z.string()),
     stateMessage: z.string().optional(),
+    /** `VolumeId`: the volume it was taken of (arbitrary on copies, see ownership.ts). */
+    volumeId: z.string().optional(),
   })
   .strict();
 

@@ -4,7 +4,11 @@
  * The plan **is** the dry run: the glue either returns it or executes `actions` in order.
  *
  * Guarantees (property-tested):
- * - only resources tagged as Shipyard's for this policy and target are ever deleted;
+ * - only resources provably Shipyard's for this policy and target are ever deleted or
+ *   counted as backups: tagged for them, and agreeing with the run record, AMI name, source
+ *   volume and creation time (shared/backup/ownership.ts); resources that only carry the
+ *   tags are reported in `notOurs` and left alone, so forged or foreign resources never
+ *   change what is deleted;
  * - the newest available backup is never deleted, nor anything of the current run, nor
  *   anything pending (or in a state rotation does not manage);
  * - failed backups (failed AMIs, error snapshots) are garbage and deleted;
@@ -31,8 +35,8 @@ import {
   type SnapshotRecord,
   snapshotRecordSchema,
 } from './inventory.ts';
+import { sortByOwnership } from './ownership.ts';
 import { type RetentionRule, retentionRuleSchema } from './retention-rules.ts';
-import { isManagedBy } from './tags.ts';
 
 export const retentionInputSchema = z
   .object({
@@ -43,6 +47,13 @@ export const retentionInputSchema = z
     runId: z.string().min(1),
     /** Resource ids the current run created (in case tags are not visible yet). */
     protectedIds: z.array(z.string()).optional(),
+    /**
+     * Run ids Shipyard recorded durably: a resource of any other run is not ours. Omitted:
+     * any run tag counts (and no creation-time window applies), the pre-record behaviour.
+     */
+    recordedRunIds: z.array(z.string().min(1)).optional(),
+    /** The target's volume ids (source region only): a snapshot of any other volume is not ours. */
+    sourceVolumeIds: z.array(z.string().min(1)).optional(),
     /**
      * What a backup of this target is: with `image`, snapshots without an AMI are orphans,
      * not backups. Omitted: every completed set counts (the pre-`form` behaviour).
@@ -91,6 +102,8 @@ export interface RetentionPlan {
   delete: PlanItem[];
   /** Resources in the inventory that are not this policy's and target's (never touched). */
   ignored: PlanItem[];
+  /** Resources tagged for this policy and target that are not provably Shipyard's (never touched). */
+  notOurs: PlanItem[];
   /** Deregistrations first, then snapshot deletions; execute in order. */
   actions: RetentionAction[];
   /** Backups that would be deleted but did not fit under `maxDeletesPerRun`. */
@@ -236,84 +249,55 @@ function unitsOf(
   return units;
 }
 
-/**
- * Plans the rotation of one target in one region.
- *
- * @throws InvalidBackupInput on an invalid time zone or `now`.
- * @example
- * const plan = planRetention({ policy: 'nightly', target: 'i-1', region: 'eu-west-1',
- *   runId: 'nightly-2026-11-20', now: '2026-11-20T02:00:00Z', timeZone: 'Europe/Berlin',
- *   retention: { keepLast: 7, gfs: { weekly: 4 } }, maxDeletesPerRun: 20, images, snapshots });
- * plan.delete;  // [{ resource: 'image', id: 'ami-…', reason: 'delete: not among the newest 7, …' }, …]
- * plan.actions; // [{ type: 'deregister-image', imageId: 'ami-…', deleteAssociatedSnapshots: true, … }]
- */
-export function planRetention(input: RetentionInput): RetentionPlan {
-  assertTimeZone(input.timeZone);
-  const nowMs = Date.parse(input.now);
-  if (Number.isNaN(nowMs)) throw new InvalidBackupInput(`invalid instant: ${input.now}`);
-
-  const ignored: PlanItem[] = [];
-  const managedImages: ImageRecord[] = [];
-  const managedSnapshots: SnapshotRecord[] = [];
-  const notOurs = `ignored: not tagged as Shipyard's for policy ${input.policy} and target ${input.target}`;
-  for (const image of input.images) {
-    if (!isManagedBy(image.tags, input.policy, input.target)) {
-      ignored.push({ resource: 'image', id: image.imageId, reason: notOurs });
-    } else if (image.state === 'deregistered') {
-      ignored.push({ resource: 'image', id: image.imageId, reason: 'ignored: already deregistered' });
-    } else {
-      managedImages.push(image);
-    }
-  }
-  for (const snapshot of input.snapshots) {
-    if (isManagedBy(snapshot.tags, input.policy, input.target)) managedSnapshots.push(snapshot);
-    else ignored.push({ resource: 'snapshot', id: snapshot.snapshotId, reason: notOurs });
-  }
-
-  const groups = groupBackups(managedImages, managedSnapshots);
-  const available = groups.filter((g) => g.status === 'available' && !isOrphanSet(g, input));
-  const units = unitsOf(groups, input, ruleReasons(available, input.retention, nowMs, input.timeZone));
-
-  // Cap: whole backups, oldest first, while their resources fit.
+/** The cap: whole backups, oldest first, while their resources fit; the rest are deferred (kept). */
+function applyCap(units: readonly Unit[], maxDeletesPerRun: number) {
   const candidates = units
     .filter((u) => u.decision === 'delete')
     .sort((a, b) => a.group.time - b.group.time || compareStrings(a.group.key, b.group.key));
-  const selected = new Set<Unit>();
-  let budget = input.maxDeletesPerRun;
+  const selected: Unit[] = [];
+  let budget = maxDeletesPerRun;
   let deferredBackups = 0;
   for (const unit of candidates) {
     const cost = unit.images.length + unit.snapshots.length;
     if (cost <= budget) {
-      selected.add(unit);
+      selected.push(unit);
       budget -= cost;
     } else {
       deferredBackups += 1;
       unit.decision = 'keep';
       unit.reasons = [
-        `deferred by maxDeletesPerRun (${input.maxDeletesPerRun}); due for deletion: ${unit.reasons.join(', ')}`,
+        `deferred by maxDeletesPerRun (${maxDeletesPerRun}); due for deletion: ${unit.reasons.join(', ')}`,
       ];
     }
   }
+  return { selected, deferredBackups };
+}
 
-  // Which snapshots may go: those of selected units not used by any AMI that remains
-  // (any AMI in the inventory, Shipyard's or not, that is not deregistered by this plan).
-  const deregistered = new Set([...selected].flatMap((u) => u.images.map((i) => i.imageId)));
+/**
+ * Which snapshot each remaining AMI uses: any AMI in the inventory, Shipyard's or not, that
+ * is not deregistered by this plan keeps its snapshots.
+ */
+function snapshotsInUse(images: readonly ImageRecord[], selected: readonly Unit[]): Map<string, string> {
+  const deregistered = new Set(selected.flatMap((u) => u.images.map((i) => i.imageId)));
   const usedBy = new Map<string, string>();
-  const imagesById = [...input.images].sort((a, b) => compareStrings(a.imageId, b.imageId));
-  for (const image of imagesById) {
+  for (const image of [...images].sort((a, b) => compareStrings(a.imageId, b.imageId))) {
     if (image.state === 'deregistered' || deregistered.has(image.imageId)) continue;
     for (const id of image.snapshotIds) if (!usedBy.has(id)) usedBy.set(id, image.imageId);
   }
-  const deletableSnapshots = new Set(
-    [...selected].flatMap((u) => u.snapshots.map((s) => s.snapshotId)).filter((id) => !usedBy.has(id)),
-  );
+  return usedBy;
+}
 
+/** Deregistrations (with DeleteAssociatedSnapshots when all of them go) before snapshot deletions. */
+function actionsOf(selected: readonly Unit[], usedBy: ReadonlyMap<string, string>) {
+  const deletable = new Set(
+    selected.flatMap((u) => u.snapshots.map((s) => s.snapshotId)).filter((id) => !usedBy.has(id)),
+  );
   const deregisterActions: RetentionAction[] = [];
   const implicit = new Map<string, string>();
-  for (const unit of candidates.filter((u) => selected.has(u))) {
+  for (const unit of selected) {
     for (const image of unit.images) {
       const associated = [...new Set(image.snapshotIds)];
-      const flag = associated.length > 0 && associated.every((id) => deletableSnapshots.has(id));
+      const flag = associated.length > 0 && associated.every((id) => deletable.has(id));
       if (flag) for (const id of associated) if (!implicit.has(id)) implicit.set(id, image.imageId);
       deregisterActions.push({
         type: 'deregister-image',
@@ -324,49 +308,92 @@ export function planRetention(input: RetentionInput): RetentionPlan {
       });
     }
   }
-  const snapshotActions: RetentionAction[] = [];
-  for (const unit of candidates.filter((u) => selected.has(u))) {
-    for (const snapshot of unit.snapshots) {
-      if (deletableSnapshots.has(snapshot.snapshotId) && !implicit.has(snapshot.snapshotId)) {
-        snapshotActions.push({
+  const snapshotActions: RetentionAction[] = selected.flatMap((unit) =>
+    unit.snapshots
+      .filter((s) => deletable.has(s.snapshotId) && !implicit.has(s.snapshotId))
+      .map(
+        (s): RetentionAction => ({
           type: 'delete-snapshot',
-          snapshotId: snapshot.snapshotId,
+          snapshotId: s.snapshotId,
           reason: unit.reasons.join('; '),
-        });
-      }
-    }
-  }
+        }),
+      ),
+  );
+  return { actions: [...deregisterActions, ...snapshotActions], implicit };
+}
 
+/** The keep and delete lists, one item per resource with its reason. */
+function itemsOf(
+  units: readonly Unit[],
+  selected: ReadonlySet<Unit>,
+  usedBy: ReadonlyMap<string, string>,
+  implicit: ReadonlyMap<string, string>,
+) {
   const keep: PlanItem[] = [];
   const remove: PlanItem[] = [];
   for (const unit of units) {
-    const common = (resource: PlanItem['resource'], id: string, reason: string): PlanItem => {
-      const item: PlanItem = { resource, id, backupTime: new Date(unit.group.time).toISOString(), reason };
-      if (unit.group.runId !== undefined) item.runId = unit.group.runId;
-      return item;
+    const item = (resource: PlanItem['resource'], id: string, reason: string): PlanItem => {
+      const entry: PlanItem = { resource, id, backupTime: new Date(unit.group.time).toISOString(), reason };
+      if (unit.group.runId !== undefined) entry.runId = unit.group.runId;
+      return entry;
     };
     const reason = unit.reasons.join(', ');
+    const chosen = selected.has(unit);
     for (const image of unit.images) {
-      if (selected.has(unit)) remove.push(common('image', image.imageId, `delete: ${reason}`));
-      else keep.push(common('image', image.imageId, `kept: ${reason}`));
+      if (chosen) remove.push(item('image', image.imageId, `delete: ${reason}`));
+      else keep.push(item('image', image.imageId, `kept: ${reason}`));
     }
-    for (const snapshot of unit.snapshots) {
-      const id = snapshot.snapshotId;
-      if (!selected.has(unit)) keep.push(common('snapshot', id, `kept: ${reason}`));
-      else if (usedBy.has(id))
-        keep.push(common('snapshot', id, `kept: used by AMI ${usedBy.get(id)} that remains`));
-      else if (implicit.has(id)) {
+    for (const { snapshotId: id } of unit.snapshots) {
+      const user = usedBy.get(id);
+      const withImage = implicit.get(id);
+      if (!chosen) keep.push(item('snapshot', id, `kept: ${reason}`));
+      else if (user !== undefined) keep.push(item('snapshot', id, `kept: used by AMI ${user} that remains`));
+      else if (withImage !== undefined) {
         remove.push(
-          common(
-            'snapshot',
-            id,
-            `delete: with AMI ${implicit.get(id)} (DeleteAssociatedSnapshots); ${reason}`,
-          ),
+          item('snapshot', id, `delete: with AMI ${withImage} (DeleteAssociatedSnapshots); ${reason}`),
         );
-      } else remove.push(common('snapshot', id, `delete: ${reason}`));
+      } else remove.push(item('snapshot', id, `delete: ${reason}`));
     }
   }
+  return { keep, remove };
+}
 
+/**
+ * Plans the rotation of one target in one region: sorts the inventory by ownership
+ * (shared/backup/ownership.ts), groups what is ours into backups, decides each by the
+ * rules, applies the cap, and orders the EC2 actions.
+ *
+ * @throws InvalidBackupInput on an invalid time zone or `now`.
+ * @example
+ * const plan = planRetention({ policy: 'nightly', target: 'i-1', region: 'eu-west-1',
+ *   runId: 'nightly-2026-11-20', now: '2026-11-20T02:00:00Z', timeZone: 'Europe/Berlin',
+ *   retention: { keepLast: 7, gfs: { weekly: 4 } }, maxDeletesPerRun: 20, images, snapshots,
+ *   recordedRunIds: ['nightly-2026-11-19', …], sourceVolumeIds: ['vol-1'] });
+ * plan.delete;  // [{ resource: 'image', id: 'ami-…', reason: 'delete: not among the newest 7, …' }, …]
+ * plan.notOurs; // [{ resource: 'image', id: 'ami-forged', reason: 'not ours, left alone: …' }]
+ * plan.actions; // [{ type: 'deregister-image', imageId: 'ami-…', deleteAssociatedSnapshots: true, … }]
+ */
+export function planRetention(input: RetentionInput): RetentionPlan {
+  assertTimeZone(input.timeZone);
+  const nowMs = Date.parse(input.now);
+  if (Number.isNaN(nowMs)) throw new InvalidBackupInput(`invalid instant: ${input.now}`);
+
+  const owned = sortByOwnership(input, {
+    policy: input.policy,
+    target: input.target,
+    runId: input.runId,
+    nowMs,
+    recordedRunIds: input.recordedRunIds,
+    sourceVolumeIds: input.sourceVolumeIds,
+  });
+  const groups = groupBackups(owned.images, owned.snapshots);
+  const available = groups.filter((g) => g.status === 'available' && !isOrphanSet(g, input));
+  const units = unitsOf(groups, input, ruleReasons(available, input.retention, nowMs, input.timeZone));
+  const { selected, deferredBackups } = applyCap(units, input.maxDeletesPerRun);
+  const usedBy = snapshotsInUse(input.images, selected);
+  const { actions, implicit } = actionsOf(selected, usedBy);
+  const { keep, remove } = itemsOf(units, new Set(selected), usedBy, implicit);
+  const byId = (a: PlanItem, b: PlanItem) => compareStrings(a.id, b.id);
   return {
     policy: input.policy,
     target: input.target,
@@ -375,8 +402,21 @@ export function planRetention(input: RetentionInput): RetentionPlan {
     now: input.now,
     keep,
     delete: remove,
-    ignored: ignored.sort((a, b) => compareStrings(a.id, b.id)),
-    actions: [...deregisterActions, ...snapshotActions],
+    ignored: owned.ignored.sort(byId),
+    notOurs: owned.notOurs.sort(byId),
+    actions,
     deferredBackups,
   };
+}
+
+/**
+ * How many backups (not resources: an AMI and its snapshots are one backup) a list of plan
+ * items belongs to.
+ *
+ * @example
+ * countBackups([{ resource: 'image', id: 'ami-1', runId: 'r1', reason: '' },
+ *   { resource: 'snapshot', id: 'snap-1', runId: 'r1', reason: '' }]); // 1
+ */
+export function countBackups(items: readonly PlanItem[]): number {
+  return new Set(items.map((i) => (i.runId === undefined ? `id:${i.id}` : `run:${i.runId}`))).size;
 }

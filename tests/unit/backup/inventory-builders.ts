@@ -1,5 +1,6 @@
 /** Builders of inventory records for the retention tests. */
 import type { ImageRecord, SnapshotRecord } from '../../../shared/backup/inventory.ts';
+import { imageName } from '../../../shared/backup/naming.ts';
 import type { RetentionInput } from '../../../shared/backup/retention.ts';
 
 export const POLICY = 'nightly';
@@ -28,7 +29,7 @@ export function managedTagRecord(
   };
 }
 
-/** One backup: an AMI and its snapshots, both tagged for `runId`. */
+/** One backup: an AMI (with the name Shipyard gives it) and its snapshots, all tagged for `runId`. */
 export function imageBackup(
   runId: string,
   createdAt: string,
@@ -50,6 +51,11 @@ export function imageBackup(
   }));
   const image: ImageRecord = {
     imageId: `ami-${suffix}`,
+    name: imageName({
+      policy: options.owner?.policy ?? POLICY,
+      target: options.owner?.target ?? TARGET,
+      runId,
+    }),
     state: options.imageState ?? 'available',
     creationDate: createdAt,
     tags: { ...tags, 'shipyard:kind': 'image' },
