@@ -91,7 +91,7 @@ const rotationSchema = z.object({
   regions: z.array(
     z.object({
       region: z.string(),
-      report: z.object({ deleted: z.array(z.string()), keptCount: z.number() }),
+      report: z.object({ deleted: z.array(z.string()), keptBackups: z.number() }),
     }),
   ),
 });
@@ -245,7 +245,7 @@ export function foldHistory(previous: RunProgress, events: readonly ExecutionEve
       t.rotation = backup.rotation.regions.map((r) => ({
         region: r.region,
         deleted: r.report.deleted.length,
-        kept: r.report.keptCount,
+        kept: r.report.keptBackups,
       }));
     }
     if (backup?.error) {
@@ -284,7 +284,7 @@ export function targetLine(t: TargetProgress): string {
   }
   if (t.rotation) {
     parts.push(
-      `rotation ${t.rotation.map((r) => `${r.region} deleted ${r.deleted} kept ${r.kept}`).join(', ')}`,
+      `rotation ${t.rotation.map((r) => `${r.region} deleted ${r.deleted} kept ${r.kept} backup(s)`).join(', ')}`,
     );
   }
   const head = t.phase === 'done' ? 'done' : t.phase === 'failed' ? 'FAILED' : t.phase;

@@ -43,7 +43,7 @@ const planSchema = z.object({
           rotation: z.array(
             z.object({
               region: z.string(),
-              report: z.object({ keptCount: z.number() }),
+              report: z.object({ keptBackups: z.number() }),
               wouldDelete: z.array(z.object({ id: z.string(), reason: z.string() })),
             }),
           ),
@@ -92,7 +92,7 @@ function targetLines(plan: TargetPlanView): string[] {
   for (const r of plan.rotation) {
     const deletes = r.wouldDelete.map((i) => `${i.id} (${i.reason})`).join(', ');
     lines.push(
-      `    rotation ${r.region}: keep ${r.report.keptCount}, would delete ${r.wouldDelete.length}${deletes ? `: ${deletes}` : ''}`,
+      `    rotation ${r.region}: keep ${r.report.keptBackups} backup(s), would delete ${r.wouldDelete.length} resource(s)${deletes ? `: ${deletes}` : ''}`,
     );
   }
   return lines;

@@ -23,7 +23,9 @@ const summarySchema = z.object({
           status: z.string(),
           imageId: z.string().optional(),
           snapshotIds: z.array(z.string()),
-          rotation: z.object({ deleted: z.array(z.string()), keptCount: z.number() }).optional(),
+          rotation: z
+            .object({ deleted: z.array(z.string()), keptBackups: z.number(), notOurs: z.number() })
+            .optional(),
         }),
       ),
       failures: z.array(z.string()),
@@ -47,7 +49,7 @@ export function summaryText(summary: unknown): string[] {
     for (const r of t.regions) {
       const made = r.imageId ?? (r.snapshotIds.length > 0 ? r.snapshotIds.join(' ') : '—');
       const rotation = r.rotation
-        ? `; rotation deleted ${r.rotation.deleted.length}, kept ${r.rotation.keptCount}`
+        ? `; rotation deleted ${r.rotation.deleted.length} resource(s), kept ${r.rotation.keptBackups} backup(s)${r.rotation.notOurs > 0 ? `, left alone ${r.rotation.notOurs} not ours` : ''}`
         : '';
       lines.push(`    ${r.region} (${r.role}) ${r.status}: ${made}${rotation}`);
     }

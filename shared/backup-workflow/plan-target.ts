@@ -73,6 +73,8 @@ function withPlannedBackup(ec2: Ec2Reader, run: Run, target: Target, snapshots: 
       ? [
           {
             imageId: PLANNED_IMAGE_ID,
+            // Named as the real run will name it: rotation only counts AMIs that carry their run's name.
+            name: imageName({ policy: context.policy, target: context.target, runId: context.runId }),
             state: 'available',
             creationDate: run.startedAt,
             tags: tagsToRecord(managedTags(context, 'image')),

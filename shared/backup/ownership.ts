@@ -102,13 +102,18 @@ function imageProblem(image: ImageRecord, ctx: OwnershipContext): string | undef
   return image.name === expected ? undefined : `name ${image.name ?? '(none)'} is not ${expected}`;
 }
 
+/** "Snapshot used by an AMI of run": one key per pair, so the AMI listing order never matters. */
+const useKey = (snapshotId: string, runId: string): string => JSON.stringify([snapshotId, runId]);
+const usesOf = (images: readonly ImageRecord[]): Set<string> =>
+  new Set(images.flatMap((i) => i.snapshotIds.map((id) => useKey(id, i.tags[TAG_KEYS.run] ?? ''))));
+
 /** Whether the snapshot is proven by its source volume or by an AMI of ours of its run. */
 function snapshotProofProblem(
   snapshot: SnapshotRecord,
   ctx: OwnershipContext,
-  usedByOurImage: ReadonlyMap<string, string>,
+  usedByOurImage: ReadonlySet<string>,
 ): string | undefined {
-  const provenByImage = usedByOurImage.get(snapshot.snapshotId) === snapshot.tags[TAG_KEYS.run];
+  const provenByImage = usedByOurImage.has(useKey(snapshot.snapshotId, snapshot.tags[TAG_KEYS.run] ?? ''));
   if (ctx.sourceVolumeIds !== undefined) {
     const volume = snapshot.volumeId;
     if (provenByImage || (volume !== undefined && ctx.sourceVolumeIds.includes(volume))) return undefined;
@@ -182,10 +187,7 @@ export function sortByOwnership(
     else disown('snapshot', id, problem);
   }
   // The run's instant is stated by its first resource among those proven on their own.
-  const alone = new Map(images.map((i) => [i.imageId, i.tags[TAG_KEYS.run] ?? '']));
-  const usedByAlone = new Map(
-    images.flatMap((i) => i.snapshotIds.map((id): [string, string] => [id, alone.get(i.imageId) ?? ''])),
-  );
+  const usedByAlone = usesOf(images);
   const dissent = dissenters([
     ...images.map((i) => ({ id: i.imageId, tags: i.tags, awsTime: i.creationDate })),
     ...snapshots
@@ -193,15 +195,11 @@ export function sortByOwnership(
       .map((s) => ({ id: s.snapshotId, tags: s.tags, awsTime: s.startTime })),
   ]);
   const dissentReason = (id: string) => `claims another instant than its run (${dissent.get(id)})`;
-  const usedByOurImage = new Map<string, string>();
   for (const image of images) {
-    if (dissent.has(image.imageId)) {
-      disown('image', image.imageId, dissentReason(image.imageId));
-      continue;
-    }
-    out.images.push(image);
-    for (const id of image.snapshotIds) usedByOurImage.set(id, image.tags[TAG_KEYS.run] ?? '');
+    if (dissent.has(image.imageId)) disown('image', image.imageId, dissentReason(image.imageId));
+    else out.images.push(image);
   }
+  const usedByOurImage = usesOf(out.images);
   for (const snapshot of snapshots) {
     const id = snapshot.snapshotId;
     const problem = dissent.has(id) ? dissentReason(id) : snapshotProofProblem(snapshot, ctx, usedByOurImage);

@@ -3,7 +3,7 @@
  * snapshot backs an AMI Shipyard did not plan to remove) and already-gone resources are
  * reported, never fatal; throttling and 5xx are `failed` with `retryable: true`.
  */
-import type { RetentionAction, RetentionPlan } from './retention.ts';
+import { countBackups, type RetentionAction, type RetentionPlan } from './retention.ts';
 
 /** An EC2 error as the adapter saw it (code = SDK `name`). */
 export interface Ec2ErrorInfo {
@@ -105,11 +105,14 @@ export interface RotationReport {
   /** Deleted ids (dry run: ids the plan would delete). */
   deleted: string[];
   /**
-   * How many backups (AMIs and snapshots) retention keeps. A count, not the ids: the kept
-   * set grows with retention and the report travels in the Step Functions state, which is
-   * capped at 256 KiB per run (the deleted/skipped/failed lists are bounded by maxDeletesPerRun).
+   * How many backups retention keeps (an AMI with its snapshots is one backup). A count, not
+   * the ids: the kept set grows with retention and the report travels in the Step Functions
+   * state, which is capped at 256 KiB per run (the deleted/skipped/failed lists are bounded
+   * by maxDeletesPerRun).
    */
-  keptCount: number;
+  keptBackups: number;
+  /** How many resources carry our tags but are not provably Shipyard's (left alone; a count, like keptBackups). */
+  notOurs: number;
   skippedInUse: string[];
   alreadyGone: string[];
   failed: { id: string; detail: string; retryable: boolean }[];
@@ -137,7 +140,8 @@ export function rotationReport(
   countKept: (id: string) => boolean = () => true,
 ): RotationReport {
   const base = {
-    keptCount: plan.keep.filter((i) => countKept(i.id)).length,
+    keptBackups: countBackups(plan.keep.filter((i) => countKept(i.id))),
+    notOurs: plan.notOurs.length,
     deferredBackups: plan.deferredBackups,
   };
   if (outcomes === undefined) {

@@ -23,7 +23,10 @@ export const rotationReportSchema = z
   .object({
     dryRun: z.boolean(),
     deleted: z.array(z.string()),
-    keptCount: z.number().int().min(0),
+    /** Backups kept (an AMI and its snapshots count one). */
+    keptBackups: z.number().int().min(0),
+    /** Resources with our tags that are not provably ours, left alone. */
+    notOurs: z.number().int().min(0),
     skippedInUse: z.array(z.string()),
     alreadyGone: z.array(z.string()),
     failed: z.array(z.object({ id: z.string(), detail: z.string(), retryable: z.boolean() }).strict()),
@@ -85,7 +88,8 @@ export interface RegionSummary {
   durationSeconds?: number;
   rotation?: {
     deleted: string[];
-    keptCount: number;
+    keptBackups: number;
+    notOurs: number;
     skippedInUse: string[];
     alreadyGone: string[];
     deferredBackups: number;
@@ -152,8 +156,8 @@ function summarizeTarget(target: TargetResult): TargetSummary {
     const duration = seconds(r.startedAt, r.finishedAt);
     if (duration !== undefined) summary.durationSeconds = duration;
     if (r.rotation !== undefined) {
-      const { deleted, keptCount, skippedInUse, alreadyGone, deferredBackups } = r.rotation;
-      summary.rotation = { deleted, keptCount, skippedInUse, alreadyGone, deferredBackups };
+      const { deleted, keptBackups, notOurs, skippedInUse, alreadyGone, deferredBackups } = r.rotation;
+      summary.rotation = { deleted, keptBackups, notOurs, skippedInUse, alreadyGone, deferredBackups };
     }
     return summary;
   });

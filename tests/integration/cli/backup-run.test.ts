@@ -69,7 +69,7 @@ describe('shipyard backup run / status / list', () => {
     // How many intermediate lines appear depends on polling; the last one per target does not.
     expect(run.stderr).toMatch(
       new RegExp(
-        `${WEB} \\[done\\]: snapshots completed \\(1\\); AMI ami-\\w+ available; copies ${COPY} ami-\\w+ available; rotation ${SOURCE} deleted 0 kept 2, ${COPY} deleted 0 kept 2\n$`,
+        `${WEB} \\[done\\]: snapshots completed \\(1\\); AMI ami-\\w+ available; copies ${COPY} ami-\\w+ available; rotation ${SOURCE} deleted 0 kept 1 backup\\(s\\), ${COPY} deleted 0 kept 1 backup\\(s\\)\n$`,
       ),
     );
     expect(run.stdout).toContain('nightly-cli-1: SUCCEEDED');

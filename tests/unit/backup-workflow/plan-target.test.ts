@@ -42,6 +42,7 @@ const oldBackups = (region: string) => {
     const hex = `${region === SOURCE ? 'a' : 'b'}${day}`.padEnd(17, '0');
     images.push({
       imageId: `ami-${hex}`,
+      name: `shipyard/nightly/${INSTANCE}/nightly-2026-03-${day}`,
       state: 'available',
       creationDate: at,
       tags,
@@ -204,8 +205,8 @@ describe('backup-plan-target handler', () => {
     ]);
     expect(source?.report).toMatchObject({
       dryRun: true,
-      // ami-a19… and snap-a19… (the planned backup is not counted).
-      keptCount: 2,
+      // The backup of ami-a19… and snap-a19… (the planned backup is not counted).
+      keptBackups: 1,
     });
     expect(result.rotation.map((r) => [r.region, r.wouldDelete.length])).toEqual([
       [SOURCE, 2],

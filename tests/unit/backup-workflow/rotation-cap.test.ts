@@ -32,6 +32,7 @@ const inventory = () => {
     const snapshotId = `snap-0000000000000000${night}`;
     images.push({
       imageId: `ami-0000000000000000${night}`,
+      name: `shipyard/nightly/${INSTANCE_A}/${runId}`,
       state: 'available',
       creationDate: at,
       tags,

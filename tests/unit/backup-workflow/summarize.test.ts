@@ -13,7 +13,8 @@ const poll = { attempt: 2, startedAt: T0, waitSeconds: 0, completedAt: '2026-02-
 const report = {
   dryRun: false,
   deleted: ['ami-old'],
-  keptCount: 0,
+  keptBackups: 0,
+  notOurs: 0,
   skippedInUse: [],
   alreadyGone: [],
   failed: [],

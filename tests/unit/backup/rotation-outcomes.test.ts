@@ -103,7 +103,8 @@ describe('rotationReport', () => {
     expect(rotationReport(plan)).toEqual({
       dryRun: true,
       deleted: ['ami-d1', 'snap-d1-0', 'ami-d2', 'snap-d2-0'],
-      keptCount: 2, // ami-d0, snap-d0-0
+      keptBackups: 1, // ami-d0 with snap-d0-0: one backup, not two resources
+      notOurs: 0,
       skippedInUse: [],
       alreadyGone: [],
       failed: [],

@@ -10,7 +10,8 @@ import {
 const rotation = {
   dryRun: false,
   deleted: ['ami-old'],
-  keptCount: 1,
+  keptBackups: 1,
+  notOurs: 0,
   skippedInUse: [],
   alreadyGone: [],
   failed: [],

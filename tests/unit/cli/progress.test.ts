@@ -111,7 +111,7 @@ describe('backup progress from the execution history', () => {
         target: { id: A },
         image: { imageId: 'ami-1', state: 'available' },
         rotation: {
-          regions: [{ region: 'ap-south-1', report: { deleted: ['ami-0'], keptCount: 2 } }],
+          regions: [{ region: 'ap-south-1', report: { deleted: ['ami-0'], keptBackups: 2 } }],
         },
       }),
       entered(
@@ -128,7 +128,7 @@ describe('backup progress from the execution history', () => {
       [V, 'failed'],
     ]);
     expect(targetLine(progress.targets[0] ?? { id: '', phase: 'waiting', copies: [] })).toContain(
-      'rotation ap-south-1 deleted 1 kept 2',
+      'rotation ap-south-1 deleted 1 kept 2 backup(s)',
     );
     expect(targetLine(progress.targets[1] ?? { id: '', phase: 'waiting', copies: [] })).toBe(
       `${V} [FAILED] — SnapshotFailed: disk gone`,

@@ -164,9 +164,9 @@ describe('dry run of the backup workflow', () => {
       for (const item of r.wouldDelete) expect(item.reason).toMatch(/^delete: /);
       expect(r.report.dryRun).toBe(true);
     }
-    // ami-… and snap-… of sourceOld[2]: the planned backup stands in for the inventory
-    // only, it is never counted as kept.
-    expect(a?.rotation.find((r) => r.region === SOURCE)?.report.keptCount).toBe(2);
+    // sourceOld[2] (its ami-… and snap-… are one backup): the planned backup stands in for
+    // the inventory only, it is never counted as kept.
+    expect(a?.rotation.find((r) => r.region === SOURCE)?.report.keptBackups).toBe(1);
   });
 
   it('records a target the real run would fail, plans the others, and fails the dry run', async () => {

@@ -117,8 +117,8 @@ describe("a run of maxTargetsPerRun targets fits Step Functions' 256 KiB state l
     for (const t of summary?.targets ?? []) {
       expect(t.regions).toHaveLength(1 + COPY_REGIONS.length);
       for (const r of t.regions) {
-        // The newest 20 and the deferred one stay: 21 backups of an AMI and 5 snapshots.
-        expect(r.rotation).toMatchObject({ keptCount: (KEEP_LAST + 1) * (1 + VOLUMES), deferredBackups: 1 });
+        // The newest 20 and the deferred one stay: 21 backups (of an AMI and 5 snapshots each).
+        expect(r.rotation).toMatchObject({ keptBackups: KEEP_LAST + 1, deferredBackups: 1 });
         expect(r.rotation?.deleted).toHaveLength(18);
       }
     }
