@@ -43,7 +43,8 @@ export interface RehearsalSummary {
     failures: string[];
   }[];
   amisPerRegion: Record<string, { available: number; names: string[] }>;
-  rotation: { region: string; deleted: number; keptNow: number }[];
+  /** `keptBackups`: backups (an AMI with its snapshots is one) of the policy in the region now. */
+  rotation: { region: string; deleted: number; keptBackups: number }[];
   untouched: { unmanagedSnapshotPresent: boolean; unselectedInstanceSnapshots: number };
   ok: boolean;
 }
@@ -87,7 +88,13 @@ export const buildSummary = (input: {
     const ours = r.images.filter((i) => i.tags[TAG_KEYS.policy] === input.policy && i.state === 'available');
     if (ours.length > 0)
       amisPerRegion[region] = { available: ours.length, names: ours.map((i) => i.name).sort() };
-    rotationKept.set(region, ours.length);
+    const backups = new Set(
+      [
+        ...ours,
+        ...r.snapshots.filter((s) => s.tags[TAG_KEYS.policy] === input.policy && s.state === 'completed'),
+      ].map((x) => `${x.tags[TAG_KEYS.target]}/${x.tags[TAG_KEYS.run]}`),
+    );
+    rotationKept.set(region, backups.size);
     if (r.snapshots.some((s) => s.tags.Name === input.unmanagedSnapshotName)) unmanagedSnapshotPresent = true;
     const unselected = r.instances.find((i) => i.tags.Name === input.unselectedInstanceName);
     const volumes = new Set(unselected?.volumes.map((v) => v.volumeId) ?? []);
@@ -106,7 +113,7 @@ export const buildSummary = (input: {
   const rotation = [...totals].map(([region, t]) => ({
     region,
     deleted: t.deleted,
-    keptNow: rotationKept.get(region) ?? 0,
+    keptBackups: rotationKept.get(region) ?? 0,
   }));
   return {
     endpoint: input.endpoint,
@@ -142,7 +149,9 @@ export const renderSummary = (s: RehearsalSummary): string => {
     lines.push(`  ${region}: ${a.available} available`);
   lines.push('', 'Rotation over the rehearsal');
   for (const r of s.rotation)
-    lines.push(`  ${r.region}: deleted ${r.deleted} AMIs and snapshots; ${r.keptNow} AMI(s) kept`);
+    lines.push(
+      `  ${r.region}: deleted ${r.deleted} resource(s) (AMIs and snapshots); ${r.keptBackups} backup(s) kept`,
+    );
   lines.push(
     '',
     `Untouched: unmanaged snapshot ${s.untouched.unmanagedSnapshotPresent ? 'still there' : 'MISSING'}, unselected instance snapshots: ${s.untouched.unselectedInstanceSnapshots}`,

@@ -265,6 +265,128 @@ describe('packaged CloudFormation template', () => {
     expect(resourcesOfType('AWS::StepFunctions::StateMachine')).toHaveLength(1);
   });
 
+  describe('the guard on shipyard:* tags (docs/iam-guard.json, README "Security: who may write Shipyard\'s tags")', () => {
+    interface GuardStatement {
+      Effect: string;
+      Action: string[];
+      Resource: string;
+      Condition: Record<string, Record<string, string | string[]>>;
+    }
+    const guard = JSON.parse(readFileSync('docs/iam-guard.json', 'utf8')) as { Statement: GuardStatement[] };
+    const exempt = (statement: GuardStatement): string[] =>
+      asList(statement.Condition.ArnNotLike?.['aws:PrincipalArn']);
+    /**
+     * ArnLike: "each of the six colon-delimited components of the ARN is checked separately
+     * and each can include multi-character match wildcards (*) or single-character match
+     * wildcards (?)" (IAM User Guide, IAM JSON policy elements: Condition operators, ARN
+     * condition operators).
+     */
+    const arnLike = (pattern: string, arn: string): boolean => {
+      const split = (value: string) => {
+        const parts = value.split(':');
+        return [...parts.slice(0, 5), parts.slice(5).join(':')];
+      };
+      const glob = (p: string) =>
+        new RegExp(
+          `^${p
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '.*')
+            .replace(/\?/g, '.')}$`,
+        );
+      const want = split(pattern);
+      return split(arn).every((part, i) => glob(want[i] ?? '').test(part));
+    };
+    /** The ARN a role of the template gets once deployed (account and region as in a real stack). */
+    const roleArn = (resource: { Properties?: Record<string, unknown> }): string => {
+      const name = resource.Properties?.RoleName as { 'Fn::Join': [string, unknown[]] } | string | undefined;
+      const joined =
+        typeof name === 'string'
+          ? name
+          : (name?.['Fn::Join'][1] ?? [])
+              .map((p) =>
+                typeof p === 'string'
+                  ? p
+                  : JSON.stringify(p) === '{"Ref":"AWS::Region"}'
+                    ? 'eu-central-1'
+                    : '?',
+              )
+              .join(name?.['Fn::Join'][0] ?? '');
+      const path = (resource.Properties?.Path as string | undefined) ?? '/';
+      return `arn:aws:iam::123456789012:role${path}${joined}`;
+    };
+    const writers = () =>
+      new Set(
+        allStatements()
+          .filter(
+            ({ statement }) =>
+              statement.Effect === 'Allow' &&
+              asList(statement.Action).some((a) => a === 'ec2:CreateTags' || a === 'ec2:DeleteTags'),
+          )
+          .map(({ role }) => role),
+      );
+
+    it('denies CreateTags / DeleteTags of any shipyard:* key to every principal but the exempt roles', () => {
+      // "ForAnyValue … returns true if at least one of the context key values matches"; aws:TagKeys
+      // holds the tag keys of the request (IAM User Guide, AWS global condition context keys).
+      const [tagKeys, strip] = guard.Statement;
+      expect(tagKeys).toMatchObject({
+        Effect: 'Deny',
+        Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
+        Resource: '*',
+      });
+      expect(tagKeys?.Condition['ForAnyValue:StringLike']).toEqual({ 'aws:TagKeys': ['shipyard:*'] });
+      // DeleteTags without keys deletes all user-defined tags (EC2 API Reference, DeleteTags):
+      // aws:TagKeys is then empty, so a second statement guards our resources by their tag.
+      expect(strip).toMatchObject({ Effect: 'Deny', Action: ['ec2:DeleteTags'], Resource: '*' });
+      expect(strip?.Condition.StringEquals).toEqual({ 'aws:ResourceTag/shipyard:managed': 'true' });
+      expect(exempt(strip as GuardStatement)).toEqual(exempt(tagKeys as GuardStatement));
+    });
+
+    it("exempts exactly the packaged roles that may write Shipyard's tags, and only Shipyard roles may", () => {
+      const roles = resourcesOfType('AWS::IAM::Role');
+      const tagWriters = writers();
+      expect([...tagWriters].sort()).toEqual([
+        'BackupCopyImageIamRoleLambdaExecution',
+        'BackupCreateSnapshotsIamRoleLambdaExecution',
+        'BackupRegisterImageIamRoleLambdaExecution',
+      ]);
+      for (const [id, role] of roles) {
+        const arn = roleArn(role);
+        for (const statement of guard.Statement) {
+          expect(
+            exempt(statement).some((pattern) => arnLike(pattern, arn)),
+            `${id} (${arn})`,
+          ).toBe(tagWriters.has(id));
+        }
+      }
+    });
+
+    it('grants CreateTags only as part of a create call the same role may make, and DeleteTags to no role', () => {
+      const grants = allStatements().filter(({ statement }) =>
+        asList(statement.Action).includes('ec2:CreateTags'),
+      );
+      expect(grants.length).toBeGreaterThan(0);
+      for (const { role, statement } of grants) {
+        expect(asList(statement.Action), role).toEqual(['ec2:CreateTags']);
+        const creates = asList(
+          (statement.Condition as { StringEquals?: Record<string, string | string[]> } | undefined)
+            ?.StringEquals?.['ec2:CreateAction'],
+        );
+        expect(creates.length, role).toBeGreaterThan(0);
+        const allowed = new Set(
+          allStatements()
+            .filter((s) => s.role === role && s.statement.Effect === 'Allow')
+            .flatMap((s) => asList(s.statement.Action)),
+        );
+        for (const create of creates) expect(allowed.has(`ec2:${create}`), `${role}: ${create}`).toBe(true);
+      }
+      const deleteTags = allStatements().filter(({ statement }) =>
+        asList(statement.Action).includes('ec2:DeleteTags'),
+      );
+      expect(deleteTags).toEqual([]);
+    });
+  });
+
   it('has the IAM table in the README generated from this template (npm run docs:iam)', () => {
     const readme = readFileSync('README.md', 'utf8');
     expect(replaceIamTable(readme, renderIamTable(template))).toBe(readme);
