@@ -46,6 +46,7 @@ export const toSnapshotRecord = (s: Ec2Snapshot): SnapshotRecord => ({
   startTime: s.startTime,
   tags: s.tags,
   ...(s.stateMessage === undefined ? {} : { stateMessage: s.stateMessage }),
+  ...(s.volumeId === undefined ? {} : { volumeId: s.volumeId }),
 });
 
 /** A terminal adapter error becomes a per-item failure; anything transient (or unknown) propagates. */

@@ -180,6 +180,31 @@ function failureReason(images: readonly ImageRecord[], snapshots: readonly Snaps
   return `failed backup: snapshot error${failedSnapshot?.stateMessage ? ` (${failedSnapshot.stateMessage})` : ''}`;
 }
 
+/** An available backup is ruled by retention; failed leftovers of the same run are garbage. */
+function availableUnits(group: BackupGroup, keepReasons: string[], rule: RetentionRule): Unit[] {
+  const units: Unit[] = [];
+  const garbageImages = group.images.filter((i) => isFailedImageState(i.state));
+  const garbageSnapshots = group.snapshots.filter((s) => s.state === 'error');
+  if (garbageImages.length + garbageSnapshots.length > 0) {
+    const reason = failureReason(garbageImages, garbageSnapshots);
+    units.push({
+      group,
+      images: garbageImages,
+      snapshots: garbageSnapshots,
+      decision: 'delete',
+      reasons: [reason],
+    });
+  }
+  const images = group.images.filter((i) => !isFailedImageState(i.state));
+  const snapshots = group.snapshots.filter((s) => s.state !== 'error');
+  units.push(
+    keepReasons.length > 0
+      ? { group, images, snapshots, decision: 'keep', reasons: keepReasons }
+      : { group, images, snapshots, decision: 'delete', reasons: [expiryReason(rule)] },
+  );
+  return units;
+}
+
 function unitsOf(
   groups: readonly BackupGroup[],
   input: RetentionInput,
@@ -223,27 +248,7 @@ function unitsOf(
     } else if (group.status === 'failed') {
       units.push({ ...base, decision: 'delete', reasons: [failureReason(group.images, group.snapshots)] });
     } else {
-      // Available: the backup proper is ruled by retention; failed leftovers of the same run are garbage.
-      const garbageImages = group.images.filter((i) => isFailedImageState(i.state));
-      const garbageSnapshots = group.snapshots.filter((s) => s.state === 'error');
-      if (garbageImages.length + garbageSnapshots.length > 0) {
-        const reason = failureReason(garbageImages, garbageSnapshots);
-        units.push({
-          group,
-          images: garbageImages,
-          snapshots: garbageSnapshots,
-          decision: 'delete',
-          reasons: [reason],
-        });
-      }
-      const images = group.images.filter((i) => !isFailedImageState(i.state));
-      const snapshots = group.snapshots.filter((s) => s.state !== 'error');
-      const reasons = reasonsByKey.get(group.key) ?? [];
-      units.push(
-        reasons.length > 0
-          ? { group, images, snapshots, decision: 'keep', reasons }
-          : { group, images, snapshots, decision: 'delete', reasons: [expiryReason(input.retention)] },
-      );
+      units.push(...availableUnits(group, reasonsByKey.get(group.key) ?? [], input.retention));
     }
   }
   return units;
