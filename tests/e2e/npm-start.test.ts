@@ -39,6 +39,8 @@ describe('npm start (the rehearsal)', () => {
     expect(summary.amisPerRegion['us-west-1']?.available).toBe(9);
     expect(summary.amisPerRegion['eu-west-1']?.available).toBe(6);
     expect(summary.rotation.find((r) => r.region === 'eu-west-1')?.deleted).toBeGreaterThan(0);
+    // kept counts backups: each AMI with its snapshots is one (3 targets × keepLast 2)
+    expect(summary.rotation.find((r) => r.region === 'eu-west-1')?.keptBackups).toBe(6);
     // nothing Shipyard did not create was touched
     expect(summary.untouched).toEqual({ unmanagedSnapshotPresent: true, unselectedInstanceSnapshots: 0 });
   }, 300_000);
