@@ -111,4 +111,57 @@ describe('rotation in the backup workflow', () => {
     expect(report?.skippedInUse).toEqual([`snap-${old(10).hex}`]);
     expect(before.images.length - after.images.length).toBe(2 - 1);
   });
+
+  it('a hand-made AMI and a hand-made snapshot with our tags push out no backup and are left alone', async () => {
+    // Prepare: three earlier backups of instance A, and an attacker's AMI and snapshot carrying our
+    // managed/policy/target tags: the AMI claims a run and a created-at in the future (2027), the
+    // snapshot (taken now, of no target volume) claims no run.
+    await seedFleet(local().control);
+    const earlier = [20, 21, 22].map((d) => old(d));
+    await seedOldBackups(local().control, SOURCE, earlier);
+    const ourTags = {
+      'shipyard:managed': 'true',
+      'shipyard:policy': 'nightly',
+      'shipyard:target': INSTANCE_A,
+    };
+    const forgedSnapshot = 'snap-0f00000000000000a';
+    const handSnapshot = 'snap-0f00000000000000b';
+    const future = {
+      'shipyard:run': 'nightly-2027-06-01',
+      'shipyard:created-at': '2027-06-01T00:30:00.000Z',
+    };
+    await local().control.seed({
+      ec2: {
+        snapshots: [
+          { region: SOURCE, snapshotId: forgedSnapshot, sizeGiB: 8, tags: { ...ourTags, ...future } },
+          { region: SOURCE, snapshotId: handSnapshot, sizeGiB: 8, tags: ourTags },
+        ],
+        images: [
+          {
+            region: SOURCE,
+            imageId: 'ami-0f00000000000000a',
+            name: 'golden-by-hand',
+            snapshotIds: [forgedSnapshot],
+            tags: { ...ourTags, ...future },
+          },
+        ],
+      },
+    });
+    const workflow = await createBackupWorkflow(local);
+    // Act: keepLast 2 counts this run's backup, so one earlier backup stays.
+    const result = await workflow.run(
+      runInput(keepTwo, 'nightly-2026-02-01', now(), { targets: [INSTANCE_A] }),
+    );
+    // Assess: the newest earlier backup is kept (the forged "2027" AMI did not outrank it) and
+    // neither hand-made resource is touched.
+    expect(result.status).toBe('succeeded');
+    const after = await inventory(local().control, SOURCE);
+    expect(ids(after.images)).toContain(`ami-${old(22).hex}`);
+    expect(ids(after.images)).not.toContain(`ami-${old(21).hex}`);
+    expect(ids(after.images)).not.toContain(`ami-${old(20).hex}`);
+    expect(ids(after.images)).toContain('ami-0f00000000000000a');
+    expect(ids(after.snapshots)).toEqual(expect.arrayContaining([forgedSnapshot, handSnapshot]));
+    const report = (result.lastOutput.Rotate as RotationResult).regions[0]?.report;
+    expect(report).toMatchObject({ keptBackups: 2, notOurs: 3 });
+  });
 });
