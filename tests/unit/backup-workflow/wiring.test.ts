@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { handlerPathOf, loadBackupDefinition, taskFunctionKeys } from '../../helpers/backup-asl.ts';
 
 const require = createRequire(import.meta.url);
@@ -77,8 +77,15 @@ describe('backup wiring', () => {
   it('a config that validate refuses fails the resources with the same message', async () => {
     // Prepare: a cron that fires four times a day
     const file = configFile(POLICY.replace('cron(30  1 LW * ? *)', '0 */6 * * ? *'));
-    // Act / Assess
-    await expect(resources(contextFor(file))).rejects.toThrow(
+    const written: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => written.push(String(chunk)) > 0);
+    vi.spyOn(process, 'exit').mockImplementation((code) => {
+      throw new Error(`exit ${code}`);
+    });
+    // Act / Assess: packaging stops with exit 2 after printing the problems once
+    await expect(resources(contextFor(file))).rejects.toThrow('exit 2');
+    vi.restoreAllMocks();
+    expect(written.join('')).toMatch(
       /backupPolicies\[0\]\.schedule\.cron: cron: fires 4 times a day, expected at most once a day/,
     );
   });
