@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../shared/config/errors.ts';
 import { parseConfig } from '../shared/config/load.ts';
+import { regionSchema } from '../shared/config/policies.ts';
 import type { ShipyardConfig } from '../shared/config/schema.ts';
 import { EXIT, UserError } from './errors.ts';
 
@@ -26,13 +27,58 @@ export interface ClientSettings {
   forcePathStyle?: boolean;
 }
 
+/** A value and where it came from (the flag or the environment variable), for error messages. */
+const sourced = (candidates: [string, string | undefined][]): { from: string; value: string } | undefined => {
+  for (const [from, value] of candidates) if (value !== undefined && value !== '') return { from, value };
+  return undefined;
+};
+
+/** The region to sign for: a Region of Shipyard's list, else a usage error naming where it came from. */
+const regionOf = (options: GlobalOptions, env: NodeJS.ProcessEnv): string => {
+  const region = sourced([
+    ['--region', options.region],
+    ['AWS_REGION', env.AWS_REGION],
+    ['AWS_DEFAULT_REGION', env.AWS_DEFAULT_REGION],
+  ]) ?? { from: 'default', value: 'us-east-1' };
+  const checked = regionSchema.safeParse(region.value);
+  if (!checked.success)
+    throw new UserError(
+      `${region.from}: "${region.value}" is ${checked.error.issues[0]?.message ?? 'not a region'}`,
+    );
+  return region.value;
+};
+
+/** An endpoint is an absolute http(s) URL; anything else is a usage error naming where it came from. */
+const endpointOf = (options: GlobalOptions, env: NodeJS.ProcessEnv): string | undefined => {
+  const endpoint = sourced([
+    ['--endpoint', options.endpoint],
+    ...(options.local
+      ? ([
+          ['SHIPYARD_LOCAL_ENDPOINT', env.SHIPYARD_LOCAL_ENDPOINT],
+          ['--local', DEFAULT_LOCAL_ENDPOINT],
+        ] as [string, string][])
+      : []),
+  ]);
+  if (endpoint === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint.value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !['http:', 'https:'].includes(url.protocol) || url.hostname === '')
+    throw new UserError(
+      `${endpoint.from}: "${endpoint.value}" is not an endpoint URL (expected http://host:port or https://host)`,
+    );
+  return endpoint.value;
+};
+
 export const clientSettings = (
   options: GlobalOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): ClientSettings => {
-  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const endpoint =
-    options.endpoint ?? (options.local ? (env.SHIPYARD_LOCAL_ENDPOINT ?? DEFAULT_LOCAL_ENDPOINT) : undefined);
+  const region = regionOf(options, env);
+  const endpoint = endpointOf(options, env);
   if (endpoint) {
     // The local cloud accepts any credentials; don't make users configure a profile for it.
     return {

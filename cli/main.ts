@@ -43,14 +43,30 @@ const CONNECTION_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
-/** Walks the cause chain (adapters wrap SDK errors) looking for a network failure. */
-const isConnectionError = (error: unknown, depth = 0): boolean => {
-  if (!error || typeof error !== 'object' || depth > 8) return false;
-  const { code, cause, errors } = error as { code?: string; cause?: unknown; errors?: unknown[] };
-  if (code && CONNECTION_CODES.has(code)) return true;
-  if (Array.isArray(errors) && errors.some((e) => isConnectionError(e, depth + 1))) return true;
-  return isConnectionError(cause, depth + 1);
+type ErrorLike = { name?: string; code?: string; message?: string; cause?: unknown; errors?: unknown[] };
+
+/** The first error in the cause chain (adapters wrap SDK errors) that matches. */
+const findInChain = (
+  error: unknown,
+  matches: (e: ErrorLike) => boolean,
+  depth = 0,
+): ErrorLike | undefined => {
+  if (!error || typeof error !== 'object' || depth > 8) return undefined;
+  const e = error as ErrorLike;
+  if (matches(e)) return e;
+  for (const inner of Array.isArray(e.errors) ? e.errors : []) {
+    const found = findInChain(inner, matches, depth + 1);
+    if (found) return found;
+  }
+  return findInChain(e.cause, matches, depth + 1);
 };
+
+const isConnectionError = (error: unknown): boolean =>
+  findInChain(error, (e) => e.code !== undefined && CONNECTION_CODES.has(e.code)) !== undefined;
+
+/** The SDK's credential chain found nothing (no keys, profile, SSO or instance role). */
+const missingCredentials = (error: unknown): ErrorLike | undefined =>
+  findInChain(error, (e) => e.name === 'CredentialsProviderError');
 
 export const main = async (argv: string[]): Promise<number> => {
   const program = buildProgram(argv);
@@ -64,6 +80,13 @@ export const main = async (argv: string[]): Promise<number> => {
     if (error instanceof UserError) {
       process.stderr.write(`shipyard: ${error.message}\n`);
       return error.exitCode;
+    }
+    const credentials = missingCredentials(error);
+    if (credentials) {
+      process.stderr.write(
+        `shipyard: no AWS credentials (${(credentials.message ?? '').split('\n')[0]}): set AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use --local / --endpoint for the local cloud\n`,
+      );
+      return EXIT.unreachable;
     }
     if (isConnectionError(error)) {
       process.stderr.write(`shipyard: cannot reach the AWS endpoint (${(error as Error).message})\n`);

@@ -1,26 +1,36 @@
-import { DEFAULT_PORT, startLocalCloud } from './server.ts';
+import { parseArgs } from 'node:util';
+import { PortInUseError, serveLocalCloud } from './serve.ts';
+import { DEFAULT_PORT } from './server.ts';
 
-/** `npm run local`: the local cloud on 127.0.0.1:4566 until Ctrl-C. */
-const port = Number(process.env.SHIPYARD_LOCAL_PORT ?? DEFAULT_PORT);
-const host = process.env.SHIPYARD_LOCAL_HOST ?? '127.0.0.1';
-const speed = Number(process.env.SHIPYARD_LOCAL_SPEED ?? 1);
-
-const running = await startLocalCloud({ port, host, clock: { speed } });
-console.log(`Shipyard local cloud listening on ${running.url} (clock speed ${speed}x)
-
-Point any AWS client at it (any credentials, any region):
-  export AWS_ENDPOINT_URL=${running.url} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=ap-south-1
-  aws --endpoint-url ${running.url} ec2 describe-snapshots --owner-ids self
-  aws --endpoint-url ${running.url} cloudfront list-distributions
-  aws --endpoint-url ${running.url} s3api list-objects-v2 --bucket my-site
-
-Control API: ${running.url}/_shipyard/{health,reset,seed,clock,clock/advance,faults,counters,state}
-  curl -s -XPOST ${running.url}/_shipyard/clock/advance -d '{"minutes":30}'
-`);
-
-const stop = async () => {
-  await running.close();
-  process.exit(0);
+/**
+ * `npm run local [-- --port N --host H --speed S]`: the local cloud until Ctrl-C. The options
+ * default to SHIPYARD_LOCAL_PORT (4566), SHIPYARD_LOCAL_HOST (127.0.0.1), SHIPYARD_LOCAL_SPEED (1).
+ * Bad options and a busy port are one line on stderr and exit 2.
+ */
+const fail = (message: string): never => {
+  process.stderr.write(`shipyard local: ${message}\n`);
+  process.exit(2);
 };
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+
+let values: { port?: string; host?: string; speed?: string };
+try {
+  ({ values } = parseArgs({
+    options: { port: { type: 'string' }, host: { type: 'string' }, speed: { type: 'string' } },
+  }));
+} catch (error) {
+  values = fail((error as Error).message);
+}
+const portText = values.port ?? process.env.SHIPYARD_LOCAL_PORT ?? String(DEFAULT_PORT);
+const port = Number(portText);
+if (!/^\d+$/.test(portText) || port > 65535) fail(`--port: "${portText}" is not a port (expected 0-65535)`);
+const speedText = values.speed ?? process.env.SHIPYARD_LOCAL_SPEED ?? '1';
+const speed = Number(speedText);
+if (!Number.isFinite(speed) || speed < 0)
+  fail(`--speed: "${speedText}" is not a clock speed (expected a number ≥ 0)`);
+
+try {
+  await serveLocalCloud({ port, host: values.host ?? process.env.SHIPYARD_LOCAL_HOST ?? '127.0.0.1', speed });
+} catch (error) {
+  if (error instanceof PortInUseError) fail(error.message);
+  throw error;
+}

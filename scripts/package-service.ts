@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { withPackageLock } from './package-lock.ts';
 
@@ -46,6 +46,49 @@ export const packageService = async (stage = 'dev', outDir?: string): Promise<Pa
   const templatePath = join(dir, 'cloudformation-template-update-stack.json');
   const template = JSON.parse(await readFile(templatePath, 'utf8')) as CloudFormationTemplate;
   return { dir, stage, template, templatePath };
+};
+
+/**
+ * `serverless package` with another config file (`--param configFile=…`, relative to the
+ * repository as serverless.yml expects), into a throwaway folder; resolves with how it ended,
+ * failures included.
+ */
+export const packageWithConfig = async (
+  stage: string,
+  configFile: string,
+): Promise<{ code: number; stdout: string; stderr: string }> => {
+  const dir = await mkdtemp(join(tmpdir(), `shipyard-package-${stage}-`));
+  try {
+    return await withPackageLock(() =>
+      run(
+        process.execPath,
+        [
+          SERVERLESS_BIN,
+          'package',
+          '--stage',
+          stage,
+          '--package',
+          dir,
+          '--param',
+          `configFile=${relative(ROOT, resolve(configFile))}`,
+        ],
+        {
+          cwd: ROOT,
+          env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+          maxBuffer: 32 * 1024 * 1024,
+        },
+      ).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (error: { code?: number; stdout?: string; stderr?: string }) => ({
+          code: typeof error.code === 'number' ? error.code : 1,
+          stdout: error.stdout ?? '',
+          stderr: error.stderr ?? '',
+        }),
+      ),
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 };
 
 /** `serverless print` for a stage: the fully resolved service configuration as YAML. */

@@ -9,6 +9,7 @@
 // an ISO time contains `:` (forbidden in execution names) and is a UTC instant, not the
 // policy's local date. backupStart computes the name from the scheduled time in the
 // policy's time zone and treats ExecutionAlreadyExists as done.
+// The policies come validated and parsed (cron normalised to its six fields) from the config.
 const { backupPolicies } = require('./backup-config.cjs');
 
 const pascal = (name) =>
@@ -18,18 +19,13 @@ const pascal = (name) =>
     .map((p) => p[0].toUpperCase() + p.slice(1))
     .join('');
 
-const cronBody = (expression) => {
-  const wrapped = /^\s*cron\((.*)\)\s*$/.exec(expression);
-  return (wrapped ? wrapped[1] : expression).trim().replace(/\s+/g, ' ');
-};
-
 function schedule(policy, stage) {
   return {
     Type: 'AWS::Scheduler::Schedule',
     Properties: {
       Name: `shipyard-${stage}-backup-${policy.name}`,
       Description: `Nightly backup of policy ${policy.name}`,
-      ScheduleExpression: `cron(${cronBody(policy.schedule.cron)})`,
+      ScheduleExpression: `cron(${policy.schedule.cron})`,
       ScheduleExpressionTimezone: policy.schedule.timeZone,
       FlexibleTimeWindow: { Mode: 'OFF' },
       State: 'ENABLED',
@@ -87,4 +83,4 @@ async function resources(context) {
   return out;
 }
 
-module.exports = { resources, cronBody, pascal };
+module.exports = { resources, pascal };

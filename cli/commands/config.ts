@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ConfigError } from '../../shared/config/errors.ts';
-import { parseConfig } from '../../shared/config/load.ts';
+import { ConfigError, formatProblem } from '../../shared/config/errors.ts';
+import { validateConfigText } from '../../shared/config/review.ts';
 import { DEFAULT_CONFIG_FILE, type GlobalOptions } from '../context.ts';
 import { EXIT, UserError } from '../errors.ts';
 import type { Output } from '../output.ts';
 
-/** `shipyard config validate`: every problem with its file location, or a one-line summary. */
+/**
+ * `shipyard config validate`: every problem with its file location (exit 2), or a one-line
+ * summary and the warnings (exit 0). Packaging runs the same checks.
+ */
 export const register = (program: Command, output: Output): void => {
   const config = program.command('config').description('work with the Shipyard config file');
   config
@@ -23,16 +26,20 @@ export const register = (program: Command, output: Output): void => {
         throw new UserError(`cannot read config file ${path}`);
       }
       try {
-        const parsed = parseConfig(text, path);
+        const { config: parsed, warnings } = validateConfigText(text, path, Date.now());
         output.result(
           {
             file: path,
             valid: true,
             sites: parsed.sites.length,
             backupPolicies: parsed.backupPolicies.length,
+            warnings,
           },
           () =>
-            `${path}: valid (${parsed.sites.length} site${parsed.sites.length === 1 ? '' : 's'}, ${parsed.backupPolicies.length} backup polic${parsed.backupPolicies.length === 1 ? 'y' : 'ies'})`,
+            [
+              `${path}: valid (${parsed.sites.length} site${parsed.sites.length === 1 ? '' : 's'}, ${parsed.backupPolicies.length} backup polic${parsed.backupPolicies.length === 1 ? 'y' : 'ies'}${warnings.length > 0 ? `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}` : ''})`,
+              ...warnings.map((w) => `  warning: ${formatProblem(path, w)}`),
+            ].join('\n'),
         );
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;

@@ -4,10 +4,13 @@ import type { Command } from 'commander';
 import { ControlClient } from '../../local/control-client.ts';
 import { deployTemplate } from '../../local/deploy/deploy.ts';
 import { formatReport } from '../../local/deploy/report.ts';
+import { PortInUseError, serveLocalCloud } from '../../local/serve.ts';
+import { DEFAULT_PORT } from '../../local/server.ts';
 import { packageService } from '../../scripts/package-service.ts';
 import { clientSettings, DEFAULT_LOCAL_ENDPOINT, type GlobalOptions } from '../context.ts';
 import { EXIT, UserError } from '../errors.ts';
 import type { Output } from '../output.ts';
+import { wholeNumber } from '../parsers.ts';
 
 const TEMPLATE_FILE = 'cloudformation-template-update-stack.json';
 
@@ -29,6 +32,19 @@ const readPackage = (dir: string): { dir: string; template: unknown } => {
 /** `shipyard local deploy`: the packaged template, created in the local cloud, reported per resource. */
 export const register = (program: Command, output: Output): void => {
   const local = program.command('local').description('rehearse Shipyard in the local cloud');
+  local
+    .command('start')
+    .description('run the local cloud until Ctrl-C (as `npm run local`)')
+    .option('--port <n>', 'port to listen on (0: any free port)', wholeNumber(0, 65535), DEFAULT_PORT)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .action(async (opts: { port: number; host: string }) => {
+      try {
+        await serveLocalCloud({ port: opts.port, host: opts.host, log: (text) => output.progress(text) });
+      } catch (error) {
+        if (error instanceof PortInUseError) throw new UserError(`--port: ${error.message}`, EXIT.usage);
+        throw error;
+      }
+    });
   local
     .command('deploy')
     .description(

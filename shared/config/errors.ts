@@ -7,6 +7,10 @@ export interface ConfigProblem {
   message: string;
 }
 
+/** One problem or warning as `file:line:col path: message`. */
+export const formatProblem = (source: string, p: ConfigProblem): string =>
+  `${source}${p.line ? `:${p.line}:${p.column ?? 1}` : ''} ${p.path || '(root)'}: ${p.message}`;
+
 /** The config file is invalid; `problems` lists every one found, not just the first. */
 export class ConfigError extends Error {
   constructor(
@@ -16,10 +20,7 @@ export class ConfigError extends Error {
   ) {
     super(
       `${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${problems
-        .map(
-          (p) =>
-            `  ${source}${p.line ? `:${p.line}:${p.column ?? 1}` : ''} ${p.path || '(root)'}: ${p.message}`,
-        )
+        .map((p) => `  ${formatProblem(source, p)}`)
         .join('\n')}`,
       options,
     );

@@ -1,4 +1,4 @@
-import { isNode, LineCounter, parseDocument } from 'yaml';
+import { type Document, isAlias, isNode, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './errors.ts';
 import { type ShipyardConfig, ShipyardConfigSchema } from './schema.ts';
@@ -33,9 +33,58 @@ export const parseConfig = (text: string, source = 'config'): ShipyardConfig => 
       }),
     );
   }
-  const result = ShipyardConfigSchema.safeParse(doc.toJS() ?? {});
+  const result = ShipyardConfigSchema.safeParse(plainValue(doc, lineCounter, source) ?? {});
   if (result.success) return result.data;
   throw new ConfigError(source, problemsFrom(result.error, doc, lineCounter));
+};
+
+/**
+ * The most alias expansions a file may make (the `yaml` package's own default for toJS): far
+ * more than a hand-written config uses, far less than a "billion laughs" document expands to.
+ */
+export const MAX_YAML_ALIAS_COUNT = 100;
+
+/** The document as plain data; an alias bomb is a config problem at the first alias, not a crash. */
+const plainValue = (doc: Document, lineCounter: LineCounter, source: string): unknown => {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    let first: { line: number; col: number } | undefined;
+    visit(doc, {
+      Alias(_key, node) {
+        if (isAlias(node) && node.range) first = lineCounter.linePos(node.range[0]);
+        return visit.BREAK;
+      },
+    });
+    throw new ConfigError(source, [
+      {
+        path: '',
+        message: `YAML aliases expand to too many nodes (${error.message}): expected plain values, or anchors reused at most ${MAX_YAML_ALIAS_COUNT} times`,
+        line: first?.line,
+        column: first?.col,
+      },
+    ]);
+  }
+};
+
+/** 1-based line and column of the deepest node of `path` that exists in the document. */
+export const locate = (
+  doc: Document,
+  lineCounter: LineCounter,
+  path: readonly (string | number)[],
+): { line: number; col: number } | undefined => {
+  for (let depth = path.length; depth >= 0; depth -= 1) {
+    const node = doc.getIn(path.slice(0, depth), true);
+    if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]);
+  }
+  return undefined;
+};
+
+/** Parses the text for line lookups only (no validation). */
+export const documentOf = (text: string): { doc: Document; lineCounter: LineCounter } => {
+  const lineCounter = new LineCounter();
+  return { doc: parseDocument(text, { lineCounter }), lineCounter };
 };
 
 const problemsFrom = (

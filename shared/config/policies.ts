@@ -9,7 +9,8 @@ import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { volumeExclusionsSchema } from '../backup/block-devices.ts';
 import { retentionKeepsSomething, retentionRuleSchema } from '../backup/retention-rules.ts';
-import { cronBody, cronProblems } from '../backup/scheduler-cron.ts';
+import { cronBody, firesOnSomeDay, firesPerDay, parseSchedulerCron } from '../backup/scheduler-cron.ts';
+import { partitionOf, REGIONS_AS_OF } from './regions.ts';
 
 /**
  * The most targets one run may back up. Every target's outcome travels in the Step Functions
@@ -36,18 +37,42 @@ export const policyNameSchema = z
 export const regionSchema = z
   .string()
   .regex(
-    /^(?:us|eu|ap|sa|ca|me|af|il|mx|cn)(?:-gov|-iso|-isob)?-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/,
-    'not an AWS region name (e.g. eu-west-1)',
-  );
+    /^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|eusc)(?:-gov|-iso|-isob)?-(?:[a-z]{2}-)?(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/,
+    { message: 'not an AWS region name (e.g. eu-west-1)', abort: true },
+  )
+  .refine((region) => partitionOf(region) !== undefined, {
+    abort: true,
+    error: (issue) =>
+      `not an AWS region: ${String(issue.input)} is not in Shipyard's region list (of ${REGIONS_AS_OF}; e.g. eu-west-1)`,
+  });
 
 export const timeZoneSchema = z
   .string()
   .refine((tz) => IANAZone.isValidZone(tz), { message: 'not an IANA time zone (e.g. Europe/Berlin)' });
 
+/**
+ * Scheduled runs are named `<policy>-<local date>` (backupStart), so a second run on the same
+ * local day would find ExecutionAlreadyExists and be lost: a schedule fires at most once a day.
+ */
 export const schedulerCronSchema = z
   .string()
   .superRefine((value, ctx) => {
-    for (const problem of cronProblems(value)) ctx.addIssue({ code: 'custom', message: `cron: ${problem}` });
+    const parsed = parseSchedulerCron(value);
+    if (!parsed.ok) {
+      for (const problem of parsed.problems) ctx.addIssue({ code: 'custom', message: `cron: ${problem}` });
+      return;
+    }
+    const perDay = firesPerDay(parsed.cron);
+    if (perDay > 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `cron: fires ${perDay} times a day, expected at most once a day: scheduled runs are named <policy>-<local date>, so every run after the first on a day would be refused as already started and lost`,
+      });
+    if (!firesOnSomeDay(parsed.cron))
+      ctx.addIssue({
+        code: 'custom',
+        message: `cron: never fires: no date from 1970 to 2199 matches its day-of-month, month, day-of-week and year fields`,
+      });
   })
   .transform(cronBody);
 
@@ -205,6 +230,27 @@ export const backupPolicySchema = z
   })
   .strict()
   .superRefine((policy, ctx) => {
+    const sourcePartition = partitionOf(policy.sourceRegion);
+    policy.copyRegions.forEach((copy, index) => {
+      const partition = partitionOf(copy.region);
+      if (partition !== undefined && sourcePartition !== undefined && partition !== sourcePartition)
+        ctx.addIssue({
+          code: 'custom',
+          message: `copy region ${copy.region} is in partition ${partition}, the source region ${policy.sourceRegion} in ${sourcePartition}: CopyImage does not copy across partitions`,
+          path: ['copyRegions', index, 'region'],
+        });
+    });
+    const encryptingKeys = policy.copyRegions.flatMap((copy, index) =>
+      copy.kmsKeyId === undefined ? [] : [`copyRegions[${index}].kmsKeyId`],
+    );
+    // EC2 "Make your AMI publicly available": an AMI with encrypted volumes or snapshots of
+    // encrypted volumes cannot be made public.
+    if (policy.share.public && encryptingKeys.length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        message: `AMIs with encrypted snapshots cannot be made public, and ${encryptingKeys.join(', ')} encrypts the copies: expected share.public false (share with accountIds or organizationArns instead) or no kmsKeyId`,
+        path: ['share', 'public'],
+      });
     const seen = new Map<string, number>();
     const sharedWithOthers =
       (policy.share.accountIds?.length ?? 0) +

@@ -20,6 +20,21 @@ export const ShipyardConfigSchema = z
         message: `site name "${name}" is used more than once`,
       });
     }
+    // One distribution belongs to one site: two sites planning invalidations for it would
+    // each count the other's in-flight invalidations against their own plan.
+    const owner = new Map<string, string>();
+    config.sites.forEach((site, siteIndex) => {
+      site.distributionIds.forEach((id, idIndex) => {
+        const first = owner.get(id);
+        if (first !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sites', siteIndex, 'distributionIds', idIndex],
+            message: `distribution ${id} is already listed at ${first}: expected each distribution id once in the whole file`,
+          });
+        else owner.set(id, `sites[${siteIndex}].distributionIds[${idIndex}]`);
+      });
+    });
     for (const name of new Set(duplicates(config.backupPolicies.map((p) => p.name)))) {
       ctx.addIssue({
         code: 'custom',

@@ -5,6 +5,35 @@ export const DistributionIdSchema = z
   .string()
   .regex(/^E[A-Z0-9]{12,13}$/, 'expected a CloudFront distribution id like E2QWRUHAPOMQZL');
 
+/** `..` as a path segment: a key or object name must not climb out of its prefix. */
+const hasDotDotSegment = (value: string): boolean => value.split('/').includes('..');
+const NO_DOT_DOT = { message: 'must not contain ".." as a path segment' };
+
+/**
+ * An object name under the site's prefix (index document). CloudFront's DefaultRootObject
+ * (API reference, DistributionConfig): "Your string can't begin with a forward slash (/)".
+ */
+const ObjectNameSchema = z
+  .string()
+  .min(1)
+  .refine((name) => !name.startsWith('/'), {
+    message: 'expected an object name such as "index.html", without a leading "/"',
+  })
+  .refine((name) => !hasDotDotSegment(name), NO_DOT_DOT);
+
+/** git check-ref-format: no ASCII control characters (nor space, ~ ^ : ? * [ \\), no "..", no "@{". */
+const BranchSchema = z
+  .string()
+  .min(1)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
+  .refine((branch) => !/[\x00-\x1f\x7f]/.test(branch), {
+    message: 'a git branch name cannot contain control characters',
+  })
+  .refine((branch) => !/[ ~^:?*[\\]|\.\.|@\{|^\/|\/$|\.lock$|^-/.test(branch), {
+    message:
+      'not a git branch name (git check-ref-format: no space, ~ ^ : ? * [ \\, "..", "@{", leading "/" or "-")',
+  });
+
 const SecretRefSchema = z.union([
   z
     .object({
@@ -47,10 +76,11 @@ export const SiteSchema = z
     keyPrefix: z
       .string()
       .regex(/^([^/].*\/)?$/, 'expected "" or a prefix ending in "/" without a leading "/", like "site/"')
+      .refine((prefix) => !hasDotDotSegment(prefix), NO_DOT_DOT)
       .default(''),
     distributionIds: z.array(DistributionIdSchema).min(1, 'a site needs at least one distribution'),
-    indexDocument: z.string().min(1).default('index.html'),
-    defaultRootObject: z.string().min(1).default('index.html'),
+    indexDocument: ObjectNameSchema.default('index.html'),
+    defaultRootObject: ObjectNameSchema.default('index.html'),
     /**
      * Whether the bucket's S3 object events (through the S3 events queue) trigger invalidations.
      * Turn it off for sites whose deploys are announced by CI (`notify-deploy`), a webhook or
@@ -62,7 +92,7 @@ export const SiteSchema = z
     repo: z
       .object({
         fullName: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected "owner/name"'),
-        branch: z.string().min(1).default('main'),
+        branch: BranchSchema.default('main'),
         /** Repository folder whose files are the site's keys (after keyPrefix). */
         pathPrefix: z.string().default(''),
         webhookSecret: SecretRefSchema.optional(),

@@ -1,8 +1,14 @@
-import { DateTime, IANAZone } from 'luxon';
-import { type CronSpec, CronSyntaxError, parseCron } from './cron.ts';
+import { IANAZone } from 'luxon';
+import {
+  fireTimes,
+  localInstant,
+  parseSchedulerCron,
+  type SchedulerCron,
+} from '../../../shared/backup/scheduler-cron.ts';
 
+/** Scheduler's expressions: cron (the product's own parser, shared with config validation), rate and at. */
 export type ScheduleExpression =
-  | { kind: 'cron'; spec: CronSpec }
+  | { kind: 'cron'; spec: SchedulerCron }
   | { kind: 'rate'; periodMs: number }
   | {
       kind: 'at';
@@ -21,13 +27,10 @@ const UNIT_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 
 export const parseScheduleExpression = (text: string): ScheduleExpression => {
   const cron = /^cron\((.*)\)$/.exec(text);
   if (cron) {
-    try {
-      return { kind: 'cron', spec: parseCron(cron[1] ?? '') };
-    } catch (error) {
-      if (error instanceof CronSyntaxError)
-        throw new ScheduleExpressionError(`Invalid Schedule Expression ${text}: ${error.message}`);
-      throw error;
-    }
+    const parsed = parseSchedulerCron(cron[1] ?? '');
+    if (!parsed.ok)
+      throw new ScheduleExpressionError(`Invalid Schedule Expression ${text}: ${parsed.problems.join('; ')}`);
+    return { kind: 'cron', spec: parsed.cron };
   }
   const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(text);
   if (rate) {
@@ -54,23 +57,6 @@ export const parseScheduleExpression = (text: string): ScheduleExpression => {
 
 export const isValidTimeZone = (zone: string): boolean => IANAZone.isValidZone(zone);
 
-/**
- * The instant a local wall-clock time designates in `zone`, or undefined when that time
- * does not exist (skipped by a daylight-saving change: EventBridge Scheduler skips the
- * invocation). A repeated time (clocks going back) designates its first instant, so it
- * runs once.
- */
-const instantOf = (
-  zone: string,
-  local: { year: number; month: number; day: number; hour: number; minute: number; second?: number },
-): number | undefined => {
-  const candidate = DateTime.fromObject(local, { zone });
-  const same = (d: DateTime) => d.day === local.day && d.hour === local.hour && d.minute === local.minute;
-  if (!candidate.isValid || !same(candidate)) return undefined;
-  const earlier = candidate.minus({ hours: 1 });
-  return same(earlier) ? earlier.toMillis() : candidate.toMillis();
-};
-
 /** Stops runaway catch-ups (a rate(1 minute) schedule after an advance of a year). */
 export const MAX_OCCURRENCES_PER_TICK = 10_000;
 
@@ -85,7 +71,7 @@ export const occurrencesBetween = (
   const out: number[] = [];
   if (to <= from) return out;
   if (expression.kind === 'at') {
-    const at = instantOf(zone, expression.local);
+    const at = localInstant(zone, expression.local);
     return at !== undefined && at > from && at <= to ? [at] : [];
   }
   if (expression.kind === 'rate') {
@@ -97,18 +83,5 @@ export const occurrencesBetween = (
     }
     return out;
   }
-  const { spec } = expression;
-  let day = DateTime.fromMillis(from, { zone }).startOf('day');
-  const lastDay = DateTime.fromMillis(to, { zone }).startOf('day');
-  while (day <= lastDay && out.length < MAX_OCCURRENCES_PER_TICK) {
-    if (spec.months.has(day.month) && (spec.years === 'any' || spec.years.has(day.year)) && spec.day(day)) {
-      for (const hour of spec.hours)
-        for (const minute of spec.minutes) {
-          const at = instantOf(zone, { year: day.year, month: day.month, day: day.day, hour, minute });
-          if (at !== undefined && at > from && at <= to) out.push(at);
-        }
-    }
-    day = day.plus({ days: 1 });
-  }
-  return out.sort((a, b) => a - b);
+  return fireTimes(expression.spec, zone, from, { max: MAX_OCCURRENCES_PER_TICK, until: to });
 };

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { cronProblems } from '../../../shared/backup/scheduler-cron.ts';
 import {
   backupPolicySchema,
   parseBackupPolicies,
@@ -247,38 +246,6 @@ describe('backup policy schema', () => {
   it('rejects duplicate policy names', () => {
     const result = parseBackupPolicies([valid(), valid()]);
     expect(result).toEqual({ ok: false, issues: ['[1].name: duplicate policy name nightly'] });
-  });
-});
-
-describe('Scheduler cron expressions', () => {
-  it.each([
-    '0 2 * * ? *',
-    'cron(0 2 * * ? *)',
-    '30 1 ? * MON-FRI *',
-    '0/15 * * * ? *',
-    '0 3 L * ? *',
-    '0 3 15W * ? *',
-    '0 3 ? * 6#3 *',
-    '0 3 ? * FRIL *',
-    '0 0 1 JAN,JUL ? 2026-2030',
-  ])('accepts %s', (expression) => {
-    expect(cronProblems(expression)).toEqual([]);
-  });
-
-  it.each([
-    ['0 2 * * *', 'expected 6 fields (minutes hours day-of-month month day-of-week year), got 5'],
-    ['0 2 * * * *', 'exactly one of day-of-month and day-of-week must be ?'],
-    ['0 2 ? * ? *', 'exactly one of day-of-month and day-of-week must be ?'],
-    ['60 2 * * ? *', "minutes: invalid value '60'"],
-    ['0 24 * * ? *', "hours: invalid value '24'"],
-    ['0 2 32 * ? *', "day-of-month: invalid value '32'"],
-    ['0 2 ? * 8 *', "day-of-week: invalid value '8'"],
-    ['0 2 * 13 ? *', "month: invalid value '13'"],
-    ['? 2 * * ? *', "minutes: '?' is only allowed in day-of-month or day-of-week"],
-    ['0 2 * * ? 1969', "year: invalid value '1969'"],
-    ['0 2/0 * * ? *', "hours: invalid value '2/0'"],
-  ])('rejects %s', (expression, problem) => {
-    expect(cronProblems(expression)).toContain(problem);
   });
 });
 

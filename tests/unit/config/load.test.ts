@@ -48,11 +48,15 @@ describe('config loader', () => {
     expect(problems).toHaveLength(3);
   });
 
-  it('rejects duplicate site names', () => {
+  it('rejects duplicate site names (and the repeated distribution id)', () => {
     const site = '  - { name: web, bucket: b-1-b, distributionIds: [E2QWRUHAPOMQZL] }';
     const problems = problemsOf(`sites:\n${site}\n${site}\n`);
     expect(problems).toEqual([
       expect.objectContaining({ path: 'sites', message: 'site name "web" is used more than once' }),
+      expect.objectContaining({
+        path: 'sites[1].distributionIds[0]',
+        message: expect.stringMatching(/^distribution E2QWRUHAPOMQZL is already listed at sites\[0\]/),
+      }),
     ]);
   });
 
