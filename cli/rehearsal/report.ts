@@ -45,6 +45,8 @@ export interface RehearsalSummary {
   amisPerRegion: Record<string, { available: number; names: string[] }>;
   rotation: { region: string; deleted: number; keptNow: number }[];
   untouched: { unmanagedSnapshotPresent: boolean; unselectedInstanceSnapshots: number };
+  /** Invocations of the deployed functions, and how many started a new environment. */
+  lambda: { invocations: number; coldStarts: number };
   ok: boolean;
 }
 
@@ -68,6 +70,7 @@ export const buildSummary = (input: {
   policy: string;
   unmanagedSnapshotName: string;
   unselectedInstanceName: string;
+  lambda: RehearsalSummary['lambda'];
 }): RehearsalSummary => {
   const { state } = input;
   const invalidations = state.cloudfront.distributions.flatMap((d) =>
@@ -117,6 +120,7 @@ export const buildSummary = (input: {
     amisPerRegion,
     rotation,
     untouched: { unmanagedSnapshotPresent, unselectedInstanceSnapshots },
+    lambda: input.lambda,
     ok:
       nights.length > 0 &&
       nights.every((n) => n.status === 'SUCCEEDED') &&
@@ -144,6 +148,8 @@ export const renderSummary = (s: RehearsalSummary): string => {
   for (const r of s.rotation)
     lines.push(`  ${r.region}: deleted ${r.deleted} AMIs and snapshots; ${r.keptNow} AMI(s) kept`);
   lines.push(
+    '',
+    `Lambda: ${s.lambda.invocations} invocations, ${s.lambda.coldStarts} cold starts`,
     '',
     `Untouched: unmanaged snapshot ${s.untouched.unmanagedSnapshotPresent ? 'still there' : 'MISSING'}, unselected instance snapshots: ${s.untouched.unselectedInstanceSnapshots}`,
     '',
