@@ -18,6 +18,7 @@ export class SimClock {
   private anchorReal: number;
   private anchorSim: number;
   private speedFactor: number;
+  private readonly listeners = new Set<() => void>();
 
   constructor(options: ClockOptions = {}) {
     this.realNow = options.realNow ?? Date.now;
@@ -30,6 +31,15 @@ export class SimClock {
     return Math.floor(this.anchorSim + (this.realNow() - this.anchorReal) * this.speedFactor);
   }
 
+  /**
+   * Calls `listener` after every change of pace or jump, so a waiter can sleep until its
+   * simulated deadline instead of polling the clock. Returns the unsubscribe function.
+   */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   get speed(): number {
     return this.speedFactor;
   }
@@ -40,6 +50,7 @@ export class SimClock {
       throw new RangeError(`speed must be a finite number >= 0, got ${speed}`);
     this.rebase();
     this.speedFactor = speed;
+    this.notify();
   }
 
   advance(ms: number): void {
@@ -47,6 +58,7 @@ export class SimClock {
       throw new RangeError(`advance takes a finite number of ms >= 0, got ${ms}`);
     this.rebase();
     this.anchorSim += ms;
+    this.notify();
   }
 
   /** Jumps to an absolute simulated time (never backwards). */
@@ -54,6 +66,10 @@ export class SimClock {
     const current = this.now();
     if (epochMs < current) throw new RangeError('the clock never goes backwards');
     this.advance(epochMs - current);
+  }
+
+  private notify(): void {
+    for (const listener of [...this.listeners]) listener();
   }
 
   private rebase(): void {

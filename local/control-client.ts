@@ -76,6 +76,14 @@ export class ControlClient {
   pump() {
     return this.call<PumpResult>('POST', '/pump');
   }
+  /**
+   * Waits until the execution records an event after `afterEventId` or ends, at most `waitMs`
+   * of real time (then `lastEventId` is unchanged: no progress in that time). `status` is
+   * absent while no execution has that ARN.
+   */
+  executionProgress(input: { executionArn: string; afterEventId: number; waitMs: number }) {
+    return this.call<{ status?: string; lastEventId: number }>('POST', '/states/progress', input);
+  }
   /** Registers a function from a bundle file on this machine (what `shipyard local deploy` uses). */
   registerFunction(input: {
     name: string;

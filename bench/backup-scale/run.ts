@@ -162,7 +162,7 @@ export async function runSize(
         }),
       );
       executionArns.push(executionArn);
-      dones.push(await deployed.wait(executionArn, 1_000_000));
+      dones.push(await deployed.wait(executionArn));
     }
     await local.control.setSpeed(0);
     let maxStatePayloadBytes = 0;

@@ -6,9 +6,12 @@ import type { RunSummary } from '../../shared/backup/summary.ts';
 
 /** Simulated ms per real ms while a backup runs: snapshots and copies take minutes, not hours. */
 const RUN_SPEED = 1_000;
-/** Real-time bound on one night's execution before the rehearsal gives up on it. */
-const MAX_POLLS = 600;
-const POLL_MS = 100;
+/**
+ * Real time without a single new history event after which a night's execution counts as
+ * stalled. A bound on progress, not on duration: a slow machine takes longer per step, but a
+ * step (one function invocation, one accelerated Wait) never takes a minute.
+ */
+const STALL_MS = 60_000;
 
 export interface NightResult {
   night: number;
@@ -29,7 +32,23 @@ export interface NightsOptions {
   onNight?: (result: NightResult) => void;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Follows an execution step by step (the local cloud answers as each history event is
+ * recorded) until it ends: true when it ended, false when it made no progress for STALL_MS.
+ */
+const followToEnd = async (control: ControlClient, executionArn: string): Promise<boolean> => {
+  let seen = 0;
+  for (;;) {
+    const { status, lastEventId } = await control.executionProgress({
+      executionArn,
+      afterEventId: seen,
+      waitMs: STALL_MS,
+    });
+    if (status !== undefined && status !== 'RUNNING') return true;
+    if (lastEventId === seen) return false;
+    seen = lastEventId;
+  }
+};
 
 /** The next local hh:mm strictly after `now` in the policy's time zone, plus a minute of slack. */
 export const nextRunAt = (now: number, timeZone: string, hour: number, minute: number): number => {
@@ -59,30 +78,25 @@ export const runNights = async (options: NightsOptions): Promise<NightResult[]> 
     const executionName = scheduledExecutionName(policy.name, firing.scheduledTime, policy.timeZone);
     const executionArn = `${options.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
     await control.setSpeed(RUN_SPEED);
-    let result: NightResult | undefined;
-    for (let poll = 0; poll < MAX_POLLS && !result; poll += 1) {
-      const execution = await executions.describe(executionArn);
-      if (execution && execution.status !== 'RUNNING') {
-        result = {
+    const ended = await followToEnd(control, executionArn);
+    await control.setSpeed(0);
+    const execution = ended ? await executions.describe(executionArn) : undefined;
+    const final: NightResult = execution
+      ? {
           night,
           executionName,
           scheduledTime: firing.scheduledTime,
           status: execution.status,
           ...(execution.output ? { summary: JSON.parse(execution.output) as RunSummary } : {}),
           ...(execution.error ? { error: `${execution.error}: ${execution.cause ?? ''}` } : {}),
+        }
+      : {
+          night,
+          executionName,
+          scheduledTime: firing.scheduledTime,
+          status: 'NOT_FINISHED',
+          error: `no progress for ${STALL_MS / 1000}s of real time`,
         };
-      } else {
-        await sleep(POLL_MS);
-      }
-    }
-    await control.setSpeed(0);
-    const final = result ?? {
-      night,
-      executionName,
-      scheduledTime: firing.scheduledTime,
-      status: 'NOT_FINISHED',
-      error: `still running after ${(MAX_POLLS * POLL_MS) / 1000}s of real time`,
-    };
     results.push(final);
     options.onNight?.(final);
   }

@@ -46,6 +46,8 @@ export interface RehearsalSummary {
   /** `keptBackups`: backups (an AMI with its snapshots is one) of the policy in the region now. */
   rotation: { region: string; deleted: number; keptBackups: number }[];
   untouched: { unmanagedSnapshotPresent: boolean; unselectedInstanceSnapshots: number };
+  /** Invocations of the deployed functions, and how many started a new environment. */
+  lambda: { invocations: number; coldStarts: number };
   ok: boolean;
 }
 
@@ -69,6 +71,7 @@ export const buildSummary = (input: {
   policy: string;
   unmanagedSnapshotName: string;
   unselectedInstanceName: string;
+  lambda: RehearsalSummary['lambda'];
 }): RehearsalSummary => {
   const { state } = input;
   const invalidations = state.cloudfront.distributions.flatMap((d) =>
@@ -124,6 +127,7 @@ export const buildSummary = (input: {
     amisPerRegion,
     rotation,
     untouched: { unmanagedSnapshotPresent, unselectedInstanceSnapshots },
+    lambda: input.lambda,
     ok:
       nights.length > 0 &&
       nights.every((n) => n.status === 'SUCCEEDED') &&
@@ -153,6 +157,8 @@ export const renderSummary = (s: RehearsalSummary): string => {
       `  ${r.region}: deleted ${r.deleted} resource(s) (AMIs and snapshots); ${r.keptBackups} backup(s) kept`,
     );
   lines.push(
+    '',
+    `Lambda: ${s.lambda.invocations} invocations, ${s.lambda.coldStarts} cold starts`,
     '',
     `Untouched: unmanaged snapshot ${s.untouched.unmanagedSnapshotPresent ? 'still there' : 'MISSING'}, unselected instance snapshots: ${s.untouched.unselectedInstanceSnapshots}`,
     '',

@@ -30,6 +30,11 @@ const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The part of the control API's state that says whether an `Event` invocation is still running. */
+interface InFlight {
+  lambda: { asyncInvocations: { status: string }[] };
+}
+
 /**
  * The main job on the embedded default: the local cloud, Shipyard packaged and deployed into
  * it from the real artifact, a realistic account, two releases through two triggers, and
@@ -80,13 +85,17 @@ export const rehearse = async ({ port, nights, log }: RehearsalOptions): Promise
     // The S3 events queue batches for up to 60 s (maximumBatchingWindow): let that pass on the
     // simulated clock so the whole release arrives as one batch, as it would on AWS.
     await local.control.advance({ minutes: 2 });
-    for (let i = 0; i < 50; i += 1) {
-      await local.control.pump();
-      const state = await local.control.state<CloudState>();
+    // Deliver until every distribution has its invalidation, or until nothing is left to deliver
+    // and no function is still running (bounded by progress, not by a count of real-time polls).
+    for (;;) {
+      const pumped = await local.control.pump();
+      const state = await local.control.state<CloudState & InFlight>();
       const withInvalidations = state.cloudfront.distributions.filter(
         (d) => d.invalidations.length > 0,
       ).length;
       if (withInvalidations >= 3) break;
+      const running = state.lambda.asyncInvocations.some((i) => i.status === 'QUEUED');
+      if (!running && pumped.batches.length === 0 && pumped.s3Notifications.length === 0) break;
       await sleep(100);
     }
 
@@ -145,6 +154,10 @@ export const rehearse = async ({ port, nights, log }: RehearsalOptions): Promise
       policy: POLICY,
       unmanagedSnapshotName: DEMO.unmanagedSnapshotTag.Name,
       unselectedInstanceName: 'build-agent',
+      lambda: {
+        invocations: local.cloud.counters.get('lambda.invocations'),
+        coldStarts: local.cloud.counters.get('lambda.coldStarts'),
+      },
     });
   } finally {
     await local.close();

@@ -56,7 +56,8 @@ export interface DeployedBackup {
   start: (event: unknown) => Promise<{ name: string; kind: string }>;
   startFunctionArn: string;
   listExecutions: () => Promise<{ name: string; status: string; executionArn: string }[]>;
-  wait: (executionArn: string, maxPolls?: number) => Promise<DescribeExecutionCommandOutput>;
+  /** Follows the execution until it ends (gives up only when it stops making progress). */
+  wait: (executionArn: string) => Promise<DescribeExecutionCommandOutput>;
 }
 
 type Handler = (event: unknown) => Promise<unknown>;
@@ -140,7 +141,6 @@ export async function deployBackupStateMachine(
         status: e.status ?? '',
         executionArn: e.executionArn ?? '',
       })),
-    wait: (executionArn, maxPolls = 4_000) =>
-      waitForExecution(sfn, executionArn, { polls: maxPolls, everyMs: 25 }),
+    wait: (executionArn) => waitForExecution(sfn, executionArn),
   };
 }

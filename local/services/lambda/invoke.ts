@@ -95,6 +95,10 @@ const poolFor = (cloud: LocalCloud, fn: LambdaFunction & { code: { kind: 'bundle
       env: environmentOf(cloud, fn, fn.code.root),
       memorySize: fn.memorySize,
       simulatedClock: true,
+      onColdStart: () => {
+        cloud.counters.add('lambda.coldStarts');
+        cloud.counters.add(`lambda.coldStarts.${fn.name}`);
+      },
       ...(cloud.functionLogs === 'capture'
         ? {
             onLog: (line: string) => {

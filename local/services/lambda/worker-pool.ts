@@ -2,10 +2,13 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * Warm execution environments for bundle functions: one worker thread per concurrent
- * invocation, reused while warm (module scope survives between invocations, as on Lambda)
- * and terminated after a short idle time. Each worker gets the function's own `env`, so
- * two functions never see each other's variables and a crash or a timeout kills only its
- * own environment.
+ * invocation, reused while warm (module scope survives between invocations, as on Lambda).
+ * An environment lives until the function changes, the local cloud drops its state, or it
+ * crashes or times out: a simulated night or week between two invocations must not turn
+ * each of them into a cold start, so nothing retires it on a real-time idle timer (the
+ * number of environments is bounded by the function's peak concurrency). Each worker gets
+ * the function's own `env`, so two functions never see each other's variables and a crash
+ * or a timeout kills only its own environment.
  */
 export interface EnvironmentSpec {
   root: string;
@@ -15,6 +18,8 @@ export interface EnvironmentSpec {
   simulatedClock: boolean;
   /** Receives the worker's output instead of the parent's stdout/stderr, line by line. */
   onLog?: (line: string) => void;
+  /** Called when a new environment starts (an init, what Lambda calls a cold start). */
+  onColdStart?: () => void;
 }
 
 export interface InvokeMessage {
@@ -29,12 +34,16 @@ export type WorkerReply =
   | { ok: true; payload: string }
   | { ok: false; errorType: string; errorMessage: string; trace: string[] };
 
-const IDLE_MS = 15_000;
 const WORKER_URL = new URL('./worker-runtime.mjs', import.meta.url);
+/**
+ * V8 sizes a thread's young generation for a large heap (16 MB semi-spaces), and a warm
+ * environment keeps it while idle: with every environment of a rehearsal warm (about 35),
+ * that is over 400 MB for short-lived objects alone. A handler's garbage fits in far less.
+ */
+const YOUNG_GENERATION_MB = 4;
 
 interface Environment {
   worker: Worker;
-  idleTimer?: NodeJS.Timeout;
 }
 
 export class WorkerPool {
@@ -45,12 +54,8 @@ export class WorkerPool {
 
   async invoke(message: InvokeMessage, timeoutMs: number): Promise<WorkerReply> {
     const environment = this.idle.pop() ?? this.spawn();
-    clearTimeout(environment.idleTimer);
     const reply = await this.run(environment, message, timeoutMs);
-    if (this.all.has(environment)) {
-      environment.idleTimer = setTimeout(() => this.retire(environment), IDLE_MS).unref();
-      this.idle.push(environment);
-    }
+    if (this.all.has(environment)) this.idle.push(environment);
     return reply;
   }
 
@@ -67,7 +72,15 @@ export class WorkerPool {
         simulatedClock: this.spec.simulatedClock,
       },
       env: this.spec.env,
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(this.spec.memorySize, 128) },
+      // Only the runtime and the bundle: by default a worker inherits this process's options
+      // (tsx's TypeScript loader and its source-map handling under `npm start`), which would
+      // re-run the loader on every bundle. Options a function asks for come from its
+      // NODE_OPTIONS variable, as on Lambda (e.g. --enable-source-maps).
+      execArgv: [],
+      resourceLimits: {
+        maxOldGenerationSizeMb: Math.max(this.spec.memorySize, 128),
+        maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
+      },
       stdout: this.spec.onLog !== undefined,
       stderr: this.spec.onLog !== undefined,
     });
@@ -86,11 +99,11 @@ export class WorkerPool {
     }
     const environment: Environment = { worker };
     this.all.add(environment);
+    this.spec.onColdStart?.();
     return environment;
   }
 
   private retire(environment: Environment): void {
-    clearTimeout(environment.idleTimer);
     this.all.delete(environment);
     const at = this.idle.indexOf(environment);
     if (at >= 0) this.idle.splice(at, 1);

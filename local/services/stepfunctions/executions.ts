@@ -5,6 +5,7 @@ import { type PreparedDefinition, prepareDefinition } from './definition.ts';
 import { executionAlreadyExists, invalidExecutionInput } from './errors.ts';
 import { appendEvent, type InterpreterEvent, type Terminal, translateEvent } from './history.ts';
 import { validateName } from './names.ts';
+import { notifyProgress } from './progress.ts';
 import { waitForSimulatedTime } from './sim-wait.ts';
 import { emitStatusChange } from './status-events.ts';
 import { type ExecutionRecord, executionArn, type StateMachineRecord, statesStore } from './store.ts';
@@ -36,6 +37,8 @@ const finish = (cloud: LocalCloud, execution: ExecutionRecord, terminal: Termina
     execution.error = terminal.error;
     execution.cause = terminal.cause;
   }
+  execution.halted.abort();
+  notifyProgress(cloud, execution);
   emitStatusChange(cloud, execution);
 };
 
@@ -55,6 +58,7 @@ const interrupt = (
   if (details.error !== undefined) execution.error = details.error;
   if (details.cause !== undefined) execution.cause = details.cause;
   appendEvent(cloud, execution, event, details);
+  execution.halted.abort();
   emitStatusChange(cloud, execution);
   abort?.();
 };
@@ -137,9 +141,15 @@ const run = (
     prepared.timeoutSeconds === undefined
       ? Number.POSITIVE_INFINITY
       : execution.startDate + prepared.timeoutSeconds * 1000;
-  void waitForSimulatedTime(cloud, deadline, () => !running()).then(() => {
+  void waitForSimulatedTime(cloud, deadline, execution.halted.signal).then(() => {
     if (orphaned()) {
       interrupt(cloud, execution, 'ABORTED', 'ExecutionAborted', { cause: 'The local cloud was reset' });
+      return;
+    }
+    if (!running()) return;
+    // Woken before its deadline while still running: the local cloud is shutting down.
+    if (cloud.now() < deadline) {
+      execution.abort?.();
       return;
     }
     interrupt(cloud, execution, 'TIMED_OUT', 'ExecutionTimedOut', {
@@ -181,6 +191,7 @@ export const startExecution = (
     history: [],
     transitions: 0,
     lambdaInvocations: 0,
+    halted: new AbortController(),
   };
   store.executions.set(arn, execution);
   cloud.counters.add('states.executions');

@@ -1,6 +1,7 @@
 import type { LocalCloud } from '../../cloud.ts';
 import type { PreparedDefinition } from './definition.ts';
 import { DataLimitExceeded, MAX_PAYLOAD_BYTES } from './errors.ts';
+import { notifyProgress } from './progress.ts';
 import { readReferencePath } from './reference-path.ts';
 import type { ExecutionRecord, HistoryEvent } from './store.ts';
 
@@ -27,6 +28,7 @@ export const appendEvent = (
     ...(details ? { details } : {}),
   };
   execution.history.push(event);
+  notifyProgress(cloud, execution);
   return event;
 };
 

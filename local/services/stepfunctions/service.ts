@@ -1,12 +1,24 @@
+import { z } from 'zod';
 import { AwsError } from '../../aws-error.ts';
 import type { LocalCloud } from '../../cloud.ts';
 import { jsonResponse, parseJsonBody } from '../../protocol/rest-json.ts';
 import type { LocalRequest, LocalService } from '../../service.ts';
 import { ACTIONS } from './operations.ts';
+import { waitForProgress } from './progress.ts';
 import { statesStore } from './store.ts';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
 const TARGET_PREFIX = 'AWSStepFunctions.';
+
+/** The longest a progress request is held open (keeps it well under HTTP client timeouts). */
+const MAX_PROGRESS_WAIT_MS = 60_000;
+const ProgressRequest = z
+  .object({
+    executionArn: z.string(),
+    afterEventId: z.number().int().min(0),
+    waitMs: z.number().int().min(0).max(MAX_PROGRESS_WAIT_MS),
+  })
+  .strict();
 
 /** Step Functions over awsJson1_0: `X-Amz-Target: AWSStepFunctions.<Action>`, JSON in and out. */
 export const stepFunctionsService: LocalService = {
@@ -28,6 +40,19 @@ export const stepFunctionsService: LocalService = {
         );
       },
     };
+  },
+  /**
+   * `POST /states/progress {executionArn, afterEventId, waitMs}`: answers `{status, lastEventId}`
+   * once the execution has an event after `afterEventId` or has ended, or after `waitMs` of
+   * real time without either (no `status` while no execution has that ARN yet). Not an AWS
+   * API: a waiter learns of each step as it happens instead of polling.
+   */
+  control(cloud, method, subpath, body) {
+    if (method !== 'POST' || subpath !== '/states/progress') return undefined;
+    const input = ProgressRequest.parse(body);
+    return waitForProgress(cloud, input.executionArn, input.afterEventId, input.waitMs).then((progress) =>
+      jsonResponse(200, progress),
+    );
   },
   renderError: (error, req) =>
     jsonResponse(

@@ -1,24 +1,39 @@
 import type { LocalCloud } from '../../cloud.ts';
 
-/** Longest real pause between two looks at the simulated clock (an `advance` is noticed this fast). */
-const POLL_MS = 50;
+/** setTimeout's largest delay; a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * Resolves once the simulated clock reaches `target` (epoch ms), or as soon as `stopped()`
- * says the waiter is no longer wanted. At speed 3600 an hour passes in a real second;
- * `POST /_shipyard/clock/advance` ends the wait at the next poll. Timers are unref'd so a
- * forgotten long wait never keeps a process alive.
+ * Resolves once the simulated clock reaches `target` (epoch ms), or as soon as `halted`
+ * aborts. Sleeps until the deadline at the clock's current pace and re-plans on every clock
+ * change (`advance`, a new speed), so a frozen clock costs nothing and an advance ends the
+ * wait at once. Timers are unref'd so a forgotten long wait never keeps a process alive.
  */
-export const waitForSimulatedTime = async (
-  cloud: LocalCloud,
-  target: number,
-  stopped: () => boolean,
-): Promise<void> => {
-  while (!stopped()) {
-    const remaining = target - cloud.now();
-    if (remaining <= 0) return;
-    const speed = cloud.clock.speed;
-    const realMs = speed > 0 ? Math.ceil(remaining / speed) : POLL_MS;
-    await new Promise<void>((resolve) => setTimeout(resolve, Math.min(Math.max(realMs, 1), POLL_MS)).unref());
-  }
-};
+export const waitForSimulatedTime = (cloud: LocalCloud, target: number, halted: AbortSignal): Promise<void> =>
+  new Promise<void>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const done = () => {
+      clearTimeout(timer);
+      unsubscribe();
+      halted.removeEventListener('abort', done);
+      resolve();
+    };
+    const plan = () => {
+      clearTimeout(timer);
+      const remaining = target - cloud.now();
+      if (remaining <= 0) {
+        done();
+        return;
+      }
+      const speed = cloud.clock.speed;
+      // At speed 0 only a clock change brings the target closer.
+      if (speed > 0) timer = setTimeout(plan, Math.min(Math.ceil(remaining / speed), MAX_TIMER_MS)).unref();
+    };
+    const unsubscribe = cloud.clock.onChange(plan);
+    if (halted.aborted) {
+      done();
+      return;
+    }
+    halted.addEventListener('abort', done, { once: true });
+    plan();
+  });

@@ -45,15 +45,28 @@ export interface ExecutionRecord {
   lambdaInvocations: number;
   /** Stops the interpreter; present while the execution runs. */
   abort?: () => void;
+  /** Aborted when the execution ends or the local cloud drops its state: ends its waits. */
+  halted: AbortController;
 }
 
 export interface StatesStore {
   machines: Map<string, StateMachineRecord>;
   executions: Map<string, ExecutionRecord>;
+  /** Waiters on an execution's progress, by execution ARN (see progress.ts). */
+  watchers: Map<string, Set<() => void>>;
 }
 
 export const statesStore = (cloud: LocalCloud): StatesStore =>
-  cloud.store('states', () => ({ machines: new Map(), executions: new Map() }));
+  cloud.store('states', () => {
+    const store: StatesStore = { machines: new Map(), executions: new Map(), watchers: new Map() };
+    // Running executions wait on the simulated clock, clients on their progress: wake them
+    // all when this state is dropped.
+    cloud.onDispose(() => {
+      for (const execution of store.executions.values()) execution.halted.abort();
+      for (const wake of [...store.watchers.values()].flatMap((set) => [...set])) wake();
+    });
+    return store;
+  });
 
 export const stateMachineArn = (cloud: LocalCloud, region: string, name: string) =>
   `arn:aws:states:${region}:${cloud.accountId}:stateMachine:${name}`;

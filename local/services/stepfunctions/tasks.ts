@@ -148,7 +148,11 @@ const waitTarget = (cloud: LocalCloud, spec: WaitSpec, input: Json): number => {
 const simulatedWait =
   (scope: TaskScope, spec: WaitSpec): TaskHandler =>
   async (input) => {
-    await waitForSimulatedTime(scope.cloud, waitTarget(scope.cloud, spec, input), () => !scope.running());
+    await waitForSimulatedTime(
+      scope.cloud,
+      waitTarget(scope.cloud, spec, input),
+      scope.execution.halted.signal,
+    );
     return input;
   };
 
