@@ -30,6 +30,8 @@ export const snapshotRecordSchema = z
     startTime: instant,
     tags: z.record(z.string(), z.string()),
     stateMessage: z.string().optional(),
+    /** The volume the snapshot was taken from (`VolumeId`). */
+    volumeId: z.string().optional(),
   })
   .strict();
 

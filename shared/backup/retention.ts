@@ -43,6 +43,10 @@ export const retentionInputSchema = z
     runId: z.string().min(1),
     /** Resource ids the current run created (in case tags are not visible yet). */
     protectedIds: z.array(z.string()).optional(),
+    /** Run ids that have a run record (accepted here; the ownership rules use them). */
+    recordedRunIds: z.array(z.string()).optional(),
+    /** Source region only: the target's volume ids (accepted here; the ownership rules use them). */
+    sourceVolumeIds: z.array(z.string()).optional(),
     /**
      * What a backup of this target is: with `image`, snapshots without an AMI are orphans,
      * not backups. Omitted: every completed set counts (the pre-`form` behaviour).
