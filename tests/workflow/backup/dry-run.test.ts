@@ -81,7 +81,7 @@ describe('dry run of the backup workflow', () => {
     const workflow = await createBackupWorkflow(local);
     local().cloud.counters.reset();
     // Act
-    const result = await workflow.run(runInput(dryPolicy, RUN, now(), { dryRun: true }));
+    const result = await workflow.run(runInput(dryPolicy, RUN, { dryRun: true }));
     // Assess: nothing mutated, only Describe calls, the inventory unchanged.
     const calls = await ec2Calls(local().control);
     expect(MUTATING.filter((action) => (calls[action] ?? 0) > 0)).toEqual([]);
@@ -177,7 +177,7 @@ describe('dry run of the backup workflow', () => {
     local().cloud.counters.reset();
     // Act
     const result = await workflow.run(
-      runInput(policy(), RUN, now(), { dryRun: true, targets: [INSTANCE_A, missing] }),
+      runInput(policy(), RUN, { dryRun: true, targets: [INSTANCE_A, missing] }),
     );
     // Assess
     expect(result.status).toBe('failed');
@@ -206,7 +206,7 @@ describe('maxTargetsPerRun', () => {
     const workflow = await createBackupWorkflow(local);
     local().cloud.counters.reset();
     // Act
-    const result = await workflow.run(runInput(capped, RUN.replace('dry-', ''), now()));
+    const result = await workflow.run(runInput(capped, RUN.replace('dry-', '')));
     // Assess
     expect(result.status).toBe('failed');
     expect(result.error).toBe('TooManyTargets');
@@ -222,7 +222,7 @@ describe('maxTargetsPerRun', () => {
     await seedFleet(local().control);
     const workflow = await createBackupWorkflow(local);
     // Act
-    const result = await workflow.run(runInput(capped, RUN, now(), { dryRun: true }));
+    const result = await workflow.run(runInput(capped, RUN, { dryRun: true }));
     // Assess
     expect(result.status).toBe('succeeded');
     const summary = result.output as RunSummary;

@@ -129,7 +129,6 @@ describe('backup IAM covers what the handlers call', () => {
           retention: { keepLast: 1 },
         }),
         'nightly-2026-02-01',
-        now(),
       ),
     );
     // Assess: the run exercised every step, and each step's calls are granted.
@@ -174,7 +173,6 @@ describe('backup IAM covers what the handlers call', () => {
       runInput(
         policy({ targets: { instanceIds: [INSTANCE_A], volumeIds: [VOLUME] } }),
         'nightly-dry',
-        now(),
         {
           dryRun: true,
         },

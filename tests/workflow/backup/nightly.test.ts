@@ -38,7 +38,7 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
     await seedFleet(local().control);
     const workflow = await createBackupWorkflow(local);
     // Act
-    const result = await workflow.run(runInput(policy(), RUN, now()));
+    const result = await workflow.run(runInput(policy(), RUN));
     // Assess
     expect(result.status).toBe('succeeded');
     expect((result.output as RunSummary).totals).toMatchObject({ targets: 3, succeeded: 3, failed: 0 });
@@ -70,10 +70,10 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
     await seedFleet(local().control);
     const workflow = await createBackupWorkflow(local);
     // Act
-    const one = await workflow.run(runInput(policy(), RUN, now(), { targets: [INSTANCE_A] }));
+    const one = await workflow.run(runInput(policy(), RUN, { targets: [INSTANCE_A] }));
     const perTarget = await ec2Calls(local().control);
     local().cloud.counters.reset();
-    const all = await workflow.run(runInput(policy(), 'nightly-2026-02-02', now()));
+    const all = await workflow.run(runInput(policy(), 'nightly-2026-02-02'));
     const threeTargets = await ec2Calls(local().control);
     // Assess
     expect(one.status).toBe('succeeded');
@@ -103,7 +103,7 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
     await seedFleet(local().control, { asyncFaults: [{ kind: 'snapshot-error', volumeId: VOLUMES_B[1] }] });
     const workflow = await createBackupWorkflow(local);
     // Act
-    const result = await workflow.run(runInput(policy(), RUN, now()));
+    const result = await workflow.run(runInput(policy(), RUN));
     // Assess
     expect(result.status).toBe('failed');
     expect(result.error).toBe('BackupRunFailed');
@@ -130,7 +130,7 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
       ],
     });
     // Act
-    const result = await workflow.run(runInput(badKey, RUN, now()));
+    const result = await workflow.run(runInput(badKey, RUN));
     // Assess
     expect(result.status).toBe('failed');
     const summary = summaryOf(result);
@@ -157,7 +157,7 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
     await local().control.addFaults([{ service: 'ec2', code: 'RequestLimitExceeded', probability: 0.3 }]);
     const workflow = await createBackupWorkflow(local);
     // Act
-    const result = await workflow.run(runInput(policy(), RUN, now()));
+    const result = await workflow.run(runInput(policy(), RUN));
     // Assess
     expect(result.status).toBe('succeeded');
     expect((await local().control.counters()).faultsInjected).toBeGreaterThan(10);
@@ -173,7 +173,7 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
     await seedFleet(local().control, { limits: { concurrentImageCopies: 1 } });
     const workflow = await createBackupWorkflow(local);
     // Act
-    const result = await workflow.run(runInput(policy(), RUN, now()));
+    const result = await workflow.run(runInput(policy(), RUN));
     // Assess
     expect(result.status).toBe('succeeded');
     expect(result.invocations.CopyImage).toBeGreaterThan(6);
@@ -187,10 +187,10 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
     // Prepare
     await seedFleet(local().control);
     const workflow = await createBackupWorkflow(local);
-    const first = await workflow.run(runInput(policy(), RUN, now()));
+    const first = await workflow.run(runInput(policy(), RUN));
     const before = await Promise.all(REGIONS.map((r) => inventory(local().control, r)));
     // Act
-    const second = await workflow.run(runInput(policy(), RUN, now()));
+    const second = await workflow.run(runInput(policy(), RUN));
     // Assess
     expect([first.status, second.status, second.cause]).toEqual(['succeeded', 'succeeded', undefined]);
     const after = await Promise.all(REGIONS.map((r) => inventory(local().control, r)));

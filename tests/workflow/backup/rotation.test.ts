@@ -40,7 +40,7 @@ describe('rotation in the backup workflow', () => {
     local().cloud.counters.reset();
     // Act
     const dry = await workflow.run(
-      runInput(keepTwo, 'nightly-2026-02-01', now(), { dryRun: true, targets: [INSTANCE_A] }),
+      runInput(keepTwo, 'nightly-2026-02-01', { dryRun: true, targets: [INSTANCE_A] }),
     );
     const dryCalls = await ec2Calls(local().control);
     const afterDry = await inventory(local().control, SOURCE);
@@ -60,7 +60,7 @@ describe('rotation in the backup workflow', () => {
     for (const item of plan) expect(item.reason).toMatch(/^delete: /);
     // The same plan, carried out by the next (real) run.
     const real = await workflow.run(
-      runInput(keepTwo, 'nightly-2026-02-02', now(), { targets: [INSTANCE_A] }),
+      runInput(keepTwo, 'nightly-2026-02-02', { targets: [INSTANCE_A] }),
     );
     expect(real.status).toBe('succeeded');
     const afterReal = await inventory(local().control, SOURCE);
@@ -93,7 +93,7 @@ describe('rotation in the backup workflow', () => {
     const keepOne = policy({ copyRegions: [], share: {}, retention: { keepLast: 1 } });
     // Act
     const result = await workflow.run(
-      runInput(keepOne, 'nightly-2026-02-01', now(), { targets: [INSTANCE_A] }),
+      runInput(keepOne, 'nightly-2026-02-01', { targets: [INSTANCE_A] }),
     );
     // Assess
     expect(result.status).toBe('succeeded');
