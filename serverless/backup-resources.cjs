@@ -68,7 +68,9 @@ const canonical = (value) => {
 function policyParameter(policy, stage) {
   const value = JSON.stringify({ policy: canonical(policy) });
   if (value.length > SSM_STANDARD_MAX)
-    throw new Error(`backup policy ${policy.name}: ${value.length} characters, over the SSM parameter limit (${SSM_STANDARD_MAX})`);
+    throw new Error(
+      `backup policy ${policy.name}: ${value.length} characters, over the SSM parameter limit (${SSM_STANDARD_MAX})`,
+    );
   return {
     Type: 'AWS::SSM::Parameter',
     Properties: {

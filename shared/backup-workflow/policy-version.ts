@@ -25,3 +25,40 @@ export function canonicalJson(value: unknown): string {
 /** `sha256:<hex>` of the policy's canonical JSON. */
 export const policyVersion = (policy: unknown): string =>
   `sha256:${createHash('sha256').update(canonicalJson(policy)).digest('hex')}`;
+
+const leaves = (value: unknown, path: string, out: Map<string, string>): void => {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, child] of Object.entries(value as Record<string, unknown>))
+      if (child !== undefined) leaves(child, path === '' ? key : `${path}.${key}`, out);
+    return;
+  }
+  if (Array.isArray(value) && value.some((v) => v !== null && typeof v === 'object')) {
+    value.forEach((child, index) => {
+      leaves(child, `${path}[${index}]`, out);
+    });
+    return;
+  }
+  out.set(path, canonicalJson(value));
+};
+
+/**
+ * Field-by-field differences between two policies (`path: a → b`), sorted by path; empty
+ * when they are the same policy.
+ *
+ * @example
+ * policyDifferences({ retention: { keepLast: 7 } }, { retention: { keepLast: 1 } });
+ * // [{ path: 'retention.keepLast', from: '7', to: '1' }]
+ */
+export function policyDifferences(
+  from: unknown,
+  to: unknown,
+): { path: string; from: string | undefined; to: string | undefined }[] {
+  const a = new Map<string, string>();
+  const b = new Map<string, string>();
+  leaves(from, '', a);
+  leaves(to, '', b);
+  return [...new Set([...a.keys(), ...b.keys()])]
+    .filter((path) => a.get(path) !== b.get(path))
+    .sort()
+    .map((path) => ({ path, from: a.get(path), to: b.get(path) }));
+}

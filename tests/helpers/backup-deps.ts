@@ -26,14 +26,12 @@ export const deployed = (...policies: BackupPolicy[]): DeployedPolicies => deplo
 export function localRunRecords(local: () => RunningLocalCloud, bucket = RUNS_BUCKET): RunRecords {
   const records = () => {
     const cloud = local();
-    return cloud.control
-      .seed({ s3: { buckets: [{ name: bucket }] } })
-      .then(() =>
-        createS3RunRecords({
-          bucket,
-          client: new S3Client({ ...clientConfig(cloud.url, 'us-east-1'), maxAttempts: 2 }),
-        }),
-      );
+    return cloud.control.seed({ s3: { buckets: [{ name: bucket }] } }).then(() =>
+      createS3RunRecords({
+        bucket,
+        client: new S3Client({ ...clientConfig(cloud.url, 'us-east-1'), maxAttempts: 2 }),
+      }),
+    );
   };
   return {
     record: async (record) => (await records()).record(record),
@@ -79,4 +77,33 @@ export const runRecordsSeed = (runs: { policy: string; runId: string; startedAt:
       })),
     },
   ],
+});
+
+/**
+ * Run records in memory, create-only like the S3 adapter (unit tests without a local
+ * cloud; the adapter itself is tested against the local cloud's S3).
+ */
+export function memoryRunRecords(): RunRecords & { stored: Map<string, RunRecord> } {
+  const stored = new Map<string, RunRecord>();
+  return {
+    stored,
+    record: async (record) => {
+      const key = runRecordKey(record.policy, record.runId);
+      const existing = stored.get(key);
+      if (existing !== undefined) return { created: false, existing };
+      stored.set(key, record);
+      return { created: true };
+    },
+    recordedRunIds: async (policy) =>
+      [...stored.values()]
+        .filter((r) => r.policy === policy)
+        .map((r) => r.runId)
+        .sort(),
+  };
+}
+
+/** DiscoverTargets' task input: the execution input and the execution's identity. */
+export const discoverEvent = (input: unknown, name: string, startTime = '2026-01-01T00:00:00.000Z') => ({
+  input,
+  execution: { name, id: executionArnOf(name), startTime },
 });

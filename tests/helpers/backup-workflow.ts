@@ -9,7 +9,10 @@
  * - handlers read the simulated clock (`deps.now`);
  * - the execution has a name (`$$.Execution.Name`, the run id) and the deployed policies
  *   are what the execution says was deployed (the packaged config in production); run
- *   records go to a bucket of the local cloud.
+ *   records go to a bucket of the local cloud;
+ * - a re-drive (`{ redrive: true }`) is the same execution again: aws-local-stepfunctions
+ *   stamps every run with a new `$$.Execution.StartTime`, so the harness hands DiscoverTargets
+ *   the first run's, as Step Functions keeps it for a redriven execution.
  */
 
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
@@ -19,7 +22,6 @@ import { createEc2PortFactory } from '../../shared/aws/ec2.ts';
 import { isTransientBackupError } from '../../shared/backup/errors.ts';
 import { type BackupDeps, silentLogger } from '../../shared/backup-workflow/deps.ts';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
-import { deployed, executionArnOf, localRunRecords } from './backup-deps.ts';
 import {
   allStates,
   handlerPathOf,
@@ -29,6 +31,7 @@ import {
   waitPathsBeforeTasks,
   withDeployedArns,
 } from './backup-asl.ts';
+import { deployed, executionArnOf, localRunRecords } from './backup-deps.ts';
 import { clientConfig } from './local-cloud.ts';
 
 /**
@@ -127,7 +130,13 @@ export async function createBackupWorkflow(
   const depsOf = (plain: BackupDeps, functionKey: string): BackupDeps =>
     options.decorateDeps ? options.decorateDeps(plain, functionKey) : plain;
 
-  async function run({ name, input, policies }: WorkflowExecution): Promise<WorkflowRun> {
+  const startTimes = new Map<string, string>();
+
+  async function run(
+    { name, input, policies }: WorkflowExecution,
+    { redrive = false }: { redrive?: boolean } = {},
+  ): Promise<WorkflowRun> {
+    if (redrive && !startTimes.has(name)) throw new Error(`no execution ${name} to re-drive`);
     const runDeps = deps(policies);
     const invocations: Record<string, number> = {};
     const lastOutput: Record<string, unknown> = {};
@@ -142,6 +151,7 @@ export async function createBackupWorkflow(
           const seconds = Number(readPath(event, waitPath) ?? 0);
           if (seconds > 0) local().cloud.clock.advance(seconds * 1000);
         }
+        if (state === 'DiscoverTargets') event = sameExecutionOnRedrive(name, event, redrive);
         try {
           const output = await handler(event);
           lastOutput[state] = output;
@@ -180,6 +190,17 @@ export async function createBackupWorkflow(
         lastOutput,
       };
     }
+  }
+
+  /** Records an execution's StartTime; a re-drive gets the recorded one back. */
+  function sameExecutionOnRedrive(name: string, event: unknown, redrive: boolean): unknown {
+    const task = event as { execution?: { startTime?: string } };
+    if (task.execution === undefined) return event;
+    const first = startTimes.get(name);
+    if (redrive && first !== undefined)
+      return { ...task, execution: { ...task.execution, startTime: first } };
+    startTimes.set(name, String(task.execution.startTime));
+    return event;
   }
 
   return { run, definition };

@@ -291,13 +291,15 @@ const handlerCases: HostileCase[] = [
     name: 'start: a scheduled time days in the future',
     act: start({ policy: 'nightly', scheduledTime: '2026-02-05T00:30:00.000Z' }),
     error: IBI,
-    message: /backup-start: invalid input: scheduledTime: 2026-02-05T00:30:00.000Z is 345600 s after the service clock/,
+    message:
+      /backup-start: invalid input: scheduledTime: 2026-02-05T00:30:00.000Z is 345600 s after the service clock/,
   },
   {
     name: 'start: a scheduled time a week in the past',
     act: start({ policy: 'nightly', scheduledTime: '2026-01-25T00:30:00.000Z' }),
     error: IBI,
-    message: /backup-start: invalid input: scheduledTime: 2026-01-25T00:30:00.000Z is 604800 s before the service clock/,
+    message:
+      /backup-start: invalid input: scheduledTime: 2026-01-25T00:30:00.000Z is 604800 s before the service clock/,
   },
 ];
 

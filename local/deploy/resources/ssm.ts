@@ -6,7 +6,10 @@ export const deployParameter: ResourceHandler = async (ctx, resource) => {
   const name = resource.physical.ref;
   const type = stringProp(resource, 'Type');
   if (type !== 'String' && type !== 'StringList')
-    return { status: 'unsupported', reason: `CloudFormation creates only String and StringList parameters (${type})` };
+    return {
+      status: 'unsupported',
+      reason: `CloudFormation creates only String and StringList parameters (${type})`,
+    };
   const description = optionalString(resource, 'Description');
   await ctx.clients.ssm.send(
     new PutParameterCommand({

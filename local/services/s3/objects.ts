@@ -63,9 +63,14 @@ const checkCreateOnly = (bucket: Bucket, key: string, ifNoneMatch: string | unde
     throw new S3Error('NotImplemented', 'The local cloud supports only If-None-Match: * on PutObject.', 501);
   }
   if (bucket.objects.has(key)) {
-    throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412, {
-      Condition: 'If-None-Match',
-    });
+    throw new S3Error(
+      'PreconditionFailed',
+      'At least one of the pre-conditions you specified did not hold',
+      412,
+      {
+        Condition: 'If-None-Match',
+      },
+    );
   }
 };
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../shared/config/load.ts';
 import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import { deployBackupMachine, isOneLine, runCli, writeConfig } from './harness.ts';
 
@@ -33,7 +34,7 @@ const setUp = async () => {
       ],
     },
   });
-  const machineArn = await deployBackupMachine(local(), SOURCE);
+  const machineArn = await deployBackupMachine(local(), SOURCE, parseConfig(CONFIG).backupPolicies);
   const config = writeConfig(CONFIG);
   const cli = (args: string[], env: Record<string, string> = {}) =>
     runCli([...args, '--config', config, '--region', SOURCE, '--endpoint', local().url], env);

@@ -59,7 +59,6 @@ const snapshotOf = async (local: () => { control: Parameters<typeof inventory>[0
 
 describe('dry run of the backup workflow', () => {
   const local = useLocalCloud();
-  const now = () => new Date(local().cloud.now()).toISOString();
 
   it('plans every target (volumes, AMI, copies with KMS keys, sharing, rotation) and makes no mutating EC2 call', async () => {
     // Prepare: 3 instances (B with 3 volumes, one excluded), 2 copy regions, old backups of A
@@ -195,7 +194,6 @@ describe('dry run of the backup workflow', () => {
 
 describe('maxTargetsPerRun', () => {
   const local = useLocalCloud();
-  const now = () => new Date(local().cloud.now()).toISOString();
   // Instance A by id plus B and C by tag: 3 targets against a cap of 2.
   const capped = policy({ maxTargetsPerRun: 2 });
 

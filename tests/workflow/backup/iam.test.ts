@@ -70,7 +70,6 @@ const VOLUME = 'vol-0d0000000000000d1';
 
 describe('backup IAM covers what the handlers call', () => {
   const local = useLocalCloud();
-  const now = () => new Date(local().cloud.now()).toISOString();
 
   it('grants each function every EC2 action it used in a full run with copies, sharing and rotation', async () => {
     // Prepare: old backups to rotate (AMI + snapshot for an instance, snapshots only for a volume).
@@ -170,13 +169,9 @@ describe('backup IAM covers what the handlers call', () => {
     });
     // Act
     const result = await workflow.run(
-      runInput(
-        policy({ targets: { instanceIds: [INSTANCE_A], volumeIds: [VOLUME] } }),
-        'nightly-dry',
-        {
-          dryRun: true,
-        },
-      ),
+      runInput(policy({ targets: { instanceIds: [INSTANCE_A], volumeIds: [VOLUME] } }), 'nightly-dry', {
+        dryRun: true,
+      }),
     );
     // Assess
     expect(result.status).toBe('succeeded');

@@ -29,7 +29,6 @@ const REGIONS = [SOURCE, COPY_A, COPY_B];
 
 describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions; shared with one account)', () => {
   const local = useLocalCloud();
-  const now = () => new Date(local().cloud.now()).toISOString();
   const summaryOf = (result: { lastOutput: Record<string, unknown> }) =>
     (result.lastOutput.Summarize as { summary: RunSummary }).summary;
 
@@ -183,20 +182,40 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
     }
   });
 
-  it('the same day run twice makes no duplicate snapshots or AMIs', async () => {
+  it('a second execution of the same run id is refused (RunAlreadyRecorded) and makes no duplicate', async () => {
     // Prepare
     await seedFleet(local().control);
     const workflow = await createBackupWorkflow(local);
     const first = await workflow.run(runInput(policy(), RUN));
     const before = await Promise.all(REGIONS.map((r) => inventory(local().control, r)));
-    // Act
+    // Act: another execution with the same name (after 90 days, or on a re-created state machine).
     const second = await workflow.run(runInput(policy(), RUN));
-    // Assess
-    expect([first.status, second.status, second.cause]).toEqual(['succeeded', 'succeeded', undefined]);
+    // Assess: a run id produces backups once, and says so instead of a silent success.
+    expect([first.status, second.status, second.error]).toEqual([
+      'succeeded',
+      'failed',
+      'RunAlreadyRecorded',
+    ]);
+    expect(second.cause).toContain(`run ${RUN} of policy nightly was already recorded`);
+    expect(second.invocations).toEqual({ DiscoverTargets: 1 });
     const after = await Promise.all(REGIONS.map((r) => inventory(local().control, r)));
     expect(after.map((r) => [ids(r.images), ids(r.snapshots)])).toEqual(
       before.map((r) => [ids(r.images), ids(r.snapshots)]),
     );
+    const calls = await ec2Calls(local().control);
+    expect(calls.CreateSnapshots).toBe(3);
+    expect(calls.RegisterImage).toBe(3);
+  });
+
+  it('a re-driven execution (same execution) finds its own run record and makes no duplicate', async () => {
+    // Prepare
+    await seedFleet(local().control);
+    const workflow = await createBackupWorkflow(local);
+    const first = await workflow.run(runInput(policy(), RUN));
+    // Act
+    const again = await workflow.run(runInput(policy(), RUN), { redrive: true });
+    // Assess
+    expect([first.status, again.status, again.cause]).toEqual(['succeeded', 'succeeded', undefined]);
     const calls = await ec2Calls(local().control);
     expect(calls.CreateSnapshots).toBe(3);
     expect(calls.RegisterImage).toBe(3);

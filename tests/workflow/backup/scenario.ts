@@ -4,12 +4,12 @@
  * shared with one account.
  */
 import type { ControlClient } from '../../../local/control-client.ts';
-import { runRecordsSeed } from '../../helpers/backup-deps.ts';
 import {
   type BackupPolicy,
   type BackupPolicyInput,
   backupPolicySchema,
 } from '../../../shared/config/policies.ts';
+import { runRecordsSeed } from '../../helpers/backup-deps.ts';
 
 export const SOURCE = 'eu-west-1';
 export const COPY_A = 'us-east-1';
