@@ -175,8 +175,12 @@ describe('dry run of the backup workflow', () => {
     const workflow = await createBackupWorkflow(local);
     local().cloud.counters.reset();
     // Act
+    // The policy lists an instance that is gone: targets may name it (it is in the selection).
+    const listsMissing = policy({
+      targets: { instanceIds: [INSTANCE_A, missing], tags: { Backup: 'nightly' } },
+    });
     const result = await workflow.run(
-      runInput(policy(), RUN, { dryRun: true, targets: [INSTANCE_A, missing] }),
+      runInput(listsMissing, RUN, { dryRun: true, targets: [INSTANCE_A, missing] }),
     );
     // Assess
     expect(result.status).toBe('failed');

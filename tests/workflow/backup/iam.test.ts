@@ -176,11 +176,13 @@ describe('backup IAM covers what the handlers call', () => {
     // Assess
     expect(result.status).toBe('succeeded');
     const granted = await grantedActions('backupPlanTarget');
+    // Read-only, the run records included: s3:ListBucket lists which runs were recorded.
     expect([...granted].sort()).toEqual([
       'ec2:DescribeImages',
       'ec2:DescribeInstances',
       'ec2:DescribeSnapshots',
       'ec2:DescribeVolumes',
+      's3:ListBucket',
     ]);
     expect([...used].filter((action) => !granted.has(action))).toEqual([]);
     expect(used.size).toBeGreaterThan(0);
