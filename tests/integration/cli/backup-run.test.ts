@@ -192,7 +192,7 @@ describe('shipyard backup run / status / list', () => {
 
   it('refuses a config whose policy differs from the deployed one and shows each difference', async () => {
     // Prepare: the stack runs keepLast 2; the operator's file says keepLast 1 (same name).
-    const { cli } = await setUp();
+    await setUp();
     const drifted = writeConfig(CONFIG.replace('keepLast: 2', 'keepLast: 1'));
     local().cloud.counters.reset();
     // Act
