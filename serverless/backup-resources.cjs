@@ -1,5 +1,9 @@
 // Resources of the backup workflow that depend on the stage config: one EventBridge
-// Scheduler schedule per policy (cron + time zone from the config).
+// Scheduler schedule per policy (cron + time zone from the config), the run records bucket,
+// and a read-only copy of each deployed policy in SSM Parameter Store for the CLI.
+//
+// The schedules' Input names the policy only: the functions load the deployed policy from
+// the config file packaged with them, never from an input.
 //
 // Why the schedules target the small backupStart Lambda and not the state machine:
 // scheduled runs must be idempotent, i.e. named `<policy>-<local date>` so that a
@@ -32,8 +36,92 @@ function schedule(policy, stage) {
       Target: {
         Arn: { 'Fn::GetAtt': ['BackupStartLambdaFunction', 'Arn'] },
         RoleArn: { 'Fn::GetAtt': ['BackupSchedulerRole', 'Arn'] },
-        Input: JSON.stringify({ policy, scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        Input: JSON.stringify({ policy: policy.name, scheduledTime: '<aws.scheduler.scheduled-time>' }),
+        // backupStart refuses a scheduledTime older than this (+ slack): shared/backup-workflow/schedule-window.ts.
         RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+      },
+    },
+  };
+}
+
+/** SSM String parameters hold at most 4 KB in the standard tier. */
+const SSM_STANDARD_MAX = 4096;
+
+/** Where the CLI reads the deployed policy (read-only for it; the functions never read it). */
+const policyParameterName = (stage, name) => `/shipyard/${stage}/backup-policies/${name}`;
+
+/** Object keys sorted at every level: one text per policy, whatever order the file used. */
+const canonical = (value) => {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, canonical(value[k])]),
+  );
+};
+
+function policyParameter(policy, stage) {
+  const value = JSON.stringify({ policy: canonical(policy) });
+  if (value.length > SSM_STANDARD_MAX)
+    throw new Error(
+      `backup policy ${policy.name}: ${value.length} characters, over the SSM parameter limit (${SSM_STANDARD_MAX})`,
+    );
+  return {
+    Type: 'AWS::SSM::Parameter',
+    Properties: {
+      Name: policyParameterName(stage, policy.name),
+      Type: 'String',
+      Tier: 'Standard',
+      Description: `Deployed backup policy ${policy.name} (as in the packaged config; read by shipyard backup run)`,
+      Value: value,
+    },
+  };
+}
+
+/**
+ * Run records (one create-only object per run id, written by DiscoverTargets): private,
+ * encrypted, owner-enforced, all public access blocked, TLS only, versioned so that no
+ * record is lost to an overwrite.
+ */
+function runsBucket() {
+  return {
+    BackupRunsBucket: {
+      Type: 'AWS::S3::Bucket',
+      Properties: {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+      },
+    },
+    BackupRunsBucketPolicy: {
+      Type: 'AWS::S3::BucketPolicy',
+      Properties: {
+        Bucket: { Ref: 'BackupRunsBucket' },
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'TlsOnly',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:*',
+              Resource: [
+                { 'Fn::GetAtt': ['BackupRunsBucket', 'Arn'] },
+                { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['BackupRunsBucket', 'Arn'] }, '/*']] },
+              ],
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+          ],
+        },
       },
     },
   };
@@ -79,8 +167,12 @@ async function resources(context) {
       },
     },
   };
-  for (const policy of policies) out[`BackupSchedule${pascal(policy.name)}`] = schedule(policy, stage);
+  Object.assign(out, runsBucket());
+  for (const policy of policies) {
+    out[`BackupSchedule${pascal(policy.name)}`] = schedule(policy, stage);
+    out[`BackupPolicyParameter${pascal(policy.name)}`] = policyParameter(policy, stage);
+  }
   return out;
 }
 
-module.exports = { resources, pascal };
+module.exports = { resources, pascal, policyParameterName };

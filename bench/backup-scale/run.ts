@@ -123,7 +123,17 @@ export async function runSize(
     let limitTaskErrors = 0;
     let handlerMs = 0;
     let handlerCalls = 0;
+    // One policy per shard of at most MAX_TARGETS_PER_RUN instances, as a user splits a fleet.
+    const runs = Array.from({ length: shards }, (_, k) => ({
+      runId: `bench-${k}-2026-03-01`,
+      policy: benchPolicy({
+        name: `bench-${k}`,
+        targets: { tags: { Backup: 'bench', Shard: `${k}` } },
+        ...policyOverrides,
+      }),
+    }));
     const deployed = await deployBackupStateMachine(local, {
+      policies: runs.map((r) => r.policy),
       memorySize: MEMORY_MB,
       sdkBackoffSpeed: speed,
       onSdkRetry: (type) => {
@@ -136,18 +146,8 @@ export async function runSize(
         if (error instanceof Error && error.name === 'Ec2LimitExceeded') limitTaskErrors += 1;
       },
     });
-    // One policy per shard of at most MAX_TARGETS_PER_RUN instances, as a user splits a fleet.
-    const runs = Array.from({ length: shards }, (_, k) => ({
-      runId: `bench-${k}-2026-03-01`,
-      policy: benchPolicy({
-        name: `bench-${k}`,
-        targets: { tags: { Backup: 'bench', Shard: `${k}` } },
-        ...policyOverrides,
-      }),
-    }));
     local.cloud.counters.reset();
     await local.control.setSpeed(speed);
-    const now = new Date(local.cloud.now()).toISOString();
     // One after the other: started together, 5 × 40 targets put ~200 copies in flight per
     // destination, over EC2's 100, and the Ec2LimitExceeded retries ran out (85 of 200 targets
     // failed). In sequence, 40 targets are in flight at most, as in one execution.
@@ -158,7 +158,7 @@ export async function runSize(
         new StartExecutionCommand({
           stateMachineArn: deployed.stateMachineArn,
           name: runId,
-          input: JSON.stringify({ policy, runId, now }),
+          input: JSON.stringify({ policy: policy.name }),
         }),
       );
       executionArns.push(executionArn);

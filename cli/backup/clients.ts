@@ -2,6 +2,7 @@
 import { createEc2PortFactory } from '../../shared/aws/ec2.ts';
 import type { Ec2PortFactory } from '../../shared/aws/ec2-port.ts';
 import { type BackupExecutionsPort, createBackupExecutionsPort } from '../../shared/aws/sfn-executions.ts';
+import { createDeployedPolicyReader, type DeployedPolicyReader } from '../../shared/aws/ssm-policies.ts';
 import { clientSettings, type GlobalOptions } from '../context.ts';
 
 /** An operator waits at a terminal: a few SDK attempts, then a clear error (exit 3 when unreachable). */
@@ -10,6 +11,16 @@ export const CLI_MAX_ATTEMPTS = 3;
 export const executionsPort = (global: GlobalOptions, region?: string): BackupExecutionsPort => {
   const settings = clientSettings(global);
   return createBackupExecutionsPort({
+    ...settings,
+    region: region ?? settings.region,
+    maxAttempts: CLI_MAX_ATTEMPTS,
+  });
+};
+
+/** The stack's read-only copies of its policies (SSM, in the stack's region). */
+export const deployedPoliciesPort = (global: GlobalOptions, region?: string): DeployedPolicyReader => {
+  const settings = clientSettings(global);
+  return createDeployedPolicyReader({
     ...settings,
     region: region ?? settings.region,
     maxAttempts: CLI_MAX_ATTEMPTS,

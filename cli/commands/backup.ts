@@ -1,7 +1,8 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { ExecutionStatus } from '../../shared/aws/sfn-executions.ts';
 import { isValidExecutionName, onDemandExecutionName } from '../../shared/backup/naming.ts';
-import { ec2Ports, executionsPort } from '../backup/clients.ts';
+import { deployedPoliciesPort, ec2Ports, executionsPort } from '../backup/clients.ts';
+import { requireDeployedPolicy } from '../backup/deployed-policy.ts';
 import { followExecution, isFinished, readExecution } from '../backup/follow.ts';
 import { planRotation, planText } from '../backup/plan.ts';
 import { findPolicy, parseTargets } from '../backup/policy.ts';
@@ -66,8 +67,11 @@ export const register = (program: Command, output: Output): void => {
     backup
       .command('run')
       .description('start a backup of a policy now (idempotent by execution name)')
-      .requiredOption('--policy <name>', 'backup policy from the config file')
-      .option('--target <ids...>', 'back up only these instance (i-…) or volume (vol-…) ids')
+      .requiredOption(
+        '--policy <name>',
+        'deployed backup policy to run (the one in the config file must match it: the run obeys the deployed policy)',
+      )
+      .option('--target <ids...>', "back up only these of the policy's instance (i-…) or volume (vol-…) ids")
       // Under --dry-run the state machine takes its PlanTargets branch: Describe calls only.
       .option(
         '--dry-run',
@@ -80,7 +84,8 @@ export const register = (program: Command, output: Output): void => {
       )
       .option('--poll-seconds <n>', 'how often --wait reads the execution', seconds(3600), 5),
   ).action(async (options: RunOptions) => {
-    const policy = findPolicy(loadConfigFile(global().config ?? DEFAULT_CONFIG_FILE), options.policy);
+    const configFile = global().config ?? DEFAULT_CONFIG_FILE;
+    const policy = findPolicy(loadConfigFile(configFile), options.policy);
     const targets = parseTargets(options.target);
     const now = new Date().toISOString();
     if (options.name !== undefined && !isValidExecutionName(options.name))
@@ -89,11 +94,18 @@ export const register = (program: Command, output: Output): void => {
       );
     const name = options.name ?? onDemandExecutionName(policy.name, now);
     const { sfn, arn: machineArn } = await machine(global(), options);
-    const input = {
+    await requireDeployedPolicy(
+      deployedPoliciesPort(global(), regionOfArn(machineArn)),
+      options.stage,
       policy,
-      runId: name,
+      configFile,
+      output,
+    );
+    // A reference, not authority: the functions load the deployed policy by name, take the run
+    // id from the execution name and the run's instant from their own clock.
+    const input = {
+      policy: policy.name,
       dryRun: options.dryRun === true,
-      now,
       ...(targets ? { targets } : {}),
     };
     const started = await sfn.start({ stateMachineArn: machineArn, name, input });
@@ -188,7 +200,7 @@ export const register = (program: Command, output: Output): void => {
         const described = await sfn.describe(item.executionArn);
         const policy = (() => {
           try {
-            return (JSON.parse(described?.input ?? '{}') as { policy?: { name?: unknown } }).policy?.name;
+            return (JSON.parse(described?.input ?? '{}') as { policy?: unknown }).policy;
           } catch {
             return undefined;
           }

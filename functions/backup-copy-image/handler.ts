@@ -12,12 +12,12 @@ import { tagContext } from '../../shared/backup-workflow/context.ts';
 import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
 import { findOwnImage } from '../../shared/backup-workflow/own-image.ts';
 import { type CopyState, copyTaskSchema } from '../../shared/backup-workflow/state.ts';
-import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
+import { parseRunTask } from '../../shared/backup-workflow/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<CopyState> => {
     tagRunLogs(deps.logger, event);
-    const { run, target, source, copy } = parseTaskInput('copy-image', copyTaskSchema, event);
+    const { run, target, source, copy } = parseRunTask('copy-image', copyTaskSchema, event, deps.policies);
     const settings = run.policy.copyRegions.find((c) => c.region === copy.region);
     if (settings === undefined)
       throw new InvalidBackupInput(`copy-image: ${copy.region} is not a copy region of ${run.policy.name}`);

@@ -14,12 +14,12 @@ import { SNAPSHOT_WAIT } from '../../shared/backup/wait.ts';
 import { managedTagQuery, tagContext } from '../../shared/backup-workflow/context.ts';
 import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
 import { type SnapshotSet, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
-import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
+import { parseRunTask } from '../../shared/backup-workflow/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<SnapshotSet> => {
     tagRunLogs(deps.logger, event);
-    const { run, backup } = parseTaskInput('create-snapshots', targetTaskSchema, event);
+    const { run, backup } = parseRunTask('create-snapshots', targetTaskSchema, event, deps.policies);
     const { target } = backup;
     const region = run.policy.sourceRegion;
     const ec2 = deps.ec2(region);

@@ -1,33 +1,66 @@
 /**
- * DiscoverTargets: validates the execution input (the policy from the config, the run id,
- * dryRun, the scheduled time, an optional target override) and lists the targets: the
- * policy's instance ids, the running/stopped instances carrying all its tags (paged), and
- * its standalone volumes. Listed ids are not checked here: a missing one fails only its own
- * target (TargetNotFound at CreateSnapshots) while the others are backed up. A selection
- * over the policy's `maxTargetsPerRun` fails the run here (TooManyTargets), before any
- * create call; a dry run carries the figures to its summary instead.
+ * DiscoverTargets: the trust boundary of the backup workflow. The execution input only
+ * NAMES a deployed policy (`{ policy, dryRun?, targets? }`): the policy itself comes from the
+ * packaged config, the run's instant from the service clock, the run id from the execution
+ * name (`$$.Execution.Name`). It lists the targets — the policy's instance ids, the
+ * running/stopped instances carrying all its tags (paged), its standalone volumes — and an
+ * input `targets` may only narrow that selection. Then it records the run, create-only: a run
+ * id recorded by another execution is refused (RunAlreadyRecorded), so a run id produces
+ * backups once. Listed ids are not checked here: a missing one fails only its own target
+ * (TargetNotFound at CreateSnapshots). A selection over `maxTargetsPerRun` fails the run
+ * (TooManyTargets) before any create call; a dry run carries the figures to its summary.
  */
 import { z } from 'zod';
 import { backupFormOf } from '../../shared/backup/block-devices.ts';
+import { InvalidBackupInput } from '../../shared/backup/errors.ts';
 import { isValidExecutionName } from '../../shared/backup/naming.ts';
 import { checkTargetCap, type TargetSelection } from '../../shared/backup/target-cap.ts';
+import { deployedPolicy } from '../../shared/backup-workflow/deployed-policies.ts';
 import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
+import { policyVersion } from '../../shared/backup-workflow/policy-version.ts';
+import { recordRun } from '../../shared/backup-workflow/run-records.ts';
 import type { Run, Target } from '../../shared/backup-workflow/state.ts';
 import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
-import { type BackupPolicy, backupPolicySchema } from '../../shared/config/policies.ts';
+import { type BackupPolicy, policyNameSchema } from '../../shared/config/policies.ts';
 
-const inputSchema = z
+const STEP = 'discover-targets';
+
+/** What whoever starts an execution may say: which deployed policy, a dry run, fewer targets. */
+export const executionInputSchema = z
   .object({
-    policy: backupPolicySchema,
-    runId: z.string().refine(isValidExecutionName, 'not a valid execution name'),
+    policy: z.unknown().superRefine((value, ctx) => {
+      if (typeof value === 'object' && value !== null) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'a policy document is refused: name a deployed policy ({"policy": "<name>"}); the deployed config is the only authority',
+        });
+      } else if (!policyNameSchema.safeParse(value).success) {
+        ctx.addIssue({ code: 'custom', message: 'expected the name of a deployed backup policy' });
+      }
+    }),
+    /** Optional, and then it must be the execution name (the run id is the execution name). */
+    runId: z.string().optional(),
     dryRun: z.boolean().optional(),
-    /** ISO instant; the schedule passes `<aws.scheduler.scheduled-time>`. */
-    now: z.iso.datetime({ offset: true }).optional(),
-    /** Back up only these instance/volume ids (on-demand runs). */
+    /** Back up only these instance/volume ids of the policy's selection. */
     targets: z
       .array(z.string().regex(/^(i|vol)-[0-9a-f]{8,17}$/, 'expected an instance or volume id'))
       .min(1)
       .optional(),
+  })
+  .strict();
+
+/** The Task's input: the execution input and the execution's identity (context object). */
+const taskSchema = z
+  .object({
+    input: z.unknown(),
+    execution: z
+      .object({
+        name: z.string().refine(isValidExecutionName, 'not a valid execution name'),
+        id: z.string().min(1),
+        startTime: z.string().min(1),
+      })
+      .strict(),
   })
   .strict();
 
@@ -48,60 +81,90 @@ function instanceTarget(policy: BackupPolicy, id: string): Target {
   return target;
 }
 
+/** The policy's whole selection: listed instances, tagged live instances, listed volumes. */
+async function selectionOf(deps: BackupDeps, policy: BackupPolicy): Promise<string[]> {
+  const instanceIds = [...(policy.targets.instanceIds ?? [])];
+  const tags = policy.targets.tags;
+  if (tags !== undefined && Object.keys(tags).length > 0) {
+    const tagged = await deps.ec2(policy.sourceRegion).describeInstances({
+      tags: Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, [v]])),
+    });
+    instanceIds.push(
+      ...tagged
+        .filter((i) => !GONE_STATES.has(i.state))
+        .map((i) => i.instanceId)
+        .sort(),
+    );
+  }
+  return [...new Set([...instanceIds, ...(policy.targets.volumeIds ?? [])])];
+}
+
+/** `targets` can only narrow: every id must be in the policy's selection. */
+function narrowed(policy: BackupPolicy, selection: string[], wanted: string[] | undefined): string[] {
+  if (wanted === undefined) return selection;
+  const outside = wanted.filter((id) => !selection.includes(id));
+  if (outside.length > 0)
+    throw new InvalidBackupInput(
+      `${STEP}: invalid input: targets: ${outside.join(', ')} ${outside.length === 1 ? 'is' : 'are'} not selected by policy ${policy.name} (its instanceIds, volumeIds or instances tagged ${JSON.stringify(policy.targets.tags ?? {})}): targets can only narrow the policy's selection`,
+    );
+  return [...new Set(wanted)];
+}
+
+const toTarget = (policy: BackupPolicy, id: string): Target =>
+  id.startsWith('i-') ? instanceTarget(policy, id) : { id, kind: 'volume', form: 'snapshots-only' };
+
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<DiscoverOutput> => {
-    tagRunLogs(deps.logger, event);
-    const input = parseTaskInput('discover-targets', inputSchema, event);
-    const { policy } = input;
-    const run: Run = {
-      policy,
-      runId: input.runId,
-      dryRun: input.dryRun ?? false,
-      startedAt: input.now ?? deps.now().toISOString(),
-    };
-    let instanceIds: string[];
-    let volumeIds: string[];
-    if (input.targets !== undefined) {
-      instanceIds = input.targets.filter((id) => id.startsWith('i-'));
-      volumeIds = input.targets.filter((id) => id.startsWith('vol-'));
-    } else {
-      instanceIds = [...(policy.targets.instanceIds ?? [])];
-      volumeIds = [...(policy.targets.volumeIds ?? [])];
-      const tags = policy.targets.tags;
-      if (tags !== undefined && Object.keys(tags).length > 0) {
-        const tagged = await deps.ec2(policy.sourceRegion).describeInstances({
-          tags: Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, [v]])),
-        });
-        instanceIds.push(
-          ...tagged
-            .filter((i) => !GONE_STATES.has(i.state))
-            .map((i) => i.instanceId)
-            .sort(),
-        );
-      }
-    }
-    const targets = [
-      ...[...new Set(instanceIds)].map((id) => instanceTarget(policy, id)),
-      ...[...new Set(volumeIds)].map((id): Target => ({ id, kind: 'volume', form: 'snapshots-only' })),
-    ];
+    const task = parseTaskInput(STEP, taskSchema, event);
+    const runId = task.execution.name;
+    tagRunLogs(deps.logger, { runId });
+    const input = parseTaskInput(STEP, executionInputSchema, task.input);
+    if (input.runId !== undefined && input.runId !== runId)
+      throw new InvalidBackupInput(
+        `${STEP}: invalid input: runId: "${input.runId}" is not this execution's name "${runId}" (the run id is the execution name)`,
+      );
+    const policy = deployedPolicy(STEP, deps.policies, input.policy as string);
+    const dryRun = input.dryRun ?? false;
+    const ids = narrowed(policy, await selectionOf(deps, policy), input.targets);
+    const targets = ids.map((id) => toTarget(policy, id));
     const checked = checkTargetCap({
       policy: policy.name,
       found: targets.length,
       maxTargetsPerRun: policy.maxTargetsPerRun,
-      dryRun: run.dryRun,
+      dryRun,
     });
     // Only a dry run gets here over the cap: it plans up to the cap and lists the rest.
     const beyond = targets.splice(policy.maxTargetsPerRun);
     const selection: TargetSelection =
       beyond.length > 0 ? { ...checked, notPlanned: beyond.map((t) => t.id) } : checked;
+
+    const recorded = await recordRun(deps.runRecords, {
+      policy: policy.name,
+      runId,
+      policyVersion: policyVersion(policy),
+      startedAt: deps.now().toISOString(),
+      dryRun,
+      targets: targets.map((t) => t.id),
+      execution: { id: task.execution.id, startTime: task.execution.startTime },
+    });
+    // A retried DiscoverTargets of this execution continues with what it first recorded.
+    const run: Run = {
+      policy,
+      runId,
+      policyVersion: recorded.policyVersion,
+      dryRun: recorded.dryRun,
+      startedAt: recorded.startedAt,
+    };
+    const runTargets = recorded.targets.map((id) => toTarget(policy, id));
     deps.logger.info('targets discovered', {
       policy: policy.name,
-      runId: run.runId,
+      runId,
+      policyVersion: run.policyVersion,
       dryRun: run.dryRun,
-      targets: targets.map((t) => t.id),
+      targets: runTargets.map((t) => t.id),
       ...(selection.exceeded ? { overCap: selection } : {}),
     });
-    return { run, targets, selection };
+    return { run, targets: runTargets, selection };
   };
 }
 

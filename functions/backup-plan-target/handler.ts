@@ -9,16 +9,17 @@ import type { TargetPlan } from '../../shared/backup/plan.ts';
 import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
 import { planTarget } from '../../shared/backup-workflow/plan-target.ts';
 import { targetTaskSchema } from '../../shared/backup-workflow/state.ts';
-import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
+import { parseRunTask } from '../../shared/backup-workflow/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<TargetPlan> => {
     tagRunLogs(deps.logger, event);
-    const { run, backup } = parseTaskInput('plan-target', targetTaskSchema, event);
+    const { run, backup } = parseRunTask('plan-target', targetTaskSchema, event, deps.policies);
     const plan = await planTarget({
       ec2: (region) => dryRunEc2Port(deps.ec2(region)),
       run,
       target: backup.target,
+      recordedRunIds: await deps.runRecords.recordedRunIds(run.policy.name),
     });
     deps.logger.info('target planned', {
       target: backup.target.id,

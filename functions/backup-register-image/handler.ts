@@ -14,12 +14,12 @@ import { findOwnImage } from '../../shared/backup-workflow/own-image.ts';
 import { requireStep } from '../../shared/backup-workflow/require.ts';
 import { describeSourceInstance } from '../../shared/backup-workflow/source-instance.ts';
 import { type ImageState, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
-import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
+import { parseRunTask } from '../../shared/backup-workflow/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<ImageState> => {
     tagRunLogs(deps.logger, event);
-    const { run, backup } = parseTaskInput('register-image', targetTaskSchema, event);
+    const { run, backup } = parseRunTask('register-image', targetTaskSchema, event, deps.policies);
     const { target } = backup;
     const set = requireStep('register-image', 'backup.snapshots', backup.snapshots);
     if (target.kind !== 'instance' || target.form !== 'image') {

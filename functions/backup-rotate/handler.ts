@@ -3,19 +3,21 @@
  * region and in every copy region whose copy succeeded (a region whose copy failed keeps
  * its old backups until a copy lands there). The state machine sends dry runs to
  * PlanTarget instead; should a dry run reach this step anyway, it reads through the
- * dry-run port and returns the plan, deleting nothing.
+ * dry-run port and returns the plan, deleting nothing. The planner is told which run ids
+ * were recorded (RunRecords) and, in the source region, which volumes are the target's, so
+ * look-alike resources are not taken for Shipyard's backups.
  */
 import { dryRunEc2Port } from '../../shared/aws/ec2-dry-run.ts';
 import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
 import { requireStep } from '../../shared/backup-workflow/require.ts';
-import { rotateRegion } from '../../shared/backup-workflow/rotation.ts';
+import { rotateRegion, targetVolumeIds } from '../../shared/backup-workflow/rotation.ts';
 import { type RotationResult, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
-import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
+import { parseRunTask } from '../../shared/backup-workflow/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<RotationResult> => {
     tagRunLogs(deps.logger, event);
-    const { run, backup } = parseTaskInput('rotate', targetTaskSchema, event);
+    const { run, backup } = parseRunTask('rotate', targetTaskSchema, event, deps.policies);
     const snapshots = requireStep('rotate', 'backup.snapshots', backup.snapshots);
     const source = {
       region: snapshots.region,
@@ -26,10 +28,19 @@ export function makeHandler(deps: BackupDeps) {
         ? [{ region: c.region, ids: [c.imageId] }]
         : [],
     );
+    const recordedRunIds = await deps.runRecords.recordedRunIds(run.policy.name);
+    const sourceVolumeIds = await targetVolumeIds(deps.ec2(snapshots.region), backup.target, snapshots);
     const regions: RotationResult['regions'] = [];
     for (const { region, ids } of [source, ...copies]) {
       const ec2 = run.dryRun ? dryRunEc2Port(deps.ec2(region)) : deps.ec2(region);
-      const rotation = await rotateRegion({ ec2, run, target: backup.target, protectedIds: ids });
+      const rotation = await rotateRegion({
+        ec2,
+        run,
+        target: backup.target,
+        protectedIds: ids,
+        recordedRunIds,
+        ...(region === snapshots.region ? { sourceVolumeIds } : {}),
+      });
       deps.logger.info('rotated', {
         target: backup.target.id,
         region,

@@ -11,12 +11,12 @@ import { BackupError, isTransientBackupError } from '../../shared/backup/errors.
 import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
 import { requireStep } from '../../shared/backup-workflow/require.ts';
 import { type ShareResult, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
-import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
+import { parseRunTask } from '../../shared/backup-workflow/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<ShareResult> => {
     tagRunLogs(deps.logger, event);
-    const { run, backup } = parseTaskInput('share-image', targetTaskSchema, event);
+    const { run, backup } = parseRunTask('share-image', targetTaskSchema, event, deps.policies);
     const image = requireStep('share-image', 'backup.image', backup.image);
     const share = run.policy.share;
     const permissions: LaunchPermissions = {

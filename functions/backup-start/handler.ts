@@ -1,19 +1,25 @@
 /**
- * backupStart: the target of each policy's EventBridge Scheduler schedule. Names the
- * execution `<policy>-<date in the policy's time zone>` from the scheduled time and starts
- * it; a duplicate trigger finds ExecutionAlreadyExists and does nothing. (Scheduler cannot
- * name executions itself: see serverless/backup-resources.cjs.)
+ * backupStart: the target of each policy's EventBridge Scheduler schedule. Loads the
+ * deployed policy the schedule names (for its time zone), names the execution
+ * `<policy>-<date in the policy's time zone>` from the scheduled time and starts it with the
+ * policy NAME only; a duplicate trigger finds ExecutionAlreadyExists and does nothing. The
+ * scheduled time only names the execution: one far from the service clock is refused.
+ * (Scheduler cannot name executions itself: see serverless/backup-resources.cjs.)
  */
 import { z } from 'zod';
 import { createExecutionStarter, type ExecutionStarter } from '../../shared/aws/backup-executions.ts';
 import { scheduledExecutionName } from '../../shared/backup/naming.ts';
-import type { BackupLogger } from '../../shared/backup-workflow/deps.ts';
+import { type DeployedPolicies, deployedPolicy } from '../../shared/backup-workflow/deployed-policies.ts';
+import { type BackupLogger, packagedPolicies } from '../../shared/backup-workflow/deps.ts';
+import { checkScheduledTime } from '../../shared/backup-workflow/schedule-window.ts';
 import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
-import { backupPolicySchema } from '../../shared/config/policies.ts';
+import { policyNameSchema } from '../../shared/config/policies.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
 
+const STEP = 'backup-start';
+
 const inputSchema = z
-  .object({ policy: backupPolicySchema, scheduledTime: z.iso.datetime({ offset: true }) })
+  .object({ policy: policyNameSchema, scheduledTime: z.iso.datetime({ offset: true }) })
   .strict();
 
 const envSchema = z.object({ BACKUP_STATE_MACHINE_ARN: z.string().startsWith('arn:') });
@@ -22,16 +28,21 @@ export interface StartDeps {
   starter: ExecutionStarter;
   stateMachineArn: string;
   logger: BackupLogger;
+  policies: DeployedPolicies;
+  /** The service clock. */
+  now: () => Date;
 }
 
 export function makeHandler(deps: StartDeps) {
   return async (event: unknown) => {
-    const { policy, scheduledTime } = parseTaskInput('backup-start', inputSchema, event);
-    const name = scheduledExecutionName(policy.name, scheduledTime, policy.schedule.timeZone);
+    const input = parseTaskInput(STEP, inputSchema, event);
+    const policy = deployedPolicy(STEP, deps.policies, input.policy);
+    checkScheduledTime(STEP, input.scheduledTime, deps.now());
+    const name = scheduledExecutionName(policy.name, input.scheduledTime, policy.schedule.timeZone);
     const result = await deps.starter.start({
       stateMachineArn: deps.stateMachineArn,
       name,
-      input: { policy, runId: name, now: scheduledTime },
+      input: { policy: policy.name },
     });
     deps.logger.info(result.kind === 'started' ? 'backup started' : 'backup already started', { name });
     return { name, ...result };
@@ -40,7 +51,8 @@ export function makeHandler(deps: StartDeps) {
 
 /**
  * Built once, on the first invocation rather than at import: the environment (the state
- * machine ARN) exists only in the deployed function, and tests import this module.
+ * machine ARN, the packaged config) exists only in the deployed function, and tests import
+ * this module.
  */
 let deployed: ReturnType<typeof makeHandler> | undefined;
 
@@ -56,6 +68,8 @@ export const handler = (event: unknown) => {
       starter: createExecutionStarter(),
       stateMachineArn: env.data.BACKUP_STATE_MACHINE_ARN,
       logger: createLogger('shipyard-backup-start'),
+      policies: packagedPolicies(),
+      now: () => new Date(),
     });
   }
   return deployed(event);

@@ -4,6 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { ControlClient } from '../control-client.ts';
 import type { PlannedResource } from './plan.ts';
 import type { ResourceStatus } from './report.ts';
@@ -17,6 +18,7 @@ export interface DeployClients {
   scheduler: SchedulerClient;
   events: EventBridgeClient;
   s3: S3Client;
+  ssm: SSMClient;
   control: ControlClient;
   sns: (action: string, params: Record<string, string>) => Promise<Record<string, unknown>>;
 }
@@ -35,6 +37,7 @@ export const createDeployClients = (endpoint: string, region: string): DeployCli
     scheduler: new SchedulerClient(config),
     events: new EventBridgeClient(config),
     s3: new S3Client({ ...config, forcePathStyle: true }),
+    ssm: new SSMClient(config),
     control: new ControlClient(endpoint),
     sns: (action, params) => snsCall(endpoint, region, action, params),
   };

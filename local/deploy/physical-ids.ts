@@ -42,6 +42,7 @@ export const NAME_PROPERTY: Record<string, string> = {
   'AWS::Logs::LogGroup': 'LogGroupName',
   'AWS::S3::Bucket': 'BucketName',
   'AWS::CloudWatch::Alarm': 'AlarmName',
+  'AWS::SSM::Parameter': 'Name',
 };
 
 export const physicalResource = (
@@ -120,6 +121,9 @@ export const physicalResource = (
         },
       };
     }
+    case 'AWS::SSM::Parameter':
+      // Ref is the parameter name; Type and Value are its attributes (CloudFormation reference).
+      return { ref: name, attributes: {} };
     case 'AWS::CloudWatch::Alarm':
       return { ref: name, attributes: { Arn: `arn:aws:cloudwatch:${region}:${accountId}:alarm:${name}` } };
     default:

@@ -28,6 +28,8 @@ export interface PlanTargetInput {
   ec2: (region: string) => Ec2Reader;
   run: Run;
   target: Target;
+  /** Run ids of the policy that have a run record (this dry run's included). */
+  recordedRunIds: string[];
 }
 
 /** Stand-in ids of the backup this run would create (never sent to EC2, never reported). */
@@ -106,6 +108,10 @@ async function planRotation(input: PlanTargetInput, regions: string[], snapshots
       run: { ...run, dryRun: true },
       target,
       protectedIds,
+      recordedRunIds: input.recordedRunIds,
+      ...(region === run.policy.sourceRegion
+        ? { sourceVolumeIds: snapshots.volumes.map((v) => v.volumeId).sort() }
+        : {}),
       countKept: (id) => !isPlanned(id),
     });
     out.push({

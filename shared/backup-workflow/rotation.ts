@@ -7,7 +7,7 @@
  * rotation (re-planned from the then-current inventory, so nothing is deleted twice); after
  * it, the remaining deletions are deferred to the next run (see rotateRegion).
  */
-import type { Ec2Image, Ec2Port, Ec2Snapshot } from '../aws/ec2-port.ts';
+import type { Ec2Image, Ec2Port, Ec2Reader, Ec2Snapshot } from '../aws/ec2-port.ts';
 import { BackupError, isTransientBackupError } from '../backup/errors.ts';
 import type { ImageRecord, SnapshotRecord } from '../backup/inventory.ts';
 import { planRetention, type RetentionAction } from '../backup/retention.ts';
@@ -20,7 +20,7 @@ import {
   rotationReport,
 } from '../backup/rotation-outcomes.ts';
 import { managedTagQuery } from './context.ts';
-import type { RotationResult, Run, Target } from './state.ts';
+import type { RotationResult, Run, SnapshotSet, Target } from './state.ts';
 
 export type RegionRotation = RotationResult['regions'][number];
 
@@ -49,6 +49,23 @@ export const toSnapshotRecord = (s: Ec2Snapshot): SnapshotRecord => ({
   ...(s.volumeId === undefined ? {} : { volumeId: s.volumeId }),
 });
 
+/**
+ * The target's volumes in the source region: a volume target is its own; an instance's are
+ * the volumes this run snapshotted, completed from DescribeInstances when the set does not
+ * name them all.
+ */
+export async function targetVolumeIds(
+  ec2: Pick<Ec2Reader, 'describeInstances'>,
+  target: Target,
+  snapshots: Pick<SnapshotSet, 'snapshots'>,
+): Promise<string[]> {
+  if (target.kind === 'volume') return [target.id];
+  const fromSet = snapshots.snapshots.flatMap((s) => (s.volumeId === undefined ? [] : [s.volumeId]));
+  if (fromSet.length === snapshots.snapshots.length) return [...new Set(fromSet)].sort();
+  const [instance] = await ec2.describeInstances({ instanceIds: [target.id] });
+  return [...new Set([...fromSet, ...(instance?.blockDevices.map((d) => d.volumeId) ?? [])])].sort();
+}
+
 /** A terminal adapter error becomes a per-item failure; anything transient (or unknown) propagates. */
 function refusal(error: unknown): Ec2ErrorInfo {
   if (!(error instanceof BackupError) || isTransientBackupError(error)) throw error;
@@ -61,6 +78,10 @@ export interface RotateRegionInput {
   target: Target;
   /** Ids this run created in the region: never deleted, even if tags lag. */
   protectedIds: string[];
+  /** Run ids of the policy that have a run record (RunRecords): a group of another run id is not ours. */
+  recordedRunIds: string[];
+  /** Source region only: the target's volume ids (a snapshot of another volume is not ours). */
+  sourceVolumeIds?: string[];
   /** Which kept ids the report counts (all by default). */
   countKept?: (id: string) => boolean;
 }
@@ -70,6 +91,8 @@ export async function rotateRegion({
   run,
   target,
   protectedIds,
+  recordedRunIds,
+  sourceVolumeIds,
   countKept,
 }: RotateRegionInput): Promise<RegionRotation> {
   const { policy } = run;
@@ -81,6 +104,8 @@ export async function rotateRegion({
     region: ec2.region,
     runId: run.runId,
     protectedIds,
+    recordedRunIds,
+    ...(sourceVolumeIds === undefined ? {} : { sourceVolumeIds }),
     form: target.form,
     now: run.startedAt,
     timeZone: policy.schedule.timeZone,

@@ -28,8 +28,10 @@ export const runSchema = z
     runId: z
       .string()
       .refine(isValidExecutionName, 'not a valid execution name (1–80 chars, no spaces or brackets)'),
+    /** `sha256:<hex>` of the deployed policy's canonical JSON (policy-version.ts), as DiscoverTargets loaded it. */
+    policyVersion: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'not a policy version (sha256:<64 hex>)'),
     dryRun: z.boolean(),
-    /** The run's instant: the schedule's scheduled time, or the start of an on-demand run. */
+    /** The run's instant: the service clock when DiscoverTargets recorded the run. */
     startedAt: instant,
   })
   .strict();

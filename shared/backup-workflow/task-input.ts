@@ -5,6 +5,8 @@
  */
 import type { z } from 'zod';
 import { InvalidBackupInput } from '../backup/errors.ts';
+import { checkRunPolicy, type DeployedPolicies } from './deployed-policies.ts';
+import type { Run } from './state.ts';
 
 const fieldOf = (path: readonly PropertyKey[]): string =>
   path.reduce<string>(
@@ -27,4 +29,22 @@ export function parseTaskInput<S extends z.ZodType>(step: string, schema: S, eve
     return `${fieldOf(issue.path)}: ${issue.message}${keys}`;
   });
   throw new InvalidBackupInput(`${step}: invalid input: ${problems.join('; ')}`);
+}
+
+/**
+ * Parses a run-bearing task input and refuses it unless `run.policy` is the deployed policy
+ * of that name (same version): the one place every step that acts on the policy checks it.
+ *
+ * @throws InvalidBackupInput for a malformed input.
+ * @throws RunPolicyMismatch when `run.policy` or `run.policyVersion` is not the deployed policy's.
+ */
+export function parseRunTask<S extends z.ZodType<{ run: Run }>>(
+  step: string,
+  schema: S,
+  event: unknown,
+  policies: DeployedPolicies,
+): z.output<S> {
+  const input = parseTaskInput(step, schema, event);
+  checkRunPolicy(step, input.run, policies);
+  return input;
 }

@@ -153,6 +153,28 @@ export class TooManyTargets extends TerminalBackupError {
   }
 }
 
+/**
+ * The run id already has a run record from another execution: a run id produces backups
+ * once (a reused execution name, or an input naming another run, never makes a second set).
+ */
+export class RunAlreadyRecorded extends TerminalBackupError {
+  constructor(message: string, options?: BackupErrorOptions) {
+    super(message, options);
+    this.name = 'RunAlreadyRecorded';
+  }
+}
+
+/**
+ * The policy a step received in `run.policy` is not the deployed policy of that name (its
+ * version differs): the step refuses to act on a policy the stack did not deploy.
+ */
+export class RunPolicyMismatch extends TerminalBackupError {
+  constructor(message: string, options?: BackupErrorOptions) {
+    super(message, options);
+    this.name = 'RunPolicyMismatch';
+  }
+}
+
 /** Names the ASL `Retry` must cover (with backoff and jitter). */
 export const TRANSIENT_ERROR_NAMES = [
   'SnapshotNotReady',
@@ -174,6 +196,8 @@ export const TERMINAL_ERROR_NAMES = [
   'Ec2AccessDenied',
   'WaitAttemptsExhausted',
   'TooManyTargets',
+  'RunAlreadyRecorded',
+  'RunPolicyMismatch',
 ] as const;
 
 export type TransientErrorName = (typeof TRANSIENT_ERROR_NAMES)[number];
@@ -197,6 +221,8 @@ export const BACKUP_ERRORS = {
   Ec2AccessDenied,
   WaitAttemptsExhausted,
   TooManyTargets,
+  RunAlreadyRecorded,
+  RunPolicyMismatch,
 } as const satisfies Record<
   BackupErrorName,
   new (

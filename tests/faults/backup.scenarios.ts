@@ -102,12 +102,13 @@ export function backupScenarios() {
         regions: REGIONS,
         foreign,
       };
+      // Night 2 again is its execution re-driven (a new execution of that run id is refused).
       for (const [day, at] of [
         [1, NIGHT(1)],
         [2, NIGHT(2)],
         [2, undefined],
       ] as const) {
-        const outcome = await night({ ...base, runId: RUN(day), ...(at ? { at } : {}) });
+        const outcome = await night({ ...base, runId: RUN(day), ...(at ? { at } : { redrive: true }) });
         ledger.check(
           'every run succeeds despite the storm',
           outcome.status === 'succeeded',
@@ -354,7 +355,7 @@ export function backupScenarios() {
         crashed.cause,
       );
       crashAfter = Number.POSITIVE_INFINITY;
-      const redriven = await night({ ...base, foreign, runId: RUN(1) });
+      const redriven = await night({ ...base, foreign, runId: RUN(1), redrive: true });
       ledger.check('re-drive succeeds', redriven.status === 'succeeded', redriven.cause);
       const images = (
         await local().control.state<{

@@ -5,7 +5,7 @@
 import type { RunningLocalCloud } from '../../local/server.ts';
 import type { RunSummary } from '../../shared/backup/summary.ts';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
-import type { WorkflowRun } from '../helpers/backup-workflow.ts';
+import type { WorkflowExecution, WorkflowRun } from '../helpers/backup-workflow.ts';
 import type { Ledger } from './ledger.ts';
 import {
   BILLED_ONCE,
@@ -21,7 +21,7 @@ import {
 export const ONE_PER_RUN = 'at most one AMI per target, run and region';
 
 export interface Workflow {
-  run(input: unknown): Promise<WorkflowRun>;
+  run(execution: WorkflowExecution, options?: { redrive?: boolean }): Promise<WorkflowRun>;
 }
 
 export const outcomeOf = (result: WorkflowRun): RunOutcome => ({
@@ -63,8 +63,10 @@ export interface NightInput {
   workflow: Workflow;
   policy: BackupPolicy;
   runId: string;
-  /** ISO instant of the run; the clock is moved there first when it is ahead. */
+  /** ISO instant of the run: the clock is moved there first (the run's instant is the service clock). */
   at?: string;
+  /** The same execution again (Step Functions' RedriveExecution), not a new one with the same name. */
+  redrive?: boolean;
   targets: readonly string[];
   regions: readonly string[];
   /** Foreign resources' fingerprint taken before the first run. */
@@ -77,8 +79,10 @@ export async function night(input: NightInput): Promise<RunOutcome> {
   const { ledger, local, workflow, policy, runId, targets, regions } = input;
   if (input.at !== undefined && Date.parse(input.at) > local.cloud.now())
     await local.control.advance({ to: input.at });
-  const now = input.at ?? new Date(local.cloud.now()).toISOString();
-  const result = await workflow.run({ policy, runId, now, ...input.more });
+  const result = await workflow.run(
+    { name: runId, input: { policy: policy.name, ...input.more }, policies: [policy] },
+    { redrive: input.redrive === true },
+  );
   ledger.ran();
   const outcome = outcomeOf(result);
   checkDefinedEnd(ledger, outcome, targets, runId);

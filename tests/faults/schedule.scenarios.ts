@@ -113,25 +113,30 @@ export function scheduleScenarios() {
   describe('fault matrix: schedules and executions in the local Step Functions', () => {
     const local = useLocalCloud({ clock: { start: Date.parse('2026-01-31T12:00:00Z'), speed: 0 } });
 
-    const prepare = async (): Promise<Env> => {
+    /** The stack deployed with `p` as its policy (the packaged config). */
+    const prepare = async (p: BackupPolicy): Promise<Env> => {
       await local().control.setSpeed(0);
       await seedFleet(local().control);
       await seedForeign(local().control, REGIONS, INSTANCE_A);
       const foreign = await foreignFingerprint(local().control, 'nightly');
-      return { local: local(), deployed: await deployBackupStateMachine(local()), foreign };
+      return {
+        local: local(),
+        deployed: await deployBackupStateMachine(local(), { policies: [p] }),
+        foreign,
+      };
     };
 
     it(`${SCENARIOS.firesTwice.id}. ${SCENARIOS.firesTwice.name}`, async () => {
       const ledger = ledgerFor(SCENARIOS.firesTwice);
-      const env = await prepare();
       const p = policy();
+      const env = await prepare(p);
       const scheduledTime = '2026-02-01T00:30:00Z';
       await local().control.advance({ to: scheduledTime });
       // The same occurrence delivered twice while the run is in flight, then a late third
       // delivery of the same night (another scheduled instant, same local date).
-      const first = await env.deployed.start({ policy: p, scheduledTime });
-      const second = await env.deployed.start({ policy: p, scheduledTime });
-      const third = await env.deployed.start({ policy: p, scheduledTime: '2026-02-01T00:31:00Z' });
+      const first = await env.deployed.start({ policy: p.name, scheduledTime });
+      const second = await env.deployed.start({ policy: p.name, scheduledTime });
+      const third = await env.deployed.start({ policy: p.name, scheduledTime: '2026-02-01T00:31:00Z' });
       ledger.check(
         ONE_EXECUTION,
         first.name === 'nightly-2026-02-01' && second.name === first.name && third.kind === 'already-exists',
@@ -141,23 +146,26 @@ export function scheduleScenarios() {
       ledger.check(ONE_EXECUTION, executions.length === 1, `${executions.length} executions`);
       const outcome = await finish(local(), env.deployed, executions[0]?.executionArn ?? '');
       await afterRun(ledger, env, outcome, p, first.name);
-      const late = await env.deployed.start({ policy: p, scheduledTime });
+      // A delivery after the run: the same execution name (already exists) or, once the
+      // scheduled time is older than a schedule can deliver, refused; never a second run.
+      const late = await env.deployed.start({ policy: p.name, scheduledTime }).catch((e: Error) => e);
       ledger.check(
         ONE_EXECUTION,
-        late.kind === 'already-exists' && (await env.deployed.listExecutions()).length === 1,
-        JSON.stringify(late),
+        (late instanceof Error ? late.name === 'InvalidBackupInput' : late.kind === 'already-exists') &&
+          (await env.deployed.listExecutions()).length === 1,
+        late instanceof Error ? late.message : JSON.stringify(late),
       );
       expect(ledger.violations).toEqual([]);
     });
 
     it(`${SCENARIOS.dst.id}. ${SCENARIOS.dst.name}`, async () => {
       const ledger = ledgerFor(SCENARIOS.dst);
-      const env = await prepare();
       const p = policy({
         targets: { instanceIds: TARGETS },
         share: {},
         retention: { gfs: { daily: 3, weekly: 2 } },
       });
+      const env = await prepare(p);
       const scheduler = new SchedulerClient(clientConfig(local().url, SFN_REGION));
       const expectedNights: string[] = [];
       const ran: string[] = [];
@@ -177,14 +185,15 @@ export function scheduleScenarios() {
             Target: {
               Arn: env.deployed.startFunctionArn,
               RoleArn: LOCAL_ROLE_ARN,
-              Input: JSON.stringify({ policy: p, scheduledTime: '<aws.scheduler.scheduled-time>' }),
+              Input: JSON.stringify({ policy: p.name, scheduledTime: '<aws.scheduler.scheduled-time>' }),
             },
           }),
         );
         for (let n = 0; n < 4; n++) {
           const day = DateTime.fromISO(firstNight, { zone: ZONE }).plus({ days: n });
           expectedNights.push(`nightly-${day.toISODate()}`);
-          await local().control.advance({ to: day.set({ hour: 6 }).toUTC().toISO() ?? '' });
+          // Just after 01:30 local: backupStart refuses a scheduled time older than a schedule delivers.
+          await local().control.advance({ to: day.set({ hour: 1, minute: 45 }).toUTC().toISO() ?? '' });
           const { fired } = await local().control.tickSchedules();
           ledger.check(ONE_EXECUTION, fired.length === 1, `${day.toISODate()}: ${fired.length} firings`);
           const local0130 = fired.map((f) =>
@@ -248,11 +257,11 @@ export function scheduleScenarios() {
 
     it(`${SCENARIOS.stopped.id}. ${SCENARIOS.stopped.name}`, async () => {
       const ledger = ledgerFor(SCENARIOS.stopped);
-      const env = await prepare();
       // Dates after the other scenarios' (the simulated clock never goes back within a file).
       const p = policy({ retention: { keepLast: 1 } });
+      const env = await prepare(p);
       await local().control.advance({ to: '2027-02-01T00:30:00Z' });
-      const night1 = await env.deployed.start({ policy: p, scheduledTime: '2027-02-01T00:30:00Z' });
+      const night1 = await env.deployed.start({ policy: p.name, scheduledTime: '2027-02-01T00:30:00Z' });
       const [execution] = await env.deployed.listExecutions();
       const copies = async () =>
         (await local().control.counters()).calls
@@ -287,7 +296,7 @@ export function scheduleScenarios() {
       );
       // The next night, as the schedule starts it.
       await local().control.advance({ to: '2027-02-02T00:30:00Z' });
-      const night2 = await env.deployed.start({ policy: p, scheduledTime: '2027-02-02T00:30:00Z' });
+      const night2 = await env.deployed.start({ policy: p.name, scheduledTime: '2027-02-02T00:30:00Z' });
       const run2 = (await env.deployed.listExecutions()).find((e) => e.name === night2.name);
       const outcome = await finish(local(), env.deployed, run2?.executionArn ?? '');
       await afterRun(ledger, env, outcome, p, night2.name);

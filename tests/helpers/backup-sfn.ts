@@ -21,7 +21,9 @@ import { registerLocalFunction } from '../../local/services/lambda/register.ts';
 import { createExecutionStarter } from '../../shared/aws/backup-executions.ts';
 import { createEc2PortFactory } from '../../shared/aws/ec2.ts';
 import { type BackupDeps, silentLogger } from '../../shared/backup-workflow/deps.ts';
+import type { BackupPolicy } from '../../shared/config/policies.ts';
 import { handlerPathOf, loadBackupDefinition, taskFunctionKeys, withDeployedArns } from './backup-asl.ts';
+import { deployed, localRunRecords } from './backup-deps.ts';
 import { promptRetries } from './backup-workflow.ts';
 import { clientConfig } from './local-cloud.ts';
 import { simulatedTimeRetries } from './simulated-retries.ts';
@@ -32,6 +34,8 @@ export const SFN_REGION = 'eu-west-1';
 export const START_FUNCTION = 'shipyard-dev-backupStart';
 
 export interface DeployOptions {
+  /** The deployed policies (what the packaged config holds). */
+  policies: BackupPolicy[];
   /** Wraps the handlers' dependencies (e.g. a port that crashes). */
   decorateDeps?: (deps: BackupDeps) => BackupDeps;
   /** Lambda memory the functions are registered with (the bench prices GB-seconds with it). */
@@ -64,7 +68,7 @@ type Handler = (event: unknown) => Promise<unknown>;
 
 export async function deployBackupStateMachine(
   local: RunningLocalCloud,
-  options: DeployOptions = {},
+  options: DeployOptions,
 ): Promise<DeployedBackup> {
   const definition = loadBackupDefinition();
   const plain: BackupDeps = {
@@ -80,6 +84,8 @@ export async function deployBackupStateMachine(
     }),
     logger: silentLogger,
     now: () => new Date(local.cloud.now()),
+    policies: deployed(...options.policies),
+    runRecords: localRunRecords(() => local),
   };
   const deps = options.decorateDeps ? options.decorateDeps(plain) : plain;
   const summaries = new Map<string, SummarizeOutput>();
@@ -123,6 +129,8 @@ export async function deployBackupStateMachine(
     starter: createExecutionStarter(sfn),
     stateMachineArn,
     logger: silentLogger,
+    policies: plain.policies,
+    now: plain.now,
   }) as DeployedBackup['start'];
   const startFunction = registerLocalFunction(local.cloud, {
     name: START_FUNCTION,

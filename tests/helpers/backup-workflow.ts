@@ -6,7 +6,13 @@
  *   simulated clock by the seconds the Wait would have waited (read from its SecondsPath);
  * - each Retry pause is overridden to 0 ms, and a task failing with a transient error
  *   advances the clock by {@link RETRY_PAUSE_MS} (the pause a real Retry would have made);
- * - handlers read the simulated clock (`deps.now`).
+ * - handlers read the simulated clock (`deps.now`);
+ * - the execution has a name (`$$.Execution.Name`, the run id) and the deployed policies
+ *   are what the execution says was deployed (the packaged config in production); run
+ *   records go to a bucket of the local cloud;
+ * - a re-drive (`{ redrive: true }`) is the same execution again: aws-local-stepfunctions
+ *   stamps every run with a new `$$.Execution.StartTime`, so the harness hands DiscoverTargets
+ *   the first run's, as Step Functions keeps it for a redriven execution.
  */
 
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
@@ -15,6 +21,7 @@ import type { RunningLocalCloud } from '../../local/server.ts';
 import { createEc2PortFactory } from '../../shared/aws/ec2.ts';
 import { isTransientBackupError } from '../../shared/backup/errors.ts';
 import { type BackupDeps, silentLogger } from '../../shared/backup-workflow/deps.ts';
+import type { BackupPolicy } from '../../shared/config/policies.ts';
 import {
   allStates,
   handlerPathOf,
@@ -24,6 +31,7 @@ import {
   waitPathsBeforeTasks,
   withDeployedArns,
 } from './backup-asl.ts';
+import { deployed, executionArnOf, localRunRecords } from './backup-deps.ts';
 import { clientConfig } from './local-cloud.ts';
 
 /**
@@ -76,6 +84,13 @@ export interface BackupWorkflowOptions {
 
 type LocalHandler = (input: unknown) => Promise<unknown>;
 
+/** One execution: its name (the run id), its input, and the policies deployed when it runs. */
+export interface WorkflowExecution {
+  name: string;
+  input: unknown;
+  policies: BackupPolicy[];
+}
+
 export async function createBackupWorkflow(
   local: () => RunningLocalCloud,
   options: BackupWorkflowOptions = {},
@@ -96,7 +111,7 @@ export async function createBackupWorkflow(
   });
   const waitStates = [...allStates(definition)].filter(([, s]) => s.Type === 'Wait').map(([name]) => name);
 
-  const deps = (): BackupDeps => {
+  const deps = (policies: BackupPolicy[]): BackupDeps => {
     const url = local().url;
     return {
       ec2: createEc2PortFactory({
@@ -108,13 +123,21 @@ export async function createBackupWorkflow(
       }),
       logger: silentLogger,
       now: () => new Date(local().cloud.now()),
+      policies: deployed(...policies),
+      runRecords: localRunRecords(local),
     };
   };
   const depsOf = (plain: BackupDeps, functionKey: string): BackupDeps =>
     options.decorateDeps ? options.decorateDeps(plain, functionKey) : plain;
 
-  async function run(input: unknown): Promise<WorkflowRun> {
-    const runDeps = deps();
+  const startTimes = new Map<string, string>();
+
+  async function run(
+    { name, input, policies }: WorkflowExecution,
+    { redrive = false }: { redrive?: boolean } = {},
+  ): Promise<WorkflowRun> {
+    if (redrive && !startTimes.has(name)) throw new Error(`no execution ${name} to re-drive`);
+    const runDeps = deps(policies);
     const invocations: Record<string, number> = {};
     const lastOutput: Record<string, unknown> = {};
     const handlers: Record<string, LocalHandler> = {};
@@ -128,6 +151,7 @@ export async function createBackupWorkflow(
           const seconds = Number(readPath(event, waitPath) ?? 0);
           if (seconds > 0) local().cloud.clock.advance(seconds * 1000);
         }
+        if (state === 'DiscoverTargets') event = sameExecutionOnRedrive(name, event, redrive);
         try {
           const output = await handler(event);
           lastOutput[state] = output;
@@ -139,6 +163,7 @@ export async function createBackupWorkflow(
       };
     }
     const execution = machine.run(input as never, {
+      context: { Execution: { Id: executionArnOf(name), Name: name } },
       overrides: {
         taskResourceLocalHandlers: handlers as never,
         waitTimeOverrides: Object.fromEntries(waitStates.map((name) => [name, 0])),
@@ -165,6 +190,17 @@ export async function createBackupWorkflow(
         lastOutput,
       };
     }
+  }
+
+  /** Records an execution's StartTime; a re-drive gets the recorded one back. */
+  function sameExecutionOnRedrive(name: string, event: unknown, redrive: boolean): unknown {
+    const task = event as { execution?: { startTime?: string } };
+    if (task.execution === undefined) return event;
+    const first = startTimes.get(name);
+    if (redrive && first !== undefined)
+      return { ...task, execution: { ...task.execution, startTime: first } };
+    startTimes.set(name, String(task.execution.startTime));
+    return event;
   }
 
   return { run, definition };

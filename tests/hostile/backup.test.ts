@@ -1,7 +1,9 @@
 /**
  * Hostile task inputs to every backup handler and hostile config files: each is refused
- * with a named error (InvalidBackupInput / ConfigError) whose message names the field and
- * what was expected, before any EC2 call that changes anything.
+ * with a named error (InvalidBackupInput / RunPolicyMismatch / ConfigError) whose message
+ * names the field and what was expected, before any call that changes anything. The
+ * execution input only names a deployed policy: a policy document, a clock or a run id of
+ * its own are refused at DiscoverTargets, a tampered run.policy at every acting step.
  */
 
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -12,6 +14,7 @@ import { createEc2PortFactory } from '../../shared/aws/ec2.ts';
 import { type BackupDeps, silentLogger } from '../../shared/backup-workflow/deps.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import { handlerPathOf } from '../helpers/backup-asl.ts';
+import { deployed, executionArnOf, localRunRecords, runOf } from '../helpers/backup-deps.ts';
 import { clientConfig, useLocalCloud } from '../helpers/local-cloud.ts';
 import { policy, SOURCE, seedFleet } from '../workflow/backup/scenario.ts';
 import { type HostileCase, mutatingCalls, newCalls, thrown } from './side-effects.ts';
@@ -19,13 +22,8 @@ import { type HostileCase, mutatingCalls, newCalls, thrown } from './side-effect
 const local = useLocalCloud();
 const NOW = '2026-02-01T00:30:00.000Z';
 const good = () => policy();
-const run = (over: Record<string, unknown> = {}) => ({
-  policy: good(),
-  runId: 'nightly-2026-02-01',
-  dryRun: false,
-  startedAt: NOW,
-  ...over,
-});
+const RUN_ID = 'nightly-2026-02-01';
+const run = (over: Record<string, unknown> = {}) => ({ ...runOf(good(), RUN_ID, NOW), ...over });
 const target = { id: 'i-0aaaaaaaaaaaaaaa1', kind: 'instance', form: 'image' };
 const poll = { state: 'pending', attempt: 0, startedAt: NOW, waitSeconds: 30 };
 const snapshots = (over: Record<string, unknown> = {}) => ({
@@ -52,26 +50,58 @@ const deps = (l: RunningLocalCloud): BackupDeps => ({
   }),
   logger: silentLogger,
   now: () => new Date(NOW),
+  policies: deployed(good()),
+  runRecords: localRunRecords(() => l),
 });
 const call = (key: string, event: unknown) => () => thrown(() => (handlers.get(key) as Handler)(event));
 const IBI = 'InvalidBackupInput';
 
-const discover = (over: Record<string, unknown>) =>
-  call('backupDiscoverTargets', { policy: good(), runId: 'nightly-2026-02-01', ...over });
-const withPolicy = (over: Record<string, unknown>) => discover({ policy: { ...good(), ...over } });
+const execution = (name = RUN_ID) => ({ name, id: executionArnOf(name), startTime: NOW });
+const discover = (over: Record<string, unknown>, name = RUN_ID) =>
+  call('backupDiscoverTargets', { input: { policy: 'nightly', ...over }, execution: execution(name) });
+const start = (event: unknown) => () =>
+  thrown(() =>
+    makeStart({
+      starter: { start: async () => ({ kind: 'already-exists' }) },
+      stateMachineArn: 'arn:x',
+      logger: silentLogger,
+      policies: deployed(good()),
+      now: () => new Date(NOW),
+    })(event),
+  );
+const RPM = 'RunPolicyMismatch';
 
 const handlerCases: HostileCase[] = [
   {
-    name: 'discover: run id with a space',
-    act: discover({ runId: 'nightly 1' }),
+    name: 'discover: run id other than the execution name',
+    act: discover({ runId: 'nightly-2026-01-01' }),
     error: IBI,
-    message: /discover-targets: invalid input: runId: not a valid execution name/,
+    message:
+      /discover-targets: invalid input: runId: "nightly-2026-01-01" is not this execution's name "nightly-2026-02-01"/,
   },
   {
-    name: 'discover: run id over 80 chars',
-    act: discover({ runId: 'n'.repeat(81) }),
+    name: 'discover: execution name with a space',
+    act: discover({}, 'nightly 1'),
     error: IBI,
-    message: /runId: not a valid execution name/,
+    message: /discover-targets: invalid input: execution\.name: not a valid execution name/,
+  },
+  {
+    name: 'discover: a policy document instead of a name',
+    act: discover({ policy: { ...good(), retention: { keepLast: 1 } } }),
+    error: IBI,
+    message: /discover-targets: invalid input: policy: a policy document is refused: name a deployed policy/,
+  },
+  {
+    name: 'discover: a policy name that is not deployed',
+    act: discover({ policy: 'weekly' }),
+    error: IBI,
+    message: /policy: no deployed backup policy "weekly" \(deployed: nightly\)/,
+  },
+  {
+    name: 'discover: a target outside the policy selection',
+    act: discover({ targets: ['i-0ddddddddddddddd4'] }),
+    error: IBI,
+    message: /targets: i-0ddddddddddddddd4 is not selected by policy nightly/,
   },
   {
     name: 'discover: malformed instance id',
@@ -92,67 +122,16 @@ const handlerCases: HostileCase[] = [
     message: /targets\[0\]: expected an instance or volume id/,
   },
   {
-    name: 'discover: scheduled time not ISO',
-    act: discover({ now: 'tonight' }),
+    name: 'discover: a clock in the input',
+    act: discover({ now: '2030-01-01T00:00:00Z' }),
     error: IBI,
-    message: /now: Invalid ISO datetime/,
+    message: /discover-targets: invalid input: \(input\): Unrecognized key.*\(now\)/,
   },
   {
     name: 'discover: unknown key',
     act: discover({ dryrun: true }),
     error: IBI,
     message: /\(input\): Unrecognized key.*\(dryrun\)/,
-  },
-  {
-    name: 'discover: source region not a region',
-    act: withPolicy({ sourceRegion: 'mars-north-1' }),
-    error: IBI,
-    message: /policy\.sourceRegion: not an AWS region name/,
-  },
-  {
-    name: 'discover: copy region with unicode',
-    act: withPolicy({ copyRegions: [{ region: 'us-eаst-1' }] }),
-    error: IBI,
-    message: /policy\.copyRegions\[0\]\.region: not an AWS region name/,
-  },
-  {
-    name: 'discover: KMS ARN with a short account id',
-    act: withPolicy({
-      copyRegions: [
-        {
-          region: 'us-east-1',
-          kmsKeyId: 'arn:aws:kms:us-east-1:1234:key/11111111-2222-3333-4444-555555555555',
-        },
-      ],
-    }),
-    error: IBI,
-    message: /policy\.copyRegions\[0\]\.kmsKeyId: must be a KMS key ARN/,
-  },
-  {
-    name: 'discover: KMS key of another region',
-    act: withPolicy({
-      copyRegions: [
-        {
-          region: 'us-east-1',
-          kmsKeyId: 'arn:aws:kms:eu-central-1:123456789012:key/11111111-2222-3333-4444-555555555555',
-        },
-      ],
-    }),
-    error: IBI,
-    message:
-      /policy\.copyRegions\[0\]\.kmsKeyId: KMS key is in eu-central-1, but CopyImage needs a key in the destination region us-east-1/,
-  },
-  {
-    name: 'discover: account id with 11 digits',
-    act: withPolicy({ share: { accountIds: ['21098765432'] } }),
-    error: IBI,
-    message: /policy\.share\.accountIds\[0\]: an AWS account id is exactly 12 digits/,
-  },
-  {
-    name: 'discover: account id with letters',
-    act: withPolicy({ share: { accountIds: ['21098765432O'] } }),
-    error: IBI,
-    message: /policy\.share\.accountIds\[0\]: an AWS account id is exactly 12 digits/,
   },
   {
     name: 'create-snapshots: target id with control characters',
@@ -259,33 +238,68 @@ const handlerCases: HostileCase[] = [
     message: /summarize: invalid input: results: .*expected array/,
   },
   {
+    name: 'rotate: run.policy with another retention under the same name',
+    act: call('backupRotate', {
+      run: run({ policy: policy({ retention: { keepLast: 1 } }) }),
+      backup: { target, snapshots: snapshots({ state: 'completed' }) },
+    }),
+    error: RPM,
+    message: /rotate: run\.policy "nightly" is not the deployed policy/,
+  },
+  {
+    name: 'share-image: run.policy sharing with another account',
+    act: call('backupShareImage', {
+      run: run({ policy: policy({ share: { accountIds: ['999999999999'], public: true } }) }),
+      backup: { target, image: image() },
+    }),
+    error: RPM,
+    message: /share-image: run\.policy "nightly" is not the deployed policy/,
+  },
+  {
+    name: 'copy-image: run.policy with another copy region',
+    act: call('backupCopyImage', {
+      run: run({ policy: policy({ copyRegions: [{ region: 'ap-south-1' }] }) }),
+      target,
+      source: image(),
+      copy: { region: 'ap-south-1' },
+    }),
+    error: RPM,
+    message: /copy-image: run\.policy "nightly" is not the deployed policy/,
+  },
+  {
+    name: 'create-snapshots: the deployed policy with a forged version',
+    act: call('backupCreateSnapshots', {
+      run: run({ policyVersion: `sha256:${'f'.repeat(64)}` }),
+      backup: { target },
+    }),
+    error: RPM,
+    message: /create-snapshots: run\.policy "nightly" is not the deployed policy .*recorded sha256:f{64}/,
+  },
+  {
     name: 'start: scheduled time not ISO',
-    act: () =>
-      thrown(() =>
-        makeStart({
-          starter: { start: async () => ({ kind: 'already-exists' }) },
-          stateMachineArn: 'arn:x',
-          logger: silentLogger,
-        })({ policy: good(), scheduledTime: 'yesterday' }),
-      ),
+    act: start({ policy: 'nightly', scheduledTime: 'yesterday' }),
     error: IBI,
     message: /backup-start: invalid input: scheduledTime: Invalid ISO datetime/,
   },
   {
-    name: 'start: misspelt time zone',
-    act: () =>
-      thrown(() =>
-        makeStart({
-          starter: { start: async () => ({ kind: 'already-exists' }) },
-          stateMachineArn: 'arn:x',
-          logger: silentLogger,
-        })({
-          policy: { ...good(), schedule: { cron: '30 1 * * ? *', timeZone: 'Europe/Berln' } },
-          scheduledTime: NOW,
-        }),
-      ),
+    name: 'start: a policy document instead of a name',
+    act: start({ policy: good(), scheduledTime: NOW }),
     error: IBI,
-    message: /policy\.schedule\.timeZone: not an IANA time zone/,
+    message: /backup-start: invalid input: policy: .*expected string/,
+  },
+  {
+    name: 'start: a scheduled time days in the future',
+    act: start({ policy: 'nightly', scheduledTime: '2026-02-05T00:30:00.000Z' }),
+    error: IBI,
+    message:
+      /backup-start: invalid input: scheduledTime: 2026-02-05T00:30:00.000Z is 345600 s after the service clock/,
+  },
+  {
+    name: 'start: a scheduled time a week in the past',
+    act: start({ policy: 'nightly', scheduledTime: '2026-01-25T00:30:00.000Z' }),
+    error: IBI,
+    message:
+      /backup-start: invalid input: scheduledTime: 2026-01-25T00:30:00.000Z is 604800 s before the service clock/,
   },
 ];
 
@@ -361,6 +375,34 @@ const configCases: HostileCase[] = [
     ),
     error: 'ConfigError',
     message: /backupPolicies\[0\]\.copyRegions\[0\]\.kmsKeyId: must be a KMS key ARN/,
+  },
+  {
+    name: 'config: copy region with unicode',
+    act: config(policyYaml({ copyRegions: [{ region: 'us-eаst-1' }] })),
+    error: 'ConfigError',
+    message: /backupPolicies\[0\]\.copyRegions\[0\]\.region: not an AWS region name/,
+  },
+  {
+    name: 'config: KMS key of another region',
+    act: config(
+      policyYaml({
+        copyRegions: [
+          {
+            region: 'us-east-1',
+            kmsKeyId: 'arn:aws:kms:eu-central-1:123456789012:key/11111111-2222-3333-4444-555555555555',
+          },
+        ],
+      }),
+    ),
+    error: 'ConfigError',
+    message:
+      /backupPolicies\[0\]\.copyRegions\[0\]\.kmsKeyId: KMS key is in eu-central-1, but CopyImage needs a key in the destination region us-east-1/,
+  },
+  {
+    name: 'config: account id with letters',
+    act: config(policyYaml({ share: { accountIds: ['21098765432O'] } })),
+    error: 'ConfigError',
+    message: /backupPolicies\[0\]\.share\.accountIds\[0\]: an AWS account id is exactly 12 digits/,
   },
   {
     name: 'config: region without number',

@@ -9,6 +9,7 @@ import {
 import { deployQueue } from './queues.ts';
 import { deployBucket } from './s3.ts';
 import { deploySubscription, deployTopic } from './sns.ts';
+import { deployParameter } from './ssm.ts';
 import { deploySchedule, deployStateMachine } from './states.ts';
 
 /** Resource types the local cloud creates, by CloudFormation type. */
@@ -24,6 +25,7 @@ export const HANDLERS: Record<string, ResourceHandler> = {
   'AWS::Scheduler::Schedule': deploySchedule,
   'AWS::Events::Rule': deployRule,
   'AWS::S3::Bucket': deployBucket,
+  'AWS::SSM::Parameter': deployParameter,
 };
 
 /** Types accepted without anything to create locally, and why. */

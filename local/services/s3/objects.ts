@@ -51,6 +51,29 @@ const checkKey = (key: string): void => {
   }
 };
 
+/**
+ * Conditional write `If-None-Match: *`: the object is stored only if the key does not exist,
+ * else 412 PreconditionFailed (PutObject API reference, IfNoneMatch; S3 User Guide,
+ * "How to prevent object overwrites with conditional writes"). Requests run one at a time
+ * here, so S3's 409 ConditionalRequestConflict (a concurrent conditional write) cannot arise.
+ */
+const checkCreateOnly = (bucket: Bucket, key: string, ifNoneMatch: string | undefined): void => {
+  if (ifNoneMatch === undefined) return;
+  if (ifNoneMatch.trim() !== '*') {
+    throw new S3Error('NotImplemented', 'The local cloud supports only If-None-Match: * on PutObject.', 501);
+  }
+  if (bucket.objects.has(key)) {
+    throw new S3Error(
+      'PreconditionFailed',
+      'At least one of the pre-conditions you specified did not hold',
+      412,
+      {
+        Condition: 'If-None-Match',
+      },
+    );
+  }
+};
+
 export const putObject = (
   cloud: LocalCloud,
   req: LocalRequest,
@@ -62,6 +85,7 @@ export const putObject = (
   if (headerValue(req.headers, 'x-amz-copy-source') !== undefined) {
     throw new S3Error('NotImplemented', 'The local cloud does not support CopyObject.', 501);
   }
+  checkCreateOnly(bucket, key, headerValue(req.headers, 'if-none-match'));
   const payload = readPayload(req.body, req.headers);
   const metadata: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {

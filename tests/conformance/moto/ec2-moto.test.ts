@@ -34,6 +34,8 @@ import { TAG_KEYS } from '../../../shared/backup/tags.ts';
 import { managedTagQuery } from '../../../shared/backup-workflow/context.ts';
 import { type BackupDeps, silentLogger } from '../../../shared/backup-workflow/deps.ts';
 import type { Run, Target } from '../../../shared/backup-workflow/state.ts';
+import type { BackupPolicy } from '../../../shared/config/policies.ts';
+import { deployed, discoverEvent, memoryRunRecords, runOf } from '../../helpers/backup-deps.ts';
 import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 import { useMoto } from '../../helpers/moto.ts';
 import { policy, SHARE_WITH } from '../../workflow/backup/scenario.ts';
@@ -57,7 +59,8 @@ interface Backend {
   settle(): void;
   ec2(region?: string): EC2Client;
   port(region?: string, pageSize?: number): Ec2Port;
-  deps(pageSize?: number): BackupDeps;
+  /** Handler dependencies with `policy` deployed (run records in memory: S3 is not compared here). */
+  deps(pageSize?: number, policy?: BackupPolicy): BackupDeps;
 }
 
 const backend = (name: BackendName): Backend => {
@@ -71,10 +74,12 @@ const backend = (name: BackendName): Backend => {
     },
     ec2,
     port: (region = SOURCE, pageSize = 500) => createEc2Port(ec2(region), region, pageSize),
-    deps: (pageSize = 500) => ({
+    deps: (pageSize = 500, deployedPolicy = run().policy) => ({
       ec2: createEc2PortFactory({ clientFor: ec2, pageSize }),
       logger: silentLogger,
       now: () => new Date(Date.parse('2026-02-01T01:30:00Z')),
+      policies: deployed(deployedPolicy),
+      runRecords: memoryRunRecords(),
     }),
   };
 };
@@ -180,12 +185,9 @@ const imageFixture = async (b: Backend, name: string) => {
   return { snapshotId: snapshot.snapshotId, imageId: registered.imageId };
 };
 
-const run = (overrides: Parameters<typeof policy>[0] = {}): Run => ({
-  policy: policy({ copyRegions: [], ...overrides }),
-  runId: 'nightly-2026-02-01',
-  dryRun: false,
-  startedAt: '2026-02-01T01:30:00.000Z',
-});
+function run(overrides: Parameters<typeof policy>[0] = {}): Run {
+  return runOf(policy({ copyRegions: [], ...overrides }), 'nightly-2026-02-01', '2026-02-01T01:30:00.000Z');
+}
 
 const sorted = (ids: readonly string[]) => [...ids].sort();
 
@@ -335,11 +337,10 @@ describe('EC2 adapter and backup handlers: moto and the local cloud agree', () =
       await seedInstance(b, { Backup: 'nightly' }, 'terminated');
       await seedInstance(b, { Backup: 'weekly' });
       // Act
-      const out = await discoverTargets(b.deps(5))({
-        policy: policy({ targets: { tags: { Backup: 'nightly' } }, copyRegions: [] }),
-        runId: 'nightly-2026-02-01',
-        now: '2026-02-01T01:30:00Z',
-      });
+      const tagPolicy = policy({ targets: { tags: { Backup: 'nightly' } }, copyRegions: [] });
+      const out = await discoverTargets(b.deps(5, tagPolicy))(
+        discoverEvent({ policy: tagPolicy.name }, 'nightly-2026-02-01'),
+      );
       // Assess
       expect(out.targets).toEqual(sorted(tagged).map((id) => ({ id, kind: 'instance', form: 'image' })));
     },
@@ -382,8 +383,8 @@ describe('EC2 adapter and backup handlers: moto and the local cloud agree', () =
       const target: Target = { id: volumeId, kind: 'volume', form: 'snapshots-only' };
       const input = { run: run({ targets: { volumeIds: [volumeId] } }), backup: { target } };
       // Act
-      const first = await createSnapshots(b.deps())(input);
-      const retried = await createSnapshots(b.deps())(input);
+      const first = await createSnapshots(b.deps(undefined, input.run.policy))(input);
+      const retried = await createSnapshots(b.deps(undefined, input.run.policy))(input);
       // Assess
       expect(first.snapshots).toEqual([
         { snapshotId: expect.stringMatching(/^snap-/), volumeId, sizeGiB: 30 },
@@ -418,7 +419,7 @@ describe('EC2 adapter and backup handlers: moto and the local cloud agree', () =
         ).LaunchPermissions;
       const copyBefore = await launchPermissions(DESTINATION, copy.imageId);
       // Act
-      const out = await shareImage(b.deps())({
+      const out = await shareImage(b.deps(undefined, r.policy))({
         run: r,
         backup: {
           target: { id: 'i-0123456789abcdef0', kind: 'instance', form: 'image' },

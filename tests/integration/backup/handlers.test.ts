@@ -9,6 +9,7 @@ import { makeHandler as registerImage } from '../../../functions/backup-register
 import { createEc2PortFactory } from '../../../shared/aws/ec2.ts';
 import { type BackupDeps, silentLogger } from '../../../shared/backup-workflow/deps.ts';
 import type { ImageState, SnapshotSet } from '../../../shared/backup-workflow/state.ts';
+import { deployed, discoverEvent, localRunRecords, runOf } from '../../helpers/backup-deps.ts';
 import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 import { inventory } from '../../workflow/backup/inventory.ts';
 import { COPY_A, INSTANCE_B, policy, SOURCE, seedFleet, VOLUMES_B } from '../../workflow/backup/scenario.ts';
@@ -22,32 +23,26 @@ describe('backup handlers against the local cloud', () => {
     }),
     logger: silentLogger,
     now: () => new Date(local().cloud.now()),
+    policies: deployed(policy()),
+    runRecords: localRunRecords(local),
   });
-  const run = () => ({
-    policy: policy(),
-    runId: 'nightly-2026-02-01',
-    dryRun: false,
-    startedAt: new Date(local().cloud.now()).toISOString(),
-  });
+  const run = () => runOf(policy(), 'nightly-2026-02-01', new Date(local().cloud.now()).toISOString());
   const targetB = { id: INSTANCE_B, kind: 'instance' as const, form: 'image' as const };
 
   it('discover-targets: listed ids plus live instances with all the tags (paged)', async () => {
     await seedFleet(local().control);
-    const out = await discoverTargets(deps())({
-      policy: policy(),
-      runId: 'nightly-2026-02-01',
-      now: '2026-02-01T00:30:00Z',
-    });
+    const before = local().cloud.now();
+    const out = await discoverTargets(deps())(discoverEvent({ policy: 'nightly' }, 'nightly-2026-02-01'));
+    const after = local().cloud.now();
     expect(out.targets.map((t) => t.id)).toEqual([
       'i-0aaaaaaaaaaaaaaa1',
       'i-0bbbbbbbbbbbbbbb2',
       'i-0ccccccccccccccc3',
     ]);
-    expect(out.run).toMatchObject({
-      runId: 'nightly-2026-02-01',
-      dryRun: false,
-      startedAt: '2026-02-01T00:30:00Z',
-    });
+    // The run's instant is the service clock; the run id is the execution name.
+    expect(out.run).toMatchObject({ runId: 'nightly-2026-02-01', dryRun: false });
+    expect(Date.parse(out.run.startedAt)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(out.run.startedAt)).toBeLessThanOrEqual(after);
   });
 
   it('create-snapshots: one crash-consistent set, tagged at creation; a second call reuses it', async () => {

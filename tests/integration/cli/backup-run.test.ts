@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../shared/config/load.ts';
 import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import { deployBackupMachine, isOneLine, runCli, writeConfig } from './harness.ts';
 
@@ -18,7 +19,7 @@ backupPolicies:
     retention: { keepLast: 2 }
 `;
 
-const setUp = async () => {
+const setUp = async (configText = CONFIG) => {
   await local().control.seed({
     ec2: {
       instances: [
@@ -33,8 +34,8 @@ const setUp = async () => {
       ],
     },
   });
-  const machineArn = await deployBackupMachine(local(), SOURCE);
-  const config = writeConfig(CONFIG);
+  const machineArn = await deployBackupMachine(local(), SOURCE, parseConfig(configText).backupPolicies);
+  const config = writeConfig(configText);
   const cli = (args: string[], env: Record<string, string> = {}) =>
     runCli([...args, '--config', config, '--region', SOURCE, '--endpoint', local().url], env);
   return { machineArn, cli };
@@ -103,8 +104,13 @@ describe('shipyard backup run / status / list', () => {
   });
 
   it('exits 1 when the run fails, naming the failed target', async () => {
-    // Prepare: a target that does not exist fails its own branch, and so the run
-    const { cli } = await setUp();
+    // Prepare: the policy lists an instance that does not exist; it fails its own branch, and so the run
+    const { cli } = await setUp(
+      CONFIG.replace(
+        'targets: { tags: { Backup: nightly } }',
+        "targets: { tags: { Backup: nightly }, instanceIds: ['i-0fffffffffffffff9'] }",
+      ),
+    );
     // Act
     const run = await cli([
       'backup',
@@ -141,8 +147,9 @@ describe('shipyard backup run / status / list', () => {
     // Assess
     expect(started.code).toBe(0);
     const out = JSON.parse(started.stdout);
-    expect(out).toMatchObject({ status: 'RUNNING', input: { dryRun: true, policy: { name: 'nightly' } } });
-    expect(out.input.runId).toBe(out.name);
+    // The input names the deployed policy; the run id is the execution name, not an input field.
+    expect(out).toMatchObject({ status: 'RUNNING', input: { dryRun: true, policy: 'nightly' } });
+    expect(out.input).toEqual({ dryRun: true, policy: 'nightly' });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(
       /^shipyard: EXECUTION: no execution arn:aws:states:eu-west-1:\d{12}:execution:shipyard-dev-backup:nightly-never\n$/,
@@ -181,6 +188,35 @@ describe('shipyard backup run / status / list', () => {
     const ec2 = calls.filter((c) => c.service === 'ec2').map((c) => c.action);
     expect(ec2.length).toBeGreaterThan(0);
     expect(ec2.filter((action) => !action.startsWith('Describe'))).toEqual([]);
+  });
+
+  it('refuses a config whose policy differs from the deployed one and shows each difference', async () => {
+    // Prepare: the stack runs keepLast 2; the operator's file says keepLast 1 (same name).
+    await setUp();
+    const drifted = writeConfig(CONFIG.replace('keepLast: 2', 'keepLast: 1'));
+    local().cloud.counters.reset();
+    // Act
+    const run = await runCli([
+      'backup',
+      'run',
+      '--policy',
+      'nightly',
+      '--config',
+      drifted,
+      '--region',
+      SOURCE,
+      '--endpoint',
+      local().url,
+    ]);
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`  retention.keepLast: deployed 2, ${drifted} 1\n`);
+    expect(run.stderr).toMatch(
+      /shipyard: --config: policy "nightly" differs from the deployed one in 1 field/,
+    );
+    const { calls } = await local().control.counters();
+    expect(calls.filter((c) => c.action === 'StartExecution')).toEqual([]);
+    expect(calls.filter((c) => c.service === 'ec2')).toEqual([]);
   });
 
   it('says what --dry-run does: the whole run is planned, nothing is created or deleted', async () => {

@@ -10,12 +10,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { LOCAL_ACCOUNT_ID } from '../../../local/cloud.ts';
 import type { RunningLocalCloud } from '../../../local/server.ts';
 import { registerLocalFunction } from '../../../local/services/lambda/register.ts';
 import { createEc2PortFactory } from '../../../shared/aws/ec2.ts';
+import { policyParameterName } from '../../../shared/aws/ssm-policies.ts';
 import { type BackupDeps, silentLogger } from '../../../shared/backup-workflow/deps.ts';
+import type { BackupPolicy } from '../../../shared/config/policies.ts';
 import { handlerPathOf, loadBackupDefinition, taskFunctionKeys } from '../../helpers/backup-asl.ts';
+import { deployed, localRunRecords } from '../../helpers/backup-deps.ts';
 import { clientConfig } from '../../helpers/local-cloud.ts';
 import { LOCAL_ROLE_ARN } from '../../helpers/step-functions.ts';
 
@@ -76,13 +80,25 @@ export const isOneLine = (stderr: string): boolean => {
 /**
  * Deploys the real backup ASL into the local cloud as `shipyard-<stage>-backup`: each
  * Task resource is a local function running the real handler with EC2 clients pointing at
- * the local cloud and the local cloud's clock.
+ * the local cloud and the local cloud's clock, `policies` as the deployed policies, each
+ * also published as the stack's read-only SSM parameter.
  */
 export async function deployBackupMachine(
   local: RunningLocalCloud,
   region: string,
+  policies: BackupPolicy[],
   stage = 'dev',
 ): Promise<string> {
+  const ssm = new SSMClient(clientConfig(local.url, region));
+  for (const p of policies)
+    await ssm.send(
+      new PutParameterCommand({
+        Name: policyParameterName(stage, p.name),
+        Type: 'String',
+        Value: JSON.stringify({ policy: p }),
+        Overwrite: true,
+      }),
+    );
   const definition = loadBackupDefinition();
   const deps: BackupDeps = {
     ec2: createEc2PortFactory({
@@ -90,6 +106,8 @@ export async function deployBackupMachine(
     }),
     logger: silentLogger,
     now: () => new Date(local.cloud.now()),
+    policies: deployed(...policies),
+    runRecords: localRunRecords(() => local),
   };
   const arns = new Map<string, string>();
   for (const key of new Set(taskFunctionKeys(definition).values())) {

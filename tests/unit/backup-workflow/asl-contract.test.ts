@@ -125,11 +125,17 @@ describe('backup ASL error contract', () => {
     }
   });
 
-  it('a selection over maxTargetsPerRun fails the run at DiscoverTargets, before any target is touched', () => {
+  it('a selection over maxTargetsPerRun, or a run id already recorded, fails the run at DiscoverTargets, before any target is touched', () => {
     const discover = states.get('DiscoverTargets') as AslState;
     expect(catches(discover)).toEqual([
       { ErrorEquals: ['TooManyTargets'], ResultPath: '$.error', Next: 'TooManyTargets' },
+      { ErrorEquals: ['RunAlreadyRecorded'], ResultPath: '$.error', Next: 'RunAlreadyRecorded' },
     ]);
+    expect(states.get('RunAlreadyRecorded')).toEqual({
+      Type: 'Fail',
+      Error: 'RunAlreadyRecorded',
+      CausePath: '$.error.Cause',
+    });
     expect(states.get('TooManyTargets')).toEqual({
       Type: 'Fail',
       Error: 'TooManyTargets',

@@ -3,31 +3,37 @@ import { describe, expect, it } from 'vitest';
 import type { Ec2PortFactory } from '../../../shared/aws/ec2-port.ts';
 import type { BackupDeps } from '../../../shared/backup-workflow/deps.ts';
 import { silentLogger } from '../../../shared/backup-workflow/deps.ts';
+import { deployed, runOf, unusedRunRecords } from '../../helpers/backup-deps.ts';
 import { policy } from '../../workflow/backup/scenario.ts';
 
 const noEc2: Ec2PortFactory = () => {
   throw new Error('EC2 must not be called on invalid input');
 };
-const deps: BackupDeps = { ec2: noEc2, logger: silentLogger, now: () => new Date('2026-02-01T00:30:00Z') };
-
-const run = {
-  policy: policy(),
-  runId: 'nightly-2026-02-01',
-  dryRun: false,
-  startedAt: '2026-02-01T00:30:00.000Z',
+const deps: BackupDeps = {
+  ec2: noEc2,
+  logger: silentLogger,
+  now: () => new Date('2026-02-01T00:30:00Z'),
+  policies: deployed(policy()),
+  runRecords: unusedRunRecords,
 };
+
+const run = runOf(policy(), 'nightly-2026-02-01', '2026-02-01T00:30:00.000Z');
+const execution = (name: string) => ({
+  name,
+  id: `arn:aws:states:eu-west-1:1:execution:x:${name}`,
+  startTime: 't',
+});
+const discover = (input: unknown, name = 'r1') => ({ input, execution: execution(name) });
 const target = { id: 'i-0aaaaaaaaaaaaaaa1', kind: 'instance', form: 'image' };
 
 type Case = [step: string, input: unknown, field: string];
 const cases: Case[] = [
-  ['backup-discover-targets', { policy: policy(), runId: 'bad name' }, 'runId'],
-  [
-    'backup-discover-targets',
-    { policy: { ...policy(), copyConcurrency: 0 }, runId: 'r1' },
-    'policy.copyConcurrency',
-  ],
-  ['backup-discover-targets', { policy: policy(), runId: 'r1', targets: ['i-nothex'] }, 'targets[0]'],
-  ['backup-discover-targets', { policy: policy(), runId: 'r1', typo: true }, 'typo'],
+  ['backup-discover-targets', discover({ policy: 'nightly' }, 'bad name'), 'execution.name'],
+  ['backup-discover-targets', discover({ policy: 'nightly', runId: 'r2' }), 'runId'],
+  ['backup-discover-targets', discover({ policy: policy() }), 'policy: a policy document is refused'],
+  ['backup-discover-targets', discover({ policy: 'nightly', targets: ['i-nothex'] }), 'targets[0]'],
+  ['backup-discover-targets', discover({ policy: 'nightly', typo: true }), 'typo'],
+  ['backup-discover-targets', discover({ policy: 'nightly', now: '2026-02-01T00:30:00Z' }), 'now'],
   [
     'backup-create-snapshots',
     { run, backup: { target: { ...target, kind: 'server' } } },
@@ -64,7 +70,9 @@ describe('backup handlers validate their input', () => {
       starter,
       stateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:x',
       logger: silentLogger,
+      policies: deployed(policy()),
+      now: () => new Date('2026-02-01T00:30:00Z'),
     });
-    await expect(handler({ policy: policy(), scheduledTime: 'tonight' })).rejects.toThrow(/scheduledTime/);
+    await expect(handler({ policy: 'nightly', scheduledTime: 'tonight' })).rejects.toThrow(/scheduledTime/);
   });
 });

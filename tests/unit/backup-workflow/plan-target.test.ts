@@ -5,6 +5,7 @@ import type { Ec2Image, Ec2Instance, Ec2Port, Ec2Snapshot, Ec2Volume } from '../
 import { TAG_KEYS } from '../../../shared/backup/tags.ts';
 import { silentLogger } from '../../../shared/backup-workflow/deps.ts';
 import type { Target } from '../../../shared/backup-workflow/state.ts';
+import { deployed, memoryRunRecords, runOf } from '../../helpers/backup-deps.ts';
 import { COPY_A, COPY_B, KEY_A, KEY_B, policy, SHARE_WITH, SOURCE } from '../../workflow/backup/scenario.ts';
 
 const NOW = '2026-03-20T00:30:00.000Z';
@@ -129,12 +130,24 @@ function fakeEc2(options: { instance?: Partial<Ec2Instance> | null; foreignImage
   return { port, writes };
 }
 
-const run = {
-  policy: policy({ retention: { keepLast: 2 } }),
-  runId: 'nightly-dry-2026-03-20',
-  dryRun: true,
-  startedAt: NOW,
-};
+const run = runOf(policy({ retention: { keepLast: 2 } }), 'nightly-dry-2026-03-20', NOW, true);
+/** Planning reads which runs were recorded: the earlier nights (this dry run's own is not needed). */
+const runRecords = memoryRunRecords();
+for (const day of [18, 19]) {
+  const runId = `nightly-2026-03-${day}`;
+  const at = `2026-03-${day}T00:30:00.000Z`;
+  runRecords.stored.set(runId, {
+    ...{
+      policy: 'nightly',
+      runId,
+      policyVersion: run.policyVersion,
+      startedAt: at,
+      dryRun: false,
+      targets: [],
+    },
+    execution: { id: runId, startTime: at },
+  });
+}
 const instanceTarget: Target = {
   id: INSTANCE,
   kind: 'instance',
@@ -143,7 +156,13 @@ const instanceTarget: Target = {
 };
 
 const plan = (ec2: ReturnType<typeof fakeEc2>, target: Target, runOverride: Partial<typeof run> = {}) =>
-  makeHandler({ ec2: ec2.port, logger: silentLogger, now: () => new Date(NOW) })({
+  makeHandler({
+    ec2: ec2.port,
+    logger: silentLogger,
+    now: () => new Date(NOW),
+    policies: deployed(run.policy),
+    runRecords,
+  })({
     run: { ...run, ...runOverride },
     backup: { target },
   });
@@ -276,7 +295,13 @@ describe('backup-plan-target handler', () => {
 
   it('rejects a malformed task input with InvalidBackupInput', async () => {
     const ec2 = fakeEc2();
-    const handler = makeHandler({ ec2: ec2.port, logger: silentLogger, now: () => new Date(NOW) });
+    const handler = makeHandler({
+      ec2: ec2.port,
+      logger: silentLogger,
+      now: () => new Date(NOW),
+      policies: deployed(run.policy),
+      runRecords,
+    });
     await expect(handler({ run, backup: {} })).rejects.toMatchObject({ name: 'InvalidBackupInput' });
   });
 });

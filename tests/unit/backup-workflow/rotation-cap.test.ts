@@ -3,16 +3,21 @@ import type { Ec2Image, Ec2Port, Ec2Snapshot } from '../../../shared/aws/ec2-por
 import { Ec2Throttled } from '../../../shared/backup/errors.ts';
 import { TAG_KEYS } from '../../../shared/backup/tags.ts';
 import { rotateRegion } from '../../../shared/backup-workflow/rotation.ts';
+import { runOf } from '../../helpers/backup-deps.ts';
 import { INSTANCE_A, policy, SOURCE } from '../../workflow/backup/scenario.ts';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-03-20T00:30:00Z');
-const run = {
-  policy: policy({ retention: { keepLast: 1 }, maxDeletesPerRun: 10 }),
-  runId: 'nightly-2026-03-20',
-  dryRun: false,
-  startedAt: new Date(NOW).toISOString(),
-};
+const run = runOf(
+  policy({ retention: { keepLast: 1 }, maxDeletesPerRun: 10 }),
+  'nightly-2026-03-20',
+  new Date(NOW).toISOString(),
+);
+/** The six earlier runs and this one were recorded. */
+const recordedRunIds = Array.from(
+  { length: 7 },
+  (_, i) => `nightly-2026-03-${String(20 - i).padStart(2, '0')}`,
+);
 const target = { id: INSTANCE_A, kind: 'instance' as const, form: 'image' as const };
 
 /** Six nightly backups (AMI + one snapshot each) of the target, all managed by this policy. */
@@ -75,7 +80,7 @@ describe('rotation under throttling keeps maxDeletesPerRun for the whole run', (
     // Prepare: keepLast 1 → 5 backups to delete; EC2 throttles from the 3rd deregistration on
     const { port, deleted } = fakeEc2(3);
     // Act
-    const result = await rotateRegion({ ec2: port, run, target, protectedIds: [] });
+    const result = await rotateRegion({ ec2: port, run, target, protectedIds: [], recordedRunIds });
     // Assess
     expect(result.report.deleted).toHaveLength(4); // 2 AMIs + their 2 snapshots
     expect(result.report.deferredDeletions).toBe(3);
@@ -85,9 +90,9 @@ describe('rotation under throttling keeps maxDeletesPerRun for the whole run', (
 
   it('propagates a throttle before any deletion, so the state machine retries with the cap intact', async () => {
     const { port, deleted } = fakeEc2(1);
-    await expect(rotateRegion({ ec2: port, run, target, protectedIds: [] })).rejects.toBeInstanceOf(
-      Ec2Throttled,
-    );
+    await expect(
+      rotateRegion({ ec2: port, run, target, protectedIds: [], recordedRunIds }),
+    ).rejects.toBeInstanceOf(Ec2Throttled);
     expect(deleted).toEqual([]);
   });
 });

@@ -4,10 +4,11 @@ import { silentLogger } from '../../../shared/backup-workflow/deps.ts';
 import { failedStep } from '../../../shared/backup-workflow/outcome.ts';
 import type { BackupState } from '../../../shared/backup-workflow/state.ts';
 import { createMemoryMetrics } from '../../../shared/logging/metrics.ts';
+import { deployed, runOf, unusedRunRecords } from '../../helpers/backup-deps.ts';
 import { COPY_A, COPY_B, policy, SOURCE } from '../../workflow/backup/scenario.ts';
 
 const T0 = '2026-02-01T00:30:00.000Z';
-const run = { policy: policy(), runId: 'nightly-2026-02-01', dryRun: false, startedAt: T0 };
+const run = runOf(policy(), 'nightly-2026-02-01', T0);
 const target = { id: 'i-0aaaaaaaaaaaaaaa1', kind: 'instance' as const, form: 'image' as const };
 const poll = { attempt: 2, startedAt: T0, waitSeconds: 0, completedAt: '2026-02-01T00:40:00.000Z' };
 const report = {
@@ -53,6 +54,8 @@ const summarize = makeHandler({
   },
   logger: silentLogger,
   now: () => new Date('2026-02-01T01:00:00Z'),
+  policies: deployed(policy()),
+  runRecords: unusedRunRecords,
 });
 
 describe('summarize', () => {
@@ -102,6 +105,8 @@ describe('summarize metrics', () => {
       },
       logger: silentLogger,
       now: () => new Date('2026-02-01T01:00:00Z'),
+      policies: deployed(policy()),
+      runRecords: unusedRunRecords,
       metrics,
     });
     // Act: one target whose copy failed

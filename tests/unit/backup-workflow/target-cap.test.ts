@@ -5,7 +5,8 @@ import { makeHandler as makeSummarize } from '../../../functions/backup-summariz
 import type { Ec2Port } from '../../../shared/aws/ec2-port.ts';
 import { checkTargetCap } from '../../../shared/backup/target-cap.ts';
 import { silentLogger } from '../../../shared/backup-workflow/deps.ts';
-import { backupPolicySchema } from '../../../shared/config/policies.ts';
+import { type BackupPolicy, backupPolicySchema } from '../../../shared/config/policies.ts';
+import { deployed, discoverEvent, memoryRunRecords, unusedRunRecords } from '../../helpers/backup-deps.ts';
 import { policy } from '../../workflow/backup/scenario.ts';
 
 const NOW = '2026-03-20T00:30:00.000Z';
@@ -15,7 +16,15 @@ const IDS = ['i-0aaaaaaaaaaaaaaa1', 'i-0bbbbbbbbbbbbbbb2', 'i-0ccccccccccccccc3'
 const noEc2 = (): Ec2Port => {
   throw new Error('no EC2 call expected');
 };
-const discover = makeDiscover({ ec2: noEc2, logger: silentLogger, now: () => new Date(NOW) });
+/** DiscoverTargets with `p` deployed, started as execution `name`. */
+const discover = (p: BackupPolicy, name: string, more: Record<string, unknown> = {}) =>
+  makeDiscover({
+    ec2: noEc2,
+    logger: silentLogger,
+    now: () => new Date(NOW),
+    policies: deployed(p),
+    runRecords: memoryRunRecords(),
+  })(discoverEvent({ policy: p.name, ...more }, name));
 const listed = (maxTargetsPerRun: number) =>
   policy({ targets: { instanceIds: IDS }, maxTargetsPerRun, copyRegions: [] });
 
@@ -64,29 +73,36 @@ describe('maxTargetsPerRun in the policy', () => {
 
 describe('DiscoverTargets and the cap', () => {
   it('fails a real run over the cap with TooManyTargets', async () => {
-    await expect(
-      discover({ policy: listed(2), runId: 'nightly-2026-03-20', now: NOW }),
-    ).rejects.toMatchObject({
+    await expect(discover(listed(2), 'nightly-2026-03-20')).rejects.toMatchObject({
       name: 'TooManyTargets',
       message: expect.stringContaining('selected 3 targets, more than maxTargetsPerRun (2)'),
     });
   });
 
   it('lets a run at the cap through, with the figures', async () => {
-    const out = await discover({ policy: listed(3), runId: 'nightly-2026-03-20', now: NOW });
+    const out = await discover(listed(3), 'nightly-2026-03-20');
     expect(out.targets.map((t) => t.id)).toEqual(IDS);
     expect(out.selection).toEqual({ found: 3, maxTargetsPerRun: 3, exceeded: false });
   });
 
   it('counts an on-demand target override against the cap too', async () => {
-    const input = { policy: listed(1), runId: 'nightly-2026-03-20', now: NOW, targets: IDS.slice(0, 2) };
-    await expect(discover(input)).rejects.toMatchObject({ name: 'TooManyTargets' });
+    await expect(
+      discover(listed(1), 'nightly-2026-03-20', { targets: IDS.slice(0, 2) }),
+    ).rejects.toMatchObject({
+      name: 'TooManyTargets',
+    });
   });
 
   it('lets a dry run over the cap through, marked exceeded, and its summary says a real run would fail', async () => {
     // Act
-    const out = await discover({ policy: listed(2), runId: 'nightly-dry', now: NOW, dryRun: true });
-    const summarize = makeSummarize({ ec2: noEc2, logger: silentLogger, now: () => new Date(NOW) });
+    const out = await discover(listed(2), 'nightly-dry', { dryRun: true });
+    const summarize = makeSummarize({
+      ec2: noEc2,
+      logger: silentLogger,
+      now: () => new Date(NOW),
+      policies: deployed(listed(2)),
+      runRecords: unusedRunRecords,
+    });
     const { summary, failed, message } = await summarize({
       ...out,
       results: out.targets.map((target) => ({ target })),

@@ -59,7 +59,6 @@ const snapshotOf = async (local: () => { control: Parameters<typeof inventory>[0
 
 describe('dry run of the backup workflow', () => {
   const local = useLocalCloud();
-  const now = () => new Date(local().cloud.now()).toISOString();
 
   it('plans every target (volumes, AMI, copies with KMS keys, sharing, rotation) and makes no mutating EC2 call', async () => {
     // Prepare: 3 instances (B with 3 volumes, one excluded), 2 copy regions, old backups of A
@@ -81,7 +80,7 @@ describe('dry run of the backup workflow', () => {
     const workflow = await createBackupWorkflow(local);
     local().cloud.counters.reset();
     // Act
-    const result = await workflow.run(runInput(dryPolicy, RUN, now(), { dryRun: true }));
+    const result = await workflow.run(runInput(dryPolicy, RUN, { dryRun: true }));
     // Assess: nothing mutated, only Describe calls, the inventory unchanged.
     const calls = await ec2Calls(local().control);
     expect(MUTATING.filter((action) => (calls[action] ?? 0) > 0)).toEqual([]);
@@ -176,8 +175,12 @@ describe('dry run of the backup workflow', () => {
     const workflow = await createBackupWorkflow(local);
     local().cloud.counters.reset();
     // Act
+    // The policy lists an instance that is gone: targets may name it (it is in the selection).
+    const listsMissing = policy({
+      targets: { instanceIds: [INSTANCE_A, missing], tags: { Backup: 'nightly' } },
+    });
     const result = await workflow.run(
-      runInput(policy(), RUN, now(), { dryRun: true, targets: [INSTANCE_A, missing] }),
+      runInput(listsMissing, RUN, { dryRun: true, targets: [INSTANCE_A, missing] }),
     );
     // Assess
     expect(result.status).toBe('failed');
@@ -195,7 +198,6 @@ describe('dry run of the backup workflow', () => {
 
 describe('maxTargetsPerRun', () => {
   const local = useLocalCloud();
-  const now = () => new Date(local().cloud.now()).toISOString();
   // Instance A by id plus B and C by tag: 3 targets against a cap of 2.
   const capped = policy({ maxTargetsPerRun: 2 });
 
@@ -206,7 +208,7 @@ describe('maxTargetsPerRun', () => {
     const workflow = await createBackupWorkflow(local);
     local().cloud.counters.reset();
     // Act
-    const result = await workflow.run(runInput(capped, RUN.replace('dry-', ''), now()));
+    const result = await workflow.run(runInput(capped, RUN.replace('dry-', '')));
     // Assess
     expect(result.status).toBe('failed');
     expect(result.error).toBe('TooManyTargets');
@@ -222,7 +224,7 @@ describe('maxTargetsPerRun', () => {
     await seedFleet(local().control);
     const workflow = await createBackupWorkflow(local);
     // Act
-    const result = await workflow.run(runInput(capped, RUN, now(), { dryRun: true }));
+    const result = await workflow.run(runInput(capped, RUN, { dryRun: true }));
     // Assess
     expect(result.status).toBe('succeeded');
     const summary = result.output as RunSummary;

@@ -29,7 +29,6 @@ const REGIONS = [SOURCE, COPY_A, COPY_B];
 
 describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions; shared with one account)', () => {
   const local = useLocalCloud();
-  const now = () => new Date(local().cloud.now()).toISOString();
   const summaryOf = (result: { lastOutput: Record<string, unknown> }) =>
     (result.lastOutput.Summarize as { summary: RunSummary }).summary;
 
@@ -38,7 +37,7 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
     await seedFleet(local().control);
     const workflow = await createBackupWorkflow(local);
     // Act
-    const result = await workflow.run(runInput(policy(), RUN, now()));
+    const result = await workflow.run(runInput(policy(), RUN));
     // Assess
     expect(result.status).toBe('succeeded');
     expect((result.output as RunSummary).totals).toMatchObject({ targets: 3, succeeded: 3, failed: 0 });
@@ -70,10 +69,10 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
     await seedFleet(local().control);
     const workflow = await createBackupWorkflow(local);
     // Act
-    const one = await workflow.run(runInput(policy(), RUN, now(), { targets: [INSTANCE_A] }));
+    const one = await workflow.run(runInput(policy(), RUN, { targets: [INSTANCE_A] }));
     const perTarget = await ec2Calls(local().control);
     local().cloud.counters.reset();
-    const all = await workflow.run(runInput(policy(), 'nightly-2026-02-02', now()));
+    const all = await workflow.run(runInput(policy(), 'nightly-2026-02-02'));
     const threeTargets = await ec2Calls(local().control);
     // Assess
     expect(one.status).toBe('succeeded');
@@ -103,7 +102,7 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
     await seedFleet(local().control, { asyncFaults: [{ kind: 'snapshot-error', volumeId: VOLUMES_B[1] }] });
     const workflow = await createBackupWorkflow(local);
     // Act
-    const result = await workflow.run(runInput(policy(), RUN, now()));
+    const result = await workflow.run(runInput(policy(), RUN));
     // Assess
     expect(result.status).toBe('failed');
     expect(result.error).toBe('BackupRunFailed');
@@ -130,7 +129,7 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
       ],
     });
     // Act
-    const result = await workflow.run(runInput(badKey, RUN, now()));
+    const result = await workflow.run(runInput(badKey, RUN));
     // Assess
     expect(result.status).toBe('failed');
     const summary = summaryOf(result);
@@ -157,7 +156,7 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
     await local().control.addFaults([{ service: 'ec2', code: 'RequestLimitExceeded', probability: 0.3 }]);
     const workflow = await createBackupWorkflow(local);
     // Act
-    const result = await workflow.run(runInput(policy(), RUN, now()));
+    const result = await workflow.run(runInput(policy(), RUN));
     // Assess
     expect(result.status).toBe('succeeded');
     expect((await local().control.counters()).faultsInjected).toBeGreaterThan(10);
@@ -173,7 +172,7 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
     await seedFleet(local().control, { limits: { concurrentImageCopies: 1 } });
     const workflow = await createBackupWorkflow(local);
     // Act
-    const result = await workflow.run(runInput(policy(), RUN, now()));
+    const result = await workflow.run(runInput(policy(), RUN));
     // Assess
     expect(result.status).toBe('succeeded');
     expect(result.invocations.CopyImage).toBeGreaterThan(6);
@@ -183,20 +182,40 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
     }
   });
 
-  it('the same day run twice makes no duplicate snapshots or AMIs', async () => {
+  it('a second execution of the same run id is refused (RunAlreadyRecorded) and makes no duplicate', async () => {
     // Prepare
     await seedFleet(local().control);
     const workflow = await createBackupWorkflow(local);
-    const first = await workflow.run(runInput(policy(), RUN, now()));
+    const first = await workflow.run(runInput(policy(), RUN));
     const before = await Promise.all(REGIONS.map((r) => inventory(local().control, r)));
-    // Act
-    const second = await workflow.run(runInput(policy(), RUN, now()));
-    // Assess
-    expect([first.status, second.status, second.cause]).toEqual(['succeeded', 'succeeded', undefined]);
+    // Act: another execution with the same name (after 90 days, or on a re-created state machine).
+    const second = await workflow.run(runInput(policy(), RUN));
+    // Assess: a run id produces backups once, and says so instead of a silent success.
+    expect([first.status, second.status, second.error]).toEqual([
+      'succeeded',
+      'failed',
+      'RunAlreadyRecorded',
+    ]);
+    expect(second.cause).toContain(`run ${RUN} of policy nightly was already recorded`);
+    expect(second.invocations).toEqual({ DiscoverTargets: 1 });
     const after = await Promise.all(REGIONS.map((r) => inventory(local().control, r)));
     expect(after.map((r) => [ids(r.images), ids(r.snapshots)])).toEqual(
       before.map((r) => [ids(r.images), ids(r.snapshots)]),
     );
+    const calls = await ec2Calls(local().control);
+    expect(calls.CreateSnapshots).toBe(3);
+    expect(calls.RegisterImage).toBe(3);
+  });
+
+  it('a re-driven execution (same execution) finds its own run record and makes no duplicate', async () => {
+    // Prepare
+    await seedFleet(local().control);
+    const workflow = await createBackupWorkflow(local);
+    const first = await workflow.run(runInput(policy(), RUN));
+    // Act
+    const again = await workflow.run(runInput(policy(), RUN), { redrive: true });
+    // Assess
+    expect([first.status, again.status, again.cause]).toEqual(['succeeded', 'succeeded', undefined]);
     const calls = await ec2Calls(local().control);
     expect(calls.CreateSnapshots).toBe(3);
     expect(calls.RegisterImage).toBe(3);

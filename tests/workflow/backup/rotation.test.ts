@@ -27,7 +27,6 @@ const old = (day: number, more: Partial<OldBackup> = {}): OldBackup => ({
 
 describe('rotation in the backup workflow', () => {
   const local = useLocalCloud();
-  const now = () => new Date(local().cloud.now()).toISOString();
   const keepTwo = policy({ copyRegions: [], share: {}, retention: { keepLast: 2 } });
 
   it('a dry run returns the plan with a reason per item, creates and deletes nothing, and the next run carries it out', async () => {
@@ -40,7 +39,7 @@ describe('rotation in the backup workflow', () => {
     local().cloud.counters.reset();
     // Act
     const dry = await workflow.run(
-      runInput(keepTwo, 'nightly-2026-02-01', now(), { dryRun: true, targets: [INSTANCE_A] }),
+      runInput(keepTwo, 'nightly-2026-02-01', { dryRun: true, targets: [INSTANCE_A] }),
     );
     const dryCalls = await ec2Calls(local().control);
     const afterDry = await inventory(local().control, SOURCE);
@@ -59,9 +58,7 @@ describe('rotation in the backup workflow', () => {
     );
     for (const item of plan) expect(item.reason).toMatch(/^delete: /);
     // The same plan, carried out by the next (real) run.
-    const real = await workflow.run(
-      runInput(keepTwo, 'nightly-2026-02-02', now(), { targets: [INSTANCE_A] }),
-    );
+    const real = await workflow.run(runInput(keepTwo, 'nightly-2026-02-02', { targets: [INSTANCE_A] }));
     expect(real.status).toBe('succeeded');
     const afterReal = await inventory(local().control, SOURCE);
     const gone = [...ids(before.images), ...ids(before.snapshots)].filter(
@@ -92,9 +89,7 @@ describe('rotation in the backup workflow', () => {
     const workflow = await createBackupWorkflow(local);
     const keepOne = policy({ copyRegions: [], share: {}, retention: { keepLast: 1 } });
     // Act
-    const result = await workflow.run(
-      runInput(keepOne, 'nightly-2026-02-01', now(), { targets: [INSTANCE_A] }),
-    );
+    const result = await workflow.run(runInput(keepOne, 'nightly-2026-02-01', { targets: [INSTANCE_A] }));
     // Assess
     expect(result.status).toBe('succeeded');
     const after = await inventory(local().control, SOURCE);
@@ -149,9 +144,7 @@ describe('rotation in the backup workflow', () => {
     });
     const workflow = await createBackupWorkflow(local);
     // Act: keepLast 2 counts this run's backup, so one earlier backup stays.
-    const result = await workflow.run(
-      runInput(keepTwo, 'nightly-2026-02-01', now(), { targets: [INSTANCE_A] }),
-    );
+    const result = await workflow.run(runInput(keepTwo, 'nightly-2026-02-01', { targets: [INSTANCE_A] }));
     // Assess: the newest earlier backup is kept (the forged "2027" AMI did not outrank it) and
     // neither hand-made resource is touched.
     expect(result.status).toBe('succeeded');

@@ -9,6 +9,7 @@ import {
   type BackupPolicyInput,
   backupPolicySchema,
 } from '../../../shared/config/policies.ts';
+import { runRecordsSeed } from '../../helpers/backup-deps.ts';
 
 export const SOURCE = 'eu-west-1';
 export const COPY_A = 'us-east-1';
@@ -84,16 +85,14 @@ export async function seedFleet(control: ControlClient, extra: Record<string, un
   });
 }
 
-export const runInput = (
-  p: BackupPolicy,
-  runId: string,
-  now: string,
-  more: Record<string, unknown> = {},
-) => ({
-  policy: p,
-  runId,
-  now,
-  ...more,
+/**
+ * One execution of the workflow: named `runId`, its input naming the policy `p` (plus
+ * `dryRun` / `targets`), with `p` as the deployed policy of that name.
+ */
+export const runInput = (p: BackupPolicy, runId: string, more: Record<string, unknown> = {}) => ({
+  name: runId,
+  input: { policy: p.name, ...more },
+  policies: [p],
 });
 
 export interface OldBackup {
@@ -106,7 +105,10 @@ export interface OldBackup {
   managed?: boolean;
 }
 
-/** Seeds finished backups (a tagged snapshot + the AMI registered from it) as earlier runs left them. */
+/**
+ * Seeds finished backups (a tagged snapshot + the AMI registered from it) as earlier runs
+ * left them, and the run records of those runs (unmanaged look-alikes have none).
+ */
 export async function seedOldBackups(control: ControlClient, region: string, backups: OldBackup[]) {
   const tags = (b: OldBackup, kind: string) =>
     b.managed === false
@@ -121,6 +123,9 @@ export async function seedOldBackups(control: ControlClient, region: string, bac
           'shipyard:kind': kind,
         };
   await control.seed({
+    s3: runRecordsSeed(
+      backups.filter((b) => b.managed !== false).map((b) => ({ ...b, startedAt: b.createdAt })),
+    ),
     ec2: {
       snapshots: backups.map((b) => ({
         region,

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { createBackupWorkflow } from '../../helpers/backup-workflow.ts';
 import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import { inventory, ofTarget } from './inventory.ts';
-import { COPY_A, INSTANCE_A, KEY_A, policy, SOURCE, seedFleet } from './scenario.ts';
+import { COPY_A, INSTANCE_A, KEY_A, policy, runInput, SOURCE, seedFleet } from './scenario.ts';
 
 const ZONE = 'Europe/Berlin';
 const NIGHTS = 60;
@@ -61,7 +61,8 @@ describe('60 nightly runs under a GFS policy', () => {
     for (const night of nights) {
       const at = night.toUTC().toISO() ?? '';
       await local().control.advance({ to: at });
-      const result = await workflow.run({ policy: gfs, runId: `nightly-${night.toISODate()}`, now: at });
+      // The run's instant is the service clock when DiscoverTargets runs: the night's time.
+      const result = await workflow.run(runInput(gfs, `nightly-${night.toISODate()}`));
       expect(result.status, `${night.toISODate()}: ${result.cause}`).toBe('succeeded');
     }
     // Assess

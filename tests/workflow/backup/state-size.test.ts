@@ -18,6 +18,7 @@ import {
 } from '../../../bench/backup-scale/fleet.ts';
 import { MAX_PAYLOAD_BYTES } from '../../../local/services/stepfunctions/errors.ts';
 import { MAX_TARGETS_PER_RUN } from '../../../shared/config/policies.ts';
+import { runRecordsSeed } from '../../helpers/backup-deps.ts';
 import { deployBackupStateMachine } from '../../helpers/backup-sfn.ts';
 import { useLocalCloud } from '../../helpers/local-cloud.ts';
 
@@ -93,9 +94,14 @@ describe("a run of maxTargetsPerRun targets fits Step Functions' 256 KiB state l
     // Prepare
     const targets = MAX_TARGETS_PER_RUN;
     const fleet = fleetSeed(targets);
-    await local().control.seed({ ec2: { ...fleet.ec2, ...oldBackups(targets) } });
-    const deployed = await deployBackupStateMachine(local());
+    const runs = Array.from({ length: OLD_BACKUPS }, (_, i) => ({
+      policy: 'bench',
+      runId: `nightly-${i + 1}`,
+      startedAt: new Date(NOW - (i + 1) * DAY).toISOString(),
+    }));
+    await local().control.seed({ ec2: { ...fleet.ec2, ...oldBackups(targets) }, s3: runRecordsSeed(runs) });
     const policy = benchPolicy({ retention: { keepLast: KEEP_LAST }, maxTargetsPerRun: targets });
+    const deployed = await deployBackupStateMachine(local(), { policies: [policy] });
     const runId = 'nightly-2026-03-01';
     await local().control.setSpeed(100_000);
     // Act
@@ -103,7 +109,7 @@ describe("a run of maxTargetsPerRun targets fits Step Functions' 256 KiB state l
       new StartExecutionCommand({
         stateMachineArn: deployed.stateMachineArn,
         name: runId,
-        input: JSON.stringify({ policy, runId, now: new Date(NOW).toISOString() }),
+        input: JSON.stringify({ policy: policy.name }),
       }),
     );
     const done = await deployed.wait(executionArn);
