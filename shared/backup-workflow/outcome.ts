@@ -88,7 +88,11 @@ export function targetResult(run: Run, b: BackupState, finishedAt: string): Targ
   };
   if (failure !== undefined && !early) result.failure = failure;
   if (b.image?.method !== undefined)
-    result.image = { method: b.image.method, reason: b.image.methodReason ?? '' };
+    result.image = {
+      method: b.image.method,
+      reason: b.image.methodReason ?? '',
+      ...(b.image.attributes === undefined ? {} : { carried: b.image.attributes.carried }),
+    };
   const notes = imageNotes(b);
   if (notes.length > 0) result.notes = notes;
   return result;

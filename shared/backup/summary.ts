@@ -57,7 +57,10 @@ export const targetResultSchema = z
     failure: failureSchema.optional(),
     regions: z.array(regionResultSchema),
     /** How the AMI was made (`register` | `create-image`) and why. */
-    image: z.object({ method: imageMethodSchema, reason: z.string() }).strict().optional(),
+    image: z
+      .object({ method: imageMethodSchema, reason: z.string(), carried: z.array(z.string()).optional() })
+      .strict()
+      .optional(),
     /** What the run could not do as asked without failing the target (e.g. an attribute not carried). */
     notes: z.array(z.string()).optional(),
   })
@@ -106,7 +109,7 @@ export interface TargetSummary {
   /** Every failure of this target, one line each: `<region>: <step>: <Error>: <reason>`. */
   failures: string[];
   /** How the AMI was made and why (image targets). */
-  image?: { method: 'register' | 'create-image'; reason: string };
+  image?: { method: 'register' | 'create-image'; reason: string; carried?: string[] };
   /** Attributes not carried, sharing refused, AMIs discarded: one line each. */
   notes?: string[];
 }
