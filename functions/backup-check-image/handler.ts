@@ -1,7 +1,13 @@
-/** CheckImage: one poll of the registered AMI until `available` (`failed` → ImageRegistrationFailed). */
+/**
+ * CheckImage: one poll of the AMI until `available` (`failed` → ImageRegistrationFailed).
+ * Once available it records the AMI's snapshots and Marketplace code, and rejects a
+ * registered AMI whose billing differs from the instance's (RegisterImage then takes
+ * CreateImage).
+ */
 import { ImageRegistrationFailed } from '../../shared/backup/errors.ts';
 import { IMAGE_WAIT } from '../../shared/backup/wait.ts';
 import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
+import { verifyAvailableImage } from '../../shared/backup-workflow/make-image.ts';
 import { pollImage } from '../../shared/backup-workflow/poll-image.ts';
 import { requireStep } from '../../shared/backup-workflow/require.ts';
 import { type ImageState, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
@@ -12,7 +18,15 @@ export function makeHandler(deps: BackupDeps) {
     tagRunLogs(deps.logger, event);
     const { backup } = parseTaskInput('check-image', targetTaskSchema, event);
     const image = requireStep('check-image', 'backup.image', backup.image);
-    return pollImage(deps.ec2(image.region), image, IMAGE_WAIT, ImageRegistrationFailed, deps.now());
+    return pollImage(
+      deps.ec2(image.region),
+      image,
+      IMAGE_WAIT,
+      ImageRegistrationFailed,
+      deps.now(),
+      false,
+      (ami) => verifyAvailableImage(image, ami),
+    );
   };
 }
 

@@ -1,7 +1,10 @@
 /**
  * ShareImage: launch permissions per the policy on the AMI in every region it lives in
  * (source + each available copy; copies do not inherit them). `Group: all` only when the
- * policy says `public: true`. A region whose sharing is refused is recorded and the others
+ * policy says `public: true` — and never for an AMI with a Marketplace product code
+ * ("Images with an AWS Marketplace product code cannot be made public", ModifyImageAttribute
+ * API reference): that refusal is recorded with its reason and the account, organization and
+ * OU shares are still made. A region whose sharing is refused is recorded and the others
  * carry on; throttling and 5xx propagate for the state machine's Retry (adding a
  * permission twice is harmless).
  */
@@ -23,13 +26,20 @@ export function makeHandler(deps: BackupDeps) {
       userIds: share.accountIds ?? [],
       organizationArns: share.organizationArns ?? [],
       organizationalUnitArns: share.organizationalUnitArns ?? [],
-      public: share.public === true,
+      public: share.public === true && image.marketplace !== true,
     };
+    const refused =
+      share.public === true && image.marketplace === true
+        ? {
+            publicRefused: `${image.imageId} has an AWS Marketplace product code: an AMI with one cannot be made public`,
+          }
+        : {};
+    if (refused.publicRefused !== undefined) deps.logger.warn('public sharing refused', refused);
     const wanted =
       permissions.userIds.length +
       permissions.organizationArns.length +
       permissions.organizationalUnitArns.length;
-    if (wanted === 0 && !permissions.public) return { regions: [] };
+    if (wanted === 0 && !permissions.public) return { regions: [], ...refused };
 
     const live = [
       { region: image.region, imageId: image.imageId },
@@ -50,7 +60,7 @@ export function makeHandler(deps: BackupDeps) {
         regions.push({ region, imageId, status: 'failed', detail: `${error.name}: ${error.message}` });
       }
     }
-    return { regions };
+    return { regions, ...refused };
   };
 }
 

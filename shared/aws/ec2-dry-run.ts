@@ -41,9 +41,12 @@ export function dryRunEc2Port(inner: Ec2Reader): DryRunEc2Port {
     describeVolumes: (q) => inner.describeVolumes(q),
     describeSnapshots: (q) => inner.describeSnapshots(q),
     describeImages: (q) => inner.describeImages(q),
+    describeLaunchImage: (id) => inner.describeLaunchImage(id),
+    getInstanceUefiData: (id) => inner.getInstanceUefiData(id),
     createSnapshots: async () => refuse('CreateSnapshots'),
     createSnapshot: async () => refuse('CreateSnapshot'),
     registerImage: async () => refuse('RegisterImage'),
+    createImage: async () => refuse('CreateImage'),
     copyImage: async () => refuse('CopyImage'),
     addLaunchPermissions: async (imageId) => {
       skip('ModifyImageAttribute', imageId);

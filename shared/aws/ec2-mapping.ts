@@ -1,7 +1,17 @@
 /** SDK shapes → the port's plain records (part of the EC2 adapter: type-only SDK imports). */
-import type { Image, Instance, Snapshot, SnapshotInfo, Tag, Volume } from '@aws-sdk/client-ec2';
+import type {
+  BlockDeviceMapping,
+  Image,
+  Instance,
+  ProductCode as SdkProductCode,
+  Snapshot,
+  SnapshotInfo,
+  Tag,
+  Volume,
+} from '@aws-sdk/client-ec2';
 import { volumeTypeSchema } from '../backup/block-devices.ts';
 import { InvalidBackupInput } from '../backup/errors.ts';
+import type { ProductCode } from '../backup/image-method.ts';
 import type { Ec2Image, Ec2Instance, Ec2Snapshot, Ec2Volume } from './ec2-port.ts';
 
 export function tagRecord(tags: readonly Tag[] | undefined): Record<string, string> {
@@ -18,6 +28,20 @@ function defined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
+const toProductCodes = (codes: readonly SdkProductCode[] | undefined): ProductCode[] =>
+  (codes ?? []).flatMap((c) =>
+    c.ProductCodeId === undefined || (c.ProductCodeType !== 'marketplace' && c.ProductCodeType !== 'devpay')
+      ? []
+      : [{ productCodeId: c.ProductCodeId, type: c.ProductCodeType }],
+  );
+
+const toInstanceStore = (mappings: readonly BlockDeviceMapping[] | undefined) =>
+  (mappings ?? []).flatMap((m) =>
+    m.VirtualName === undefined || m.DeviceName === undefined
+      ? []
+      : [{ deviceName: m.DeviceName, virtualName: m.VirtualName }],
+  );
+
 export function toInstance(i: Instance): Ec2Instance {
   return defined({
     instanceId: i.InstanceId ?? '',
@@ -29,6 +53,13 @@ export function toInstance(i: Instance): Ec2Instance {
     enaSupport: i.EnaSupport === true,
     bootMode: i.BootMode,
     currentInstanceBootMode: i.CurrentInstanceBootMode,
+    imageId: i.ImageId,
+    platformDetails: i.PlatformDetails,
+    usageOperation: i.UsageOperation,
+    productCodes: toProductCodes(i.ProductCodes),
+    tpmSupport: i.TpmSupport,
+    httpTokens: i.MetadataOptions?.HttpTokens,
+    sriovNetSupport: i.SriovNetSupport,
     blockDevices: (i.BlockDeviceMappings ?? []).flatMap((m) =>
       m.Ebs?.VolumeId === undefined || m.DeviceName === undefined
         ? []
@@ -87,5 +118,10 @@ export function toImage(i: Image): Ec2Image {
       ...new Set((i.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : []))),
     ],
     stateReason: reason === undefined ? undefined : defined({ code: reason.Code, message: reason.Message }),
+    platformDetails: i.PlatformDetails,
+    usageOperation: i.UsageOperation,
+    productCodes: toProductCodes(i.ProductCodes),
+    sourceInstanceId: i.SourceInstanceId,
+    instanceStore: toInstanceStore(i.BlockDeviceMappings),
   });
 }

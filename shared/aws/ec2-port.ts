@@ -3,7 +3,8 @@
  * already paged to the end, every failure already a named backup error. The SDK lives
  * behind it in `ec2.ts`; `ec2-dry-run.ts` wraps it for rehearsals.
  */
-import type { RegisterImageRequest, VolumeType } from '../backup/block-devices.ts';
+import type { InstanceStoreMapping, RegisterImageRequest, VolumeType } from '../backup/block-devices.ts';
+import type { ProductCode } from '../backup/image-method.ts';
 import type { TagSpecification } from '../backup/tags.ts';
 
 export interface Ec2InstanceDevice {
@@ -24,6 +25,14 @@ export interface Ec2Instance {
   currentInstanceBootMode?: string;
   /** EBS mappings only (instance-store devices cannot be snapshotted). */
   blockDevices: Ec2InstanceDevice[];
+  imageId?: string;
+  platformDetails?: string;
+  usageOperation?: string;
+  productCodes?: ProductCode[];
+  tpmSupport?: string;
+  /** MetadataOptions.HttpTokens. */
+  httpTokens?: string;
+  sriovNetSupport?: string;
 }
 
 export interface Ec2Volume {
@@ -58,6 +67,13 @@ export interface Ec2Image {
   tags: Record<string, string>;
   snapshotIds: string[];
   stateReason?: { code?: string; message?: string };
+  platformDetails?: string;
+  usageOperation?: string;
+  productCodes?: ProductCode[];
+  /** Set only on AMIs made by CreateImage. */
+  sourceInstanceId?: string;
+  /** Instance-store mappings (`VirtualName`). */
+  instanceStore?: { deviceName: string; virtualName: string }[];
 }
 
 /** Which resources a listing selects: tag filters are ANDed, values within a tag ORed. */
@@ -79,7 +95,20 @@ export interface CreateSnapshotInput {
   tagSpecifications: TagSpecification[];
 }
 
-export type RegisterImageInput = RegisterImageRequest & { tagSpecifications: TagSpecification[] };
+export type RegisterImageInput = RegisterImageRequest & {
+  tagSpecifications: TagSpecification[];
+  /** Appended to the EBS mappings. */
+  instanceStore?: readonly InstanceStoreMapping[];
+};
+
+export interface CreateImageInput {
+  instanceId: string;
+  name: string;
+  description: string;
+  /** Devices of the instance left out of the AMI (`NoDevice`). */
+  excludedDeviceNames: readonly string[];
+  tagSpecifications: TagSpecification[];
+}
 
 /** `duplicate-name`: an AMI with this name already exists in the region (the caller decides whose). */
 export type RegisterImageResult = { kind: 'registered'; imageId: string } | { kind: 'duplicate-name' };
@@ -126,6 +155,10 @@ export interface Ec2Reader {
   describeImages(
     query: TagQuery & { imageIds?: readonly string[]; names?: readonly string[] },
   ): Promise<Ec2Image[]>;
+  /** Any owner (the AMI an instance was launched from); undefined when not visible. */
+  describeLaunchImage(imageId: string): Promise<Ec2Image | undefined>;
+  /** GetInstanceUefiData: the base64 UEFI variable store, undefined when there is none. */
+  getInstanceUefiData(instanceId: string): Promise<string | undefined>;
 }
 
 /** Write side. */
@@ -133,6 +166,8 @@ export interface Ec2Writer {
   createSnapshots(input: CreateSnapshotsInput): Promise<Ec2Snapshot[]>;
   createSnapshot(input: CreateSnapshotInput): Promise<Ec2Snapshot>;
   registerImage(input: RegisterImageInput): Promise<RegisterImageResult>;
+  /** CreateImage with `NoReboot: true` (crash-consistent, the instance keeps running). */
+  createImage(input: CreateImageInput): Promise<RegisterImageResult>;
   copyImage(input: CopyImageInput): Promise<CopyImageResult>;
   addLaunchPermissions(imageId: string, permissions: LaunchPermissions): Promise<void>;
   deregisterImage(imageId: string, deleteAssociatedSnapshots: boolean): Promise<DeregisterResult>;

@@ -5,6 +5,7 @@
  */
 import {
   CopyImageCommand,
+  CreateImageCommand,
   CreateSnapshotCommand,
   CreateSnapshotsCommand,
   DeleteSnapshotCommand,
@@ -16,6 +17,7 @@ import {
   EC2Client,
   type EC2ClientConfig,
   type Filter,
+  GetInstanceUefiDataCommand,
   type LaunchPermission,
   ModifyImageAttributeCommand,
   RegisterImageCommand,
@@ -168,6 +170,25 @@ export function createEc2Port(client: EC2Client, region: string, pageSize = DEFA
       );
     },
 
+    async describeLaunchImage(imageId) {
+      try {
+        // No Owners: the launch AMI is often Amazon's or a Marketplace seller's.
+        const out = await client.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
+        const image = out.Images?.[0];
+        return image === undefined ? undefined : toImage(image);
+      } catch (error) {
+        if (NOT_FOUND_IMAGE.has(ec2ErrorCode(error) ?? '')) return undefined;
+        throw toBackupError(error, `DescribeImages (${region})`, InvalidBackupInput);
+      }
+    },
+
+    getInstanceUefiData(instanceId) {
+      return call('GetInstanceUefiData', InvalidBackupInput, async () => {
+        const out = await client.send(new GetInstanceUefiDataCommand({ InstanceId: instanceId }));
+        return out.UefiData === undefined || out.UefiData === '' ? undefined : out.UefiData;
+      });
+    },
+
     createSnapshots(input) {
       return call('CreateSnapshots', SnapshotFailed, async () => {
         const out = await client.send(
@@ -201,16 +222,47 @@ export function createEc2Port(client: EC2Client, region: string, pageSize = DEFA
     },
 
     async registerImage(input) {
-      const { tagSpecifications, ...request } = input;
+      const { tagSpecifications, instanceStore, ...request } = input;
       try {
         const out = await client.send(
-          new RegisterImageCommand({ ...request, TagSpecifications: tagSpecifications }),
+          new RegisterImageCommand({
+            ...request,
+            BlockDeviceMappings: [...request.BlockDeviceMappings, ...(instanceStore ?? [])],
+            TagSpecifications: tagSpecifications,
+          }),
         );
         if (out.ImageId === undefined) throw new ImageRegistrationFailed('RegisterImage returned no ImageId');
         return { kind: 'registered', imageId: out.ImageId };
       } catch (error) {
         if (ec2ErrorCode(error) === 'InvalidAMIName.Duplicate') return { kind: 'duplicate-name' };
         throw toBackupError(error, `RegisterImage (${region})`, ImageRegistrationFailed);
+      }
+    },
+
+    async createImage(input) {
+      try {
+        const out = await client.send(
+          new CreateImageCommand({
+            InstanceId: input.instanceId,
+            Name: input.name,
+            Description: input.description,
+            NoReboot: true,
+            ...(input.excludedDeviceNames.length > 0
+              ? {
+                  BlockDeviceMappings: input.excludedDeviceNames.map((DeviceName) => ({
+                    DeviceName,
+                    NoDevice: '',
+                  })),
+                }
+              : {}),
+            TagSpecifications: input.tagSpecifications,
+          }),
+        );
+        if (out.ImageId === undefined) throw new ImageRegistrationFailed('CreateImage returned no ImageId');
+        return { kind: 'registered', imageId: out.ImageId };
+      } catch (error) {
+        if (ec2ErrorCode(error) === 'InvalidAMIName.Duplicate') return { kind: 'duplicate-name' };
+        throw toBackupError(error, `CreateImage (${region})`, ImageRegistrationFailed);
       }
     },
 

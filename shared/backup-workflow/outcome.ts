@@ -52,7 +52,8 @@ export function targetResult(run: Run, b: BackupState, finishedAt: string): Targ
         region: sourceRegion,
         role: 'source',
         status: 'succeeded',
-        snapshotIds: b.snapshots?.snapshots.map((s) => s.snapshotId) ?? [],
+        // CreateImage's own snapshots replace the (deleted) CreateSnapshots set.
+        snapshotIds: b.image?.snapshotIds ?? b.snapshots?.snapshots.map((s) => s.snapshotId) ?? [],
         ...(b.image === undefined ? {} : { imageId: b.image.imageId }),
         ...times(b.snapshots?.startedAt, b.image?.completedAt ?? b.snapshots?.completedAt),
       },
@@ -86,5 +87,27 @@ export function targetResult(run: Run, b: BackupState, finishedAt: string): Targ
     regions,
   };
   if (failure !== undefined && !early) result.failure = failure;
+  if (b.image?.method !== undefined)
+    result.image = {
+      method: b.image.method,
+      reason: b.image.methodReason ?? '',
+      ...(b.image.attributes === undefined ? {} : { carried: b.image.attributes.carried }),
+    };
+  const notes = imageNotes(b);
+  if (notes.length > 0) result.notes = notes;
   return result;
+}
+
+/** The run summary's lines for what the image step could not do as asked. */
+function imageNotes(b: BackupState): string[] {
+  const image = b.image;
+  const notes = (image?.attributes?.notCarried ?? []).map((n) => `not carried: ${n}`);
+  if (image?.discardedImageId !== undefined)
+    notes.push(`registered AMI ${image.discardedImageId} discarded, replaced by CreateImage`);
+  if (image?.supersededSnapshotIds !== undefined)
+    notes.push(
+      `CreateSnapshots set deleted (CreateImage took its own): ${image.supersededSnapshotIds.join(', ')}`,
+    );
+  if (b.share?.publicRefused !== undefined) notes.push(`public sharing refused: ${b.share.publicRefused}`);
+  return notes;
 }

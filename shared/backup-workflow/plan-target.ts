@@ -90,6 +90,8 @@ function withPlannedBackup(ec2: Ec2Reader, run: Run, target: Target, snapshots: 
     describeVolumes: (query) => ec2.describeVolumes(query),
     describeImages: async (query) => [...(await ec2.describeImages(query)), ...plannedImages],
     describeSnapshots: async (query) => [...(await ec2.describeSnapshots(query)), ...plannedSnapshots],
+    describeLaunchImage: (imageId) => ec2.describeLaunchImage(imageId),
+    getInstanceUefiData: (instanceId) => ec2.getInstanceUefiData(instanceId),
   };
 }
 

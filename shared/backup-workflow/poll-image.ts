@@ -4,7 +4,7 @@
  * the step's named error.
  */
 import type { BackupErrorClass } from '../aws/ec2-errors.ts';
-import type { Ec2Reader } from '../aws/ec2-port.ts';
+import type { Ec2Image, Ec2Reader } from '../aws/ec2-port.ts';
 import { WaitAttemptsExhausted } from '../backup/errors.ts';
 import { evaluateImage, type ImageStatus, parseProgress, type WaitPolicy } from '../backup/wait.ts';
 import { secondsBetween } from './context.ts';
@@ -34,7 +34,8 @@ async function copyProgress(ec2: Ec2Reader, snapshotIds: readonly string[]): Pro
 
 /**
  * One poll. `withSnapshotProgress` (copies) paces the next wait by the destination
- * snapshots' progress, at the price of one DescribeSnapshots per poll.
+ * snapshots' progress, at the price of one DescribeSnapshots per poll. `onReady` adds what
+ * the caller reads off the available AMI to the returned state.
  */
 export async function pollImage<T extends ImagePollState>(
   ec2: Ec2Reader,
@@ -43,6 +44,7 @@ export async function pollImage<T extends ImagePollState>(
   failed: BackupErrorClass,
   now: Date,
   withSnapshotProgress = false,
+  onReady: (image: Ec2Image) => Partial<T> = () => ({}),
 ): Promise<T> {
   const [image] = await ec2.describeImages({ imageIds: [current.imageId] });
   const progress =
@@ -70,7 +72,14 @@ export async function pollImage<T extends ImagePollState>(
     case 'exhausted':
       throw new WaitAttemptsExhausted(`${ec2.region}: ${current.imageId} not available: ${decision.reason}`);
     case 'ready':
-      return { ...current, state: 'available', attempt, waitSeconds: 0, completedAt: now.toISOString() };
+      return {
+        ...current,
+        ...(image === undefined ? {} : onReady(image)),
+        state: 'available',
+        attempt,
+        waitSeconds: 0,
+        completedAt: now.toISOString(),
+      };
     case 'wait':
       return {
         ...current,

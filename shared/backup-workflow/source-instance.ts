@@ -4,6 +4,9 @@ import type { Ec2Reader } from '../aws/ec2-port.ts';
 import { type SourceInstance, sourceInstanceSchema } from '../backup/block-devices.ts';
 import { InvalidBackupInput, TargetNotFound } from '../backup/errors.ts';
 
+const optional = <K extends string>(key: K, value: string | undefined) =>
+  (value === undefined || value === '' ? {} : { [key]: value }) as Partial<Record<K, string>>;
+
 /**
  * Describes the instance and its EBS volumes and validates the result.
  *
@@ -42,6 +45,13 @@ export async function describeSourceInstance(ec2: Ec2Reader, instanceId: string)
       ? {}
       : { currentInstanceBootMode: instance.currentInstanceBootMode }),
     blockDevices,
+    ...optional('platformDetails', instance.platformDetails),
+    ...optional('usageOperation', instance.usageOperation),
+    ...(instance.productCodes?.length ? { productCodes: instance.productCodes } : {}),
+    ...optional('imageId', instance.imageId),
+    ...optional('tpmSupport', instance.tpmSupport),
+    ...optional('httpTokens', instance.httpTokens),
+    ...optional('sriovNetSupport', instance.sriovNetSupport),
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

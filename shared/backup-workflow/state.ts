@@ -8,6 +8,7 @@
  * `$.backup`, so the Map result is one compact outcome per target.
  */
 import { z } from 'zod';
+import { imageMethodSchema } from '../backup/image-method.ts';
 import { isValidExecutionName } from '../backup/naming.ts';
 import { planItemSchema, targetPlanSchema } from '../backup/plan.ts';
 import { rotationReportSchema } from '../backup/summary.ts';
@@ -88,6 +89,32 @@ export const imageStateSchema = z
     name: z.string().min(1),
     /** Same as the snapshots'; copies carry it so that they bucket like their source. */
     createdAt: instant,
+    /** How the AMI is made (RegisterImage from the snapshots, or CreateImage) and why. */
+    method: imageMethodSchema.optional(),
+    methodReason: z.string().optional(),
+    /** RegisterImage only: the instance's billing, compared with the AMI's once available. */
+    expectedBilling: z
+      .object({ platformDetails: z.string().optional(), usageOperation: z.string().optional() })
+      .strict()
+      .optional(),
+    /** Set by CheckImage when the registered AMI's billing differs: RegisterImage replaces it by CreateImage. */
+    rejected: z
+      .object({ reason: z.string().min(1) })
+      .strict()
+      .optional(),
+    /** The registered AMI deregistered in favour of CreateImage. */
+    discardedImageId: imageIdSchema.optional(),
+    /** The CreateSnapshots set deleted once CreateImage took its own snapshots. */
+    supersededSnapshotIds: z.array(snapshotIdSchema).optional(),
+    /** The AMI's own snapshots, once it is available. */
+    snapshotIds: z.array(snapshotIdSchema).optional(),
+    /** A Marketplace product code: the AMI can never be made public. */
+    marketplace: z.boolean().optional(),
+    /** Instance attributes the AMI keeps, and those it cannot (reported in the summary). */
+    attributes: z
+      .object({ carried: z.array(z.string()), notCarried: z.array(z.string()) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type ImageState = z.infer<typeof imageStateSchema>;
@@ -125,6 +152,8 @@ export const shareResultSchema = z
         })
         .strict(),
     ),
+    /** Why `public: true` was not applied (a Marketplace AMI cannot be public); account shares still are. */
+    publicRefused: z.string().optional(),
   })
   .strict();
 export type ShareResult = z.infer<typeof shareResultSchema>;

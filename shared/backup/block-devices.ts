@@ -16,6 +16,7 @@
  */
 import { z } from 'zod';
 import { InvalidBackupInput } from './errors.ts';
+import { productCodeSchema } from './image-method.ts';
 
 export const architectureSchema = z.enum(['i386', 'x86_64', 'arm64', 'x86_64_mac', 'arm64_mac']);
 export const bootModeSchema = z.enum(['legacy-bios', 'uefi', 'uefi-preferred']);
@@ -47,6 +48,16 @@ export const sourceInstanceSchema = z
     /** `CurrentInstanceBootMode`: how it actually booted. */
     currentInstanceBootMode: z.enum(['legacy-bios', 'uefi']).optional(),
     blockDevices: z.array(sourceBlockDeviceSchema),
+    /** Billing information (EC2 User Guide, "AMI billing information fields"). */
+    platformDetails: z.string().min(1).optional(),
+    usageOperation: z.string().min(1).optional(),
+    productCodes: z.array(productCodeSchema).optional(),
+    /** The AMI it was launched from (its instance-store mappings are the instance's). */
+    imageId: z.string().min(1).optional(),
+    /** NitroTPM (`v2.0`), IMDS token requirement, Intel 82599 VF networking (`simple`). */
+    tpmSupport: z.literal('v2.0').optional(),
+    httpTokens: z.enum(['optional', 'required']).optional(),
+    sriovNetSupport: z.string().min(1).optional(),
   })
   .strict();
 
@@ -87,6 +98,12 @@ export interface ImageEbsMapping {
   };
 }
 
+/** An instance-store mapping (`VirtualName` `ephemeral<N>`). */
+export interface InstanceStoreMapping {
+  DeviceName: string;
+  VirtualName: string;
+}
+
 /** The RegisterImage request, minus TagSpecifications (see `tags.ts`). */
 export interface RegisterImageRequest {
   Name: string;
@@ -97,6 +114,11 @@ export interface RegisterImageRequest {
   Architecture: Architecture;
   EnaSupport: boolean;
   BootMode?: BootMode;
+  /** botocore RegisterImageRequest: `TpmSupport` (`v2.0`), `UefiData` (base64), `ImdsSupport` (`v2.0`), `SriovNetSupport` (`simple`). */
+  TpmSupport?: 'v2.0';
+  UefiData?: string;
+  ImdsSupport?: 'v2.0';
+  SriovNetSupport?: string;
 }
 
 /** What a target's backup consists of. */

@@ -4,6 +4,7 @@
  * when any target failed — after the others were completed and rotated.
  */
 import { z } from 'zod';
+import { imageMethodSchema } from './image-method.ts';
 import type { DryRunPlan } from './plan.ts';
 
 const instant = z.iso.datetime({ offset: true });
@@ -58,6 +59,13 @@ export const targetResultSchema = z
     /** A failure of the target as a whole (e.g. its snapshot ended in `error`). */
     failure: failureSchema.optional(),
     regions: z.array(regionResultSchema),
+    /** How the AMI was made (`register` | `create-image`) and why. */
+    image: z
+      .object({ method: imageMethodSchema, reason: z.string(), carried: z.array(z.string()).optional() })
+      .strict()
+      .optional(),
+    /** What the run could not do as asked without failing the target (e.g. an attribute not carried). */
+    notes: z.array(z.string()).optional(),
   })
   .strict();
 
@@ -104,6 +112,10 @@ export interface TargetSummary {
   regions: RegionSummary[];
   /** Every failure of this target, one line each: `<region>: <step>: <Error>: <reason>`. */
   failures: string[];
+  /** How the AMI was made and why (image targets). */
+  image?: { method: 'register' | 'create-image'; reason: string; carried?: string[] };
+  /** Attributes not carried, sharing refused, AMIs discarded: one line each. */
+  notes?: string[];
 }
 
 export interface RunSummary {
@@ -170,6 +182,8 @@ function summarizeTarget(target: TargetResult): TargetSummary {
   };
   const duration = seconds(target.startedAt, target.finishedAt);
   if (duration !== undefined) summary.durationSeconds = duration;
+  if (target.image !== undefined) summary.image = target.image;
+  if (target.notes !== undefined && target.notes.length > 0) summary.notes = target.notes;
   return summary;
 }
 

@@ -113,6 +113,20 @@ export function registerImageTagSpecifications(context: BackupTagContext): TagSp
 }
 
 /**
+ * TagSpecifications for `CreateImage`: the AMI **and** the snapshots it takes of the
+ * instance's volumes (CreateImage API reference: ResourceType `image` and/or `snapshot`).
+ *
+ * @example
+ * createImageTagSpecifications(ctx); // [{ ResourceType: 'image', … }, { ResourceType: 'snapshot', … }]
+ */
+export function createImageTagSpecifications(context: BackupTagContext): TagSpecification[] {
+  return [
+    { ResourceType: 'image', Tags: managedTags(context, 'image') },
+    { ResourceType: 'snapshot', Tags: managedTags(context, 'snapshot') },
+  ];
+}
+
+/**
  * TagSpecifications for `CopyImage` in a destination region: the new AMI **and** the new
  * snapshots CopyImage creates are tagged, both carrying `shipyard:source-image`.
  * `context.createdAt` is the source run's instant, so copies bucket like their source.

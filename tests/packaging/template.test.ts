@@ -114,7 +114,7 @@ describe('packaged CloudFormation template', () => {
     const statements = allStatements();
     const creates = statements.filter(({ statement }) =>
       asList(statement.Action).some((a) =>
-        /^ec2:(CreateSnapshots?|RegisterImage|CopyImage|CopySnapshot|CreateVolume)$/.test(a),
+        /^ec2:(CreateSnapshots?|RegisterImage|CreateImage|CopyImage|CopySnapshot|CreateVolume)$/.test(a),
       ),
     );
     expect(creates.length).toBeGreaterThan(0);

@@ -3,7 +3,7 @@ import type { QueryParams } from '../../protocol/query.ts';
 import { takeAsyncFault } from './async-faults.ts';
 import type { Ec2Action, Ec2Context } from './context.ts';
 import { checkId, incorrectState, invalidCombination, invalidValue, notFound } from './errors.ts';
-import { addImage, checkImageName, checkNameFree } from './images.ts';
+import { addImage, bootAttributesOf, checkImageName, checkNameFree } from './images.ts';
 import { DEFAULT_EBS_KEY_ALIAS, defaultEbsKeyArn, isKnownKmsKey } from './kms.ts';
 import {
   COPY_FAILED_REASON,
@@ -125,6 +125,8 @@ const newSnapshotCopy = (
     tags,
     ...(failure ? { failure } : {}),
     copiedFrom: { region: source.region, snapshotId: source.id },
+    ...(source.productCodes ? { productCodes: source.productCodes } : {}),
+    ...(source.billing ? { billing: source.billing } : {}),
   };
   ctx.state.snapshots.add(copy);
   ctx.cloud.counters.add('ec2.snapshotsCopied');
@@ -265,6 +267,10 @@ export const copyImage: Ec2Action = (ctx) => {
     rootDeviceName: source.rootDeviceName,
     ...(source.enaSupport !== undefined ? { enaSupport: source.enaSupport } : {}),
     ...(source.bootMode !== undefined ? { bootMode: source.bootMode } : {}),
+    ...bootAttributesOf(source),
+    // CopyImage keeps the source's billing information and product codes [the copy is the same machine].
+    billing: source.billing,
+    productCodes: source.productCodes,
     blockDevices,
     createdAt: now,
     settleMs: 0,

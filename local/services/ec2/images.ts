@@ -15,8 +15,23 @@ import { imageView, REGISTER_FAILED_REASON, snapshotView } from './lifecycle.ts'
 import { PAGE_RANGES } from './limits.ts';
 import { maxResultsParam, paginate } from './pagination.ts';
 import { imageXml, isPublic } from './render.ts';
-import { findSnapshot, ownsAll, removeSnapshot } from './snapshots.ts';
-import type { BlockDevice, ImageRecord, RegionState } from './store.ts';
+import {
+  checkPendingLimit,
+  findSnapshot,
+  findVolume,
+  ownsAll,
+  removeSnapshot,
+  startSnapshot,
+} from './snapshots.ts';
+import {
+  type Billing,
+  type BlockDevice,
+  DEFAULT_BILLING,
+  type ImageRecord,
+  type ProductCode,
+  type RegionState,
+  type SnapshotRecord,
+} from './store.ts';
 import { initialTags, parseTagSpecifications } from './tags.ts';
 
 const NAME_PATTERN = /^[A-Za-z0-9()[\] ./\-'@_]{3,128}$/;
@@ -26,6 +41,20 @@ const BOOT_MODES = ['legacy-bios', 'uefi', 'uefi-preferred'];
 const VOLUME_TYPES = ['standard', 'io1', 'io2', 'gp2', 'sc1', 'st1', 'gp3'];
 /** RegisterImage's volume type when a mapping names none [assumed: the EBS default]. */
 const DEFAULT_VOLUME_TYPE = 'gp2';
+/** botocore `TpmSupportValues`, `ImdsSupportValues`; `SriovNetSupport` "Set to simple". */
+const TPM_SUPPORT = ['v2.0'];
+const IMDS_SUPPORT = ['v2.0'];
+const SRIOV_NET_SUPPORT = ['simple'];
+/** botocore `ImageUefiDataRequest`: a string of at most 64,000 characters (base64). */
+const MAX_UEFI_DATA_LENGTH = 64_000;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/**
+ * CreateImage has no ImdsSupport parameter (botocore CreateImageRequest) and no page says
+ * the new AMI inherits the instance's IMDSv2 requirement [unconfirmed]: not inherited here.
+ */
+export const CREATE_IMAGE_INHERITS_IMDS_SUPPORT = false;
+/** CreateImage refuses an instance that is neither running nor stopped [code unconfirmed]. */
+export const CREATE_IMAGE_STATE_ERROR = 'IncorrectInstanceState';
 
 /** AMI names: 3–128 characters of letters, digits and ( ) [ ] space . / - ' @ _ */
 export const checkImageName = (name: string): void => {
@@ -123,6 +152,39 @@ const parseMapping = (state: RegionState, now: number, member: QueryParams, i: n
   };
 };
 
+/** The boot and networking attributes an AMI passes on (CopyImage keeps the source's). */
+export const bootAttributesOf = (
+  image: Pick<ImageRecord, 'tpmSupport' | 'imdsSupport' | 'sriovNetSupport' | 'uefiData'>,
+): Pick<ImageRecord, 'tpmSupport' | 'imdsSupport' | 'sriovNetSupport' | 'uefiData'> => ({
+  ...(image.tpmSupport !== undefined ? { tpmSupport: image.tpmSupport } : {}),
+  ...(image.imdsSupport !== undefined ? { imdsSupport: image.imdsSupport } : {}),
+  ...(image.sriovNetSupport !== undefined ? { sriovNetSupport: image.sriovNetSupport } : {}),
+  ...(image.uefiData !== undefined ? { uefiData: image.uefiData } : {}),
+});
+
+const uefiDataParam = (params: QueryParams): string | undefined => {
+  const data = params.get('UefiData');
+  if (data === undefined) return undefined;
+  if (data.length > MAX_UEFI_DATA_LENGTH || !BASE64.test(data))
+    throw invalidValue(
+      `Value for parameter UefiData is invalid: expected base64 of at most ${MAX_UEFI_DATA_LENGTH} characters.`,
+    );
+  return data;
+};
+
+/**
+ * RegisterImage API reference: Marketplace product codes of the snapshots are copied to the
+ * new AMI, and its billing information is derived from the snapshots' metadata — which may
+ * be missing, and then the AMI is plain `Linux/UNIX` / `RunInstances`.
+ */
+const fromSnapshots = (snapshots: SnapshotRecord[]): { billing: Billing; productCodes: ProductCode[] } => {
+  const productCodes: ProductCode[] = [];
+  for (const code of snapshots.flatMap((s) => s.productCodes ?? []))
+    if (!productCodes.some((c) => c.id === code.id)) productCodes.push(code);
+  const billing = snapshots.find((s) => s.billing !== undefined)?.billing ?? DEFAULT_BILLING;
+  return { billing, productCodes };
+};
+
 /** Adds an image to the region: name taken, snapshots marked in use, counted. */
 export const addImage = (ctx: { state: RegionState }, image: ImageRecord): void => {
   ctx.state.images.add(image);
@@ -157,6 +219,10 @@ export const registerImage: Ec2Action = (ctx) => {
   const virtualizationType = oneOf(params, 'VirtualizationType', VIRTUALIZATION_TYPES, 'paravirtual');
   const bootMode = optionalOneOf(params, 'BootMode', BOOT_MODES);
   const enaSupport = params.bool('EnaSupport');
+  const tpmSupport = optionalOneOf(params, 'TpmSupport', TPM_SUPPORT);
+  const imdsSupport = optionalOneOf(params, 'ImdsSupport', IMDS_SUPPORT);
+  const sriovNetSupport = optionalOneOf(params, 'SriovNetSupport', SRIOV_NET_SUPPORT);
+  const uefiData = uefiDataParam(params);
   const specs = parseTagSpecifications(params, ['image']);
   checkNameFree(state, name);
   const id = ctx.cloud.ids.next('ami');
@@ -173,6 +239,8 @@ export const registerImage: Ec2Action = (ctx) => {
     rootDeviceName,
     ...(enaSupport !== undefined ? { enaSupport } : {}),
     ...(bootMode !== undefined ? { bootMode } : {}),
+    ...bootAttributesOf({ tpmSupport, imdsSupport, sriovNetSupport, uefiData }),
+    ...fromSnapshots(blockDevices.flatMap((d) => (d.snapshotId ? [findSnapshot(state, d.snapshotId)] : []))),
     blockDevices,
     createdAt: now,
     settleMs,
@@ -185,6 +253,107 @@ export const registerImage: Ec2Action = (ctx) => {
   };
   addImage(ctx, image);
   ctx.cloud.counters.add('ec2.imagesRegistered');
+  return { imageId: id };
+};
+
+/**
+ * CreateImage from a running or stopped EBS-backed instance: one new snapshot per attached
+ * EBS volume (`BlockDeviceMapping.N.NoDevice` leaves a device out), tagged from
+ * TagSpecifications (`image` and/or `snapshot`, CreateImage API reference). The AMI keeps the
+ * instance's billing information, product codes, boot mode, NitroTPM, UEFI variable store,
+ * ENA and SriovNetSupport, and its instance-store mappings; `SourceInstanceId` names it.
+ */
+export const createImage: Ec2Action = (ctx) => {
+  const { params, state, now } = ctx;
+  const instanceId = checkId('instance', params.required('InstanceId'));
+  const name = params.required('Name');
+  checkImageName(name);
+  const instance = state.instances.get(instanceId);
+  if (!instance) throw notFound('instance', [instanceId]);
+  if (instance.state !== 'running' && instance.state !== 'stopped')
+    throw new AwsError(
+      CREATE_IMAGE_STATE_ERROR,
+      `The instance '${instanceId}' is in state ${instance.state}: CreateImage needs a running or stopped instance`,
+    );
+  params.bool('NoReboot');
+  const left = new Set<string>();
+  params.members('BlockDeviceMapping').forEach((m, i) => {
+    const deviceName = m.get('DeviceName');
+    if (!deviceName) throw missingParameter(`BlockDeviceMapping.${i + 1}.DeviceName`);
+    if (!m.has('NoDevice'))
+      throw invalidCombination(
+        `The local cloud's CreateImage takes BlockDeviceMapping entries with NoDevice only (${deviceName})`,
+      );
+    left.add(deviceName);
+  });
+  if (left.has(instance.rootDeviceName))
+    throw new AwsError(
+      'InvalidBlockDeviceMapping',
+      `The root device ${instance.rootDeviceName} cannot be left out`,
+    );
+  const specs = parseTagSpecifications(params, ['image', 'snapshot']);
+  checkNameFree(state, name);
+  const volumes = instance.devices
+    .filter((d) => !left.has(d.deviceName))
+    .map((d) => ({ device: d, volume: findVolume(state, d.volumeId) }));
+  for (const { volume } of volumes) checkPendingLimit(ctx, volume.id);
+  const id = ctx.cloud.ids.next('ami');
+  const blockDevices: BlockDevice[] = volumes.map(({ device, volume }) => {
+    const snapshot = startSnapshot(
+      ctx,
+      volume,
+      `Created by CreateImage(${instance.id}) for ${id}`,
+      initialTags(specs, 'snapshot'),
+    );
+    return {
+      deviceName: device.deviceName,
+      snapshotId: snapshot.id,
+      volumeSize: volume.size,
+      volumeType: volume.volumeType,
+      deleteOnTermination: device.deleteOnTermination,
+      ...(volume.iops !== undefined ? { iops: volume.iops } : {}),
+      ...(volume.throughput !== undefined ? { throughput: volume.throughput } : {}),
+      encrypted: volume.encrypted,
+      ...(volume.kmsKeyId ? { kmsKeyId: volume.kmsKeyId } : {}),
+    };
+  });
+  for (const store of instance.instanceStore)
+    if (!left.has(store.deviceName)) blockDevices.push({ ...store });
+  const settleMs = ctx.cloud.durations.registerImageMs;
+  const fault = takeAsyncFault(ctx.store, 'register-failed', { region: ctx.region });
+  const description = params.get('Description');
+  const image: ImageRecord = {
+    id,
+    region: ctx.region,
+    name,
+    ...(description !== undefined ? { description } : {}),
+    architecture: instance.architecture,
+    virtualizationType: 'hvm',
+    rootDeviceName: instance.rootDeviceName,
+    enaSupport: instance.enaSupport,
+    ...(instance.bootMode !== undefined ? { bootMode: instance.bootMode } : {}),
+    ...bootAttributesOf({
+      tpmSupport: instance.tpmSupport,
+      imdsSupport:
+        CREATE_IMAGE_INHERITS_IMDS_SUPPORT && instance.httpTokens === 'required' ? 'v2.0' : undefined,
+      sriovNetSupport: instance.sriovNetSupport,
+      uefiData: instance.bootMode === 'uefi' ? instance.uefiData : undefined,
+    }),
+    billing: instance.billing,
+    productCodes: instance.productCodes,
+    sourceInstanceId: instance.id,
+    blockDevices,
+    createdAt: now,
+    settleMs,
+    visibleAt: now + ctx.store.imageVisibilityDelayMs,
+    tags: initialTags(specs, 'image'),
+    launchPermissions: [],
+    ...(fault
+      ? { failure: { at: now + Math.floor(settleMs / 2), code: REGISTER_FAILED_REASON, message: fault } }
+      : {}),
+  };
+  addImage(ctx, image);
+  ctx.cloud.counters.add('ec2.imagesCreated');
   return { imageId: id };
 };
 

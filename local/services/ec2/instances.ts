@@ -39,3 +39,15 @@ export const describeInstances: Ec2Action = (ctx) => {
   const page = paginate(state.instances, 'instances', filter, maxResults, params.get('NextToken'));
   return { reservationSet: page.items.map(render), nextToken: page.nextToken };
 };
+
+/**
+ * GetInstanceUefiData: the base64 non-volatile UEFI variable store of the instance
+ * (GetInstanceUefiData API reference). An instance that does not boot UEFI has none: the
+ * element is left out [unconfirmed: AWS's answer for a legacy-BIOS instance].
+ */
+export const getInstanceUefiData: Ec2Action = ({ params, state }) => {
+  const id = checkId('instance', params.required('InstanceId'));
+  const instance = state.instances.get(id);
+  if (!instance) throw notFound('instance', [id]);
+  return { instanceId: id, uefiData: instance.bootMode === 'uefi' ? instance.uefiData : undefined };
+};

@@ -51,6 +51,12 @@ const legacy = (params: QueryParams): LaunchPermission[] =>
     ...params.list('OrganizationalUnitArn').map((organizationalUnitArn) => ({ organizationalUnitArn })),
   ].map(check);
 
+/**
+ * ModifyImageAttribute API reference: "Images with an AWS Marketplace product code cannot be
+ * made public." The error code AWS answers with is not documented [unconfirmed].
+ */
+export const MARKETPLACE_PUBLIC_ERROR = 'InvalidParameter';
+
 const same = (a: LaunchPermission, b: LaunchPermission) =>
   a.userId === b.userId &&
   a.group === b.group &&
@@ -87,6 +93,12 @@ export const modifyImageAttribute: Ec2Action = ({ params, state }) => {
       );
   }
   if (add.length === 0 && remove.length === 0) throw invalidCombination('No attributes specified.');
+  const marketplace = image.productCodes.find((c) => c.type === 'marketplace');
+  if (marketplace && add.some((p) => p.group === 'all'))
+    throw new AwsError(
+      MARKETPLACE_PUBLIC_ERROR,
+      `Image ${image.id} has the AWS Marketplace product code ${marketplace.id} and cannot be made public.`,
+    );
   let permissions = image.launchPermissions.filter((p) => !remove.some((r) => same(p, r)));
   for (const p of add) if (!permissions.some((q) => same(p, q))) permissions = [...permissions, p];
   image.launchPermissions = permissions;
@@ -105,9 +117,22 @@ export const describeImageAttribute: Ec2Action = ({ params, state }) => {
       return { imageId: image.id, blockDeviceMapping: image.blockDevices.map(blockDeviceXml) };
     case 'bootMode':
       return { imageId: image.id, bootMode: { value: image.bootMode } };
+    case 'uefiData':
+      return { imageId: image.id, uefiData: { value: image.uefiData } };
+    case 'tpmSupport':
+      return { imageId: image.id, tpmSupport: { value: image.tpmSupport } };
+    case 'imdsSupport':
+      return { imageId: image.id, imdsSupport: { value: image.imdsSupport } };
+    case 'sriovNetSupport':
+      return { imageId: image.id, sriovNetSupport: { value: image.sriovNetSupport } };
+    case 'productCodes':
+      return {
+        imageId: image.id,
+        productCodes: image.productCodes.map((c) => ({ productCode: c.id, type: c.type })),
+      };
     default:
       throw invalidValue(
-        `Value (${attribute}) for parameter attribute is invalid. Supported: launchPermission, description, blockDeviceMapping, bootMode.`,
+        `Value (${attribute}) for parameter attribute is invalid. Supported: launchPermission, description, blockDeviceMapping, bootMode, uefiData, tpmSupport, imdsSupport, sriovNetSupport, productCodes.`,
       );
   }
 };

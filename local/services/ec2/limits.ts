@@ -1,19 +1,27 @@
 import { z } from 'zod';
 
 /**
- * Account limits the EC2 service enforces. The copy-concurrency figures are the 2023 values
- * AWS published and may have changed since: [unconfirmed], overridable through the seed
- * `limits` section.
+ * Account limits the EC2 service enforces, overridable through the seed `limits` section.
+ * The copy-concurrency figures are AWS's current ones (see the constants below).
  */
+/**
+ * Concurrent AMI copies per destination Region: EC2 User Guide, "How Amazon EC2 AMI copy
+ * works" (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/how-ami-copy-works.html), 300
+ * (it was 100 until the page's 2026 revision).
+ */
+export const CONCURRENT_AMI_COPIES_PER_REGION = 300;
+/** Concurrent snapshot copies per destination Region: same page (20). */
+export const CONCURRENT_SNAPSHOT_COPIES_PER_REGION = 20;
+
 export const LimitsSchema = z
   .object({
     /** In-progress snapshots per volume before ConcurrentSnapshotLimitExceeded (documented: 5). */
     pendingSnapshotsPerVolume: z.number().int().min(1),
     /** Volumes in one CreateSnapshots multi-volume set (documented: 40). */
     createSnapshotsMaxVolumes: z.number().int().min(1),
-    /** In-flight CopyImage operations per destination region [unconfirmed: 100 in 2023]. */
+    /** In-flight CopyImage operations per destination region ({@link CONCURRENT_AMI_COPIES_PER_REGION}). */
     concurrentImageCopies: z.number().int().min(0),
-    /** In-flight CopySnapshot operations per destination region [unconfirmed: 20 in 2023]. */
+    /** In-flight CopySnapshot operations per destination region ({@link CONCURRENT_SNAPSHOT_COPIES_PER_REGION}). */
     concurrentSnapshotCopies: z.number().int().min(0),
   })
   .strict();
@@ -22,8 +30,8 @@ export type Ec2Limits = z.infer<typeof LimitsSchema>;
 export const DEFAULT_LIMITS: Ec2Limits = {
   pendingSnapshotsPerVolume: 5,
   createSnapshotsMaxVolumes: 40,
-  concurrentImageCopies: 100,
-  concurrentSnapshotCopies: 20,
+  concurrentImageCopies: CONCURRENT_AMI_COPIES_PER_REGION,
+  concurrentSnapshotCopies: CONCURRENT_SNAPSHOT_COPIES_PER_REGION,
 };
 
 /** Tags per resource (documented: 50). */

@@ -5,6 +5,7 @@ import type {
   ImageRecord,
   InstanceRecord,
   LaunchPermission,
+  ProductCode,
   RegionState,
   SnapshotRecord,
   Tags,
@@ -78,6 +79,14 @@ export const blockDeviceXml = (d: BlockDevice): XmlObject => ({
         },
 });
 
+/** `<productCodes>` items (`productCode`, `type`); omitted when empty. */
+const productCodesXml = (codes: ProductCode[]): XmlValue =>
+  codes.length === 0 ? undefined : codes.map((c) => ({ productCode: c.id, type: c.type }));
+
+/** `Platform` is `windows` for Windows platforms and absent otherwise (DescribeImages / DescribeInstances). */
+const platformOf = (platformDetails: string): string | undefined =>
+  platformDetails.startsWith('Windows') ? 'windows' : undefined;
+
 export const isPublic = (permissions: LaunchPermission[]): boolean =>
   permissions.some((p) => p.group === 'all');
 
@@ -108,8 +117,14 @@ export const imageXml = (
     bootMode: image.bootMode,
     stateReason: view.reason ? { code: view.reason.code, message: view.reason.message } : undefined,
     tagSet: tagSet(image.tags),
-    platformDetails: 'Linux/UNIX',
-    usageOperation: 'RunInstances',
+    platform: platformOf(image.billing.platformDetails),
+    platformDetails: image.billing.platformDetails,
+    usageOperation: image.billing.usageOperation,
+    productCodes: productCodesXml(image.productCodes),
+    tpmSupport: image.tpmSupport,
+    imdsSupport: image.imdsSupport,
+    sriovNetSupport: image.sriovNetSupport,
+    sourceInstanceId: image.sourceInstanceId,
     sourceImageId: image.copiedFrom?.imageId,
     sourceImageRegion: image.copiedFrom?.region,
   };
@@ -184,6 +199,13 @@ export const instanceXml = (i: InstanceRecord): XmlObject => ({
   enaSupport: i.enaSupport,
   bootMode: i.bootMode,
   currentInstanceBootMode: i.bootMode === 'uefi' ? 'uefi' : i.bootMode ? 'legacy-bios' : undefined,
+  platform: platformOf(i.billing.platformDetails),
+  platformDetails: i.billing.platformDetails,
+  usageOperation: i.billing.usageOperation,
+  productCodes: productCodesXml(i.productCodes),
+  tpmSupport: i.tpmSupport,
+  sriovNetSupport: i.sriovNetSupport,
+  metadataOptions: { state: 'applied', httpTokens: i.httpTokens, httpEndpoint: 'enabled' },
 });
 
 export const reservationXml = (i: InstanceRecord, ownerId: string): XmlObject => ({

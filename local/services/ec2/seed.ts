@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { LocalCloud } from '../../cloud.ts';
 import { isEc2Id } from '../../ids.ts';
 import { AsyncFaultSchema, addAsyncFaults } from './async-faults.ts';
-import { addImage, checkImageName } from './images.ts';
+import { addImage, bootAttributesOf, checkImageName } from './images.ts';
 import { addKmsKey } from './kms.ts';
 import { imageView, snapshotView, volumeState } from './lifecycle.ts';
 import { LimitsSchema } from './limits.ts';
@@ -10,10 +10,13 @@ import { isRegionName } from './regions.ts';
 import { isPublic } from './render.ts';
 import { RequestThrottle } from './request-throttle.ts';
 import {
+  type Billing,
   type BlockDevice,
+  DEFAULT_BILLING,
   ec2Store,
   type ImageRecord,
   type InstanceRecord,
+  type ProductCode,
   type RegionState,
   type SnapshotRecord,
   type Tags,
@@ -43,6 +46,26 @@ const AttachedVolumeSchema = z
   })
   .strict();
 
+const productCodeSchema = z
+  .object({ productCodeId: z.string().min(1), type: z.enum(['devpay', 'marketplace']) })
+  .strict();
+
+/**
+ * Platform presets: `PlatformDetails` / `UsageOperation` as EC2 User Guide, "AMI billing
+ * information fields" lists them. `platformDetails` + `usageOperation` set any other pair.
+ */
+export const PLATFORMS = {
+  linux: { platformDetails: 'Linux/UNIX', usageOperation: 'RunInstances' },
+  windows: { platformDetails: 'Windows', usageOperation: 'RunInstances:0002' },
+  rhel: { platformDetails: 'Red Hat Enterprise Linux', usageOperation: 'RunInstances:0010' },
+  'rhel-byol': { platformDetails: 'Red Hat BYOL Linux', usageOperation: 'RunInstances:00g0' },
+  suse: { platformDetails: 'SUSE Linux', usageOperation: 'RunInstances:000g' },
+  'windows-sql-server-standard': {
+    platformDetails: 'Windows with SQL Server Standard',
+    usageOperation: 'RunInstances:0006',
+  },
+} as const;
+
 const InstanceSchema = z
   .object({
     region,
@@ -59,10 +82,37 @@ const InstanceSchema = z
     instanceType: z.string().min(1).optional(),
     imageId: idOf('ami').optional(),
     volumes: z.array(AttachedVolumeSchema).min(1),
+    /** Billing preset (default `linux`); `platformDetails` / `usageOperation` override it. */
+    platform: z
+      .enum(Object.keys(PLATFORMS) as [keyof typeof PLATFORMS, ...(keyof typeof PLATFORMS)[]])
+      .optional(),
+    platformDetails: z.string().min(1).optional(),
+    usageOperation: z
+      .string()
+      .regex(/^RunInstances(:[0-9a-z]{4})?$/, 'like RunInstances:0010')
+      .optional(),
+    productCodes: z.array(productCodeSchema).optional(),
+    tpmSupport: z.literal('v2.0').optional(),
+    /** MetadataOptions.HttpTokens (default optional). */
+    httpTokens: z.enum(['optional', 'required']).optional(),
+    sriovNetSupport: z.literal('simple').optional(),
+    /** The UEFI variable store (base64); UEFI instances get a fixed sample by default. */
+    uefiData: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64')
+      .optional(),
+    instanceStore: z
+      .array(
+        z.object({ deviceName: z.string().min(1), virtualName: z.string().regex(/^ephemeral\d+$/) }).strict(),
+      )
+      .optional(),
   })
   .strict()
   .refine((i) => i.volumes.some((v) => v.deviceName === i.rootDeviceName), {
     message: 'one of the volumes must have the rootDeviceName as deviceName',
+  })
+  .refine((i) => i.tpmSupport === undefined || i.bootMode === 'uefi', {
+    message: 'tpmSupport needs bootMode uefi (NitroTPM requires UEFI boot)',
   });
 
 const VolumeSchema = z
@@ -107,6 +157,12 @@ const ImageSchema = z
       .optional(),
     tags: tags.optional(),
     launchPermissionUserIds: z.array(z.string().regex(/^\d{12}$/)).optional(),
+    /** Instance-store mappings of the image (an instance launched from it has them). */
+    instanceStore: z
+      .array(
+        z.object({ deviceName: z.string().min(1), virtualName: z.string().regex(/^ephemeral\d+$/) }).strict(),
+      )
+      .optional(),
   })
   .strict()
   .refine((i) => (i.snapshotIds?.length ?? 0) + (i.blockDevices?.length ?? 0) > 0, {
@@ -129,6 +185,8 @@ export const Ec2SeedSchema = z
     imageVisibilityDelayMs: z.number().int().min(0).optional(),
     /** Request-rate throttling: 'off' (default), 'aws-default', or per-bucket overrides. */
     throttling: ThrottlingSeedSchema.optional(),
+    /** Snapshots of a licensed instance's volumes carry its billing metadata (default false, [unconfirmed]). */
+    snapshotsCarryBillingMetadata: z.boolean().optional(),
   })
   .strict();
 export type Ec2Seed = z.infer<typeof Ec2SeedSchema>;
@@ -139,6 +197,9 @@ export interface Ec2SeedResult {
   snapshots: string[];
   images: { imageId: string; snapshotIds: string[] }[];
 }
+
+/** A seeded UEFI instance's variable store when the seed gives none (base64 of a short marker). */
+export const SAMPLE_UEFI_DATA = Buffer.from('shipyard-local-uefi-variable-store').toString('base64');
 
 const tagMap = (record: Record<string, string> | undefined, name?: string): Tags => {
   const result: Tags = new Map();
@@ -193,6 +254,8 @@ export const seedEc2 = (cloud: LocalCloud, input: unknown): Ec2SeedResult => {
   if (seed.limits) store.limits = LimitsSchema.parse({ ...store.limits, ...seed.limits });
   if (seed.imageVisibilityDelayMs !== undefined) store.imageVisibilityDelayMs = seed.imageVisibilityDelayMs;
   if (seed.throttling !== undefined) store.throttle = RequestThrottle.fromSeed(seed.throttling);
+  if (seed.snapshotsCarryBillingMetadata !== undefined)
+    store.snapshotsCarryBillingMetadata = seed.snapshotsCarryBillingMetadata;
   for (const key of seed.kmsKeys ?? []) addKmsKey(store, cloud.accountId, key);
   addAsyncFaults(store, seed.asyncFaults ?? []);
 
@@ -219,6 +282,20 @@ export const seedEc2 = (cloud: LocalCloud, input: unknown): Ec2SeedResult => {
     const zone = zoneIn(i.region, i.availabilityZone);
     const instanceId = i.instanceId ?? cloud.ids.next('i');
     const volumeIds: Record<string, string> = {};
+    const preset = PLATFORMS[i.platform ?? 'linux'];
+    const billing: Billing = {
+      platformDetails: i.platformDetails ?? preset.platformDetails,
+      usageOperation: i.usageOperation ?? preset.usageOperation,
+    };
+    const productCodes: ProductCode[] = (i.productCodes ?? []).map((c) => ({
+      id: c.productCodeId,
+      type: c.type,
+    }));
+    // The instance's volumes came from its (licensed) AMI: they carry its codes and billing.
+    const inherited = {
+      ...(productCodes.length > 0 ? { productCodes } : {}),
+      ...(billing.usageOperation !== DEFAULT_BILLING.usageOperation ? { billing } : {}),
+    };
     const devices = i.volumes.map((v) => {
       const volume: VolumeRecord = {
         id: v.volumeId ?? cloud.ids.next('vol'),
@@ -232,6 +309,7 @@ export const seedEc2 = (cloud: LocalCloud, input: unknown): Ec2SeedResult => {
         createTime: now,
         readyAt: now,
         tags: tagMap(v.tags),
+        ...inherited,
         attachment: {
           instanceId,
           device: v.deviceName,
@@ -262,6 +340,13 @@ export const seedEc2 = (cloud: LocalCloud, input: unknown): Ec2SeedResult => {
       launchTime: now,
       tags: tagMap(i.tags, i.name),
       devices,
+      billing,
+      productCodes,
+      ...(i.tpmSupport ? { tpmSupport: i.tpmSupport } : {}),
+      httpTokens: i.httpTokens ?? 'optional',
+      ...(i.sriovNetSupport ? { sriovNetSupport: i.sriovNetSupport } : {}),
+      ...(i.bootMode === 'uefi' ? { uefiData: i.uefiData ?? SAMPLE_UEFI_DATA } : {}),
+      instanceStore: i.instanceStore ?? [],
     };
     claim('instance', state.instances, instance);
     result.instances.push({ instanceId, reservationId: instance.reservationId, volumeIds });
@@ -322,6 +407,7 @@ export const seedEc2 = (cloud: LocalCloud, input: unknown): Ec2SeedResult => {
         encrypted: false,
       });
     }
+    for (const store of img.instanceStore ?? []) blockDevices.push({ ...store });
     const rootDeviceName = img.rootDeviceName ?? blockDevices[0]?.deviceName ?? '/dev/xvda';
     const image: ImageRecord = {
       id: img.imageId ?? cloud.ids.next('ami'),
@@ -338,6 +424,8 @@ export const seedEc2 = (cloud: LocalCloud, input: unknown): Ec2SeedResult => {
       visibleAt: now,
       tags: tagMap(img.tags),
       launchPermissions: (img.launchPermissionUserIds ?? []).map((userId) => ({ userId })),
+      billing: DEFAULT_BILLING,
+      productCodes: [],
     };
     if (state.images.has(image.id)) throw new RangeError(`seed: image ${image.id} already exists`);
     addImage({ state }, image);
@@ -393,6 +481,15 @@ export const dumpEc2 = (cloud: LocalCloud) => {
           public: isPublic(i.launchPermissions),
           launchPermissions: i.launchPermissions,
           tags: tagsJson(i.tags),
+          platformDetails: i.billing.platformDetails,
+          usageOperation: i.billing.usageOperation,
+          productCodes: i.productCodes,
+          ...(i.sourceInstanceId ? { sourceInstanceId: i.sourceInstanceId } : {}),
+          ...(i.bootMode ? { bootMode: i.bootMode } : {}),
+          ...bootAttributesOf(i),
+          instanceStore: i.blockDevices.flatMap((d) =>
+            d.virtualName ? [{ deviceName: d.deviceName, virtualName: d.virtualName }] : [],
+          ),
         };
       }),
     };

@@ -6,8 +6,8 @@ import { type XmlObject, xmlDocument } from '../../protocol/xml.ts';
 import type { LocalRequest, LocalResponse, LocalService } from '../../service.ts';
 import type { Ec2Action } from './context.ts';
 import { copyImage, copySnapshot } from './copy.ts';
-import { deregisterImage, describeImages, registerImage } from './images.ts';
-import { describeInstances } from './instances.ts';
+import { createImage, deregisterImage, describeImages, registerImage } from './images.ts';
+import { describeInstances, getInstanceUefiData } from './instances.ts';
 import { describeImageAttribute, modifyImageAttribute } from './launch-permissions.ts';
 import { isRegionName, REGIONS } from './regions.ts';
 import { throttleRequest } from './request-throttle.ts';
@@ -58,6 +58,8 @@ export const ACTIONS: Record<Ec2ActionName, Ec2Action> = {
   DeleteSnapshot: deleteSnapshot,
   CopySnapshot: copySnapshot,
   RegisterImage: registerImage,
+  CreateImage: createImage,
+  GetInstanceUefiData: getInstanceUefiData,
   DescribeImages: describeImages,
   CopyImage: copyImage,
   DeregisterImage: deregisterImage,

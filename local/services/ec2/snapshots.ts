@@ -35,7 +35,7 @@ export const findSnapshot = (state: RegionState, id: string): SnapshotRecord => 
 };
 
 /** Throws ConcurrentSnapshotLimitExceeded when the volume already has the maximum in progress. */
-const checkPendingLimit = (ctx: Ec2Context, volumeId: string): void => {
+export const checkPendingLimit = (ctx: Ec2Context, volumeId: string): void => {
   const stats = ctx.state.volumeStats(volumeId);
   stats.inFlight = stats.inFlight.filter(
     (s) => ctx.state.snapshots.has(s.id) && snapshotView(s, ctx.now).state === 'pending',
@@ -47,8 +47,12 @@ const checkPendingLimit = (ctx: Ec2Context, volumeId: string): void => {
     );
 };
 
-/** Starts a snapshot of `volume`: pending now, completed after its size-based duration. */
-const startSnapshot = (
+/**
+ * Starts a snapshot of `volume`: pending now, completed after its size-based duration.
+ * Marketplace product codes of the volume follow the snapshot; its billing metadata only
+ * when the store says snapshots carry it (see `snapshotsCarryBillingMetadata`).
+ */
+export const startSnapshot = (
   ctx: Ec2Context,
   volume: VolumeRecord,
   description: string,
@@ -69,6 +73,8 @@ const startSnapshot = (
     ...(volume.kmsKeyId ? { kmsKeyId: volume.kmsKeyId } : {}),
     tags,
     ...(group ? { group } : {}),
+    ...(volume.productCodes?.length ? { productCodes: volume.productCodes } : {}),
+    ...(volume.billing && ctx.store.snapshotsCarryBillingMetadata ? { billing: volume.billing } : {}),
   };
   const fault = takeAsyncFault(ctx.store, 'snapshot-error', { region: ctx.region, volumeId: volume.id });
   if (fault) {

@@ -72,6 +72,9 @@ export const ACTION_THROTTLING = {
   DescribeImages: 'nonMutating',
   DescribeImageAttribute: 'nonMutating',
   RegisterImage: 'mutating',
+  // Not found among the page's uncategorized figures: treated as mutating [unconfirmed].
+  CreateImage: 'mutating',
+  GetInstanceUefiData: 'nonMutating',
   CopySnapshot: 'mutating',
   CreateSnapshot: CREATE_SNAPSHOT,
   CreateSnapshots: CREATE_SNAPSHOTS,

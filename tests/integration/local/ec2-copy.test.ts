@@ -11,6 +11,10 @@ import {
   RegisterImageCommand,
 } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
+import {
+  CONCURRENT_AMI_COPIES_PER_REGION,
+  CONCURRENT_SNAPSHOT_COPIES_PER_REGION,
+} from '../../../local/services/ec2/limits.ts';
 import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import { ec2Client, expectAwsError, MINUTE, seedEc2, seedVolume } from './ec2-fixtures.ts';
 
@@ -227,27 +231,30 @@ describe('EC2 copies', () => {
     await expectAwsError(copy(eu, source.imageId, { Name: 'bad#name' }), 'InvalidAMIName.Malformed');
   });
 
-  it('AWS-FACTS AMIs: 100 in-flight AMI copies per destination region, the next → ResourceLimitExceeded', async () => {
+  // EC2 User Guide, "How Amazon EC2 AMI copy works": 300 concurrent AMI copies per destination Region.
+  it('AWS-FACTS AMIs (2026-12): 300 in-flight AMI copies per destination region, the next → ResourceLimitExceeded', async () => {
     // Prepare
     const { url, control } = local();
     const source = await seedSourceImage();
     const eu = ec2Client(url, 'eu-west-1');
-    for (let i = 0; i < 100; i++) await copy(eu, source.imageId, { Name: `copy-${i}` });
+    for (let i = 0; i < 300; i++) await copy(eu, source.imageId, { Name: `copy-${i}` });
     // Act
     const overLimit = await expectAwsError(
-      copy(eu, source.imageId, { Name: 'copy-100' }),
+      copy(eu, source.imageId, { Name: 'copy-300' }),
       'ResourceLimitExceeded',
     );
-    const otherRegion = await copy(ec2Client(url, 'us-west-2'), source.imageId, { Name: 'copy-100' });
+    const otherRegion = await copy(ec2Client(url, 'us-west-2'), source.imageId, { Name: 'copy-300' });
     await control.advance({ minutes: 30 });
-    const afterCompletion = await copy(eu, source.imageId, { Name: 'copy-100' });
+    const afterCompletion = await copy(eu, source.imageId, { Name: 'copy-300' });
     // Assess
-    expect(overLimit.message).toContain('100');
+    expect(CONCURRENT_AMI_COPIES_PER_REGION).toBe(300);
+    expect(CONCURRENT_SNAPSHOT_COPIES_PER_REGION).toBe(20);
+    expect(overLimit.message).toContain('300');
     expect(otherRegion.ImageId).toMatch(/^ami-/);
     expect(afterCompletion.ImageId).toMatch(/^ami-/);
   });
 
-  it('copy concurrency limits are overridable through the seed limits (named [unconfirmed] constants)', async () => {
+  it('copy concurrency limits are overridable through the seed limits', async () => {
     const { url, control } = local();
     await seedEc2(control, { limits: { concurrentImageCopies: 1 } });
     const source = await seedSourceImage();

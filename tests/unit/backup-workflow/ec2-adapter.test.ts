@@ -52,6 +52,14 @@ describe('dry-run EC2 port', () => {
       reads.push('images');
       return [];
     },
+    describeLaunchImage: async () => {
+      reads.push('launch image');
+      return undefined;
+    },
+    getInstanceUefiData: async () => {
+      reads.push('uefi data');
+      return undefined;
+    },
   };
 
   it('reads through and records deletions without sending them', async () => {
@@ -71,5 +79,14 @@ describe('dry-run EC2 port', () => {
     await expect(
       port.createSnapshot({ volumeId: 'vol-1', description: '', tagSpecifications: [] }),
     ).rejects.toThrow(/not allowed in a dry run/);
+    await expect(
+      port.createImage({
+        instanceId: 'i-1',
+        name: 'n',
+        description: '',
+        excludedDeviceNames: [],
+        tagSpecifications: [],
+      }),
+    ).rejects.toThrow(/CreateImage is not allowed in a dry run/);
   });
 });

@@ -118,9 +118,12 @@ function fakeEc2(options: { instance?: Partial<Ec2Instance> | null; foreignImage
         snapshots.filter(
           (s) => q.tags === undefined || s.tags[TAG_KEYS.target] === q.tags[TAG_KEYS.target]?.[0],
         ),
+      describeLaunchImage: async () => undefined,
+      getInstanceUefiData: async () => undefined,
       createSnapshots: record('CreateSnapshots'),
       createSnapshot: record('CreateSnapshot'),
       registerImage: record('RegisterImage'),
+      createImage: record('CreateImage'),
       copyImage: record('CopyImage'),
       addLaunchPermissions: record('ModifyImageAttribute'),
       deregisterImage: record('DeregisterImage'),
