@@ -45,7 +45,7 @@ const handlers = async () => {
       secrets: createSecretsAdapter({
         ssmClient: new SSMClient({ ...clientConfig(local().url), maxAttempts: 1 }),
       }),
-      recentDeliveries: new RecentIds(),
+      recentRequests: new RecentIds(),
     }),
     pipeline: makePipeline({
       ...deps,
