@@ -1,7 +1,13 @@
 /**
  * Pure CloudFront invalidation planning: no SDK, no I/O, no clock.
  */
-export { type InvalidationBatch, isWildcardPath, toBatches } from './batches.ts';
+export {
+  countPaths,
+  exceedsInFlightLimits,
+  type InvalidationBatch,
+  isWildcardPath,
+  toBatches,
+} from './batches.ts';
 export {
   type CallerReferenceInput,
   callerReference,
