@@ -24,12 +24,16 @@ export {
 } from './errors.ts';
 export {
   assertValidUrlPath,
+  canonicalExplicitPath,
   decodePath,
   decodeS3EventKey,
   encodePath,
   MAX_PATH_LENGTH,
+  RESERVED_ESCAPES,
   UNSAFE_CHARACTERS,
+  UNSUPPORTED_CHARACTER,
   VERBATIM_PUNCTUATION,
+  wildcardBefore,
 } from './path-encoding.ts';
 export {
   type IgnoredKey,
