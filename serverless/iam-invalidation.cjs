@@ -123,10 +123,14 @@ async function webhookStatements(context) {
 async function codePipelineStatements(context) {
   return [
     ...(await submitStatements(context)),
-    // PutJob*Result support no resource-level permissions.
+    // GetJobDetails (the job check) and PutJob*Result support no resource-level permissions.
     {
       Effect: 'Allow',
-      Action: ['codepipeline:PutJobSuccessResult', 'codepipeline:PutJobFailureResult'],
+      Action: [
+        'codepipeline:GetJobDetails',
+        'codepipeline:PutJobSuccessResult',
+        'codepipeline:PutJobFailureResult',
+      ],
       Resource: '*',
     },
   ];

@@ -1,4 +1,5 @@
 import { createPipelineAdapter, type PipelinePort } from '../../shared/aws/codepipeline.ts';
+import { JobNotFoundError } from '../../shared/aws/errors.ts';
 import { findSite } from '../../shared/deploy/change-set.ts';
 import { codePipelineJobId, normalizeCodePipelineJob } from '../../shared/deploy/codepipeline.ts';
 import { invocation, recordInvalidationFailure, tagDeploy } from '../../shared/deploy/observability.ts';
@@ -21,9 +22,12 @@ const describe = (summary: DeploySummary): string => {
 };
 
 /**
- * CodePipeline "Invoke Lambda" action. Every job gets a result — success or failure — so a
+ * CodePipeline "Invoke Lambda" action. The job is checked with GetJobDetails before anything
+ * else: an id CodePipeline does not know (a forged or replayed event) invalidates nothing, and
+ * gets no result either — PutJob*Result would answer JobNotFoundException too — so it is only
+ * logged and counted as a failure. Every known job gets a result — success or failure — so a
  * pipeline never hangs until the action times out. Only a job without an id (not a
- * CodePipeline event at all) or a failure to report is thrown.
+ * CodePipeline event at all), a failed job check or a failure to report is thrown.
  */
 export const makeHandler =
   (deps: CodePipelineDeps) =>
@@ -31,6 +35,17 @@ export const makeHandler =
     invocation(deps, async () => {
       const jobId = codePipelineJobId(event);
       tagDeploy(deps.logger, { deployId: jobId });
+      try {
+        await deps.pipeline.assertJobExists(jobId);
+      } catch (error) {
+        if (!(error instanceof JobNotFoundError)) throw error;
+        deps.logger.error('unknown CodePipeline job: nothing invalidated, no result to report', {
+          jobId,
+          error,
+        });
+        recordInvalidationFailure(deps.metrics);
+        return;
+      }
       let summary: DeploySummary;
       try {
         const { changeSet } = normalizeCodePipelineJob(event, deps.sites);

@@ -15,7 +15,7 @@ import {
   jsonResponse,
   rawBody,
 } from '../../shared/deploy/function-url.ts';
-import { parsePushPayload, pushToChangeSets } from '../../shared/deploy/github.ts';
+import { parsePushPayload, pushToChangeSets, signedBodyDigest } from '../../shared/deploy/github.ts';
 import { verifyGithubSignature } from '../../shared/deploy/github-signature.ts';
 import { invocation, recordInvalidationFailure, tagDeploy } from '../../shared/deploy/observability.ts';
 import { RecentIds } from '../../shared/deploy/recent.ts';
@@ -33,7 +33,7 @@ export const WEBHOOK_INVENTORY_MAX_KEYS = 20_000;
 
 export interface WebhookDeps extends InvalidationDeps {
   secrets: SecretsPort;
-  recentDeliveries: RecentIds;
+  recentRequests: RecentIds;
 }
 
 /** The sites a signature check can unlock, grouped by their secret. */
@@ -98,8 +98,11 @@ export const makeHandler =
       if (eventType === 'ping') return jsonResponse(200, { message: 'pong' });
       if (eventType !== 'push')
         return jsonResponse(202, { message: `ignored ${eventType ?? 'unnamed'} event` });
-      if (delivery && deps.recentDeliveries.has(delivery)) {
-        logger.info('webhook delivery already processed', { delivery });
+      // Deduped by the signed body, never by X-GitHub-Delivery: that header is not signed, so a
+      // replay can carry any delivery id; it is only logged.
+      const signedRequest = signedBodyDigest(body);
+      if (deps.recentRequests.has(signedRequest)) {
+        logger.info('webhook request already processed', { delivery });
         return jsonResponse(200, { message: 'duplicate delivery', delivery });
       }
       let push: ReturnType<typeof parsePushPayload>;
@@ -111,7 +114,7 @@ export const makeHandler =
         return jsonResponse(400, { message: error.message });
       }
       tagDeploy(logger, { deployId: push.after });
-      const { changeSets, skipped } = pushToChangeSets(push, sites, delivery || undefined);
+      const { changeSets, skipped } = pushToChangeSets(push, sites, body);
       for (const skip of skipped) logger.info('push not invalidated', { delivery, ...skip });
       const deploys = [];
       try {
@@ -131,6 +134,7 @@ export const makeHandler =
             deployId: summary.deployId,
             pathsBilled: summary.pathsBilled,
             deferred: summary.distributions.reduce((n, d) => n + d.deferrals, 0),
+            notInvalidated: summary.ignoredKeys,
           });
         }
       } catch (error) {
@@ -138,7 +142,7 @@ export const makeHandler =
         recordInvalidationFailure(deps.metrics);
         return jsonResponse(502, { message: error instanceof Error ? error.message : 'invalidation failed' });
       }
-      if (delivery) deps.recentDeliveries.add(delivery);
+      deps.recentRequests.add(signedRequest);
       return jsonResponse(200, { delivery, deploys, skipped });
     });
 
@@ -147,7 +151,7 @@ const defaults = lazy(() =>
     ...defaultInvalidationDeps('github-webhook'),
     inventory: createS3InventoryAdapter(),
     secrets: createSecretsAdapter(),
-    recentDeliveries: new RecentIds(),
+    recentRequests: new RecentIds(),
   }),
 );
 export const handler = async (event: unknown) => defaults()(event);

@@ -5,8 +5,9 @@ import { awsJsonService, jsonAction } from '../protocol/aws-json.ts';
 
 /**
  * CodePipeline job workers' side (awsJson1_1, `CodePipeline_20150709.*`): a Lambda
- * invoked by a pipeline action reports its job with PutJobSuccessResult or
- * PutJobFailureResult. Jobs are seeded; results are recorded for tests to read back.
+ * invoked by a pipeline action checks its job with GetJobDetails and reports it with
+ * PutJobSuccessResult or PutJobFailureResult. Jobs are seeded; results are recorded for tests
+ * to read back.
  */
 
 const JOB_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -52,8 +53,12 @@ const jobIdSchema = z
     'Member must satisfy regular expression pattern: [0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}',
   );
 
-/** The open job `jobId` in this region; a finished job can not take another result. */
-const openJob = (cloud: LocalCloud, region: string, jobId: string): Job => {
+/**
+ * The job `jobId` of this region. botocore model codepipeline 2015-07-09: GetJobDetails and the
+ * PutJob*Result operations answer `JobNotFoundException` ("The job was specified in an invalid
+ * format or cannot be found.", HTTP 400) for a job that does not exist.
+ */
+const knownJob = (cloud: LocalCloud, region: string, jobId: string): Job => {
   const job = jobStore(cloud).get(jobId);
   if (!job || job.region !== region) {
     throw new AwsError(
@@ -61,6 +66,12 @@ const openJob = (cloud: LocalCloud, region: string, jobId: string): Job => {
       `The job was specified in an invalid format or cannot be found: ${jobId}`,
     );
   }
+  return job;
+};
+
+/** The open job `jobId` in this region; a finished job can not take another result. */
+const openJob = (cloud: LocalCloud, region: string, jobId: string): Job => {
+  const job = knownJob(cloud, region, jobId);
   if (job.result) {
     throw new AwsError(
       'InvalidJobStateException',
@@ -103,6 +114,37 @@ const PutJobFailureResultInput = z.object({
     },
     { message: 'Member must not be null' },
   ),
+});
+
+/**
+ * GetJobDetails (botocore: input `{jobId}`, output `{jobDetails: {id, data, accountId}}`, errors
+ * ValidationException and JobNotFoundException). Finished jobs still answer [unconfirmed]: the
+ * API reference does not say whether details expire with the job.
+ */
+const getJobDetails = jsonAction({
+  input: z.object({ jobId: jobIdSchema }),
+  run: ({ cloud, region, input }) => {
+    const job = knownJob(cloud, region, input.jobId);
+    return {
+      jobDetails: {
+        id: job.id,
+        accountId: cloud.accountId,
+        data: {
+          actionTypeId: { category: 'Invoke', owner: 'AWS', provider: 'Lambda', version: '1' },
+          actionConfiguration: {
+            configuration: job.userParameters === undefined ? {} : { UserParameters: job.userParameters },
+          },
+          pipelineContext: {
+            ...(job.pipelineName ? { pipelineName: job.pipelineName } : {}),
+            ...(job.stageName ? { stage: { name: job.stageName } } : {}),
+            ...(job.actionName ? { action: { name: job.actionName } } : {}),
+          },
+          inputArtifacts: [],
+          outputArtifacts: [],
+        },
+      },
+    };
+  },
 });
 
 const putJobSuccessResult = jsonAction({
@@ -161,7 +203,11 @@ const CodePipelineSeedSchema = z
 export const codePipelineService = awsJsonService({
   name: 'codepipeline',
   targetPrefix: 'CodePipeline_20150709',
-  actions: { PutJobSuccessResult: putJobSuccessResult, PutJobFailureResult: putJobFailureResult },
+  actions: {
+    GetJobDetails: getJobDetails,
+    PutJobSuccessResult: putJobSuccessResult,
+    PutJobFailureResult: putJobFailureResult,
+  },
   seed(cloud, input) {
     const seed = CodePipelineSeedSchema.parse(input);
     const jobs = jobStore(cloud);

@@ -5,6 +5,7 @@ import {
   ListInvalidationsCommand,
   type ListInvalidationsCommandOutput,
 } from '@aws-sdk/client-cloudfront';
+import { countPaths } from '../invalidation/batches.ts';
 import { type ClientOptions, cloudFrontClientConfig } from './clients.ts';
 import {
   InvalidationBatchAlreadyExistsError,
@@ -53,15 +54,6 @@ export interface CloudFrontPort {
   /** Polls until every id is Completed or `maxWaitSeconds` passed (then InvalidationWaitTimeoutError). */
   waitForCompletion(distributionId: string, ids: readonly string[], maxWaitSeconds: number): Promise<void>;
 }
-
-/** A wildcard path ends in `*`; everything else (files, cache tags) counts against the file limit. */
-export const isWildcardPath = (path: string): boolean => path.endsWith('*');
-
-export const countPaths = (paths: readonly string[]): { files: number; wildcards: number } => {
-  let wildcards = 0;
-  for (const p of paths) if (isWildcardPath(p)) wildcards += 1;
-  return { files: paths.length - wildcards, wildcards };
-};
 
 export interface CloudFrontAdapterOptions extends ClientOptions {
   client?: CloudFrontClient;

@@ -1,15 +1,18 @@
 import {
   CodePipelineClient,
+  GetJobDetailsCommand,
   PutJobFailureResultCommand,
   PutJobSuccessResultCommand,
 } from '@aws-sdk/client-codepipeline';
 import { type ClientOptions, regionalClientConfig } from './clients.ts';
-import { toAwsCallError } from './errors.ts';
+import { JobNotFoundError, sdkErrorCode, toAwsCallError } from './errors.ts';
 
 /** CodePipeline caps a failure message at 5,000 characters. */
 const MAX_FAILURE_MESSAGE = 5000;
 
 export interface PipelinePort {
+  /** Checks that CodePipeline knows the job (GetJobDetails); throws JobNotFoundError when it does not. */
+  assertJobExists(jobId: string): Promise<void>;
   succeed(jobId: string, summary: string): Promise<void>;
   fail(jobId: string, message: string, externalExecutionId?: string): Promise<void>;
 }
@@ -22,6 +25,17 @@ export const createPipelineAdapter = (options: PipelineAdapterOptions = {}): Pip
   const { client: injected, ...config } = options;
   const client = injected ?? new CodePipelineClient(regionalClientConfig(config));
   return {
+    async assertJobExists(jobId) {
+      try {
+        await client.send(new GetJobDetailsCommand({ jobId }));
+      } catch (error) {
+        // A job id that is not a UUID fails the API's pattern (ValidationException): no such job either.
+        const code = sdkErrorCode(error);
+        if (code === 'JobNotFoundException' || code === 'ValidationException')
+          throw new JobNotFoundError(jobId, { cause: error });
+        throw toAwsCallError('codepipeline', 'GetJobDetails', error);
+      }
+    },
     async succeed(jobId, summary) {
       try {
         await client.send(

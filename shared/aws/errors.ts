@@ -107,6 +107,20 @@ export class SecretUnavailableError extends Error {
   }
 }
 
+/**
+ * CodePipeline does not know the job (GetJobDetails → JobNotFoundException): the event did not come
+ * from a pipeline run of this account and region. There is no job to report a result to.
+ */
+export class JobNotFoundError extends Error {
+  constructor(
+    readonly jobId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`CodePipeline job ${jobId} does not exist in this account and region`, options);
+    this.name = 'JobNotFoundError';
+  }
+}
+
 /** Wraps any SDK error as an AwsCallError; leaves our own errors untouched. */
 export const toAwsCallError = (service: string, operation: string, error: unknown): Error => {
   if (error instanceof AwsCallError) return error;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OriginKindSchema } from '../invalidation/schemas.ts';
 
 /** A CloudFront distribution id: upper-case letters and digits, 13–14 chars as AWS issues them. */
 export const DistributionIdSchema = z
@@ -81,6 +82,13 @@ export const SiteSchema = z
     distributionIds: z.array(DistributionIdSchema).min(1, 'a site needs at least one distribution'),
     indexDocument: ObjectNameSchema.default('index.html'),
     defaultRootObject: ObjectNameSchema.default('index.html'),
+    /**
+     * What serves the objects: decides which directory URLs (`/d/`, `/d`) of an index document are
+     * cache keys. 'unknown' invalidates them all (never misses); see ORIGIN_DIRECTORY_URLS.
+     */
+    origin: OriginKindSchema.default('unknown'),
+    /** The cache key includes query strings: invalidate `/path*` so every query variant is dropped. */
+    queryStrings: z.boolean().default(false),
     /**
      * Whether the bucket's S3 object events (through the S3 events queue) trigger invalidations.
      * Turn it off for sites whose deploys are announced by CI (`notify-deploy`), a webhook or

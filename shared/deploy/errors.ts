@@ -44,6 +44,24 @@ export class DeferralLimitExceededError extends Error {
   }
 }
 
+/**
+ * A batch holds more paths than CloudFront admits in flight at all (3,000 file paths, 15
+ * wildcards): deferring it would wait forever. Not retried: it goes to the dead-letter queue.
+ */
+export class BatchNeverFitsError extends Error {
+  constructor(
+    readonly distributionId: string,
+    readonly deployId: string,
+    readonly batchIndex: number,
+    readonly need: { files: number; wildcards: number },
+  ) {
+    super(
+      `batch ${batchIndex} of deploy ${deployId} on ${distributionId} has ${need.files} file paths and ${need.wildcards} wildcards: over what CloudFront admits in flight, it can never be submitted`,
+    );
+    this.name = 'BatchNeverFitsError';
+  }
+}
+
 /** Some distributions of a deploy failed; `summary` says what did succeed, `causes` what did not. */
 export class SubmissionFailedError extends Error {
   constructor(

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Site } from '../config/sites.ts';
 import type { ObjectChange } from '../invalidation/index.ts';
 import { broadChangeSet, type ChangeSet, folderPrefix, mergeChanges } from './change-set.ts';
+import { firstPushReason, isZeroSha } from './commits.ts';
 import { MalformedEventError } from './errors.ts';
 import { formatIssues } from './issues.ts';
 
@@ -52,13 +54,12 @@ export interface PushOutcome {
   skipped: { site?: string; reason: string }[];
 }
 
-const ZERO_SHA = /^0+$/;
-
 /** Why the commit list cannot be trusted to describe the change, or undefined when it can. */
 const truncationReason = (push: PushPayload): string | undefined => {
   // A new branch has no `before` to diff against: GitHub lists only the commits new to the
   // repository (often none), not what the site now serves compared with its last release.
-  if (ZERO_SHA.test(push.before)) return 'branch created: no previous commit to compare with';
+  const firstPush = firstPushReason(push.before);
+  if (firstPush) return firstPush;
   if (push.forced) return 'forced push: the listed commits do not describe what changed';
   if (push.commits.length >= MAX_LISTED_COMMITS) {
     return `the push lists ${push.commits.length} commits, GitHub's maximum: the list may be truncated`;
@@ -85,37 +86,48 @@ const changesFor = (push: PushPayload, site: Site): ObjectChange[] => {
   return mergeChanges(ordered);
 };
 
+/** Hex digits of the signed body's SHA-256 kept in the deploy id. */
+const BODY_DIGEST_LENGTH = 16;
+
 /**
- * The deploy id of a push: the pushed commit, scoped to the webhook event. `X-GitHub-Delivery` is
- * one GUID per event, kept by redeliveries, so a redelivery still yields the same CallerReferences.
- * The commit alone is not enough: after a rollback, pushing the same commit again with the same
- * commit list is a new release, and with the first push's CallerReferences CloudFront would return
- * the first (completed) invalidation and drop nothing — the rollback's objects would stay cached.
+ * The deploy id of a push: the pushed commit plus a digest of the signed body. Only signed
+ * content goes in: `X-GitHub-Delivery` is not covered by the signature, so a captured request
+ * replayed with new delivery ids keeps its deploy id, hence its CallerReferences, and bills
+ * nothing (CloudFront returns the existing invalidation). A real new push of the same commit
+ * (a roll-forward after a rollback) is a new body — GitHub's payload carries the push time
+ * (`repository.pushed_at`) and the `before` commit — so it is a new release and invalidates again.
+ *
+ * @example
+ * pushDeployId({ after: '9fceb02…', … }, Buffer.from(body)); // '9fceb02…@3f1c0a7d9e2b4c5a'
  */
-const pushDeployId = (push: PushPayload, delivery: string | undefined): string =>
-  delivery ? `${push.after}@${delivery}` : push.after;
+export const pushDeployId = (push: PushPayload, signedBody: Buffer): string =>
+  `${push.after}@${signedBodyDigest(signedBody)}`;
+
+/** A short digest of the signed body: names one webhook request whatever its (unsigned) delivery id. */
+export const signedBodyDigest = (signedBody: Buffer): string =>
+  createHash('sha256').update(signedBody).digest('hex').slice(0, BODY_DIGEST_LENGTH);
 
 /**
  * A verified push → one change set per site that follows this repository and branch. The
- * deploy id is the pushed commit (`after`) scoped to the delivery GUID (see `pushDeployId`),
- * so a redelivered webhook yields the same CallerReferences. A possibly truncated push falls
- * back to the site's broad paths.
+ * deploy id comes from the signed content only (see `pushDeployId`), so a redelivered or
+ * replayed webhook yields the same CallerReferences. A possibly truncated push falls back to
+ * the site's broad paths.
  *
  * @example
  * pushToChangeSets({ ref: 'refs/heads/main', after: '9fceb02', repository: { full_name: 'acme/web' },
- *   commits: [{ id: '9fceb02', added: [], removed: [], modified: ['site/index.html'] }], … }, sites, '72d3162e-…')
- * // { changeSets: [{ site: 'web', deployId: '9fceb02@72d3162e-…', changes: [{ key: 'index.html', change: 'modified' }], … }], skipped: [] }
+ *   commits: [{ id: '9fceb02', added: [], removed: [], modified: ['site/index.html'] }], … }, sites, body)
+ * // { changeSets: [{ site: 'web', deployId: '9fceb02@<body digest>', changes: [{ key: 'index.html', change: 'modified' }], … }], skipped: [] }
  */
 export const pushToChangeSets = (
   push: PushPayload,
   sites: readonly Site[],
-  delivery?: string,
+  signedBody: Buffer,
 ): PushOutcome => {
   const outcome: PushOutcome = { changeSets: [], skipped: [] };
-  const deployId = pushDeployId(push, delivery);
+  const deployId = pushDeployId(push, signedBody);
   const branch = push.ref.startsWith('refs/heads/') ? push.ref.slice('refs/heads/'.length) : undefined;
   if (branch === undefined) return { ...outcome, skipped: [{ reason: `${push.ref} is not a branch` }] };
-  if (push.deleted || ZERO_SHA.test(push.after)) {
+  if (push.deleted || isZeroSha(push.after)) {
     return { ...outcome, skipped: [{ reason: `branch ${branch} was deleted` }] };
   }
   const repo = push.repository.full_name.toLowerCase();

@@ -2,12 +2,14 @@ import type { InventoryPort } from '../aws/s3-inventory.ts';
 import type { Site } from '../config/sites.ts';
 import { type ObjectChange, urlFormsOfKey } from '../invalidation/index.ts';
 import type { ChangeSet } from './change-set.ts';
+import { siteMapping } from './site-mapping.ts';
 
 /** Distinct URLs of the change set the site serves (every URL form of every changed key). */
 export const changedUrlCount = (changes: readonly ObjectChange[], site: Site): number => {
   const urls = new Set<string>();
-  for (const { key } of changes) {
-    const forms = urlFormsOfKey(key, site);
+  const mapping = siteMapping(site);
+  for (const { key, change } of changes) {
+    const forms = urlFormsOfKey(key, mapping, change);
     if (forms.served) for (const url of forms.urls) urls.add(url);
   }
   return urls.size;

@@ -24,7 +24,7 @@ export const recordInvalidationFailure = (metrics: MetricsRecorder): void => {
 
 /**
  * Ties the following log lines to one deploy: `correlation_id` and `deployId` are the deploy id
- * (commit sha — `sha@delivery` for a webhook push —, S3 events digest, CodePipeline job), `site` its site. Temporary keys: the next
+ * (commit sha — `sha@<signed body digest>` for a webhook push —, S3 events digest, CodePipeline job), `site` its site. Temporary keys: the next
  * change set or invocation replaces them.
  */
 export const tagDeploy = (logger: Logger, deploy: { deployId: string; site?: string }): void => {

@@ -1,5 +1,6 @@
 import {
   assertValidUrlPath,
+  canonicalExplicitPath,
   decodePath,
   encodePath,
   InvalidPathError,
@@ -17,11 +18,11 @@ import { MalformedEventError } from './errors.ts';
  */
 const canonicalPath = (path: string): string => {
   const mark = path.indexOf('?');
-  if (mark === -1) return encodePath(decodePath(path));
+  if (mark === -1) return canonicalExplicitPath(path);
   const query = encodePath(`/${decodePath(path.slice(mark + 1))}`)
     .slice(1)
     .replaceAll('%3F', '?');
-  const whole = `${encodePath(decodePath(path.slice(0, mark)))}?${query}`;
+  const whole = `${canonicalExplicitPath(path.slice(0, mark))}?${query}`;
   // The rules ('*' only last, length) hold for the whole path, query included.
   assertValidUrlPath(whole);
   if (whole.length > MAX_PATH_LENGTH) {
@@ -36,7 +37,8 @@ const canonicalPath = (path: string): string => {
 /**
  * Explicit URL paths may arrive encoded (`/a%20b.html`) or not (`/a b.html`). Decoding then
  * re-encoding gives the one form CloudFront matches: never twice-encoded (which would be
- * accepted and invalidate nothing), never under-encoded (rejected).
+ * accepted and invalidate nothing), never under-encoded (rejected). `%2A` and `%2F` keep their
+ * meaning (a literal `*`, not a wildcard; a character, not a slash): they are kept as given.
  *
  * @example
  * canonicalPaths(['/a b.html', '/a%20b.html', '/docs/*', '/app.js?v=2'], 'cli', 'paths') // ['/a%20b.html', '/docs/*', '/app.js?v=2']

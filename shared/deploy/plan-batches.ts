@@ -9,6 +9,7 @@ import {
   type WildcardChoice,
 } from '../invalidation/index.ts';
 import type { ChangeSet } from './change-set.ts';
+import { siteMapping } from './site-mapping.ts';
 
 export interface PlannedBatches {
   /** Path lists in batch order; the index is the CallerReference's batch index. */
@@ -45,11 +46,7 @@ export const planBatches = (
   if (changeSet.changes.length > 0) {
     const plan = planInvalidation({
       changes: changeSet.changes,
-      site: {
-        keyPrefix: site.keyPrefix,
-        indexDocument: site.indexDocument,
-        defaultRootObject: site.defaultRootObject,
-      },
+      site: siteMapping(site),
       ...(inventory === undefined ? {} : { inventory }),
       limits,
       cost: {

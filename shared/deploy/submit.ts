@@ -1,4 +1,4 @@
-import { type CloudFrontPort, countPaths, type InFlightUsage } from '../aws/cloudfront.ts';
+import type { CloudFrontPort, InFlightUsage } from '../aws/cloudfront.ts';
 import { InvalidationWaitTimeoutError, TooManyInvalidationsInProgressError } from '../aws/errors.ts';
 import type { InventoryPort } from '../aws/s3-inventory.ts';
 import type { QueuePort } from '../aws/sqs.ts';
@@ -6,13 +6,16 @@ import type { Site } from '../config/sites.ts';
 import {
   callerReference,
   callerReferencePrefix,
+  countPaths,
+  exceedsInFlightLimits,
+  LimitsSchema,
   MAX_FILE_PATHS_IN_FLIGHT,
   MAX_WILDCARDS_IN_FLIGHT,
 } from '../invalidation/index.ts';
 import type { MetricsRecorder } from '../logging/metrics.ts';
 import type { ChangeSet } from './change-set.ts';
 import { type DeferredMessage, deferralDelaySeconds } from './deferral.ts';
-import { SubmissionFailedError } from './errors.ts';
+import { BatchNeverFitsError, SubmissionFailedError } from './errors.ts';
 import { loadInventory } from './inventory.ts';
 import { recordDeployMetrics } from './observability.ts';
 import { planBatches } from './plan-batches.ts';
@@ -83,10 +86,15 @@ interface PendingBatch {
   paths: string[];
 }
 
+/** CloudFront's in-flight limits, for batches checked one by one. */
+const IN_FLIGHT_LIMITS = LimitsSchema.parse({});
+
 /**
  * Admission control: submits batches in order while they fit next to what is in flight; the
  * first that does not fit, and every later one, is deferred (order is kept so a deploy never
- * has a later batch live before an earlier one). A batch already in flight is left alone.
+ * has a later batch live before an earlier one). A batch already in flight is left alone. A
+ * batch over the limits on its own could never be admitted: BatchNeverFitsError, before any
+ * call (planned batches are split so that this cannot happen; a hand-made deferred message can).
  */
 export const admitBatches = async (
   cloudFront: CloudFrontPort,
@@ -103,6 +111,11 @@ export const admitBatches = async (
   const results: BatchResult[] = [];
   const deferred: PendingBatch[] = [];
   let deferring = false;
+  for (const batch of batches) {
+    const need = countPaths(batch.paths);
+    if (exceedsInFlightLimits(need, IN_FLIGHT_LIMITS))
+      throw new BatchNeverFitsError(distributionId, deployId, batch.batchIndex, need);
+  }
   for (const batch of batches) {
     const ref = callerReference({
       distributionId,

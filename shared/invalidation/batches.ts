@@ -15,17 +15,45 @@ export interface InvalidationBatch {
   readonly deferred: boolean;
 }
 
-/** true when an encoded path is a wildcard path (ends in `*`). */
+/**
+ * true when an encoded path is a wildcard path: CloudFront reads a `*` only as the last character as
+ * a wildcard (AWS-FACTS "Paths"); everything else, cache tags included, counts against the file limit.
+ */
 export function isWildcardPath(path: string): boolean {
   return path.endsWith('*');
 }
 
 /**
- * Splits paths into batches. Chunks depend only on the paths (all wildcards plus the first
- * `maxFilePathsInFlight` file paths, then chunks of that size), never on what is in flight, so a
- * redelivered event rebuilds the same batches and the same caller references. What is in flight only
- * decides which batches are `deferred`: the first batch that does not fit the remaining headroom and
- * every batch after it.
+ * Paths counted as CloudFront's in-flight limits count them.
+ *
+ * @example
+ * countPaths(['/a.html', '/img/*', '/b*']); // { files: 1, wildcards: 2 }
+ */
+export function countPaths(paths: readonly string[]): { files: number; wildcards: number } {
+  let wildcards = 0;
+  for (const p of paths) if (isWildcardPath(p)) wildcards += 1;
+  return { files: paths.length - wildcards, wildcards };
+}
+
+/** true when a batch could never be accepted, even with nothing else in flight. */
+export function exceedsInFlightLimits(
+  need: { files: number; wildcards: number },
+  limits: Pick<Limits, 'maxFilePathsInFlight' | 'maxWildcardsInFlight'>,
+): boolean {
+  return need.files > limits.maxFilePathsInFlight || need.wildcards > limits.maxWildcardsInFlight;
+}
+
+function chunk(items: readonly string[], size: number, index: number): string[] {
+  return items.slice(index * size, (index + 1) * size);
+}
+
+/**
+ * Splits paths into batches. Chunks depend only on the paths (batch i holds the i-th
+ * `maxFilePathsInFlight` file paths and the i-th `maxWildcardsInFlight` wildcards), never on what is
+ * in flight, so a redelivered event rebuilds the same batches and the same caller references, and
+ * every batch fits the limits on its own: more than 15 wildcards become several batches, never one
+ * that could wait forever. What is in flight only decides which batches are `deferred`: the first
+ * batch that does not fit the remaining headroom and every batch after it.
  *
  * @example
  * toBatches(['/a.html', '/img/*'], { maxFilePathsInFlight: 3000, maxWildcardsInFlight: 15, inFlight: { files: 0, wildcards: 15 } });
@@ -34,26 +62,26 @@ export function isWildcardPath(path: string): boolean {
 export function toBatches(paths: readonly string[], limits: Limits): InvalidationBatch[] {
   const wildcards = paths.filter(isWildcardPath).sort();
   const files = paths.filter((p) => !isWildcardPath(p)).sort();
-  const size = limits.maxFilePathsInFlight;
-  const chunks: Array<{ files: string[]; wildcards: string[] }> = [];
-  for (let start = 0; start === 0 || start < files.length; start += size) {
-    chunks.push({ files: files.slice(start, start + size), wildcards: start === 0 ? wildcards : [] });
-  }
+  // A limit of 0 wildcards admits none: one per batch, each deferred (reported, never merged away).
+  const wildcardSize = Math.max(1, limits.maxWildcardsInFlight);
+  const fileSize = limits.maxFilePathsInFlight;
+  const count = Math.max(Math.ceil(files.length / fileSize), Math.ceil(wildcards.length / wildcardSize));
   let fileRoom = limits.maxFilePathsInFlight - limits.inFlight.files;
   let wildcardRoom = limits.maxWildcardsInFlight - limits.inFlight.wildcards;
   let deferring = false;
   const batches: InvalidationBatch[] = [];
-  for (const chunk of chunks) {
-    if (chunk.files.length + chunk.wildcards.length === 0) continue;
-    deferring ||= chunk.files.length > fileRoom || chunk.wildcards.length > wildcardRoom;
+  for (let i = 0; i < count; i++) {
+    const batchFiles = chunk(files, fileSize, i);
+    const batchWildcards = chunk(wildcards, wildcardSize, i);
+    deferring ||= batchFiles.length > fileRoom || batchWildcards.length > wildcardRoom;
     if (!deferring) {
-      fileRoom -= chunk.files.length;
-      wildcardRoom -= chunk.wildcards.length;
+      fileRoom -= batchFiles.length;
+      wildcardRoom -= batchWildcards.length;
     }
     batches.push({
-      paths: [...chunk.files, ...chunk.wildcards].sort(),
-      filePaths: chunk.files.length,
-      wildcards: chunk.wildcards.length,
+      paths: [...batchFiles, ...batchWildcards].sort(),
+      filePaths: batchFiles.length,
+      wildcards: batchWildcards.length,
       deferred: deferring,
     });
   }

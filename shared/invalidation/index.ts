@@ -1,7 +1,13 @@
 /**
  * Pure CloudFront invalidation planning: no SDK, no I/O, no clock.
  */
-export { type InvalidationBatch, isWildcardPath, toBatches } from './batches.ts';
+export {
+  countPaths,
+  exceedsInFlightLimits,
+  type InvalidationBatch,
+  isWildcardPath,
+  toBatches,
+} from './batches.ts';
 export {
   type CallerReferenceInput,
   callerReference,
@@ -18,12 +24,16 @@ export {
 } from './errors.ts';
 export {
   assertValidUrlPath,
+  canonicalExplicitPath,
   decodePath,
   decodeS3EventKey,
   encodePath,
   MAX_PATH_LENGTH,
+  RESERVED_ESCAPES,
   UNSAFE_CHARACTERS,
+  UNSUPPORTED_CHARACTER,
   VERBATIM_PUNCTUATION,
+  wildcardBefore,
 } from './path-encoding.ts';
 export {
   type IgnoredKey,

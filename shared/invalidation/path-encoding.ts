@@ -8,8 +8,25 @@ import { InvalidEventKeyError, InvalidPathError } from './errors.ts';
 /** Longest path CloudFront accepts, in characters of the encoded path. */
 export const MAX_PATH_LENGTH = 4000;
 
-/** RFC 1738 "unsafe" characters: always encoded. */
-export const UNSAFE_CHARACTERS = ' ~"<>#%{}|\\^[]`';
+/**
+ * RFC 1738 "unsafe" characters: always encoded. RFC 1738 lists `~` too, but CloudFront does not
+ * accept it at all (see {@link UNSUPPORTED_CHARACTER}).
+ */
+export const UNSAFE_CHARACTERS = ' "<>#%{}|\\^[]`';
+
+/**
+ * CloudFront Developer Guide, "What you need to know when invalidating files": `~` is not supported
+ * in invalidation paths, URL-encoded or not. A URL containing it can only be covered by a wildcard
+ * that ends before it ({@link wildcardBefore}).
+ */
+export const UNSUPPORTED_CHARACTER = '~';
+
+/**
+ * Escapes an explicit path keeps as given: decoded, `%2A` would become a wildcard `*` and `%2F` a
+ * segment separator, naming other URLs than the ones the operator wrote.
+ */
+export const RESERVED_ESCAPES = ['%2A', '%2F'] as const;
+const RESERVED_ESCAPE = /%2[AaFf]/g;
 
 /**
  * ASCII punctuation that CloudFront wants left as is (besides alphanumerics). `;` is in none of the
@@ -54,18 +71,22 @@ function encodeCharacter(ch: string, url: string): string {
 
 /**
  * Checks the rules a decoded URL path must meet before it can become an invalidation path:
- * starts with `/`, `*` only as the last character, no control character, no `..` segment.
+ * starts with `/`, no `~`, no control character, no `..` segment. A `*` anywhere but last is a
+ * literal character (AWS-FACTS "Paths"); a last `*` is the wildcard.
  * Throws {@link InvalidPathError} naming the path and what was expected.
  *
  * @example
- * assertValidUrlPath('/docs/*'); // ok
- * assertValidUrlPath('/a/../b'); // throws InvalidPathError
+ * assertValidUrlPath('/docs/*');   // ok
+ * assertValidUrlPath('/a*b.html'); // ok: a literal '*'
+ * assertValidUrlPath('/a/../b');   // throws InvalidPathError
  */
 export function assertValidUrlPath(url: string): void {
   if (!url.startsWith('/')) throw new InvalidPathError(url, "a path starting with '/'");
-  const star = url.indexOf('*');
-  if (star !== -1 && star !== url.length - 1) {
-    throw new InvalidPathError(url, "'*' only as the last character");
+  if (url.includes(UNSUPPORTED_CHARACTER)) {
+    throw new InvalidPathError(
+      url,
+      "no '~' (CloudFront does not support it in invalidation paths, encoded or not)",
+    );
   }
   const control = controlCharacterAt(url);
   if (control !== -1) {
@@ -80,17 +101,24 @@ export function assertValidUrlPath(url: string): void {
  * it first ({@link assertValidUrlPath}) and checks the encoded length (≤ 4,000).
  *
  * @example
- * encodePath('/docs/a b~c.html'); // '/docs/a%20b%7Ec.html'
+ * encodePath('/docs/a b.html');  // '/docs/a%20b.html'
+ * encodePath('/a~b.html');        // throws InvalidPathError ('~' is not supported)
  * encodePath('/café/*');          // '/caf%C3%A9/*'
  * encodePath("/a:b@c=d&e+f(1)'!"); // unchanged
  */
 export function encodePath(url: string): string {
   assertValidUrlPath(url);
-  let encoded = url;
-  if (!ALL_VERBATIM.test(url)) {
-    encoded = '';
-    for (const ch of url) encoded += encodeCharacter(ch, url);
-  }
+  return checkedLength(url, encodeText(url, url));
+}
+
+function encodeText(text: string, url: string): string {
+  if (ALL_VERBATIM.test(text)) return text;
+  let encoded = '';
+  for (const ch of text) encoded += encodeCharacter(ch, url);
+  return encoded;
+}
+
+function checkedLength(url: string, encoded: string): string {
   if (encoded.length > MAX_PATH_LENGTH) {
     throw new InvalidPathError(
       url,
@@ -98,6 +126,45 @@ export function encodePath(url: string): string {
     );
   }
   return encoded;
+}
+
+/**
+ * The canonical form of an explicit path (as an operator or event gives it, encoded or not):
+ * decoded and re-encoded so that it is never twice-encoded nor under-encoded, except for the
+ * {@link RESERVED_ESCAPES}, kept (upper-cased): `/a%2Ab` names the key `a*b` requested encoded,
+ * not a wildcard, and `/a%2Fb` one segment, not two.
+ *
+ * @example
+ * canonicalExplicitPath('/a b.html');   // '/a%20b.html'
+ * canonicalExplicitPath('/a%20b.html'); // '/a%20b.html'
+ * canonicalExplicitPath('/a%2ab');      // '/a%2Ab'
+ */
+export function canonicalExplicitPath(path: string): string {
+  const pieces = path.split(RESERVED_ESCAPE).map(decodePath);
+  const escapes = (path.match(RESERVED_ESCAPE) ?? []).map((e) => e.toUpperCase());
+  // Validated with a neutral stand-in for each kept escape: it is neither a '/' nor a '*'.
+  const url = pieces.join('x');
+  assertValidUrlPath(url);
+  let encoded = '';
+  for (const [i, piece] of pieces.entries()) encoded += encodeText(piece, url) + (escapes[i] ?? '');
+  return checkedLength(path, encoded);
+}
+
+/**
+ * The narrowest wildcard that covers a URL CloudFront cannot name exactly: its prefix up to the
+ * first `~` ({@link UNSUPPORTED_CHARACTER}) or up to a last `*` (a key ending in `*` would read as a
+ * wildcard anyway), followed by `*`. null when the URL can be named exactly.
+ *
+ * @example
+ * wildcardBefore('/docs/a~b.html'); // '/docs/a*'
+ * wildcardBefore('/~user/');        // '/*'
+ * wildcardBefore('/sale*');         // '/sale*'
+ * wildcardBefore('/a*b.html');      // null
+ */
+export function wildcardBefore(url: string): string | null {
+  const tilde = url.indexOf(UNSUPPORTED_CHARACTER);
+  if (tilde !== -1) return `${url.slice(0, tilde)}*`;
+  return url.endsWith('*') ? url : null;
 }
 
 /**

@@ -26,12 +26,12 @@
  * directory it knows holds `assumedUnchangedPerDirectory` unchanged objects (the worst reasonable case;
  * see schemas.ts), so it only collapses where that is still cheap, and reports `needlessObjects: null`.
  */
-import { type InvalidationBatch, toBatches } from './batches.ts';
+import { type InvalidationBatch, isWildcardPath, toBatches } from './batches.ts';
 import { InvalidPlanInputError } from './errors.ts';
-import { encodePath } from './path-encoding.ts';
+import { decodePath, encodePath, UNSUPPORTED_CHARACTER, wildcardBefore } from './path-encoding.ts';
 import { type ParsedPlanInput, type PlanInput, PlanInputSchema } from './schemas.ts';
 import { normalizeKeyPrefix, urlFormsOfKey } from './url-forms.ts';
-import { addUnchanged, buildUrlTrie, finishTrie } from './url-trie.ts';
+import { addUnchanged, buildUrlTrie, finishTrie, type UrlTrie } from './url-trie.ts';
 import { bestIndex, byPaths, byWildcards, reconstruct, type Selection, solve } from './wildcard-dp.ts';
 import { buildGroups, type Group } from './wildcard-groups.ts';
 
@@ -97,11 +97,17 @@ function estimatedNeedless(selection: Selection): number {
  * Lagrangian search for budgets larger than the wildcards available (see the module comment): the
  * cheapest price per path, at least `minPrice`, whose optimum fits the budget.
  */
-function chooseByLagrange(root: Group, maxPaths: number, maxWildcards: number, minPrice: number): Chosen {
+function chooseByLagrange(
+  root: Group,
+  maxPaths: number,
+  maxWildcards: number,
+  minPrice: number,
+  exactIsWildcard: boolean,
+): Chosen {
   let best: Chosen | null = null;
   let bestNeedless = Number.POSITIVE_INFINITY;
   const tryPrice = (price: number): boolean => {
-    const solution = solve(root, byWildcards(price, 1, maxWildcards));
+    const solution = solve(root, byWildcards(price, 1, maxWildcards, exactIsWildcard));
     const pick = bestIndex(solution, (_index, value) => value)!;
     const selection = reconstruct(solution, pick.index);
     const count = paths(selection);
@@ -130,11 +136,17 @@ const MAX_PRICE = 1e12;
 /** A price per path below any needless difference: the optimum then has the fewest needless objects. */
 const MIN_PRICE = 1e-6;
 
-function choose(root: Group, input: ParsedPlanInput, maxWildcards: number): Chosen {
-  const { maxPaths, needlessWeight, withinBudget } = input.cost;
+function choose(
+  root: Group,
+  input: ParsedPlanInput,
+  maxWildcards: number,
+  maxPaths: number | undefined,
+): Chosen {
+  const { needlessWeight, withinBudget } = input.cost;
+  const exactIsWildcard = input.site.queryStrings;
   if (maxPaths === undefined || maxWildcards === 0) {
     // Ties (equal cost) go to fewer wildcards, then to fewer needless objects via the tiny second term.
-    const solution = solve(root, byWildcards(1, needlessWeight + 1e-9, maxWildcards));
+    const solution = solve(root, byWildcards(1, needlessWeight + 1e-9, maxWildcards, exactIsWildcard));
     const pick = bestIndex(solution, (_index, value) => value)!;
     const selection = reconstruct(solution, pick.index);
     return { selection, paths: paths(selection) };
@@ -152,7 +164,7 @@ function choose(root: Group, input: ParsedPlanInput, maxWildcards: number): Chos
     return { selection, paths: pick.index };
   }
   const minPrice = cheapest ? (needlessWeight > 0 ? 1 / needlessWeight : MAX_PRICE) : MIN_PRICE;
-  return chooseByLagrange(root, maxPaths, maxWildcards, minPrice);
+  return chooseByLagrange(root, maxPaths, maxWildcards, minPrice, exactIsWildcard);
 }
 
 /**
@@ -169,8 +181,179 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
+/** The changed URLs of a plan input, split by how they can be invalidated. */
+interface ChangedUrls {
+  /** URLs an exact path (or, with query strings, `/url*`) can name; input of the optimiser. */
+  readonly exact: Set<string>;
+  /** Wildcards forced by URLs no exact path can name (`~`, a last `*`), with one example URL each. */
+  readonly forced: Map<string, string>;
+  readonly keys: Set<string>;
+  readonly all: number;
+  readonly ignored: IgnoredKey[];
+}
+
+/** Drops wildcards another one of the list covers (`/d*` makes `/docs/*` redundant). */
+function outermost(wildcards: Iterable<string>): string[] {
+  const sorted = [...new Set(wildcards)].sort();
+  const kept: string[] = [];
+  for (const w of sorted) {
+    const last = kept.at(-1);
+    if (last === undefined || !w.startsWith(last.slice(0, -1))) kept.push(w);
+  }
+  return kept;
+}
+
+/** With query strings in the cache key `/u*` covers every URL starting with `u`: keep the shortest. */
+function prefixMinimal(urls: Set<string>): Set<string> {
+  const sorted = [...urls].sort();
+  const kept = new Set<string>();
+  let last: string | undefined;
+  for (const url of sorted) {
+    if (last !== undefined && url.startsWith(last)) continue;
+    kept.add(url);
+    last = url;
+  }
+  return kept;
+}
+
+/** Step 1: the URL forms of every changed key; what cannot be invalidated at all is `ignored`. */
+function collectChangedUrls(parsed: ParsedPlanInput): ChangedUrls {
+  const ignored: IgnoredKey[] = [];
+  const urls = new Set<string>();
+  const keys = new Set<string>();
+  for (const { key, change } of parsed.changes) {
+    const forms = urlFormsOfKey(key, parsed.site, change);
+    if (!forms.served) {
+      ignored.push({ key, reason: forms.reason });
+      continue;
+    }
+    keys.add(key);
+    for (const url of forms.urls) urls.add(url);
+  }
+  const forcedBy = new Map<string, string>();
+  for (const url of urls) {
+    const wildcard = wildcardBefore(url);
+    if (wildcard !== null && !forcedBy.has(wildcard)) forcedBy.set(wildcard, url);
+  }
+  const forced = new Map(outermost(forcedBy.keys()).map((w) => [w, forcedBy.get(w) ?? w]));
+  const prefixes = [...forced.keys()].map((w) => w.slice(0, -1));
+  let exact = new Set([...urls].filter((url) => !prefixes.some((p) => url.startsWith(p))));
+  if (parsed.site.queryStrings) exact = prefixMinimal(exact);
+  return { exact, forced, keys, all: urls.size, ignored };
+}
+
+/** Step 2: the trie of the exact URLs with the unchanged inventory counted in. */
+function buildTrie(parsed: ParsedPlanInput, changed: ChangedUrls): { trie: UrlTrie; unchanged: string[] } {
+  const trie = buildUrlTrie(changed.exact);
+  const unchanged: string[] = [];
+  if (parsed.inventory !== undefined) {
+    const { site } = parsed;
+    const prefix = normalizeKeyPrefix(site.keyPrefix);
+    for (const key of uniqueKeys(parsed.inventory)) {
+      if (changed.keys.has(key) || !key.startsWith(prefix) || key.length === prefix.length) continue;
+      const rel = prefix === '' ? key : key.slice(prefix.length);
+      unchanged.push(rel);
+      addUnchanged(trie, rel, site);
+    }
+  }
+  return { trie: finishTrie(trie), unchanged };
+}
+
 /**
- * Plans the CloudFront invalidation of a deploy.
+ * Unchanged objects a set of paths hits, counted from the paths (for plans whose wildcards the
+ * optimiser did not choose: forced ones, `/url*` forms). A wildcard covering any URL form of an
+ * object covers its own URL (the other forms are prefixes of it), so own URLs are enough; exact paths
+ * add the objects they collide with.
+ */
+function countNeedless(paths: readonly string[], unchanged: readonly string[], trie: UrlTrie): number {
+  const own = unchanged.map((rel) => `/${rel}`).sort();
+  const hit = new Set<number>();
+  const lowerBound = (text: string) => {
+    let lo = 0;
+    let hi = own.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (own[mid]! < text) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  for (const path of outermost(paths.filter(isWildcardPath).map(decodePath))) {
+    const prefix = path.slice(0, -1);
+    for (let i = lowerBound(prefix); i < own.length && own[i]!.startsWith(prefix); i++) hit.add(i);
+  }
+  let needless = hit.size;
+  const wildcardPrefixes = paths.filter(isWildcardPath).map((p) => decodePath(p).slice(0, -1));
+  for (const path of paths.filter((p) => !isWildcardPath(p))) {
+    for (const url of trie.collisions.get(decodePath(path)) ?? []) {
+      if (!wildcardPrefixes.some((p) => url.startsWith(p))) needless++;
+    }
+  }
+  return needless;
+}
+
+/** Exact needless count of the optimiser's selection (see the module comment). */
+function selectionNeedless(selection: Selection, trie: UrlTrie): number {
+  // Wildcards form an antichain, so their counts add up; objects hit only through an exact URL they
+  // share with a changed object are added unless a chosen wildcard covers them already.
+  const prefixes = selection.wildcards.map((g) => g.wildcard.slice(0, -1));
+  const viaExact = new Set<string>();
+  for (const url of selection.exactUrls) {
+    for (const own of trie.collisions.get(url) ?? []) {
+      if (!prefixes.some((p) => own.startsWith(p))) viaExact.add(own);
+    }
+  }
+  let needless = viaExact.size;
+  for (const group of selection.wildcards) needless += group.needless;
+  return needless;
+}
+
+function chosenReason(group: Group, parsed: ParsedPlanInput, inventoryKnown: boolean, path: string): string {
+  const { cost } = parsed;
+  const budget = cost.maxPaths;
+  const hit = inventoryKnown
+    ? plural(group.needless, 'unchanged object')
+    : `an unknown number of unchanged objects (assumed ≤ ${group.needless})`;
+  const why =
+    budget === undefined
+      ? `1 path + ${group.needless} × ${cost.needlessWeight} = ${Number((1 + group.needless * cost.needlessWeight).toFixed(4))} is cheaper than ${plural(group.changedUrls, 'path')}`
+      : `1 path instead of ${group.changedUrls}, to stay within the budget of ${plural(budget, 'path')}${cost.withinBudget === 'cheapest' ? '' : ' with the fewest needless objects'}`;
+  return `${path} covers ${plural(group.changedUrls, 'changed URL')} and ${hit}: ${why}`;
+}
+
+function forcedReason(path: string, url: string): string {
+  const why = url.includes(UNSUPPORTED_CHARACTER)
+    ? "CloudFront does not accept '~' in invalidation paths, encoded or not: this is the narrowest wildcard that ends before it"
+    : "a '*' as the last character is always a wildcard, so this URL cannot be named exactly";
+  return `${path} covers ${url}: ${why}`;
+}
+
+/** Step 3: the optimiser's wildcards and exact paths, next to the forced wildcards. */
+function choosePaths(
+  parsed: ParsedPlanInput,
+  changed: ChangedUrls,
+  trie: UrlTrie,
+): { selection: Selection | null; forced: string[] } {
+  const { limits, cost } = parsed;
+  const available = Math.max(0, limits.maxWildcardsInFlight - limits.inFlight.wildcards);
+  const forcedCount = changed.forced.size;
+  if (changed.exact.size === 0) return { selection: null, forced: [...changed.forced.keys()] };
+  const root = buildGroups(trie, {
+    inventoryKnown: parsed.inventory !== undefined,
+    assumedPerDirectory: cost.assumedUnchangedPerDirectory,
+  });
+  const maxPaths = cost.maxPaths === undefined ? undefined : Math.max(1, cost.maxPaths - forcedCount);
+  const { selection } = choose(root, parsed, Math.max(0, available - forcedCount), maxPaths);
+  // A forced wildcard inside one the optimiser chose is redundant.
+  const chosen = selection.wildcards.map((g) => g.wildcard.slice(0, -1));
+  const forced = [...changed.forced.keys()].filter((w) => !chosen.some((p) => w.startsWith(p)));
+  return { selection, forced };
+}
+
+/**
+ * Plans the CloudFront invalidation of a deploy, in four steps: the changed URLs
+ * (collectChangedUrls), the trie with the inventory (buildTrie), the paths (choosePaths: optimiser
+ * plus wildcards forced by URLs no exact path can name), the batches and the report.
  *
  * @example
  * const plan = planInvalidation({
@@ -184,114 +367,79 @@ function plural(count: number, word: string): string {
  */
 export function planInvalidation(input: PlanInput): InvalidationPlan {
   const parsed = parsePlanInput(input);
-  const { site, limits, cost } = parsed;
-  const ignored: IgnoredKey[] = [];
-  const changedUrls = new Set<string>();
-  const changedKeys = new Set<string>();
-  for (const { key } of parsed.changes) {
-    const forms = urlFormsOfKey(key, site);
-    if (!forms.served) {
-      ignored.push({ key, reason: forms.reason });
-      continue;
-    }
-    changedKeys.add(key);
-    for (const url of forms.urls) changedUrls.add(url);
-  }
-
   const inventoryKnown = parsed.inventory !== undefined;
-  const trie = buildUrlTrie(changedUrls);
-  let unchangedCount = 0;
-  if (parsed.inventory !== undefined) {
-    const prefix = normalizeKeyPrefix(site.keyPrefix);
-    for (const key of uniqueKeys(parsed.inventory)) {
-      if (changedKeys.has(key) || !key.startsWith(prefix) || key.length === prefix.length) continue;
-      unchangedCount++;
-      addUnchanged(trie, prefix === '' ? key : key.slice(prefix.length), site);
-    }
-  }
-  finishTrie(trie);
-  const maxWildcards = Math.max(0, limits.maxWildcardsInFlight - limits.inFlight.wildcards);
-  const budget = cost.maxPaths === undefined ? null : cost.maxPaths;
-
-  if (parsed.invalidateAll) {
-    const all = encodePath('/*');
+  const changed = collectChangedUrls(parsed);
+  const { trie, unchanged } = buildTrie(parsed, changed);
+  if (parsed.invalidateAll) return invalidateAllPlan(parsed, changed, unchanged.length);
+  const { selection, forced } = choosePaths(parsed, changed, trie);
+  const optimised: WildcardChoice[] = (selection?.wildcards ?? []).map((group) => {
+    const path = encodePath(group.wildcard);
     return {
-      paths: [all],
-      batches: toBatches([all], limits),
-      billedPaths: 1,
-      urlsCovered: changedUrls.size,
-      needlessObjects: inventoryKnown ? unchangedCount : null,
-      wildcards: [
-        {
-          path: all,
-          changedUrls: changedUrls.size,
-          needlessObjects: inventoryKnown ? unchangedCount : null,
-          reason: '/* requested explicitly (invalidateAll)',
-        },
-      ],
-      ignored,
-      budget: budget === null ? null : { maxPaths: budget, met: true },
+      path,
+      changedUrls: group.changedUrls,
+      needlessObjects: inventoryKnown ? group.needless : null,
+      reason: chosenReason(group, parsed, inventoryKnown, path),
     };
-  }
-  if (changedUrls.size === 0) {
+  });
+  const forcedChoices: WildcardChoice[] = forced.map((wildcard) => {
+    const path = encodePath(wildcard);
+    const prefix = wildcard.slice(0, -1);
     return {
-      paths: [],
-      batches: [],
-      billedPaths: 0,
-      urlsCovered: 0,
-      needlessObjects: inventoryKnown ? 0 : null,
-      wildcards: [],
-      ignored,
-      budget: budget === null ? null : { maxPaths: budget, met: true },
+      path,
+      changedUrls: [...changed.forced.keys()].filter((w) => w.startsWith(prefix)).length,
+      needlessObjects: inventoryKnown ? countNeedless([path], unchanged, trie) : null,
+      reason: forcedReason(path, changed.forced.get(wildcard) ?? wildcard),
     };
-  }
-
-  const root = buildGroups(trie, { inventoryKnown, assumedPerDirectory: cost.assumedUnchangedPerDirectory });
-  const { selection } = choose(root, parsed, maxWildcards);
-
-  // Exact needless count: wildcards form an antichain, so their counts add up; objects hit only through
-  // an exact URL they share with a changed object are added unless a chosen wildcard covers them already.
+  });
+  const wildcards = [...optimised, ...forcedChoices].sort((a, b) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+  );
+  const exactPaths = (selection?.exactUrls ?? []).map((url) =>
+    parsed.site.queryStrings ? encodePath(`${url}*`) : encodePath(url),
+  );
+  const allPaths = [...new Set([...exactPaths, ...wildcards.map((w) => w.path)])].sort();
+  const exactCount = forced.length === 0 && !parsed.site.queryStrings && selection !== null;
   let needlessObjects: number | null = null;
-  if (inventoryKnown) {
-    const prefixes = selection.wildcards.map((g) => g.wildcard.slice(0, -1));
-    const viaExact = new Set<string>();
-    for (const url of selection.exactUrls) {
-      for (const own of trie.collisions.get(url) ?? []) {
-        if (!prefixes.some((p) => own.startsWith(p))) viaExact.add(own);
-      }
-    }
-    needlessObjects = viaExact.size;
-    for (const group of selection.wildcards) needlessObjects += group.needless;
-  }
-
-  const wildcards = selection.wildcards
-    .map((group): WildcardChoice => {
-      const path = encodePath(group.wildcard);
-      const hit = inventoryKnown
-        ? plural(group.needless, 'unchanged object')
-        : `an unknown number of unchanged objects (assumed ≤ ${group.needless})`;
-      const why =
-        budget === null
-          ? `1 path + ${group.needless} × ${cost.needlessWeight} = ${Number((1 + group.needless * cost.needlessWeight).toFixed(4))} is cheaper than ${plural(group.changedUrls, 'path')}`
-          : `1 path instead of ${group.changedUrls}, to stay within the budget of ${plural(budget, 'path')}${cost.withinBudget === 'cheapest' ? '' : ' with the fewest needless objects'}`;
-      return {
-        path,
-        changedUrls: group.changedUrls,
-        needlessObjects: inventoryKnown ? group.needless : null,
-        reason: `${path} covers ${plural(group.changedUrls, 'changed URL')} and ${hit}: ${why}`,
-      };
-    })
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-
-  const allPaths = [...selection.exactUrls.map(encodePath), ...wildcards.map((w) => w.path)].sort();
+  if (inventoryKnown)
+    needlessObjects = exactCount
+      ? selectionNeedless(selection, trie)
+      : countNeedless(allPaths, unchanged, trie);
+  const budget = parsed.cost.maxPaths;
   return {
     paths: allPaths,
-    batches: toBatches(allPaths, limits),
+    batches: toBatches(allPaths, parsed.limits),
     billedPaths: allPaths.length,
-    urlsCovered: changedUrls.size,
+    urlsCovered: changed.all,
     needlessObjects,
     wildcards,
-    ignored,
-    budget: budget === null ? null : { maxPaths: budget, met: allPaths.length <= budget },
+    ignored: changed.ignored,
+    budget: budget === undefined ? null : { maxPaths: budget, met: allPaths.length <= budget },
+  };
+}
+
+function invalidateAllPlan(
+  parsed: ParsedPlanInput,
+  changed: ChangedUrls,
+  unchanged: number,
+): InvalidationPlan {
+  const all = encodePath('/*');
+  const needless = parsed.inventory === undefined ? null : unchanged;
+  const budget = parsed.cost.maxPaths;
+  return {
+    paths: [all],
+    batches: toBatches([all], parsed.limits),
+    billedPaths: 1,
+    urlsCovered: changed.all,
+    needlessObjects: needless,
+    wildcards: [
+      {
+        path: all,
+        changedUrls: changed.all,
+        needlessObjects: needless,
+        reason: '/* requested explicitly (invalidateAll)',
+      },
+    ],
+    ignored: changed.ignored,
+    budget: budget === undefined ? null : { maxPaths: budget, met: true },
   };
 }

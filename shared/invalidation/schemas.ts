@@ -38,6 +38,39 @@ export const ObjectChangeSchema = z
   .strict();
 export type ObjectChange = z.infer<typeof ObjectChangeSchema>;
 
+/**
+ * When a directory URL (`/d/` or `/d` for `d/index.html`) is a cache key of the object: 'always';
+ * 'on-add-or-delete' (it caches something that only changes when the object appears or goes, e.g.
+ * an S3 website endpoint's redirect of `/d` to `/d/`, or the 404 cached before); 'never'.
+ */
+export const FormRuleSchema = z.enum(['always', 'on-add-or-delete', 'never']);
+export type FormRule = z.infer<typeof FormRuleSchema>;
+
+export const DirectoryUrlsSchema = z
+  .object({ slash: FormRuleSchema.default('always'), bare: FormRuleSchema.default('always') })
+  .strict();
+export type DirectoryUrls = z.output<typeof DirectoryUrlsSchema>;
+
+/**
+ * What serves the distribution's objects, which decides the directory URLs that are cache keys
+ * (AWS-FACTS "Directory indexes", 2026-12 correction). 'unknown' (the default) invalidates every form
+ * and never misses; the others drop the forms that origin never caches:
+ * - 's3-rest': S3 REST/OAC origin: `/d/` is not `d/index.html` (the default root object applies only
+ *   at the root URL), so only `/d/index.html`;
+ * - 's3-website': S3 website endpoint: `/d/` serves the index; `/d` is a redirect to `/d/`, which
+ *   changes only when the index appears or goes;
+ * - 'rewrite-index': a viewer-request function rewrites `/d/` (and `/d`) to `/d/index.html`: the cache
+ *   key is the rewritten URI, so only `/d/index.html`.
+ */
+export const ORIGIN_DIRECTORY_URLS = {
+  unknown: { slash: 'always', bare: 'always' },
+  's3-rest': { slash: 'never', bare: 'never' },
+  's3-website': { slash: 'always', bare: 'on-add-or-delete' },
+  'rewrite-index': { slash: 'never', bare: 'never' },
+} as const satisfies Record<string, DirectoryUrls>;
+export const OriginKindSchema = z.enum(['unknown', 's3-rest', 's3-website', 'rewrite-index']);
+export type OriginKind = z.infer<typeof OriginKindSchema>;
+
 export const SiteMappingSchema = z
   .object({
     /** The origin path as a key prefix (`/site` or `site/` → keys `site/…`); '' serves the whole bucket. */
@@ -46,6 +79,13 @@ export const SiteMappingSchema = z
     indexDocument: z.string().min(1).nullable().default('index.html'),
     /** CloudFront default root object: this root key is also served as `/`. */
     defaultRootObject: z.string().min(1).nullable().default('index.html'),
+    /** Which directory URLs of an index document are cache keys (see ORIGIN_DIRECTORY_URLS). */
+    directoryUrls: DirectoryUrlsSchema.prefault({}),
+    /**
+     * The cache key includes query strings: every exact URL becomes `/url*` so that every query
+     * variant is dropped (a wildcard each: the wildcard limit and the cost model apply).
+     */
+    queryStrings: z.boolean().default(false),
   })
   .strict();
 export type SiteMappingInput = z.input<typeof SiteMappingSchema>;

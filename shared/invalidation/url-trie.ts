@@ -88,6 +88,8 @@ export function buildUrlTrie(changedUrls: Iterable<string>): UrlTrie {
 export interface IndexNames {
   readonly indexDocument: string | null;
   readonly defaultRootObject: string | null;
+  /** Directory URLs that are cache keys of an unchanged index ('always' ones); all when absent. */
+  readonly directoryUrls?: { readonly slash: string; readonly bare: string };
 }
 
 function collide(trie: UrlTrie, rel: string, url: string): void {
@@ -110,8 +112,8 @@ export function addUnchanged(trie: UrlTrie, rel: string, names: IndexNames): voi
   const index = names.indexDocument;
   if (index !== null && rel.endsWith(index) && rel.charCodeAt(rel.length - index.length - 1) === 47) {
     const dir = rel.slice(0, rel.length - index.length);
-    collide(trie, rel, `/${dir}`);
-    collide(trie, rel, `/${dir.slice(0, -1)}`);
+    if ((names.directoryUrls?.slash ?? 'always') === 'always') collide(trie, rel, `/${dir}`);
+    if ((names.directoryUrls?.bare ?? 'always') === 'always') collide(trie, rel, `/${dir.slice(0, -1)}`);
   }
   if (rel === names.defaultRootObject) collide(trie, rel, '/');
 }

@@ -28,15 +28,24 @@ export interface Scoring {
 }
 
 /**
- * Cost scoring indexed by wildcards used.
+ * Cost scoring indexed by wildcards used. `exactIsWildcard`: every exact path is sent as `/url*` (a
+ * site whose cache key includes query strings), so it uses a wildcard too.
  *
  * @example
  * byWildcards(1, 0.01, 15).wildcard(300); // { index: 1, value: 4 }
  */
-export function byWildcards(pathCost: number, needlessCost: number, maxWildcards: number): Scoring {
+export function byWildcards(
+  pathCost: number,
+  needlessCost: number,
+  maxWildcards: number,
+  exactIsWildcard = false,
+): Scoring {
   return {
     size: maxWildcards + 1,
-    exact: (paths, needless) => ({ index: 0, value: pathCost * paths + needlessCost * needless }),
+    exact: (paths, needless) => ({
+      index: exactIsWildcard ? paths : 0,
+      value: pathCost * paths + needlessCost * needless,
+    }),
     wildcard: (needless) => ({ index: 1, value: pathCost + needlessCost * needless }),
   };
 }

@@ -38,6 +38,8 @@ const WILDCARD_RESOURCE_ALLOWED: Record<string, string> = {
   'ec2:DescribeSnapshots': 'Describe* actions support no resource-level permissions',
   'ec2:DescribeImages': 'Describe* actions support no resource-level permissions',
   'ec2:DescribeImageAttribute': 'read-only, supports no resource-level condition we could use',
+  'codepipeline:GetJobDetails':
+    'job actions support no resource-level permissions [unconfirmed for GetJobDetails: same family as PutJob*Result]',
   'codepipeline:PutJobSuccessResult': 'job results support no resource-level permissions',
   'codepipeline:PutJobFailureResult': 'job results support no resource-level permissions',
   'cloudwatch:PutMetricData': 'metrics support no resource-level permissions (namespace condition applied)',

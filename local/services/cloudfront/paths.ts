@@ -7,7 +7,7 @@ export const MAX_PATH_LENGTH = 4000;
  * RFC 1738 "unsafe" characters CloudFront requires to be percent-encoded. `%` is here too
  * but is handled apart: it is fine when it starts a valid `%XX` escape.
  */
-const UNSAFE = new Set([' ', '~', '"', '<', '>', '#', '{', '}', '|', '\\', '^', '[', ']', '`']);
+const UNSAFE = new Set([' ', '"', '<', '>', '#', '{', '}', '|', '\\', '^', '[', ']', '`']);
 
 /** Characters CloudFront wants left as they are; escaping one makes the path match nothing. */
 const MUST_STAY_LITERAL = /^[A-Za-z0-9/*$\-_.+!'(),:@=&]$/;
@@ -57,16 +57,19 @@ export const checkInvalidationPath = (item: string): PathCheck => {
   if (item.length > MAX_PATH_LENGTH) return { ok: false, reason: `path longer than ${MAX_PATH_LENGTH}` };
   if (item.startsWith('#')) return checkTag(item);
   if (!item.startsWith('/')) return { ok: false, reason: `path ${item} does not start with /` };
-  const star = item.indexOf('*');
-  if (star !== -1 && star !== item.length - 1) {
-    return { ok: false, reason: `path ${item} has * before its last character` };
+  // CloudFront Developer Guide, "What you need to know when invalidating files": '~' is not
+  // supported, encoded or not; the error code for it is InvalidArgument [unconfirmed].
+  if (item.includes('~') || /%7E/i.test(item)) {
+    return { ok: false, reason: `path ${item} contains ~, which CloudFront does not support` };
   }
+  // AWS-FACTS "Paths" (2026-12 correction): only a last '*' is a wildcard; any other is a literal.
+  const wildcard = item.endsWith('*');
   const bad = underEncoded(item);
   if (bad !== undefined) {
     return { ok: false, reason: `path ${item} has an unencoded ${JSON.stringify(bad)}` };
   }
   return {
     ok: true,
-    value: { path: item, kind: star === -1 ? 'file' : 'wildcard', matchesNothing: overEncoded(item) },
+    value: { path: item, kind: wildcard ? 'wildcard' : 'file', matchesNothing: overEncoded(item) },
   };
 };

@@ -62,7 +62,7 @@ const prepare = async (seedDistributionsToo = true) => {
     codepipeline: { jobs: [{ id: JOB_ID, pipelineName: 'site', actionName: 'Invalidate' }] },
   });
   const deps = await makeDeps(local());
-  return { handler: makeHandler({ ...deps, pipeline: pipeline() }) };
+  return { deps, handler: makeHandler({ ...deps, pipeline: pipeline() }) };
 };
 
 describe('codepipeline-invalidate (Invoke Lambda action)', () => {
@@ -146,6 +146,25 @@ describe('codepipeline-invalidate (Invoke Lambda action)', () => {
       },
     ]);
     expect(await invalidationsOf(local(), DOCS_DIST)).toHaveLength(1);
+  });
+
+  // CodePipeline API reference / botocore model: GetJobDetails answers JobNotFoundException for a job
+  // that "cannot be found"; PutJobSuccessResult and PutJobFailureResult answer the same for it, so
+  // such a job cannot be given a result: it is logged and counted, nothing else.
+  it.each([
+    ['an id CodePipeline does not know', '0bad0bad-1111-2222-3333-444455556666'],
+    ['an id that is not a UUID', 'forged-job'],
+  ])('invalidates nothing and reports nothing for %s', async (_name, forged) => {
+    // Prepare
+    const { handler, deps } = await prepare();
+    // Act
+    await handler(job('docs', forged));
+    // Assess
+    expect(await createInvalidationCalls(local())).toBe(0);
+    expect(await results()).toEqual([{ jobId: JOB_ID, outcome: undefined, text: undefined }]);
+    const calls = (await local().control.counters()).calls.filter((c) => c.service === 'codepipeline');
+    expect(calls.map((c) => c.action)).toEqual(['GetJobDetails']);
+    expect(deps.metrics.recorded).toContainEqual(expect.objectContaining({ name: 'InvalidationFailures' }));
   });
 
   it('throws for an event without a job id: there is no job to report to', async () => {

@@ -1,5 +1,5 @@
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { makeHandler as makeDeferredHandler } from '../../../functions/invalidate-deferred/handler.ts';
 import { makeHandler } from '../../../functions/invalidate-deploy-event/handler.ts';
 import type { RunningLocalCloud } from '../../../local/server.ts';
@@ -133,6 +133,50 @@ describe('invalidate-deploy-event (EventBridge)', () => {
     expect(
       JSON.parse(message?.Body ?? '{}').batches.map((b: { batchIndex: number }) => b.batchIndex),
     ).toEqual([1]);
+  });
+
+  it('splits more than 15 wildcards into batches that each fit, and the deferred queue submits the rest', async () => {
+    // Prepare: 20 explicit wildcards, nothing else in flight
+    const { handler, deferred, deps } = await prepare();
+    const paths = Array.from({ length: 20 }, (_, i) => `/section${String(i).padStart(2, '0')}/*`);
+    // Act
+    const summary = await handler(deployEvent({ site: 'docs', deployId: 'wide-1', paths }));
+    await local().control.advance({ minutes: 10 });
+    const [message] = await receiveAll(deps.sqs, deps.queueUrl);
+    const resumed = await deferred({ Records: [{ messageId: 'd1', body: message?.Body ?? '' }] });
+    // Assess: 15 now, 5 once the first batch completed; every path billed once
+    expect(summary.distributions[0]?.batches.map((b) => [b.batchIndex, b.status, b.paths.length])).toEqual([
+      [0, 'created', 15],
+      [1, 'deferred', 5],
+    ]);
+    expect(resumed.batchItemFailures).toEqual([]);
+    const mine = (await invalidationsOf(local(), DOCS_DIST)).flatMap((i) => i.paths.map((p) => p.path));
+    expect(mine.sort()).toEqual(paths);
+    expect(await pathsBilled(local())).toBe(20);
+  });
+
+  it('fails a deferred batch that could never fit (over 15 wildcards) with a named error, submitting nothing', async () => {
+    // Prepare: a hand-made deferred message holding one batch of 16 wildcards
+    const { deferred, deps } = await prepare();
+    const logged = vi.spyOn(deps.logger, 'error');
+    const body = JSON.stringify({
+      kind: 'shipyard.deferred-invalidation',
+      version: 1,
+      site: 'docs',
+      deployId: 'forged',
+      distributionId: DOCS_DIST,
+      attempt: 1,
+      batches: [{ batchIndex: 0, paths: Array.from({ length: 16 }, (_, i) => `/w${i}/*`) }],
+    });
+    // Act
+    const response = await deferred({ Records: [{ messageId: 'm1', body }] });
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    expect(logged).toHaveBeenCalledWith('deferred invalidation failed', {
+      messageId: 'm1',
+      error: expect.objectContaining({ name: 'BatchNeverFitsError' }),
+    });
+    expect(await createInvalidationCalls(local())).toBe(0);
   });
 
   it('fails a malformed deferred message into the DLQ path (batch item failure)', async () => {

@@ -2,6 +2,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_WEBHOOK_BODY_BYTES, makeHandler } from '../../../functions/github-webhook/handler.ts';
 import { createSecretsAdapter } from '../../../shared/aws/secrets.ts';
+import { signedBodyDigest } from '../../../shared/deploy/github.ts';
 import { githubSignature } from '../../../shared/deploy/github-signature.ts';
 import { RecentIds } from '../../../shared/deploy/recent.ts';
 import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
@@ -64,7 +65,7 @@ const prepare = async (options: { seedSecret?: boolean } = {}) => {
     secrets: createSecretsAdapter({
       ssmClient: new SSMClient({ ...clientConfig(local().url), maxAttempts: 1 }),
     }),
-    recentDeliveries: new RecentIds(),
+    recentRequests: new RecentIds(),
   };
   return { deps, handler: makeHandler(deps) };
 };
@@ -88,7 +89,7 @@ describe('github-webhook (Function URL)', () => {
     // Assess
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toMatchObject({
-      deploys: [{ site: 'web', deployId: `${AFTER}@${DELIVERY}`, pathsBilled: 8 }],
+      deploys: [{ site: 'web', deployId: `${AFTER}@${signedBodyDigest(Buffer.from(body))}`, pathsBilled: 8 }],
     });
     for (const id of [WEB_DIST, WEB_DIST_2]) {
       const [invalidation] = await invalidationsOf(local(), id);
@@ -180,12 +181,12 @@ describe('github-webhook (Function URL)', () => {
     expect(await createInvalidationCalls(local())).toBe(0);
   });
 
-  it('dedupes a redelivery by X-GitHub-Delivery, and a cold container bills nothing twice either', async () => {
+  it('dedupes a redelivery by its signed body, and a cold container bills nothing twice either', async () => {
     // Prepare
     const { handler, deps } = await prepare();
     const body = JSON.stringify(pushPayload());
     await handler(request(body));
-    const coldStart = makeHandler({ ...deps, recentDeliveries: new RecentIds() });
+    const coldStart = makeHandler({ ...deps, recentRequests: new RecentIds() });
     // Act
     const warm = await handler(request(body));
     const cold = await coldStart(request(body));
@@ -195,19 +196,48 @@ describe('github-webhook (Function URL)', () => {
     expect(await pathsBilled(local())).toBe(8);
   });
 
-  it('invalidates a commit pushed again after a rollback: a new delivery is a new release', async () => {
-    // Prepare: release AFTER, roll back to BEFORE (forced push, broad paths), then push AFTER again
+  it('bills 0 new paths for a captured signed request replayed 30 times with new delivery ids', async () => {
+    // Prepare: one real push, then an attacker replays its exact bytes and signature
     const { handler, deps } = await prepare();
-    const release = JSON.stringify(pushPayload());
+    const body = JSON.stringify(pushPayload());
+    await handler(request(body, { delivery: 'd-original' }));
+    const billedBefore = await pathsBilled(local());
+    // Act: each replay on a cold container (no in-memory dedupe) with a fresh delivery id
+    const replies = [];
+    for (let i = 0; i < 30; i++) {
+      const cold = makeHandler({ ...deps, recentRequests: new RecentIds() });
+      replies.push(await cold(request(body, { delivery: `replayed-${i}` })));
+    }
+    // Assess: CloudFront returned the existing invalidations (same CallerReferences): nothing billed
+    expect(billedBefore).toBe(8);
+    expect(await pathsBilled(local())).toBe(8);
+    for (const reply of replies)
+      expect(JSON.parse(reply.body)).toMatchObject({ deploys: [{ site: 'web', pathsBilled: 0 }] });
+    expect(await invalidationsOf(local(), WEB_DIST)).toHaveLength(1);
+  });
+
+  it('invalidates a commit pushed again after a rollback: a new push (new pushed_at) is a new release', async () => {
+    // Prepare: release AFTER, roll back to BEFORE (forced push, broad paths), then push AFTER again.
+    // GitHub's payload carries the push time, so the roll-forward push is a new signed body.
+    const { handler, deps } = await prepare();
+    const repository = (pushedAt: number) => ({ full_name: 'acme/web', pushed_at: pushedAt });
+    const release = JSON.stringify(pushPayload({ repository: repository(1_767_225_600) }));
     await handler(request(release, { delivery: 'd-release' }));
     await local().control.advance({ minutes: 10 });
-    const rollback = pushPayload({ before: AFTER, after: pushPayload().before, forced: true, commits: [] });
+    const rollback = pushPayload({
+      before: AFTER,
+      after: pushPayload().before,
+      forced: true,
+      commits: [],
+      repository: repository(1_767_226_200),
+    });
     await handler(request(JSON.stringify(rollback), { delivery: 'd-rollback' }));
     await local().control.advance({ minutes: 10 });
-    // Act: the same payload as the first release, in a new event; then GitHub redelivers that event
-    const again = await handler(request(release, { delivery: 'd-roll-forward' }));
-    const coldStart = makeHandler({ ...deps, recentDeliveries: new RecentIds() });
-    const redelivered = await coldStart(request(release, { delivery: 'd-roll-forward' }));
+    const rollForward = JSON.stringify(pushPayload({ repository: repository(1_767_226_800) }));
+    // Act: the roll-forward push; then GitHub redelivers that event to a cold container
+    const again = await handler(request(rollForward, { delivery: 'd-roll-forward' }));
+    const coldStart = makeHandler({ ...deps, recentRequests: new RecentIds() });
+    const redelivered = await coldStart(request(rollForward, { delivery: 'd-roll-forward' }));
     // Assess: the objects cached during the rollback are dropped again, and only once
     expect(JSON.parse(again.body)).toMatchObject({ deploys: [{ site: 'web', pathsBilled: 8 }] });
     expect(JSON.parse(redelivered.body)).toMatchObject({ deploys: [{ site: 'web', pathsBilled: 0 }] });

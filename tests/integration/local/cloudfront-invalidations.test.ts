@@ -162,7 +162,10 @@ describe('CloudFront CreateInvalidation (AWS-FACTS: CloudFront invalidations)', 
 
   it.each([
     ['must start with /', 'index.html'],
-    ['* only as the last character', '/images/*.jpg'],
+    // CloudFront Developer Guide, "What you need to know when invalidating files": no '~', encoded
+    // or not (a mid-path '*' is a literal now, AWS-FACTS 2026-12, so it is no longer refused).
+    ['no ~', '/~user/a.html'],
+    ['no encoded ~', '/%7Euser/a.html'],
     ['at most 4,000 characters', `/${'a'.repeat(4_000)}`],
   ])('path rule "%s" → InvalidArgument', async (_rule, path) => {
     const { cf, id } = await setup();

@@ -1,5 +1,6 @@
 import {
   CodePipelineClient,
+  GetJobDetailsCommand,
   PutJobFailureResultCommand,
   PutJobSuccessResultCommand,
 } from '@aws-sdk/client-codepipeline';
@@ -93,6 +94,33 @@ describe('CodePipeline job results (awsJson1_1)', () => {
     });
     await expect(cp.send(new PutJobSuccessResultCommand({ jobId: OTHER }))).rejects.toMatchObject({
       name: 'JobNotFoundException',
+    });
+  });
+
+  // botocore model codepipeline 2015-07-09, GetJobDetails: output jobDetails {id, data, accountId};
+  // errors ValidationException, JobNotFoundException ("cannot be found").
+  it('GetJobDetails returns the seeded job; an unknown job (or one of another region) → JobNotFoundException', async () => {
+    // Prepare
+    const cp = await setup();
+    // Act
+    const { jobDetails } = await cp.send(new GetJobDetailsCommand({ jobId: JOB }));
+    // Assess
+    expect(jobDetails).toMatchObject({
+      id: JOB,
+      accountId: '123456789012',
+      data: {
+        actionConfiguration: { configuration: { UserParameters: '{"d":"E1"}' } },
+        pipelineContext: { pipelineName: 'site', stage: { name: 'Deploy' }, action: { name: 'Invalidate' } },
+      },
+    });
+    await expect(
+      cp.send(new GetJobDetailsCommand({ jobId: '00000000-0000-4000-8000-000000000000' })),
+    ).rejects.toMatchObject({ name: 'JobNotFoundException', $metadata: { httpStatusCode: 400 } });
+    await expect(cp.send(new GetJobDetailsCommand({ jobId: OTHER }))).rejects.toMatchObject({
+      name: 'JobNotFoundException',
+    });
+    await expect(cp.send(new GetJobDetailsCommand({ jobId: 'not-a-job' }))).rejects.toMatchObject({
+      name: 'ValidationException',
     });
   });
 

@@ -71,14 +71,18 @@ describe('canonicalPaths', () => {
         '--paths',
       ),
     ).toEqual(['/app.js?v=2', '/a%20b.html?q=x%20y&r=1?', '/a%3Fb.html', '/img/*', '/search?q=*']);
-    expect(() => canonicalPaths(['/a*?v=1'], 'cli', '--paths')).toThrow(
-      `malformed cli event: --paths[0]: invalid invalidation path "/a*?v=1": expected '*' only as the last character`,
-    );
+    // AWS-FACTS "Paths" (2026-12 correction): a '*' before the last character is a literal.
+    expect(canonicalPaths(['/a*?v=1'], 'cli', '--paths')).toEqual(['/a*?v=1']);
+    // `%2A` is not a wildcard and `%2F` is not a slash: kept as given.
+    expect(canonicalPaths(['/sale%2a', '/a%2Fb.html'], 'cli', '--paths')).toEqual([
+      '/sale%2A',
+      '/a%2Fb.html',
+    ]);
   });
 
   it('lists every invalid path at once', () => {
-    expect(() => canonicalPaths(['/ok', 'no-slash', '/a*b', '/100%'], 'cli', '--paths')).toThrow(
-      `malformed cli event: --paths[1]: invalid invalidation path "no-slash": expected a path starting with '/'; --paths[2]: invalid invalidation path "/a*b": expected '*' only as the last character; --paths[3]: invalid invalidation path "/100%": expected well-formed '%XX' escapes of UTF-8`,
+    expect(() => canonicalPaths(['/ok', 'no-slash', '/a~b', '/100%'], 'cli', '--paths')).toThrow(
+      `malformed cli event: --paths[1]: invalid invalidation path "no-slash": expected a path starting with '/'; --paths[2]: invalid invalidation path "/a~b": expected no '~' (CloudFront does not support it in invalidation paths, encoded or not); --paths[3]: invalid invalidation path "/100%": expected well-formed '%XX' escapes of UTF-8`,
     );
   });
 });

@@ -15,8 +15,11 @@ const push = (overrides: Record<string, unknown> = {}) => ({
   ],
   ...overrides,
 });
-const parse = (payload: unknown) =>
-  parsePushPayload(Buffer.from(JSON.stringify(payload)), 'application/json');
+/** The change sets of a signed push body, as the webhook handler derives them. */
+const changeSetsOf = (payload: unknown) => {
+  const body = Buffer.from(JSON.stringify(payload));
+  return pushToChangeSets(parsePushPayload(body, 'application/json'), SITES, body);
+};
 
 describe('verifyGithubSignature', () => {
   const body = Buffer.from('{"zen":"Keep it logically awesome."}');
@@ -35,13 +38,13 @@ describe('verifyGithubSignature', () => {
 describe('pushToChangeSets', () => {
   it('maps repository files through pathPrefix and keyPrefix, netting out changes across commits', () => {
     // Act
-    const outcome = pushToChangeSets(parse(push()), SITES);
+    const outcome = changeSetsOf(push());
     // Assess
     expect(outcome.skipped).toEqual([]);
     expect(outcome.changeSets).toEqual([
       {
         site: 'web',
-        deployId: AFTER,
+        deployId: expect.stringMatching(new RegExp(`^${AFTER}@[0-9a-f]{16}$`)),
         source: 'github',
         changes: [
           { key: 'site/docs/index.html', change: 'modified' },
@@ -53,8 +56,22 @@ describe('pushToChangeSets', () => {
     ]);
   });
 
+  it('derives the deploy id from signed content only: the same body is the same deploy, another push time another', () => {
+    // Prepare: GitHub's push payload carries the push time; a roll-forward push of the same commit has a new one
+    const first = push({ repository: { full_name: 'acme/web', pushed_at: 1_767_225_600 } });
+    const later = push({ repository: { full_name: 'acme/web', pushed_at: 1_767_229_200 } });
+    // Act
+    const [a] = changeSetsOf(first).changeSets;
+    const [replayed] = changeSetsOf(first).changeSets;
+    const [b] = changeSetsOf(later).changeSets;
+    // Assess
+    expect(a?.deployId).toMatch(new RegExp(`^${AFTER}@[0-9a-f]{16}$`));
+    expect(replayed?.deployId).toBe(a?.deployId);
+    expect(b?.deployId).not.toBe(a?.deployId);
+  });
+
   it('honours the branch filter', () => {
-    const outcome = pushToChangeSets(parse(push({ ref: 'refs/heads/feature' })), SITES);
+    const outcome = changeSetsOf(push({ ref: 'refs/heads/feature' }));
     expect(outcome.changeSets).toEqual([]);
     expect(outcome.skipped).toEqual([{ site: 'web', reason: 'pushed to feature, the site follows main' }]);
   });
@@ -80,24 +97,31 @@ describe('pushToChangeSets', () => {
       'branch created: no previous commit to compare with',
     ],
   ])('falls back to the broad paths for %s, with the reason', (_name, overrides, reason) => {
-    const outcome = pushToChangeSets(parse(push(overrides)), SITES);
+    const outcome = changeSetsOf(push(overrides));
     expect(outcome.changeSets).toEqual([
-      { site: 'web', deployId: AFTER, source: 'github', changes: [], paths: ['/*'], reason },
+      {
+        site: 'web',
+        deployId: expect.stringMatching(`${AFTER}@`),
+        source: 'github',
+        changes: [],
+        paths: ['/*'],
+        reason,
+      },
     ]);
   });
 
   it('skips tags, branch deletions, other repositories and pushes touching nothing under pathPrefix', () => {
-    expect(pushToChangeSets(parse(push({ ref: 'refs/tags/v1' })), SITES).skipped).toEqual([
+    expect(changeSetsOf(push({ ref: 'refs/tags/v1' })).skipped).toEqual([
       { reason: 'refs/tags/v1 is not a branch' },
     ]);
-    expect(pushToChangeSets(parse(push({ deleted: true, after: '0'.repeat(40) })), SITES).skipped).toEqual([
+    expect(changeSetsOf(push({ deleted: true, after: '0'.repeat(40) })).skipped).toEqual([
       { reason: 'branch main was deleted' },
     ]);
-    expect(pushToChangeSets(parse(push({ repository: { full_name: 'acme/api' } })), SITES).skipped).toEqual([
+    expect(changeSetsOf(push({ repository: { full_name: 'acme/api' } })).skipped).toEqual([
       { reason: 'no site follows acme/api' },
     ]);
     const readmeOnly = push({ commits: [{ id: 'c1', added: [], removed: [], modified: ['README.md'] }] });
-    expect(pushToChangeSets(parse(readmeOnly), SITES).skipped).toEqual([
+    expect(changeSetsOf(readmeOnly).skipped).toEqual([
       { site: 'web', reason: 'no changed file under "public"' },
     ]);
   });

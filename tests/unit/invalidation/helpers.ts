@@ -13,8 +13,8 @@ import {
 export function changedUrls(input: PlanInput): string[] {
   const parsed = parsePlanInput(input);
   const urls = new Set<string>();
-  for (const { key } of parsed.changes) {
-    const forms = urlFormsOfKey(key, parsed.site);
+  for (const { key, change } of parsed.changes) {
+    const forms = urlFormsOfKey(key, parsed.site, change);
     if (forms.served) for (const url of forms.urls) urls.add(url);
   }
   return [...urls];
@@ -33,7 +33,7 @@ export function bruteNeedless(input: PlanInput, paths: readonly string[]): numbe
   let count = 0;
   for (const key of new Set(parsed.inventory ?? [])) {
     if (changed.has(key) || !key.startsWith(prefix) || key === prefix) continue;
-    const urls = urlFormsOfRelativeKey(key.slice(prefix.length), parsed.site);
+    const urls = urlFormsOfRelativeKey(key.slice(prefix.length), parsed.site, 'unchanged');
     if (urls.some((url) => paths.some((path) => pathCovers(path, url)))) count++;
   }
   return count;

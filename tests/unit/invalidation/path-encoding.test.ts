@@ -15,7 +15,8 @@ describe('encodePath', () => {
   it.each([
     ['plain', '/docs/a.html', '/docs/a.html'],
     ['space', '/techniques/failures/413 Failure.html', '/techniques/failures/413%20Failure.html'],
-    ['tilde', '/~user/a.html', '/%7Euser/a.html'],
+    // AWS-FACTS "Paths" (2026-12 correction): a '*' that is not the last character is a literal.
+    ['a literal star in the middle', '/a*b.html', '/a*b.html'],
     ['percent', '/100%.html', '/100%25.html'],
     ['double quote and angle brackets', '/a"<b>.html', '/a%22%3Cb%3E.html'],
     ['hash', '/a#b', '/a%23b'],
@@ -44,8 +45,9 @@ describe('encodePath', () => {
 
   it.each([
     ['no leading slash', 'docs/a.html', "starting with '/'"],
-    ['star in the middle', '/a*b', "'*' only as the last character"],
-    ['two stars', '/a/**', "'*' only as the last character"],
+    // CloudFront Developer Guide, "What you need to know when invalidating files": '~' is not
+    // supported in invalidation paths, encoded or not.
+    ['a tilde', '/~user/a.html', "no '~'"],
     ['control character', '/a\u0001b', 'no control characters'],
     ['newline', '/a\nb', 'no control characters'],
     ['DEL', '/a\u007fb', 'no control characters'],

@@ -49,7 +49,9 @@ describe('planInvalidation: URL forms and mapping', () => {
     [
       'paths come out encoded',
       { changes: modified('zh/数组.png', 'a~b'), inventory: range(300, (i) => `x/${i}`) },
-      ['/a%7Eb', '/zh/%E6%95%B0%E7%BB%84.png'],
+      // '~' cannot be named (CloudFront Developer Guide, "What you need to know when invalidating
+      // files"): the narrowest wildcard ending before it covers it.
+      ['/a*', '/zh/%E6%95%B0%E7%BB%84.png'],
     ],
   ])('%s', (_name, input, expected) => {
     // Act

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeKeyPrefix, SiteMappingSchema, urlFormsOfKey } from '../../../shared/invalidation/index.ts';
+import {
+  normalizeKeyPrefix,
+  ORIGIN_DIRECTORY_URLS,
+  SiteMappingSchema,
+  urlFormsOfKey,
+} from '../../../shared/invalidation/index.ts';
 
 const defaults = SiteMappingSchema.parse({});
 
@@ -13,6 +18,9 @@ describe('urlFormsOfKey', () => {
     ['a space', 'techniques/failures/413 Failure.html', ['/techniques/failures/413 Failure.html']],
     ['CJK', 'zh/数组/index.html', ['/zh/数组/index.html', '/zh/数组/', '/zh/数组']],
     ['colon, ampersand, at', 'a:b&c@d.html', ['/a:b&c@d.html']],
+    // AWS-FACTS "Paths" (2026-12): a mid-path '*' is a literal; '~' is covered by the planner's wildcard.
+    ['a literal star', 'a*b.html', ['/a*b.html']],
+    ['a tilde', 'd~x/index.html', ['/d~x/index.html', '/d~x/', '/d~x']],
   ])('%s: %s', (_name, key, expected) => {
     // Act
     const forms = urlFormsOfKey(key, defaults);
@@ -45,7 +53,6 @@ describe('urlFormsOfKey', () => {
   });
 
   it.each([
-    ['a star', 'a*b.html', "contains '*'"],
     ['a dot-dot segment', 'a/../b.html', "no '..' path segment"],
     ['a control character', 'a\tb.html', 'no control characters'],
   ])('reports a key with %s as not invalidatable', (_name, key, reason) => {
@@ -67,6 +74,19 @@ describe('urlFormsOfKey', () => {
     expect(urlFormsOfKey('home.html', custom)).toEqual({ served: true, urls: ['/home.html', '/'] });
     expect(urlFormsOfKey('index.html', custom)).toEqual({ served: true, urls: ['/index.html'] });
     expect(urlFormsOfKey('d/index.html', none)).toEqual({ served: true, urls: ['/d/index.html'] });
+  });
+});
+
+describe('urlFormsOfKey: directory URLs per origin (AWS-FACTS "Directory indexes", 2026-12)', () => {
+  it.each([
+    ['unknown', 'modified', ['/d/index.html', '/d/', '/d']],
+    ['s3-rest', 'modified', ['/d/index.html']],
+    ['rewrite-index', 'added', ['/d/index.html']],
+    ['s3-website', 'modified', ['/d/index.html', '/d/']],
+    ['s3-website', 'added', ['/d/index.html', '/d/', '/d']],
+  ] as const)('%s origin, %s index', (origin, change, expected) => {
+    const site = SiteMappingSchema.parse({ directoryUrls: ORIGIN_DIRECTORY_URLS[origin] });
+    expect(urlFormsOfKey('d/index.html', site, change)).toEqual({ served: true, urls: expected });
   });
 });
 
