@@ -390,6 +390,7 @@ export function planRetention(input: RetentionInput): RetentionPlan {
     nowMs,
     recordedRunIds: input.recordedRunIds,
     sourceVolumeIds: input.sourceVolumeIds,
+    protectedIds: input.protectedIds,
   });
   const groups = groupBackups(owned.images, owned.snapshots);
   const available = groups.filter((g) => g.status === 'available' && !isOrphanSet(g, input));

@@ -249,7 +249,7 @@ const handlerCases: HostileCase[] = [
   {
     name: 'share-image: run.policy sharing with another account',
     act: call('backupShareImage', {
-      run: run({ policy: policy({ share: { accountIds: ['999999999999'], public: true } }) }),
+      run: run({ policy: policy({ share: { accountIds: ['999999999999'] } }) }),
       backup: { target, image: image() },
     }),
     error: RPM,

@@ -128,6 +128,9 @@ const VolumeSchema = z
   })
   .strict();
 
+/** An AWS creation time of a resource seeded as pre-existing. */
+const pastInstant = z.iso.datetime({ offset: true });
+
 const SnapshotSchema = z
   .object({
     region,
@@ -138,6 +141,8 @@ const SnapshotSchema = z
     encrypted: z.boolean().optional(),
     kmsKeyId: z.string().min(1).optional(),
     tags: tags.optional(),
+    /** `StartTime` of a snapshot that existed before the seed (ISO; not after the simulated now). */
+    startTime: pastInstant.optional(),
   })
   .strict();
 
@@ -156,6 +161,8 @@ const ImageSchema = z
       .array(z.object({ deviceName: z.string().min(1), sizeGiB: z.number().int().min(1) }).strict())
       .optional(),
     tags: tags.optional(),
+    /** `CreationDate` of an image that existed before the seed (ISO; not after the simulated now). */
+    creationDate: pastInstant.optional(),
     launchPermissionUserIds: z.array(z.string().regex(/^\d{12}$/)).optional(),
     /** Instance-store mappings of the image (an instance launched from it has them). */
     instanceStore: z
@@ -229,17 +236,26 @@ const completedSnapshot = (
   cloud: LocalCloud,
   state: RegionState,
   init: Omit<SnapshotRecord, 'id' | 'region' | 'startTime' | 'durationMs'> & { id?: string | undefined },
+  startTime: number = cloud.now(),
 ): SnapshotRecord => {
   const snapshot: SnapshotRecord = {
     ...init,
     id: init.id ?? cloud.ids.next('snap'),
     region: state.name,
-    startTime: cloud.now(),
+    startTime,
     durationMs: 0,
   };
   claim('snapshot', state.snapshots, snapshot);
   state.volumeStats(snapshot.volumeId).started += 1;
   return snapshot;
+};
+
+/** A seeded creation time: in the past of the simulated clock (AWS never reports a future one). */
+const seededTime = (cloud: LocalCloud, iso: string | undefined, field: string): number => {
+  if (iso === undefined) return cloud.now();
+  const ms = Date.parse(iso);
+  if (ms > cloud.now()) throw new RangeError(`seed: ${field} ${iso} is after the simulated now`);
+  return ms;
 };
 
 /**
@@ -354,15 +370,20 @@ export const seedEc2 = (cloud: LocalCloud, input: unknown): Ec2SeedResult => {
 
   for (const s of seed.snapshots ?? []) {
     const state = store.region(s.region);
-    const snapshot = completedSnapshot(cloud, state, {
-      id: s.snapshotId,
-      volumeId: s.volumeId ?? 'vol-ffffffff',
-      volumeSize: s.sizeGiB,
-      description: s.description ?? '',
-      encrypted: s.encrypted ?? false,
-      ...(s.kmsKeyId ? { kmsKeyId: s.kmsKeyId } : {}),
-      tags: tagMap(s.tags),
-    });
+    const snapshot = completedSnapshot(
+      cloud,
+      state,
+      {
+        id: s.snapshotId,
+        volumeId: s.volumeId ?? 'vol-ffffffff',
+        volumeSize: s.sizeGiB,
+        description: s.description ?? '',
+        encrypted: s.encrypted ?? false,
+        ...(s.kmsKeyId ? { kmsKeyId: s.kmsKeyId } : {}),
+        tags: tagMap(s.tags),
+      },
+      seededTime(cloud, s.startTime, `snapshot ${s.snapshotId ?? ''} startTime`),
+    );
     result.snapshots.push(snapshot.id);
   }
 
@@ -419,7 +440,7 @@ export const seedEc2 = (cloud: LocalCloud, input: unknown): Ec2SeedResult => {
       rootDeviceName,
       enaSupport: true,
       blockDevices,
-      createdAt: now,
+      createdAt: seededTime(cloud, img.creationDate, `image ${img.name} creationDate`),
       settleMs: 0,
       visibleAt: now,
       tags: tagMap(img.tags),

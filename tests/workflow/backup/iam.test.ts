@@ -90,6 +90,8 @@ describe('backup IAM covers what the handlers call', () => {
         snapshots: [20, 21, 22].map((day) => ({
           region: SOURCE,
           snapshotId: `snap-0f${day}0000000000000`,
+          volumeId: VOLUME,
+          startTime: `2026-01-${day}T00:30:00.000Z`,
           sizeGiB: 8,
           tags: {
             'shipyard:managed': 'true',

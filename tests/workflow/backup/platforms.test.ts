@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../../shared/backup/summary.ts';
+import type { BackupPolicy } from '../../../shared/config/policies.ts';
 import { createBackupWorkflow } from '../../helpers/backup-workflow.ts';
 import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import { ec2Calls, inventory, ofTarget } from './inventory.ts';
@@ -34,9 +35,13 @@ interface PlatformImage {
 
 describe('backup workflow: platforms and boot attributes', () => {
   const local = useLocalCloud();
-  const now = () => new Date(local().cloud.now()).toISOString();
 
-  async function runFor(instance: Record<string, unknown>, extra: Record<string, unknown> = {}, share = {}) {
+  async function runFor(
+    instance: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+    share = {},
+    more: Partial<BackupPolicy> = {},
+  ) {
     const id = instance.instanceId as string;
     await local().control.seed({
       ec2: {
@@ -57,8 +62,12 @@ describe('backup workflow: platforms and boot attributes', () => {
       },
     });
     const workflow = await createBackupWorkflow(local);
-    const p = policy({ targets: { instanceIds: [id] }, share: { accountIds: [SHARE_WITH], ...share } });
-    const result = await workflow.run(runInput(p, RUN, now()));
+    const p = policy({
+      targets: { instanceIds: [id] },
+      share: { accountIds: [SHARE_WITH], ...share },
+      ...more,
+    });
+    const result = await workflow.run(runInput(p, RUN));
     const summary = (result.output ??
       (result.lastOutput.Summarize as { summary: RunSummary }).summary) as RunSummary;
     const images = async (region: string) =>
@@ -126,6 +135,8 @@ describe('backup workflow: platforms and boot attributes', () => {
       },
       {},
       { public: true },
+      // Public sharing needs unencrypted copies (config validation refuses it with KMS keys).
+      { copyRegions: [{ region: COPY_A }, { region: COPY_B }] },
     );
     expect(result.status).toBe('succeeded');
     for (const region of [SOURCE, COPY_A, COPY_B]) {

@@ -132,6 +132,7 @@ export async function seedOldBackups(control: ControlClient, region: string, bac
         snapshotId: `snap-${b.hex}`,
         sizeGiB: 8,
         tags: tags(b, 'snapshot'),
+        startTime: b.createdAt,
       })),
       images: backups.map((b) => ({
         region,
@@ -139,6 +140,7 @@ export async function seedOldBackups(control: ControlClient, region: string, bac
         name: b.managed === false ? `golden-${b.hex}` : `shipyard/${b.policy}/${b.target}/${b.runId}`,
         snapshotIds: [`snap-${b.hex}`],
         tags: tags(b, 'image'),
+        creationDate: b.createdAt,
       })),
     },
   });

@@ -36,11 +36,13 @@ function expectedGfs(all: DateTime[]): string[] {
   add(newestPerBucket(newestFirst, 7, (t) => t.setZone(ZONE).toISODate() ?? ''));
   add(newestPerBucket(newestFirst, 4, (t) => `${t.setZone(ZONE).weekYear}-W${t.setZone(ZONE).weekNumber}`));
   add(newestPerBucket(newestFirst, 3, (t) => t.setZone(ZONE).toFormat('yyyy-MM')));
-  return [...keep].sort();
+  return [...keep].map(toMinute).sort();
 }
 
+/** To the minute: the run's instant is the service clock when DiscoverTargets runs, just after the night's time. */
+const toMinute = (iso: string) => new Date(iso).toISOString().slice(0, 16);
 const createdAts = (items: { tags: Record<string, string> }[]) =>
-  [...new Set(items.map((i) => new Date(i.tags['shipyard:created-at'] ?? '').toISOString()))].sort();
+  [...new Set(items.map((i) => toMinute(i.tags['shipyard:created-at'] ?? '')))].sort();
 
 describe('60 nightly runs under a GFS policy', () => {
   const local = useLocalCloud({ clock: { start: first.minus({ hours: 6 }).toMillis() } });
@@ -76,7 +78,7 @@ describe('60 nightly runs under a GFS policy', () => {
     expect(createdAts(ofTarget(source.snapshots, STANDALONE))).toEqual(expected);
     expect(ofTarget(source.snapshots, STANDALONE)).toHaveLength(expected.length);
     const copy = await inventory(local().control, COPY_A);
-    const lastThree = nights.slice(-3).map((n) => n.toUTC().toISO() ?? '');
+    const lastThree = nights.slice(-3).map((n) => toMinute(n.toUTC().toISO() ?? ''));
     expect(createdAts(ofTarget(copy.images, INSTANCE_A))).toEqual(lastThree);
     expect(ofTarget(copy.snapshots, INSTANCE_A)).toHaveLength(3);
     // Nothing else is left behind: every snapshot in the source backs a kept AMI or a kept volume backup.

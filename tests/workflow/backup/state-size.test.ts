@@ -73,13 +73,14 @@ function oldBackups(targets: number) {
         });
         const snapshotIds = Array.from({ length: VOLUMES }, () => `snap-${id()}`);
         for (const snapshotId of snapshotIds)
-          snapshots.push({ region, snapshotId, sizeGiB: 8, tags: tags('snapshot') });
+          snapshots.push({ region, snapshotId, sizeGiB: 8, tags: tags('snapshot'), startTime: createdAt });
         images.push({
           region,
           imageId: `ami-${id()}`,
           name: `shipyard/bench/${instanceId(t)}/${runId}`,
           snapshotIds,
           tags: tags('image'),
+          creationDate: createdAt,
         });
       }
     }
