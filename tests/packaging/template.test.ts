@@ -163,9 +163,17 @@ describe('packaged CloudFormation template', () => {
     const config = parseYaml(readFileSync('config/shipyard.dev.yml', 'utf8')) as {
       sites: { bucket: string; keyPrefix?: string }[];
     };
-    const listing = allStatements().filter(({ statement }) =>
+    const allListing = allStatements().filter(({ statement }) =>
       asList(statement.Action).includes('s3:ListBucket'),
     );
+    const onRunRecords = ({ statement }: { statement: { Resource?: unknown } }) =>
+      JSON.stringify(statement.Resource) === JSON.stringify({ 'Fn::GetAtt': ['BackupRunsBucket', 'Arn'] });
+    // Besides the site buckets, only the run records' bucket is listed, and only under runs/.
+    for (const { role, statement } of allListing.filter(onRunRecords)) {
+      expect(role).toMatch(/^Backup(Rotate|PlanTarget|DiscoverTargets)IamRole/);
+      expect(statement.Condition, role).toEqual({ StringLike: { 's3:prefix': 'runs/*' } });
+    }
+    const listing = allListing.filter((entry) => !onRunRecords(entry));
     expect(new Set(listing.map(({ role }) => role))).toEqual(
       new Set([
         'InvalidateS3EventsIamRoleLambdaExecution',
