@@ -1,11 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * No wall-clock limit per test or hook: how fast this machine is must not decide a result.
+ * Every wait in the suite is bounded by the simulated clock or by progress instead (an
+ * execution with no new history event for STALL_MS fails its test, a rehearsal night with no
+ * new event is NOT_FINISHED), and `.ci/run` bounds the whole run against a real hang.
+ */
+const NO_WALL_CLOCK_LIMIT = 0;
+
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    globalSetup: ['tests/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    testTimeout: NO_WALL_CLOCK_LIMIT,
+    hookTimeout: NO_WALL_CLOCK_LIMIT,
   },
 });

@@ -14,8 +14,9 @@ describe('npm start (the rehearsal)', () => {
   it('deploys the packaged service locally, invalidates two releases and backs up nightly with rotation', async () => {
     // Act
     const { stdout } = await run('npm', ['start', '--silent', '--', '--json', '--nights', '8'], {
+      // No wall-clock bound: the rehearsal reports a night NOT_FINISHED (and fails) when its
+      // execution makes no progress, whatever the machine's speed.
       maxBuffer: 64 * 1024 * 1024,
-      timeout: 240_000,
     });
     const summary = JSON.parse(stdout) as RehearsalSummary;
     // Assess: releases through both triggers reached every distribution of their site
@@ -43,5 +44,5 @@ describe('npm start (the rehearsal)', () => {
     expect(summary.rotation.find((r) => r.region === 'eu-west-1')?.keptBackups).toBe(6);
     // nothing Shipyard did not create was touched
     expect(summary.untouched).toEqual({ unmanagedSnapshotPresent: true, unselectedInstanceSnapshots: 0 });
-  }, 300_000);
+  });
 });

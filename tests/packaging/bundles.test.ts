@@ -5,13 +5,13 @@ import {
   handlerCode,
   MAX_BUNDLE_BYTES,
 } from '../../scripts/bundles.ts';
-import { packageService } from '../../scripts/package-service.ts';
+import { packageServiceCached } from '../../scripts/package-service.ts';
 
 let bundles: FunctionBundle[];
 
 beforeAll(async () => {
-  bundles = await functionBundles(await packageService('dev'));
-}, 180_000);
+  bundles = await functionBundles(await packageServiceCached('dev'));
+});
 
 const isBackup = (b: FunctionBundle) => b.key.startsWith('backup');
 /** Strings only the bundled SDK clients contain (service ids survive minification). */

@@ -37,5 +37,5 @@ describe('serverless package and the config', () => {
     expect(packaged.code).not.toBe(0);
     expect(packaged.stderr).toContain(problem);
     expect(packaged.stderr).toContain('serverless package: the Shipyard config is invalid');
-  }, 120_000);
+  });
 });

@@ -14,7 +14,7 @@ let raw: string;
 beforeAll(async () => {
   raw = await printService('prod');
   printed = parseYaml(raw) as Printed;
-}, 120_000);
+});
 
 describe('serverless print --stage prod (offline)', () => {
   it('resolves every variable from the prod config', () => {

@@ -21,7 +21,7 @@ beforeAll(async () => {
   const packaged = await packageServiceCached('dev');
   template = packaged.template;
   templatePath = packaged.templatePath;
-}, 180_000);
+});
 
 const resourcesOfType = (type: string) =>
   Object.entries(template.Resources).filter(([, r]) => r.Type === type);

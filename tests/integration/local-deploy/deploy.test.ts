@@ -23,7 +23,7 @@ import {
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { deployTemplate } from '../../../local/deploy/deploy.ts';
 import type { DeployReport } from '../../../local/deploy/report.ts';
-import { type PackagedService, packageService } from '../../../scripts/package-service.ts';
+import { type PackagedService, packageServiceCached } from '../../../scripts/package-service.ts';
 import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 
 // The background poller is off: each test drives deliveries with the pump, deterministically.
@@ -59,7 +59,7 @@ const deploy = () =>
   deployTemplate({ template: pkg.template, packageDir: pkg.dir, endpoint: local().url, stage: 'dev' });
 
 beforeAll(async () => {
-  pkg = await packageService('dev');
+  pkg = await packageServiceCached('dev');
 });
 
 beforeEach(async () => {

@@ -133,5 +133,5 @@ describe("a run of maxTargetsPerRun targets fits Step Functions' 256 KiB state l
     // Measured: 171,684 bytes for 40 targets (~4.3 KB each). A safety margin for longer ids,
     // names and failure reasons than this fleet's.
     expect(largest, `${targets} targets: ${largest} bytes`).toBeLessThan(0.75 * MAX_PAYLOAD_BYTES);
-  }, 120_000);
+  });
 });
