@@ -57,7 +57,7 @@ export interface DeployedBackup {
   /** Summarize's output per run id (a failed execution's summary is only in its history). */
   summaries: Map<string, SummarizeOutput>;
   /** The backupStart handler, as the schedule invokes it. */
-  start: (event: unknown) => Promise<{ name: string; kind: string }>;
+  start: (event: unknown) => Promise<{ name: string; kind: string; executionArn?: string }>;
   startFunctionArn: string;
   listExecutions: () => Promise<{ name: string; status: string; executionArn: string }[]>;
   /** Follows the execution until it ends (gives up only when it stops making progress). */
