@@ -3,9 +3,11 @@ import type { LocalCloud } from '../../cloud.ts';
 import { isEc2Id } from '../../ids.ts';
 import { AsyncFaultSchema, addAsyncFaults } from './async-faults.ts';
 import { addImage, checkImageName } from './images.ts';
+import { instanceStateAt } from './instance-lifecycle.ts';
 import { addKmsKey } from './kms.ts';
 import { imageView, snapshotView, volumeState } from './lifecycle.ts';
 import { LimitsSchema } from './limits.ts';
+import { dumpNetwork, NetworkSeedSchema, seedNetwork } from './network.ts';
 import { isRegionName } from './regions.ts';
 import { isPublic } from './render.ts';
 import { RequestThrottle } from './request-throttle.ts';
@@ -129,6 +131,8 @@ export const Ec2SeedSchema = z
     imageVisibilityDelayMs: z.number().int().min(0).optional(),
     /** Request-rate throttling: 'off' (default), 'aws-default', or per-bucket overrides. */
     throttling: ThrottlingSeedSchema.optional(),
+    /** VPCs, subnets, internet gateways, route tables and security groups (network.ts). */
+    network: NetworkSeedSchema.optional(),
   })
   .strict();
 export type Ec2Seed = z.infer<typeof Ec2SeedSchema>;
@@ -138,6 +142,7 @@ export interface Ec2SeedResult {
   volumes: string[];
   snapshots: string[];
   images: { imageId: string; snapshotIds: string[] }[];
+  network?: ReturnType<typeof seedNetwork>;
 }
 
 const tagMap = (record: Record<string, string> | undefined, name?: string): Tags => {
@@ -195,6 +200,7 @@ export const seedEc2 = (cloud: LocalCloud, input: unknown): Ec2SeedResult => {
   if (seed.throttling !== undefined) store.throttle = RequestThrottle.fromSeed(seed.throttling);
   for (const key of seed.kmsKeys ?? []) addKmsKey(store, cloud.accountId, key);
   addAsyncFaults(store, seed.asyncFaults ?? []);
+  if (seed.network) result.network = seedNetwork(cloud, store, seed.network);
 
   for (const v of seed.volumes ?? []) {
     const state = store.region(v.region);
@@ -360,7 +366,7 @@ export const dumpEc2 = (cloud: LocalCloud) => {
     regions[name] = {
       instances: [...state.instances.values()].map((i) => ({
         instanceId: i.id,
-        state: i.state,
+        state: instanceStateAt(i, now),
         volumes: i.devices,
         tags: tagsJson(i.tags),
       })),
@@ -403,5 +409,6 @@ export const dumpEc2 = (cloud: LocalCloud) => {
     imageVisibilityDelayMs: store.imageVisibilityDelayMs,
     asyncFaults: store.asyncFaults.map((f) => ({ ...f.fault, remaining: f.remaining })),
     throttling: store.throttle ? { buckets: store.throttle.view() } : 'off',
+    network: dumpNetwork(store),
   };
 };

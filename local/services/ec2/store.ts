@@ -1,7 +1,10 @@
 import type { LocalCloud } from '../../cloud.ts';
 import type { AsyncFault } from './async-faults.ts';
 import { IdIndex } from './id-index.ts';
+import type { LaunchDetails } from './instance-lifecycle.ts';
+import type { LaunchTemplateRecord } from './launch-templates.ts';
 import { DEFAULT_LIMITS, type Ec2Limits } from './limits.ts';
+import { NetworkState } from './network.ts';
 import type { RequestThrottle } from './request-throttle.ts';
 
 /** User tags in insertion order (AWS returns them unordered; insertion order keeps runs comparable). */
@@ -131,6 +134,8 @@ export interface InstanceRecord {
   launchTime: number;
   tags: Tags;
   devices: { deviceName: string; volumeId: string; deleteOnTermination: boolean }[];
+  /** Instances from RunInstances: their clock-driven lifecycle and network placement. */
+  launch?: LaunchDetails;
 }
 
 interface VolumeSnapshotStats {
@@ -151,6 +156,10 @@ export class RegionState {
   readonly images = new IdIndex<ImageRecord>();
   readonly volumes = new IdIndex<VolumeRecord>();
   readonly instances = new IdIndex<InstanceRecord>();
+  /** Instances between TerminateInstances and the end of their visibility. */
+  readonly terminating = new Set<string>();
+  readonly network = new NetworkState();
+  readonly launchTemplates = new IdIndex<LaunchTemplateRecord>();
   /** Registered image names (unique per account and region) → image id. */
   readonly imageNames = new Map<string, string>();
   /** Snapshot id → images that reference it (DeleteSnapshot InUse, DeregisterImage skipped). */
