@@ -131,7 +131,7 @@ export const handleControl = async (
         const subpath = url.pathname.slice(CONTROL_PREFIX.length - 1);
         const input = parse(z.unknown(), body);
         for (const service of SERVICES) {
-          const response = await service.control?.(cloud, method, subpath, input);
+          const response = await service.control?.(cloud, method, subpath, input, url.searchParams);
           if (response) return response;
         }
         return json(404, { message: `no control route ${route}` });

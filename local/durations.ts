@@ -23,6 +23,16 @@ export const DurationsSchema = z
     volumeCreateMs: z.number().min(0),
     /** CloudFront invalidation: InProgress → Completed. */
     invalidationMs: z.number().min(0),
+    /** RunInstances: pending → running. */
+    instanceBootMs: z.number().min(0),
+    /** After running: instance and system status checks initializing → ok (or impaired). */
+    instanceStatusCheckMs: z.number().min(0),
+    /** TerminateInstances: shutting-down → terminated. */
+    instanceShutdownMs: z.number().min(0),
+    /** After running: an image's SSM agent registers and pings (PingStatus Online). */
+    ssmAgentOnlineMs: z.number().min(0),
+    /** Global Accelerator: IN_PROGRESS → DEPLOYED after a change. */
+    acceleratorDeployMs: z.number().min(0),
   })
   .strict();
 export type Durations = z.infer<typeof DurationsSchema>;
@@ -37,4 +47,9 @@ export const DEFAULT_DURATIONS: Durations = {
   copyRegionFactor: {},
   volumeCreateMs: 10_000,
   invalidationMs: 120_000,
+  instanceBootMs: 30_000,
+  instanceStatusCheckMs: 150_000,
+  instanceShutdownMs: 30_000,
+  ssmAgentOnlineMs: 60_000,
+  acceleratorDeployMs: 60_000,
 };

@@ -44,12 +44,14 @@ export interface LocalService {
   /**
    * Control routes of the service under `/_shipyard/` (e.g. `POST /schedules/fire`):
    * `subpath` starts with `/`, `body` is the parsed JSON body. Returns undefined for a
-   * route it does not own. Throwing a ZodError or an AwsError answers 400.
+   * route it does not own. Throwing a ZodError or an AwsError answers 400. `query` is the
+   * route's query string (GET routes take their parameters there).
    */
   control?(
     cloud: LocalCloud,
     method: string,
     subpath: string,
     body: unknown,
+    query: URLSearchParams,
   ): LocalResponse | Promise<LocalResponse> | undefined;
 }

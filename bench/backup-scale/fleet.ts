@@ -3,7 +3,7 @@
  * durations in the range AWS documents or users report, and the default EC2 limits.
  * Volume sizes are deterministic (the same fleet every run) and varied (8–200 GiB).
  */
-import type { Durations } from '../../local/durations.ts';
+import { DEFAULT_DURATIONS, type Durations } from '../../local/durations.ts';
 import { type BackupPolicy, backupPolicySchema } from '../../shared/config/policies.ts';
 
 export const SOURCE = 'eu-west-1';
@@ -17,6 +17,7 @@ const KEY = (region: string, n: number) =>
  * ~250 MB/s scaled per region pair (farther regions are slower), never under 3 minutes.
  */
 export const BENCH_DURATIONS: Durations = {
+  ...DEFAULT_DURATIONS,
   snapshotMsPerGiB: 3_000,
   snapshotMinMs: 60_000,
   incrementalFactor: 0.2,

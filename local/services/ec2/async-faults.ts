@@ -7,11 +7,13 @@ import type { Ec2Store } from './store.ts';
  */
 export const AsyncFaultSchema = z
   .object({
-    kind: z.enum(['snapshot-error', 'register-failed', 'copy-failed']),
+    kind: z.enum(['snapshot-error', 'register-failed', 'copy-failed', 'status-check-failed']),
     /** Region the operation runs in (for copies: the source region). */
     region: z.string().min(1).optional(),
     /** snapshot-error only: the volume being snapshotted. */
     volumeId: z.string().min(1).optional(),
+    /** status-check-failed only: instances launched from this image fail their instance status check. */
+    imageId: z.string().min(1).optional(),
     /** copy-failed only: the destination region. */
     destinationRegion: z.string().min(1).optional(),
     /** How many matching operations fail; 1 by default. */
@@ -25,12 +27,14 @@ const DEFAULT_MESSAGES: Record<AsyncFault['kind'], string> = {
   'snapshot-error': 'Injected fault: the snapshot failed',
   'register-failed': 'Injected fault: the image registration failed',
   'copy-failed': 'Injected fault: the copy failed',
+  'status-check-failed': 'Injected fault: the instance status check failed',
 };
 
 export interface AsyncFaultMatch {
   region: string;
   volumeId?: string;
   destinationRegion?: string;
+  imageId?: string;
 }
 
 export const addAsyncFaults = (store: Ec2Store, faults: AsyncFault[]): void => {
@@ -50,6 +54,7 @@ export const takeAsyncFault = (
     if (fault.volumeId !== undefined && fault.volumeId !== match.volumeId) continue;
     if (fault.destinationRegion !== undefined && fault.destinationRegion !== match.destinationRegion)
       continue;
+    if (fault.imageId !== undefined && fault.imageId !== match.imageId) continue;
     active.remaining -= 1;
     store.asyncFaults = store.asyncFaults.filter((f) => f.remaining > 0);
     return fault.message ?? DEFAULT_MESSAGES[kind];

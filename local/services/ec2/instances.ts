@@ -1,6 +1,7 @@
 import type { Ec2Action } from './context.ts';
 import { checkId, invalidCombination, notFound } from './errors.ts';
 import { compileFilters, parseFilters } from './filters.ts';
+import { instanceStateAt } from './instance-lifecycle.ts';
 import { PAGE_RANGES } from './limits.ts';
 import { maxResultsParam, paginate } from './pagination.ts';
 import { reservationXml } from './render.ts';
@@ -15,7 +16,7 @@ export const describeInstances: Ec2Action = (ctx) => {
     throw invalidCombination('The parameter instancesSet cannot be used with the parameter maxResults');
   const filter = compileFilters<InstanceRecord>(parseFilters(params), {
     'instance-id': (i) => i.id,
-    'instance-state-name': (i) => i.state,
+    'instance-state-name': (i) => instanceStateAt(i, ctx.now),
     'instance-type': (i) => i.instanceType,
     'availability-zone': (i) => i.availabilityZone,
     architecture: (i) => i.architecture,
@@ -25,7 +26,7 @@ export const describeInstances: Ec2Action = (ctx) => {
     'block-device-mapping.volume-id': (i) => i.devices.map((d) => d.volumeId),
     'block-device-mapping.device-name': (i) => i.devices.map((d) => d.deviceName),
   });
-  const render = (i: InstanceRecord) => reservationXml(i, ctx.cloud.accountId);
+  const render = (i: InstanceRecord) => reservationXml(i, ctx.cloud.accountId, ctx.now);
   if (ids.length > 0) {
     for (const id of ids) checkId('instance', id);
     const missing = ids.filter((id) => !state.instances.has(id));

@@ -1,4 +1,5 @@
 import type { XmlObject, XmlValue } from '../../protocol/xml.ts';
+import { instanceStateAt } from './instance-lifecycle.ts';
 import { imageView, snapshotView, volumeState } from './lifecycle.ts';
 import type {
   BlockDevice,
@@ -174,11 +175,21 @@ const INSTANCE_STATE_CODES: Record<InstanceRecord['state'], number> = {
   stopped: 80,
 };
 
-export const instanceXml = (i: InstanceRecord): XmlObject => ({
+export const instanceStateXml = (state: InstanceRecord['state']): XmlObject => ({
+  code: INSTANCE_STATE_CODES[state],
+  name: state,
+});
+
+export const instanceXml = (i: InstanceRecord, now: number): XmlObject => ({
   instanceId: i.id,
   imageId: i.imageId,
-  instanceState: { code: INSTANCE_STATE_CODES[i.state], name: i.state },
+  instanceState: instanceStateXml(instanceStateAt(i, now)),
   instanceType: i.instanceType,
+  subnetId: i.launch?.subnetId,
+  vpcId: i.launch?.vpcId,
+  privateIpAddress: i.launch?.privateIpAddress,
+  ipAddress: i.launch?.publicIpAddress,
+  groupSet: i.launch?.securityGroups,
   launchTime: iso(i.launchTime),
   placement: { availabilityZone: i.availabilityZone, tenancy: 'default' },
   architecture: i.architecture,
@@ -208,8 +219,8 @@ export const instanceXml = (i: InstanceRecord): XmlObject => ({
   metadataOptions: { state: 'applied', httpTokens: i.httpTokens, httpEndpoint: 'enabled' },
 });
 
-export const reservationXml = (i: InstanceRecord, ownerId: string): XmlObject => ({
+export const reservationXml = (i: InstanceRecord, ownerId: string, now: number): XmlObject => ({
   reservationId: i.reservationId,
   ownerId,
-  instancesSet: [instanceXml(i)],
+  instancesSet: [instanceXml(i, now)],
 });

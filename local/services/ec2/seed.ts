@@ -3,9 +3,11 @@ import type { LocalCloud } from '../../cloud.ts';
 import { isEc2Id } from '../../ids.ts';
 import { AsyncFaultSchema, addAsyncFaults } from './async-faults.ts';
 import { addImage, bootAttributesOf, checkImageName } from './images.ts';
+import { instanceStateAt } from './instance-lifecycle.ts';
 import { addKmsKey } from './kms.ts';
 import { imageView, snapshotView, volumeState } from './lifecycle.ts';
 import { LimitsSchema } from './limits.ts';
+import { dumpNetwork, NetworkSeedSchema, seedNetwork } from './network.ts';
 import { isRegionName } from './regions.ts';
 import { isPublic } from './render.ts';
 import { RequestThrottle } from './request-throttle.ts';
@@ -194,6 +196,8 @@ export const Ec2SeedSchema = z
     throttling: ThrottlingSeedSchema.optional(),
     /** Snapshots of a licensed instance's volumes carry its billing metadata (default false, [unconfirmed]). */
     snapshotsCarryBillingMetadata: z.boolean().optional(),
+    /** VPCs, subnets, internet gateways, route tables and security groups (network.ts). */
+    network: NetworkSeedSchema.optional(),
   })
   .strict();
 export type Ec2Seed = z.infer<typeof Ec2SeedSchema>;
@@ -203,6 +207,7 @@ export interface Ec2SeedResult {
   volumes: string[];
   snapshots: string[];
   images: { imageId: string; snapshotIds: string[] }[];
+  network?: ReturnType<typeof seedNetwork>;
 }
 
 /** A seeded UEFI instance's variable store when the seed gives none (base64 of a short marker). */
@@ -274,6 +279,7 @@ export const seedEc2 = (cloud: LocalCloud, input: unknown): Ec2SeedResult => {
     store.snapshotsCarryBillingMetadata = seed.snapshotsCarryBillingMetadata;
   for (const key of seed.kmsKeys ?? []) addKmsKey(store, cloud.accountId, key);
   addAsyncFaults(store, seed.asyncFaults ?? []);
+  if (seed.network) result.network = seedNetwork(cloud, store, seed.network);
 
   for (const v of seed.volumes ?? []) {
     const state = store.region(v.region);
@@ -469,7 +475,7 @@ export const dumpEc2 = (cloud: LocalCloud) => {
     regions[name] = {
       instances: [...state.instances.values()].map((i) => ({
         instanceId: i.id,
-        state: i.state,
+        state: instanceStateAt(i, now),
         volumes: i.devices,
         tags: tagsJson(i.tags),
       })),
@@ -521,5 +527,6 @@ export const dumpEc2 = (cloud: LocalCloud) => {
     imageVisibilityDelayMs: store.imageVisibilityDelayMs,
     asyncFaults: store.asyncFaults.map((f) => ({ ...f.fault, remaining: f.remaining })),
     throttling: store.throttle ? { buckets: store.throttle.view() } : 'off',
+    network: dumpNetwork(store),
   };
 };

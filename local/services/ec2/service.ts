@@ -7,10 +7,27 @@ import type { LocalRequest, LocalResponse, LocalService } from '../../service.ts
 import type { Ec2Action } from './context.ts';
 import { copyImage, copySnapshot } from './copy.ts';
 import { createImage, deregisterImage, describeImages, registerImage } from './images.ts';
+import { settleInstances } from './instance-lifecycle.ts';
+import { describeInstanceStatus } from './instance-status.ts';
 import { describeInstances, getInstanceUefiData } from './instances.ts';
 import { describeImageAttribute, modifyImageAttribute } from './launch-permissions.ts';
+import {
+  createLaunchTemplate,
+  createLaunchTemplateVersion,
+  describeLaunchTemplates,
+  describeLaunchTemplateVersions,
+  modifyLaunchTemplate,
+} from './launch-templates.ts';
+import {
+  describeInternetGateways,
+  describeRouteTables,
+  describeSecurityGroups,
+  describeSubnets,
+  describeVpcs,
+} from './network.ts';
 import { isRegionName, REGIONS } from './regions.ts';
 import { throttleRequest } from './request-throttle.ts';
+import { runInstances, terminateInstances } from './run-instances.ts';
 import { dumpEc2, seedEc2 } from './seed.ts';
 import { createSnapshot, createSnapshots, deleteSnapshot, describeSnapshots } from './snapshots.ts';
 import { ec2Store } from './store.ts';
@@ -67,6 +84,19 @@ export const ACTIONS: Record<Ec2ActionName, Ec2Action> = {
   DescribeImageAttribute: describeImageAttribute,
   CreateTags: createTags,
   DeleteTags: deleteTags,
+  RunInstances: runInstances,
+  TerminateInstances: terminateInstances,
+  DescribeInstanceStatus: describeInstanceStatus,
+  CreateLaunchTemplate: createLaunchTemplate,
+  CreateLaunchTemplateVersion: createLaunchTemplateVersion,
+  DescribeLaunchTemplates: describeLaunchTemplates,
+  DescribeLaunchTemplateVersions: describeLaunchTemplateVersions,
+  ModifyLaunchTemplate: modifyLaunchTemplate,
+  DescribeVpcs: describeVpcs,
+  DescribeSubnets: describeSubnets,
+  DescribeRouteTables: describeRouteTables,
+  DescribeInternetGateways: describeInternetGateways,
+  DescribeSecurityGroups: describeSecurityGroups,
 };
 
 const respond = (action: string, requestId: string, result: XmlObject): LocalResponse => ({
@@ -92,6 +122,7 @@ export const ec2Service: LocalService = {
       run: () => {
         const store = ec2Store(cloud);
         throttleRequest(cloud, store.throttle, req.region, action, params);
+        settleInstances(store.region(req.region), cloud.now());
         const ctx = {
           cloud,
           store,

@@ -1,7 +1,10 @@
 import type { LocalCloud } from '../../cloud.ts';
 import type { AsyncFault } from './async-faults.ts';
 import { IdIndex } from './id-index.ts';
+import type { LaunchDetails } from './instance-lifecycle.ts';
+import type { LaunchTemplateRecord } from './launch-templates.ts';
 import { DEFAULT_LIMITS, type Ec2Limits } from './limits.ts';
+import { NetworkState } from './network.ts';
 import type { RequestThrottle } from './request-throttle.ts';
 
 /** User tags in insertion order (AWS returns them unordered; insertion order keeps runs comparable). */
@@ -174,6 +177,8 @@ export interface InstanceRecord {
   uefiData?: string;
   /** Instance-store mappings (not listed by DescribeInstances; kept by CreateImage). */
   instanceStore: { deviceName: string; virtualName: string }[];
+  /** Instances from RunInstances: their clock-driven lifecycle and network placement. */
+  launch?: LaunchDetails;
 }
 
 interface VolumeSnapshotStats {
@@ -194,6 +199,10 @@ export class RegionState {
   readonly images = new IdIndex<ImageRecord>();
   readonly volumes = new IdIndex<VolumeRecord>();
   readonly instances = new IdIndex<InstanceRecord>();
+  /** Instances between TerminateInstances and the end of their visibility. */
+  readonly terminating = new Set<string>();
+  readonly network = new NetworkState();
+  readonly launchTemplates = new IdIndex<LaunchTemplateRecord>();
   /** Registered image names (unique per account and region) → image id. */
   readonly imageNames = new Map<string, string>();
   /** Snapshot id → images that reference it (DeleteSnapshot InUse, DeregisterImage skipped). */

@@ -85,6 +85,21 @@ export const ACTION_THROTTLING = {
   CreateTags: CREATE_TAGS,
   DeleteTags: DELETE_TAGS,
   CreateVolume: CREATE_VOLUME,
+  // RunInstances and TerminateInstances also have resource token buckets (not modelled); their
+  // request buckets are taken as the mutating category [unconfirmed].
+  RunInstances: 'mutating',
+  TerminateInstances: 'mutating',
+  DescribeInstanceStatus: 'unfilteredNonMutating',
+  CreateLaunchTemplate: 'mutating',
+  CreateLaunchTemplateVersion: 'mutating',
+  ModifyLaunchTemplate: 'mutating',
+  DescribeLaunchTemplates: 'nonMutating',
+  DescribeLaunchTemplateVersions: 'nonMutating',
+  DescribeVpcs: 'nonMutating',
+  DescribeSubnets: 'nonMutating',
+  DescribeRouteTables: 'nonMutating',
+  DescribeInternetGateways: 'nonMutating',
+  DescribeSecurityGroups: 'nonMutating',
 } as const satisfies Record<string, ThrottlingCategory | BucketSpec>;
 export type Ec2ActionName = keyof typeof ACTION_THROTTLING;
 const ACTION_NAMES = Object.keys(ACTION_THROTTLING) as [Ec2ActionName, ...Ec2ActionName[]];

@@ -1,0 +1,100 @@
+import type { XmlObject } from '../../protocol/xml.ts';
+import type { Ec2Action } from './context.ts';
+import { checkId, invalidCombination, notFound } from './errors.ts';
+import { compileFilters, parseFilters } from './filters.ts';
+import { instanceStateAt } from './instance-lifecycle.ts';
+import { PAGE_RANGES } from './limits.ts';
+import { maxResultsParam, paginate } from './pagination.ts';
+import { instanceStateXml } from './render.ts';
+import type { InstanceRecord } from './store.ts';
+
+/**
+ * DescribeInstanceStatus (EC2 API reference; "Status checks for Amazon EC2 instances"): for a
+ * running instance the system and instance checks are `initializing` until
+ * instanceStatusCheckMs after it started running, then `ok` — or, for the instance check of an
+ * instance whose image carries a `status-check-failed` fault, `impaired` with the
+ * `reachability` detail `failed`. Instances that are not running report `not-applicable`
+ * and are listed only with IncludeAllInstances.
+ */
+
+type SummaryStatus = 'ok' | 'impaired' | 'initializing' | 'not-applicable';
+
+interface StatusView {
+  system: SummaryStatus;
+  instance: SummaryStatus;
+  impairedSince?: number;
+}
+
+export const instanceStatusAt = (i: InstanceRecord, now: number): StatusView => {
+  if (instanceStateAt(i, now) !== 'running') return { system: 'not-applicable', instance: 'not-applicable' };
+  const launch = i.launch;
+  if (!launch) return { system: 'ok', instance: 'ok' };
+  if (now < launch.statusReadyAt) return { system: 'initializing', instance: 'initializing' };
+  if (launch.impaired) return { system: 'ok', instance: 'impaired', impairedSince: launch.statusReadyAt };
+  return { system: 'ok', instance: 'ok' };
+};
+
+const DETAIL_STATUS: Record<SummaryStatus, string | undefined> = {
+  ok: 'passed',
+  impaired: 'failed',
+  initializing: 'initializing',
+  'not-applicable': undefined,
+};
+
+const summaryXml = (status: SummaryStatus, impairedSince?: number): XmlObject => {
+  const detail = DETAIL_STATUS[status];
+  return {
+    status,
+    details: detail
+      ? [
+          {
+            name: 'reachability',
+            status: detail,
+            impairedSince:
+              status === 'impaired' && impairedSince !== undefined ? new Date(impairedSince) : undefined,
+          },
+        ]
+      : undefined,
+  };
+};
+
+export const describeInstanceStatus: Ec2Action = (ctx) => {
+  const { params, state, now } = ctx;
+  const ids = params.list('InstanceId');
+  const maxResults = maxResultsParam(params, PAGE_RANGES.instances);
+  if (ids.length > 0 && maxResults !== undefined)
+    throw invalidCombination('The parameter instancesSet cannot be used with the parameter maxResults');
+  const includeAll = params.bool('IncludeAllInstances') ?? false;
+  const status = (i: InstanceRecord) => instanceStatusAt(i, now);
+  const filter = compileFilters<InstanceRecord>(parseFilters(params), {
+    'instance-state-name': (i) => instanceStateAt(i, now),
+    'availability-zone': (i) => i.availabilityZone,
+    'instance-status.status': (i) => status(i).instance,
+    'system-status.status': (i) => status(i).system,
+    'instance-status.reachability': (i) => DETAIL_STATUS[status(i).instance],
+    'system-status.reachability': (i) => DETAIL_STATUS[status(i).system],
+  });
+  const matches = (i: InstanceRecord) => (includeAll || instanceStateAt(i, now) === 'running') && filter(i);
+  const render = (i: InstanceRecord): XmlObject => {
+    const view = status(i);
+    return {
+      instanceId: i.id,
+      availabilityZone: i.availabilityZone,
+      instanceState: instanceStateXml(instanceStateAt(i, now)),
+      instanceStatus: summaryXml(view.instance, view.impairedSince),
+      systemStatus: summaryXml(view.system),
+    };
+  };
+  if (ids.length > 0) {
+    for (const id of ids) checkId('instance', id);
+    const missing = ids.filter((id) => !state.instances.has(id));
+    if (missing.length > 0) throw notFound('instance', missing);
+    const found = [...new Set(ids)]
+      .sort()
+      .map((id) => state.instances.get(id))
+      .filter((i): i is InstanceRecord => i !== undefined && matches(i));
+    return { instanceStatusSet: found.map(render) };
+  }
+  const page = paginate(state.instances, 'instance-status', matches, maxResults, params.get('NextToken'));
+  return { instanceStatusSet: page.items.map(render), nextToken: page.nextToken };
+};
