@@ -136,3 +136,39 @@ describe('S3 events for objects no site claims', () => {
     ]);
   });
 });
+
+describe('changed keys CloudFront cannot take', () => {
+  it('are left out of the invalidation, listed in the summary with the reason and logged at warn level', async () => {
+    // Prepare
+    const deps = await prepare();
+    const { logger, lines } = capturedLogger();
+    const handler = makeDeployEventHandler({ ...deps, logger });
+    // Act
+    const summary = await handler(
+      deployEvent({
+        site: 'docs',
+        deployId: 'bad-keys',
+        changes: [
+          { path: 'ok.html', status: 'M' },
+          { path: 'a/../secret.html', status: 'M' },
+          { path: 'nul\u0000.html', status: 'A' },
+        ],
+      }),
+    );
+    // Assess
+    expect(summary.ignoredKeys).toEqual([
+      { key: 'a/../secret.html', reason: expect.stringContaining("no '..' path segment") },
+      { key: 'nul\u0000.html', reason: expect.stringContaining('no control characters (found U+0000)') },
+    ]);
+    expect(summary.distributions.map((d) => d.batches.map((b) => b.paths))).toEqual([[['/ok.html']]]);
+    expect(await createInvalidationCalls(local())).toBe(1);
+    const warnings = lines.filter((l) => l.level === 'WARN');
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        message: 'changed keys not invalidated',
+        count: 2,
+        sample: summary.ignoredKeys,
+      }),
+    ]);
+  });
+});
