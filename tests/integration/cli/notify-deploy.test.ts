@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeHandler as makeDeployEventHandler } from '../../../functions/invalidate-deploy-event/handler.ts';
 import { useLocalCloud } from '../../helpers/local-cloud.ts';
+import { DOCS_DIST, makeDeps, seedDistributions } from '../invalidation/harness.ts';
 import { isOneLine, runCli, writeConfig } from './harness.ts';
 
 const local = useLocalCloud();
@@ -15,6 +17,10 @@ sites:
     keyPrefix: site/
     distributionIds: [E2QWRUHAPOMQZL]
     repo: { fullName: acme/web, branch: main, pathPrefix: public/ }
+  - name: docs
+    bucket: docs-bucket
+    distributionIds: [${DOCS_DIST}]
+    broadPaths: [/docs/*]
 `;
 
 const ZERO_SHA = '0000000000000000000000000000000000000000';
@@ -38,11 +44,11 @@ const putEventsCalls = async (): Promise<number> =>
     .filter((c) => c.service === 'events' && c.action === 'PutEvents')
     .reduce((n, c) => n + c.count, 0);
 
-const notify = (repo: string, extra: string[]) =>
+const notify = (repo: string, extra: string[], site = 'web') =>
   runCli([
     'notify-deploy',
     '--site',
-    'web',
+    site,
     '--to',
     'HEAD',
     '--repo-dir',
@@ -71,11 +77,22 @@ describe('shipyard notify-deploy: the event is checked with the function’s sch
     expect(await putEventsCalls()).toBe(0);
   });
 
-  it('publishes a first push (zero --from) without changes, so the site’s broad paths are invalidated', async () => {
+  it('publishes a first push (zero --from) without changes, so the function invalidates the site’s broad paths', async () => {
     // Prepare
+    await seedDistributions(local());
+    const deps = await makeDeps(local());
     const repo = makeRepo();
     // Act
-    const result = await notify(repo, ['--from', ZERO_SHA, '--json']);
+    const result = await notify(repo, ['--from', ZERO_SHA, '--json'], 'docs');
+    const state = await local().control.state<{
+      events: { regions: Record<string, { source: string; detailType: string; detail: unknown }[]> };
+    }>();
+    const [published] = state.events.regions['us-east-1'] ?? [];
+    const summary = await makeDeployEventHandler(deps)({
+      source: published?.source,
+      'detail-type': published?.detailType,
+      detail: published?.detail,
+    });
     // Assess
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
@@ -83,11 +100,8 @@ describe('shipyard notify-deploy: the event is checked with the function’s sch
       changes: 0,
       broad: 'branch created: no previous commit to compare with',
     });
-    const state = await local().control.state<{
-      events: { regions: Record<string, { detail: Record<string, unknown> }[]> };
-    }>();
-    const [published] = state.events.regions['us-east-1'] ?? [];
-    expect(published?.detail).toEqual({ site: 'web', deployId: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect(published?.detail).toEqual({ site: 'docs', deployId: expect.stringMatching(/^[0-9a-f]{40}$/) });
     expect(await putEventsCalls()).toBe(1);
+    expect(summary.distributions.map((d) => d.batches.map((b) => b.paths))).toEqual([[['/docs/*']]]);
   });
 });
