@@ -11,8 +11,9 @@ async function s3EventsQueuePolicy(context) {
         .filter(Boolean),
     ),
   ].sort();
-  const sourceArns =
-    buckets.length > 0 ? buckets.map((b) => `arn:aws:s3:::${b}`) : ['arn:aws:s3:::no-bucket-configured'];
+  // The deployment's partition (aws, aws-cn, aws-us-gov), never a hard-coded `arn:aws:`.
+  const bucketArn = (bucket) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${bucket}` });
+  const sourceArns = (buckets.length > 0 ? buckets : ['no-bucket-configured']).map(bucketArn);
   return {
     Type: 'AWS::SQS::QueuePolicy',
     Properties: {

@@ -2,9 +2,16 @@ import type { Command } from 'commander';
 import { EventPublishError } from '../../shared/aws/errors.ts';
 import { createEventsAdapter } from '../../shared/aws/events.ts';
 import { findSite } from '../../shared/deploy/change-set.ts';
-import { DEPLOY_EVENT_DETAIL_TYPE, DEPLOY_EVENT_SOURCE } from '../../shared/deploy/deploy-event.ts';
+import { firstPushReason } from '../../shared/deploy/commits.ts';
+import {
+  DEPLOY_EVENT_DETAIL_TYPE,
+  DEPLOY_EVENT_SOURCE,
+  type DeployDetail,
+  DeployDetailSchema,
+} from '../../shared/deploy/deploy-event.ts';
 import { UnknownSiteError } from '../../shared/deploy/errors.ts';
 import { deployDetail, siteChangesFromGitDiff } from '../../shared/deploy/git-changes.ts';
+import { formatIssues } from '../../shared/deploy/issues.ts';
 import { clientSettings, DEFAULT_CONFIG_FILE, type GlobalOptions, loadConfigFile } from '../context.ts';
 import { EXIT, UserError } from '../errors.ts';
 import { nameStatus, resolveCommit } from '../git.ts';
@@ -50,12 +57,30 @@ export const register = (program: Command, output: Output): void => {
         throw error;
       }
       const deployId = options.deployId ?? (await resolveCommit(options.repoDir, options.to));
-      const diff = await nameStatus(options.repoDir, options.from, options.to);
-      const changes = siteChangesFromGitDiff(diff, site.repo?.pathPrefix ?? '');
-      const { detail, truncated } = deployDetail(site, deployId, changes);
-      if (truncated)
-        output.progress(
-          `${changes.length} changes exceed the event size limit: the site's broad paths will be invalidated`,
+      const firstPush = firstPushReason(options.from);
+      let changes: ReturnType<typeof siteChangesFromGitDiff> = [];
+      let detail: DeployDetail;
+      let truncated = false;
+      if (firstPush) {
+        // Same rule as the webhook: no previous commit to diff, so no changes in the event and
+        // the function invalidates the site's broad paths.
+        detail = { site: site.name, deployId };
+        output.progress(`${firstPush}: the site's broad paths will be invalidated`);
+      } else {
+        const diff = await nameStatus(options.repoDir, options.from, options.to);
+        changes = siteChangesFromGitDiff(diff, site.repo?.pathPrefix ?? '');
+        ({ detail, truncated } = deployDetail(site, deployId, changes));
+        if (truncated)
+          output.progress(
+            `${changes.length} changes exceed the event size limit: the site's broad paths will be invalidated`,
+          );
+      }
+      // The function parses the detail with this schema: an event it would reject is not published.
+      const checked = DeployDetailSchema.safeParse(detail);
+      if (!checked.success)
+        throw new UserError(
+          `the deploy event would be rejected: ${formatIssues(checked.error, 'detail').join('; ')}`,
+          EXIT.usage,
         );
       const event = {
         source: DEPLOY_EVENT_SOURCE,
@@ -76,6 +101,7 @@ export const register = (program: Command, output: Output): void => {
             deployId,
             changes: changes.length,
             truncated,
+            ...(firstPush ? { broad: firstPush } : {}),
             eventId: eventIds[0],
           },
           () =>

@@ -12,8 +12,16 @@ import {
 import { normalizeS3Batch, SqsEventSchema } from '../../shared/deploy/s3-events.ts';
 import { submitChangeSet } from '../../shared/deploy/submit.ts';
 
+/** Unclaimed objects named in the response and the warning; the count says how many there were. */
+export const UNCLAIMED_SAMPLE = 10;
+
 export interface BatchResponse {
   batchItemFailures: { itemIdentifier: string }[];
+  /**
+   * Present when some records named objects no site claims. Lambda's SQS event source mapping
+   * reads only `batchItemFailures` from the response [unconfirmed: extra fields ignored].
+   */
+  unclaimed?: { count: number; sample: { bucket: string; key: string }[] };
 }
 
 /**
@@ -36,6 +44,18 @@ export const makeHandler =
       }
       for (const { messageId, reason } of batch.ignored)
         logger.info('ignored S3 event', { messageId, reason });
+      const unclaimed =
+        batch.unclaimed.length === 0
+          ? undefined
+          : {
+              count: batch.unclaimed.length,
+              sample: batch.unclaimed.slice(0, UNCLAIMED_SAMPLE).map(({ bucket, key }) => ({ bucket, key })),
+            };
+      if (unclaimed)
+        logger.warn('S3 events for objects no site claims: not invalidated', {
+          ...unclaimed,
+          messageIds: [...new Set(batch.unclaimed.map((u) => u.messageId))].slice(0, UNCLAIMED_SAMPLE),
+        });
       for (const { changeSet, messageIds } of batch.changeSets) {
         tagDeploy(logger, changeSet);
         try {
@@ -53,7 +73,10 @@ export const makeHandler =
           for (const id of messageIds) failed.add(id);
         }
       }
-      return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+      return {
+        batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })),
+        ...(unclaimed ? { unclaimed } : {}),
+      };
     });
 
 const defaults = lazy(() =>

@@ -103,8 +103,14 @@ export interface S3BatchChangeSet {
 export interface S3BatchResult {
   changeSets: S3BatchChangeSet[];
   malformed: { messageId: string; error: MalformedEventError }[];
-  /** Test events, keys no site serves, event names that change nothing: acknowledged, logged. */
+  /** Test events, event names that change nothing, sites with `s3Events: false`: acknowledged, logged. */
   ignored: { messageId: string; reason: string }[];
+  /**
+   * Objects no site claims (a bucket no site names, a key outside every keyPrefix): acknowledged,
+   * never invalidated, reported as a warning — a notification is configured that the config does
+   * not account for.
+   */
+  unclaimed: { messageId: string; bucket: string; key: string }[];
 }
 
 const sitesServing = (sites: readonly Site[], bucket: string, key: string): Site[] =>
@@ -137,7 +143,7 @@ export const normalizeS3Batch = (
   records: readonly SqsRecordInput[],
   sites: readonly Site[],
 ): S3BatchResult => {
-  const result: S3BatchResult = { changeSets: [], malformed: [], ignored: [] };
+  const result: S3BatchResult = { changeSets: [], malformed: [], ignored: [], unclaimed: [] };
   const bySite = new Map<string, { events: KeyEvent[]; messageIds: Set<string>; identities: Set<string> }>();
   for (const record of records) {
     const outcome = parseS3Message(record.body);
@@ -152,12 +158,8 @@ export const normalizeS3Batch = (
     for (const reason of outcome.ignored) result.ignored.push({ messageId: record.messageId, reason });
     for (const event of outcome.events) {
       const serving = sitesServing(sites, event.bucket, event.key);
-      if (serving.length === 0) {
-        result.ignored.push({
-          messageId: record.messageId,
-          reason: `s3://${event.bucket}/${event.key} belongs to no site`,
-        });
-      }
+      if (serving.length === 0)
+        result.unclaimed.push({ messageId: record.messageId, bucket: event.bucket, key: event.key });
       for (const site of serving) {
         // `s3Events: false`: CI, a webhook or CodePipeline announces this site's releases; its
         // object events (a shared bucket, a notification left configured) must not invalidate

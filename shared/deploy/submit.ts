@@ -58,6 +58,9 @@ export interface DeploySummary {
   ignoredKeys: { key: string; reason: string }[];
 }
 
+/** Ignored keys named in the warning (the summary lists them all). */
+export const IGNORED_KEYS_SAMPLE = 10;
+
 /** The subset of the Powertools logger the submission uses. */
 export interface SubmitLogger {
   info(message: string, ...extra: Record<string, unknown>[]): void;
@@ -329,6 +332,13 @@ export const submitChangeSet = async (
     ignoredKeys: [...ignored].map(([key, reason]) => ({ key, reason })),
   };
   ports.logger?.info('invalidation summary', { summary });
+  // A changed key CloudFront cannot take (a '..' segment, a control character, '~' without a
+  // wildcard, outside the origin path) leaves its URL stale: worth a warning, not just a summary line.
+  if (summary.ignoredKeys.length > 0)
+    ports.logger?.warn('changed keys not invalidated', {
+      count: summary.ignoredKeys.length,
+      sample: summary.ignoredKeys.slice(0, IGNORED_KEYS_SAMPLE),
+    });
   recordDeployMetrics(ports.metrics, summary);
   if (failures.length > 0)
     throw Object.assign(new SubmissionFailedError(site.name, changeSet.deployId, failures), { summary });

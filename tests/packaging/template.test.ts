@@ -192,6 +192,42 @@ describe('packaged CloudFormation template', () => {
     }
   });
 
+  // S3 User Guide, "Granting permissions to publish event notification messages to a destination"
+  // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html)
+  // and "Walkthrough: Configuring a bucket for notifications (SNS topic or SQS queue)": the queue
+  // policy allows the s3.amazonaws.com principal sqs:SendMessage, conditioned on aws:SourceArn
+  // (the bucket) and aws:SourceAccount (the bucket owner).
+  it("lets only S3 send to the S3 events queue, only from the s3Events sites' buckets in this account and partition", () => {
+    const config = parseYaml(readFileSync('config/shipyard.dev.yml', 'utf8')) as {
+      sites: { bucket: string; s3Events?: boolean }[];
+    };
+    const buckets = [
+      ...new Set(config.sites.filter((s) => s.s3Events !== false).map((s) => s.bucket)),
+    ].sort();
+    expect(buckets.length).toBeGreaterThan(0);
+    const policies = resourcesOfType('AWS::SQS::QueuePolicy').filter(([, r]) =>
+      JSON.stringify(r.Properties?.Queues).includes('"S3EventsQueue"'),
+    );
+    expect(policies.map(([name]) => name)).toEqual(['S3EventsQueuePolicy']);
+    type QueueStatement = PolicyStatement & { Principal?: unknown };
+    const document = policies[0]?.[1].Properties?.PolicyDocument as
+      | { Statement: QueueStatement | QueueStatement[] }
+      | undefined;
+    const statements = asList(document?.Statement);
+    expect(statements).toHaveLength(1);
+    const [statement] = statements;
+    expect(statement?.Effect).toBe('Allow');
+    expect(statement?.Principal).toEqual({ Service: 's3.amazonaws.com' });
+    expect(asList(statement?.Action)).toEqual(['sqs:SendMessage']);
+    expect(statement?.Resource).toEqual({ 'Fn::GetAtt': ['S3EventsQueue', 'Arn'] });
+    expect(statement?.Condition).toEqual({
+      ArnLike: {
+        'aws:SourceArn': buckets.map((b) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${b}` })),
+      },
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    });
+  });
+
   it('limits KMS actions to configured keys', () => {
     const kms = allStatements().filter(({ statement }) =>
       asList(statement.Action).some((a) => a.startsWith('kms:')),

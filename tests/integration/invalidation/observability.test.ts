@@ -3,7 +3,7 @@ import { makeHandler as makeDeployEventHandler } from '../../../functions/invali
 import { makeHandler as makeS3Handler } from '../../../functions/invalidate-s3-events/handler.ts';
 import { createLogger } from '../../../shared/logging/logger.ts';
 import { useLocalCloud } from '../../helpers/local-cloud.ts';
-import { deployEvent, makeDeps, s3Message, seedDistributions } from './harness.ts';
+import { createInvalidationCalls, deployEvent, makeDeps, s3Message, seedDistributions } from './harness.ts';
 
 const local = useLocalCloud();
 
@@ -12,13 +12,15 @@ const prepare = async () => {
   return makeDeps(local());
 };
 
-/** A logger at INFO whose JSON lines are captured from stdout. */
+/** A logger at INFO whose JSON lines are captured from stdout and stderr. */
 const capturedLogger = () => {
   const lines: Record<string, unknown>[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-    return true;
-  });
+  // Powertools writes WARN and ERROR lines through console.warn / console.error (stderr).
+  for (const stream of [process.stdout, process.stderr])
+    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      return true;
+    });
   const logger = createLogger('observability-test');
   logger.setLogLevel('INFO');
   return { logger, lines };
@@ -96,5 +98,77 @@ describe('deploy correlation in logs', () => {
       expect(line).toMatchObject({ correlation_id: 'sha-1', deployId: 'sha-1', site: 'docs' });
     for (const line of second)
       expect(line).toMatchObject({ correlation_id: 'sha-2', deployId: 'sha-2', site: 'web' });
+  });
+});
+
+describe('S3 events for objects no site claims', () => {
+  it('are acknowledged, never invalidated, and reported at warn level and in the response', async () => {
+    // Prepare: web-bucket is claimed under site/ only; nobody names unknown-bucket.
+    const deps = await prepare();
+    const { logger, lines } = capturedLogger();
+    const handler = makeS3Handler({ ...deps, logger });
+    // Act
+    const response = await handler({
+      Records: [
+        s3Message('u1', 'unknown-bucket', 'site/a.html'),
+        s3Message('u2', 'web-bucket', 'logs/access.log'),
+      ],
+    });
+    // Assess
+    expect(await createInvalidationCalls(local())).toBe(0);
+    expect(response).toEqual({
+      batchItemFailures: [],
+      unclaimed: {
+        count: 2,
+        sample: [
+          { bucket: 'unknown-bucket', key: 'site/a.html' },
+          { bucket: 'web-bucket', key: 'logs/access.log' },
+        ],
+      },
+    });
+    const warnings = lines.filter((l) => l.level === 'WARN');
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        message: 'S3 events for objects no site claims: not invalidated',
+        count: 2,
+        messageIds: ['u1', 'u2'],
+      }),
+    ]);
+  });
+});
+
+describe('changed keys CloudFront cannot take', () => {
+  it('are left out of the invalidation, listed in the summary with the reason and logged at warn level', async () => {
+    // Prepare
+    const deps = await prepare();
+    const { logger, lines } = capturedLogger();
+    const handler = makeDeployEventHandler({ ...deps, logger });
+    // Act
+    const summary = await handler(
+      deployEvent({
+        site: 'docs',
+        deployId: 'bad-keys',
+        changes: [
+          { path: 'ok.html', status: 'M' },
+          { path: 'a/../secret.html', status: 'M' },
+          { path: 'nul\u0000.html', status: 'A' },
+        ],
+      }),
+    );
+    // Assess
+    expect(summary.ignoredKeys).toEqual([
+      { key: 'a/../secret.html', reason: expect.stringContaining("no '..' path segment") },
+      { key: 'nul\u0000.html', reason: expect.stringContaining('no control characters (found U+0000)') },
+    ]);
+    expect(summary.distributions.map((d) => d.batches.map((b) => b.paths))).toEqual([[['/ok.html']]]);
+    expect(await createInvalidationCalls(local())).toBe(1);
+    const warnings = lines.filter((l) => l.level === 'WARN');
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        message: 'changed keys not invalidated',
+        count: 2,
+        sample: summary.ignoredKeys,
+      }),
+    ]);
   });
 });

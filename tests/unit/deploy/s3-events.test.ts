@@ -129,12 +129,12 @@ describe('normalizeS3Batch', () => {
     expect(result.malformed).toEqual([]);
     expect(result.ignored).toEqual([
       { messageId: 't', reason: 's3:TestEvent' },
-      { messageId: 'f', reason: 's3://other-bucket/a.html belongs to no site' },
       {
         messageId: 'g',
         reason: 'body.Records[0].eventName: ObjectTagging:Put does not change served content',
       },
     ]);
+    expect(result.unclaimed).toEqual([{ messageId: 'f', bucket: 'other-bucket', key: 'a.html' }]);
   });
 
   it('unwraps S3 notifications delivered through SNS', () => {
