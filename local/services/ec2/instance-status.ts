@@ -1,10 +1,11 @@
 import type { XmlObject } from '../../protocol/xml.ts';
 import type { Ec2Action } from './context.ts';
-import { checkId, invalidCombination, notFound } from './errors.ts';
+import { invalidCombination } from './errors.ts';
 import { compileFilters, parseFilters } from './filters.ts';
 import { instanceStateAt } from './instance-lifecycle.ts';
+import { selectInstances } from './instances.ts';
 import { PAGE_RANGES } from './limits.ts';
-import { maxResultsParam, paginate } from './pagination.ts';
+import { maxResultsParam } from './pagination.ts';
 import { instanceStateXml } from './render.ts';
 import type { InstanceRecord } from './store.ts';
 
@@ -59,7 +60,7 @@ const summaryXml = (status: SummaryStatus, impairedSince?: number): XmlObject =>
 };
 
 export const describeInstanceStatus: Ec2Action = (ctx) => {
-  const { params, state, now } = ctx;
+  const { params, now } = ctx;
   const ids = params.list('InstanceId');
   const maxResults = maxResultsParam(params, PAGE_RANGES.instances);
   if (ids.length > 0 && maxResults !== undefined)
@@ -85,16 +86,6 @@ export const describeInstanceStatus: Ec2Action = (ctx) => {
       systemStatus: summaryXml(view.system),
     };
   };
-  if (ids.length > 0) {
-    for (const id of ids) checkId('instance', id);
-    const missing = ids.filter((id) => !state.instances.has(id));
-    if (missing.length > 0) throw notFound('instance', missing);
-    const found = [...new Set(ids)]
-      .sort()
-      .map((id) => state.instances.get(id))
-      .filter((i): i is InstanceRecord => i !== undefined && matches(i));
-    return { instanceStatusSet: found.map(render) };
-  }
-  const page = paginate(state.instances, 'instance-status', matches, maxResults, params.get('NextToken'));
-  return { instanceStatusSet: page.items.map(render), nextToken: page.nextToken };
+  const { items, nextToken } = selectInstances(ctx, ids, matches, maxResults, 'instance-status');
+  return { instanceStatusSet: items.map(render), nextToken };
 };

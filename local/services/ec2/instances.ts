@@ -9,7 +9,7 @@ import type { InstanceRecord } from './store.ts';
 
 /** DescribeInstances over the seeded instances; each instance is its own reservation. */
 export const describeInstances: Ec2Action = (ctx) => {
-  const { params, state } = ctx;
+  const { params } = ctx;
   const ids = params.list('InstanceId');
   const maxResults = maxResultsParam(params, PAGE_RANGES.instances);
   if (ids.length > 0 && maxResults !== undefined)
@@ -27,18 +27,32 @@ export const describeInstances: Ec2Action = (ctx) => {
     'block-device-mapping.device-name': (i) => i.devices.map((d) => d.deviceName),
   });
   const render = (i: InstanceRecord) => reservationXml(i, ctx.cloud.accountId, ctx.now);
-  if (ids.length > 0) {
-    for (const id of ids) checkId('instance', id);
-    const missing = ids.filter((id) => !state.instances.has(id));
-    if (missing.length > 0) throw notFound('instance', missing);
-    const found = [...new Set(ids)]
-      .sort()
-      .map((id) => state.instances.get(id))
-      .filter((i): i is InstanceRecord => i !== undefined && filter(i));
-    return { reservationSet: found.map(render) };
-  }
-  const page = paginate(state.instances, 'instances', filter, maxResults, params.get('NextToken'));
-  return { reservationSet: page.items.map(render), nextToken: page.nextToken };
+  const { items, nextToken } = selectInstances(ctx, ids, filter, maxResults, 'instances');
+  return { reservationSet: items.map(render), nextToken };
+};
+
+/**
+ * The instances a Describe call names (every id must exist, unpaged) or, without ids, one
+ * page of those matching: the selection DescribeInstances and DescribeInstanceStatus share.
+ */
+export const selectInstances = (
+  ctx: Parameters<Ec2Action>[0],
+  ids: string[],
+  matches: (i: InstanceRecord) => boolean,
+  maxResults: number | undefined,
+  tokenKind: string,
+): { items: InstanceRecord[]; nextToken?: string | undefined } => {
+  const { state, params } = ctx;
+  if (ids.length === 0)
+    return paginate(state.instances, tokenKind, matches, maxResults, params.get('NextToken'));
+  for (const id of ids) checkId('instance', id);
+  const missing = ids.filter((id) => !state.instances.has(id));
+  if (missing.length > 0) throw notFound('instance', missing);
+  const items = [...new Set(ids)]
+    .sort()
+    .map((id) => state.instances.get(id))
+    .filter((i): i is InstanceRecord => i !== undefined && matches(i));
+  return { items };
 };
 
 /**
