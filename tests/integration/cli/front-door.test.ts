@@ -20,10 +20,10 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
 
-/** `npm run --silent <script> -- …` in the repository, as the README tells users to run it. */
+/** `npm --silent run <script> -- …` in the repository, as the README tells users to run it. */
 const npmRun = (script: string, args: string[]) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', script, '--', ...args], {
+    const child = spawn('npm', ['--silent', 'run', script, '--', ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -76,7 +76,7 @@ describe('a port in use', () => {
 });
 
 describe('--json through npm', () => {
-  it('npm run --silent shipyard -- … --json prints only JSON on stdout', async () => {
+  it('npm --silent run shipyard -- … --json prints only JSON on stdout', async () => {
     // Act
     const result = await npmRun('shipyard', ['config', 'validate', writeConfig(POLICY), '--json']);
     // Assess
