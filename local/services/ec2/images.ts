@@ -197,6 +197,30 @@ export const addImage = (ctx: { state: RegionState }, image: ImageRecord): void 
  * RegisterImage from snapshots. Pending snapshots are accepted: the image stays pending
  * until they complete and then takes registerImageMs more (fails if one of them fails).
  */
+/**
+ * What every new image starts with, registered or created: pending for `registerImageMs`,
+ * visible after the configured delay, tagged on create, an injected `register-failed` fault
+ * failing it halfway.
+ */
+const newImageLifecycle = (
+  ctx: Parameters<Ec2Action>[0],
+  specs: ReturnType<typeof parseTagSpecifications>,
+): Pick<ImageRecord, 'createdAt' | 'settleMs' | 'visibleAt' | 'tags' | 'launchPermissions' | 'failure'> => {
+  const { now } = ctx;
+  const settleMs = ctx.cloud.durations.registerImageMs;
+  const fault = takeAsyncFault(ctx.store, 'register-failed', { region: ctx.region });
+  return {
+    createdAt: now,
+    settleMs,
+    visibleAt: now + ctx.store.imageVisibilityDelayMs,
+    tags: initialTags(specs, 'image'),
+    launchPermissions: [],
+    ...(fault
+      ? { failure: { at: now + Math.floor(settleMs / 2), code: REGISTER_FAILED_REASON, message: fault } }
+      : {}),
+  };
+};
+
 export const registerImage: Ec2Action = (ctx) => {
   const { params, state, now } = ctx;
   const name = params.required('Name');
@@ -226,8 +250,6 @@ export const registerImage: Ec2Action = (ctx) => {
   const specs = parseTagSpecifications(params, ['image']);
   checkNameFree(state, name);
   const id = ctx.cloud.ids.next('ami');
-  const settleMs = ctx.cloud.durations.registerImageMs;
-  const fault = takeAsyncFault(ctx.store, 'register-failed', { region: ctx.region });
   const description = params.get('Description');
   const image: ImageRecord = {
     id,
@@ -242,14 +264,7 @@ export const registerImage: Ec2Action = (ctx) => {
     ...bootAttributesOf({ tpmSupport, imdsSupport, sriovNetSupport, uefiData }),
     ...fromSnapshots(blockDevices.flatMap((d) => (d.snapshotId ? [findSnapshot(state, d.snapshotId)] : []))),
     blockDevices,
-    createdAt: now,
-    settleMs,
-    visibleAt: now + ctx.store.imageVisibilityDelayMs,
-    tags: initialTags(specs, 'image'),
-    launchPermissions: [],
-    ...(fault
-      ? { failure: { at: now + Math.floor(settleMs / 2), code: REGISTER_FAILED_REASON, message: fault } }
-      : {}),
+    ...newImageLifecycle(ctx, specs),
   };
   addImage(ctx, image);
   ctx.cloud.counters.add('ec2.imagesRegistered');
@@ -264,7 +279,7 @@ export const registerImage: Ec2Action = (ctx) => {
  * ENA and SriovNetSupport, and its instance-store mappings; `SourceInstanceId` names it.
  */
 export const createImage: Ec2Action = (ctx) => {
-  const { params, state, now } = ctx;
+  const { params, state } = ctx;
   const instanceId = checkId('instance', params.required('InstanceId'));
   const name = params.required('Name');
   checkImageName(name);
@@ -319,8 +334,6 @@ export const createImage: Ec2Action = (ctx) => {
   });
   for (const store of instance.instanceStore)
     if (!left.has(store.deviceName)) blockDevices.push({ ...store });
-  const settleMs = ctx.cloud.durations.registerImageMs;
-  const fault = takeAsyncFault(ctx.store, 'register-failed', { region: ctx.region });
   const description = params.get('Description');
   const image: ImageRecord = {
     id,
@@ -343,14 +356,7 @@ export const createImage: Ec2Action = (ctx) => {
     productCodes: instance.productCodes,
     sourceInstanceId: instance.id,
     blockDevices,
-    createdAt: now,
-    settleMs,
-    visibleAt: now + ctx.store.imageVisibilityDelayMs,
-    tags: initialTags(specs, 'image'),
-    launchPermissions: [],
-    ...(fault
-      ? { failure: { at: now + Math.floor(settleMs / 2), code: REGISTER_FAILED_REASON, message: fault } }
-      : {}),
+    ...newImageLifecycle(ctx, specs),
   };
   addImage(ctx, image);
   ctx.cloud.counters.add('ec2.imagesCreated');
