@@ -7,7 +7,7 @@
  * Run: npx tsx bench/local-cloud.bench.ts [snapshots]
  */
 import { CreateSnapshotCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { startLocalCloud } from '../local/server.ts';
+import { startLocalCloud } from '@shipyard/local-cloud';
 
 const SNAPSHOTS = Number(process.argv[2] ?? 20_000);
 /** Five pending snapshots per volume is the EBS limit, so spread the load over enough volumes. */

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { readZip, type ZipEntry } from '../local/zip.ts';
+import { readZip, type ZipEntry } from '@shipyard/local-cloud';
 import type { PackagedService } from './package-service.ts';
 
 /** Issue 6 §4: no deployment package over 2 MB (MiB: what the Lambda console reports). */

@@ -37,7 +37,7 @@ function schedule(policy, stage) {
         Arn: { 'Fn::GetAtt': ['BackupStartLambdaFunction', 'Arn'] },
         RoleArn: { 'Fn::GetAtt': ['BackupSchedulerRole', 'Arn'] },
         Input: JSON.stringify({ policy: policy.name, scheduledTime: '<aws.scheduler.scheduled-time>' }),
-        // backupStart refuses a scheduledTime older than this (+ slack): shared/backup-workflow/schedule-window.ts.
+        // backupStart refuses a scheduledTime older than this (+ slack): shared/backup-service/schedule-window.ts.
         RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
       },
     },

@@ -3,7 +3,7 @@
  * durations in the range AWS documents or users report, and the default EC2 limits.
  * Volume sizes are deterministic (the same fleet every run) and varied (8–200 GiB).
  */
-import { DEFAULT_DURATIONS, type Durations } from '../../local/durations.ts';
+import { DEFAULT_DURATIONS, type Durations } from '@shipyard/local-cloud';
 import { type BackupPolicy, backupPolicySchema } from '../../shared/config/policies.ts';
 
 export const SOURCE = 'eu-west-1';

@@ -8,8 +8,8 @@
  *   target holds its iteration for its whole chain, so the total chain time divided by 40.
  * Share and rotate (seconds) and Lambda/API latency are left out: the bound stays a bound.
  */
-import type { Durations } from '../../local/durations.ts';
-import { copyDurationMs, snapshotDurationMs } from '../../local/services/ec2/lifecycle.ts';
+import type { Durations } from '@shipyard/local-cloud';
+import { copyDurationMs, snapshotDurationMs } from '@shipyard/local-cloud';
 
 /** Inline Map concurrency ceiling (AWS Step Functions quotas). */
 export const INLINE_MAP_MAX_CONCURRENCY = 40;

@@ -7,8 +7,7 @@
  * the simulated clock, and the SDK's standard-mode backoff elapses in simulated time too.
  */
 import { GetExecutionHistoryCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { startLocalCloud } from '../../local/server.ts';
-import { DEFAULT_LIMITS } from '../../local/services/ec2/limits.ts';
+import { DEFAULT_LIMITS, startLocalCloud } from '@shipyard/local-cloud';
 import { MAX_TARGETS_PER_RUN } from '../../shared/config/policies.ts';
 import { deployBackupStateMachine } from '../../tests/helpers/backup-sfn.ts';
 import { ESTIMATED_BILLED_MS, runCost } from './cost.ts';

@@ -5,7 +5,7 @@
  * nobody starts a run believing it obeys a policy it does not.
  */
 import type { DeployedPolicyReader } from '../../shared/aws/ssm-policies.ts';
-import { policyDifferences, policyVersion } from '../../shared/backup-workflow/policy-version.ts';
+import { policyDifferences, policyVersion } from '../../shared/backup-service/policy-version.ts';
 import { type BackupPolicy, backupPolicySchema } from '../../shared/config/policies.ts';
 import { UserError } from '../errors.ts';
 import type { Output } from '../output.ts';

@@ -9,7 +9,7 @@ import { type BackupForm, backupFormOf } from '../../shared/backup/block-devices
 import { type PlanItem, planRetention } from '../../shared/backup/retention.ts';
 import { type RetentionRule, retentionForRegion } from '../../shared/backup/retention-rules.ts';
 import { MANAGED_TAG_VALUE, TAG_KEYS } from '../../shared/backup/tags.ts';
-import { toImageRecord, toSnapshotRecord } from '../../shared/backup-workflow/rotation.ts';
+import { toImageRecord, toSnapshotRecord } from '../../shared/backup-service/rotation.ts';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
 
 /** Instances in these states are never selected by tags (as in DiscoverTargets). */

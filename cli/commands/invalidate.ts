@@ -3,11 +3,15 @@ import type { Command } from 'commander';
 import { createCloudFrontAdapter, createDryRunCloudFront } from '../../shared/aws/cloudfront.ts';
 import { createS3InventoryAdapter } from '../../shared/aws/s3-inventory.ts';
 import type { Site } from '../../shared/config/sites.ts';
-import { type ChangeSet, findSite } from '../../shared/deploy/change-set.ts';
-import { MalformedEventError, SubmissionFailedError, UnknownSiteError } from '../../shared/deploy/errors.ts';
-import { siteChangesFromGitDiff } from '../../shared/deploy/git-changes.ts';
-import { canonicalPaths } from '../../shared/deploy/paths.ts';
-import { type DeploySummary, submitChangeSet } from '../../shared/deploy/submit.ts';
+import { type ChangeSet, findSite } from '../../shared/invalidation-service/change-set.ts';
+import {
+  MalformedEventError,
+  SubmissionFailedError,
+  UnknownSiteError,
+} from '../../shared/invalidation-service/errors.ts';
+import { siteChangesFromGitDiff } from '../../shared/invalidation-service/git-changes.ts';
+import { canonicalPaths } from '../../shared/invalidation-service/paths.ts';
+import { type DeploySummary, submitChangeSet } from '../../shared/invalidation-service/submit.ts';
 import { clientSettings, DEFAULT_CONFIG_FILE, type GlobalOptions, loadConfigFile } from '../context.ts';
 import { EXIT, UserError } from '../errors.ts';
 import { nameStatus, resolveCommit, splitRange } from '../git.ts';

@@ -1,14 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import {
+  ControlClient,
+  DEFAULT_PORT,
+  deployTemplate,
+  formatReport,
+  PortInUseError,
+  serveLocalCloud,
+} from '@shipyard/local-cloud';
 import type { Command } from 'commander';
-import { ControlClient } from '../../local/control-client.ts';
-import { deployTemplate } from '../../local/deploy/deploy.ts';
-import { formatReport } from '../../local/deploy/report.ts';
-import { PortInUseError, serveLocalCloud } from '../../local/serve.ts';
-import { DEFAULT_PORT } from '../../local/server.ts';
 import { packageService } from '../../scripts/package-service.ts';
 import { clientSettings, DEFAULT_LOCAL_ENDPOINT, type GlobalOptions } from '../context.ts';
 import { EXIT, UserError } from '../errors.ts';
+import { sitesForLocalDeploy } from '../local-sites.ts';
 import type { Output } from '../output.ts';
 import { wholeNumber } from '../parsers.ts';
 
@@ -79,7 +83,7 @@ export const register = (program: Command, output: Output): void => {
         endpoint,
         region: clientSettings(options).region,
         stage: opts.stage,
-        ...(options.config ? { configFile: options.config } : {}),
+        sites: sitesForLocalDeploy(opts.stage, options.config),
       });
       output.result({ ...report, packageDir: pkg.dir }, () => formatReport(report));
       if (report.blocking.length > 0) process.exitCode = EXIT.failed;

@@ -1,17 +1,17 @@
 import type { Command } from 'commander';
 import { EventPublishError } from '../../shared/aws/errors.ts';
 import { createEventsAdapter } from '../../shared/aws/events.ts';
-import { findSite } from '../../shared/deploy/change-set.ts';
-import { firstPushReason } from '../../shared/deploy/commits.ts';
+import { findSite } from '../../shared/invalidation-service/change-set.ts';
+import { firstPushReason } from '../../shared/invalidation-service/commits.ts';
 import {
   DEPLOY_EVENT_DETAIL_TYPE,
   DEPLOY_EVENT_SOURCE,
   type DeployDetail,
   DeployDetailSchema,
-} from '../../shared/deploy/deploy-event.ts';
-import { UnknownSiteError } from '../../shared/deploy/errors.ts';
-import { deployDetail, siteChangesFromGitDiff } from '../../shared/deploy/git-changes.ts';
-import { formatIssues } from '../../shared/deploy/issues.ts';
+} from '../../shared/invalidation-service/deploy-event.ts';
+import { UnknownSiteError } from '../../shared/invalidation-service/errors.ts';
+import { deployDetail, siteChangesFromGitDiff } from '../../shared/invalidation-service/git-changes.ts';
+import { formatIssues } from '../../shared/invalidation-service/issues.ts';
 import { clientSettings, DEFAULT_CONFIG_FILE, type GlobalOptions, loadConfigFile } from '../context.ts';
 import { EXIT, UserError } from '../errors.ts';
 import { nameStatus, resolveCommit } from '../git.ts';

@@ -1,4 +1,4 @@
-import type { ControlClient } from '../../local/control-client.ts';
+import type { ControlClient } from '@shipyard/local-cloud';
 
 /** The account `npm start` rehearses in: realistic, small, with things Shipyard must not touch. */
 export const DEMO = {

@@ -1,5 +1,5 @@
+import type { ControlClient } from '@shipyard/local-cloud';
 import { DateTime } from 'luxon';
-import type { ControlClient } from '../../local/control-client.ts';
 import type { BackupExecutionsPort } from '../../shared/aws/sfn-executions.ts';
 import { scheduledExecutionName } from '../../shared/backup/naming.ts';
 import type { RunSummary } from '../../shared/backup/summary.ts';

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { deployTemplate } from '../../local/deploy/deploy.ts';
-import { startLocalCloud } from '../../local/server.ts';
-import { functionLogs } from '../../local/services/lambda/store.ts';
+import { deployTemplate, functionLogs, startLocalCloud } from '@shipyard/local-cloud';
 import { packageServiceCached } from '../../scripts/package-service.ts';
 import { createS3ObjectsPort } from '../../shared/aws/s3-objects.ts';
 import { createBackupExecutionsPort } from '../../shared/aws/sfn-executions.ts';
@@ -58,6 +56,7 @@ export const rehearse = async ({ port, nights, log }: RehearsalOptions): Promise
       packageDir: packaged.dir,
       endpoint: local.url,
       stage: STAGE,
+      sites: parseConfig(readFileSync(CONFIG_FILE, 'utf8'), CONFIG_FILE).sites,
     });
     if (report.blocking.length > 0) throw new Error(`local deploy blocked by: ${report.blocking.join(', ')}`);
     const counts = new Map<string, number>();

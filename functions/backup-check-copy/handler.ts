@@ -10,11 +10,11 @@ import {
   BackupMetric,
   defaultBackupDeps,
   tagRunLogs,
-} from '../../shared/backup-workflow/deps.ts';
-import { pollImage } from '../../shared/backup-workflow/poll-image.ts';
-import { requireStep } from '../../shared/backup-workflow/require.ts';
-import { type CopyState, copyTaskSchema } from '../../shared/backup-workflow/state.ts';
-import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
+} from '../../shared/backup-service/deps.ts';
+import { pollImage } from '../../shared/backup-service/poll-image.ts';
+import { requireStep } from '../../shared/backup-service/require.ts';
+import { type CopyState, copyTaskSchema } from '../../shared/backup-service/state.ts';
+import { parseTaskInput } from '../../shared/backup-service/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<CopyState> => {

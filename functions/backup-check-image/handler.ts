@@ -6,12 +6,12 @@
  */
 import { ImageRegistrationFailed } from '../../shared/backup/errors.ts';
 import { IMAGE_WAIT } from '../../shared/backup/wait.ts';
-import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
-import { verifyAvailableImage } from '../../shared/backup-workflow/make-image.ts';
-import { pollImage } from '../../shared/backup-workflow/poll-image.ts';
-import { requireStep } from '../../shared/backup-workflow/require.ts';
-import { type ImageState, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
-import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
+import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { verifyAvailableImage } from '../../shared/backup-service/make-image.ts';
+import { pollImage } from '../../shared/backup-service/poll-image.ts';
+import { requireStep } from '../../shared/backup-service/require.ts';
+import { type ImageState, targetTaskSchema } from '../../shared/backup-service/state.ts';
+import { parseTaskInput } from '../../shared/backup-service/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<ImageState> => {

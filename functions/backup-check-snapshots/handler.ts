@@ -6,11 +6,11 @@
  */
 import { SnapshotFailed, SnapshotNotReady, WaitAttemptsExhausted } from '../../shared/backup/errors.ts';
 import { evaluateSnapshots, type SnapshotStatus } from '../../shared/backup/wait.ts';
-import { secondsBetween } from '../../shared/backup-workflow/context.ts';
-import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
-import { requireStep } from '../../shared/backup-workflow/require.ts';
-import { type SnapshotSet, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
-import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
+import { secondsBetween } from '../../shared/backup-service/context.ts';
+import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { requireStep } from '../../shared/backup-service/require.ts';
+import { type SnapshotSet, targetTaskSchema } from '../../shared/backup-service/state.ts';
+import { parseTaskInput } from '../../shared/backup-service/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<SnapshotSet> => {

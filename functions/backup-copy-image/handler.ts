@@ -8,11 +8,11 @@ import { CopyNotReady, ImageCopyFailed, InvalidBackupInput } from '../../shared/
 import { copyImageClientToken, snapshotDescription } from '../../shared/backup/naming.ts';
 import { copyImageTagSpecifications } from '../../shared/backup/tags.ts';
 import { COPY_WAIT } from '../../shared/backup/wait.ts';
-import { tagContext } from '../../shared/backup-workflow/context.ts';
-import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
-import { findOwnImage } from '../../shared/backup-workflow/own-image.ts';
-import { type CopyState, copyTaskSchema } from '../../shared/backup-workflow/state.ts';
-import { parseRunTask } from '../../shared/backup-workflow/task-input.ts';
+import { tagContext } from '../../shared/backup-service/context.ts';
+import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { findOwnImage } from '../../shared/backup-service/own-image.ts';
+import { type CopyState, copyTaskSchema } from '../../shared/backup-service/state.ts';
+import { parseRunTask } from '../../shared/backup-service/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<CopyState> => {

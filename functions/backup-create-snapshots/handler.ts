@@ -11,10 +11,10 @@ import { InvalidBackupInput } from '../../shared/backup/errors.ts';
 import { snapshotDescription } from '../../shared/backup/naming.ts';
 import { snapshotTagSpecifications, TAG_KEYS } from '../../shared/backup/tags.ts';
 import { SNAPSHOT_WAIT } from '../../shared/backup/wait.ts';
-import { managedTagQuery, tagContext } from '../../shared/backup-workflow/context.ts';
-import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
-import { type SnapshotSet, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
-import { parseRunTask } from '../../shared/backup-workflow/task-input.ts';
+import { managedTagQuery, tagContext } from '../../shared/backup-service/context.ts';
+import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { type SnapshotSet, targetTaskSchema } from '../../shared/backup-service/state.ts';
+import { parseRunTask } from '../../shared/backup-service/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<SnapshotSet> => {

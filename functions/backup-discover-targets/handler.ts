@@ -15,12 +15,12 @@ import { backupFormOf } from '../../shared/backup/block-devices.ts';
 import { InvalidBackupInput } from '../../shared/backup/errors.ts';
 import { isValidExecutionName } from '../../shared/backup/naming.ts';
 import { checkTargetCap, type TargetSelection } from '../../shared/backup/target-cap.ts';
-import { deployedPolicy } from '../../shared/backup-workflow/deployed-policies.ts';
-import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
-import { policyVersion } from '../../shared/backup-workflow/policy-version.ts';
-import { recordRun } from '../../shared/backup-workflow/run-records.ts';
-import type { Run, Target } from '../../shared/backup-workflow/state.ts';
-import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
+import { deployedPolicy } from '../../shared/backup-service/deployed-policies.ts';
+import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { policyVersion } from '../../shared/backup-service/policy-version.ts';
+import { recordRun } from '../../shared/backup-service/run-records.ts';
+import type { Run, Target } from '../../shared/backup-service/state.ts';
+import { parseTaskInput } from '../../shared/backup-service/task-input.ts';
 import { type BackupPolicy, policyNameSchema } from '../../shared/config/policies.ts';
 
 const STEP = 'discover-targets';

@@ -6,10 +6,10 @@
  */
 import { dryRunEc2Port } from '../../shared/aws/ec2-dry-run.ts';
 import type { TargetPlan } from '../../shared/backup/plan.ts';
-import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
-import { planTarget } from '../../shared/backup-workflow/plan-target.ts';
-import { targetTaskSchema } from '../../shared/backup-workflow/state.ts';
-import { parseRunTask } from '../../shared/backup-workflow/task-input.ts';
+import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { planTarget } from '../../shared/backup-service/plan-target.ts';
+import { targetTaskSchema } from '../../shared/backup-service/state.ts';
+import { parseRunTask } from '../../shared/backup-service/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<TargetPlan> => {

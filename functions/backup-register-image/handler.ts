@@ -3,14 +3,14 @@
  * (root device, mappings, architecture, hvm, ENA, boot mode, NitroTPM, UEFI data, IMDSv2,
  * SR-IOV and instance-store mappings taken from the source instance), or CreateImage for
  * licensed platforms and for a registered AMI that CheckImage rejected. Deterministic name,
- * managed tags; re-runs reuse this run's image by name (see shared/backup-workflow/make-image.ts).
+ * managed tags; re-runs reuse this run's image by name (see shared/backup-service/make-image.ts).
  */
 import { InvalidBackupInput } from '../../shared/backup/errors.ts';
-import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
-import { makeImage } from '../../shared/backup-workflow/make-image.ts';
-import { requireStep } from '../../shared/backup-workflow/require.ts';
-import { type ImageState, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
-import { parseRunTask } from '../../shared/backup-workflow/task-input.ts';
+import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { makeImage } from '../../shared/backup-service/make-image.ts';
+import { requireStep } from '../../shared/backup-service/require.ts';
+import { type ImageState, targetTaskSchema } from '../../shared/backup-service/state.ts';
+import { parseRunTask } from '../../shared/backup-service/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<ImageState> => {

@@ -8,11 +8,11 @@
  * look-alike resources are not taken for Shipyard's backups.
  */
 import { dryRunEc2Port } from '../../shared/aws/ec2-dry-run.ts';
-import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
-import { requireStep } from '../../shared/backup-workflow/require.ts';
-import { rotateRegion, targetVolumeIds } from '../../shared/backup-workflow/rotation.ts';
-import { type RotationResult, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
-import { parseRunTask } from '../../shared/backup-workflow/task-input.ts';
+import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { requireStep } from '../../shared/backup-service/require.ts';
+import { rotateRegion, targetVolumeIds } from '../../shared/backup-service/rotation.ts';
+import { type RotationResult, targetTaskSchema } from '../../shared/backup-service/state.ts';
+import { parseRunTask } from '../../shared/backup-service/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<RotationResult> => {

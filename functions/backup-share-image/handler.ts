@@ -11,10 +11,10 @@
 
 import type { LaunchPermissions } from '../../shared/aws/ec2-port.ts';
 import { BackupError, isTransientBackupError } from '../../shared/backup/errors.ts';
-import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-workflow/deps.ts';
-import { requireStep } from '../../shared/backup-workflow/require.ts';
-import { type ShareResult, targetTaskSchema } from '../../shared/backup-workflow/state.ts';
-import { parseRunTask } from '../../shared/backup-workflow/task-input.ts';
+import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { requireStep } from '../../shared/backup-service/require.ts';
+import { type ShareResult, targetTaskSchema } from '../../shared/backup-service/state.ts';
+import { parseRunTask } from '../../shared/backup-service/task-input.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<ShareResult> => {

@@ -9,10 +9,10 @@
 import { z } from 'zod';
 import { createExecutionStarter, type ExecutionStarter } from '../../shared/aws/backup-executions.ts';
 import { scheduledExecutionName } from '../../shared/backup/naming.ts';
-import { type DeployedPolicies, deployedPolicy } from '../../shared/backup-workflow/deployed-policies.ts';
-import { type BackupLogger, packagedPolicies } from '../../shared/backup-workflow/deps.ts';
-import { checkScheduledTime } from '../../shared/backup-workflow/schedule-window.ts';
-import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
+import { type DeployedPolicies, deployedPolicy } from '../../shared/backup-service/deployed-policies.ts';
+import { type BackupLogger, packagedPolicies } from '../../shared/backup-service/deps.ts';
+import { checkScheduledTime } from '../../shared/backup-service/schedule-window.ts';
+import { parseTaskInput } from '../../shared/backup-service/task-input.ts';
 import { policyNameSchema } from '../../shared/config/policies.ts';
 import { createLogger } from '../../shared/logging/logger.ts';
 

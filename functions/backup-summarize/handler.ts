@@ -13,16 +13,16 @@ import {
   BackupMetric,
   defaultBackupDeps,
   tagRunLogs,
-} from '../../shared/backup-workflow/deps.ts';
-import { targetResult } from '../../shared/backup-workflow/outcome.ts';
+} from '../../shared/backup-service/deps.ts';
+import { targetResult } from '../../shared/backup-service/outcome.ts';
 import {
   type BackupState,
   backupStateSchema,
   type Run,
   runSchema,
   targetSchema,
-} from '../../shared/backup-workflow/state.ts';
-import { parseTaskInput } from '../../shared/backup-workflow/task-input.ts';
+} from '../../shared/backup-service/state.ts';
+import { parseTaskInput } from '../../shared/backup-service/task-input.ts';
 
 const inputSchema = z
   .object({

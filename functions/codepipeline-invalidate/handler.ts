@@ -1,15 +1,22 @@
 import { createPipelineAdapter, type PipelinePort } from '../../shared/aws/codepipeline.ts';
 import { JobNotFoundError } from '../../shared/aws/errors.ts';
-import { findSite } from '../../shared/deploy/change-set.ts';
-import { codePipelineJobId, normalizeCodePipelineJob } from '../../shared/deploy/codepipeline.ts';
-import { invocation, recordInvalidationFailure, tagDeploy } from '../../shared/deploy/observability.ts';
+import { findSite } from '../../shared/invalidation-service/change-set.ts';
+import {
+  codePipelineJobId,
+  normalizeCodePipelineJob,
+} from '../../shared/invalidation-service/codepipeline.ts';
+import {
+  invocation,
+  recordInvalidationFailure,
+  tagDeploy,
+} from '../../shared/invalidation-service/observability.ts';
 import {
   defaultInvalidationDeps,
   type InvalidationDeps,
   lazy,
   waitBudgetSeconds,
-} from '../../shared/deploy/runtime.ts';
-import { type DeploySummary, submitChangeSet } from '../../shared/deploy/submit.ts';
+} from '../../shared/invalidation-service/runtime.ts';
+import { type DeploySummary, submitChangeSet } from '../../shared/invalidation-service/submit.ts';
 
 export interface CodePipelineDeps extends InvalidationDeps {
   pipeline: PipelinePort;

@@ -7,20 +7,32 @@ import {
   secretRefName,
 } from '../../shared/aws/secrets.ts';
 import type { Site } from '../../shared/config/sites.ts';
-import { MalformedEventError } from '../../shared/deploy/errors.ts';
+import { MalformedEventError } from '../../shared/invalidation-service/errors.ts';
 import {
   FunctionUrlEventSchema,
   type HttpResponse,
   header,
   jsonResponse,
   rawBody,
-} from '../../shared/deploy/function-url.ts';
-import { parsePushPayload, pushToChangeSets, signedBodyDigest } from '../../shared/deploy/github.ts';
-import { verifyGithubSignature } from '../../shared/deploy/github-signature.ts';
-import { invocation, recordInvalidationFailure, tagDeploy } from '../../shared/deploy/observability.ts';
-import { RecentIds } from '../../shared/deploy/recent.ts';
-import { defaultInvalidationDeps, type InvalidationDeps, lazy } from '../../shared/deploy/runtime.ts';
-import { submitChangeSet } from '../../shared/deploy/submit.ts';
+} from '../../shared/invalidation-service/function-url.ts';
+import {
+  parsePushPayload,
+  pushToChangeSets,
+  signedBodyDigest,
+} from '../../shared/invalidation-service/github.ts';
+import { verifyGithubSignature } from '../../shared/invalidation-service/github-signature.ts';
+import {
+  invocation,
+  recordInvalidationFailure,
+  tagDeploy,
+} from '../../shared/invalidation-service/observability.ts';
+import { RecentIds } from '../../shared/invalidation-service/recent.ts';
+import {
+  defaultInvalidationDeps,
+  type InvalidationDeps,
+  lazy,
+} from '../../shared/invalidation-service/runtime.ts';
+import { submitChangeSet } from '../../shared/invalidation-service/submit.ts';
 
 /** Below Lambda's 6 MB synchronous payload limit; a push with 20 commits is far smaller. */
 export const MAX_WEBHOOK_BODY_BYTES = 5 * 1024 * 1024;

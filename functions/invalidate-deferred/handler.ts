@@ -1,16 +1,20 @@
-import { findSite } from '../../shared/deploy/change-set.ts';
-import { parseDeferredMessage } from '../../shared/deploy/deferral.ts';
-import { MalformedEventError } from '../../shared/deploy/errors.ts';
-import { formatIssues } from '../../shared/deploy/issues.ts';
-import { invocation, recordInvalidationFailure, tagDeploy } from '../../shared/deploy/observability.ts';
-import { resumeDeferred } from '../../shared/deploy/resume-deferred.ts';
+import { findSite } from '../../shared/invalidation-service/change-set.ts';
+import { parseDeferredMessage } from '../../shared/invalidation-service/deferral.ts';
+import { MalformedEventError } from '../../shared/invalidation-service/errors.ts';
+import { formatIssues } from '../../shared/invalidation-service/issues.ts';
+import {
+  invocation,
+  recordInvalidationFailure,
+  tagDeploy,
+} from '../../shared/invalidation-service/observability.ts';
+import { resumeDeferred } from '../../shared/invalidation-service/resume-deferred.ts';
 import {
   defaultInvalidationDeps,
   type InvalidationDeps,
   lazy,
   waitBudgetSeconds,
-} from '../../shared/deploy/runtime.ts';
-import { SqsEventSchema } from '../../shared/deploy/s3-events.ts';
+} from '../../shared/invalidation-service/runtime.ts';
+import { SqsEventSchema } from '../../shared/invalidation-service/s3-events.ts';
 
 /**
  * The deferred queue: each message holds batches that did not fit in flight. Admission control

@@ -1,14 +1,18 @@
 import { createS3InventoryAdapter } from '../../shared/aws/s3-inventory.ts';
-import { findSite } from '../../shared/deploy/change-set.ts';
-import { normalizeDeployEvent } from '../../shared/deploy/deploy-event.ts';
-import { invocation, recordInvalidationFailure, tagDeploy } from '../../shared/deploy/observability.ts';
+import { findSite } from '../../shared/invalidation-service/change-set.ts';
+import { normalizeDeployEvent } from '../../shared/invalidation-service/deploy-event.ts';
+import {
+  invocation,
+  recordInvalidationFailure,
+  tagDeploy,
+} from '../../shared/invalidation-service/observability.ts';
 import {
   defaultInvalidationDeps,
   type InvalidationDeps,
   lazy,
   waitBudgetSeconds,
-} from '../../shared/deploy/runtime.ts';
-import { type DeploySummary, submitChangeSet } from '../../shared/deploy/submit.ts';
+} from '../../shared/invalidation-service/runtime.ts';
+import { type DeploySummary, submitChangeSet } from '../../shared/invalidation-service/submit.ts';
 
 /**
  * EventBridge `shipyard` / `Deployment Completed` → invalidation of the site's changes. Errors

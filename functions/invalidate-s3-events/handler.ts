@@ -1,16 +1,20 @@
 import { createS3InventoryAdapter } from '../../shared/aws/s3-inventory.ts';
-import { findSite } from '../../shared/deploy/change-set.ts';
-import { MalformedEventError } from '../../shared/deploy/errors.ts';
-import { formatIssues } from '../../shared/deploy/issues.ts';
-import { invocation, recordInvalidationFailure, tagDeploy } from '../../shared/deploy/observability.ts';
+import { findSite } from '../../shared/invalidation-service/change-set.ts';
+import { MalformedEventError } from '../../shared/invalidation-service/errors.ts';
+import { formatIssues } from '../../shared/invalidation-service/issues.ts';
+import {
+  invocation,
+  recordInvalidationFailure,
+  tagDeploy,
+} from '../../shared/invalidation-service/observability.ts';
 import {
   defaultInvalidationDeps,
   type InvalidationDeps,
   lazy,
   waitBudgetSeconds,
-} from '../../shared/deploy/runtime.ts';
-import { normalizeS3Batch, SqsEventSchema } from '../../shared/deploy/s3-events.ts';
-import { submitChangeSet } from '../../shared/deploy/submit.ts';
+} from '../../shared/invalidation-service/runtime.ts';
+import { normalizeS3Batch, SqsEventSchema } from '../../shared/invalidation-service/s3-events.ts';
+import { submitChangeSet } from '../../shared/invalidation-service/submit.ts';
 
 /** Unclaimed objects named in the response and the warning; the count says how many there were. */
 export const UNCLAIMED_SAMPLE = 10;

@@ -18,7 +18,7 @@ import {
   type RunRecord,
   type RunRecords,
   runRecordSchema,
-} from '../backup-workflow/run-records.ts';
+} from '../backup-service/run-records.ts';
 import { sdkErrorCode, toAwsCallError } from './errors.ts';
 
 const PREFIX = 'runs/';

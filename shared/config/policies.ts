@@ -5,11 +5,12 @@
  * with 11 digits, a retention that keeps nothing, a misspelt time zone. Each issue carries
  * its path.
  */
+
+import { cronBody, firesOnSomeDay, firesPerDay, parseSchedulerCron } from '@shipyard/aws-cron';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { volumeExclusionsSchema } from '../backup/block-devices.ts';
 import { retentionKeepsSomething, retentionRuleSchema } from '../backup/retention-rules.ts';
-import { cronBody, firesOnSomeDay, firesPerDay, parseSchedulerCron } from '../backup/scheduler-cron.ts';
 import { partitionOf, REGIONS_AS_OF } from './regions.ts';
 
 /**

@@ -4,8 +4,9 @@
  * was meant). `config validate` and packaging run them; the deployed functions do not (a
  * policy must not start failing at run time because a date passed).
  */
+
+import { fireTimes, parseSchedulerCron, skippedTimes } from '@shipyard/aws-cron';
 import { DateTime } from 'luxon';
-import { fireTimes, parseSchedulerCron, skippedTimes } from '../backup/scheduler-cron.ts';
 import { ConfigError, type ConfigProblem } from './errors.ts';
 import { documentOf, locate, parseConfig } from './load.ts';
 import type { ShipyardConfig } from './schema.ts';

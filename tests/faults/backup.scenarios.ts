@@ -2,12 +2,13 @@
  * Fault scenarios 1–7: the real backup ASL with its real handlers against the local cloud
  * (tests/helpers/backup-workflow.ts), each run followed by the common property checks.
  */
+
+import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import type { Ec2Port } from '../../shared/aws/ec2-port.ts';
-import type { BackupDeps } from '../../shared/backup-workflow/deps.ts';
+import type { BackupDeps } from '../../shared/backup-service/deps.ts';
 import { MAX_TARGETS_PER_RUN } from '../../shared/config/policies.ts';
 import { createBackupWorkflow } from '../helpers/backup-workflow.ts';
-import { useLocalCloud } from '../helpers/local-cloud.ts';
 import {
   COPY_A,
   COPY_B,

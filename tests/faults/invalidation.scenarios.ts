@@ -4,13 +4,14 @@
  * refusing invalidations (TooManyInvalidationsInProgress) for ten simulated minutes. The
  * handlers are the real ones with real adapters over HTTP (tests/integration/invalidation/harness.ts).
  */
+
+import type { RunningLocalCloud } from '@shipyard/local-cloud';
+import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { makeHandler as makeDeferred } from '../../functions/invalidate-deferred/handler.ts';
 import { makeHandler as makeDeployEvent } from '../../functions/invalidate-deploy-event/handler.ts';
 import { makeHandler as makeS3Events } from '../../functions/invalidate-s3-events/handler.ts';
-import type { RunningLocalCloud } from '../../local/server.ts';
 import { createBackupWorkflow } from '../helpers/backup-workflow.ts';
-import { useLocalCloud } from '../helpers/local-cloud.ts';
 import {
   DOCS_DIST,
   deployEvent as harnessDeployEvent,

@@ -3,7 +3,7 @@
  * started by the schedule or by backupStart, stopped with StopExecution, waited for with the
  * clock accelerated, and turned into the outcomes the property checks read.
  */
-import type { RunningLocalCloud } from '../../local/server.ts';
+import type { RunningLocalCloud } from '@shipyard/local-cloud';
 import type { DeployedBackup } from '../helpers/backup-sfn.ts';
 import type { RunOutcome } from './properties.ts';
 

@@ -2,7 +2,7 @@
  * One night of the real backup workflow (tests/helpers/backup-workflow.ts) followed by the
  * matrix's common property checks. Scenarios call `night` for every run they make.
  */
-import type { RunningLocalCloud } from '../../local/server.ts';
+import type { RunningLocalCloud } from '@shipyard/local-cloud';
 import type { RunSummary } from '../../shared/backup/summary.ts';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
 import type { WorkflowExecution, WorkflowRun } from '../helpers/backup-workflow.ts';

@@ -9,7 +9,7 @@
  * - defined end: the run ended succeeded or failed, with a summary naming every target
  *   and, when failed, every failure.
  */
-import type { ControlClient } from '../../local/control-client.ts';
+import type { ControlClient } from '@shipyard/local-cloud';
 import type { RunSummary } from '../../shared/backup/summary.ts';
 import { inventory, type RegionInventory } from '../workflow/backup/inventory.ts';
 import type { Ledger } from './ledger.ts';

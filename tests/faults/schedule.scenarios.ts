@@ -5,13 +5,12 @@
  */
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import type { RunningLocalCloud } from '@shipyard/local-cloud';
+import { clientConfig, LOCAL_ROLE_ARN, useLocalCloud } from '@shipyard/local-cloud/testing';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import type { RunningLocalCloud } from '../../local/server.ts';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
 import { type DeployedBackup, deployBackupStateMachine, SFN_REGION } from '../helpers/backup-sfn.ts';
-import { clientConfig, useLocalCloud } from '../helpers/local-cloud.ts';
-import { LOCAL_ROLE_ARN } from '../helpers/step-functions.ts';
 import {
   COPY_A,
   COPY_B,

@@ -4,14 +4,14 @@
  * adapter over HTTP), and runs as DiscoverTargets records them.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import type { RunningLocalCloud } from '../../local/server.ts';
+import type { RunningLocalCloud } from '@shipyard/local-cloud';
+import { clientConfig } from '@shipyard/local-cloud/testing';
 import { createS3RunRecords, runRecordKey } from '../../shared/aws/s3-run-records.ts';
-import { type DeployedPolicies, deployedPoliciesOf } from '../../shared/backup-workflow/deployed-policies.ts';
-import { policyVersion } from '../../shared/backup-workflow/policy-version.ts';
-import type { RunRecord, RunRecords } from '../../shared/backup-workflow/run-records.ts';
-import type { Run } from '../../shared/backup-workflow/state.ts';
+import { type DeployedPolicies, deployedPoliciesOf } from '../../shared/backup-service/deployed-policies.ts';
+import { policyVersion } from '../../shared/backup-service/policy-version.ts';
+import type { RunRecord, RunRecords } from '../../shared/backup-service/run-records.ts';
+import type { Run } from '../../shared/backup-service/state.ts';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
-import { clientConfig } from './local-cloud.ts';
 
 /** The execution ARN the test harnesses give `$$.Execution.Id`. */
 export const executionArnOf = (name: string) =>

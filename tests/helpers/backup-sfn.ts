@@ -14,20 +14,19 @@ import {
   ListExecutionsCommand,
   SFNClient,
 } from '@aws-sdk/client-sfn';
+import type { RunningLocalCloud } from '@shipyard/local-cloud';
+import { registerLocalFunction } from '@shipyard/local-cloud';
+import { clientConfig, LOCAL_ROLE_ARN, waitForExecution } from '@shipyard/local-cloud/testing';
 import { makeHandler as makeStartHandler } from '../../functions/backup-start/handler.ts';
 import type { SummarizeOutput } from '../../functions/backup-summarize/handler.ts';
-import type { RunningLocalCloud } from '../../local/server.ts';
-import { registerLocalFunction } from '../../local/services/lambda/register.ts';
 import { createExecutionStarter } from '../../shared/aws/backup-executions.ts';
 import { createEc2PortFactory } from '../../shared/aws/ec2.ts';
-import { type BackupDeps, silentLogger } from '../../shared/backup-workflow/deps.ts';
+import { type BackupDeps, silentLogger } from '../../shared/backup-service/deps.ts';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
 import { handlerPathOf, loadBackupDefinition, taskFunctionKeys, withDeployedArns } from './backup-asl.ts';
 import { deployed, localRunRecords } from './backup-deps.ts';
 import { promptRetries } from './backup-workflow.ts';
-import { clientConfig } from './local-cloud.ts';
 import { simulatedTimeRetries } from './simulated-retries.ts';
-import { LOCAL_ROLE_ARN, waitForExecution } from './step-functions.ts';
 
 /** Where withDeployedArns points the Tasks (its ARNs name this region). */
 export const SFN_REGION = 'eu-west-1';

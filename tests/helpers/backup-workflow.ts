@@ -16,11 +16,12 @@
  */
 
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
+import type { RunningLocalCloud } from '@shipyard/local-cloud';
+import { clientConfig } from '@shipyard/local-cloud/testing';
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { RunningLocalCloud } from '../../local/server.ts';
 import { createEc2PortFactory } from '../../shared/aws/ec2.ts';
 import { isTransientBackupError } from '../../shared/backup/errors.ts';
-import { type BackupDeps, silentLogger } from '../../shared/backup-workflow/deps.ts';
+import { type BackupDeps, silentLogger } from '../../shared/backup-service/deps.ts';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
 import {
   allStates,
@@ -32,7 +33,6 @@ import {
   withDeployedArns,
 } from './backup-asl.ts';
 import { deployed, executionArnOf, localRunRecords } from './backup-deps.ts';
-import { clientConfig } from './local-cloud.ts';
 
 /**
  * The SDK's standard retries (throttling, 5xx) with the real attempt count but no real-time

@@ -1,7 +1,7 @@
 import type { EC2ClientConfig } from '@aws-sdk/client-ec2';
 
 /**
- * The SDK's standard retry mode (the one production uses, shared/backup-workflow/deps.ts),
+ * The SDK's standard retry mode (the one production uses, shared/backup-service/deps.ts),
  * with its backoff elapsing in SIMULATED time: a delay of d simulated ms sleeps d / speed
  * real ms. Against a throttling local cloud whose buckets refill on the simulated clock,
  * zero-delay retries would meet the same empty bucket, and real-time delays would be

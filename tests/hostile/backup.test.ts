@@ -7,15 +7,15 @@
  */
 
 import { EC2Client } from '@aws-sdk/client-ec2';
+import type { RunningLocalCloud } from '@shipyard/local-cloud';
+import { clientConfig, useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { makeHandler as makeStart } from '../../functions/backup-start/handler.ts';
-import type { RunningLocalCloud } from '../../local/server.ts';
 import { createEc2PortFactory } from '../../shared/aws/ec2.ts';
-import { type BackupDeps, silentLogger } from '../../shared/backup-workflow/deps.ts';
+import { type BackupDeps, silentLogger } from '../../shared/backup-service/deps.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import { handlerPathOf } from '../helpers/backup-asl.ts';
 import { deployed, executionArnOf, localRunRecords, runOf } from '../helpers/backup-deps.ts';
-import { clientConfig, useLocalCloud } from '../helpers/local-cloud.ts';
 import { policy, SOURCE, seedFleet } from '../workflow/backup/scenario.ts';
 import { type HostileCase, mutatingCalls, newCalls, thrown } from './side-effects.ts';
 

@@ -6,6 +6,7 @@
  */
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { clientConfig, useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { makeHandler as makePipeline } from '../../functions/codepipeline-invalidate/handler.ts';
 import {
@@ -17,11 +18,10 @@ import { makeHandler as makeDeployEvent } from '../../functions/invalidate-deplo
 import { makeHandler as makeS3Events } from '../../functions/invalidate-s3-events/handler.ts';
 import { createPipelineAdapter } from '../../shared/aws/codepipeline.ts';
 import { createSecretsAdapter } from '../../shared/aws/secrets.ts';
-import { parseDeferredMessage } from '../../shared/deploy/deferral.ts';
-import { githubSignature } from '../../shared/deploy/github-signature.ts';
-import { RecentIds } from '../../shared/deploy/recent.ts';
-import { normalizeS3Batch } from '../../shared/deploy/s3-events.ts';
-import { clientConfig, useLocalCloud } from '../helpers/local-cloud.ts';
+import { parseDeferredMessage } from '../../shared/invalidation-service/deferral.ts';
+import { githubSignature } from '../../shared/invalidation-service/github-signature.ts';
+import { RecentIds } from '../../shared/invalidation-service/recent.ts';
+import { normalizeS3Batch } from '../../shared/invalidation-service/s3-events.ts';
 import { makeDeps, seedDistributions, sites } from '../integration/invalidation/harness.ts';
 import { type HostileCase, mutatingCalls, newCalls, type Observed, thrown } from './side-effects.ts';
 

@@ -2,7 +2,7 @@
  * Zero side effects, read from the local cloud's counters: no call that creates, changes,
  * deletes, sends or reports anything (reads are allowed), except those a case expects.
  */
-import type { ControlClient } from '../../local/control-client.ts';
+import type { ControlClient } from '@shipyard/local-cloud';
 
 const MUTATING =
   /^(Create|Register|Copy|Deregister|Delete|Modify|Put|Send|Start|Stop|Update|Tag|Untag|Reset|Enable|Disable)/;

@@ -24,6 +24,7 @@ import {
   RunInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { clientConfig, useLocalCloud, useMoto } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { makeHandler as createSnapshots } from '../../../functions/backup-create-snapshots/handler.ts';
 import { makeHandler as discoverTargets } from '../../../functions/backup-discover-targets/handler.ts';
@@ -31,13 +32,11 @@ import { makeHandler as shareImage } from '../../../functions/backup-share-image
 import { createEc2Port, createEc2PortFactory } from '../../../shared/aws/ec2.ts';
 import type { Ec2Port, RegisterImageInput } from '../../../shared/aws/ec2-port.ts';
 import { TAG_KEYS } from '../../../shared/backup/tags.ts';
-import { managedTagQuery } from '../../../shared/backup-workflow/context.ts';
-import { type BackupDeps, silentLogger } from '../../../shared/backup-workflow/deps.ts';
-import type { Run, Target } from '../../../shared/backup-workflow/state.ts';
+import { managedTagQuery } from '../../../shared/backup-service/context.ts';
+import { type BackupDeps, silentLogger } from '../../../shared/backup-service/deps.ts';
+import type { Run, Target } from '../../../shared/backup-service/state.ts';
 import type { BackupPolicy } from '../../../shared/config/policies.ts';
 import { deployed, discoverEvent, memoryRunRecords, runOf } from '../../helpers/backup-deps.ts';
-import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
-import { useMoto } from '../../helpers/moto.ts';
 import { policy, SHARE_WITH } from '../../workflow/backup/scenario.ts';
 
 const SOURCE = 'eu-west-1';

@@ -19,13 +19,12 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { clientConfig, useLocalCloud, useMoto } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { type CloudFrontPort, createCloudFrontAdapter } from '../../../shared/aws/cloudfront.ts';
 import { createEventsAdapter } from '../../../shared/aws/events.ts';
 import { createSecretsAdapter } from '../../../shared/aws/secrets.ts';
 import { createQueueAdapter } from '../../../shared/aws/sqs.ts';
-import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
-import { useMoto } from '../../helpers/moto.ts';
 
 const REGION = 'eu-west-1';
 

@@ -1,6 +1,7 @@
 /** The moto_server helper itself: a missing binary fails loudly (never a silent skip). */
+
+import { findMotoServer, freePort, MOTO_BINARY } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
-import { findMotoServer, freePort, MOTO_BINARY } from '../../helpers/moto.ts';
 
 describe('moto helper', () => {
   it('fails with a clear message when moto_server is not on PATH', () => {

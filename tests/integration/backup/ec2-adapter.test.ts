@@ -1,8 +1,8 @@
 /** The EC2 adapter over HTTP against the local cloud, with the real SDK client (its retries included). */
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { clientConfig, useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { createEc2Port } from '../../../shared/aws/ec2.ts';
-import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 
 const REGION = 'eu-west-1';
 const managed = { 'shipyard:managed': 'true', 'shipyard:policy': 'nightly' };

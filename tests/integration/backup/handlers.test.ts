@@ -1,5 +1,6 @@
 /** Backup handlers against the local cloud over HTTP (real SDK clients, default retries). */
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { clientConfig, useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { makeHandler as checkSnapshots } from '../../../functions/backup-check-snapshots/handler.ts';
 import { makeHandler as copyImage } from '../../../functions/backup-copy-image/handler.ts';
@@ -7,10 +8,9 @@ import { makeHandler as createSnapshots } from '../../../functions/backup-create
 import { makeHandler as discoverTargets } from '../../../functions/backup-discover-targets/handler.ts';
 import { makeHandler as registerImage } from '../../../functions/backup-register-image/handler.ts';
 import { createEc2PortFactory } from '../../../shared/aws/ec2.ts';
-import { type BackupDeps, silentLogger } from '../../../shared/backup-workflow/deps.ts';
-import type { ImageState, SnapshotSet } from '../../../shared/backup-workflow/state.ts';
+import { type BackupDeps, silentLogger } from '../../../shared/backup-service/deps.ts';
+import type { ImageState, SnapshotSet } from '../../../shared/backup-service/state.ts';
 import { deployed, discoverEvent, localRunRecords, runOf } from '../../helpers/backup-deps.ts';
-import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 import { inventory } from '../../workflow/backup/inventory.ts';
 import { COPY_A, INSTANCE_B, policy, SOURCE, seedFleet, VOLUMES_B } from '../../workflow/backup/scenario.ts';
 

@@ -1,6 +1,6 @@
+import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { type BackupTagContext, managedTags, type ResourceKind } from '../../../shared/backup/tags.ts';
-import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import { runCli, writeConfig } from './harness.ts';
 
 const local = useLocalCloud();

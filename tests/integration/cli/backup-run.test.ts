@@ -1,6 +1,6 @@
+import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config/load.ts';
-import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import { deployBackupMachine, isOneLine, runCli, writeConfig } from './harness.ts';
 
 /** A fast simulated clock: the workflow's Wait states and the snapshots/copies pass in a blink. */

@@ -1,5 +1,5 @@
+import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
-import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import { isOneLine, runCli, writeConfig } from './harness.ts';
 
 const local = useLocalCloud();

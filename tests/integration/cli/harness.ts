@@ -11,17 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { LOCAL_ACCOUNT_ID } from '../../../local/cloud.ts';
-import type { RunningLocalCloud } from '../../../local/server.ts';
-import { registerLocalFunction } from '../../../local/services/lambda/register.ts';
+import type { RunningLocalCloud } from '@shipyard/local-cloud';
+import { LOCAL_ACCOUNT_ID, registerLocalFunction } from '@shipyard/local-cloud';
+import { clientConfig, LOCAL_ROLE_ARN } from '@shipyard/local-cloud/testing';
 import { createEc2PortFactory } from '../../../shared/aws/ec2.ts';
 import { policyParameterName } from '../../../shared/aws/ssm-policies.ts';
-import { type BackupDeps, silentLogger } from '../../../shared/backup-workflow/deps.ts';
+import { type BackupDeps, silentLogger } from '../../../shared/backup-service/deps.ts';
 import type { BackupPolicy } from '../../../shared/config/policies.ts';
 import { handlerPathOf, loadBackupDefinition, taskFunctionKeys } from '../../helpers/backup-asl.ts';
 import { deployed, localRunRecords } from '../../helpers/backup-deps.ts';
-import { clientConfig } from '../../helpers/local-cloud.ts';
-import { LOCAL_ROLE_ARN } from '../../helpers/step-functions.ts';
 
 const CLI = fileURLToPath(new URL('../../../cli/shipyard.mjs', import.meta.url));
 /** A hung CLI must fail the test, not the suite. */

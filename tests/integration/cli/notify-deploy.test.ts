@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { makeHandler as makeDeployEventHandler } from '../../../functions/invalidate-deploy-event/handler.ts';
-import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import { DOCS_DIST, makeDeps, seedDistributions } from '../invalidation/harness.ts';
 import { isOneLine, runCli, writeConfig } from './harness.ts';
 

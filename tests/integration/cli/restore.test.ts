@@ -1,5 +1,5 @@
+import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
-import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import { isOneLine, runCli } from './harness.ts';
 
 /** A fast simulated clock: a 3-minute copy takes a fraction of a real second. */

@@ -1,11 +1,11 @@
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { clientConfig, useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { createCloudFrontAdapter, createDryRunCloudFront } from '../../../shared/aws/cloudfront.ts';
 import { createEventsAdapter } from '../../../shared/aws/events.ts';
 import { createQueueAdapter } from '../../../shared/aws/sqs.ts';
-import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 import { createInvalidationCalls, DOCS_DIST, seedDistributions } from './harness.ts';
 
 const local = useLocalCloud();

@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { register as registerInvalidate } from '../../../cli/commands/invalidate.ts';
 import { register as registerNotify } from '../../../cli/commands/notify-deploy.ts';
 import type { Output } from '../../../cli/output.ts';
 import { makeHandler as makeDeployEventHandler } from '../../../functions/invalidate-deploy-event/handler.ts';
-import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import {
   createInvalidationCalls,
   invalidationsOf,

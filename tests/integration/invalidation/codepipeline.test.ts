@@ -1,8 +1,8 @@
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { clientConfig, useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '../../../functions/codepipeline-invalidate/handler.ts';
 import { createPipelineAdapter } from '../../../shared/aws/codepipeline.ts';
-import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 import {
   createInvalidationCalls,
   DOCS_DIST,

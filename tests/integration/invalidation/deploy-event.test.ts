@@ -1,10 +1,10 @@
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
+import type { RunningLocalCloud } from '@shipyard/local-cloud';
+import { clientConfig, useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { makeHandler as makeDeferredHandler } from '../../../functions/invalidate-deferred/handler.ts';
 import { makeHandler } from '../../../functions/invalidate-deploy-event/handler.ts';
-import type { RunningLocalCloud } from '../../../local/server.ts';
 import { createCloudFrontAdapter } from '../../../shared/aws/cloudfront.ts';
-import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 import {
   createInvalidationCalls,
   DOCS_DIST,

@@ -1,11 +1,11 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { clientConfig, useLocalCloud } from '@shipyard/local-cloud/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_WEBHOOK_BODY_BYTES, makeHandler } from '../../../functions/github-webhook/handler.ts';
 import { createSecretsAdapter } from '../../../shared/aws/secrets.ts';
-import { signedBodyDigest } from '../../../shared/deploy/github.ts';
-import { githubSignature } from '../../../shared/deploy/github-signature.ts';
-import { RecentIds } from '../../../shared/deploy/recent.ts';
-import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
+import { signedBodyDigest } from '../../../shared/invalidation-service/github.ts';
+import { githubSignature } from '../../../shared/invalidation-service/github-signature.ts';
+import { RecentIds } from '../../../shared/invalidation-service/recent.ts';
 import {
   createInvalidationCalls,
   invalidationsOf,

@@ -6,15 +6,15 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { RunningLocalCloud } from '../../../local/server.ts';
+import type { RunningLocalCloud } from '@shipyard/local-cloud';
+import { clientConfig } from '@shipyard/local-cloud/testing';
 import { createCloudFrontAdapter } from '../../../shared/aws/cloudfront.ts';
 import { createS3InventoryAdapter } from '../../../shared/aws/s3-inventory.ts';
 import { createQueueAdapter } from '../../../shared/aws/sqs.ts';
 import { type Site, type SiteInput, SiteSchema } from '../../../shared/config/sites.ts';
-import type { InvalidationDeps } from '../../../shared/deploy/runtime.ts';
+import type { InvalidationDeps } from '../../../shared/invalidation-service/runtime.ts';
 import { createLogger } from '../../../shared/logging/logger.ts';
 import { createMemoryMetrics } from '../../../shared/logging/metrics.ts';
-import { clientConfig } from '../../helpers/local-cloud.ts';
 
 export const WEB_DIST = 'E2QWRUHAPOMQZL';
 export const WEB_DIST_2 = 'E3SECONDDIST0B';

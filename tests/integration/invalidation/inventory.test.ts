@@ -1,8 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { clientConfig, useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '../../../functions/invalidate-s3-events/handler.ts';
 import { createS3InventoryAdapter } from '../../../shared/aws/s3-inventory.ts';
-import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 import {
   invalidationsOf,
   makeDeps,

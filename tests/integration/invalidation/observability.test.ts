@@ -1,8 +1,8 @@
+import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeHandler as makeDeployEventHandler } from '../../../functions/invalidate-deploy-event/handler.ts';
 import { makeHandler as makeS3Handler } from '../../../functions/invalidate-s3-events/handler.ts';
 import { createLogger } from '../../../shared/logging/logger.ts';
-import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import { createInvalidationCalls, deployEvent, makeDeps, s3Message, seedDistributions } from './harness.ts';
 
 const local = useLocalCloud();

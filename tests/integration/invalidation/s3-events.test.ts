@@ -1,6 +1,6 @@
+import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '../../../functions/invalidate-s3-events/handler.ts';
-import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import {
   createInvalidationCalls,
   DOCS_DIST,

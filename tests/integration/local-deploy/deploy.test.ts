@@ -20,11 +20,12 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { DeployReport } from '@shipyard/local-cloud';
+import { deployTemplate } from '@shipyard/local-cloud';
+import { clientConfig, useLocalCloud } from '@shipyard/local-cloud/testing';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { deployTemplate } from '../../../local/deploy/deploy.ts';
-import type { DeployReport } from '../../../local/deploy/report.ts';
+import { sitesForLocalDeploy } from '../../../cli/local-sites.ts';
 import { type PackagedService, packageServiceCached } from '../../../scripts/package-service.ts';
-import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 
 // The background poller is off: each test drives deliveries with the pump, deterministically.
 const local = useLocalCloud({ pollIntervalMs: 0 });
@@ -56,7 +57,13 @@ const FUNCTIONS = [
 let pkg: PackagedService;
 let report: DeployReport;
 const deploy = () =>
-  deployTemplate({ template: pkg.template, packageDir: pkg.dir, endpoint: local().url, stage: 'dev' });
+  deployTemplate({
+    template: pkg.template,
+    packageDir: pkg.dir,
+    endpoint: local().url,
+    stage: 'dev',
+    sites: sitesForLocalDeploy('dev'),
+  });
 
 beforeAll(async () => {
   pkg = await packageServiceCached('dev');

@@ -17,10 +17,10 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { LocalCloud } from '@shipyard/local-cloud';
+import { registerLocalFunction } from '@shipyard/local-cloud';
+import { clientConfig, useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it, vi } from 'vitest';
-import type { LocalCloud } from '../../../local/cloud.ts';
-import { registerLocalFunction } from '../../../local/services/lambda/register.ts';
-import { clientConfig, useLocalCloud } from '../../helpers/local-cloud.ts';
 
 const local = useLocalCloud({ pollIntervalMs: 0 });
 const ACCOUNT = '123456789012';
@@ -160,7 +160,7 @@ describe('SQS event source mappings', () => {
   });
 
   it('delivers by itself when the background poller runs', async () => {
-    const { startLocalCloud } = await import('../../../local/server.ts');
+    const { startLocalCloud } = await import('@shipyard/local-cloud');
     const polled = await startLocalCloud({ port: 0, pollIntervalMs: 20 });
     try {
       const delivered: string[] = [];

@@ -1,7 +1,7 @@
 /**
  * What `config validate` (and packaging) refuses and warns about, each with the field's path
  * and what was expected. Sources of the AWS rules:
- * - cron syntax and Scheduler's daylight-saving rule: see tests/unit/backup/scheduler-cron.test.ts;
+ * - cron syntax and Scheduler's daylight-saving rule: see packages/aws-cron/tests/scheduler-cron.test.ts;
  * - public AMIs: EC2 User Guide "Make your AMI publicly available" (an AMI with encrypted
  *   volumes or snapshots of encrypted volumes cannot be made public);
  * - partitions: AWS-FACTS.md "Partitions" (CopyImage does not cross partitions); Region codes:

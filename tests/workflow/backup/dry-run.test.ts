@@ -3,10 +3,11 @@
  * would do for every target and makes no create, copy, share, tag or delete call; a
  * selection over `maxTargetsPerRun` fails the run before anything is created.
  */
+
+import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../../shared/backup/summary.ts';
 import { createBackupWorkflow } from '../../helpers/backup-workflow.ts';
-import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import { ec2Calls, inventory } from './inventory.ts';
 import {
   COPY_A,

@@ -6,11 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { Ec2Port } from '../../../shared/aws/ec2-port.ts';
 import { createBackupWorkflow } from '../../helpers/backup-workflow.ts';
-import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import {
   INSTANCE_A,
   INSTANCE_B,

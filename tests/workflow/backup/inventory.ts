@@ -1,5 +1,5 @@
 /** What the local cloud holds, per region, read through its control API (`GET /_shipyard/state`). */
-import type { ControlClient } from '../../../local/control-client.ts';
+import type { ControlClient } from '@shipyard/local-cloud';
 
 export interface StateImage {
   imageId: string;

@@ -2,10 +2,11 @@
  * The real backup ASL, executed with aws-local-stepfunctions, every Task bound to its real
  * handler, the local cloud behind them (see tests/helpers/backup-workflow.ts).
  */
+
+import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../../shared/backup/summary.ts';
 import { createBackupWorkflow } from '../../helpers/backup-workflow.ts';
-import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import { ec2Calls, ids, inventory, ofTarget } from './inventory.ts';
 import {
   COPY_A,

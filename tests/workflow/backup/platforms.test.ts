@@ -6,11 +6,12 @@
  * code cannot be made public"), botocore RegisterImageRequest (TpmSupport, UefiData,
  * ImdsSupport, SriovNetSupport).
  */
+
+import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../../shared/backup/summary.ts';
 import type { BackupPolicy } from '../../../shared/config/policies.ts';
 import { createBackupWorkflow } from '../../helpers/backup-workflow.ts';
-import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import { ec2Calls, inventory, ofTarget } from './inventory.ts';
 import { COPY_A, COPY_B, KEY_A, KEY_B, policy, runInput, SHARE_WITH, SOURCE } from './scenario.ts';
 

@@ -1,9 +1,10 @@
 /** Rotation inside the real workflow: its dry-run plan, and never touching what is not this policy's and target's. */
+
+import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import type { TargetPlan } from '../../../shared/backup/plan.ts';
-import type { RotationResult } from '../../../shared/backup-workflow/state.ts';
+import type { RotationResult } from '../../../shared/backup-service/state.ts';
 import { createBackupWorkflow } from '../../helpers/backup-workflow.ts';
-import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import { ec2Calls, ids, inventory, ofTarget } from './inventory.ts';
 import {
   INSTANCE_A,

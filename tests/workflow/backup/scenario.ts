@@ -3,7 +3,7 @@
  * with three volumes), copies to us-east-1 and eu-central-1 (each with its own KMS key),
  * shared with one account.
  */
-import type { ControlClient } from '../../../local/control-client.ts';
+import type { ControlClient } from '@shipyard/local-cloud';
 import {
   type BackupPolicy,
   type BackupPolicyInput,

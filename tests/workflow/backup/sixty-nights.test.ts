@@ -4,10 +4,11 @@
  * The expectation is computed here, independently of the planner: for each period, the
  * newest backup of each of the last N local periods that have one.
  */
+
+import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { createBackupWorkflow } from '../../helpers/backup-workflow.ts';
-import { useLocalCloud } from '../../helpers/local-cloud.ts';
 import { inventory, ofTarget } from './inventory.ts';
 import { COPY_A, INSTANCE_A, KEY_A, policy, runInput, SOURCE, seedFleet } from './scenario.ts';
 

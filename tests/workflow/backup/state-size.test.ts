@@ -8,6 +8,8 @@
  * the most deletions a run may make).
  */
 import { GetExecutionHistoryCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { MAX_PAYLOAD_BYTES } from '@shipyard/local-cloud';
+import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import {
   benchPolicy,
@@ -16,11 +18,9 @@ import {
   instanceId,
   SOURCE,
 } from '../../../bench/backup-scale/fleet.ts';
-import { MAX_PAYLOAD_BYTES } from '../../../local/services/stepfunctions/errors.ts';
 import { MAX_TARGETS_PER_RUN } from '../../../shared/config/policies.ts';
 import { runRecordsSeed } from '../../helpers/backup-deps.ts';
 import { deployBackupStateMachine } from '../../helpers/backup-sfn.ts';
-import { useLocalCloud } from '../../helpers/local-cloud.ts';
 
 const NOW = Date.parse('2026-03-01T01:30:00Z');
 const DAY = 86_400_000;

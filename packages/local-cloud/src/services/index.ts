@@ -1,0 +1,33 @@
+import type { LocalService } from '../service.ts';
+import { cloudFrontService } from './cloudfront/service.ts';
+import { codePipelineService } from './codepipeline.ts';
+import { ec2Service } from './ec2/service.ts';
+import { connectTargetDelivery } from './eventbridge/dispatch.ts';
+import { eventBridgeService } from './eventbridge/service.ts';
+import { lambdaService } from './lambda/service.ts';
+import { s3Service } from './s3/service.ts';
+import { schedulerService } from './scheduler/service.ts';
+import { snsService } from './sns/service.ts';
+import { sqsService } from './sqs/service.ts';
+import { ssmService } from './ssm.ts';
+import { stepFunctionsService } from './stepfunctions/service.ts';
+import { deliverToTarget } from './targets.ts';
+
+/** Every service the local cloud speaks, by the name SigV4 signs with. */
+export const SERVICES: LocalService[] = [
+  ec2Service,
+  cloudFrontService,
+  s3Service,
+  ssmService,
+  codePipelineService,
+  eventBridgeService,
+  sqsService,
+  lambdaService,
+  stepFunctionsService,
+  schedulerService,
+  snsService,
+];
+
+connectTargetDelivery(deliverToTarget);
+
+export const serviceByName = new Map(SERVICES.map((s) => [s.name, s]));

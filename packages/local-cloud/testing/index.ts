@@ -1,0 +1,13 @@
+/** Test support for suites that run against the local cloud (and against moto, its reference). */
+export { botocoreEnv, clientConfig, TEST_CREDENTIALS, useLocalCloud } from './local-cloud.ts';
+export {
+  findMotoServer,
+  freePort,
+  MOTO_ACCOUNT_ID,
+  MOTO_BINARY,
+  type RunningMoto,
+  startMoto,
+  useMoto,
+} from './moto.ts';
+export { LOCAL_ROLE_ARN, lambdaArn, STALL_MS, waitForExecution } from './step-functions.ts';
+export { storedZip } from './zip.ts';
