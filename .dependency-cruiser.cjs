@@ -35,7 +35,10 @@ module.exports = {
       name: 'domain-has-no-node-io',
       severity: 'error',
       from: { path: DOMAIN },
-      to: { dependencyTypes: ['core'], path: '^(node:)?(fs|fs/promises|child_process|net|http|https|dns|os)$' },
+      to: {
+        dependencyTypes: ['core'],
+        path: '^(node:)?(fs|fs/promises|child_process|net|http|https|dns|os)$',
+      },
     },
     {
       name: 'services-use-ports-not-sdk',

@@ -4,8 +4,18 @@
  * `shipyard:created-at` claim), `form` is always set, and the run record and source volumes
  * are given in one of the two ways rotation calls the planner (source region: both; copy
  * region: run record only, copies carrying an arbitrary volume id).
+ *
+ * `form` is set as production sets it (issue 12 §3): discovery derives it with
+ * `backupFormOf` from the target's options (functions/backup-discover-targets), rotation
+ * passes `target.form` (shared/backup-service/rotation.ts), and a `snapshots-only` target
+ * never registers an AMI (the state machine goes from its snapshots straight to rotation,
+ * statemachines/backup.asl.yaml) nor is copied. An image target may still be left without
+ * its AMI (registration failed, or the AMI was deregistered): those orphan snapshot sets are
+ * generated. A smaller share of scenarios goes beyond production (AMIs tagged for a
+ * snapshots-only target), so the invariants also hold for inventories production does not make.
  */
 import fc from 'fast-check';
+import { backupFormOf } from '../../../shared/backup/block-devices.ts';
 import type { ImageRecord, SnapshotRecord } from '../../../shared/backup/inventory.ts';
 import { imageName } from '../../../shared/backup/naming.ts';
 import type { RetentionInput } from '../../../shared/backup/retention.ts';
@@ -80,6 +90,8 @@ export const retentionArb: fc.Arbitrary<RetentionRule> = fc.record(
 );
 
 export interface Scenario {
+  /** Its `form` is the one production sets (`backupFormOf`) and its inventory is production's shape. */
+  shape: 'production' | 'beyond-production';
   input: RetentionInput;
   /** run id → kind of owner, for the independent checks. */
   owners: Map<string, OwnerKind>;
@@ -98,105 +110,117 @@ const tagsFor = (owner: OwnerKind, runId: string, at: string): Record<string, st
         'shipyard:created-at': at,
       };
 
-export const scenarioArb: fc.Arbitrary<Scenario> = fc
-  .record({
-    runs: fc.array(runArb, { maxLength: 14 }),
-    // Real backups claim an instant in the past (a claim after `now` is never ours).
-    minuteOffsets: fc.uniqueArray(fc.integer({ min: 1, max: 400 * 24 * 60 }), {
-      minLength: 14,
-      maxLength: 14,
-    }),
-    crossRefs: fc.array(fc.tuple(fc.nat(13), fc.nat(13)), { maxLength: 3 }),
-    retention: retentionArb,
-    maxDeletesPerRun: fc.integer({ min: 0, max: 30 }),
-    timeZone: fc.constantFrom(
-      'Europe/Berlin',
-      'America/New_York',
-      'UTC',
-      'Asia/Kolkata',
-      'Australia/Lord_Howe',
-    ),
-    protectSomeId: fc.boolean(),
-    form: fc.constantFrom<'image' | 'snapshots-only'>('image', 'snapshots-only'),
-    role: fc.constantFrom<'source' | 'copy'>('source', 'copy'),
-  })
-  .map(
-    ({
-      runs,
-      minuteOffsets,
-      crossRefs,
-      retention,
-      maxDeletesPerRun,
-      timeZone,
-      protectSomeId,
-      form,
-      role,
-    }) => {
-      const images: ImageRecord[] = [];
-      const snapshots: SnapshotRecord[] = [];
-      const owners = new Map<string, OwnerKind>();
-      runs.forEach((run, index) => {
-        const runId = run.isCurrent ? CURRENT_RUN : `run-${index}`;
-        const atMs = run.isCurrent ? NOW_MS : NOW_MS - (minuteOffsets[index] ?? 1) * MINUTE;
-        const at = new Date(atMs).toISOString();
-        const made = new Date(atMs + run.delayMinutes * MINUTE).toISOString();
-        if (!run.isCurrent) owners.set(runId, run.owner);
-        const tags = tagsFor(run.owner, runId, at);
-        const snapIds = run.snapshotStates.map((state, i) => {
-          const snapshotId = `snap-${index}-${i}`;
-          const volumeId = role === 'copy' ? COPY_VOLUME_ID : (TARGET_VOLUMES[i] ?? 'vol-0');
-          snapshots.push({ snapshotId, state, startTime: made, tags, volumeId });
-          return snapshotId;
-        });
-        if (run.hasImage) {
-          images.push({
-            imageId: `ami-${index}`,
-            name: imageName({
-              policy: tags['shipyard:policy'] ?? 'golden',
-              target: tags['shipyard:target'] ?? '',
-              runId,
-            }),
-            state: run.imageState,
-            creationDate: made,
-            tags,
-            snapshotIds: snapIds,
-          });
-        }
-      });
-      // Some AMIs also use snapshots of other runs (e.g. an operator's AMI built from ours).
-      for (const [from, to] of crossRefs) {
-        const image = images.find((i) => i.imageId === `ami-${from}`);
-        const extra = snapshots
-          .filter((s) => s.snapshotId.startsWith(`snap-${to}-`))
-          .map((s) => s.snapshotId);
-        if (image !== undefined) image.snapshotIds = [...new Set([...image.snapshotIds, ...extra])];
-      }
-      const protectedIds =
-        protectSomeId && snapshots[0] !== undefined ? [snapshots[0].snapshotId] : undefined;
-      const input: RetentionInput = {
-        policy: POLICY,
-        target: TARGET,
-        region: REGION,
-        runId: CURRENT_RUN,
-        now: new Date(NOW_MS).toISOString(),
-        timeZone,
+const scenarioOfShape = (shape: Scenario['shape']): fc.Arbitrary<Scenario> =>
+  fc
+    .record({
+      runs: fc.array(runArb, { maxLength: 14 }),
+      // Real backups claim an instant in the past (a claim after `now` is never ours).
+      minuteOffsets: fc.uniqueArray(fc.integer({ min: 1, max: 400 * 24 * 60 }), {
+        minLength: 14,
+        maxLength: 14,
+      }),
+      crossRefs: fc.array(fc.tuple(fc.nat(13), fc.nat(13)), { maxLength: 3 }),
+      retention: retentionArb,
+      maxDeletesPerRun: fc.integer({ min: 0, max: 30 }),
+      timeZone: fc.constantFrom(
+        'Europe/Berlin',
+        'America/New_York',
+        'UTC',
+        'Asia/Kolkata',
+        'Australia/Lord_Howe',
+      ),
+      protectSomeId: fc.boolean(),
+      /** The instance option that decides the form (the target is an instance, `TARGET`). */
+      excludeBootVolume: fc.option(fc.boolean(), { nil: undefined }),
+      role: fc.constantFrom<'source' | 'copy'>('source', 'copy'),
+    })
+    .map(
+      ({
+        runs,
+        minuteOffsets,
+        crossRefs,
         retention,
         maxDeletesPerRun,
-        form,
-        images,
-        snapshots,
-        recordedRunIds: [...owners.keys()],
-        ...(role === 'source' ? { sourceVolumeIds: TARGET_VOLUMES } : {}),
-        ...(protectedIds === undefined ? {} : { protectedIds }),
-      };
-      return { input, owners, role };
-    },
-  )
-  // Only image targets are copied to other regions (snapshots-only targets go straight to rotation).
-  .filter(({ input, role }) => role === 'source' || input.form === 'image')
-  .map((scenario) => {
-    return scenario;
-  });
+        timeZone,
+        protectSomeId,
+        excludeBootVolume,
+        role,
+      }) => {
+        // As discovery sets it (functions/backup-discover-targets/handler.ts, instanceTarget).
+        const form = backupFormOf({
+          kind: 'instance',
+          ...(excludeBootVolume === undefined ? {} : { excludeBootVolume }),
+        });
+        // A snapshots-only target never registers an AMI (only beyond production does it have one).
+        const registersImages = form === 'image' || shape === 'beyond-production';
+        const images: ImageRecord[] = [];
+        const snapshots: SnapshotRecord[] = [];
+        const owners = new Map<string, OwnerKind>();
+        runs.forEach((run, index) => {
+          const runId = run.isCurrent ? CURRENT_RUN : `run-${index}`;
+          const atMs = run.isCurrent ? NOW_MS : NOW_MS - (minuteOffsets[index] ?? 1) * MINUTE;
+          const at = new Date(atMs).toISOString();
+          const made = new Date(atMs + run.delayMinutes * MINUTE).toISOString();
+          if (!run.isCurrent) owners.set(runId, run.owner);
+          const tags = tagsFor(run.owner, runId, at);
+          const snapIds = run.snapshotStates.map((state, i) => {
+            const snapshotId = `snap-${index}-${i}`;
+            const volumeId = role === 'copy' ? COPY_VOLUME_ID : (TARGET_VOLUMES[i] ?? 'vol-0');
+            snapshots.push({ snapshotId, state, startTime: made, tags, volumeId });
+            return snapshotId;
+          });
+          if (run.hasImage && registersImages) {
+            images.push({
+              imageId: `ami-${index}`,
+              name: imageName({
+                policy: tags['shipyard:policy'] ?? 'golden',
+                target: tags['shipyard:target'] ?? '',
+                runId,
+              }),
+              state: run.imageState,
+              creationDate: made,
+              tags,
+              snapshotIds: snapIds,
+            });
+          }
+        });
+        // Some AMIs also use snapshots of other runs (e.g. an operator's AMI built from ours).
+        for (const [from, to] of crossRefs) {
+          const image = images.find((i) => i.imageId === `ami-${from}`);
+          const extra = snapshots
+            .filter((s) => s.snapshotId.startsWith(`snap-${to}-`))
+            .map((s) => s.snapshotId);
+          if (image !== undefined) image.snapshotIds = [...new Set([...image.snapshotIds, ...extra])];
+        }
+        const protectedIds =
+          protectSomeId && snapshots[0] !== undefined ? [snapshots[0].snapshotId] : undefined;
+        const input: RetentionInput = {
+          policy: POLICY,
+          target: TARGET,
+          region: REGION,
+          runId: CURRENT_RUN,
+          now: new Date(NOW_MS).toISOString(),
+          timeZone,
+          retention,
+          maxDeletesPerRun,
+          form,
+          images,
+          snapshots,
+          recordedRunIds: [...owners.keys()],
+          ...(role === 'source' ? { sourceVolumeIds: TARGET_VOLUMES } : {}),
+          ...(protectedIds === undefined ? {} : { protectedIds }),
+        };
+        return { shape, input, owners, role };
+      },
+    )
+    // Only image targets are copied to other regions (snapshots-only targets go straight to rotation).
+    .filter(({ input, role }) => role === 'source' || input.form === 'image');
+
+/** Scenarios of production's shape, and some beyond it (AMIs of a snapshots-only target). */
+export const scenarioArb: fc.Arbitrary<Scenario> = fc.oneof(
+  { arbitrary: scenarioOfShape('production'), weight: 3 },
+  { arbitrary: scenarioOfShape('beyond-production'), weight: 1 },
+);
 
 /** Ways a resource can carry (some of) our tags without being Shipyard's. */
 export type ForgeryKind =

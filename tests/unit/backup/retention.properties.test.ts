@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planRetention } from '../../../shared/backup/retention.ts';
-import { CURRENT_RUN, scenarioArb } from './retention-arbitraries.ts';
+import { ORPHAN_GRACE_MS, planRetention } from '../../../shared/backup/retention.ts';
+import { baseInput, imageBackup } from './inventory-builders.ts';
+import { CURRENT_RUN, NOW_MS, scenarioArb, TARGET_VOLUMES } from './retention-arbitraries.ts';
 import { deletedSet, idsRemovedByActions, isAvailableRun, isOurs, ourRuns } from './retention-oracles.ts';
 
 const PROPERTY_RUNS = { numRuns: 400 };
@@ -189,6 +190,79 @@ describe('planRetention invariants (property-based)', () => {
         }
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------- generator and fixed counterexamples
+
+describe('retention scenarios as production makes them', () => {
+  it('set form as discovery does and generate orphan snapshot sets newer than every AMI backup', () => {
+    // Prepare: the property above is only meaningful if its scenarios reach the orphan case.
+    const samples = fc.sample(scenarioArb, { numRuns: 2000, seed: 12 });
+    // Assess
+    for (const { shape, input } of samples) {
+      expect(input.form).toBeDefined();
+      if (shape === 'production' && input.form === 'snapshots-only') expect(input.images).toEqual([]);
+    }
+    const orphanIsNewest = samples.filter(({ input }) => {
+      if (input.form !== 'image') return false;
+      const runs = [...ourRuns(input).values()].filter((r) => r.snapshots.length > 0 || r.images.length > 0);
+      const newestTime = Math.max(...runs.map((r) => r.time));
+      return runs.some(
+        (r) =>
+          r.time === newestTime &&
+          r.images.length === 0 &&
+          r.snapshots.length > 0 &&
+          r.snapshots.every((x) => x.state === 'completed') &&
+          NOW_MS - r.time >= ORPHAN_GRACE_MS,
+      );
+    });
+    expect(orphanIsNewest.length).toBeGreaterThan(0);
+  });
+
+  it('keeps the newest AMI backup when a newer run left only snapshots (the orphan counterexample)', () => {
+    // Prepare: an image target; run r-old made an AMI, run r-orphan (newer, past the grace)
+    // completed its snapshots but its registration failed. Read without `form`, the oracle
+    // took r-orphan for the newest available backup, so the planner's deletion of it looked
+    // like a counterexample; it is not one: snapshots without an AMI cannot be launched as
+    // the instance, so an image target's backup is its AMI (retention.ts: orphans "never count
+    // for a keep rule nor as the newest"; DESIGN.md: "never deleting the last good backup").
+    const old = imageBackup('r-old', '2026-11-17T02:00:00Z', { volumes: 2 });
+    const orphanAt = new Date(NOW_MS - ORPHAN_GRACE_MS - 3_600_000).toISOString();
+    // Source region: the snapshots were taken of the target's volumes (that proves them ours).
+    const onVolumes = (snapshots: typeof old.snapshots) =>
+      snapshots.map((x, i) => ({ ...x, volumeId: TARGET_VOLUMES[i] ?? 'vol-0' }));
+    old.snapshots = onVolumes(old.snapshots);
+    const orphan = onVolumes(imageBackup('r-orphan', orphanAt, { volumes: 2 }).snapshots);
+    const input = baseInput({
+      form: 'image',
+      now: new Date(NOW_MS).toISOString(),
+      retention: {},
+      maxDeletesPerRun: 20,
+      images: [old.image],
+      snapshots: [...old.snapshots, ...orphan],
+      recordedRunIds: ['r-old', 'r-orphan'],
+      sourceVolumeIds: TARGET_VOLUMES,
+    });
+    // Act
+    const plan = planRetention(input);
+    // Assess: the oracle names r-old the newest available backup (only without form did it not)...
+    const runs = ourRuns(input);
+    const orphanRun = runs.get('r-orphan');
+    expect(orphanRun && isAvailableRun(orphanRun, 'image')).toBe(false);
+    expect(orphanRun && isAvailableRun(orphanRun, undefined)).toBe(true);
+    const newest = [...runs.values()]
+      .filter((r) => isAvailableRun(r, input.form))
+      .sort((a, b) => b.time - a.time)[0];
+    expect(newest?.images.map((i) => i.imageId)).toEqual(['ami-r-old']);
+    // ...and the planner keeps it as such and deletes the orphans (it is the oracle that was wrong).
+    const removed = idsRemovedByActions(plan);
+    for (const id of ['ami-r-old', 'snap-r-old-0', 'snap-r-old-1']) expect(removed.has(id), id).toBe(false);
+    expect(plan.keep.find((i) => i.id === 'ami-r-old')?.reason).toBe('kept: newest available backup');
+    expect([...removed].sort()).toEqual(['snap-r-orphan-0', 'snap-r-orphan-1']);
+    expect(plan.delete.find((i) => i.id === 'snap-r-orphan-0')?.reason).toBe(
+      'delete: incomplete backup: snapshots without an AMI (not restorable as a machine)',
     );
   });
 });

@@ -153,6 +153,27 @@ describe('CloudFront CreateInvalidation (AWS-FACTS: CloudFront invalidations)', 
     await expect(invalidate(cf, id, files(2_000), 'files-still-fit')).resolves.toBeDefined();
   });
 
+  it("a file path ending in * (a query-string site's /a.html*) is a wildcard path: its limit, billed once", async () => {
+    // CloudFront Developer Guide, "What you need to know when invalidating paths": a `*` as the
+    // last character is a wildcard, and to drop the query variants of a file when the cache key
+    // includes query strings, the path is `/file*` (AWS-FACTS "Paths"); "Concurrent invalidation
+    // requests": wildcard paths are counted against the 15 wildcard paths in flight.
+    // Prepare
+    const { cf, id, control } = await setup();
+    const fileForms = Array.from({ length: 15 }, (_, i) => `/p${i}.html*`);
+    // Act
+    await invalidate(cf, id, fileForms, 'qs15');
+    // Assess
+    const state = await control.state<CloudFrontDump>();
+    const kinds = state.cloudfront.distributions[0]?.invalidations.flatMap((i) => i.paths.map((p) => p.kind));
+    expect(kinds).toEqual(Array.from({ length: 15 }, () => 'wildcard'));
+    expect((await control.counters()).tallies['cloudfront.pathsBilled']).toBe(15);
+    await expect(invalidate(cf, id, ['/late.html*'], 'qs16')).rejects.toMatchObject({
+      name: 'TooManyInvalidationsInProgress',
+    });
+    await expect(invalidate(cf, id, ['/late.html'], 'file-still-fits')).resolves.toBeDefined();
+  });
+
   it('in-progress limits free up once invalidations complete (counted over InProgress only)', async () => {
     const { cf, id, control } = await setup();
     await invalidate(cf, id, wildcards(15), 'w15');
