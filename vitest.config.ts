@@ -17,10 +17,10 @@ const DOMAIN_AND_SERVICES = [
 
 /** Measured with `npm test` and set just below, so coverage can only be kept or raised. */
 const COVERAGE_THRESHOLDS = {
-  'shared/invalidation/**': { branches: 0, lines: 0 },
-  'shared/backup/**': { branches: 0, lines: 0 },
-  'shared/invalidation-service/**': { branches: 0, lines: 0 },
-  'shared/backup-service/**': { branches: 0, lines: 0 },
+  'shared/invalidation/**': { branches: 86, lines: 95 },
+  'shared/backup/**': { branches: 89, lines: 96 },
+  'shared/invalidation-service/**': { branches: 88, lines: 95 },
+  'shared/backup-service/**': { branches: 79, lines: 83 },
 };
 
 export default defineConfig({
