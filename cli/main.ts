@@ -12,7 +12,7 @@ import { createOutput } from './output.ts';
  * The `shipyard` operator CLI. Commands register themselves on the program; user errors
  * are one line on stderr with a meaningful exit code, never a stack trace.
  */
-export const buildProgram = (argv: string[]): Command => {
+const buildProgram = (argv: string[]): Command => {
   const json = argv.includes('--json');
   const output = createOutput(json);
   const program = new Command('shipyard')

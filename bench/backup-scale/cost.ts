@@ -4,10 +4,10 @@
  * transfer and EC2 API calls (free) are not included: they are the backup itself, the same
  * whatever orchestrates it.
  */
-export const PRICE_PER_TRANSITION = 0.025 / 1_000;
-export const PRICE_PER_REQUEST = 0.2 / 1_000_000;
+const PRICE_PER_TRANSITION = 0.025 / 1_000;
+const PRICE_PER_REQUEST = 0.2 / 1_000_000;
 /** x86 Lambda, first pricing tier. */
-export const PRICE_PER_GB_SECOND = 0.0000166667;
+const PRICE_PER_GB_SECOND = 0.0000166667;
 /**
  * Billed duration assumed per invocation on AWS: each handler makes one to three EC2 API
  * calls (~50–150 ms each from Lambda) and the local cloud's in-process times (a few ms)

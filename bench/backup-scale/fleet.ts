@@ -8,7 +8,7 @@ import { type BackupPolicy, backupPolicySchema } from '../../shared/config/polic
 
 export const SOURCE = 'eu-west-1';
 export const COPY_REGIONS = ['us-east-1', 'eu-central-1', 'ap-southeast-2'] as const;
-export const VOLUMES_PER_INSTANCE = 5;
+const VOLUMES_PER_INSTANCE = 5;
 const KEY = (region: string, n: number) =>
   `arn:aws:kms:${region}:123456789012:key/0000000${n}-1111-2222-3333-444444444444`;
 

@@ -12,7 +12,7 @@ import type { Durations } from '@shipyard/local-cloud';
 import { copyDurationMs, snapshotDurationMs } from '@shipyard/local-cloud';
 
 /** Inline Map concurrency ceiling (AWS Step Functions quotas). */
-export const INLINE_MAP_MAX_CONCURRENCY = 40;
+const INLINE_MAP_MAX_CONCURRENCY = 40;
 
 export interface LowerBound {
   minutes: number;

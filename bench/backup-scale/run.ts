@@ -54,9 +54,6 @@ export interface SizeResult {
   maxStatePayloadBytes: number;
 }
 
-/** Step Functions' payload limit for a state's input or output (and task results). */
-export const STATE_PAYLOAD_LIMIT_BYTES = 262_144;
-
 /** The largest input/output string in the execution's history (all pages). */
 const largestStatePayload = async (sfn: SFNClient, executionArn: string): Promise<number> => {
   let largest = 0;

@@ -4,12 +4,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
-export interface DeployChange {
+interface DeployChange {
   readonly path: string;
   readonly status: 'A' | 'M' | 'D';
 }
 
-export interface Deploy {
+interface Deploy {
   readonly id: string;
   readonly time: string;
   readonly changes: readonly DeployChange[];

@@ -23,12 +23,12 @@ export function goClean(path: string): string {
 }
 
 /** Go's path.Dir: everything before the last slash, cleaned. */
-export function goDir(path: string): string {
+function goDir(path: string): string {
   return goClean(path.slice(0, path.lastIndexOf('/') + 1));
 }
 
 /** Go's path.Join (empty elements are skipped). */
-export function goJoin(...parts: string[]): string {
+function goJoin(...parts: string[]): string {
   const nonEmpty = parts.filter((p) => p !== '');
   return nonEmpty.length === 0 ? '' : goClean(nonEmpty.join('/'));
 }
@@ -48,12 +48,7 @@ function unique(values: string[]): string[] {
  * deepest level up, replace each path deeper than the level by its grandparent directory + `/*`
  * ("/a/b/c.html" → "/a/*"); still over the threshold at the end → clear all.
  */
-export function collapse(
-  normalized: string[],
-  maxlevels: number,
-  threshold: number,
-  matchAll: string,
-): string[] {
+function collapse(normalized: string[], maxlevels: number, threshold: number, matchAll: string): string[] {
   let paths = normalized;
   if (paths.length > threshold) {
     for (let k = maxlevels; k > 0; k--) {

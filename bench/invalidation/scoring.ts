@@ -20,7 +20,7 @@ export interface Score {
 }
 
 /** A plan (decoded paths) as a coverage test. */
-export function coverage(planPaths: readonly string[]): (url: string) => boolean {
+function coverage(planPaths: readonly string[]): (url: string) => boolean {
   const exact = new Set<string>();
   const prefixes: string[] = [];
   for (const p of planPaths) {

@@ -5,13 +5,13 @@ import { decodePath, planInvalidation, toBatches } from '../../shared/invalidati
 import { collapseUrlForms, normalizeInvalidationPaths } from './s3deploy.ts';
 import { urlForms } from './scoring.ts';
 
-export interface DeployInput {
+interface DeployInput {
   readonly changes: ReadonlyArray<{ readonly path: string; readonly status: 'A' | 'M' | 'D' }>;
   /** I' = (I ∪ added) − deleted. */
   readonly inventoryAfter: readonly string[];
 }
 
-export interface StrategyPlan {
+interface StrategyPlan {
   /** Decoded paths. */
   readonly paths: readonly string[];
   readonly batches: number;
@@ -25,7 +25,7 @@ export interface Strategy {
 }
 
 /** s3deploy's threshold (hard-coded 8 in lib/cloudfront.go). */
-export const S3DEPLOY_THRESHOLD = 8;
+const S3DEPLOY_THRESHOLD = 8;
 
 const DEFAULT_LIMITS = {
   maxFilePathsInFlight: 3000,
@@ -81,11 +81,7 @@ const s3deployForms: Strategy = {
 const KIND = { A: 'added', M: 'modified', D: 'deleted' } as const;
 
 /** Shipyard's planner; `maxPaths` undefined = unbudgeted with the default needless weight. */
-export function shipyard(
-  name: string,
-  maxPaths?: number,
-  withinBudget?: 'fewest-needless' | 'cheapest',
-): Strategy {
+function shipyard(name: string, maxPaths?: number, withinBudget?: 'fewest-needless' | 'cheapest'): Strategy {
   return {
     name,
     plan(deploy) {

@@ -4,7 +4,7 @@
  */
 
 /** mulberry32: a small seeded PRNG, so every run plans the same deploy. */
-export function prng(seed: number): () => number {
+function prng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

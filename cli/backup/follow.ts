@@ -14,7 +14,7 @@ export interface ExecutionView {
 
 export const isFinished = (status: string): boolean => status !== 'RUNNING' && status !== 'PENDING_REDRIVE';
 
-export async function describeOrFail(sfn: BackupExecutionsPort, arn: string): Promise<ExecutionDetails> {
+async function describeOrFail(sfn: BackupExecutionsPort, arn: string): Promise<ExecutionDetails> {
   const execution = await sfn.describe(arn);
   if (execution === undefined) throw new UserError(`EXECUTION: no execution ${arn}`, EXIT.usage);
   return execution;

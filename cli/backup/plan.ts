@@ -15,7 +15,7 @@ import type { BackupPolicy } from '../../shared/config/policies.ts';
 /** Instances in these states are never selected by tags (as in DiscoverTargets). */
 const GONE_STATES = new Set(['shutting-down', 'terminated']);
 
-export interface TargetPlan {
+interface TargetPlan {
   target: string;
   keep: PlanItem[];
   delete: PlanItem[];
@@ -23,7 +23,7 @@ export interface TargetPlan {
   deferredBackups: number;
 }
 
-export interface RegionPlan {
+interface RegionPlan {
   region: string;
   role: 'source' | 'copy';
   retention: RetentionRule;
@@ -40,7 +40,7 @@ export interface RotationPlanReport {
 }
 
 /** The targets a run of the policy would back up now (and so rotate): DiscoverTargets' rule. */
-export async function currentTargets(policy: BackupPolicy, ec2: Ec2Reader): Promise<string[]> {
+async function currentTargets(policy: BackupPolicy, ec2: Ec2Reader): Promise<string[]> {
   const ids = [...(policy.targets.instanceIds ?? []), ...(policy.targets.volumeIds ?? [])];
   const tags = policy.targets.tags;
   if (tags !== undefined && Object.keys(tags).length > 0) {

@@ -19,7 +19,7 @@ export type Phase =
   | 'done'
   | 'failed';
 
-export interface CopyProgress {
+interface CopyProgress {
   region: string;
   state: string;
   imageId?: string;

@@ -36,7 +36,7 @@ const summarySchema = z.object({
   plan: z.unknown().optional(),
 });
 
-export function summaryText(summary: unknown): string[] {
+function summaryText(summary: unknown): string[] {
   const parsed = summarySchema.safeParse(summary);
   if (!parsed.success) return [];
   const s = parsed.data;

@@ -17,7 +17,7 @@ export interface MachineOptions {
   stage: string;
 }
 
-export const machineNameOf = (stage: string): string => `shipyard-${stage}-backup`;
+const machineNameOf = (stage: string): string => `shipyard-${stage}-backup`;
 
 /** The region in a state machine or execution ARN (clients must call that region). */
 export const regionOfArn = (arn: string): string | undefined =>

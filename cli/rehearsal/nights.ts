@@ -51,7 +51,7 @@ const followToEnd = async (control: ControlClient, executionArn: string): Promis
 };
 
 /** The next local hh:mm strictly after `now` in the policy's time zone, plus a minute of slack. */
-export const nextRunAt = (now: number, timeZone: string, hour: number, minute: number): number => {
+const nextRunAt = (now: number, timeZone: string, hour: number, minute: number): number => {
   const local = DateTime.fromMillis(now, { zone: timeZone });
   let at = local.set({ hour, minute, second: 0, millisecond: 0 });
   if (at.toMillis() <= now) at = at.plus({ days: 1 });

@@ -9,9 +9,9 @@ import { UserError } from '../errors.ts';
 
 export const VOLUME_TYPES = ['gp3', 'gp2', 'io1', 'io2', 'st1', 'sc1', 'standard'] as const;
 /** EBS volume size limit (GiB) of the largest types [io2 Block Express / gp3: 64 TiB]. */
-export const MAX_VOLUME_GIB = 65_536;
+const MAX_VOLUME_GIB = 65_536;
 /** EC2 allows 50 tags per resource; the restore tags take four. */
-export const MAX_USER_TAGS = 46;
+const MAX_USER_TAGS = 46;
 
 export interface RestoreArgs {
   from: { kind: 'image' | 'snapshot'; id: string };

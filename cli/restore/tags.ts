@@ -4,7 +4,7 @@
  * rotation must never select it. The copy's source tags also make a re-run find the copy
  * it started instead of paying for a second one (CopySnapshot has no ClientToken).
  */
-export const RESTORE_TAG_KEYS = {
+const RESTORE_TAG_KEYS = {
   sourceSnapshot: 'shipyard:restore-source-snapshot',
   sourceRegion: 'shipyard:restore-source-region',
   sourceImage: 'shipyard:restore-source-image',

@@ -5,14 +5,14 @@
  */
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 
-export type StartResult = { kind: 'started'; executionArn: string } | { kind: 'already-exists' };
+type StartResult = { kind: 'started'; executionArn: string } | { kind: 'already-exists' };
 
 export interface ExecutionStarter {
   start(input: { stateMachineArn: string; name: string; input: unknown }): Promise<StartResult>;
 }
 
 /** The state machine could not be started (access, missing machine, bad input). */
-export class BackupStartFailed extends Error {
+class BackupStartFailed extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'BackupStartFailed';

@@ -12,7 +12,7 @@ export interface ClientOptions {
   maxAttempts?: number;
 }
 
-export const DEFAULT_MAX_ATTEMPTS = 6;
+const DEFAULT_MAX_ATTEMPTS = 6;
 
 /** CloudFront is global and signed for us-east-1 whatever the caller's region. */
 export const cloudFrontClientConfig = (options: ClientOptions = {}) => ({

@@ -16,9 +16,9 @@ import {
   toAwsCallError,
 } from './errors.ts';
 
-export type InvalidationStatus = 'InProgress' | 'Completed';
+type InvalidationStatus = 'InProgress' | 'Completed';
 
-export interface InvalidationRecord {
+interface InvalidationRecord {
   id: string;
   status: InvalidationStatus;
   callerReference: string;
@@ -39,7 +39,7 @@ export interface CreateInvalidationInput {
   paths: readonly string[];
 }
 
-export interface CreatedInvalidation {
+interface CreatedInvalidation {
   /** Undefined only from the dry-run adapter. */
   id?: string;
   status: InvalidationStatus | 'DryRun';

@@ -6,7 +6,7 @@
 import { InvalidBackupInput } from '../backup/errors.ts';
 import type { Ec2Port, Ec2Reader } from './ec2-port.ts';
 
-export interface SkippedWrite {
+interface SkippedWrite {
   region: string;
   action: string;
   resourceId: string;

@@ -7,7 +7,7 @@ import type { InstanceStoreMapping, RegisterImageRequest, VolumeType } from '../
 import type { ProductCode } from '../backup/image-method.ts';
 import type { TagSpecification } from '../backup/tags.ts';
 
-export interface Ec2InstanceDevice {
+interface Ec2InstanceDevice {
   deviceName: string;
   volumeId: string;
   deleteOnTermination: boolean;
@@ -81,7 +81,7 @@ export interface TagQuery {
   tags?: Record<string, readonly string[]>;
 }
 
-export interface CreateSnapshotsInput {
+interface CreateSnapshotsInput {
   instanceId: string;
   excludeBootVolume: boolean;
   excludeDataVolumeIds?: readonly string[];
@@ -89,7 +89,7 @@ export interface CreateSnapshotsInput {
   tagSpecifications: TagSpecification[];
 }
 
-export interface CreateSnapshotInput {
+interface CreateSnapshotInput {
   volumeId: string;
   description: string;
   tagSpecifications: TagSpecification[];
@@ -101,7 +101,7 @@ export type RegisterImageInput = RegisterImageRequest & {
   instanceStore?: readonly InstanceStoreMapping[];
 };
 
-export interface CreateImageInput {
+interface CreateImageInput {
   instanceId: string;
   name: string;
   description: string;
@@ -111,9 +111,9 @@ export interface CreateImageInput {
 }
 
 /** `duplicate-name`: an AMI with this name already exists in the region (the caller decides whose). */
-export type RegisterImageResult = { kind: 'registered'; imageId: string } | { kind: 'duplicate-name' };
+type RegisterImageResult = { kind: 'registered'; imageId: string } | { kind: 'duplicate-name' };
 
-export interface CopyImageInput {
+interface CopyImageInput {
   sourceRegion: string;
   sourceImageId: string;
   name: string;
@@ -124,7 +124,7 @@ export interface CopyImageInput {
 }
 
 /** `duplicate-name`: the name is taken in the destination (e.g. the token's idempotency window passed). */
-export type CopyImageResult = { kind: 'copied'; imageId: string } | { kind: 'duplicate-name' };
+type CopyImageResult = { kind: 'copied'; imageId: string } | { kind: 'duplicate-name' };
 
 export interface LaunchPermissions {
   userIds: readonly string[];
@@ -162,7 +162,7 @@ export interface Ec2Reader {
 }
 
 /** Write side. */
-export interface Ec2Writer {
+interface Ec2Writer {
   createSnapshots(input: CreateSnapshotsInput): Promise<Ec2Snapshot[]>;
   createSnapshot(input: CreateSnapshotInput): Promise<Ec2Snapshot>;
   registerImage(input: RegisterImageInput): Promise<RegisterImageResult>;

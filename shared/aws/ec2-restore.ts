@@ -21,14 +21,14 @@ import {
 import { tagRecord } from './ec2-mapping.ts';
 import { sdkErrorCode, toAwsCallError } from './errors.ts';
 
-export interface RestoreImageDevice {
+interface RestoreImageDevice {
   deviceName: string;
   snapshotId: string;
   sizeGiB?: number;
   volumeType?: string;
 }
 
-export interface RestoreImage {
+interface RestoreImage {
   imageId: string;
   name?: string;
   state: string;
@@ -57,7 +57,7 @@ export interface RestoreVolume {
   tags: Record<string, string>;
 }
 
-export type Tags = Record<string, string>;
+type Tags = Record<string, string>;
 
 export interface Ec2RestorePort {
   readonly region: string;

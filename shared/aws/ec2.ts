@@ -41,7 +41,7 @@ import type {
 } from './ec2-port.ts';
 
 /** Page size for every listing (the APIs accept 5–1000; smaller pages in tests prove paging). */
-export const DEFAULT_PAGE_SIZE = 500;
+const DEFAULT_PAGE_SIZE = 500;
 
 export interface Ec2AdapterOptions {
   /** Builds the SDK client of a region; by default `new EC2Client({ region, ...clientConfig })`. */

@@ -68,7 +68,7 @@ export class InvalidationWaitTimeoutError extends Error {
 }
 
 /** Any other AWS call failure, with the service, operation and AWS error code. */
-export class AwsCallError extends Error {
+class AwsCallError extends Error {
   constructor(
     readonly service: string,
     readonly operation: string,

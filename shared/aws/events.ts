@@ -6,7 +6,7 @@ import {
 import { type ClientOptions, regionalClientConfig } from './clients.ts';
 import { EventPublishError, toAwsCallError } from './errors.ts';
 
-export interface EventToPublish {
+interface EventToPublish {
   source: string;
   detailType: string;
   detail: unknown;

@@ -6,12 +6,12 @@ import { toAwsCallError } from './errors.ts';
  * Beyond this many keys a listing costs more time (one request per 1,000 keys, sequential) than
  * an exact needless count is worth: the planner falls back to its no-inventory estimate.
  */
-export const DEFAULT_MAX_INVENTORY_KEYS = 200_000;
+const DEFAULT_MAX_INVENTORY_KEYS = 200_000;
 
 /** ListObjectsV2 returns at most 1,000 keys per page. */
 const PAGE_SIZE = 1000;
 
-export interface ListSiteKeysOptions {
+interface ListSiteKeysOptions {
   /** Stop and return undefined once the listing would exceed this many keys. */
   maxKeys?: number;
 }

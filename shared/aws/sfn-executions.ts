@@ -48,7 +48,7 @@ export interface ExecutionEvent {
   details: Record<string, unknown>;
 }
 
-export type StartOutcome =
+type StartOutcome =
   | { kind: 'started'; executionArn: string; startDate?: string }
   | { kind: 'already-exists' };
 

@@ -3,7 +3,7 @@ import { type ClientOptions, regionalClientConfig } from './clients.ts';
 import { toAwsCallError } from './errors.ts';
 
 /** SQS caps DelaySeconds at 15 minutes. */
-export const MAX_DELAY_SECONDS = 900;
+const MAX_DELAY_SECONDS = 900;
 
 export interface QueuePort {
   /** Sends one JSON message, delayed by `delaySeconds` (clamped to 0–900). */

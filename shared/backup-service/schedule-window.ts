@@ -8,11 +8,11 @@
 import { InvalidBackupInput } from '../backup/errors.ts';
 
 /** The schedules' RetryPolicy.MaximumEventAgeInSeconds (serverless/backup-resources.cjs keeps the same value). */
-export const SCHEDULE_MAX_EVENT_AGE_SECONDS = 3600;
+const SCHEDULE_MAX_EVENT_AGE_SECONDS = 3600;
 /** Delivery and cold-start latency on top of the event age [unconfirmed: no AWS figure; a margin]. */
-export const SCHEDULE_PAST_SLACK_SECONDS = 600;
+const SCHEDULE_PAST_SLACK_SECONDS = 600;
 /** Clock skew between Scheduler and Lambda we accept [unconfirmed: no AWS figure; a margin]. */
-export const SCHEDULE_FUTURE_SLACK_SECONDS = 300;
+const SCHEDULE_FUTURE_SLACK_SECONDS = 300;
 
 /**
  * @throws InvalidBackupInput when `scheduledTime` is further in the past than a scheduled

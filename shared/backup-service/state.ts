@@ -60,7 +60,7 @@ const pollFields = {
   progress: z.number().min(0).max(100).optional(),
 };
 
-export const snapshotSetSchema = z
+const snapshotSetSchema = z
   .object({
     ...pollFields,
     region: regionSchema,
@@ -81,7 +81,7 @@ export const snapshotSetSchema = z
   .strict();
 export type SnapshotSet = z.infer<typeof snapshotSetSchema>;
 
-export const imageStateSchema = z
+const imageStateSchema = z
   .object({
     ...pollFields,
     region: regionSchema,
@@ -120,11 +120,10 @@ export const imageStateSchema = z
 export type ImageState = z.infer<typeof imageStateSchema>;
 
 /** A Catch result as Step Functions writes it. */
-export const caughtErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() }).passthrough();
-export type CaughtError = z.infer<typeof caughtErrorSchema>;
+const caughtErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() }).passthrough();
 
 /** One copy region: `{ region }` before CopyImage, the copy's poll state after, `error` if it failed. */
-export const copyStateSchema = z
+const copyStateSchema = z
   .object({
     region: regionSchema,
     imageId: imageIdSchema.optional(),
@@ -140,7 +139,7 @@ export const copyStateSchema = z
   .strict();
 export type CopyState = z.infer<typeof copyStateSchema>;
 
-export const shareResultSchema = z
+const shareResultSchema = z
   .object({
     regions: z.array(
       z
@@ -158,7 +157,7 @@ export const shareResultSchema = z
   .strict();
 export type ShareResult = z.infer<typeof shareResultSchema>;
 
-export const rotationResultSchema = z
+const rotationResultSchema = z
   .object({
     regions: z.array(
       z
@@ -191,10 +190,8 @@ export type BackupState = z.infer<typeof backupStateSchema>;
 
 /** The input of every per-target Task. */
 export const targetTaskSchema = z.object({ run: runSchema, backup: backupStateSchema }).strict();
-export type TargetTask = z.infer<typeof targetTaskSchema>;
 
 /** The input of the copy iteration's Tasks. */
 export const copyTaskSchema = z
   .object({ run: runSchema, target: targetSchema, source: imageStateSchema, copy: copyStateSchema })
   .strict();
-export type CopyTask = z.infer<typeof copyTaskSchema>;

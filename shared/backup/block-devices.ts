@@ -23,7 +23,7 @@ export const bootModeSchema = z.enum(['legacy-bios', 'uefi', 'uefi-preferred']);
 export const volumeTypeSchema = z.enum(['standard', 'io1', 'io2', 'gp2', 'gp3', 'sc1', 'st1']);
 
 /** One EBS mapping of the source instance, merged with its volume's description. */
-export const sourceBlockDeviceSchema = z
+const sourceBlockDeviceSchema = z
   .object({
     deviceName: z.string().min(1),
     volumeId: z.string().min(1),
@@ -62,7 +62,7 @@ export const sourceInstanceSchema = z
   .strict();
 
 /** A completed snapshot of one volume. */
-export const volumeSnapshotSchema = z
+const volumeSnapshotSchema = z
   .object({
     snapshotId: z.string().min(1),
     volumeSizeGiB: z.number().int().positive(),
@@ -77,16 +77,16 @@ export const volumeExclusionsSchema = z
   })
   .strict();
 
-export type Architecture = z.infer<typeof architectureSchema>;
-export type BootMode = z.infer<typeof bootModeSchema>;
+type Architecture = z.infer<typeof architectureSchema>;
+type BootMode = z.infer<typeof bootModeSchema>;
 export type VolumeType = z.infer<typeof volumeTypeSchema>;
-export type SourceBlockDevice = z.infer<typeof sourceBlockDeviceSchema>;
+type SourceBlockDevice = z.infer<typeof sourceBlockDeviceSchema>;
 export type SourceInstance = z.infer<typeof sourceInstanceSchema>;
 export type VolumeSnapshot = z.infer<typeof volumeSnapshotSchema>;
 export type VolumeExclusions = z.infer<typeof volumeExclusionsSchema>;
 
 /** An EBS mapping of the RegisterImage request (same field names as the EC2 API). */
-export interface ImageEbsMapping {
+interface ImageEbsMapping {
   DeviceName: string;
   Ebs: {
     SnapshotId: string;

@@ -9,7 +9,7 @@ import type { DryRunPlan, TargetPlan } from './plan.ts';
 import type { RunSummary, TargetSummary } from './summary.ts';
 import type { TargetSelection } from './target-cap.ts';
 
-export interface DryRunTarget {
+interface DryRunTarget {
   target: string;
   kind: 'instance' | 'volume';
   form: 'image' | 'snapshots-only';

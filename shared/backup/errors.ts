@@ -200,8 +200,8 @@ export const TERMINAL_ERROR_NAMES = [
   'RunPolicyMismatch',
 ] as const;
 
-export type TransientErrorName = (typeof TRANSIENT_ERROR_NAMES)[number];
-export type TerminalErrorName = (typeof TERMINAL_ERROR_NAMES)[number];
+type TransientErrorName = (typeof TRANSIENT_ERROR_NAMES)[number];
+type TerminalErrorName = (typeof TERMINAL_ERROR_NAMES)[number];
 export type BackupErrorName = TransientErrorName | TerminalErrorName;
 
 /** Every backup error class, by name (for adapters and the ASL contract test). */

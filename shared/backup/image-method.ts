@@ -23,18 +23,13 @@
 import { z } from 'zod';
 
 /** `PlatformDetails` values (EC2 User Guide, "AMI billing information fields") of licensed platforms. */
-export const LICENSED_PLATFORM_PATTERN = /^(Windows|Red Hat Enterprise Linux|SUSE Linux)\b|SQL Server/;
+const LICENSED_PLATFORM_PATTERN = /^(Windows|Red Hat Enterprise Linux|SUSE Linux)\b|SQL Server/;
 
 /** What an AMI without any billing product reports. */
-export const PLAIN_LINUX = { platformDetails: 'Linux/UNIX', usageOperation: 'RunInstances' } as const;
+const PLAIN_LINUX = { platformDetails: 'Linux/UNIX', usageOperation: 'RunInstances' } as const;
 
 export const imageMethodSchema = z.enum(['register', 'create-image']);
 export type ImageMethod = z.infer<typeof imageMethodSchema>;
-
-export const billingSchema = z
-  .object({ platformDetails: z.string().min(1), usageOperation: z.string().min(1) })
-  .strict();
-export type Billing = z.infer<typeof billingSchema>;
 
 export const productCodeSchema = z
   .object({ productCodeId: z.string().min(1), type: z.enum(['devpay', 'marketplace']) })

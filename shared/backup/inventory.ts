@@ -46,7 +46,7 @@ export type SnapshotRecord = z.infer<typeof snapshotRecordSchema>;
  * - `unknown`: a state Shipyard does not manage (`disabled`, archived snapshots, …) —
  *   left alone for an operator.
  */
-export type BackupStatus = 'available' | 'in-progress' | 'failed' | 'unknown';
+type BackupStatus = 'available' | 'in-progress' | 'failed' | 'unknown';
 
 /** All resources one run created for one target in one region. */
 export interface BackupGroup {

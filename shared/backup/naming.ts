@@ -8,11 +8,11 @@ import { DateTime } from 'luxon';
 import { InvalidBackupInput } from './errors.ts';
 
 /** AMI names: 3–128 chars of `[A-Za-z0-9()[] ./-'@_]`, unique per account and region. */
-export const AMI_NAME_PATTERN = /^[A-Za-z0-9()[\] ./\-'@_]{3,128}$/;
-export const AMI_NAME_MAX = 128;
-export const SNAPSHOT_DESCRIPTION_MAX = 255;
-export const CLIENT_TOKEN_MAX = 64;
-export const EXECUTION_NAME_MAX = 80;
+const AMI_NAME_PATTERN = /^[A-Za-z0-9()[\] ./\-'@_]{3,128}$/;
+const AMI_NAME_MAX = 128;
+const SNAPSHOT_DESCRIPTION_MAX = 255;
+const CLIENT_TOKEN_MAX = 64;
+const EXECUTION_NAME_MAX = 80;
 
 /** Characters allowed inside one AMI-name component (the AMI set minus the `/` separator). */
 const AMI_COMPONENT_CHAR = /[A-Za-z0-9()[\] .\-'@_]/;

@@ -57,7 +57,7 @@ export interface OwnershipContext {
 }
 
 /** A resource rotation leaves alone, and why (one line). */
-export interface Disowned {
+interface Disowned {
   resource: 'image' | 'snapshot';
   id: string;
   reason: string;

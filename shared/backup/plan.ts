@@ -54,7 +54,7 @@ const plannedMappingSchema = z
   })
   .strict();
 
-export const imagePlanSchema = z
+const imagePlanSchema = z
   .object({
     region: z.string().min(1),
     name: z.string().min(1),

@@ -6,7 +6,7 @@ import { z } from 'zod';
 
 const count = z.number().int().min(0).max(10_000);
 
-export const gfsRuleSchema = z
+const gfsRuleSchema = z
   .object({
     /** Newest backup of each of the last N local days that have a backup. */
     daily: count.optional(),
@@ -27,7 +27,6 @@ export const retentionRuleSchema = z
   })
   .strict();
 
-export type GfsRule = z.infer<typeof gfsRuleSchema>;
 export type RetentionRule = z.infer<typeof retentionRuleSchema>;
 
 /**

@@ -38,7 +38,7 @@ import {
 import { sortByOwnership } from './ownership.ts';
 import { type RetentionRule, retentionRuleSchema } from './retention-rules.ts';
 
-export const retentionInputSchema = z
+const retentionInputSchema = z
   .object({
     policy: z.string().min(1),
     target: z.string().min(1),

@@ -11,7 +11,7 @@ export interface Ec2ErrorInfo {
   message?: string;
 }
 
-export type ItemOutcomeKind = 'deleted' | 'skipped-in-use' | 'already-gone' | 'failed';
+type ItemOutcomeKind = 'deleted' | 'skipped-in-use' | 'already-gone' | 'failed';
 
 export interface ItemOutcome {
   resource: 'image' | 'snapshot';

@@ -10,7 +10,7 @@ import type { DryRunPlan } from './plan.ts';
 const instant = z.iso.datetime({ offset: true });
 
 /** A failure as recorded from a `Catch` (`Error` = error name, reason = message). */
-export const failureSchema = z
+const failureSchema = z
   .object({
     /** Error name, e.g. `SnapshotFailed`, `ImageCopyFailed`, `States.Timeout`. */
     error: z.string().min(1),
@@ -36,7 +36,7 @@ export const rotationReportSchema = z
   })
   .strict();
 
-export const regionResultSchema = z
+const regionResultSchema = z
   .object({
     region: z.string().min(1),
     role: z.enum(['source', 'copy']),
@@ -50,7 +50,7 @@ export const regionResultSchema = z
   })
   .strict();
 
-export const targetResultSchema = z
+const targetResultSchema = z
   .object({
     target: z.string().min(1),
     kind: z.enum(['instance', 'volume']),
@@ -85,9 +85,9 @@ export type RegionResult = z.infer<typeof regionResultSchema>;
 export type TargetResult = z.infer<typeof targetResultSchema>;
 export type RunSummaryInput = z.infer<typeof runSummaryInputSchema>;
 
-export type OverallStatus = 'succeeded' | 'failed';
+type OverallStatus = 'succeeded' | 'failed';
 
-export interface RegionSummary {
+interface RegionSummary {
   region: string;
   role: 'source' | 'copy';
   status: 'succeeded' | 'failed' | 'skipped';

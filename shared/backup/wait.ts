@@ -53,17 +53,6 @@ export const COPY_WAIT: WaitPolicy = {
   maxElapsedSeconds: 12 * 3600,
 };
 
-/** Loop state carried through the state machine between polls. */
-export const waitProgressSchema = z
-  .object({
-    /** Polls done so far (0 before the first wait). */
-    attempt: z.number().int().min(0),
-    /** ISO instant the wait loop started. */
-    startedAt: z.iso.datetime({ offset: true }),
-  })
-  .strict();
-export type WaitProgress = z.infer<typeof waitProgressSchema>;
-
 /** Where a wait loop stands. */
 export interface WaitClock {
   attempt: number;

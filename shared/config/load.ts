@@ -42,7 +42,7 @@ export const parseConfig = (text: string, source = 'config'): ShipyardConfig => 
  * The most alias expansions a file may make (the `yaml` package's own default for toJS): far
  * more than a hand-written config uses, far less than a "billion laughs" document expands to.
  */
-export const MAX_YAML_ALIAS_COUNT = 100;
+const MAX_YAML_ALIAS_COUNT = 100;
 
 /** The document as plain data; an alias bomb is a config problem at the first alias, not a crash. */
 const plainValue = (doc: Document, lineCounter: LineCounter, source: string): unknown => {

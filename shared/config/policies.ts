@@ -24,7 +24,7 @@ import { partitionOf, REGIONS_AS_OF } from './regions.ts';
  */
 export const MAX_TARGETS_PER_RUN = 40;
 /** The per-target-and-region deletion cap MAX_TARGETS_PER_RUN was measured with. */
-export const MAX_DELETES_PER_RUN = 20;
+const MAX_DELETES_PER_RUN = 20;
 const MAX_TARGETS_MESSAGE = `at most ${MAX_TARGETS_PER_RUN} targets per run (Step Functions' 256 KiB state limit: every target's outcome travels in the run's state): split the fleet into several policies`;
 
 /** Policy names are slugs ≤48 chars, so `<name>-manual-<timestamp>` stays a valid 80-char execution name. */
@@ -47,7 +47,7 @@ export const regionSchema = z
       `not an AWS region: ${String(issue.input)} is not in Shipyard's region list (of ${REGIONS_AS_OF}; e.g. eu-west-1)`,
   });
 
-export const timeZoneSchema = z
+const timeZoneSchema = z
   .string()
   .refine((tz) => IANAZone.isValidZone(tz), { message: 'not an IANA time zone (e.g. Europe/Berlin)' });
 
@@ -55,7 +55,7 @@ export const timeZoneSchema = z
  * Scheduled runs are named `<policy>-<local date>` (backupStart), so a second run on the same
  * local day would find ExecutionAlreadyExists and be lost: a schedule fires at most once a day.
  */
-export const schedulerCronSchema = z
+const schedulerCronSchema = z
   .string()
   .superRefine((value, ctx) => {
     const parsed = parseSchedulerCron(value);
@@ -83,32 +83,32 @@ export const instanceIdSchema = z
 export const volumeIdSchema = z
   .string()
   .regex(/^vol-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, 'not a volume id (vol-…)');
-export const accountIdSchema = z.string().regex(/^\d{12}$/, 'an AWS account id is exactly 12 digits');
+const accountIdSchema = z.string().regex(/^\d{12}$/, 'an AWS account id is exactly 12 digits');
 
 const KMS_KEY_ARN =
   /^arn:aws(?:-[a-z]+)*:kms:([a-z0-9-]+):(\d{12}):(?:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias\/[A-Za-z0-9/_-]{1,250})$/;
 const KMS_ALIAS = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
 
-export const kmsKeyIdSchema = z.string().refine((v) => KMS_KEY_ARN.test(v) || KMS_ALIAS.test(v), {
+const kmsKeyIdSchema = z.string().refine((v) => KMS_KEY_ARN.test(v) || KMS_ALIAS.test(v), {
   message: 'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), an alias ARN or alias/<name>',
 });
 
 /** The region of a KMS key or alias ARN, `undefined` for a bare alias. */
-export function kmsKeyRegion(kmsKeyId: string): string | undefined {
+function kmsKeyRegion(kmsKeyId: string): string | undefined {
   return KMS_KEY_ARN.exec(kmsKeyId)?.[1];
 }
 
 /** True for the AWS managed EBS key (AMIs encrypted with it cannot be shared with other accounts). */
-export const isAwsManagedEbsKey = (kmsKeyId: string): boolean => /(?:^|:)alias\/aws\/ebs$/.test(kmsKeyId);
+const isAwsManagedEbsKey = (kmsKeyId: string): boolean => /(?:^|:)alias\/aws\/ebs$/.test(kmsKeyId);
 
-export const retentionSchema = retentionRuleSchema.refine(retentionKeepsSomething, {
+const retentionSchema = retentionRuleSchema.refine(retentionKeepsSomething, {
   message: 'retention keeps nothing: set keepLast, maxAgeDays or a gfs count above 0',
 });
 
 const tagKey = z.string().min(1).max(128);
 const tagValue = z.string().max(256);
 
-export const targetsSchema = z
+const targetsSchema = z
   .object({
     instanceIds: z.array(instanceIdSchema).optional(),
     volumeIds: z.array(volumeIdSchema).optional(),
@@ -139,7 +139,7 @@ export const targetsSchema = z
     }
   });
 
-export const copyRegionSchema = z
+const copyRegionSchema = z
   .object({
     region: regionSchema,
     /** Encrypt the copy with this key (must live in the copy's region). */
@@ -149,7 +149,7 @@ export const copyRegionSchema = z
   })
   .strict();
 
-export const shareSchema = z
+const shareSchema = z
   .object({
     accountIds: z.array(accountIdSchema).optional(),
     organizationArns: z
@@ -297,7 +297,7 @@ export const backupPolicySchema = z
     });
   });
 
-export const backupPoliciesSchema = z.array(backupPolicySchema).superRefine((policies, ctx) => {
+const backupPoliciesSchema = z.array(backupPolicySchema).superRefine((policies, ctx) => {
   const seen = new Set<string>();
   policies.forEach((policy, index) => {
     if (seen.has(policy.name)) {
@@ -313,9 +313,6 @@ export const backupPoliciesSchema = z.array(backupPolicySchema).superRefine((pol
 
 export type BackupPolicy = z.infer<typeof backupPolicySchema>;
 export type BackupPolicyInput = z.input<typeof backupPolicySchema>;
-export type CopyRegion = z.infer<typeof copyRegionSchema>;
-export type ShareSettings = z.infer<typeof shareSchema>;
-export type BackupTargets = z.infer<typeof targetsSchema>;
 
 export type PoliciesParseResult = { ok: true; policies: BackupPolicy[] } | { ok: false; issues: string[] };
 

@@ -7,7 +7,7 @@
  */
 export const REGIONS_AS_OF = '2026-12';
 
-export const REGIONS_BY_PARTITION = {
+const REGIONS_BY_PARTITION = {
   aws: [
     'af-south-1',
     'ap-east-1',

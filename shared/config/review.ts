@@ -12,7 +12,7 @@ import { documentOf, locate, parseConfig } from './load.ts';
 import type { ShipyardConfig } from './schema.ts';
 
 /** How far ahead daylight-saving gaps are named. */
-export const DST_WARNING_YEARS = 2;
+const DST_WARNING_YEARS = 2;
 
 interface Finding {
   path: (string | number)[];
@@ -83,7 +83,7 @@ const overlapWarnings = (config: ShipyardConfig): Finding[] => {
   return out;
 };
 
-export interface ConfigReview {
+interface ConfigReview {
   problems: Finding[];
   warnings: Finding[];
 }
@@ -95,7 +95,7 @@ export interface ConfigReview {
  * reviewConfig(config, Date.parse('2026-12-01T00:00:00Z')).warnings[0]?.message;
  * // '02:30 does not exist in Europe/Berlin on 2027-03-28, 2028-03-26 (clocks spring forward): …'
  */
-export function reviewConfig(config: ShipyardConfig, now: number): ConfigReview {
+function reviewConfig(config: ShipyardConfig, now: number): ConfigReview {
   const schedules = scheduleFindings(config, now);
   return {
     problems: schedules.problems,

@@ -45,4 +45,3 @@ export const ShipyardConfigSchema = z
   });
 
 export type ShipyardConfig = z.infer<typeof ShipyardConfigSchema>;
-export type ShipyardConfigInput = z.input<typeof ShipyardConfigSchema>;

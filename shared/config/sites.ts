@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { OriginKindSchema } from '../invalidation/schemas.ts';
 
 /** A CloudFront distribution id: upper-case letters and digits, 13–14 chars as AWS issues them. */
-export const DistributionIdSchema = z
+const DistributionIdSchema = z
   .string()
   .regex(/^E[A-Z0-9]{12,13}$/, 'expected a CloudFront distribution id like E2QWRUHAPOMQZL');
 
@@ -48,9 +48,9 @@ const SecretRefSchema = z.union([
  * Below this many changed URLs a listing is not worth it: at most 9 paths ($0.045) could be saved,
  * and the 15 wildcards in flight are better kept for large deploys.
  */
-export const DEFAULT_INVENTORY_MIN_URLS = 10;
+const DEFAULT_INVENTORY_MIN_URLS = 10;
 
-export const SiteInvalidationSettingsSchema = z
+const SiteInvalidationSettingsSchema = z
   .object({
     /** Cost of one needlessly invalidated object, in units of one billed path. */
     needlessWeight: z.number().min(0).default(0.02),

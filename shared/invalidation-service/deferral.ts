@@ -3,8 +3,8 @@ import { MalformedEventError } from './errors.ts';
 import { formatIssues } from './issues.ts';
 
 /** Delay before the first retry of a deferred batch; doubles per attempt up to SQS's 900 s. */
-export const FIRST_DEFERRAL_SECONDS = 60;
-export const MAX_DEFERRAL_SECONDS = 900;
+const FIRST_DEFERRAL_SECONDS = 60;
+const MAX_DEFERRAL_SECONDS = 900;
 /** 5 short attempts then 15-minute ones: about a day in all, then the dead-letter queue. */
 export const MAX_DEFERRAL_ATTEMPTS = 100;
 
@@ -15,7 +15,7 @@ export const deferralDelaySeconds = (attempt: number): number =>
  * A batch that did not fit the distribution's in-flight limits, parked on the deferred queue.
  * It keeps its batch index and paths, so the retry uses the same CallerReference.
  */
-export const DeferredMessageSchema = z
+const DeferredMessageSchema = z
   .object({
     kind: z.literal('shipyard.deferred-invalidation'),
     version: z.literal(1),

@@ -17,7 +17,7 @@ const CommitSchema = z.object({
   modified: z.array(z.string()).optional(),
 });
 
-export const PushPayloadSchema = z.object({
+const PushPayloadSchema = z.object({
   ref: z.string().min(1),
   before: z.string().min(1),
   after: z.string().min(1),
@@ -100,7 +100,7 @@ const BODY_DIGEST_LENGTH = 16;
  * @example
  * pushDeployId({ after: '9fceb02…', … }, Buffer.from(body)); // '9fceb02…@3f1c0a7d9e2b4c5a'
  */
-export const pushDeployId = (push: PushPayload, signedBody: Buffer): string =>
+const pushDeployId = (push: PushPayload, signedBody: Buffer): string =>
   `${push.after}@${signedBodyDigest(signedBody)}`;
 
 /** A short digest of the signed body: names one webhook request whatever its (unsigned) delivery id. */

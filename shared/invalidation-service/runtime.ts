@@ -14,13 +14,12 @@ import type { SubmitPorts } from './submit.ts';
  * Environment of the invalidation functions. Read once per cold start; every problem is
  * reported at once (ConfigError with source "environment").
  */
-export const InvalidationEnvSchema = z.object({
+const InvalidationEnvSchema = z.object({
   SHIPYARD_CONFIG_FILE: z.string().min(1, 'the path of the Shipyard config file is required'),
   SHIPYARD_DEFERRED_QUEUE_URL: z.url('the URL of the deferred-invalidations queue is required'),
 });
-export type InvalidationEnv = z.infer<typeof InvalidationEnvSchema>;
 
-export const readEnvironment = <T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv = process.env): T => {
+const readEnvironment = <T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv = process.env): T => {
   const parsed = schema.safeParse(env);
   if (parsed.success) return parsed.data;
   const problems: ConfigProblem[] = parsed.error.issues.map((issue) => ({
@@ -31,7 +30,7 @@ export const readEnvironment = <T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv 
 };
 
 /** The sites of the config file the environment names. */
-export const loadSites = (file: string): Site[] => {
+const loadSites = (file: string): Site[] => {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -6,7 +6,7 @@ import { MalformedEventError } from './errors.ts';
 import { formatIssues } from './issues.ts';
 
 /** The parts of an SQS record the normaliser reads (Lambda's SQSRecord has more). */
-export const SqsRecordSchema = z.object({
+const SqsRecordSchema = z.object({
   messageId: z.string().min(1),
   body: z.string(),
 });
@@ -42,7 +42,7 @@ interface KeyEvent {
   sequencer: string;
 }
 
-export type MessageOutcome =
+type MessageOutcome =
   | { kind: 'events'; events: KeyEvent[]; ignored: string[] }
   | { kind: 'test-event' }
   | { kind: 'malformed'; error: MalformedEventError };
@@ -53,7 +53,7 @@ const malformed = (issues: string[], cause?: unknown): MessageOutcome => ({
 });
 
 /** One SQS message body → its S3 object events (keys decoded), a test event, or why it is malformed. */
-export const parseS3Message = (body: string): MessageOutcome => {
+const parseS3Message = (body: string): MessageOutcome => {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -94,7 +94,7 @@ const bySequencer = (a: KeyEvent, b: KeyEvent): number => {
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
-export interface S3BatchChangeSet {
+interface S3BatchChangeSet {
   changeSet: ChangeSet;
   /** The SQS messages that contributed: if this change set fails, they are the batch item failures. */
   messageIds: string[];

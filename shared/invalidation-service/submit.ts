@@ -20,7 +20,7 @@ import { loadInventory } from './inventory.ts';
 import { recordDeployMetrics } from './observability.ts';
 import { planBatches } from './plan-batches.ts';
 
-export type BatchStatus = 'created' | 'existing' | 'deferred' | 'dry-run';
+type BatchStatus = 'created' | 'existing' | 'deferred' | 'dry-run';
 
 export interface BatchResult {
   batchIndex: number;
@@ -59,7 +59,7 @@ export interface DeploySummary {
 }
 
 /** Ignored keys named in the warning (the summary lists them all). */
-export const IGNORED_KEYS_SAMPLE = 10;
+const IGNORED_KEYS_SAMPLE = 10;
 
 /** The subset of the Powertools logger the submission uses. */
 export interface SubmitLogger {

@@ -4,12 +4,10 @@
 export {
   countPaths,
   exceedsInFlightLimits,
-  type InvalidationBatch,
   isWildcardPath,
   toBatches,
 } from './batches.ts';
 export {
-  type CallerReferenceInput,
   callerReference,
   callerReferencePrefix,
   MAX_CALLER_REFERENCE_LENGTH,
@@ -20,7 +18,6 @@ export {
   InvalidEventKeyError,
   InvalidPathError,
   InvalidPlanInputError,
-  PlannerInvariantError,
 } from './errors.ts';
 export {
   assertValidUrlPath,
@@ -29,11 +26,8 @@ export {
   decodeS3EventKey,
   encodePath,
   MAX_PATH_LENGTH,
-  RESERVED_ESCAPES,
   UNSAFE_CHARACTERS,
-  UNSUPPORTED_CHARACTER,
   VERBATIM_PUNCTUATION,
-  wildcardBefore,
 } from './path-encoding.ts';
 export {
   type IgnoredKey,
@@ -43,4 +37,4 @@ export {
   type WildcardChoice,
 } from './plan.ts';
 export * from './schemas.ts';
-export { type KeyUrls, normalizeKeyPrefix, urlFormsOfKey, urlFormsOfRelativeKey } from './url-forms.ts';
+export { normalizeKeyPrefix, urlFormsOfKey, urlFormsOfRelativeKey } from './url-forms.ts';

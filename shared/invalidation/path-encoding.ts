@@ -21,11 +21,6 @@ export const UNSAFE_CHARACTERS = ' "<>#%{}|\\^[]`';
  */
 export const UNSUPPORTED_CHARACTER = '~';
 
-/**
- * Escapes an explicit path keeps as given: decoded, `%2A` would become a wildcard `*` and `%2F` a
- * segment separator, naming other URLs than the ones the operator wrote.
- */
-export const RESERVED_ESCAPES = ['%2A', '%2F'] as const;
 const RESERVED_ESCAPE = /%2[AaFf]/g;
 
 /**

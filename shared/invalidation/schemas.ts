@@ -16,7 +16,7 @@ export const MAX_WILDCARDS_IN_FLIGHT = 15;
  * slower first responses and origin load after the cache went cold. We charge ten times the pure
  * request cost: 100 needless objects are worth one path.
  */
-export const DEFAULT_NEEDLESS_WEIGHT = 0.01;
+const DEFAULT_NEEDLESS_WEIGHT = 0.01;
 
 /**
  * Without an inventory the planner cannot count what a wildcard hits needlessly. It assumes the worst
@@ -24,12 +24,12 @@ export const DEFAULT_NEEDLESS_WEIGHT = 0.01;
  * objects. With the default weight a directory wildcard then costs 1 + 10 path-equivalents, so it is
  * only chosen where it replaces more than 11 paths per known directory.
  */
-export const DEFAULT_ASSUMED_UNCHANGED_PER_DIRECTORY = 1000;
+const DEFAULT_ASSUMED_UNCHANGED_PER_DIRECTORY = 1000;
 
-export const ChangeKindSchema = z.enum(['added', 'modified', 'deleted']);
+const ChangeKindSchema = z.enum(['added', 'modified', 'deleted']);
 export type ChangeKind = z.infer<typeof ChangeKindSchema>;
 
-export const ObjectChangeSchema = z
+const ObjectChangeSchema = z
   .object({
     /** S3 object key, decoded (use `decodeS3EventKey` on keys from S3 event notifications). */
     key: z.string(),
@@ -43,10 +43,10 @@ export type ObjectChange = z.infer<typeof ObjectChangeSchema>;
  * 'on-add-or-delete' (it caches something that only changes when the object appears or goes, e.g.
  * an S3 website endpoint's redirect of `/d` to `/d/`, or the 404 cached before); 'never'.
  */
-export const FormRuleSchema = z.enum(['always', 'on-add-or-delete', 'never']);
+const FormRuleSchema = z.enum(['always', 'on-add-or-delete', 'never']);
 export type FormRule = z.infer<typeof FormRuleSchema>;
 
-export const DirectoryUrlsSchema = z
+const DirectoryUrlsSchema = z
   .object({ slash: FormRuleSchema.default('always'), bare: FormRuleSchema.default('always') })
   .strict();
 export type DirectoryUrls = z.output<typeof DirectoryUrlsSchema>;
@@ -69,7 +69,6 @@ export const ORIGIN_DIRECTORY_URLS = {
   'rewrite-index': { slash: 'never', bare: 'never' },
 } as const satisfies Record<string, DirectoryUrls>;
 export const OriginKindSchema = z.enum(['unknown', 's3-rest', 's3-website', 'rewrite-index']);
-export type OriginKind = z.infer<typeof OriginKindSchema>;
 
 export const SiteMappingSchema = z
   .object({
@@ -88,7 +87,6 @@ export const SiteMappingSchema = z
     queryStrings: z.boolean().default(false),
   })
   .strict();
-export type SiteMappingInput = z.input<typeof SiteMappingSchema>;
 export type SiteMapping = z.output<typeof SiteMappingSchema>;
 
 const count = z.number().int().min(0);
@@ -106,7 +104,7 @@ export const LimitsSchema = z
   .strict();
 export type Limits = z.output<typeof LimitsSchema>;
 
-export const CostSchema = z
+const CostSchema = z
   .object({
     /** Cost of one needlessly invalidated object, in billed paths. */
     needlessWeight: z.number().finite().min(0).default(DEFAULT_NEEDLESS_WEIGHT),
@@ -122,7 +120,6 @@ export const CostSchema = z
     assumedUnchangedPerDirectory: z.number().finite().min(0).default(DEFAULT_ASSUMED_UNCHANGED_PER_DIRECTORY),
   })
   .strict();
-export type Cost = z.output<typeof CostSchema>;
 
 export const PlanInputSchema = z
   .object({

@@ -25,8 +25,8 @@
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
-export type MetricUnitName = (typeof MetricUnit)[keyof typeof MetricUnit];
-export type MetricDimensions = Readonly<Record<string, string>>;
+type MetricUnitName = (typeof MetricUnit)[keyof typeof MetricUnit];
+type MetricDimensions = Readonly<Record<string, string>>;
 
 export interface MetricPoint {
   name: string;

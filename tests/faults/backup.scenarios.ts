@@ -33,7 +33,7 @@ const REGIONS = [SOURCE, COPY_A, COPY_B];
 const NIGHT = (day: number) => `2026-02-${String(day).padStart(2, '0')}T00:30:00.000Z`;
 const RUN = (day: number) => `nightly-2026-02-${String(day).padStart(2, '0')}`;
 
-export const SCENARIOS = {
+const SCENARIOS = {
   throttling: {
     id: 1,
     name: '30% RequestLimitExceeded on every EC2 action, two nights + a re-run',

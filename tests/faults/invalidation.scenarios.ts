@@ -39,7 +39,7 @@ import { BILLED_ONCE, checkBilledOnce, foreignFingerprint, seedForeign } from '.
 const COVERED = 'final state covers every changed URL on every distribution';
 const QUEUE_DRAINED = 'nothing left deferred or failed';
 
-export const SCENARIOS = {
+const SCENARIOS = {
   bursts: {
     id: 2,
     name: 'bursts of 500/503 from EC2 and CloudFront',

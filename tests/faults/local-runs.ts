@@ -8,7 +8,7 @@ import type { DeployedBackup } from '../helpers/backup-sfn.ts';
 import type { RunOutcome } from './properties.ts';
 
 /** Simulated ms per real ms while an execution runs: a nightly run takes about a real second. */
-export const RUN_SPEED = 2_000;
+const RUN_SPEED = 2_000;
 
 /** Lets the execution run on an accelerated clock until it ends, then freezes the clock again. */
 export async function finish(

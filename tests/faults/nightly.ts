@@ -18,13 +18,13 @@ import {
   UNTOUCHED,
 } from './properties.ts';
 
-export const ONE_PER_RUN = 'at most one AMI per target, run and region';
+const ONE_PER_RUN = 'at most one AMI per target, run and region';
 
-export interface Workflow {
+interface Workflow {
   run(execution: WorkflowExecution, options?: { redrive?: boolean }): Promise<WorkflowRun>;
 }
 
-export const outcomeOf = (result: WorkflowRun): RunOutcome => ({
+const outcomeOf = (result: WorkflowRun): RunOutcome => ({
   status: result.status,
   error: result.error,
   cause: result.cause,

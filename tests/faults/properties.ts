@@ -11,13 +11,13 @@
  */
 import type { ControlClient } from '@shipyard/local-cloud';
 import type { RunSummary } from '../../shared/backup/summary.ts';
-import { inventory, type RegionInventory } from '../workflow/backup/inventory.ts';
+import type { RegionInventory } from '../workflow/backup/inventory.ts';
 import type { Ledger } from './ledger.ts';
 
 export const RESTORABLE = 'restorable AMI per target in every region';
 export const UNTOUCHED = 'unmanaged / other-policy resources untouched';
 export const BILLED_ONCE = 'no invalidation billed twice';
-export const DEFINED_END = 'defined end state with a summary';
+const DEFINED_END = 'defined end state with a summary';
 
 type State = { ec2: { regions: Record<string, RegionInventory> } };
 
@@ -189,5 +189,3 @@ export async function unfinishedManagedImages(control: ControlClient, policy: st
       .map((i) => `${region}:${i.imageId}:${i.state}`),
   );
 }
-
-export { inventory };

@@ -41,7 +41,7 @@ const ZONE = 'Europe/Berlin';
 const TARGETS = [INSTANCE_A, INSTANCE_B, INSTANCE_C];
 const REGIONS = [SOURCE, COPY_A, COPY_B];
 
-export const SCENARIOS = {
+const SCENARIOS = {
   firesTwice: {
     id: 8,
     name: 'nightly schedule fires twice',

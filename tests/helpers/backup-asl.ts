@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
-export const BACKUP_ASL_PATH = fileURLToPath(new URL('../../statemachines/backup.asl.yaml', import.meta.url));
+const BACKUP_ASL_PATH = fileURLToPath(new URL('../../statemachines/backup.asl.yaml', import.meta.url));
 
 export type AslState = Record<string, unknown> & { Type: string };
 export type AslDefinition = { StartAt: string; States: Record<string, AslState> } & Record<string, unknown>;

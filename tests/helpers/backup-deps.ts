@@ -18,7 +18,7 @@ export const executionArnOf = (name: string) =>
   `arn:aws:states:eu-west-1:123456789012:execution:shipyard-dev-backup:${name}`;
 
 /** The run records bucket of the tests (the stack's is BackupRunsBucket). */
-export const RUNS_BUCKET = 'shipyard-test-backup-runs';
+const RUNS_BUCKET = 'shipyard-test-backup-runs';
 
 export const deployed = (...policies: BackupPolicy[]): DeployedPolicies => deployedPoliciesOf(policies);
 

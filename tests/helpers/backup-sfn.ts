@@ -30,7 +30,7 @@ import { simulatedTimeRetries } from './simulated-retries.ts';
 
 /** Where withDeployedArns points the Tasks (its ARNs name this region). */
 export const SFN_REGION = 'eu-west-1';
-export const START_FUNCTION = 'shipyard-dev-backupStart';
+const START_FUNCTION = 'shipyard-dev-backupStart';
 
 export interface DeployOptions {
   /** The deployed policies (what the packaged config holds). */

@@ -57,7 +57,7 @@ export function promptRetries(
 }
 
 /** Simulated pause per failed attempt of a transient error (the ASL's first retry intervals are 2–30 s). */
-export const RETRY_PAUSE_MS = 30_000;
+const RETRY_PAUSE_MS = 30_000;
 
 export interface WorkflowRun {
   status: 'succeeded' | 'failed';

@@ -17,9 +17,3 @@ export class AwsError extends Error {
 
 export const missingParameter = (name: string): AwsError =>
   new AwsError('MissingParameter', `The request must contain the parameter ${name}`);
-
-export const invalidParameterValue = (name: string, value: unknown, expected: string): AwsError =>
-  new AwsError(
-    'InvalidParameterValue',
-    `Value (${String(value)}) for parameter ${name} is invalid. ${expected}`,
-  );

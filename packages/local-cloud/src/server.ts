@@ -71,7 +71,7 @@ const rawPathOf = (requestUrl: string): string => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export const createRequestListener = (cloud: LocalCloud, options: StartOptions = {}) => {
+const createRequestListener = (cloud: LocalCloud, options: StartOptions = {}) => {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID();

@@ -56,7 +56,7 @@ export const seedDistributions = (local: RunningLocalCloud) =>
     },
   });
 
-export const DEFERRED_QUEUE = 'shipyard-deferred-invalidations';
+const DEFERRED_QUEUE = 'shipyard-deferred-invalidations';
 
 /**
  * Real adapters over HTTP against the local cloud; logs silenced unless a test captures them;

@@ -35,9 +35,9 @@ export const TARGET_VOLUMES = ['vol-0a0000000000000a0', 'vol-0b0000000000000b0',
  * Reference, Snapshot.VolumeId; CopySnapshot: "Snapshots copies have an arbitrary source
  * volume ID"). `vol-ffffffff` is what EC2 shows in practice; the planner never relies on it.
  */
-export const COPY_VOLUME_ID = 'vol-ffffffff';
+const COPY_VOLUME_ID = 'vol-ffffffff';
 
-export type OwnerKind = 'ours' | 'other-policy' | 'other-target' | 'unmanaged';
+type OwnerKind = 'ours' | 'other-policy' | 'other-target' | 'unmanaged';
 const ownerArb = fc.constantFrom<OwnerKind>(
   'ours',
   'ours',
@@ -223,7 +223,7 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc.oneof(
 );
 
 /** Ways a resource can carry (some of) our tags without being Shipyard's. */
-export type ForgeryKind =
+type ForgeryKind =
   | 'no-run-tag'
   | 'future-created-at'
   | 'wrong-name'

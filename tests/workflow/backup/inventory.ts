@@ -1,7 +1,7 @@
 /** What the local cloud holds, per region, read through its control API (`GET /_shipyard/state`). */
 import type { ControlClient } from '@shipyard/local-cloud';
 
-export interface StateImage {
+interface StateImage {
   imageId: string;
   name: string;
   state: string;
@@ -10,7 +10,7 @@ export interface StateImage {
   launchPermissions: { userId?: string; group?: string }[];
   tags: Record<string, string>;
 }
-export interface StateSnapshot {
+interface StateSnapshot {
   snapshotId: string;
   volumeId: string;
   state: string;

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { extractZip } from '../services/lambda/zip.ts';
 
 /** The function's package is missing or does not hold the module its Handler names. */
-export class FunctionPackageError extends Error {
+class FunctionPackageError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'FunctionPackageError';

@@ -62,7 +62,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The single intrinsic a `{ "Fn::X": args }` object stands for, if it is one. */
-export const intrinsicOf = (value: unknown): [string, unknown] | undefined => {
+const intrinsicOf = (value: unknown): [string, unknown] | undefined => {
   if (!isRecord(value)) return undefined;
   const keys = Object.keys(value);
   if (keys.length !== 1) return undefined;
@@ -141,7 +141,7 @@ const substitute = (ctx: ResolveContext, text: string, variables: Record<string,
   });
 
 /** Names the `${…}` tokens of a Fn::Sub string refer to (resources and parameters). */
-export const subTokens = (text: string): string[] => {
+const subTokens = (text: string): string[] => {
   const names: string[] = [];
   for (const match of text.matchAll(SUB_TOKEN)) {
     const inner = match[1] ?? '';

@@ -23,7 +23,7 @@ const suffix = (ctx: NamingContext, logicalId: string): string => {
 };
 
 /** `<stack>-<LogicalId>-<SUFFIX>`, the shape CloudFormation gives unnamed resources. */
-export const generatedName = (ctx: NamingContext, logicalId: string, maxLength = 64): string => {
+const generatedName = (ctx: NamingContext, logicalId: string, maxLength = 64): string => {
   const tail = `-${suffix(ctx, logicalId)}`;
   const head = `${ctx.stackName}-${logicalId}`.slice(0, maxLength - tail.length);
   return `${head}${tail}`;

@@ -5,7 +5,7 @@ import { XMLParser } from 'fast-xml-parser';
  * dependency). The Authorization header only carries the credential scope the local
  * cloud routes by; the local cloud does not verify signatures.
  */
-export class SnsCallError extends Error {
+class SnsCallError extends Error {
   constructor(
     readonly code: string,
     message: string,

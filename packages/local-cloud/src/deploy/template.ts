@@ -5,7 +5,7 @@ import { z } from 'zod';
  * sections (Description, Metadata, Mappings…) are accepted and ignored; a resource needs
  * a Type.
  */
-export const ResourceSchema = z
+const ResourceSchema = z
   .object({
     Type: z.string().min(1),
     Properties: z.record(z.string(), z.unknown()).optional(),
@@ -13,13 +13,10 @@ export const ResourceSchema = z
     Condition: z.string().optional(),
   })
   .loose();
-export type TemplateResource = z.infer<typeof ResourceSchema>;
 
-export const ParameterSchema = z
-  .object({ Type: z.string().optional(), Default: z.unknown().optional() })
-  .loose();
+const ParameterSchema = z.object({ Type: z.string().optional(), Default: z.unknown().optional() }).loose();
 
-export const TemplateSchema = z
+const TemplateSchema = z
   .object({
     Resources: z.record(z.string(), ResourceSchema),
     Parameters: z.record(z.string(), ParameterSchema).optional(),

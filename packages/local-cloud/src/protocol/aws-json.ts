@@ -8,9 +8,9 @@ import { jsonErrorResponse } from './errors.ts';
  * awsJson 1.1 services (SSM, CodePipeline, EventBridge): `POST /` with
  * `X-Amz-Target: <Prefix>.<Operation>` and a JSON body; errors as `{"__type": code}`.
  */
-export const AWS_JSON_1_1 = 'application/x-amz-json-1.1';
+const AWS_JSON_1_1 = 'application/x-amz-json-1.1';
 
-export interface JsonActionContext<I> {
+interface JsonActionContext<I> {
   cloud: LocalCloud;
   region: string;
   input: I;

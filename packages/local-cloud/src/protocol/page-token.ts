@@ -4,7 +4,7 @@ import { AwsError } from '../aws-error.ts';
  * Opaque pagination tokens: the offset into a listing plus the listing's name, so a token
  * from one listing is rejected by another (as AWS rejects foreign tokens).
  */
-export const encodePageToken = (scope: string, offset: number): string =>
+const encodePageToken = (scope: string, offset: number): string =>
   Buffer.from(JSON.stringify({ s: scope, o: offset }), 'utf8').toString('base64url');
 
 export const decodePageToken = (

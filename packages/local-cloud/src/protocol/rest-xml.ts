@@ -66,7 +66,7 @@ export const children = (node: XmlNode | undefined, name: string): XmlNode[] => 
 };
 
 /** Text content of an element; `''` for an empty element, undefined when absent. */
-export const text = (node: XmlNode | undefined): string | undefined => {
+const text = (node: XmlNode | undefined): string | undefined => {
   if (node === undefined) return undefined;
   if (typeof node === 'string') return node;
   const inner = node['#text'];

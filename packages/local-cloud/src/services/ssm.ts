@@ -10,8 +10,8 @@ const PARAMETER_TYPES = ['String', 'StringList', 'SecureString'] as const;
 type ParameterType = (typeof PARAMETER_TYPES)[number];
 
 /** Standard-tier limits. */
-export const MAX_NAME_LENGTH = 2048;
-export const MAX_VALUE_LENGTH = 4096;
+const MAX_NAME_LENGTH = 2048;
+const MAX_VALUE_LENGTH = 4096;
 const DEFAULT_KMS_KEY = 'alias/aws/ssm';
 
 interface Parameter {

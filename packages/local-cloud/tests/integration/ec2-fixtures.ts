@@ -9,7 +9,7 @@ import { clientConfig } from '../../testing/local-cloud.ts';
 export const ec2Client = (url: string, region = 'us-east-1'): EC2Client =>
   new EC2Client({ ...clientConfig(url, region), maxAttempts: 1 });
 
-export interface SeededInstance {
+interface SeededInstance {
   instanceId: string;
   reservationId: string;
   volumeIds: Record<string, string>;

@@ -2,9 +2,9 @@ import type { LocalCloud } from '../../cloud.ts';
 import type { CloudFrontStore } from './store.ts';
 
 /** AWS-FACTS "Pricing": the first 1,000 paths a month per account are free. */
-export const FREE_PATHS_PER_MONTH = 1_000;
+const FREE_PATHS_PER_MONTH = 1_000;
 /** AWS-FACTS "Pricing": then $0.005 per path (a wildcard is one path). */
-export const USD_PER_PATH = 0.005;
+const USD_PER_PATH = 0.005;
 
 const monthOf = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 7);
 

@@ -32,7 +32,7 @@ export interface DistributionInput {
   enabled?: boolean;
 }
 
-export const noSuchDistribution = (id: string): AwsError =>
+const noSuchDistribution = (id: string): AwsError =>
   new AwsError('NoSuchDistribution', `The specified distribution does not exist: ${id}`, 404);
 
 export const findDistribution = (store: CloudFrontStore, id: string): Distribution => {
@@ -158,7 +158,7 @@ const sharedConfigXml = (d: Distribution) => ({
   IsIPV6Enabled: true,
 });
 
-export const distributionConfigXml = (d: Distribution): XmlObject => {
+const distributionConfigXml = (d: Distribution): XmlObject => {
   const { Aliases, ...rest } = sharedConfigXml(d);
   return {
     CallerReference: d.callerReference,

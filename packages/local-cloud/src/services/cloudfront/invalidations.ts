@@ -17,14 +17,14 @@ import {
 } from './store.ts';
 
 /** AWS-FACTS "Limits": file paths in progress per distribution. Cache tags count here too [unconfirmed]. */
-export const MAX_IN_PROGRESS_FILE_PATHS = 3_000;
+const MAX_IN_PROGRESS_FILE_PATHS = 3_000;
 /** AWS-FACTS "Limits": wildcard paths in progress per distribution. */
-export const MAX_IN_PROGRESS_WILDCARD_PATHS = 15;
+const MAX_IN_PROGRESS_WILDCARD_PATHS = 15;
 /**
  * HTTP status of InvalidationBatchAlreadyExists [unconfirmed]: the error is documented on
  * CallerReference but absent from the API models; CloudFront's other *AlreadyExists are 409.
  */
-export const BATCH_ALREADY_EXISTS_STATUS = 409;
+const BATCH_ALREADY_EXISTS_STATUS = 409;
 
 const invalidArgument = (message: string) => new AwsError('InvalidArgument', message);
 

@@ -1,7 +1,7 @@
 import type { InvalidationPath } from './store.ts';
 
 /** CloudFront's limit on one invalidation path. */
-export const MAX_PATH_LENGTH = 4000;
+const MAX_PATH_LENGTH = 4000;
 
 /**
  * RFC 1738 "unsafe" characters CloudFront requires to be percent-encoded. `%` is here too

@@ -30,8 +30,7 @@ const DistributionSeedSchema = z
   })
   .strict();
 
-export const CloudFrontSeedSchema = z.object({ distributions: z.array(DistributionSeedSchema) }).strict();
-export type CloudFrontSeed = z.infer<typeof CloudFrontSeedSchema>;
+const CloudFrontSeedSchema = z.object({ distributions: z.array(DistributionSeedSchema) }).strict();
 
 /** `{ distributions: [...] }` → `{ distributions: [{ id, domainName }] }`. */
 export const seedCloudFront = (cloud: LocalCloud, input: unknown) => {

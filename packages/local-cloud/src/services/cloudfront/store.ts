@@ -9,7 +9,7 @@ export interface Origin {
   originPath: string;
 }
 
-export type PathKind = 'file' | 'wildcard' | 'tag';
+type PathKind = 'file' | 'wildcard' | 'tag';
 
 export interface InvalidationPath {
   /** Exactly as submitted: responses echo it, idempotency compares it. */

@@ -1,8 +1,8 @@
-import { AwsError, invalidParameterValue, missingParameter } from '../../aws-error.ts';
+import { AwsError, missingParameter } from '../../aws-error.ts';
 import { isEc2Id } from '../../ids.ts';
 
 /** Resource kinds with their id prefix and the EC2 error codes for bad or unknown ids. */
-export const RESOURCE_KINDS = {
+const RESOURCE_KINDS = {
   snapshot: {
     prefix: 'snap',
     malformed: 'InvalidSnapshotID.Malformed',
@@ -22,7 +22,7 @@ export const kindOfId = (id: string): ResourceKind | undefined => {
   return undefined;
 };
 
-export const malformedId = (kind: ResourceKind, id: string): AwsError =>
+const malformedId = (kind: ResourceKind, id: string): AwsError =>
   new AwsError(
     RESOURCE_KINDS[kind].malformed,
     `Invalid id: "${id}" (expecting "${RESOURCE_KINDS[kind].prefix}-...")`,
@@ -53,4 +53,4 @@ export const invalidValue = (message: string): AwsError => new AwsError('Invalid
 
 export const incorrectState = (message: string): AwsError => new AwsError('IncorrectState', message);
 
-export { invalidParameterValue, missingParameter };
+export { missingParameter };

@@ -21,7 +21,7 @@ export const parseFilters = (params: QueryParams): FilterSpec[] =>
  * EC2 filter values: `*` matches any run of characters, `?` exactly one, and a backslash
  * escapes either of them (or itself).
  */
-export const wildcardPattern = (value: string): RegExp => {
+const wildcardPattern = (value: string): RegExp => {
   let source = '';
   for (let i = 0; i < value.length; i++) {
     const c = value[i] ?? '';

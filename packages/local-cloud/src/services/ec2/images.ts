@@ -52,9 +52,9 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  * CreateImage has no ImdsSupport parameter (botocore CreateImageRequest) and no page says
  * the new AMI inherits the instance's IMDSv2 requirement [unconfirmed]: not inherited here.
  */
-export const CREATE_IMAGE_INHERITS_IMDS_SUPPORT = false;
+const CREATE_IMAGE_INHERITS_IMDS_SUPPORT = false;
 /** CreateImage refuses an instance that is neither running nor stopped [code unconfirmed]. */
-export const CREATE_IMAGE_STATE_ERROR = 'IncorrectInstanceState';
+const CREATE_IMAGE_STATE_ERROR = 'IncorrectInstanceState';
 
 /** AMI names: 3–128 characters of letters, digits and ( ) [ ] space . / - ' @ _ */
 export const checkImageName = (name: string): void => {

@@ -10,7 +10,7 @@ import type { InstanceRecord, InstanceStateName, RegionState } from './store.ts'
  * How long a terminated instance stays visible to Describe* (TerminateInstances API reference:
  * "Terminated instances remain visible after termination (for approximately one hour)").
  */
-export const TERMINATED_VISIBLE_MS = 60 * 60_000;
+const TERMINATED_VISIBLE_MS = 60 * 60_000;
 
 export interface LaunchDetails {
   runningAt: number;

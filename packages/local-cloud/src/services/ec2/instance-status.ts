@@ -26,7 +26,7 @@ interface StatusView {
   impairedSince?: number;
 }
 
-export const instanceStatusAt = (i: InstanceRecord, now: number): StatusView => {
+const instanceStatusAt = (i: InstanceRecord, now: number): StatusView => {
   if (instanceStateAt(i, now) !== 'running') return { system: 'not-applicable', instance: 'not-applicable' };
   const launch = i.launch;
   if (!launch) return { system: 'ok', instance: 'ok' };

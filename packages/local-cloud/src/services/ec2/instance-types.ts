@@ -5,7 +5,7 @@ import { invalidValue } from './errors.ts';
  * instance types: Graviton families `*g` are arm64, the others x86_64; the previous-generation
  * t2/m1 also run i386). A small table: launches in Shipyard use a handful of types.
  */
-export const INSTANCE_TYPE_ARCHITECTURES: Readonly<Record<string, readonly string[]>> = {
+const INSTANCE_TYPE_ARCHITECTURES: Readonly<Record<string, readonly string[]>> = {
   'm1.small': ['i386', 'x86_64'],
   't2.micro': ['i386', 'x86_64'],
   't2.small': ['i386', 'x86_64'],
@@ -35,7 +35,7 @@ export const INSTANCE_TYPE_ARCHITECTURES: Readonly<Record<string, readonly strin
 export const DEFAULT_INSTANCE_TYPE = 'm1.small';
 
 /** Throws InvalidParameterValue for an unknown type [unconfirmed wording]. */
-export const architecturesOf = (instanceType: string): readonly string[] => {
+const architecturesOf = (instanceType: string): readonly string[] => {
   const architectures = INSTANCE_TYPE_ARCHITECTURES[instanceType];
   if (!architectures) throw invalidValue(`Invalid value '${instanceType}' for InstanceType.`);
   return architectures;

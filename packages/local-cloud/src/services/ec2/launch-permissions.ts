@@ -55,7 +55,7 @@ const legacy = (params: QueryParams): LaunchPermission[] =>
  * ModifyImageAttribute API reference: "Images with an AWS Marketplace product code cannot be
  * made public." The error code AWS answers with is not documented [unconfirmed].
  */
-export const MARKETPLACE_PUBLIC_ERROR = 'InvalidParameter';
+const MARKETPLACE_PUBLIC_ERROR = 'InvalidParameter';
 
 const same = (a: LaunchPermission, b: LaunchPermission) =>
   a.userId === b.userId &&

@@ -7,7 +7,7 @@ import type { ImageRecord, RegionState, SnapshotRecord, VolumeRecord } from './s
  */
 
 /** StateReason code of an image whose backing snapshot failed [unconfirmed wording]. */
-export const SNAPSHOT_FAILED_REASON = 'Client.SnapshotFailed';
+const SNAPSHOT_FAILED_REASON = 'Client.SnapshotFailed';
 /** StateReason code of an image whose registration failed [unconfirmed wording]. */
 export const REGISTER_FAILED_REASON = 'Server.InternalError';
 /** StateReason code of a copy that failed on an unknown KMS key [unconfirmed wording]. */
@@ -15,8 +15,8 @@ export const KMS_FAILED_REASON = 'Client.InvalidKMSKey.InvalidState';
 /** StateReason code of a copy that failed for another reason [unconfirmed wording]. */
 export const COPY_FAILED_REASON = 'Server.InternalError';
 
-export type SnapshotState = 'pending' | 'completed' | 'error';
-export type ImageState = 'pending' | 'available' | 'failed';
+type SnapshotState = 'pending' | 'completed' | 'error';
+type ImageState = 'pending' | 'available' | 'failed';
 
 export interface SnapshotView {
   state: SnapshotState;
@@ -28,7 +28,7 @@ export interface SnapshotView {
 const percent = (s: SnapshotRecord, at: number): number =>
   s.durationMs <= 0 ? 100 : Math.min(99, Math.max(0, Math.floor(((at - s.startTime) * 100) / s.durationMs)));
 
-export const snapshotFailure = (s: SnapshotRecord) => s.group?.failure ?? s.failure;
+const snapshotFailure = (s: SnapshotRecord) => s.group?.failure ?? s.failure;
 
 export const snapshotView = (s: SnapshotRecord, now: number): SnapshotView => {
   const failure = snapshotFailure(s);

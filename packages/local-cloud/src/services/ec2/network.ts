@@ -33,7 +33,7 @@ export interface SubnetRecord {
   tags: Tags;
 }
 
-export interface RouteRecord {
+interface RouteRecord {
   destinationCidrBlock: string;
   /** `local`, an `igw-` id or another gateway id. */
   gatewayId?: string;
@@ -56,7 +56,7 @@ export interface InternetGatewayRecord {
   tags: Tags;
 }
 
-export interface SecurityGroupRule {
+interface SecurityGroupRule {
   ipProtocol: string;
   fromPort?: number;
   toPort?: number;
@@ -82,9 +82,9 @@ export class NetworkState {
   readonly securityGroups = new IdIndex<SecurityGroupRecord>();
 }
 
-export const networkOf = (store: Ec2Store, region: string): NetworkState => store.region(region).network;
+const networkOf = (store: Ec2Store, region: string): NetworkState => store.region(region).network;
 
-export const NETWORK_KINDS = {
+const NETWORK_KINDS = {
   vpc: { prefix: 'vpc', notFound: 'InvalidVpcID.NotFound', label: 'vpc ID' },
   subnet: { prefix: 'subnet', notFound: 'InvalidSubnetID.NotFound', label: 'subnet ID' },
   routeTable: { prefix: 'rtb', notFound: 'InvalidRouteTableID.NotFound', label: 'route table ID' },
@@ -92,16 +92,10 @@ export const NETWORK_KINDS = {
 } as const;
 
 /** The "all traffic to anywhere" egress rule every new security group starts with. */
-export const ALLOW_ALL_EGRESS: SecurityGroupRule = {
+const ALLOW_ALL_EGRESS: SecurityGroupRule = {
   ipProtocol: '-1',
   cidrIps: ['0.0.0.0/0'],
   groupIds: [],
-};
-
-/** The route table that serves a subnet: its explicit association, else the VPC's main table. */
-export const routeTableOfSubnet = (net: NetworkState, subnet: SubnetRecord): RouteTableRecord | undefined => {
-  const tables = [...net.routeTables.values()].filter((t) => t.vpcId === subnet.vpcId);
-  return tables.find((t) => t.subnetIds.includes(subnet.id)) ?? tables.find((t) => t.main);
 };
 
 // ---- seed -------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ const productCodeSchema = z
  * Platform presets: `PlatformDetails` / `UsageOperation` as EC2 User Guide, "AMI billing
  * information fields" lists them. `platformDetails` + `usageOperation` set any other pair.
  */
-export const PLATFORMS = {
+const PLATFORMS = {
   linux: { platformDetails: 'Linux/UNIX', usageOperation: 'RunInstances' },
   windows: { platformDetails: 'Windows', usageOperation: 'RunInstances:0002' },
   rhel: { platformDetails: 'Red Hat Enterprise Linux', usageOperation: 'RunInstances:0010' },
@@ -181,7 +181,7 @@ const KmsKeySchema = z
   .object({ region, keyId: z.string().min(1), aliases: z.array(z.string().min(1)).optional() })
   .strict();
 
-export const Ec2SeedSchema = z
+const Ec2SeedSchema = z
   .object({
     instances: z.array(InstanceSchema).optional(),
     volumes: z.array(VolumeSchema).optional(),
@@ -199,7 +199,6 @@ export const Ec2SeedSchema = z
     network: NetworkSeedSchema.optional(),
   })
   .strict();
-export type Ec2Seed = z.infer<typeof Ec2SeedSchema>;
 
 export interface Ec2SeedResult {
   instances: { instanceId: string; reservationId: string; volumeIds: Record<string, string> }[];
@@ -210,7 +209,7 @@ export interface Ec2SeedResult {
 }
 
 /** A seeded UEFI instance's variable store when the seed gives none (base64 of a short marker). */
-export const SAMPLE_UEFI_DATA = Buffer.from('shipyard-local-uefi-variable-store').toString('base64');
+const SAMPLE_UEFI_DATA = Buffer.from('shipyard-local-uefi-variable-store').toString('base64');
 
 const tagMap = (record: Record<string, string> | undefined, name?: string): Tags => {
   const result: Tags = new Map();

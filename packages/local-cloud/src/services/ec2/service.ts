@@ -35,9 +35,7 @@ import { createTags, deleteTags } from './tags.ts';
 import { type Ec2ActionName, isEc2ActionName } from './throttling.ts';
 import { createVolume, describeVolumes } from './volumes.ts';
 
-export type { Ec2Action, Ec2Context } from './context.ts';
-
-export const EC2_XMLNS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
+const EC2_XMLNS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 
 const describeRegions: Ec2Action = ({ params }) => {
   const wanted = params.list('RegionName');
@@ -63,7 +61,7 @@ const describeAvailabilityZones: Ec2Action = ({ region }) => ({
 });
 
 /** Keyed by the throttling table's names, so that no action goes without a bucket. */
-export const ACTIONS: Record<Ec2ActionName, Ec2Action> = {
+const ACTIONS: Record<Ec2ActionName, Ec2Action> = {
   DescribeRegions: describeRegions,
   DescribeAvailabilityZones: describeAvailabilityZones,
   DescribeInstances: describeInstances,

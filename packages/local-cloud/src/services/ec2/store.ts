@@ -81,7 +81,7 @@ export interface LaunchPermission {
   organizationalUnitArn?: string;
 }
 
-export interface ImageFailure {
+interface ImageFailure {
   at: number;
   code: string;
   message: string;
@@ -117,7 +117,7 @@ export interface ImageRecord {
   sourceInstanceId?: string;
 }
 
-export interface VolumeAttachment {
+interface VolumeAttachment {
   instanceId: string;
   device: string;
   deleteOnTermination: boolean;

@@ -28,29 +28,29 @@ export interface BucketSpec {
 }
 
 /** Non-mutating actions: Describe*, List*, Search*, Get* not in another category. */
-export const NON_MUTATING: BucketSpec = { bucket: 100, refillPerSecond: 20 };
+const NON_MUTATING: BucketSpec = { bucket: 100, refillPerSecond: 20 };
 /** The unfiltered-and-unpaginated subset (DescribeInstances, DescribeSnapshots, DescribeVolumes, …). */
-export const UNFILTERED_NON_MUTATING: BucketSpec = { bucket: 50, refillPerSecond: 10 };
+const UNFILTERED_NON_MUTATING: BucketSpec = { bucket: 50, refillPerSecond: 10 };
 /** Mutating actions not resource-intensive nor uncategorized (RegisterImage, CopySnapshot here). */
-export const MUTATING: BucketSpec = { bucket: 50, refillPerSecond: 5 };
+const MUTATING: BucketSpec = { bucket: 50, refillPerSecond: 5 };
 /** Resource-intensive actions (AuthorizeSecurityGroupIngress, RequestSpotInstances, …; none implemented). */
-export const RESOURCE_INTENSIVE: BucketSpec = { bucket: 50, refillPerSecond: 5 };
+const RESOURCE_INTENSIVE: BucketSpec = { bucket: 50, refillPerSecond: 5 };
 
 /** Uncategorized actions the local cloud implements: their own documented figures. */
-export const CREATE_SNAPSHOT: BucketSpec = { bucket: 100, refillPerSecond: 5 };
-export const CREATE_SNAPSHOTS: BucketSpec = { bucket: 100, refillPerSecond: 5 };
-export const COPY_IMAGE: BucketSpec = { bucket: 100, refillPerSecond: 1 };
-export const DELETE_SNAPSHOT: BucketSpec = { bucket: 100, refillPerSecond: 5 };
-export const DEREGISTER_IMAGE: BucketSpec = { bucket: 100, refillPerSecond: 5 };
-export const MODIFY_IMAGE_ATTRIBUTE: BucketSpec = { bucket: 100, refillPerSecond: 5 };
-export const CREATE_TAGS: BucketSpec = { bucket: 100, refillPerSecond: 10 };
-export const DELETE_TAGS: BucketSpec = { bucket: 100, refillPerSecond: 10 };
-export const CREATE_VOLUME: BucketSpec = { bucket: 100, refillPerSecond: 5 };
+const CREATE_SNAPSHOT: BucketSpec = { bucket: 100, refillPerSecond: 5 };
+const CREATE_SNAPSHOTS: BucketSpec = { bucket: 100, refillPerSecond: 5 };
+const COPY_IMAGE: BucketSpec = { bucket: 100, refillPerSecond: 1 };
+const DELETE_SNAPSHOT: BucketSpec = { bucket: 100, refillPerSecond: 5 };
+const DEREGISTER_IMAGE: BucketSpec = { bucket: 100, refillPerSecond: 5 };
+const MODIFY_IMAGE_ATTRIBUTE: BucketSpec = { bucket: 100, refillPerSecond: 5 };
+const CREATE_TAGS: BucketSpec = { bucket: 100, refillPerSecond: 10 };
+const DELETE_TAGS: BucketSpec = { bucket: 100, refillPerSecond: 10 };
+const CREATE_VOLUME: BucketSpec = { bucket: 100, refillPerSecond: 5 };
 
-export const CATEGORIES = ['nonMutating', 'unfilteredNonMutating', 'mutating', 'resourceIntensive'] as const;
+const CATEGORIES = ['nonMutating', 'unfilteredNonMutating', 'mutating', 'resourceIntensive'] as const;
 export type ThrottlingCategory = (typeof CATEGORIES)[number];
 
-export const CATEGORY_DEFAULTS: Record<ThrottlingCategory, BucketSpec> = {
+const CATEGORY_DEFAULTS: Record<ThrottlingCategory, BucketSpec> = {
   nonMutating: NON_MUTATING,
   unfilteredNonMutating: UNFILTERED_NON_MUTATING,
   mutating: MUTATING,
@@ -63,7 +63,7 @@ export const CATEGORY_DEFAULTS: Record<ThrottlingCategory, BucketSpec> = {
  * `unfilteredNonMutating` marks the documented subset: they use the smaller bucket only
  * when called with neither a filter nor pagination (MaxResults / NextToken).
  */
-export const ACTION_THROTTLING = {
+const ACTION_THROTTLING = {
   DescribeRegions: 'nonMutating',
   DescribeAvailabilityZones: 'nonMutating',
   DescribeInstances: 'unfilteredNonMutating',

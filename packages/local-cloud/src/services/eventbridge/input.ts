@@ -11,7 +11,7 @@ export interface TargetInput {
   InputTransformer?: { InputPathsMap?: Record<string, string>; InputTemplate: string };
 }
 
-export class InputPathError extends Error {
+class InputPathError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'InputPathError';
@@ -19,7 +19,7 @@ export class InputPathError extends Error {
 }
 
 /** `$`, `$.a.b`, `$.a[0].b` and `$['a-b']`: the JSONPath subset targets use. */
-export const selectPath = (value: unknown, path: string): unknown => {
+const selectPath = (value: unknown, path: string): unknown => {
   if (!path.startsWith('$')) throw new InputPathError(`not a JSONPath: ${path}`);
   const segments = [...path.slice(1).matchAll(/\.([^.[\]]+)|\[(\d+)\]|\['([^']+)'\]/g)].map(
     (m) => m[1] ?? (m[2] !== undefined ? Number(m[2]) : m[3]),

@@ -7,7 +7,7 @@ import type { TargetInput } from './input.ts';
 import { checkPattern, PatternError } from './pattern.ts';
 
 /** EventBridge rules and targets (PutRule, PutTargets, List…, Describe…, Remove…, Delete…, Enable/Disable). */
-export interface RuleTarget extends TargetInput {
+interface RuleTarget extends TargetInput {
   Id: string;
   Arn: string;
   RoleArn?: string;
@@ -40,7 +40,7 @@ interface RuleStore {
 export const ruleStore = (cloud: LocalCloud): RuleStore =>
   cloud.store('events.rules', () => ({ rules: new Map(), deliveries: [] }));
 
-export const busNameOf = (nameOrArn: string | undefined): string =>
+const busNameOf = (nameOrArn: string | undefined): string =>
   nameOrArn === undefined || nameOrArn === '' ? 'default' : (nameOrArn.split(':event-bus/')[1] ?? nameOrArn);
 
 const ruleKey = (region: string, bus: string, name: string) => `${region}/${bus}/${name}`;

@@ -10,8 +10,8 @@ import { dumpRules, RULE_ACTIONS } from './rules.ts';
  * FailedEntryCount, while the other entries are accepted.
  */
 
-export const MAX_ENTRIES = 10;
-export const DEFAULT_BUS = 'default';
+const MAX_ENTRIES = 10;
+const DEFAULT_BUS = 'default';
 
 interface RecordedEvent {
   eventId: string;

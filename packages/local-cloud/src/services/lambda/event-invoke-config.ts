@@ -17,7 +17,7 @@ import { findFunction, type LambdaFunction } from './store.ts';
  * only when a configuration exists; only SQS destinations are delivered, any other is
  * recorded as undelivered.
  */
-export interface EventInvokeConfig {
+interface EventInvokeConfig {
   functionArn: string;
   maximumRetryAttempts: number;
   maximumEventAgeInSeconds: number;
@@ -26,7 +26,7 @@ export interface EventInvokeConfig {
   lastModified: number;
 }
 
-export interface DestinationDelivery {
+interface DestinationDelivery {
   requestId: string;
   functionArn: string;
   condition: 'Success' | 'RetriesExhausted';
@@ -40,7 +40,7 @@ interface ConfigStore {
   deliveries: DestinationDelivery[];
 }
 
-export const invokeConfigStore = (cloud: LocalCloud): ConfigStore =>
+const invokeConfigStore = (cloud: LocalCloud): ConfigStore =>
   cloud.store('lambda.eventInvokeConfigs', () => ({ configs: new Map(), deliveries: [] }));
 
 const Body = z.object({

@@ -36,7 +36,7 @@ export interface MappingStore {
 export const mappingStore = (cloud: LocalCloud): MappingStore =>
   cloud.store('lambda.eventSourceMappings', () => ({ mappings: new Map(), busy: new Map() }));
 
-export const mappingView = (m: EventSourceMapping) => ({
+const mappingView = (m: EventSourceMapping) => ({
   UUID: m.uuid,
   BatchSize: m.batchSize,
   MaximumBatchingWindowInSeconds: m.maximumBatchingWindowInSeconds,

@@ -29,7 +29,7 @@ export interface FunctionSettings {
   description?: string;
 }
 
-export const DEFAULT_REGION = 'us-east-1';
+const DEFAULT_REGION = 'us-east-1';
 const LOCAL_ROLE = (cloud: LocalCloud) => `arn:aws:iam::${cloud.accountId}:role/shipyard-local`;
 
 const validateSettings = (settings: FunctionSettings): void => {

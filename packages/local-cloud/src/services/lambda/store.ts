@@ -24,7 +24,7 @@ export type InlineHandler = (event: unknown, context: LambdaContext) => unknown;
  */
 export type FunctionCode = { kind: 'bundle'; root: string } | { kind: 'inline'; handler: InlineHandler };
 
-export interface FunctionUrlConfig {
+interface FunctionUrlConfig {
   url: string;
   authType: 'NONE' | 'AWS_IAM';
   cors?: unknown;
@@ -55,7 +55,7 @@ export interface LambdaFunction {
 }
 
 /** An `Event` invocation and how it ended (inspectable through the control API's state). */
-export interface AsyncInvocation {
+interface AsyncInvocation {
   requestId: string;
   functionArn: string;
   queuedAt: number;
@@ -120,7 +120,7 @@ export const validateFunctionName = (name: unknown): string => {
 };
 
 /** The region and name a `FunctionName` parameter designates (name, full or partial ARN). */
-export const parseFunctionRef = (
+const parseFunctionRef = (
   cloud: LocalCloud,
   region: string,
   ref: string,

@@ -20,7 +20,7 @@ const decode = (raw: string): string => {
  * `bucket.s3.<region>.amazonaws.com`, or `bucket.localhost` as SDKs build it against a
  * local endpoint named localhost. Anything else (an IP, plain localhost) is path-style.
  */
-export const virtualHostBucket = (host: string): string | undefined => {
+const virtualHostBucket = (host: string): string | undefined => {
   const hostname = host.replace(/:\d+$/, '').toLowerCase();
   const s3Style = /^(.+)\.s3[.-]/.exec(hostname);
   if (s3Style?.[1]) return s3Style[1];

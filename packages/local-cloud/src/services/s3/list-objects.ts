@@ -5,7 +5,7 @@ import { findBucket } from './buckets.ts';
 import { invalidArgument } from './errors.ts';
 import { S3_XMLNS, type S3Object } from './store.ts';
 
-export const MAX_KEYS_LIMIT = 1000;
+const MAX_KEYS_LIMIT = 1000;
 
 /** S3 lists keys in UTF-8 byte order, which differs from UTF-16 order above U+FFFF. */
 const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));

@@ -136,7 +136,7 @@ export const getBucketNotification = (cloud: LocalCloud, bucketName: string): Lo
 };
 
 /** URL-encodes a key as S3 notifications do (form encoding: `+` for a space, `/` kept). */
-export const notificationKey = (key: string): string =>
+const notificationKey = (key: string): string =>
   encodeURIComponent(key)
     .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     .replace(/%20/g, '+')

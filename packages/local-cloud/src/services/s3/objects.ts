@@ -10,9 +10,9 @@ import { crc32Base64, readPayload } from './payload.ts';
 import { type Bucket, recordEvent, S3_XMLNS, type S3Object } from './store.ts';
 
 /** What S3 stores as Content-Type when the upload names none. */
-export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
+const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 /** DeleteObjects takes at most this many keys per request. */
-export const MAX_DELETE_KEYS = 1000;
+const MAX_DELETE_KEYS = 1000;
 
 const headerValue = (headers: IncomingHttpHeaders, name: string): string | undefined => {
   const value = headers[name];

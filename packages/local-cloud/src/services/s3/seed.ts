@@ -25,7 +25,7 @@ const BucketSeedSchema = z
   })
   .strict();
 
-export const S3SeedSchema = z.object({ buckets: z.array(BucketSeedSchema) }).strict();
+const S3SeedSchema = z.object({ buckets: z.array(BucketSeedSchema) }).strict();
 
 /**
  * Creates buckets (or adds to existing ones) and their objects. Seeded objects are setup,

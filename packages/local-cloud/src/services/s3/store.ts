@@ -24,7 +24,7 @@ export interface Bucket {
   objects: Map<string, S3Object>;
 }
 
-export type S3EventName = 'ObjectCreated:Put' | 'ObjectRemoved:Delete';
+type S3EventName = 'ObjectCreated:Put' | 'ObjectRemoved:Delete';
 
 /**
  * What S3 would put in an event notification, kept so that a router can replay it.

@@ -53,7 +53,7 @@ export const parseScheduleExpression = (text: string): ScheduleExpression => {
 export const isValidTimeZone = (zone: string): boolean => IANAZone.isValidZone(zone);
 
 /** Stops runaway catch-ups (a rate(1 minute) schedule after an advance of a year). */
-export const MAX_OCCURRENCES_PER_TICK = 10_000;
+const MAX_OCCURRENCES_PER_TICK = 10_000;
 
 /** Occurrences in (from, to], oldest first. `anchor` is where a rate schedule starts counting. */
 export const occurrencesBetween = (

@@ -31,7 +31,7 @@ const withContextAttributes = (input: string, schedule: ScheduleRecord, schedule
  * Input, a Lambda target an asynchronous invocation (as the Scheduler does). Any other
  * target is recorded as undeliverable, never called.
  */
-export const deliver = (cloud: LocalCloud, schedule: ScheduleRecord, scheduledTime: number): Firing => {
+const deliver = (cloud: LocalCloud, schedule: ScheduleRecord, scheduledTime: number): Firing => {
   const firing: Firing = {
     schedule: schedule.name,
     group: schedule.group,

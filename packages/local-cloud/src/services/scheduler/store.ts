@@ -2,7 +2,7 @@ import { AwsError } from '../../aws-error.ts';
 import type { LocalCloud } from '../../cloud.ts';
 import type { ScheduleExpression } from './expressions.ts';
 
-export interface ScheduleTarget {
+interface ScheduleTarget {
   Arn: string;
   RoleArn: string;
   Input?: string;

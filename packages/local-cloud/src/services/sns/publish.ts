@@ -6,7 +6,7 @@ import { findFunction } from '../lambda/store.ts';
 import { sendToQueue } from '../sqs/internal.ts';
 import { type PublishedMessage, type SnsDelivery, type Subscription, snsStore, type Topic } from './store.ts';
 
-export const topicNotFound = () => new AwsError('NotFound', 'Topic does not exist', 404);
+const topicNotFound = () => new AwsError('NotFound', 'Topic does not exist', 404);
 
 export const findTopic = (cloud: LocalCloud, arn: string): Topic => {
   const topic = snsStore(cloud).topics.get(arn);

@@ -7,7 +7,7 @@ import { invalidParameter, missing } from './errors.ts';
 import { counts, enqueue, messageSize, receive } from './messages.ts';
 import { messageForHandle, type Queue, queueFromUrl, queueKey, queueUrl, sqsState } from './store.ts';
 
-export interface SqsContext {
+interface SqsContext {
   cloud: LocalCloud;
   region: string;
   host: string;

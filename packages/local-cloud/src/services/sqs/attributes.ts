@@ -5,7 +5,7 @@ import { AwsError } from '../../aws-error.ts';
  * MaximumMessageSize: AWS raised the ceiling and default to 1 MiB in 2025 [unconfirmed
  * for every region]; a named constant so it is easy to change.
  */
-export const MAX_MESSAGE_BYTES = 1_048_576;
+const MAX_MESSAGE_BYTES = 1_048_576;
 
 interface NumericAttribute {
   min: number;

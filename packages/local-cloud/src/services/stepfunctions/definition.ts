@@ -2,7 +2,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import { invalidDefinition } from './errors.ts';
 
 type Json = Record<string, unknown>;
-export type StateDefinition = Json & { Type: string };
+type StateDefinition = Json & { Type: string };
 
 /** Resource the interpreter sees for a Wait state, which the local cloud runs on its clock. */
 export const SIMULATED_WAIT_RESOURCE = 'arn:aws:states:::shipyard:wait';
@@ -42,10 +42,7 @@ export const parseDefinition = (text: unknown): StateMachineDefinition => {
 };
 
 /** Calls `visit` for every state, including those inside Map and Parallel states (names are unique machine-wide). */
-export const forEachState = (
-  definition: Json,
-  visit: (name: string, state: StateDefinition) => void,
-): void => {
+const forEachState = (definition: Json, visit: (name: string, state: StateDefinition) => void): void => {
   const states = definition.States;
   if (!isObject(states)) return;
   for (const [name, state] of Object.entries(states)) {

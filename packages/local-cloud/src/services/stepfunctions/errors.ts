@@ -46,7 +46,7 @@ export class TaskFailure extends Error {
  */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
 
-export const payloadBytes = (value: unknown): number =>
+const payloadBytes = (value: unknown): number =>
   Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value ?? null));
 
 /**

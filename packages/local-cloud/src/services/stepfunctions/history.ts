@@ -6,7 +6,7 @@ import { readReferencePath } from './reference-path.ts';
 import type { ExecutionRecord, HistoryEvent } from './store.ts';
 
 /** The history event detail field of each event type (`TaskStateEntered` → `stateEnteredEventDetails`). */
-export const detailsKey = (type: string): string | undefined => {
+const detailsKey = (type: string): string | undefined => {
   if (/StateEntered$/.test(type)) return 'stateEnteredEventDetails';
   if (/StateExited$/.test(type)) return 'stateExitedEventDetails';
   if (type === 'MapStateSucceeded' || type === 'MapStateFailed') return undefined;

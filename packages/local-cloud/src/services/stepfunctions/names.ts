@@ -3,7 +3,7 @@ import { invalidName } from './errors.ts';
 // Characters AWS refuses in state machine and execution names: whitespace, brackets,
 // wildcards and special characters; control characters are checked by code point.
 const FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
-export const MAX_NAME_LENGTH = 80;
+const MAX_NAME_LENGTH = 80;
 
 const isControl = (code: number) => code <= 0x1f || (code >= 0x7f && code <= 0x9f);
 

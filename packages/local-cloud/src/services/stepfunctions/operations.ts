@@ -16,7 +16,7 @@ import {
   statesStore,
 } from './store.ts';
 
-export interface StatesCall {
+interface StatesCall {
   cloud: LocalCloud;
   region: string;
   input: unknown;

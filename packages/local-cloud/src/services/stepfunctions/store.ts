@@ -1,7 +1,7 @@
 import type { LocalCloud } from '../../cloud.ts';
 import { executionDoesNotExist, invalidArn, stateMachineDoesNotExist } from './errors.ts';
 
-export type StateMachineType = 'STANDARD' | 'EXPRESS';
+type StateMachineType = 'STANDARD' | 'EXPRESS';
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 export interface StateMachineRecord {
