@@ -51,7 +51,13 @@ export function makeHandler(deps: BackupDeps) {
       const result = await shareRegionImage(deps.ec2(region), imageId, request, { marketplace });
       for (const kind of result.kinds ?? [])
         if (kind.status === 'refused')
-          deps.logger.warn('sharing refused', { region, imageId, kind: kind.kind, code: kind.code, reason: kind.reason });
+          deps.logger.warn('sharing refused', {
+            region,
+            imageId,
+            kind: kind.kind,
+            code: kind.code,
+            reason: kind.reason,
+          });
       regions.push(result);
     }
     return { regions, ...refused };

@@ -110,7 +110,8 @@ function imageNotes(b: BackupState): string[] {
     );
   const shareNotes = refusedShareNotes(b);
   if (shareNotes.length > 0) notes.push(...shareNotes);
-  else if (b.share?.publicRefused !== undefined) notes.push(`public sharing refused: ${b.share.publicRefused}`);
+  else if (b.share?.publicRefused !== undefined)
+    notes.push(`public sharing refused: ${b.share.publicRefused}`);
   return notes;
 }
 

@@ -7,12 +7,17 @@
  */
 import type { Ec2Port, LaunchPermissions } from '../aws/ec2-port.ts';
 import { BackupError, isTransientBackupError } from '../backup/errors.ts';
-import { AWS_MANAGED_KEY_FIX, type ShareKind, type ShareRequest, planShare } from '../backup/share.ts';
+import { AWS_MANAGED_KEY_FIX, planShare, type ShareKind, type ShareRequest } from '../backup/share.ts';
 import type { ShareKindResult, ShareResult } from './state.ts';
 
 type RegionShare = ShareResult['regions'][number];
 
-const NONE: LaunchPermissions = { userIds: [], organizationArns: [], organizationalUnitArns: [], public: false };
+const NONE: LaunchPermissions = {
+  userIds: [],
+  organizationArns: [],
+  organizationalUnitArns: [],
+  public: false,
+};
 
 const permissionsOf = (kind: ShareKind, principals: readonly string[]): LaunchPermissions => {
   switch (kind) {
@@ -69,7 +74,12 @@ export async function shareRegionImage(
       kinds.push({ kind: plan.kind, status: 'shared' });
     } catch (error) {
       if (!(error instanceof BackupError) || isTransientBackupError(error)) throw error;
-      kinds.push({ kind: plan.kind, status: 'refused', code: awsCodeOf(error), reason: withFix(error.message) });
+      kinds.push({
+        kind: plan.kind,
+        status: 'refused',
+        code: awsCodeOf(error),
+        reason: withFix(error.message),
+      });
     }
   }
   const failed = kinds.filter((k) => k.status === 'refused' && k.kind !== 'public');

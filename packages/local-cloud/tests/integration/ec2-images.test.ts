@@ -361,7 +361,10 @@ describe('EC2 images', () => {
     const ec2 = ec2Client(url);
     const managed = await register(
       ec2,
-      await seedSnapshot(8, { encrypted: true, kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:alias/aws/ebs' }),
+      await seedSnapshot(8, {
+        encrypted: true,
+        kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:alias/aws/ebs',
+      }),
     );
     const customer = await register(
       ec2,
@@ -372,8 +375,10 @@ describe('EC2 images', () => {
       { Name: 'backup-web-2026-01-02' },
     );
     const org = 'arn:aws:organizations::111122223333:organization/o-abcdefghij';
-    const add = (ImageId: string | undefined, Add: { UserId?: string; Group?: 'all'; OrganizationArn?: string }[]) =>
-      ec2.send(new ModifyImageAttributeCommand({ ImageId, LaunchPermission: { Add } }));
+    const add = (
+      ImageId: string | undefined,
+      Add: { UserId?: string; Group?: 'all'; OrganizationArn?: string }[],
+    ) => ec2.send(new ModifyImageAttributeCommand({ ImageId, LaunchPermission: { Add } }));
     // Act + Assess
     await expectAwsError(add(managed.ImageId, [{ UserId: '111122223333' }]), 'InvalidParameter');
     await expectAwsError(add(managed.ImageId, [{ OrganizationArn: org }]), 'InvalidParameter');

@@ -3,8 +3,8 @@ import type { QueryParams } from '../../protocol/query.ts';
 import type { Ec2Action } from './context.ts';
 import { invalidCombination, invalidValue } from './errors.ts';
 import { findImage } from './images.ts';
-import { blockDeviceXml, launchPermissionXml } from './render.ts';
 import { DEFAULT_EBS_KEY_ALIAS } from './kms.ts';
+import { blockDeviceXml, launchPermissionXml } from './render.ts';
 import type { BlockDevice, LaunchPermission } from './store.ts';
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -76,7 +76,10 @@ const usesAwsManagedKey = (d: BlockDevice): boolean =>
 
 const checkEncryption = (devices: BlockDevice[], add: LaunchPermission[]): void => {
   if (add.some((p) => p.group === 'all') && devices.some((d) => d.encrypted === true))
-    throw new AwsError(ENCRYPTED_PUBLIC_ERROR, "Encrypted snapshots can't be shared publicly. Specify another snapshot.");
+    throw new AwsError(
+      ENCRYPTED_PUBLIC_ERROR,
+      "Encrypted snapshots can't be shared publicly. Specify another snapshot.",
+    );
   if (add.some((p) => p.group === undefined) && devices.some(usesAwsManagedKey))
     throw new AwsError(
       AWS_MANAGED_KEY_SHARE_ERROR,
