@@ -115,12 +115,15 @@ function imageNotes(b: BackupState): string[] {
   return notes;
 }
 
-/** One line per refused kind of principal and reason, naming the regions it was refused in. */
+/**
+ * One line per refused public share and reason, naming the regions it was refused in (a
+ * refused account, organization or OU share fails its region and is reported as a failure).
+ */
 function refusedShareNotes(b: BackupState): string[] {
   const regionsOf = new Map<string, string[]>();
   for (const r of b.share?.regions ?? [])
     for (const k of r.kinds ?? []) {
-      if (k.status !== 'refused') continue;
+      if (k.status !== 'refused' || k.kind !== 'public') continue;
       const line = `${k.kind} sharing refused: ${k.code ?? 'refused'}: ${k.reason ?? ''}`;
       regionsOf.set(line, [...(regionsOf.get(line) ?? []), r.region]);
     }
