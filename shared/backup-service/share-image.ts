@@ -32,10 +32,12 @@ const permissionsOf = (kind: ShareKind, principals: readonly string[]): LaunchPe
   }
 };
 
-/** `Name: Code: message` of a named error → the AWS code (the adapter puts it in the message). */
-const awsCodeOf = (error: BackupError): string => {
-  const match = /:\s([A-Z][A-Za-z]+(?:\.[A-Za-z]+)*):\s/.exec(error.message);
-  return match?.[1] ?? error.name;
+/** `Operation (region): Code: message` of a named error → the AWS code and message (the adapter's form). */
+const awsRefusalOf = (error: BackupError): { code: string; reason: string } => {
+  const match = /:\s([A-Z][A-Za-z]+(?:\.[A-Za-z]+)*):\s(.*)$/s.exec(error.message);
+  return match?.[1] !== undefined && match[2] !== undefined
+    ? { code: match[1], reason: match[2] }
+    : { code: error.name, reason: error.message };
 };
 
 /** AWS's own refusal of an aws/ebs-encrypted AMI (its key ARN is not recognisable without KMS). */
@@ -74,12 +76,8 @@ export async function shareRegionImage(
       kinds.push({ kind: plan.kind, status: 'shared' });
     } catch (error) {
       if (!(error instanceof BackupError) || isTransientBackupError(error)) throw error;
-      kinds.push({
-        kind: plan.kind,
-        status: 'refused',
-        code: awsCodeOf(error),
-        reason: withFix(error.message),
-      });
+      const { code, reason } = awsRefusalOf(error);
+      kinds.push({ kind: plan.kind, status: 'refused', code, reason: withFix(reason) });
     }
   }
   const failed = kinds.filter((k) => k.status === 'refused' && k.kind !== 'public');
