@@ -103,6 +103,8 @@ export function toSnapshot(s: Snapshot | SnapshotInfo): Ec2Snapshot {
     startTime: iso(s.StartTime),
     volumeSizeGiB: s.VolumeSize ?? 0,
     tags: tagRecord(s.Tags),
+    encrypted: s.Encrypted,
+    kmsKeyId: 'KmsKeyId' in s ? s.KmsKeyId : undefined,
   });
 }
 

@@ -56,6 +56,9 @@ export interface Ec2Snapshot {
   startTime: string;
   volumeSizeGiB: number;
   tags: Record<string, string>;
+  encrypted?: boolean;
+  /** The ARN of the KMS key of an encrypted snapshot. */
+  kmsKeyId?: string;
 }
 
 export interface Ec2Image {
@@ -130,7 +133,10 @@ export interface LaunchPermissions {
   userIds: readonly string[];
   organizationArns: readonly string[];
   organizationalUnitArns: readonly string[];
-  /** Adds `Group: all`. Only ever true when the policy says `public: true`. */
+  /**
+   * Adds `Group: all`. Only ever true when the policy says `public: true`. The share step
+   * passes one kind of principal per call, so a refused public share refuses nothing else.
+   */
   public: boolean;
 }
 

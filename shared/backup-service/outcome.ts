@@ -108,6 +108,24 @@ function imageNotes(b: BackupState): string[] {
     notes.push(
       `CreateSnapshots set deleted (CreateImage took its own): ${image.supersededSnapshotIds.join(', ')}`,
     );
-  if (b.share?.publicRefused !== undefined) notes.push(`public sharing refused: ${b.share.publicRefused}`);
+  const shareNotes = refusedShareNotes(b);
+  if (shareNotes.length > 0) notes.push(...shareNotes);
+  else if (b.share?.publicRefused !== undefined)
+    notes.push(`public sharing refused: ${b.share.publicRefused}`);
   return notes;
+}
+
+/**
+ * One line per refused public share and reason, naming the regions it was refused in (a
+ * refused account, organization or OU share fails its region and is reported as a failure).
+ */
+function refusedShareNotes(b: BackupState): string[] {
+  const regionsOf = new Map<string, string[]>();
+  for (const r of b.share?.regions ?? [])
+    for (const k of r.kinds ?? []) {
+      if (k.status !== 'refused' || k.kind !== 'public') continue;
+      const line = `${k.kind} sharing refused: ${k.code ?? 'refused'}: ${k.reason ?? ''}`;
+      regionsOf.set(line, [...(regionsOf.get(line) ?? []), r.region]);
+    }
+  return [...regionsOf].map(([line, regions]) => `${line} (${regions.join(', ')})`);
 }

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { imageMethodSchema } from '../backup/image-method.ts';
 import { isValidExecutionName } from '../backup/naming.ts';
 import { planItemSchema, targetPlanSchema } from '../backup/plan.ts';
+import { SHARE_KINDS } from '../backup/share.ts';
 import { rotationReportSchema } from '../backup/summary.ts';
 import { backupPolicySchema, regionSchema, volumeIdSchema } from '../config/policies.ts';
 
@@ -139,6 +140,17 @@ const copyStateSchema = z
   .strict();
 export type CopyState = z.infer<typeof copyStateSchema>;
 
+const shareKindResultSchema = z
+  .object({
+    kind: z.enum(SHARE_KINDS),
+    status: z.enum(['shared', 'refused']),
+    /** The AWS error code (or the code AWS answers with, when the refusal was known before calling). */
+    code: z.string().optional(),
+    reason: z.string().optional(),
+  })
+  .strict();
+export type ShareKindResult = z.infer<typeof shareKindResultSchema>;
+
 const shareResultSchema = z
   .object({
     regions: z.array(
@@ -146,8 +158,11 @@ const shareResultSchema = z
         .object({
           region: z.string(),
           imageId: z.string(),
+          /** `failed` when an account, organization or OU share was refused (a refused public share is a note). */
           status: z.enum(['shared', 'failed']),
           detail: z.string().optional(),
+          /** One ModifyImageAttribute call per kind of principal, each with its own outcome. */
+          kinds: z.array(shareKindResultSchema).optional(),
         })
         .strict(),
     ),

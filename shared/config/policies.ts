@@ -99,7 +99,7 @@ function kmsKeyRegion(kmsKeyId: string): string | undefined {
 }
 
 /** True for the AWS managed EBS key (AMIs encrypted with it cannot be shared with other accounts). */
-const isAwsManagedEbsKey = (kmsKeyId: string): boolean => /(?:^|:)alias\/aws\/ebs$/.test(kmsKeyId);
+export const isAwsManagedEbsKey = (kmsKeyId: string): boolean => /(?:^|:)alias\/aws\/ebs$/.test(kmsKeyId);
 
 const retentionSchema = retentionRuleSchema.refine(retentionKeepsSomething, {
   message: 'retention keeps nothing: set keepLast, maxAgeDays or a gfs count above 0',

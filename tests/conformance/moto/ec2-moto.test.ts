@@ -438,8 +438,18 @@ describe('EC2 adapter and backup handlers: moto and the local cloud agree', () =
       // Assess
       expect(copyBefore ?? []).toEqual([]);
       expect(out.regions).toEqual([
-        { region: SOURCE, imageId: source.imageId, status: 'shared' },
-        { region: DESTINATION, imageId: copy.imageId, status: 'shared' },
+        {
+          region: SOURCE,
+          imageId: source.imageId,
+          status: 'shared',
+          kinds: [{ kind: 'accounts', status: 'shared' }],
+        },
+        {
+          region: DESTINATION,
+          imageId: copy.imageId,
+          status: 'shared',
+          kinds: [{ kind: 'accounts', status: 'shared' }],
+        },
       ]);
       expect(await launchPermissions(SOURCE, source.imageId)).toEqual([{ UserId: SHARE_WITH }]);
       expect(await launchPermissions(DESTINATION, copy.imageId)).toEqual([{ UserId: SHARE_WITH }]);

@@ -350,6 +350,48 @@ describe('EC2 images', () => {
     expect((await image(ec2, ImageId ?? '')).Public).toBe(false);
   });
 
+  // EC2 User Guide, "Share an AMI with specific AWS accounts": "You can't share AMIs that are
+  // backed by snapshots that are encrypted with the default AWS managed key." EC2 User Guide,
+  // "Make your AMI publicly available": AMIs with encrypted volumes or snapshots of encrypted
+  // volumes can't be made public. Codes and messages as AWS answers (quoted in
+  // hashicorp/packer#7410, DataDog/stratus-red-team#109, opendevstack/ods-core#1062) [unconfirmed].
+  it('ModifyImageAttribute refuses account, organization and OU shares of an aws/ebs-encrypted AMI (InvalidParameter) and public shares of any encrypted AMI (UnsupportedOperation)', async () => {
+    // Prepare
+    const { url } = local();
+    const ec2 = ec2Client(url);
+    const managed = await register(
+      ec2,
+      await seedSnapshot(8, {
+        encrypted: true,
+        kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:alias/aws/ebs',
+      }),
+    );
+    const customer = await register(
+      ec2,
+      await seedSnapshot(8, {
+        encrypted: true,
+        kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555',
+      }),
+      { Name: 'backup-web-2026-01-02' },
+    );
+    const org = 'arn:aws:organizations::111122223333:organization/o-abcdefghij';
+    const add = (
+      ImageId: string | undefined,
+      Add: { UserId?: string; Group?: 'all'; OrganizationArn?: string }[],
+    ) => ec2.send(new ModifyImageAttributeCommand({ ImageId, LaunchPermission: { Add } }));
+    // Act + Assess
+    await expectAwsError(add(managed.ImageId, [{ UserId: '111122223333' }]), 'InvalidParameter');
+    await expectAwsError(add(managed.ImageId, [{ OrganizationArn: org }]), 'InvalidParameter');
+    await expectAwsError(add(managed.ImageId, [{ Group: 'all' }]), 'UnsupportedOperation');
+    await expectAwsError(add(customer.ImageId, [{ Group: 'all' }]), 'UnsupportedOperation');
+    // A customer-managed key shares with accounts; a refused call changes nothing.
+    await add(customer.ImageId, [{ UserId: '111122223333' }]);
+    const attribute = (ImageId: string | undefined) =>
+      ec2.send(new DescribeImageAttributeCommand({ ImageId, Attribute: 'launchPermission' }));
+    expect((await attribute(customer.ImageId)).LaunchPermissions).toEqual([{ UserId: '111122223333' }]);
+    expect((await attribute(managed.ImageId)).LaunchPermissions).toEqual([]);
+  });
+
   it('AWS-FACTS AMIs: the legacy ModifyImageAttribute form (Attribute, OperationType, UserId.N, UserGroup.N) works too', async () => {
     const { url } = local();
     const ec2 = ec2Client(url);
