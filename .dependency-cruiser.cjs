@@ -11,9 +11,16 @@ module.exports = {
     {
       name: 'no-cycles',
       severity: 'error',
-      comment: 'An import cycle hides which module owns a concept.',
-      from: {},
+      comment: 'An import cycle hides which module owns a concept; in the product not even through types.',
+      from: { pathNot: '^packages/local-cloud/' },
       to: { circular: true },
+    },
+    {
+      name: 'no-runtime-cycles-in-the-local-cloud',
+      severity: 'error',
+      comment: 'The local cloud still has type-level cycles (EC2 store and its record types, among others).',
+      from: { path: '^packages/local-cloud/' },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
     {
       name: 'domain-is-pure',
@@ -78,10 +85,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    // Runtime imports only: an `import type` leaves no edge in the running program. The type-level
-    // cycles that remain (EC2 store ↔ its record types, among others) are listed by
-    // `npx depcruise … --ts-pre-compilation-deps` and are the next step.
-    tsPreCompilationDeps: false,
+    // Type-only imports count as edges: the product's cycle rule sees them.
+    tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'node', 'default'] },
     exclude: { path: ['^node_modules/', '^\\.serverless/', '^\\.esbuild/', '^bench/out/'] },

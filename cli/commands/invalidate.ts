@@ -4,6 +4,7 @@ import { createCloudFrontAdapter, createDryRunCloudFront } from '../../shared/aw
 import { createS3InventoryAdapter } from '../../shared/aws/s3-inventory.ts';
 import type { Site } from '../../shared/config/sites.ts';
 import { type ChangeSet, findSite } from '../../shared/invalidation-service/change-set.ts';
+import type { DeploySummary } from '../../shared/invalidation-service/deploy-summary.ts';
 import {
   MalformedEventError,
   SubmissionFailedError,
@@ -11,7 +12,7 @@ import {
 } from '../../shared/invalidation-service/errors.ts';
 import { siteChangesFromGitDiff } from '../../shared/invalidation-service/git-changes.ts';
 import { canonicalPaths } from '../../shared/invalidation-service/paths.ts';
-import { type DeploySummary, submitChangeSet } from '../../shared/invalidation-service/submit.ts';
+import { submitChangeSet } from '../../shared/invalidation-service/submit.ts';
 import { clientSettings, DEFAULT_CONFIG_FILE, type GlobalOptions, loadConfigFile } from '../context.ts';
 import { EXIT, UserError } from '../errors.ts';
 import { nameStatus, resolveCommit, splitRange } from '../git.ts';

@@ -5,6 +5,7 @@ import {
   codePipelineJobId,
   normalizeCodePipelineJob,
 } from '../../shared/invalidation-service/codepipeline.ts';
+import type { DeploySummary } from '../../shared/invalidation-service/deploy-summary.ts';
 import {
   invocation,
   recordInvalidationFailure,
@@ -16,7 +17,7 @@ import {
   lazy,
   waitBudgetSeconds,
 } from '../../shared/invalidation-service/runtime.ts';
-import { type DeploySummary, submitChangeSet } from '../../shared/invalidation-service/submit.ts';
+import { submitChangeSet } from '../../shared/invalidation-service/submit.ts';
 
 export interface CodePipelineDeps extends InvalidationDeps {
   pipeline: PipelinePort;

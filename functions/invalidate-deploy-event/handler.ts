@@ -1,6 +1,7 @@
 import { createS3InventoryAdapter } from '../../shared/aws/s3-inventory.ts';
 import { findSite } from '../../shared/invalidation-service/change-set.ts';
 import { normalizeDeployEvent } from '../../shared/invalidation-service/deploy-event.ts';
+import type { DeploySummary } from '../../shared/invalidation-service/deploy-summary.ts';
 import {
   invocation,
   recordInvalidationFailure,
@@ -12,7 +13,7 @@ import {
   lazy,
   waitBudgetSeconds,
 } from '../../shared/invalidation-service/runtime.ts';
-import { type DeploySummary, submitChangeSet } from '../../shared/invalidation-service/submit.ts';
+import { submitChangeSet } from '../../shared/invalidation-service/submit.ts';
 
 /**
  * EventBridge `shipyard` / `Deployment Completed` → invalidation of the site's changes. Errors

@@ -11,8 +11,8 @@ import { z } from 'zod';
 import { imageMethodSchema } from '../backup/image-method.ts';
 import { isValidExecutionName } from '../backup/naming.ts';
 import { planItemSchema, targetPlanSchema } from '../backup/plan.ts';
+import { rotationReportSchema } from '../backup/rotation-report.ts';
 import { SHARE_KINDS } from '../backup/share.ts';
-import { rotationReportSchema } from '../backup/summary.ts';
 import { backupPolicySchema, regionSchema, volumeIdSchema } from '../config/policies.ts';
 
 const instant = z.iso.datetime({ offset: true });

@@ -13,7 +13,7 @@ import {
   type VolumeExclusions,
   volumeTypeSchema,
 } from './block-devices.ts';
-import { rotationReportSchema } from './summary.ts';
+import { rotationReportSchema } from './rotation-report.ts';
 import type { TargetSelection } from './target-cap.ts';
 
 export const planItemSchema = z

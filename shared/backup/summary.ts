@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { imageMethodSchema } from './image-method.ts';
 import type { DryRunPlan } from './plan.ts';
+import { rotationReportSchema } from './rotation-report.ts';
 
 const instant = z.iso.datetime({ offset: true });
 
@@ -17,22 +18,6 @@ const failureSchema = z
     reason: z.string(),
     /** Step that failed, e.g. `snapshot`, `register`, `copy`, `share`, `rotate`. */
     step: z.string().optional(),
-  })
-  .strict();
-
-export const rotationReportSchema = z
-  .object({
-    dryRun: z.boolean(),
-    deleted: z.array(z.string()),
-    /** Backups kept (an AMI and its snapshots count one). */
-    keptBackups: z.number().int().min(0),
-    /** Resources with our tags that are not provably ours, left alone. */
-    notOurs: z.number().int().min(0),
-    skippedInUse: z.array(z.string()),
-    alreadyGone: z.array(z.string()),
-    failed: z.array(z.object({ id: z.string(), detail: z.string(), retryable: z.boolean() }).strict()),
-    deferredBackups: z.number().int().min(0),
-    deferredDeletions: z.number().int().min(0).optional(),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../logging/logger.ts';
 import { InvalidationMetric, type MetricsRecorder, withMetricsFlush } from '../logging/metrics.ts';
-import type { DeploySummary } from './submit.ts';
+import type { DeploySummary } from './deploy-summary.ts';
 
 /**
  * Metrics of one submission (also of a partial one that failed on some distribution): what was

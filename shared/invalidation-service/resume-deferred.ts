@@ -1,11 +1,11 @@
 import type { Site } from '../config/sites.ts';
 import type { DeferredMessage } from './deferral.ts';
 import { MAX_DEFERRAL_ATTEMPTS } from './deferral.ts';
+import type { DeploySummary } from './deploy-summary.ts';
 import { DeferralLimitExceededError } from './errors.ts';
 import { recordDeployMetrics } from './observability.ts';
 import {
   admitBatches,
-  type DeploySummary,
   deferBatches,
   pathsBilledOf,
   type SubmitOptions,

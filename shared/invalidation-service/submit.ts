@@ -15,48 +15,11 @@ import {
 import type { MetricsRecorder } from '../logging/metrics.ts';
 import type { ChangeSet } from './change-set.ts';
 import { type DeferredMessage, deferralDelaySeconds } from './deferral.ts';
+import type { BatchResult, BatchStatus, DeploySummary, DistributionSummary } from './deploy-summary.ts';
 import { BatchNeverFitsError, SubmissionFailedError } from './errors.ts';
 import { loadInventory } from './inventory.ts';
 import { recordDeployMetrics } from './observability.ts';
 import { planBatches } from './plan-batches.ts';
-
-type BatchStatus = 'created' | 'existing' | 'deferred' | 'dry-run';
-
-export interface BatchResult {
-  batchIndex: number;
-  invalidationId?: string;
-  callerReference: string;
-  paths: string[];
-  /** Paths this call put on the bill: 0 for an invalidation CloudFront already had. */
-  billedPaths: number;
-  status: BatchStatus;
-}
-
-export interface DistributionSummary {
-  id: string;
-  batches: BatchResult[];
-  /** Batches parked on the deferred queue (or, without a queue, left for a later run). */
-  deferrals: number;
-  deferralMessageId?: string;
-  /** Set when a bounded wait for completion ran: did everything complete in time? */
-  completed?: boolean;
-  wildcardReasons: string[];
-  /** Unchanged objects the plan invalidates: exact when an inventory was listed, else null. */
-  needlessObjects: number | null;
-}
-
-export interface DeploySummary {
-  site: string;
-  deployId: string;
-  source: string;
-  reason?: string;
-  distributions: DistributionSummary[];
-  pathsBilled: number;
-  /** Keys of the post-deploy inventory the plan used; absent when it planned without one. */
-  inventoryKeys?: number;
-  /** Changed keys no distribution can invalidate (outside the origin path…), with the reason. */
-  ignoredKeys: { key: string; reason: string }[];
-}
 
 /** Ignored keys named in the warning (the summary lists them all). */
 const IGNORED_KEYS_SAMPLE = 10;
