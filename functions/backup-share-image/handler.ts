@@ -27,16 +27,9 @@ export function makeHandler(deps: BackupDeps) {
       organizationalUnitArns: share.organizationalUnitArns ?? [],
     };
     const marketplace = image.marketplace === true;
-    const refused =
-      request.public && marketplace
-        ? {
-            publicRefused: `${image.imageId} has an AWS Marketplace product code: an AMI with one cannot be made public`,
-          }
-        : {};
-    if (refused.publicRefused !== undefined) deps.logger.warn('public sharing refused', refused);
     const wanted =
       request.accountIds.length + request.organizationArns.length + request.organizationalUnitArns.length;
-    if (wanted === 0 && (!request.public || marketplace)) return { regions: [], ...refused };
+    if (wanted === 0 && !request.public) return { regions: [] };
 
     const live = [
       { region: image.region, imageId: image.imageId },
@@ -60,7 +53,7 @@ export function makeHandler(deps: BackupDeps) {
           });
       regions.push(result);
     }
-    return { regions, ...refused };
+    return { regions };
   };
 }
 

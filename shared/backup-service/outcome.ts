@@ -108,10 +108,7 @@ function imageNotes(b: BackupState): string[] {
     notes.push(
       `CreateSnapshots set deleted (CreateImage took its own): ${image.supersededSnapshotIds.join(', ')}`,
     );
-  const shareNotes = refusedShareNotes(b);
-  if (shareNotes.length > 0) notes.push(...shareNotes);
-  else if (b.share?.publicRefused !== undefined)
-    notes.push(`public sharing refused: ${b.share.publicRefused}`);
+  notes.push(...refusedShareNotes(b));
   return notes;
 }
 

@@ -166,8 +166,6 @@ const shareResultSchema = z
         })
         .strict(),
     ),
-    /** Why `public: true` was not applied (a Marketplace AMI cannot be public); account shares still are. */
-    publicRefused: z.string().optional(),
   })
   .strict();
 export type ShareResult = z.infer<typeof shareResultSchema>;
