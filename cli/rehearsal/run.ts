@@ -39,6 +39,7 @@ interface InFlight {
  * nightly backups with rotation over simulated weeks.
  */
 export const rehearse = async ({ port, nights, log }: RehearsalOptions): Promise<RehearsalSummary> => {
+  const config = parseConfig(readFileSync(CONFIG_FILE, 'utf8'), CONFIG_FILE);
   const local = await startLocalCloud({ port, clock: { speed: 0 }, functionLogs: 'capture' });
   try {
     log(`1/6 Local cloud listening on ${local.url}`);
@@ -56,7 +57,7 @@ export const rehearse = async ({ port, nights, log }: RehearsalOptions): Promise
       packageDir: packaged.dir,
       endpoint: local.url,
       stage: STAGE,
-      sites: parseConfig(readFileSync(CONFIG_FILE, 'utf8'), CONFIG_FILE).sites,
+      sites: config.sites,
     });
     if (report.blocking.length > 0) throw new Error(`local deploy blocked by: ${report.blocking.join(', ')}`);
     const counts = new Map<string, number>();
@@ -98,7 +99,6 @@ export const rehearse = async ({ port, nights, log }: RehearsalOptions): Promise
       await sleep(100);
     }
 
-    const config = parseConfig(readFileSync(CONFIG_FILE, 'utf8'), CONFIG_FILE);
     const policy = config.backupPolicies.find((p) => p.name === POLICY);
     if (!policy) throw new Error(`${CONFIG_FILE} has no backup policy ${POLICY}`);
     const [minute, hour] = policy.schedule.cron
