@@ -3,8 +3,8 @@ import { basename, dirname, join } from 'node:path';
 import { readZip, type ZipEntry } from '@shipyard/local-cloud';
 import type { PackagedService } from './package-service.ts';
 
-/** Issue 6 §4: no deployment package over 2 MB (MiB: what the Lambda console reports). */
-export const MAX_BUNDLE_BYTES = 2 * 1024 * 1024;
+/** Issue 12 §3: no deployment package over 600 KiB (KiB: what the Lambda console reports). */
+export const MAX_BUNDLE_BYTES = 600 * 1024;
 
 /** Functions on the deploy path, which must initialise in under 200 ms. */
 export const DEPLOY_EVENT_FUNCTIONS = [

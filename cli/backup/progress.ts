@@ -5,7 +5,7 @@
  * `backup.image`, `copy`, …), so the history alone tells where each target is — the same
  * view on AWS and in the local cloud, and it works after the fact for `backup status`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ExecutionEvent } from '../../shared/aws/sfn-executions.ts';
 
 export type Phase =

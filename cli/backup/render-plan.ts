@@ -1,5 +1,5 @@
 /** Human text for a dry run's plan (shared/backup/plan.ts DryRunPlan); read leniently like the summary. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const volume = z.object({ volumeId: z.string(), sizeGiB: z.number(), volumeType: z.string() });
 const planSchema = z.object({

@@ -1,5 +1,5 @@
 /** Human text for backup executions and run summaries (the JSON output is the data itself). */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ExecutionListItem } from '../../shared/aws/sfn-executions.ts';
 import type { ExecutionView } from './follow.ts';
 import { targetLine } from './progress.ts';

@@ -3,7 +3,7 @@
  * naming the argument; the checks that need AWS (the zone exists, the size fits the
  * snapshot, the device is in the AMI) are in restore.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { regionSchema } from '../../shared/config/policies.ts';
 import { UserError } from '../errors.ts';
 

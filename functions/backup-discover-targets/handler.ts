@@ -10,7 +10,7 @@
  * (TargetNotFound at CreateSnapshots). A selection over `maxTargetsPerRun` fails the run
  * (TooManyTargets) before any create call; a dry run carries the figures to its summary.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { backupFormOf } from '../../shared/backup/block-devices.ts';
 import { InvalidBackupInput } from '../../shared/backup/errors.ts';
 import { isValidExecutionName } from '../../shared/backup/naming.ts';

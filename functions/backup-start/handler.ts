@@ -6,7 +6,7 @@
  * scheduled time only names the execution: one far from the service clock is refused.
  * (Scheduler cannot name executions itself: see serverless/backup-resources.cjs.)
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { createExecutionStarter, type ExecutionStarter } from '../../shared/aws/backup-executions.ts';
 import { scheduledExecutionName } from '../../shared/backup/naming.ts';
 import { type DeployedPolicies, deployedPolicy } from '../../shared/backup-service/deployed-policies.ts';

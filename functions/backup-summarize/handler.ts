@@ -4,7 +4,7 @@
  * logs it, and tells the closing Choice whether to fail the execution so alarms fire.
  * A dry run's results are plans (PlanTarget): its summary says so and lists the plan.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { buildDryRunSummary } from '../../shared/backup/dry-run-summary.ts';
 import { buildRunSummary, failureFromCatch, type RunSummary } from '../../shared/backup/summary.ts';
 import { targetSelectionSchema } from '../../shared/backup/target-cap.ts';

@@ -5,7 +5,7 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createEc2PortFactory } from '../aws/ec2.ts';
 import type { Ec2PortFactory } from '../aws/ec2-port.ts';
 import { createS3RunRecords } from '../aws/s3-run-records.ts';

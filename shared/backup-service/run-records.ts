@@ -4,7 +4,7 @@
  * refused, so a run id produces backups once; rotation asks which run ids were recorded to
  * tell Shipyard's backups from look-alikes.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RunAlreadyRecorded } from '../backup/errors.ts';
 import { isValidExecutionName } from '../backup/naming.ts';
 import { policyNameSchema } from '../config/policies.ts';

@@ -7,7 +7,7 @@
  * Each Task writes its record under `$.backup.<step>` (ResultPath), the last state outputs
  * `$.backup`, so the Map result is one compact outcome per target.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { imageMethodSchema } from '../backup/image-method.ts';
 import { isValidExecutionName } from '../backup/naming.ts';
 import { planItemSchema, targetPlanSchema } from '../backup/plan.ts';

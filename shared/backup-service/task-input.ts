@@ -3,7 +3,7 @@
  * `InvalidBackupInput` that names every offending field, so the Catch records a reason an
  * operator can act on (instead of a TypeError three calls later).
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidBackupInput } from '../backup/errors.ts';
 import { checkRunPolicy, type DeployedPolicies } from './deployed-policies.ts';
 import type { Run } from './state.ts';

@@ -14,7 +14,7 @@
  * - Paravirtual sources are rejected (they need a kernel id; hvm is all we register).
  * - No `Encrypted` on mappings: encryption follows the snapshot.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidBackupInput } from './errors.ts';
 import { productCodeSchema } from './image-method.ts';
 

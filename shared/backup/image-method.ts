@@ -20,7 +20,7 @@
  * - Marketplace product codes follow the snapshots (same page), so they alone do not need
  *   CreateImage; they forbid making the AMI public (ModifyImageAttribute API reference).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `PlatformDetails` values (EC2 User Guide, "AMI billing information fields") of licensed platforms. */
 const LICENSED_PLATFORM_PATTERN = /^(Windows|Red Hat Enterprise Linux|SUSE Linux)\b|SQL Server/;

@@ -3,7 +3,7 @@
  * (`DescribeImages` / `DescribeSnapshots`, owner self, paged), and its grouping into
  * backups: everything one run created for one target is one backup.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { TAG_KEYS } from './tags.ts';
 
 const instant = z.iso.datetime({ offset: true });

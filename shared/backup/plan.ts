@@ -4,7 +4,7 @@
  * Built from the same domain functions the real steps use, so a request the real run
  * could not make (no root volume, paravirtual, io1 without IOPS) fails the plan the same way.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   architectureSchema,
   bootModeSchema,

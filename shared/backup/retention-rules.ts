@@ -2,7 +2,7 @@
  * Retention rules of a policy. Rules are a **union**: a backup is kept when any rule keeps
  * it (and the newest available backup is always kept, whatever the rules say).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const count = z.number().int().min(0).max(10_000);
 

@@ -22,7 +22,7 @@
  *   set only when every snapshot of the AMI is itself to be deleted;
  * - rules are a union, GFS periods are taken in the policy's time zone.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidBackupInput } from './errors.ts';
 import { assertTimeZone, GFS_PERIODS, gfsBucket } from './gfs.ts';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What rotation did in one region of one target, as the run summary and the dry-run plan carry it. */
 export const rotationReportSchema = z

@@ -3,7 +3,7 @@
  * rotation did, and every failure with its reason. The execution fails (so alarms fire)
  * when any target failed — after the others were completed and rotated.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { imageMethodSchema } from './image-method.ts';
 import type { DryRunPlan } from './plan.ts';
 import { rotationReportSchema } from './rotation-report.ts';

@@ -3,7 +3,7 @@
  * billed per target, and a tag-selected policy can suddenly match hundreds of instances: a
  * run over the cap must fail before anything is created. A dry run only reports it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_TARGETS_PER_RUN } from '../config/policies.ts';
 import { TooManyTargets } from './errors.ts';
 

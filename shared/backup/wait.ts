@@ -4,7 +4,7 @@
  * far we estimate the time left, clamp it, and give up after bounded attempts or elapsed
  * time. Every poll is a billed state transition, so fewer, better-timed polls matter.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidBackupInput } from './errors.ts';
 
 export const waitPolicySchema = z

@@ -1,5 +1,5 @@
 import { type Document, isAlias, isNode, LineCounter, parseDocument, visit } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConfigError, type ConfigProblem } from './errors.ts';
 import { type ShipyardConfig, ShipyardConfigSchema } from './schema.ts';
 

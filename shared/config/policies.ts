@@ -8,7 +8,7 @@
 
 import { cronBody, firesOnSomeDay, firesPerDay, parseSchedulerCron } from '@shipyard/aws-cron';
 import { IANAZone } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { volumeExclusionsSchema } from '../backup/block-devices.ts';
 import { retentionKeepsSomething, retentionRuleSchema } from '../backup/retention-rules.ts';
 import { partitionOf, REGIONS_AS_OF } from './regions.ts';

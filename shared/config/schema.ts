@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { backupPolicySchema } from './policies.ts';
 import { SiteSchema } from './sites.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { OriginKindSchema } from '../invalidation/schemas.ts';
 
 /** A CloudFront distribution id: upper-case letters and digits, 13–14 chars as AWS issues them. */

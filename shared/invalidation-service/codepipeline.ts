@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Site } from '../config/sites.ts';
 import { broadChangeSet, type ChangeSet, findSite } from './change-set.ts';
 import { MalformedEventError } from './errors.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Site } from '../config/sites.ts';
 import type { ObjectChange } from '../invalidation/index.ts';
 import { broadChangeSet, type ChangeSet, findSite, mergeChanges } from './change-set.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The parts of a Lambda Function URL event the webhook reads. Header names arrive lower-cased. */
 export const FunctionUrlEventSchema = z.object({

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Site } from '../config/sites.ts';
 import type { ObjectChange } from '../invalidation/index.ts';
 import { broadChangeSet, type ChangeSet, folderPrefix, mergeChanges } from './change-set.ts';

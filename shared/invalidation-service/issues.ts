@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** `field.path[0]: message` for every zod issue, so an error names exactly what is wrong. */
 export const formatIssues = (error: z.ZodError, root = ''): string[] =>

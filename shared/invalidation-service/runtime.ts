@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createCloudFrontAdapter } from '../aws/cloudfront.ts';
 import { createQueueAdapter } from '../aws/sqs.ts';
 import { ConfigError, type ConfigProblem } from '../config/errors.ts';

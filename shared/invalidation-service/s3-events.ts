@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Site } from '../config/sites.ts';
 import { decodeS3EventKey, InvalidEventKeyError, type ObjectChange } from '../invalidation/index.ts';
 import { type ChangeSet, digestId, mergeChanges } from './change-set.ts';

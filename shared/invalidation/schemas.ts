@@ -2,7 +2,7 @@
  * Input schemas of the invalidation planner. Types are derived from them; unknown keys are rejected
  * so that a typo (`maxpaths`) fails loudly instead of silently planning without a budget.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** CloudFront per-distribution limit on file paths in invalidations in progress. */
 export const MAX_FILE_PATHS_IN_FLIGHT = 3000;

@@ -26,7 +26,7 @@ describe('function bundles (serverless package output)', () => {
     expect(bundles.some((b) => !isBackup(b))).toBe(true);
   });
 
-  it('keeps every zip within 2 MB', () => {
+  it('keeps every zip within 600 KiB', () => {
     const over = bundles
       .filter((b) => b.zipBytes > MAX_BUNDLE_BYTES)
       .map((b) => `${b.key}: ${b.zipBytes} bytes`);
@@ -69,6 +69,23 @@ describe('function bundles (serverless package output)', () => {
         bundle.key,
       ).toBe(true);
       expect(bundle.environment.NODE_OPTIONS?.split(/\s+/), bundle.key).toContain('--enable-source-maps');
+    }
+  });
+
+  it('maps the handler back to the product sources only, its own handler.ts included', () => {
+    for (const bundle of bundles) {
+      const entry = bundle.entries.find((e) => e.name === `${bundle.handlerFile}.map`);
+      if (!entry) throw new Error(`no source map in ${bundle.key}`);
+      const { sources } = JSON.parse(entry.content.toString('utf8')) as { sources: string[] };
+      expect(
+        sources.filter((s) => s.includes('node_modules/')),
+        bundle.key,
+      ).toEqual([]);
+      const handlerSource = bundle.handlerFile.replace(/\.mjs$/, '.ts');
+      expect(
+        sources.some((s) => s.endsWith(handlerSource)),
+        bundle.key,
+      ).toBe(true);
     }
   });
 });

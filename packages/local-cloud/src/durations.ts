@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * How long asynchronous operations take in simulated time. Defaults are in the range AWS

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The subset of a CloudFormation template the local deploy reads. Unknown top-level

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { AwsError } from '../aws-error.ts';
 import type { LocalCloud } from '../cloud.ts';
 import type { LocalRequest, LocalResponse, LocalService } from '../service.ts';

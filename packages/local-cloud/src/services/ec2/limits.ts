@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Account limits the EC2 service enforces, overridable through the seed `limits` section.

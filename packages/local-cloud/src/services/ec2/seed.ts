@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalCloud } from '../../cloud.ts';
 import { isEc2Id } from '../../ids.ts';
 import { AsyncFaultSchema, addAsyncFaults } from './async-faults.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * EC2 request-rate throttling as AWS documents it, for the local cloud (opt-in).

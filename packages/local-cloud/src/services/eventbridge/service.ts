@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalCloud } from '../../cloud.ts';
 import { awsJsonService, jsonAction } from '../../protocol/aws-json.ts';
 import { type BusEvent, dispatchEvent } from './dispatch.ts';

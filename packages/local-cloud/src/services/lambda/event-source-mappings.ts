@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AwsError } from '../../aws-error.ts';
 import type { LocalCloud } from '../../cloud.ts';
 import { jsonResponse, parseJsonBody } from '../../protocol/rest-json.ts';

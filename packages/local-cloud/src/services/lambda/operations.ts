@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AwsError } from '../../aws-error.ts';
 import type { LocalCloud } from '../../cloud.ts';
 import { decodePageToken, pageOf } from '../../protocol/page-token.ts';

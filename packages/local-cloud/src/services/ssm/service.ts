@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AwsError } from '../../aws-error.ts';
 import type { LocalCloud } from '../../cloud.ts';
 import { awsJsonService, jsonAction } from '../../protocol/aws-json.ts';

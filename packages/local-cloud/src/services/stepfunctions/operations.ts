@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalCloud } from '../../cloud.ts';
 import { decodePageToken, invalidTokenError, pageOf } from '../../protocol/page-token.ts';
 import { parseDefinition } from './definition.ts';
