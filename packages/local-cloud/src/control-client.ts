@@ -2,6 +2,7 @@ import type { CountersSnapshot } from './counters.ts';
 import type { Durations } from './durations.ts';
 import type { FaultRule } from './faults.ts';
 import type { PumpResult } from './pump.ts';
+import type { TrafficView } from './services/globalaccelerator/traffic.ts';
 import type { Firing } from './services/scheduler/store.ts';
 
 export interface ClockView {
@@ -96,5 +97,19 @@ export class ControlClient {
     memorySize?: number;
   }) {
     return this.call<Record<string, unknown>>('POST', '/lambda/functions', input);
+  }
+  /** Sets a Global Accelerator endpoint's HealthState from `at` (ISO, now when absent) on. */
+  setEndpointHealth(input: {
+    endpointId: string;
+    healthState: 'INITIAL' | 'HEALTHY' | 'UNHEALTHY';
+    endpointGroupArn?: string;
+    at?: string;
+  }) {
+    return this.call<{ endpointGroupArns: string[] }>('POST', '/globalaccelerator/endpoint-health', input);
+  }
+  /** Where a listener's new connections would go now (dials, weights, health, fail-open). */
+  acceleratorTraffic(by: { listenerArn: string } | { acceleratorArn: string }) {
+    const query = new URLSearchParams(by).toString();
+    return this.call<TrafficView>('GET', `/globalaccelerator/traffic?${query}`);
   }
 }

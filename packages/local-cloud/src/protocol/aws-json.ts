@@ -5,10 +5,10 @@ import type { LocalRequest, LocalResponse, LocalService } from '../service.ts';
 import { jsonErrorResponse } from './errors.ts';
 
 /**
- * awsJson 1.1 services (SSM, CodePipeline, EventBridge): `POST /` with
- * `X-Amz-Target: <Prefix>.<Operation>` and a JSON body; errors as `{"__type": code}`.
+ * awsJson 1.0 / 1.1 services (SSM, CodePipeline, EventBridge, Global Accelerator, CloudWatch):
+ * `POST /` with `X-Amz-Target: <Prefix>.<Operation>` and a JSON body; errors as `{"__type": code}`.
  */
-const AWS_JSON_1_1 = 'application/x-amz-json-1.1';
+const contentType = (version: '1.0' | '1.1') => `application/x-amz-json-${version}`;
 
 interface JsonActionContext<I> {
   cloud: LocalCloud;
@@ -25,12 +25,12 @@ export interface JsonAction<I = unknown> {
 /** Keeps the input type of each action's schema when collecting actions in a record. */
 export const jsonAction = <I>(action: JsonAction<I>): JsonAction<unknown> => action as JsonAction<unknown>;
 
-const validationError = (issues: z.core.$ZodIssue[]): AwsError => {
+const validationError = (issues: z.core.$ZodIssue[], code: string): AwsError => {
   const details = issues.map(
     (i) => `Value at '${i.path.join('.') || '(body)'}' failed to satisfy constraint: ${i.message}`,
   );
   return new AwsError(
-    'ValidationException',
+    code,
     `${details.length} validation error${details.length === 1 ? '' : 's'} detected: ${details.join('; ')}`,
   );
 };
@@ -48,8 +48,14 @@ export interface AwsJsonServiceSpec {
   name: string;
   targetPrefix: string;
   actions: Record<string, JsonAction<unknown>>;
+  /** 1.1 unless the service's model says 1.0. */
+  jsonVersion?: '1.0' | '1.1';
+  /** The code of a request that breaks the model's constraints (ValidationException unless the model has another). */
+  validationErrorCode?: string;
+  renderError?: LocalService['renderError'];
   seed?: LocalService['seed'];
   dump?: LocalService['dump'];
+  control?: LocalService['control'];
 }
 
 export const awsJsonService = (spec: AwsJsonServiceSpec): LocalService => ({
@@ -68,17 +74,22 @@ export const awsJsonService = (spec: AwsJsonServiceSpec): LocalService => ({
       action,
       run: (): LocalResponse => {
         const parsed = handler.input.safeParse(parseBody(req.body));
-        if (!parsed.success) throw validationError(parsed.error.issues);
+        if (!parsed.success)
+          throw validationError(parsed.error.issues, spec.validationErrorCode ?? 'ValidationException');
         const output = handler.run({ cloud, region: req.region, input: parsed.data });
         return {
           status: 200,
-          headers: { 'content-type': AWS_JSON_1_1, 'x-amzn-requestid': req.requestId },
+          headers: {
+            'content-type': contentType(spec.jsonVersion ?? '1.1'),
+            'x-amzn-requestid': req.requestId,
+          },
           body: JSON.stringify(output ?? {}),
         };
       },
     };
   },
-  renderError: (error, req) => jsonErrorResponse(error, req.requestId),
+  renderError: spec.renderError ?? ((error, req) => jsonErrorResponse(error, req.requestId)),
   seed: spec.seed,
   dump: spec.dump,
+  control: spec.control,
 });
