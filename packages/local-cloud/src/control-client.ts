@@ -112,4 +112,18 @@ export class ControlClient {
     const query = new URLSearchParams(by).toString();
     return this.call<TrafficView>('GET', `/globalaccelerator/traffic?${query}`);
   }
+  /** Sets what a CloudWatch alarm's metric says (its actual state) from `at` (ISO, now when absent) on. */
+  setAlarmState(input: {
+    alarmName: string;
+    stateValue: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+    region?: string;
+    reason?: string;
+    at?: string;
+  }) {
+    return this.call<{ alarmName: string; stateValue: string; at: string }>(
+      'POST',
+      '/cloudwatch/alarm-state',
+      input,
+    );
+  }
 }

@@ -11,6 +11,7 @@ const JSON_TARGET_PREFIXES: Record<string, string> = {
   AmazonEventBridgeScheduler: 'scheduler',
   secretsmanager: 'secretsmanager',
   GlobalAccelerator_V20180706: 'globalaccelerator',
+  GraniteServiceVersion20100801: 'monitoring',
 };
 
 export interface CredentialScope {

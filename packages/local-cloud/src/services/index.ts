@@ -1,5 +1,6 @@
 import type { LocalService } from '../service.ts';
 import { cloudFrontService } from './cloudfront/service.ts';
+import { cloudWatchService } from './cloudwatch/service.ts';
 import { codePipelineService } from './codepipeline.ts';
 import { ec2Service } from './ec2/service.ts';
 import { connectTargetDelivery } from './eventbridge/dispatch.ts';
@@ -28,6 +29,7 @@ export const SERVICES: LocalService[] = [
   schedulerService,
   snsService,
   globalAcceleratorService,
+  cloudWatchService,
 ];
 
 connectTargetDelivery(deliverToTarget);
