@@ -1,7 +1,7 @@
 import type { LocalService } from '../service.ts';
 import { cloudFrontService } from './cloudfront/service.ts';
 import { cloudWatchService } from './cloudwatch/service.ts';
-import { codePipelineService } from './codepipeline.ts';
+import { codePipelineService } from './codepipeline/service.ts';
 import { ec2Service } from './ec2/service.ts';
 import { connectTargetDelivery } from './eventbridge/dispatch.ts';
 import { eventBridgeService } from './eventbridge/service.ts';
@@ -11,9 +11,9 @@ import { s3Service } from './s3/service.ts';
 import { schedulerService } from './scheduler/service.ts';
 import { snsService } from './sns/service.ts';
 import { sqsService } from './sqs/service.ts';
-import { ssmService } from './ssm.ts';
+import { ssmService } from './ssm/service.ts';
 import { stepFunctionsService } from './stepfunctions/service.ts';
-import { deliverToTarget } from './targets.ts';
+import { deliverToTarget } from './targets/deliver.ts';
 
 /** Every service the local cloud speaks, by the name SigV4 signs with. */
 export const SERVICES: LocalService[] = [

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { AwsError } from '../aws-error.ts';
-import type { LocalCloud } from '../cloud.ts';
-import { awsJsonService, jsonAction } from '../protocol/aws-json.ts';
+import { AwsError } from '../../aws-error.ts';
+import type { LocalCloud } from '../../cloud.ts';
+import { awsJsonService, jsonAction } from '../../protocol/aws-json.ts';
 
 /** SSM Parameter Store (awsJson1_1, `AmazonSSM.*`): String, StringList and SecureString, per region. */
 

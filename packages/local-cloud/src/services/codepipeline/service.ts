@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AwsError } from '../aws-error.ts';
-import type { LocalCloud } from '../cloud.ts';
-import { awsJsonService, jsonAction } from '../protocol/aws-json.ts';
+import { AwsError } from '../../aws-error.ts';
+import type { LocalCloud } from '../../cloud.ts';
+import { awsJsonService, jsonAction } from '../../protocol/aws-json.ts';
 
 /**
  * CodePipeline job workers' side (awsJson1_1, `CodePipeline_20150709.*`): a Lambda

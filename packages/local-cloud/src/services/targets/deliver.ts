@@ -1,11 +1,11 @@
-import { AwsError } from '../aws-error.ts';
-import type { LocalCloud } from '../cloud.ts';
-import { invokeAsync } from './lambda/invoke.ts';
-import { findFunction } from './lambda/store.ts';
-import { findTopic, publish } from './sns/publish.ts';
-import { sendToQueue } from './sqs/internal.ts';
-import { startExecution } from './stepfunctions/executions.ts';
-import { findStateMachine } from './stepfunctions/store.ts';
+import { AwsError } from '../../aws-error.ts';
+import type { LocalCloud } from '../../cloud.ts';
+import { invokeAsync } from '../lambda/invoke.ts';
+import { findFunction } from '../lambda/store.ts';
+import { findTopic, publish } from '../sns/publish.ts';
+import { sendToQueue } from '../sqs/internal.ts';
+import { startExecution } from '../stepfunctions/executions.ts';
+import { findStateMachine } from '../stepfunctions/store.ts';
 
 /** What delivering a payload to a target ARN started (EventBridge targets, S3 notification destinations). */
 export interface TargetOutcome {
