@@ -2,6 +2,7 @@ import type { CountersSnapshot } from './counters.ts';
 import type { Durations } from './durations.ts';
 import type { FaultRule } from './faults.ts';
 import type { PumpResult } from './pump.ts';
+import type { Datapoint } from './services/cloudwatch/metrics.ts';
 import type { TrafficView } from './services/globalaccelerator/traffic.ts';
 import type { Firing } from './services/scheduler/store.ts';
 
@@ -125,5 +126,12 @@ export class ControlClient {
       '/cloudwatch/alarm-state',
       input,
     );
+  }
+  /** The CloudWatch datapoints PutMetricData received in a region (us-east-1 when absent). */
+  metricData(by: { region?: string; namespace?: string; metricName?: string } = {}) {
+    const query = new URLSearchParams(
+      Object.entries(by).filter((e): e is [string, string] => e[1] !== undefined),
+    );
+    return this.call<{ datapoints: Datapoint[] }>('GET', `/cloudwatch/metric-data?${query.toString()}`);
   }
 }

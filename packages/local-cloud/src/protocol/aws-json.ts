@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import type { z } from 'zod';
 import { AwsError } from '../aws-error.ts';
 import type { LocalCloud } from '../cloud.ts';
@@ -35,10 +36,11 @@ const validationError = (issues: z.core.$ZodIssue[], code: string): AwsError => 
   );
 };
 
-const parseBody = (body: Buffer): unknown => {
+/** A body sent with `Content-Encoding: gzip` (request compression, e.g. CloudWatch PutMetricData). */
+const parseBody = (body: Buffer, encoding: unknown): unknown => {
   if (body.length === 0) return {};
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse((encoding === 'gzip' ? gunzipSync(body) : body).toString('utf8'));
   } catch {
     throw new AwsError('SerializationException', 'The request body is not valid JSON.');
   }
@@ -73,7 +75,7 @@ export const awsJsonService = (spec: AwsJsonServiceSpec): LocalService => ({
     return {
       action,
       run: (): LocalResponse => {
-        const parsed = handler.input.safeParse(parseBody(req.body));
+        const parsed = handler.input.safeParse(parseBody(req.body, req.headers['content-encoding']));
         if (!parsed.success)
           throw validationError(parsed.error.issues, spec.validationErrorCode ?? 'ValidationException');
         const output = handler.run({ cloud, region: req.region, input: parsed.data });

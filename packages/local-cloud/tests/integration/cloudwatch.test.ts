@@ -2,6 +2,7 @@ import {
   CloudWatchClient,
   DescribeAlarmsCommand,
   PutMetricAlarmCommand,
+  PutMetricDataCommand,
   SetAlarmStateCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { expectAwsError } from './ec2-fixtures.ts';
 
 /**
  * CloudWatch alarms as a drill's bake gate reads them. Sources: the API reference of
- * PutMetricAlarm, DescribeAlarms and SetAlarmState; the botocore model cloudwatch/2010-08-01
+ * PutMetricAlarm, DescribeAlarms, SetAlarmState and PutMetricData; the botocore model cloudwatch/2010-08-01
  * (awsQueryCompatible errors, shapes and constraints).
  */
 
@@ -145,5 +146,48 @@ describe('CloudWatch alarms', () => {
     const elsewhere = new CloudWatchClient({ ...clientConfig(local().url, 'ap-south-1'), maxAttempts: 1 });
     const listed = await elsewhere.send(new DescribeAlarmsCommand({}));
     expect(listed.MetricAlarms).toEqual([]);
+  });
+
+  it('API_PutMetricData: datapoints are kept per region (control API); an AWS/ namespace → InvalidParameterValue; a gzip-compressed body is read', async () => {
+    // Prepare
+    const at = new Date('2026-12-02T03:00:00Z');
+    const datum = {
+      MetricName: 'VerificationsFailed',
+      Dimensions: [{ Name: 'Policy', Value: 'nightly' }],
+      Unit: 'Count' as const,
+    };
+    // Act
+    await cloudwatch().send(
+      new PutMetricDataCommand({
+        Namespace: 'Shipyard',
+        MetricData: [{ ...datum, Value: 1, Timestamp: at }],
+      }),
+    );
+    // Above the SDK's 10 KiB compression threshold: sent gzip-compressed (requestcompression trait).
+    const many = Array.from({ length: 150 }, (_, i) => ({ ...datum, MetricName: `Padding${i}`, Value: i }));
+    await cloudwatch().send(new PutMetricDataCommand({ Namespace: 'Shipyard/Bulk', MetricData: many }));
+    const refused = await expectAwsError(
+      cloudwatch().send(
+        new PutMetricDataCommand({ Namespace: 'AWS/EC2', MetricData: [{ ...datum, Value: 1 }] }),
+      ),
+      'InvalidParameterValueException',
+    );
+    const recorded = await local().control.metricData({ region: REGION, namespace: 'Shipyard' });
+    const bulk = await local().control.metricData({ region: REGION, namespace: 'Shipyard/Bulk' });
+    const elsewhere = await local().control.metricData({ region: 'ap-south-1' });
+    // Assess
+    expect(refused.$metadata.httpStatusCode).toBe(400);
+    expect(recorded.datapoints).toEqual([
+      {
+        namespace: 'Shipyard',
+        metricName: 'VerificationsFailed',
+        dimensions: { Policy: 'nightly' },
+        timestamp: at.toISOString(),
+        value: 1,
+        unit: 'Count',
+      },
+    ]);
+    expect(bulk.datapoints).toHaveLength(150);
+    expect(elsewhere.datapoints).toEqual([]);
   });
 });

@@ -15,13 +15,15 @@ import {
   setAlarmState,
   stateAt,
 } from './alarms.ts';
+import { datapointsOf, metricRegions, putMetricData } from './metrics.ts';
 
 /**
  * Amazon CloudWatch alarms (botocore model cloudwatch/2010-08-01): the SDK speaks awsJson1_0
  * with `X-Amz-Target: GraniteServiceVersion20100801.*` and awsQueryCompatible errors — the
  * query error code in the `x-amzn-query-error` header (`Code;Sender`), the shape in `__type`.
- * DescribeAlarms, PutMetricAlarm (the metric alarm's configuration, no evaluation) and
- * SetAlarmState; the alarm's actual state comes from the control API (alarms.ts).
+ * DescribeAlarms, PutMetricAlarm (the metric alarm's configuration, no evaluation),
+ * SetAlarmState and PutMetricData (metrics.ts); an alarm's actual state comes from the control
+ * API (alarms.ts).
  */
 
 const STATE_VALUES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const;
@@ -229,6 +231,7 @@ export const cloudWatchService = awsJsonService({
     DescribeAlarms: describeAlarms,
     PutMetricAlarm: putMetricAlarm,
     SetAlarmState: setAlarmStateAction,
+    PutMetricData: putMetricData,
   },
   renderError: (error, req) => ({
     status: error.status,
@@ -266,9 +269,17 @@ export const cloudWatchService = awsJsonService({
         alarmName: a.name,
         stateValue: stateAt(a, cloud.now()).value,
       }));
-    return { regions };
+    return { regions, metricData: Object.fromEntries(metricRegions(cloud)) };
   },
-  control(cloud, method, subpath, body) {
+  control(cloud, method, subpath, body, query) {
+    if (method === 'GET' && subpath === '/cloudwatch/metric-data') {
+      const namespace = query.get('namespace');
+      const metricName = query.get('metricName');
+      const datapoints = datapointsOf(cloud, query.get('region') ?? 'us-east-1').filter(
+        (d) => (!namespace || d.namespace === namespace) && (!metricName || d.metricName === metricName),
+      );
+      return json(200, { datapoints });
+    }
     if (method !== 'POST' || subpath !== '/cloudwatch/alarm-state') return undefined;
     const input = AlarmStateControl.parse(body);
     const alarm = findAlarm(cloud, input.region ?? 'us-east-1', input.alarmName);
