@@ -1,4 +1,4 @@
-import type { ControlClient } from '@shipyard/local-cloud';
+import { type ControlClient, LOCAL_ACCOUNT_ID } from '@shipyard/local-cloud';
 
 /** The account `npm start` rehearses in: realistic, small, with things Shipyard must not touch. */
 export const DEMO = {
@@ -8,7 +8,36 @@ export const DEMO = {
     web: { bucket: 'shipyard-demo-site', prefix: 'site/', distributions: ['E1SHIPYARDDEMO'] },
     docs: { bucket: 'shipyard-demo-docs', prefix: '', distributions: ['E2SHIPYARDDOCS', 'E3SHIPYARDDOCS'] },
   },
+  /** The service behind Global Accelerator: Mumbai serving, California standing by at dial 0. */
+  accelerator: { name: 'shipyard-demo-web', primaryRegion: 'ap-south-1', standbyRegion: 'us-west-1' },
 } as const;
+
+const loadBalancer = (region: string, id: string) =>
+  `arn:aws:elasticloadbalancing:${region}:${LOCAL_ACCOUNT_ID}:loadbalancer/app/${DEMO.accelerator.name}/${id}`;
+
+const demoAccelerator = {
+  accelerators: [
+    {
+      name: DEMO.accelerator.name,
+      listeners: [
+        {
+          portRanges: [{ fromPort: 443, toPort: 443 }],
+          endpointGroups: [
+            {
+              region: DEMO.accelerator.primaryRegion,
+              endpoints: [{ endpointId: loadBalancer(DEMO.accelerator.primaryRegion, '0a1b2c3d4e5f6071') }],
+            },
+            {
+              region: DEMO.accelerator.standbyRegion,
+              trafficDialPercentage: 0,
+              endpoints: [{ endpointId: loadBalancer(DEMO.accelerator.standbyRegion, '8192a3b4c5d6e7f8') }],
+            },
+          ],
+        },
+      ],
+    },
+  ],
+};
 
 const instance = (
   name: string,
@@ -34,7 +63,7 @@ const instance = (
   })),
 });
 
-/** Seeds instances, distributions with origin paths and the site buckets' current release. */
+/** Seeds instances, distributions with origin paths, the site buckets' current release and the accelerator. */
 export const seedDemoAccount = async (
   control: ControlClient,
   release: { web: Record<string, string>; docs: Record<string, string> },
@@ -93,5 +122,6 @@ export const seedDemoAccount = async (
         },
       ],
     },
+    globalaccelerator: demoAccelerator,
   });
 };

@@ -2,6 +2,8 @@ import type { CountersSnapshot } from './counters.ts';
 import type { Durations } from './durations.ts';
 import type { FaultRule } from './faults.ts';
 import type { PumpResult } from './pump.ts';
+import type { Datapoint } from './services/cloudwatch/metrics.ts';
+import type { TrafficView } from './services/globalaccelerator/traffic.ts';
 import type { Firing } from './services/scheduler/store.ts';
 
 export interface ClockView {
@@ -96,5 +98,40 @@ export class ControlClient {
     memorySize?: number;
   }) {
     return this.call<Record<string, unknown>>('POST', '/lambda/functions', input);
+  }
+  /** Sets a Global Accelerator endpoint's HealthState from `at` (ISO, now when absent) on. */
+  setEndpointHealth(input: {
+    endpointId: string;
+    healthState: 'INITIAL' | 'HEALTHY' | 'UNHEALTHY';
+    endpointGroupArn?: string;
+    at?: string;
+  }) {
+    return this.call<{ endpointGroupArns: string[] }>('POST', '/globalaccelerator/endpoint-health', input);
+  }
+  /** Where a listener's new connections would go now (dials, weights, health, fail-open). */
+  acceleratorTraffic(by: { listenerArn: string } | { acceleratorArn: string }) {
+    const query = new URLSearchParams(by).toString();
+    return this.call<TrafficView>('GET', `/globalaccelerator/traffic?${query}`);
+  }
+  /** Sets what a CloudWatch alarm's metric says (its actual state) from `at` (ISO, now when absent) on. */
+  setAlarmState(input: {
+    alarmName: string;
+    stateValue: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+    region?: string;
+    reason?: string;
+    at?: string;
+  }) {
+    return this.call<{ alarmName: string; stateValue: string; at: string }>(
+      'POST',
+      '/cloudwatch/alarm-state',
+      input,
+    );
+  }
+  /** The CloudWatch datapoints PutMetricData received in a region (us-east-1 when absent). */
+  metricData(by: { region?: string; namespace?: string; metricName?: string } = {}) {
+    const query = new URLSearchParams(
+      Object.entries(by).filter((e): e is [string, string] => e[1] !== undefined),
+    );
+    return this.call<{ datapoints: Datapoint[] }>('GET', `/cloudwatch/metric-data?${query.toString()}`);
   }
 }

@@ -33,6 +33,8 @@ export const DurationsSchema = z
     ssmAgentOnlineMs: z.number().min(0),
     /** Global Accelerator: IN_PROGRESS → DEPLOYED after a change. */
     acceleratorDeployMs: z.number().min(0),
+    /** CloudWatch SetAlarmState: how long the state set holds before the alarm's actual state returns. */
+    alarmSetStateHoldMs: z.number().min(0),
   })
   .strict();
 export type Durations = z.infer<typeof DurationsSchema>;
@@ -52,4 +54,5 @@ export const DEFAULT_DURATIONS: Durations = {
   instanceShutdownMs: 30_000,
   ssmAgentOnlineMs: 60_000,
   acceleratorDeployMs: 60_000,
+  alarmSetStateHoldMs: 10_000,
 };

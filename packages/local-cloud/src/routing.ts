@@ -10,6 +10,8 @@ const JSON_TARGET_PREFIXES: Record<string, string> = {
   AWSLambda: 'lambda',
   AmazonEventBridgeScheduler: 'scheduler',
   secretsmanager: 'secretsmanager',
+  GlobalAccelerator_V20180706: 'globalaccelerator',
+  GraniteServiceVersion20100801: 'monitoring',
 };
 
 export interface CredentialScope {

@@ -55,6 +55,10 @@ const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
   });
 
 const send = (res: ServerResponse, response: LocalResponse): void => {
+  if (response.dropConnection) {
+    res.socket?.destroy();
+    return;
+  }
   const body = response.body ?? '';
   const headers: Record<string, string | number> = { ...response.headers };
   if (!('content-length' in headers)) headers['content-length'] = Buffer.byteLength(body);

@@ -17,6 +17,11 @@ export interface LocalRequest {
 
 export interface LocalResponse {
   status: number;
+  /**
+   * Close the connection without an answer: what a client sees for an endpoint that does
+   * not exist (the SDK gets a network error, not a service error).
+   */
+  dropConnection?: true;
   headers?: Record<string, string>;
   body?: string | Buffer;
 }

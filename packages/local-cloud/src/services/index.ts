@@ -1,9 +1,11 @@
 import type { LocalService } from '../service.ts';
 import { cloudFrontService } from './cloudfront/service.ts';
+import { cloudWatchService } from './cloudwatch/service.ts';
 import { codePipelineService } from './codepipeline/service.ts';
 import { ec2Service } from './ec2/service.ts';
 import { connectTargetDelivery } from './eventbridge/dispatch.ts';
 import { eventBridgeService } from './eventbridge/service.ts';
+import { globalAcceleratorService } from './globalaccelerator/service.ts';
 import { lambdaService } from './lambda/service.ts';
 import { s3Service } from './s3/service.ts';
 import { schedulerService } from './scheduler/service.ts';
@@ -26,6 +28,8 @@ export const SERVICES: LocalService[] = [
   stepFunctionsService,
   schedulerService,
   snsService,
+  globalAcceleratorService,
+  cloudWatchService,
 ];
 
 connectTargetDelivery(deliverToTarget);

@@ -3,8 +3,12 @@ import * as z from 'zod';
 import { AwsError } from '../../aws-error.ts';
 import type { LocalCloud } from '../../cloud.ts';
 import { awsJsonService, jsonAction } from '../../protocol/aws-json.ts';
+import { describeInstanceInformation } from './instance-information.ts';
 
-/** SSM Parameter Store (awsJson1_1, `AmazonSSM.*`): String, StringList and SecureString, per region. */
+/**
+ * SSM (awsJson1_1, `AmazonSSM.*`): Parameter Store (String, StringList and SecureString, per
+ * region) and the managed instances of DescribeInstanceInformation (instance-information.ts).
+ */
 
 const PARAMETER_TYPES = ['String', 'StringList', 'SecureString'] as const;
 type ParameterType = (typeof PARAMETER_TYPES)[number];
@@ -191,7 +195,11 @@ const SsmSeedSchema = z
 export const ssmService = awsJsonService({
   name: 'ssm',
   targetPrefix: 'AmazonSSM',
-  actions: { GetParameter: getParameter, PutParameter: putParameter },
+  actions: {
+    GetParameter: getParameter,
+    PutParameter: putParameter,
+    DescribeInstanceInformation: describeInstanceInformation,
+  },
   seed(cloud, input) {
     const seed = SsmSeedSchema.parse(input);
     return {
