@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { LocalCloud } from '../../cloud.ts';
+import { waitForSimulatedTime } from '../../sim-wait.ts';
 import { type PreparedDefinition, prepareDefinition } from './definition.ts';
 import { executionAlreadyExists, invalidExecutionInput } from './errors.ts';
 import { appendEvent, type InterpreterEvent, type Terminal, translateEvent } from './history.ts';
 import { validateName } from './names.ts';
 import { notifyProgress } from './progress.ts';
-import { waitForSimulatedTime } from './sim-wait.ts';
 import { emitStatusChange } from './status-events.ts';
 import { type ExecutionRecord, executionArn, type StateMachineRecord, statesStore } from './store.ts';
 import type { ChildStart } from './task-scope.ts';

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { AwsError } from '../../aws-error.ts';
 import type { LocalCloud } from '../../cloud.ts';
+import { waitForSimulatedTime } from '../../sim-wait.ts';
 import type { TokenTaskSpec } from './definition.ts';
 import { TASK_TOKEN_PLACEHOLDER } from './definition.ts';
 import { checkPayload, DataLimitExceeded, TaskFailure } from './errors.ts';
 import { statesTimeout } from './interpreter-errors.ts';
-import { waitForSimulatedTime } from './sim-wait.ts';
 import { statesStore } from './store.ts';
 import { afterQueuedEvents, invokeLocal, type Json, type TaskHandler, type TaskScope } from './task-scope.ts';
 import type { TaskTokenRecord, TokenOutcome } from './task-token-store.ts';

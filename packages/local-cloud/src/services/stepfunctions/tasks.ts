@@ -1,4 +1,5 @@
 import type { LocalCloud } from '../../cloud.ts';
+import { waitForSimulatedTime } from '../../sim-wait.ts';
 import {
   DISTRIBUTED_MAP_RESOURCE,
   type PreparedDefinition,
@@ -8,7 +9,6 @@ import {
 import { checkPayload, DataLimitExceeded, TaskFailure, UnsupportedTaskError } from './errors.ts';
 import { distributedMapTask } from './map-run.ts';
 import { readReferencePath } from './reference-path.ts';
-import { waitForSimulatedTime } from './sim-wait.ts';
 import { afterQueuedEvents, invokeLocal, type Json, type TaskHandler, type TaskScope } from './task-scope.ts';
 import { tokenTask } from './task-tokens.ts';
 
