@@ -11,6 +11,7 @@ export type { NotifiedSite } from './deploy/sites.ts';
 export { DEFAULT_DURATIONS, type Durations } from './durations.ts';
 export { PortInUseError, type ServeOptions, serveLocalCloud } from './serve.ts';
 export { DEFAULT_PORT, type RunningLocalCloud, type StartOptions, startLocalCloud } from './server.ts';
+export { EVENT_FAULT_SERVICE as EC2_EVENT_FAULT_SERVICE } from './services/ec2/events.ts';
 export { copyDurationMs, snapshotDurationMs } from './services/ec2/lifecycle.ts';
 export { CONCURRENT_AMI_COPIES_PER_REGION, DEFAULT_LIMITS, type Ec2Limits } from './services/ec2/limits.ts';
 export { registerLocalFunction } from './services/lambda/register.ts';
