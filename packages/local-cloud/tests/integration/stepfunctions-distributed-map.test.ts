@@ -8,6 +8,7 @@ import {
   ListMapRunsCommand,
   SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { registerLocalFunction } from '../../src/services/lambda/register.ts';
@@ -396,5 +397,47 @@ describe('Step Functions Distributed Map in the local cloud', () => {
     const described = await sfn().send(new DescribeMapRunCommand({ mapRunArn: run!.mapRunArn }));
     expect(described.status).toBe('FAILED');
     expect(described.executionCounts?.total).toBe(0);
+  });
+
+  it('aborts the running child executions and the Map Run when the parent execution is stopped', async () => {
+    // Prepare: children wait an hour on a frozen clock
+    const { control } = local();
+    await control.setSpeed(0);
+    const machine = await createMachine(
+      'stopped',
+      distributed(
+        { MaxConcurrency: 2 },
+        { StartAt: 'Hold', States: { Hold: { Type: 'Wait', Seconds: 3600, End: true } } },
+      ),
+    );
+    const arn = await start(machine, [1, 2, 3]);
+    // Waits on the execution's progress (its children's events) until two children run.
+    const mapRunArn = await (async () => {
+      let seen = 0;
+      for (;;) {
+        const runs = (await sfn().send(new ListMapRunsCommand({ executionArn: arn }))).mapRuns ?? [];
+        const run =
+          runs[0] && (await sfn().send(new DescribeMapRunCommand({ mapRunArn: runs[0].mapRunArn })));
+        if (run?.executionCounts?.running === 2) return run.mapRunArn!;
+        const progress = await control.executionProgress({
+          executionArn: arn,
+          afterEventId: Number.MAX_SAFE_INTEGER,
+          afterActivity: seen,
+          waitMs: 30_000,
+        });
+        if (progress.activity === seen) throw new Error('the map run made no progress');
+        seen = progress.activity;
+      }
+    })();
+    // Act
+    await sfn().send(new StopExecutionCommand({ executionArn: arn }));
+    const done = await waitForExecution(sfn(), arn);
+    // Assess
+    expect(done.status).toBe('ABORTED');
+    const children = (await sfn().send(new ListExecutionsCommand({ mapRunArn }))).executions ?? [];
+    expect(children.map((c) => c.status)).toEqual(['ABORTED', 'ABORTED']);
+    const run = await sfn().send(new DescribeMapRunCommand({ mapRunArn }));
+    expect(run.status).toBe('ABORTED');
+    expect(run.itemCounts).toMatchObject({ total: 3, aborted: 2, pending: 1, running: 0 });
   });
 });
