@@ -8,6 +8,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { registerLocalFunction } from '../../src/services/lambda/register.ts';
 import { clientConfig, useLocalCloud } from '../../testing/local-cloud.ts';
@@ -221,5 +222,33 @@ describe('Step Functions task tokens in the local cloud', () => {
     await expect(refused).rejects.toMatchObject({ name: 'InvalidOutput' });
     await sfn().send(new SendTaskSuccessCommand({ taskToken: token, output: '"ok"' }));
     expect((await waitForExecution(sfn(), arn)).output).toBe('"ok"');
+  });
+
+  it('sends the token in an SQS message with sqs:sendMessage.waitForTaskToken', async () => {
+    // Prepare
+    const sqs = new SQSClient(clientConfig(local().url));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'snapshot-requests' }));
+    const machine = await createMachine('via-sqs', {
+      StartAt: 'Ask',
+      States: {
+        Ask: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+          Parameters: { QueueUrl, MessageBody: { 'token.$': '$$.Task.Token', 'volume.$': '$.volume' } },
+          End: true,
+        },
+      },
+    });
+    const arn = await start(machine, { volume: 'vol-9' });
+    // Act: receive (long poll) the message, answer with its token
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }));
+    const body = JSON.parse(received.Messages![0]!.Body!);
+    await sfn().send(new SendTaskSuccessCommand({ taskToken: body.token, output: '{"from":"sqs"}' }));
+    const done = await waitForExecution(sfn(), arn);
+    // Assess
+    expect(body.volume).toBe('vol-9');
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toEqual({ from: 'sqs' });
+    expect((await history(arn)).map((e) => e.type)).toContain('TaskSubmitted');
   });
 });

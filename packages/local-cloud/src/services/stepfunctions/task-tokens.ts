@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AwsError } from '../../aws-error.ts';
 import type { LocalCloud } from '../../cloud.ts';
 import { waitForSimulatedTime } from '../../sim-wait.ts';
+import { sendToQueueUrl } from '../sqs/internal.ts';
 import type { TokenTaskSpec } from './definition.ts';
 import { TASK_TOKEN_PLACEHOLDER } from './definition.ts';
 import { checkPayload, DataLimitExceeded, TaskFailure } from './errors.ts';
@@ -161,7 +162,33 @@ const submitLambda =
     };
   };
 
+/**
+ * `sqs:sendMessage.waitForTaskToken`: Parameters `QueueUrl`, `MessageBody` (an object is
+ * sent as its JSON), `DelaySeconds`, `MessageAttributes`; SQS errors fail the Task as
+ * `SQS.<code>` [unconfirmed error naming].
+ */
+const submitSqs =
+  (scope: TaskScope): Submit =>
+  async (params) => {
+    if (typeof params.QueueUrl !== 'string')
+      throw new TaskFailure('States.Runtime', 'sqs:sendMessage.waitForTaskToken needs Parameters.QueueUrl');
+    const body =
+      typeof params.MessageBody === 'string' ? params.MessageBody : JSON.stringify(params.MessageBody);
+    try {
+      const sent = sendToQueueUrl(scope.cloud, scope.execution.region, params.QueueUrl, {
+        MessageBody: body,
+        ...(typeof params.DelaySeconds === 'number' ? { DelaySeconds: params.DelaySeconds } : {}),
+        ...(params.MessageAttributes ? { MessageAttributes: params.MessageAttributes as never } : {}),
+      });
+      return { ...sent, SdkHttpMetadata: { HttpStatusCode: 200 } } as Json;
+    } catch (error) {
+      if (error instanceof AwsError) throw new TaskFailure(`SQS.${error.code}`, error.message);
+      throw error;
+    }
+  };
+
 const LAMBDA_WAIT = /^arn:aws[a-z-]*:states:::lambda:invoke\.waitForTaskToken$/;
+const SQS_WAIT = /^arn:aws[a-z-]*:states:::sqs:sendMessage\.waitForTaskToken$/;
 
 /** The handler of a `.waitForTaskToken` Task the local cloud can run, or undefined. */
 export const tokenTask = (
@@ -169,6 +196,13 @@ export const tokenTask = (
   resource: string,
   spec: TokenTaskSpec,
 ): TaskHandler | undefined => {
+  if (SQS_WAIT.test(resource))
+    return waitForTokenTask(
+      scope,
+      { resourceType: 'sqs', resource: 'sendMessage.waitForTaskToken' },
+      spec,
+      submitSqs(scope),
+    );
   if (LAMBDA_WAIT.test(resource))
     return waitForTokenTask(
       scope,
