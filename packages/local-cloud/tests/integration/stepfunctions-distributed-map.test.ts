@@ -440,4 +440,50 @@ describe('Step Functions Distributed Map in the local cloud', () => {
     expect(run.status).toBe('ABORTED');
     expect(run.itemCounts).toMatchObject({ total: 3, aborted: 2, pending: 1, running: 0 });
   });
+
+  it('reads MaxConcurrencyPath and ToleratedFailurePercentagePath from the state input', async () => {
+    // Prepare
+    const { cloud } = local();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    registerLocalFunction(cloud, {
+      name: 'counted',
+      handler: async (event) => {
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((r) => setTimeout(r, 10));
+        inFlight -= 1;
+        if (event === 'bad') throw new TargetFailed();
+        return event;
+      },
+    });
+    const machine = await createMachine(
+      'from-input',
+      distributed(
+        {
+          ItemsPath: '$.items',
+          MaxConcurrencyPath: '$.limit',
+          ToleratedFailurePercentagePath: '$.tolerated',
+        },
+        lambdaProcessor('counted'),
+      ),
+    );
+    // Act
+    const done = await waitForExecution(
+      sfn(),
+      await start(machine, { items: ['a', 'bad', 'c'], limit: 1, tolerated: 50 }),
+    );
+    const refused = await waitForExecution(
+      sfn(),
+      await start(machine, { items: ['a'], limit: -1, tolerated: 50 }),
+    );
+    // Assess
+    expect(done.status).toBe('SUCCEEDED');
+    expect(maxInFlight).toBe(1);
+    const [run] = (await sfn().send(new ListMapRunsCommand({ executionArn: done.executionArn }))).mapRuns!;
+    const described = await sfn().send(new DescribeMapRunCommand({ mapRunArn: run!.mapRunArn }));
+    expect(described).toMatchObject({ maxConcurrency: 1, toleratedFailurePercentage: 50 });
+    expect(refused.status).toBe('FAILED');
+    expect(refused.error).toBe('States.Runtime');
+  });
 });

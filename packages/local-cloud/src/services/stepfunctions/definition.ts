@@ -85,6 +85,8 @@ export interface DistributedMapSpec {
   maxConcurrency?: number;
   toleratedFailurePercentage?: number;
   toleratedFailureCount?: number;
+  /** The `…Path` forms, read from the state's input when it runs. */
+  paths: { maxConcurrency?: string; toleratedFailurePercentage?: string; toleratedFailureCount?: string };
   resultWriter?: Json;
   label?: string;
 }
@@ -119,6 +121,7 @@ export interface PreparedDefinition {
 }
 
 const numberField = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
+const stringField = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** Keeps what the interpreter handles for a Task (paths, selectors, Retry, Catch, transitions). */
 const TASK_FIELDS = [
@@ -147,6 +150,11 @@ const prepareDistributedMap = (name: string, state: StateDefinition): Distribute
     maxConcurrency: numberField(state.MaxConcurrency),
     toleratedFailurePercentage: numberField(state.ToleratedFailurePercentage),
     toleratedFailureCount: numberField(state.ToleratedFailureCount),
+    paths: {
+      maxConcurrency: stringField(state.MaxConcurrencyPath),
+      toleratedFailurePercentage: stringField(state.ToleratedFailurePercentagePath),
+      toleratedFailureCount: stringField(state.ToleratedFailureCountPath),
+    },
     resultWriter: isObject(state.ResultWriter) ? state.ResultWriter : undefined,
     label: typeof state.Label === 'string' ? state.Label : undefined,
   };

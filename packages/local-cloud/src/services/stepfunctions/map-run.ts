@@ -17,6 +17,36 @@ export const DISTRIBUTED_MAX_CONCURRENCY = 10_000;
 /** The cause of States.ExceedToleratedFailureThreshold [unconfirmed wording]. */
 const THRESHOLD_CAUSE = 'The specified tolerated failure threshold was exceeded';
 
+const PATH_LIMITS = {
+  maxConcurrency: { max: Number.POSITIVE_INFINITY, integer: true },
+  toleratedFailurePercentage: { max: 100, integer: false },
+  toleratedFailureCount: { max: Number.POSITIVE_INFINITY, integer: true },
+} as const;
+
+/**
+ * The spec with MaxConcurrencyPath / ToleratedFailurePercentagePath / ToleratedFailureCountPath
+ * read from the state's input: a non-negative integer (a percentage from 0 to 100), else
+ * the state fails with States.Runtime.
+ */
+const resolvePaths = (spec: DistributedMapSpec, input: unknown): DistributedMapSpec => {
+  const resolved = { ...spec };
+  for (const [field, path] of Object.entries(spec.paths) as [
+    keyof typeof PATH_LIMITS,
+    string | undefined,
+  ][]) {
+    if (path === undefined) continue;
+    const value = readReferencePath(input, path);
+    const { max, integer } = PATH_LIMITS[field];
+    if (typeof value !== 'number' || value < 0 || value > max || (integer && !Number.isInteger(value)))
+      throw new TaskFailure(
+        'States.Runtime',
+        `The ${field} at ${path} must be a number from 0 to ${max}, got ${JSON.stringify(value)}`,
+      );
+    resolved[field] = value;
+  }
+  return resolved;
+};
+
 /** One child execution's input and how many items it carries (ItemBatcher groups several). */
 interface Unit {
   input: unknown;
@@ -240,9 +270,10 @@ const inlineResults = (children: (ExecutionRecord | undefined)[]): Json =>
  * MapRunFailed.
  */
 export const distributedMapTask =
-  (scope: TaskScope, spec: DistributedMapSpec): TaskHandler =>
+  (scope: TaskScope, definedSpec: DistributedMapSpec): TaskHandler =>
   async (input) => {
     await afterQueuedEvents();
+    const spec = resolvePaths(definedSpec, input);
     const run = openMapRun(scope, spec);
     let results = { mapRunArn: run.arn, children: [] as ExecutionRecord[], pending: [] as unknown[] };
     try {
