@@ -6,6 +6,7 @@ import {
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   ListMapRunsCommand,
+  RedriveExecutionCommand,
   SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
@@ -485,5 +486,57 @@ describe('Step Functions Distributed Map in the local cloud', () => {
     expect(described).toMatchObject({ maxConcurrency: 1, toleratedFailurePercentage: 50 });
     expect(refused.status).toBe('FAILED');
     expect(refused.error).toBe('States.Runtime');
+  });
+
+  it('redrives a failed execution: its Map Run re-runs only the unsuccessful items (API_RedriveExecution, redrive-map-run)', async () => {
+    // Prepare: item b fails until the fault is fixed; one item at a time, no failure tolerated
+    const { cloud } = local();
+    const calls: string[] = [];
+    let broken = true;
+    registerLocalFunction(cloud, {
+      name: 'sometimes',
+      handler: async (event) => {
+        calls.push(String(event));
+        if (event === 'b' && broken) throw new TargetFailed();
+        return `${event} done`;
+      },
+    });
+    const machine = await createMachine('redriven', {
+      StartAt: 'Prepare',
+      States: {
+        Prepare: { Type: 'Pass', Next: 'Each' },
+        Each: {
+          Type: 'Map',
+          MaxConcurrency: 1,
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+            ...lambdaProcessor('sometimes'),
+          },
+          End: true,
+        },
+      },
+    });
+    const failed = await waitForExecution(sfn(), await start(machine, ['a', 'b', 'c']));
+    // Act
+    broken = false;
+    await sfn().send(new RedriveExecutionCommand({ executionArn: failed.executionArn }));
+    const done = await waitForExecution(sfn(), failed.executionArn!);
+    // Assess
+    expect(failed.status).toBe('FAILED');
+    expect(done.status).toBe('SUCCEEDED');
+    expect(done.redriveCount).toBe(1);
+    expect(JSON.parse(done.output!)).toEqual(['a done', 'b done', 'c done']);
+    expect(calls).toEqual(['a', 'b', 'b', 'c']);
+    const types = await historyTypes(failed.executionArn!);
+    expect(types).toContain('ExecutionRedriven');
+    expect(types).toContain('MapRunRedriven');
+    expect(types.filter((t) => t === 'PassStateEntered')).toHaveLength(1);
+    const [run] = (await sfn().send(new ListMapRunsCommand({ executionArn: failed.executionArn }))).mapRuns!;
+    const described = await sfn().send(new DescribeMapRunCommand({ mapRunArn: run!.mapRunArn }));
+    expect(described).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+    expect(described.itemCounts).toMatchObject({ total: 3, succeeded: 3, failed: 0, pending: 0 });
+    await expect(
+      sfn().send(new RedriveExecutionCommand({ executionArn: failed.executionArn })),
+    ).rejects.toMatchObject({ name: 'ExecutionNotRedrivable' });
   });
 });

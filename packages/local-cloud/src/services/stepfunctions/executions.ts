@@ -121,6 +121,7 @@ const run = (cloud: LocalCloud, machine: MachineRef, execution: ExecutionRecord,
   const store = statesStore(cloud);
   const orphaned = () => statesStore(cloud) !== store;
   const running = () => execution.status === 'RUNNING' && !orphaned();
+  execution.definition ??= machine.definition;
   const prepared = prepareDefinition(JSON.parse(machine.definition));
   const handlers = bindTasks(
     {
@@ -186,6 +187,7 @@ const createExecution = (
     transitions: 0,
     lambdaInvocations: 0,
     activity: 0,
+    redriveCount: 0,
     halted: new AbortController(),
   };
   statesStore(cloud).executions.set(execution.arn, execution);
@@ -226,6 +228,31 @@ const startChildExecution = (
   );
   run(cloud, child.machine, execution, child.input);
   return execution;
+};
+
+/**
+ * Runs an ended execution again from `startAt` with that state's input (RedriveExecution):
+ * RUNNING again, ExecutionRedriven recorded, redriveCount counted.
+ */
+export const restartExecution = (
+  cloud: LocalCloud,
+  execution: ExecutionRecord,
+  restart: { startAt: string; input: unknown },
+): void => {
+  const definition = execution.definition ?? '{}';
+  execution.status = 'RUNNING';
+  for (const key of ['stopDate', 'output', 'error', 'cause'] as const) delete execution[key];
+  execution.halted = new AbortController();
+  execution.redriveCount += 1;
+  execution.redriveDate = cloud.now();
+  appendEvent(cloud, execution, 'ExecutionRedriven', { redriveCount: execution.redriveCount });
+  emitStatusChange(cloud, execution);
+  const machine = {
+    arn: execution.stateMachineArn,
+    name: execution.stateMachineName,
+    definition: JSON.stringify({ ...JSON.parse(definition), StartAt: restart.startAt }),
+  };
+  run(cloud, machine, execution, restart.input);
 };
 
 /**

@@ -40,7 +40,8 @@ const describeMapRun: StatesAction = ({ cloud, input }) => {
     toleratedFailureCount: run.toleratedFailureCount,
     itemCounts: countsView(run.itemCounts),
     executionCounts: countsView(run.executionCounts),
-    redriveCount: 0,
+    redriveCount: run.redriveCount,
+    ...(run.redriveDate !== undefined ? { redriveDate: seconds(run.redriveDate) } : {}),
   };
 };
 

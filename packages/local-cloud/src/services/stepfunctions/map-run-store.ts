@@ -27,6 +27,12 @@ export interface MapRunRecord {
   toleratedFailureCount: number;
   itemCounts: RunCounts;
   executionCounts: RunCounts;
+  /** The Distributed Map state that started it. */
+  stateName: string;
+  /** Each child execution's input and item count, and the ARN of the child that ran it (RedriveExecution re-runs the unsuccessful ones). */
+  units: { input: unknown; items: number; childArn?: string }[];
+  redriveCount: number;
+  redriveDate?: number;
 }
 
 export const emptyCounts = (): RunCounts => ({

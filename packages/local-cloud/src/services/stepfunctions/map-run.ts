@@ -166,9 +166,11 @@ const runChildren = (
   spec: DistributedMapSpec,
   run: MapRunRecord,
   units: Unit[],
+  kept: (ExecutionRecord | undefined)[],
 ): Promise<ChildRun> =>
   new Promise((resolve) => {
-    const children: (ExecutionRecord | undefined)[] = units.map(() => undefined);
+    const children: (ExecutionRecord | undefined)[] = units.map((_, i) => kept[i]);
+    const todo = units.map((_, i) => i).filter((i) => children[i] === undefined);
     const limit = spec.maxConcurrency || DISTRIBUTED_MAX_CONCURRENCY;
     const total = run.itemCounts.total;
     let next = 0;
@@ -189,12 +191,12 @@ const runChildren = (
       if (stopped) return;
       if (status !== 'succeeded') failedItems += unit.items;
       if (status !== 'succeeded' && overThreshold(spec, failedItems, total)) return stopAll(true);
-      if (next >= units.length && active === 0) return resolve({ children, failedOver: false });
+      if (next >= todo.length && active === 0) return resolve({ children, failedOver: false });
       launch();
     };
     const launch = () => {
-      while (!stopped && active < limit && next < units.length) {
-        const index = next++;
+      while (!stopped && active < limit && next < todo.length) {
+        const index = todo[next++]!;
         const unit = units[index]!;
         active += 1;
         move(run.itemCounts, 'pending', 'running', unit.items);
@@ -211,6 +213,8 @@ const runChildren = (
           itemCount: unit.items,
         });
         children[index] = child;
+        const slot = run.units[index];
+        if (slot) slot.childArn = child.arn;
         if (child.status !== 'RUNNING') ended(unit, child);
         else
           child.halted.signal.addEventListener('abort', () => queueMicrotask(() => ended(unit, child)), {
@@ -219,7 +223,7 @@ const runChildren = (
       }
     };
     scope.execution.halted.signal.addEventListener('abort', () => stopped || stopAll(false), { once: true });
-    if (units.length === 0) resolve({ children, failedOver: false });
+    if (todo.length === 0) resolve({ children, failedOver: false });
     else launch();
   });
 
@@ -238,6 +242,9 @@ const openMapRun = (scope: TaskScope, spec: DistributedMapSpec): MapRunRecord =>
     toleratedFailureCount: spec.toleratedFailureCount ?? 0,
     itemCounts: emptyCounts(),
     executionCounts: emptyCounts(),
+    stateName: spec.stateName,
+    units: [],
+    redriveCount: 0,
   };
   statesStore(cloud).mapRuns.set(run.arn, run);
   scope.record('MapRunStarted', { mapRunArn: run.arn });
@@ -250,6 +257,41 @@ const closeMapRun = (scope: TaskScope, run: MapRunRecord, failure?: { error: str
   run.stopDate = scope.cloud.now();
   if (failure) scope.record('MapRunFailed', failure);
   else scope.record('MapRunSucceeded');
+};
+
+/** The Map Run a RedriveExecution resumes at this state, taken once. */
+const takeRedrive = (scope: TaskScope, stateName: string): MapRunRecord | undefined => {
+  const arn = scope.execution.redriveMapRun;
+  const run = arn === undefined ? undefined : statesStore(scope.cloud).mapRuns.get(arn);
+  if (!run || run.stateName !== stateName) return undefined;
+  delete scope.execution.redriveMapRun;
+  return run;
+};
+
+/**
+ * Resumes a Map Run (redrive-map-run: "Step Functions redrives the unsuccessful child
+ * workflow executions", the successful ones keep their results): RUNNING again,
+ * MapRunRedriven recorded, counts back to pending for every unit to re-run.
+ */
+const reopenMapRun = (scope: TaskScope, run: MapRunRecord): (ExecutionRecord | undefined)[] => {
+  const executions = statesStore(scope.cloud).executions;
+  const kept = run.units.map((u) => {
+    const child = u.childArn === undefined ? undefined : executions.get(u.childArn);
+    return child?.status === 'SUCCEEDED' ? child : undefined;
+  });
+  run.status = 'RUNNING';
+  delete run.stopDate;
+  run.redriveCount += 1;
+  run.redriveDate = scope.cloud.now();
+  const recount = (counts: RunCounts, size: (u: { items: number }) => number) => {
+    const total = run.units.reduce((n, u) => n + size(u), 0);
+    const succeeded = run.units.reduce((n, u, i) => n + (kept[i] ? size(u) : 0), 0);
+    Object.assign(counts, emptyCounts(), { total, succeeded, pending: total - succeeded });
+  };
+  recount(run.itemCounts, (u) => u.items);
+  recount(run.executionCounts, () => 1);
+  scope.record('MapRunRedriven', { mapRunArn: run.arn, redriveCount: run.redriveCount });
+  return kept;
 };
 
 /** The Map state's result without ResultWriter: each child's output, in item order. */
@@ -274,14 +316,19 @@ export const distributedMapTask =
   async (input) => {
     await afterQueuedEvents();
     const spec = resolvePaths(definedSpec, input);
-    const run = openMapRun(scope, spec);
+    const resumed = takeRedrive(scope, spec.stateName);
+    const run = resumed ?? openMapRun(scope, spec);
     let results = { mapRunArn: run.arn, children: [] as ExecutionRecord[], pending: [] as unknown[] };
     try {
-      const items = await loadItems(scope, spec, input);
-      const units = await childUnits(scope, spec, input, items);
-      run.itemCounts.total = run.itemCounts.pending = items.length;
-      run.executionCounts.total = run.executionCounts.pending = units.length;
-      const outcome = await runChildren(scope, spec, run, units);
+      const kept = resumed ? reopenMapRun(scope, resumed) : [];
+      if (!resumed) {
+        const items = await loadItems(scope, spec, input);
+        run.units = await childUnits(scope, spec, input, items);
+        run.itemCounts.total = run.itemCounts.pending = items.length;
+        run.executionCounts.total = run.executionCounts.pending = run.units.length;
+      }
+      const units = run.units;
+      const outcome = await runChildren(scope, spec, run, units, kept);
       results = {
         mapRunArn: run.arn,
         children: outcome.children.filter((c): c is ExecutionRecord => c !== undefined),

@@ -8,6 +8,7 @@ import { startExecution, stopExecution } from './executions.ts';
 import { renderEvent } from './history.ts';
 import { findMapRun, MAP_RUN_ACTIONS } from './map-run-actions.ts';
 import { validateName } from './names.ts';
+import { REDRIVE_ACTIONS, redriveStatus } from './redrive.ts';
 import {
   type ExecutionRecord,
   findExecution,
@@ -171,8 +172,9 @@ const describeExecution: StatesAction = ({ cloud, input }) => {
     ...(execution.error !== undefined ? { error: execution.error } : {}),
     ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
     ...(execution.mapRunArn !== undefined ? { mapRunArn: execution.mapRunArn } : {}),
-    redriveCount: 0,
-    redriveStatus: 'NOT_REDRIVABLE',
+    redriveCount: execution.redriveCount,
+    ...(execution.redriveDate !== undefined ? { redriveDate: seconds(execution.redriveDate) } : {}),
+    redriveStatus: redriveStatus(execution),
   };
 };
 
@@ -271,4 +273,5 @@ export const ACTIONS: Record<string, StatesAction> = {
   StopExecution: stopExecutionAction,
   ...MAP_RUN_ACTIONS,
   ...TASK_TOKEN_ACTIONS,
+  ...REDRIVE_ACTIONS,
 };

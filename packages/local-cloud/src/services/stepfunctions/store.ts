@@ -55,6 +55,12 @@ export interface ExecutionRecord {
   mapRunArn?: string;
   parent?: ExecutionRecord;
   itemCount?: number;
+  /** RedriveExecution: how many times, when last, and the Map Run the restarted Distributed Map state resumes. */
+  redriveCount: number;
+  redriveDate?: number;
+  redriveMapRun?: string;
+  /** The definition it started with (a redrive runs it, not a later update). */
+  definition?: string;
   /** Events recorded by this execution and by every child execution below it (progress waiters). */
   activity: number;
 }
