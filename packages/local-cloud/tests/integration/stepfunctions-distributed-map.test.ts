@@ -535,6 +535,17 @@ describe('Step Functions Distributed Map in the local cloud', () => {
     const described = await sfn().send(new DescribeMapRunCommand({ mapRunArn: run!.mapRunArn }));
     expect(described).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
     expect(described.itemCounts).toMatchObject({ total: 3, succeeded: 3, failed: 0, pending: 0 });
+    // The failed child is redriven in place; the item that never ran gets its first child.
+    const children = (await sfn().send(new ListExecutionsCommand({ mapRunArn: run!.mapRunArn }))).executions!;
+    expect(children).toHaveLength(3);
+    const redrivenChildren = await Promise.all(
+      children.map((c) => sfn().send(new DescribeExecutionCommand({ executionArn: c.executionArn }))),
+    );
+    expect(redrivenChildren.map((c) => [JSON.parse(c.input!), c.status, c.redriveCount]).sort()).toEqual([
+      ['a', 'SUCCEEDED', 0],
+      ['b', 'SUCCEEDED', 1],
+      ['c', 'SUCCEEDED', 0],
+    ]);
     await expect(
       sfn().send(new RedriveExecutionCommand({ executionArn: failed.executionArn })),
     ).rejects.toMatchObject({ name: 'ExecutionNotRedrivable' });

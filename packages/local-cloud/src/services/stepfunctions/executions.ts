@@ -7,6 +7,7 @@ import { executionAlreadyExists, invalidExecutionInput } from './errors.ts';
 import { appendEvent, type InterpreterEvent, type Terminal, translateEvent } from './history.ts';
 import { validateName } from './names.ts';
 import { notifyProgress } from './progress.ts';
+import { redrivePoint } from './redrive-point.ts';
 import { emitStatusChange } from './status-events.ts';
 import { type ExecutionRecord, executionArn, type StateMachineRecord, statesStore } from './store.ts';
 import type { ChildStart } from './task-scope.ts';
@@ -133,6 +134,11 @@ const run = (cloud: LocalCloud, machine: MachineRef, execution: ExecutionRecord,
       },
       startChild: (child) => startChildExecution(cloud, execution, child),
       stopChild: (child, cause) => stopExecution(cloud, child, { cause }),
+      redriveChild: (child) => {
+        const restart = redrivePoint(child);
+        if (restart) restartExecution(cloud, child, restart);
+        return restart !== undefined;
+      },
     },
     prepared,
   );

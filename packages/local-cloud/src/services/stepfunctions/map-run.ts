@@ -201,17 +201,23 @@ const runChildren = (
         active += 1;
         move(run.itemCounts, 'pending', 'running', unit.items);
         move(run.executionCounts, 'pending', 'running', 1);
-        const child = scope.startChild({
-          machine: {
-            arn: run.stateMachineArn,
-            name: run.stateMachineArn.split(':stateMachine:')[1]!,
-            definition: JSON.stringify(spec.processor),
-          },
-          mapRunArn: run.arn,
-          name: randomUUID(),
-          input: unit.input,
-          itemCount: unit.items,
-        });
+        const previous = run.units[index]?.childArn;
+        const earlier =
+          previous === undefined ? undefined : statesStore(scope.cloud).executions.get(previous);
+        const child =
+          earlier && earlier.status !== 'RUNNING' && scope.redriveChild(earlier)
+            ? earlier
+            : scope.startChild({
+                machine: {
+                  arn: run.stateMachineArn,
+                  name: run.stateMachineArn.split(':stateMachine:')[1]!,
+                  definition: JSON.stringify(spec.processor),
+                },
+                mapRunArn: run.arn,
+                name: randomUUID(),
+                input: unit.input,
+                itemCount: unit.items,
+              });
         children[index] = child;
         const slot = run.units[index];
         if (slot) slot.childArn = child.arn;

@@ -19,6 +19,8 @@ export interface TaskScope {
   startChild: (child: ChildStart) => ExecutionRecord;
   /** Stops a running child execution (its Map Run failed or was stopped). */
   stopChild: (child: ExecutionRecord, cause: string) => void;
+  /** Redrives an ended child execution in place (a redriven Map Run); false when it has nothing to redrive. */
+  redriveChild: (child: ExecutionRecord) => boolean;
 }
 
 /** A child execution to start: the processor under its labelled state machine ARN. */
