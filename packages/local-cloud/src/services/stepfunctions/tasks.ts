@@ -122,7 +122,7 @@ const unsupported =
   (resource: string): TaskHandler =>
   async () => {
     throw new UnsupportedTaskError(
-      `The local cloud cannot run Task resource ${resource}: only Lambda functions registered in the local cloud (arn:aws:lambda:…:function:NAME or arn:aws:states:::lambda:invoke) are supported`,
+      `The local cloud cannot run Task resource ${resource}: only Lambda functions registered in the local cloud (arn:aws:lambda:…:function:NAME, arn:aws:states:::lambda:invoke, lambda:invoke.waitForTaskToken) and sqs:sendMessage.waitForTaskToken are supported`,
     );
   };
 
