@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A value that changes at given simulated instants (an endpoint's health, an alarm's state),

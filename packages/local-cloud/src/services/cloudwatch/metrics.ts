@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AwsError } from '../../aws-error.ts';
 import type { LocalCloud } from '../../cloud.ts';
 import { jsonAction } from '../../protocol/aws-json.ts';

@@ -3,6 +3,7 @@ import type { QueryParams } from '../../protocol/query.ts';
 import { takeAsyncFault } from './async-faults.ts';
 import type { Ec2Action, Ec2Context } from './context.ts';
 import { checkId, incorrectState, invalidCombination, invalidValue, notFound } from './errors.ts';
+import { watchImage, watchSnapshot } from './events.ts';
 import { addImage, bootAttributesOf, checkImageName, checkNameFree } from './images.ts';
 import { DEFAULT_EBS_KEY_ALIAS, defaultEbsKeyArn, isKnownKmsKey } from './kms.ts';
 import {
@@ -182,6 +183,8 @@ export const copySnapshot: Ec2Action = (ctx) => {
     failure && { at: failure.at, message: failure.message },
   );
   ctx.state.snapshotCopies.push(copy);
+  // Incremental when an earlier copy of the same volume's snapshots reached this region [unconfirmed rule].
+  watchSnapshot(ctx, copy, { event: 'copySnapshot', source, incremental: false });
   return { snapshotId: copy.id, tagSet: tagSet(copy.tags) };
 };
 
@@ -282,6 +285,7 @@ export const copyImage: Ec2Action = (ctx) => {
     copiedFrom: { region: sourceRegion, imageId: source.id },
   };
   addImage(ctx, image);
+  watchImage(ctx, image);
   ctx.state.imageCopies.push(image);
   rememberClientToken(ctx, 'CopyImage', imageId);
   ctx.cloud.counters.add('ec2.imagesCopied');

@@ -10,6 +10,7 @@ import {
   missingParameter,
   notFound,
 } from './errors.ts';
+import { imageDeregistered, watchImage } from './events.ts';
 import { compileFilters, parseFilters } from './filters.ts';
 import { imageView, REGISTER_FAILED_REASON, snapshotView } from './lifecycle.ts';
 import { PAGE_RANGES } from './limits.ts';
@@ -267,6 +268,7 @@ export const registerImage: Ec2Action = (ctx) => {
     ...newImageLifecycle(ctx, specs),
   };
   addImage(ctx, image);
+  watchImage(ctx, image);
   ctx.cloud.counters.add('ec2.imagesRegistered');
   return { imageId: id };
 };
@@ -359,6 +361,7 @@ export const createImage: Ec2Action = (ctx) => {
     ...newImageLifecycle(ctx, specs),
   };
   addImage(ctx, image);
+  watchImage(ctx, image);
   ctx.cloud.counters.add('ec2.imagesCreated');
   return { imageId: id };
 };
@@ -440,6 +443,7 @@ export const deregisterImage: Ec2Action = (ctx: Ec2Context) => {
   ];
   for (const id of snapshotIds) state.removeSnapshotUser(id, image.id);
   ctx.cloud.counters.add('ec2.imagesDeregistered');
+  imageDeregistered(ctx, image);
   if (!deleteSnapshots) return { return: true };
   const results = snapshotIds.map((snapshotId) => {
     if (state.snapshotUsers.has(snapshotId)) return { snapshotId, returnCode: 'skipped' };

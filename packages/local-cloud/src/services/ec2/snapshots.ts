@@ -3,6 +3,7 @@ import type { QueryParams } from '../../protocol/query.ts';
 import { takeAsyncFault } from './async-faults.ts';
 import type { Ec2Action, Ec2Context } from './context.ts';
 import { checkId, invalidCombination, invalidValue, notFound } from './errors.ts';
+import { watchSnapshot, watchSnapshotSet } from './events.ts';
 import { compileFilters, parseFilters } from './filters.ts';
 import { snapshotDurationMs, snapshotView } from './lifecycle.ts';
 import { MAX_DESCRIPTION_LENGTH, PAGE_RANGES } from './limits.ts';
@@ -98,6 +99,7 @@ export const createSnapshot: Ec2Action = (ctx) => {
   const specs = parseTagSpecifications(params, ['snapshot']);
   checkPendingLimit(ctx, volume.id);
   const snapshot = startSnapshot(ctx, volume, description, initialTags(specs, 'snapshot'));
+  watchSnapshot(ctx, snapshot, { event: 'createSnapshot' });
   return snapshotXml(snapshot, ctx.cloud.accountId, ctx.now);
 };
 
@@ -144,6 +146,7 @@ export const createSnapshots: Ec2Action = (ctx) => {
       group,
     ),
   );
+  watchSnapshotSet(ctx, snapshots);
   return { snapshotSet: snapshots.map((s) => snapshotInfoXml(s, ctx.cloud.accountId, ctx.now)) };
 };
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalCloud } from '../../cloud.ts';
 import { setFrom } from '../../timeline.ts';
 import { healthAt } from './health.ts';

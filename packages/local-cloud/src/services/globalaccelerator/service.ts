@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalCloud } from '../../cloud.ts';
 import { awsJsonService } from '../../protocol/aws-json.ts';
 import type { LocalRequest, LocalResponse, LocalService } from '../../service.ts';

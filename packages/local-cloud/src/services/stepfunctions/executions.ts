@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { LocalCloud } from '../../cloud.ts';
+import { waitForSimulatedTime } from '../../sim-wait.ts';
 import { type PreparedDefinition, prepareDefinition } from './definition.ts';
 import { executionAlreadyExists, invalidExecutionInput } from './errors.ts';
 import { appendEvent, type InterpreterEvent, type Terminal, translateEvent } from './history.ts';
 import { validateName } from './names.ts';
 import { notifyProgress } from './progress.ts';
-import { waitForSimulatedTime } from './sim-wait.ts';
+import { redrivePoint } from './redrive-point.ts';
 import { emitStatusChange } from './status-events.ts';
 import { type ExecutionRecord, executionArn, type StateMachineRecord, statesStore } from './store.ts';
+import type { ChildStart } from './task-scope.ts';
 import { bindTasks } from './tasks.ts';
 
 const MAX_INPUT_BYTES = 256 * 1024;
@@ -90,15 +92,37 @@ const retryPauses = (cloud: LocalCloud, prepared: PreparedDefinition) =>
     },
   });
 
-const run = (
-  cloud: LocalCloud,
-  machine: StateMachineRecord,
-  execution: ExecutionRecord,
-  input: unknown,
-): void => {
+/** What an execution runs: a state machine, or a Distributed Map's ItemProcessor under its labelled ARN. */
+type MachineRef = Pick<StateMachineRecord, 'arn' | 'name' | 'definition'>;
+
+/** Watches the execution's TimeoutSeconds on the simulated clock, and stops executions a reset orphaned. */
+const watchDeadline = (cloud: LocalCloud, execution: ExecutionRecord, timeoutSeconds: number | undefined) => {
+  const store = statesStore(cloud);
+  const deadline =
+    timeoutSeconds === undefined ? Number.POSITIVE_INFINITY : execution.startDate + timeoutSeconds * 1000;
+  void waitForSimulatedTime(cloud, deadline, execution.halted.signal).then(() => {
+    if (statesStore(cloud) !== store) {
+      interrupt(cloud, execution, 'ABORTED', 'ExecutionAborted', { cause: 'The local cloud was reset' });
+      return;
+    }
+    if (execution.status !== 'RUNNING') return;
+    // Woken before its deadline while still running: the local cloud is shutting down.
+    if (cloud.now() < deadline) {
+      execution.abort?.();
+      return;
+    }
+    interrupt(cloud, execution, 'TIMED_OUT', 'ExecutionTimedOut', {
+      error: 'States.Timeout',
+      cause: `The execution exceeded its TimeoutSeconds (${timeoutSeconds})`,
+    });
+  });
+};
+
+const run = (cloud: LocalCloud, machine: MachineRef, execution: ExecutionRecord, input: unknown): void => {
   const store = statesStore(cloud);
   const orphaned = () => statesStore(cloud) !== store;
   const running = () => execution.status === 'RUNNING' && !orphaned();
+  execution.definition ??= machine.definition;
   const prepared = prepareDefinition(JSON.parse(machine.definition));
   const handlers = bindTasks(
     {
@@ -108,9 +132,15 @@ const run = (
       record: (type, details) => {
         if (running()) appendEvent(cloud, execution, type, details);
       },
+      startChild: (child) => startChildExecution(cloud, execution, child),
+      stopChild: (child, cause) => stopExecution(cloud, child, { cause }),
+      redriveChild: (child) => {
+        const restart = redrivePoint(child);
+        if (restart) restartExecution(cloud, child, restart);
+        return restart !== undefined;
+      },
     },
-    prepared.tasks,
-    prepared.waits,
+    prepared,
   );
   const interpreter = new StateMachine(prepared.runnable, { validationOptions: { noValidate: true } });
   const started = interpreter.run(input as never, {
@@ -122,6 +152,11 @@ const run = (
     },
   });
   execution.abort = started.abort;
+  execution.terminate = ({ error, cause }) => {
+    const abort = execution.abort;
+    finish(cloud, execution, { status: 'FAILED', error, cause });
+    abort?.();
+  };
   // The outcome is read from the event log (it carries error and cause); the promise only needs handling.
   started.result.catch(() => undefined);
   void (async () => {
@@ -136,27 +171,94 @@ const run = (
       if (!/^Execution/.test((event as InterpreterEvent).type)) abort?.();
     }
   })();
-  // Watches the execution's TimeoutSeconds on the simulated clock, and stops executions a reset orphaned.
-  const deadline =
-    prepared.timeoutSeconds === undefined
-      ? Number.POSITIVE_INFINITY
-      : execution.startDate + prepared.timeoutSeconds * 1000;
-  void waitForSimulatedTime(cloud, deadline, execution.halted.signal).then(() => {
-    if (orphaned()) {
-      interrupt(cloud, execution, 'ABORTED', 'ExecutionAborted', { cause: 'The local cloud was reset' });
-      return;
-    }
-    if (!running()) return;
-    // Woken before its deadline while still running: the local cloud is shutting down.
-    if (cloud.now() < deadline) {
-      execution.abort?.();
-      return;
-    }
-    interrupt(cloud, execution, 'TIMED_OUT', 'ExecutionTimedOut', {
-      error: 'States.Timeout',
-      cause: `The execution exceeded its TimeoutSeconds (${prepared.timeoutSeconds})`,
-    });
+  watchDeadline(cloud, execution, prepared.timeoutSeconds);
+};
+
+/** A new RUNNING execution record, its ExecutionStarted event recorded. */
+const createExecution = (
+  cloud: LocalCloud,
+  fields: Pick<
+    ExecutionRecord,
+    'arn' | 'name' | 'stateMachineArn' | 'stateMachineName' | 'region' | 'roleArn'
+  > &
+    Partial<Pick<ExecutionRecord, 'mapRunArn' | 'parent' | 'itemCount'>>,
+  input: string,
+): ExecutionRecord => {
+  const execution: ExecutionRecord = {
+    ...fields,
+    input,
+    status: 'RUNNING',
+    startDate: cloud.now(),
+    history: [],
+    transitions: 0,
+    lambdaInvocations: 0,
+    activity: 0,
+    redriveCount: 0,
+    halted: new AbortController(),
+  };
+  statesStore(cloud).executions.set(execution.arn, execution);
+  cloud.counters.add('states.executions');
+  appendEvent(cloud, execution, 'ExecutionStarted', {
+    input,
+    inputDetails: { truncated: false },
+    roleArn: fields.roleArn,
   });
+  return execution;
+};
+
+/**
+ * Starts one child execution of a Map Run (Distributed Map): its own history and limits,
+ * listed by ListExecutions under the Map Run's ARN. Child executions send no status-change
+ * events here [unconfirmed: the EventBridge pages do not say whether AWS sends them].
+ */
+const startChildExecution = (
+  cloud: LocalCloud,
+  parent: ExecutionRecord,
+  child: ChildStart,
+): ExecutionRecord => {
+  const text = JSON.stringify(child.input ?? null);
+  const execution = createExecution(
+    cloud,
+    {
+      arn: `${child.machine.arn.replace(':stateMachine:', ':execution:')}:${child.name}`,
+      name: child.name,
+      stateMachineArn: child.machine.arn,
+      stateMachineName: child.machine.name,
+      region: parent.region,
+      roleArn: parent.roleArn,
+      mapRunArn: child.mapRunArn,
+      parent,
+      itemCount: child.itemCount,
+    },
+    text,
+  );
+  run(cloud, child.machine, execution, child.input);
+  return execution;
+};
+
+/**
+ * Runs an ended execution again from `startAt` with that state's input (RedriveExecution):
+ * RUNNING again, ExecutionRedriven recorded, redriveCount counted.
+ */
+export const restartExecution = (
+  cloud: LocalCloud,
+  execution: ExecutionRecord,
+  restart: { startAt: string; input: unknown },
+): void => {
+  const definition = execution.definition ?? '{}';
+  execution.status = 'RUNNING';
+  for (const key of ['stopDate', 'output', 'error', 'cause'] as const) delete execution[key];
+  execution.halted = new AbortController();
+  execution.redriveCount += 1;
+  execution.redriveDate = cloud.now();
+  appendEvent(cloud, execution, 'ExecutionRedriven', { redriveCount: execution.redriveCount });
+  emitStatusChange(cloud, execution);
+  const machine = {
+    arn: execution.stateMachineArn,
+    name: execution.stateMachineName,
+    definition: JSON.stringify({ ...JSON.parse(definition), StartAt: restart.startAt }),
+  };
+  run(cloud, machine, execution, restart.input);
 };
 
 /**
@@ -178,28 +280,18 @@ export const startExecution = (
     if (existing.status === 'RUNNING' && existing.input === text) return existing;
     throw executionAlreadyExists(arn);
   }
-  const execution: ExecutionRecord = {
-    arn,
-    name,
-    stateMachineArn: machine.arn,
-    stateMachineName: machine.name,
-    region: machine.region,
-    roleArn: machine.roleArn,
-    input: text,
-    status: 'RUNNING',
-    startDate: cloud.now(),
-    history: [],
-    transitions: 0,
-    lambdaInvocations: 0,
-    halted: new AbortController(),
-  };
-  store.executions.set(arn, execution);
-  cloud.counters.add('states.executions');
-  appendEvent(cloud, execution, 'ExecutionStarted', {
-    input: text,
-    inputDetails: { truncated: false },
-    roleArn: machine.roleArn,
-  });
+  const execution = createExecution(
+    cloud,
+    {
+      arn,
+      name,
+      stateMachineArn: machine.arn,
+      stateMachineName: machine.name,
+      region: machine.region,
+      roleArn: machine.roleArn,
+    },
+    text,
+  );
   emitStatusChange(cloud, execution);
   run(cloud, machine, execution, value);
   return execution;

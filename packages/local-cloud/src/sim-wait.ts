@@ -1,4 +1,4 @@
-import type { LocalCloud } from '../../cloud.ts';
+import type { LocalCloud } from './cloud.ts';
 
 /** setTimeout's largest delay; a longer one would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
