@@ -156,6 +156,30 @@ interface ChildRun {
   failedOver: boolean;
 }
 
+/** Starts the child execution of unit `index`, or redrives in place the one that ran it before (a redriven Map Run). */
+const launchChild = (
+  scope: TaskScope,
+  spec: DistributedMapSpec,
+  run: MapRunRecord,
+  index: number,
+): ExecutionRecord => {
+  const unit = run.units[index]!;
+  const earlier =
+    unit.childArn === undefined ? undefined : statesStore(scope.cloud).executions.get(unit.childArn);
+  if (earlier && earlier.status !== 'RUNNING' && scope.redriveChild(earlier)) return earlier;
+  return scope.startChild({
+    machine: {
+      arn: run.stateMachineArn,
+      name: run.stateMachineArn.split(':stateMachine:')[1]!,
+      definition: JSON.stringify(spec.processor),
+    },
+    mapRunArn: run.arn,
+    name: randomUUID(),
+    input: unit.input,
+    itemCount: unit.items,
+  });
+};
+
 /**
  * Runs the units as child executions, at most `limit` at a time, keeping the Map Run's
  * counts; stops launching and aborts the running ones once the failures pass the
@@ -201,23 +225,7 @@ const runChildren = (
         active += 1;
         move(run.itemCounts, 'pending', 'running', unit.items);
         move(run.executionCounts, 'pending', 'running', 1);
-        const previous = run.units[index]?.childArn;
-        const earlier =
-          previous === undefined ? undefined : statesStore(scope.cloud).executions.get(previous);
-        const child =
-          earlier && earlier.status !== 'RUNNING' && scope.redriveChild(earlier)
-            ? earlier
-            : scope.startChild({
-                machine: {
-                  arn: run.stateMachineArn,
-                  name: run.stateMachineArn.split(':stateMachine:')[1]!,
-                  definition: JSON.stringify(spec.processor),
-                },
-                mapRunArn: run.arn,
-                name: randomUUID(),
-                input: unit.input,
-                itemCount: unit.items,
-              });
+        const child = launchChild(scope, spec, run, index);
         children[index] = child;
         const slot = run.units[index];
         if (slot) slot.childArn = child.arn;
