@@ -5,7 +5,6 @@
  * retried task or a re-run of the same run id never makes a second set.
  */
 
-import type { Ec2Snapshot } from '../../shared/aws/ec2-port.ts';
 import { buildCreateSnapshotsRequest } from '../../shared/backup/block-devices.ts';
 import { InvalidBackupInput } from '../../shared/backup/errors.ts';
 import { snapshotDescription } from '../../shared/backup/naming.ts';
@@ -13,6 +12,7 @@ import { snapshotTagSpecifications, TAG_KEYS } from '../../shared/backup/tags.ts
 import { SNAPSHOT_WAIT } from '../../shared/backup/wait.ts';
 import { managedTagQuery, tagContext } from '../../shared/backup-service/context.ts';
 import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import type { Ec2Snapshot } from '../../shared/backup-service/ports/ec2.ts';
 import { type SnapshotSet, targetTaskSchema } from '../../shared/backup-service/state.ts';
 import { parseRunTask } from '../../shared/backup-service/task-input.ts';
 import { backupDeps, backupEnv } from '../../shared/lambda/backup-deps.ts';

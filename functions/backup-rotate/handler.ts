@@ -7,8 +7,9 @@
  * were recorded (RunRecords) and, in the source region, which volumes are the target's, so
  * look-alike resources are not taken for Shipyard's backups.
  */
-import { dryRunEc2Port } from '../../shared/aws/ec2-dry-run.ts';
+
 import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { dryRunEc2Port } from '../../shared/backup-service/ec2-dry-run.ts';
 import { requireStep } from '../../shared/backup-service/require.ts';
 import { rotateRegion, targetVolumeIds } from '../../shared/backup-service/rotation.ts';
 import { type RotationResult, targetTaskSchema } from '../../shared/backup-service/state.ts';

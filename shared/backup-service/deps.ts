@@ -4,10 +4,10 @@
  * cloud and the local cloud's simulated clock.
  */
 
-import type { Ec2PortFactory } from '../aws/ec2-port.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { MetricsRecorder } from '../logging/metrics.ts';
 import type { DeployedPolicies } from './deployed-policies.ts';
+import type { Ec2PortFactory } from './ports/ec2.ts';
 import type { RunRecords } from './run-records.ts';
 
 /** The logging surface the handlers use (Powertools' Logger; tests pass a silent one). */
