@@ -55,6 +55,14 @@ module.exports = {
       to: { path: ['^node_modules/@aws-sdk/', '^functions/', '^cli/', '^packages/local-cloud/'] },
     },
     {
+      name: 'services-import-no-adapter',
+      severity: 'error',
+      comment:
+        'The services declare their ports (e.g. shared/backup-service/ports/ec2.ts) and shared/aws implements them: not even a type points outward.',
+      from: { path: SERVICES },
+      to: { path: ['^shared/aws/', '^shared/lambda/'] },
+    },
+    {
       name: 'sdk-only-in-adapters',
       severity: 'error',
       comment: 'shared/aws is the only product folder that imports the AWS SDK.',

@@ -1,8 +1,8 @@
 /** SDK clients of the backup commands, built from the global options (AWS or the local cloud). */
 import { createEc2PortFactory } from '../../shared/aws/ec2.ts';
-import type { Ec2PortFactory } from '../../shared/aws/ec2-port.ts';
 import { type BackupExecutionsPort, createBackupExecutionsPort } from '../../shared/aws/sfn-executions.ts';
 import { createDeployedPolicyReader, type DeployedPolicyReader } from '../../shared/aws/ssm-policies.ts';
+import type { Ec2PortFactory } from '../../shared/backup-service/ports/ec2.ts';
 import { clientSettings, type GlobalOptions } from '../context.ts';
 
 /** An operator waits at a terminal: a few SDK attempts, then a clear error (exit 3 when unreachable). */

@@ -4,11 +4,12 @@
  * owner self, paged, by tag) and runs the same pure planner with the region's retention,
  * so the answer is the rotation's own. Read-only: only Describe calls are made.
  */
-import type { Ec2PortFactory, Ec2Reader } from '../../shared/aws/ec2-port.ts';
+
 import { type BackupForm, backupFormOf } from '../../shared/backup/block-devices.ts';
 import { type PlanItem, planRetention } from '../../shared/backup/retention.ts';
 import { type RetentionRule, retentionForRegion } from '../../shared/backup/retention-rules.ts';
 import { MANAGED_TAG_VALUE, TAG_KEYS } from '../../shared/backup/tags.ts';
+import type { Ec2PortFactory, Ec2Reader } from '../../shared/backup-service/ports/ec2.ts';
 import { toImageRecord, toSnapshotRecord } from '../../shared/backup-service/rotation.ts';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
 

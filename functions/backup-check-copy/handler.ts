@@ -5,16 +5,13 @@
  */
 import { ImageCopyFailed } from '../../shared/backup/errors.ts';
 import { COPY_WAIT } from '../../shared/backup/wait.ts';
-import {
-  type BackupDeps,
-  BackupMetric,
-  defaultBackupDeps,
-  tagRunLogs,
-} from '../../shared/backup-service/deps.ts';
+import { type BackupDeps, BackupMetric, tagRunLogs } from '../../shared/backup-service/deps.ts';
 import { pollImage } from '../../shared/backup-service/poll-image.ts';
 import { requireStep } from '../../shared/backup-service/require.ts';
 import { type CopyState, copyTaskSchema } from '../../shared/backup-service/state.ts';
 import { parseTaskInput } from '../../shared/backup-service/task-input.ts';
+import { backupDeps, backupEnv } from '../../shared/lambda/backup-deps.ts';
+import { lambdaHandler } from '../../shared/lambda/handler.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<CopyState> => {
@@ -41,4 +38,9 @@ export function makeHandler(deps: BackupDeps) {
   };
 }
 
-export const handler = makeHandler(defaultBackupDeps('backup-check-copy'));
+export const handler = lambdaHandler({
+  name: 'backup-check-copy',
+  env: backupEnv,
+  deps: backupDeps,
+  handler: makeHandler,
+});

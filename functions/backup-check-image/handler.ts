@@ -6,12 +6,14 @@
  */
 import { ImageRegistrationFailed } from '../../shared/backup/errors.ts';
 import { IMAGE_WAIT } from '../../shared/backup/wait.ts';
-import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
 import { verifyAvailableImage } from '../../shared/backup-service/make-image.ts';
 import { pollImage } from '../../shared/backup-service/poll-image.ts';
 import { requireStep } from '../../shared/backup-service/require.ts';
 import { type ImageState, targetTaskSchema } from '../../shared/backup-service/state.ts';
 import { parseTaskInput } from '../../shared/backup-service/task-input.ts';
+import { backupDeps, backupEnv } from '../../shared/lambda/backup-deps.ts';
+import { lambdaHandler } from '../../shared/lambda/handler.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<ImageState> => {
@@ -30,4 +32,9 @@ export function makeHandler(deps: BackupDeps) {
   };
 }
 
-export const handler = makeHandler(defaultBackupDeps('backup-check-image'));
+export const handler = lambdaHandler({
+  name: 'backup-check-image',
+  env: backupEnv,
+  deps: backupDeps,
+  handler: makeHandler,
+});

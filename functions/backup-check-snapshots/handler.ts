@@ -7,10 +7,12 @@
 import { SnapshotFailed, SnapshotNotReady, WaitAttemptsExhausted } from '../../shared/backup/errors.ts';
 import { evaluateSnapshots, type SnapshotStatus } from '../../shared/backup/wait.ts';
 import { secondsBetween } from '../../shared/backup-service/context.ts';
-import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
 import { requireStep } from '../../shared/backup-service/require.ts';
 import { type SnapshotSet, targetTaskSchema } from '../../shared/backup-service/state.ts';
 import { parseTaskInput } from '../../shared/backup-service/task-input.ts';
+import { backupDeps, backupEnv } from '../../shared/lambda/backup-deps.ts';
+import { lambdaHandler } from '../../shared/lambda/handler.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<SnapshotSet> => {
@@ -69,4 +71,9 @@ export function makeHandler(deps: BackupDeps) {
   };
 }
 
-export const handler = makeHandler(defaultBackupDeps('backup-check-snapshots'));
+export const handler = lambdaHandler({
+  name: 'backup-check-snapshots',
+  env: backupEnv,
+  deps: backupDeps,
+  handler: makeHandler,
+});

@@ -9,10 +9,12 @@ import { copyImageClientToken, snapshotDescription } from '../../shared/backup/n
 import { copyImageTagSpecifications } from '../../shared/backup/tags.ts';
 import { COPY_WAIT } from '../../shared/backup/wait.ts';
 import { tagContext } from '../../shared/backup-service/context.ts';
-import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
 import { findOwnImage } from '../../shared/backup-service/own-image.ts';
 import { type CopyState, copyTaskSchema } from '../../shared/backup-service/state.ts';
 import { parseRunTask } from '../../shared/backup-service/task-input.ts';
+import { backupDeps, backupEnv } from '../../shared/lambda/backup-deps.ts';
+import { lambdaHandler } from '../../shared/lambda/handler.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<CopyState> => {
@@ -60,4 +62,9 @@ export function makeHandler(deps: BackupDeps) {
   };
 }
 
-export const handler = makeHandler(defaultBackupDeps('backup-copy-image'));
+export const handler = lambdaHandler({
+  name: 'backup-copy-image',
+  env: backupEnv,
+  deps: backupDeps,
+  handler: makeHandler,
+});

@@ -5,16 +5,18 @@
  * retried task or a re-run of the same run id never makes a second set.
  */
 
-import type { Ec2Snapshot } from '../../shared/aws/ec2-port.ts';
 import { buildCreateSnapshotsRequest } from '../../shared/backup/block-devices.ts';
 import { InvalidBackupInput } from '../../shared/backup/errors.ts';
 import { snapshotDescription } from '../../shared/backup/naming.ts';
 import { snapshotTagSpecifications, TAG_KEYS } from '../../shared/backup/tags.ts';
 import { SNAPSHOT_WAIT } from '../../shared/backup/wait.ts';
 import { managedTagQuery, tagContext } from '../../shared/backup-service/context.ts';
-import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import type { Ec2Snapshot } from '../../shared/backup-service/ports/ec2.ts';
 import { type SnapshotSet, targetTaskSchema } from '../../shared/backup-service/state.ts';
 import { parseRunTask } from '../../shared/backup-service/task-input.ts';
+import { backupDeps, backupEnv } from '../../shared/lambda/backup-deps.ts';
+import { lambdaHandler } from '../../shared/lambda/handler.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<SnapshotSet> => {
@@ -78,4 +80,9 @@ export function makeHandler(deps: BackupDeps) {
   };
 }
 
-export const handler = makeHandler(defaultBackupDeps('backup-create-snapshots'));
+export const handler = lambdaHandler({
+  name: 'backup-create-snapshots',
+  env: backupEnv,
+  deps: backupDeps,
+  handler: makeHandler,
+});

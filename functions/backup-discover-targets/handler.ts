@@ -16,12 +16,14 @@ import { InvalidBackupInput } from '../../shared/backup/errors.ts';
 import { isValidExecutionName } from '../../shared/backup/naming.ts';
 import { checkTargetCap, type TargetSelection } from '../../shared/backup/target-cap.ts';
 import { deployedPolicy } from '../../shared/backup-service/deployed-policies.ts';
-import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
 import { policyVersion } from '../../shared/backup-service/policy-version.ts';
 import { recordRun } from '../../shared/backup-service/run-records.ts';
 import type { Run, Target } from '../../shared/backup-service/state.ts';
 import { parseTaskInput } from '../../shared/backup-service/task-input.ts';
 import { type BackupPolicy, policyNameSchema } from '../../shared/config/policies.ts';
+import { backupDeps, backupRunsEnv } from '../../shared/lambda/backup-deps.ts';
+import { lambdaHandler } from '../../shared/lambda/handler.ts';
 
 const STEP = 'discover-targets';
 
@@ -168,4 +170,9 @@ export function makeHandler(deps: BackupDeps) {
   };
 }
 
-export const handler = makeHandler(defaultBackupDeps('backup-discover-targets'));
+export const handler = lambdaHandler({
+  name: 'backup-discover-targets',
+  env: backupRunsEnv,
+  deps: backupDeps,
+  handler: makeHandler,
+});

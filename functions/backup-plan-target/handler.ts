@@ -4,12 +4,15 @@
  * item — from Describe calls only. Every port is the dry-run port, so nothing is created,
  * copied, shared or deleted even if the planning code asked to.
  */
-import { dryRunEc2Port } from '../../shared/aws/ec2-dry-run.ts';
+
 import type { TargetPlan } from '../../shared/backup/plan.ts';
-import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { dryRunEc2Port } from '../../shared/backup-service/ec2-dry-run.ts';
 import { planTarget } from '../../shared/backup-service/plan-target.ts';
 import { targetTaskSchema } from '../../shared/backup-service/state.ts';
 import { parseRunTask } from '../../shared/backup-service/task-input.ts';
+import { backupDeps, backupRunsEnv } from '../../shared/lambda/backup-deps.ts';
+import { lambdaHandler } from '../../shared/lambda/handler.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<TargetPlan> => {
@@ -32,4 +35,9 @@ export function makeHandler(deps: BackupDeps) {
   };
 }
 
-export const handler = makeHandler(defaultBackupDeps('backup-plan-target'));
+export const handler = lambdaHandler({
+  name: 'backup-plan-target',
+  env: backupRunsEnv,
+  deps: backupDeps,
+  handler: makeHandler,
+});

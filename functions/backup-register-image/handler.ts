@@ -6,11 +6,13 @@
  * managed tags; re-runs reuse this run's image by name (see shared/backup-service/make-image.ts).
  */
 import { InvalidBackupInput } from '../../shared/backup/errors.ts';
-import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
 import { makeImage } from '../../shared/backup-service/make-image.ts';
 import { requireStep } from '../../shared/backup-service/require.ts';
 import { type ImageState, targetTaskSchema } from '../../shared/backup-service/state.ts';
 import { parseRunTask } from '../../shared/backup-service/task-input.ts';
+import { backupDeps, backupEnv } from '../../shared/lambda/backup-deps.ts';
+import { lambdaHandler } from '../../shared/lambda/handler.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<ImageState> => {
@@ -33,4 +35,9 @@ export function makeHandler(deps: BackupDeps) {
   };
 }
 
-export const handler = makeHandler(defaultBackupDeps('backup-register-image'));
+export const handler = lambdaHandler({
+  name: 'backup-register-image',
+  env: backupEnv,
+  deps: backupDeps,
+  handler: makeHandler,
+});

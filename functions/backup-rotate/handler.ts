@@ -7,12 +7,15 @@
  * were recorded (RunRecords) and, in the source region, which volumes are the target's, so
  * look-alike resources are not taken for Shipyard's backups.
  */
-import { dryRunEc2Port } from '../../shared/aws/ec2-dry-run.ts';
-import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+
+import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { dryRunEc2Port } from '../../shared/backup-service/ec2-dry-run.ts';
 import { requireStep } from '../../shared/backup-service/require.ts';
 import { rotateRegion, targetVolumeIds } from '../../shared/backup-service/rotation.ts';
 import { type RotationResult, targetTaskSchema } from '../../shared/backup-service/state.ts';
 import { parseRunTask } from '../../shared/backup-service/task-input.ts';
+import { backupDeps, backupRunsEnv } from '../../shared/lambda/backup-deps.ts';
+import { lambdaHandler } from '../../shared/lambda/handler.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<RotationResult> => {
@@ -53,4 +56,9 @@ export function makeHandler(deps: BackupDeps) {
   };
 }
 
-export const handler = makeHandler(defaultBackupDeps('backup-rotate'));
+export const handler = lambdaHandler({
+  name: 'backup-rotate',
+  env: backupRunsEnv,
+  deps: backupDeps,
+  handler: makeHandler,
+});

@@ -8,11 +8,13 @@
  * organization or OU share is refused is recorded as failed and the others carry on.
  */
 
-import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
 import { requireStep } from '../../shared/backup-service/require.ts';
 import { shareRegionImage } from '../../shared/backup-service/share-image.ts';
 import { type ShareResult, targetTaskSchema } from '../../shared/backup-service/state.ts';
 import { parseRunTask } from '../../shared/backup-service/task-input.ts';
+import { backupDeps, backupEnv } from '../../shared/lambda/backup-deps.ts';
+import { lambdaHandler } from '../../shared/lambda/handler.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<ShareResult> => {
@@ -57,4 +59,9 @@ export function makeHandler(deps: BackupDeps) {
   };
 }
 
-export const handler = makeHandler(defaultBackupDeps('backup-share-image'));
+export const handler = lambdaHandler({
+  name: 'backup-share-image',
+  env: backupEnv,
+  deps: backupDeps,
+  handler: makeHandler,
+});

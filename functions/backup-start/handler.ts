@@ -10,19 +10,18 @@ import * as z from 'zod';
 import { createExecutionStarter, type ExecutionStarter } from '../../shared/aws/backup-executions.ts';
 import { scheduledExecutionName } from '../../shared/backup/naming.ts';
 import { type DeployedPolicies, deployedPolicy } from '../../shared/backup-service/deployed-policies.ts';
-import { type BackupLogger, packagedPolicies } from '../../shared/backup-service/deps.ts';
+import type { BackupLogger } from '../../shared/backup-service/deps.ts';
 import { checkScheduledTime } from '../../shared/backup-service/schedule-window.ts';
 import { parseTaskInput } from '../../shared/backup-service/task-input.ts';
 import { policyNameSchema } from '../../shared/config/policies.ts';
-import { createLogger } from '../../shared/logging/logger.ts';
+import { backupEnv, packagedPolicies } from '../../shared/lambda/backup-deps.ts';
+import { lambdaHandler } from '../../shared/lambda/handler.ts';
 
 const STEP = 'backup-start';
 
 const inputSchema = z
   .object({ policy: policyNameSchema, scheduledTime: z.iso.datetime({ offset: true }) })
   .strict();
-
-const envSchema = z.object({ BACKUP_STATE_MACHINE_ARN: z.string().startsWith('arn:') });
 
 export interface StartDeps {
   starter: ExecutionStarter;
@@ -49,28 +48,15 @@ export function makeHandler(deps: StartDeps) {
   };
 }
 
-/**
- * Built once, on the first invocation rather than at import: the environment (the state
- * machine ARN, the packaged config) exists only in the deployed function, and tests import
- * this module.
- */
-let deployed: ReturnType<typeof makeHandler> | undefined;
-
-export const handler = (event: unknown) => {
-  if (deployed === undefined) {
-    const env = envSchema.safeParse(process.env);
-    if (!env.success) {
-      throw new Error(
-        `backup-start: ${env.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
-    }
-    deployed = makeHandler({
-      starter: createExecutionStarter(),
-      stateMachineArn: env.data.BACKUP_STATE_MACHINE_ARN,
-      logger: createLogger('shipyard-backup-start'),
-      policies: packagedPolicies(),
-      now: () => new Date(),
-    });
-  }
-  return deployed(event);
-};
+export const handler = lambdaHandler({
+  name: STEP,
+  env: backupEnv.extend({ BACKUP_STATE_MACHINE_ARN: z.string().startsWith('arn:') }),
+  deps: (env, { logger }): StartDeps => ({
+    starter: createExecutionStarter(),
+    stateMachineArn: env.BACKUP_STATE_MACHINE_ARN,
+    logger,
+    policies: packagedPolicies(env),
+    now: () => new Date(),
+  }),
+  handler: makeHandler,
+});

@@ -8,12 +8,7 @@ import * as z from 'zod';
 import { buildDryRunSummary } from '../../shared/backup/dry-run-summary.ts';
 import { buildRunSummary, failureFromCatch, type RunSummary } from '../../shared/backup/summary.ts';
 import { targetSelectionSchema } from '../../shared/backup/target-cap.ts';
-import {
-  type BackupDeps,
-  BackupMetric,
-  defaultBackupDeps,
-  tagRunLogs,
-} from '../../shared/backup-service/deps.ts';
+import { type BackupDeps, BackupMetric, tagRunLogs } from '../../shared/backup-service/deps.ts';
 import { targetResult } from '../../shared/backup-service/outcome.ts';
 import {
   type BackupState,
@@ -23,6 +18,8 @@ import {
   targetSchema,
 } from '../../shared/backup-service/state.ts';
 import { parseTaskInput } from '../../shared/backup-service/task-input.ts';
+import { backupDeps, backupEnv } from '../../shared/lambda/backup-deps.ts';
+import { lambdaHandler } from '../../shared/lambda/handler.ts';
 
 const inputSchema = z
   .object({
@@ -117,4 +114,9 @@ export function makeHandler(deps: BackupDeps) {
   };
 }
 
-export const handler = makeHandler(defaultBackupDeps('backup-summarize'));
+export const handler = lambdaHandler({
+  name: 'backup-summarize',
+  env: backupEnv,
+  deps: backupDeps,
+  handler: makeHandler,
+});

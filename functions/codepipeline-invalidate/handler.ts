@@ -11,13 +11,10 @@ import {
   recordInvalidationFailure,
   tagDeploy,
 } from '../../shared/invalidation-service/observability.ts';
-import {
-  defaultInvalidationDeps,
-  type InvalidationDeps,
-  lazy,
-  waitBudgetSeconds,
-} from '../../shared/invalidation-service/runtime.ts';
+import { type InvalidationDeps, waitBudgetSeconds } from '../../shared/invalidation-service/runtime.ts';
 import { submitChangeSet } from '../../shared/invalidation-service/submit.ts';
+import { lambdaHandler } from '../../shared/lambda/handler.ts';
+import { invalidationDeps, invalidationEnv } from '../../shared/lambda/invalidation-deps.ts';
 
 export interface CodePipelineDeps extends InvalidationDeps {
   pipeline: PipelinePort;
@@ -72,8 +69,12 @@ export const makeHandler =
       await deps.pipeline.succeed(jobId, describe(summary));
     });
 
-const defaults = lazy(() =>
-  makeHandler({ ...defaultInvalidationDeps('codepipeline-invalidate'), pipeline: createPipelineAdapter() }),
-);
-export const handler = async (event: unknown, context?: { getRemainingTimeInMillis(): number }) =>
-  defaults()(event, context);
+export const handler = lambdaHandler({
+  name: 'codepipeline-invalidate',
+  env: invalidationEnv,
+  deps: (env, observability) => ({
+    ...invalidationDeps(env, observability),
+    pipeline: createPipelineAdapter(),
+  }),
+  handler: makeHandler,
+});

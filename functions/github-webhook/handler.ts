@@ -27,12 +27,10 @@ import {
   tagDeploy,
 } from '../../shared/invalidation-service/observability.ts';
 import { RecentIds } from '../../shared/invalidation-service/recent.ts';
-import {
-  defaultInvalidationDeps,
-  type InvalidationDeps,
-  lazy,
-} from '../../shared/invalidation-service/runtime.ts';
+import type { InvalidationDeps } from '../../shared/invalidation-service/runtime.ts';
 import { submitChangeSet } from '../../shared/invalidation-service/submit.ts';
+import { lambdaHandler } from '../../shared/lambda/handler.ts';
+import { invalidationDeps, invalidationEnv } from '../../shared/lambda/invalidation-deps.ts';
 
 /** Below Lambda's 6 MB synchronous payload limit; a push with 20 commits is far smaller. */
 export const MAX_WEBHOOK_BODY_BYTES = 5 * 1024 * 1024;
@@ -158,12 +156,14 @@ export const makeHandler =
       return jsonResponse(200, { delivery, deploys, skipped });
     });
 
-const defaults = lazy(() =>
-  makeHandler({
-    ...defaultInvalidationDeps('github-webhook'),
+export const handler = lambdaHandler({
+  name: 'github-webhook',
+  env: invalidationEnv,
+  deps: (env, observability) => ({
+    ...invalidationDeps(env, observability),
     inventory: createS3InventoryAdapter(),
     secrets: createSecretsAdapter(),
     recentRequests: new RecentIds(),
   }),
-);
-export const handler = async (event: unknown) => defaults()(event);
+  handler: makeHandler,
+});

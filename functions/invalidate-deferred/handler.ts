@@ -8,13 +8,10 @@ import {
   tagDeploy,
 } from '../../shared/invalidation-service/observability.ts';
 import { resumeDeferred } from '../../shared/invalidation-service/resume-deferred.ts';
-import {
-  defaultInvalidationDeps,
-  type InvalidationDeps,
-  lazy,
-  waitBudgetSeconds,
-} from '../../shared/invalidation-service/runtime.ts';
+import { type InvalidationDeps, waitBudgetSeconds } from '../../shared/invalidation-service/runtime.ts';
 import { SqsEventSchema } from '../../shared/invalidation-service/s3-events.ts';
+import { lambdaHandler } from '../../shared/lambda/handler.ts';
+import { invalidationDeps, invalidationEnv } from '../../shared/lambda/invalidation-deps.ts';
 
 /**
  * The deferred queue: each message holds batches that did not fit in flight. Admission control
@@ -48,6 +45,9 @@ export const makeHandler =
       return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
     });
 
-const defaults = lazy(() => makeHandler(defaultInvalidationDeps('invalidate-deferred')));
-export const handler = async (event: unknown, context?: { getRemainingTimeInMillis(): number }) =>
-  defaults()(event, context);
+export const handler = lambdaHandler({
+  name: 'invalidate-deferred',
+  env: invalidationEnv,
+  deps: invalidationDeps,
+  handler: makeHandler,
+});

@@ -7,13 +7,10 @@ import {
   recordInvalidationFailure,
   tagDeploy,
 } from '../../shared/invalidation-service/observability.ts';
-import {
-  defaultInvalidationDeps,
-  type InvalidationDeps,
-  lazy,
-  waitBudgetSeconds,
-} from '../../shared/invalidation-service/runtime.ts';
+import { type InvalidationDeps, waitBudgetSeconds } from '../../shared/invalidation-service/runtime.ts';
 import { submitChangeSet } from '../../shared/invalidation-service/submit.ts';
+import { lambdaHandler } from '../../shared/lambda/handler.ts';
+import { invalidationDeps, invalidationEnv } from '../../shared/lambda/invalidation-deps.ts';
 
 /**
  * EventBridge `shipyard` / `Deployment Completed` → invalidation of the site's changes. Errors
@@ -39,11 +36,12 @@ export const makeHandler =
       }
     });
 
-const defaults = lazy(() =>
-  makeHandler({
-    ...defaultInvalidationDeps('invalidate-deploy-event'),
+export const handler = lambdaHandler({
+  name: 'invalidate-deploy-event',
+  env: invalidationEnv,
+  deps: (env, observability) => ({
+    ...invalidationDeps(env, observability),
     inventory: createS3InventoryAdapter(),
   }),
-);
-export const handler = async (event: unknown, context?: { getRemainingTimeInMillis(): number }) =>
-  defaults()(event, context);
+  handler: makeHandler,
+});

@@ -7,14 +7,11 @@ import {
   recordInvalidationFailure,
   tagDeploy,
 } from '../../shared/invalidation-service/observability.ts';
-import {
-  defaultInvalidationDeps,
-  type InvalidationDeps,
-  lazy,
-  waitBudgetSeconds,
-} from '../../shared/invalidation-service/runtime.ts';
+import { type InvalidationDeps, waitBudgetSeconds } from '../../shared/invalidation-service/runtime.ts';
 import { normalizeS3Batch, SqsEventSchema } from '../../shared/invalidation-service/s3-events.ts';
 import { submitChangeSet } from '../../shared/invalidation-service/submit.ts';
+import { lambdaHandler } from '../../shared/lambda/handler.ts';
+import { invalidationDeps, invalidationEnv } from '../../shared/lambda/invalidation-deps.ts';
 
 /** Unclaimed objects named in the response and the warning; the count says how many there were. */
 export const UNCLAIMED_SAMPLE = 10;
@@ -83,8 +80,12 @@ export const makeHandler =
       };
     });
 
-const defaults = lazy(() =>
-  makeHandler({ ...defaultInvalidationDeps('invalidate-s3-events'), inventory: createS3InventoryAdapter() }),
-);
-export const handler = async (event: unknown, context?: { getRemainingTimeInMillis(): number }) =>
-  defaults()(event, context);
+export const handler = lambdaHandler({
+  name: 'invalidate-s3-events',
+  env: invalidationEnv,
+  deps: (env, observability) => ({
+    ...invalidationDeps(env, observability),
+    inventory: createS3InventoryAdapter(),
+  }),
+  handler: makeHandler,
+});

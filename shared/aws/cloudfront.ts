@@ -6,54 +6,17 @@ import {
   type ListInvalidationsCommandOutput,
 } from '@aws-sdk/client-cloudfront';
 import { countPaths } from '../invalidation/batches.ts';
-import { type ClientOptions, cloudFrontClientConfig } from './clients.ts';
 import {
+  type CloudFrontPort,
+  type CreateInvalidationInput,
   InvalidationBatchAlreadyExistsError,
+  type InvalidationRecord,
   InvalidationWaitTimeoutError,
   NoSuchDistributionError,
-  sdkErrorCode,
   TooManyInvalidationsInProgressError,
-  toAwsCallError,
-} from './errors.ts';
-
-type InvalidationStatus = 'InProgress' | 'Completed';
-
-interface InvalidationRecord {
-  id: string;
-  status: InvalidationStatus;
-  callerReference: string;
-  paths: string[];
-}
-
-/** Paths of a distribution's invalidations still in progress, counted as CloudFront's limits count them. */
-export interface InFlightUsage {
-  files: number;
-  wildcards: number;
-  /** The in-progress invalidations, with their CallerReferences (a redelivered batch may be among them). */
-  invalidations: InvalidationRecord[];
-}
-
-export interface CreateInvalidationInput {
-  distributionId: string;
-  callerReference: string;
-  paths: readonly string[];
-}
-
-interface CreatedInvalidation {
-  /** Undefined only from the dry-run adapter. */
-  id?: string;
-  status: InvalidationStatus | 'DryRun';
-}
-
-/** The narrow CloudFront port Shipyard needs. */
-export interface CloudFrontPort {
-  /** Idempotent by CallerReference: the same reference and paths return the existing invalidation. */
-  createInvalidation(input: CreateInvalidationInput): Promise<CreatedInvalidation>;
-  inFlightUsage(distributionId: string): Promise<InFlightUsage>;
-  getInvalidation(distributionId: string, id: string): Promise<InvalidationRecord>;
-  /** Polls until every id is Completed or `maxWaitSeconds` passed (then InvalidationWaitTimeoutError). */
-  waitForCompletion(distributionId: string, ids: readonly string[], maxWaitSeconds: number): Promise<void>;
-}
+} from '../invalidation-service/ports/cloudfront.ts';
+import { type ClientOptions, cloudFrontClientConfig } from './clients.ts';
+import { sdkErrorCode, toAwsCallError } from './errors.ts';
 
 export interface CloudFrontAdapterOptions extends ClientOptions {
   client?: CloudFrontClient;

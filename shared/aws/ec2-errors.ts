@@ -3,9 +3,7 @@
  * match on these names, so nothing raw from the SDK may escape the adapter.
  */
 import { classifyEc2Failure } from '../backup/ec2-error-codes.ts';
-import { BackupError, type BackupErrorOptions, Ec2Unavailable } from '../backup/errors.ts';
-
-export type BackupErrorClass = new (message: string, options?: BackupErrorOptions) => BackupError;
+import { BackupError, type BackupErrorClass, Ec2Unavailable } from '../backup/errors.ts';
 
 /** What an AWS SDK v3 service exception looks like (duck-typed: no SDK import here). */
 interface SdkErrorShape {

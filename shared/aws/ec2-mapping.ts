@@ -12,7 +12,7 @@ import type {
 import { volumeTypeSchema } from '../backup/block-devices.ts';
 import { InvalidBackupInput } from '../backup/errors.ts';
 import type { ProductCode } from '../backup/image-method.ts';
-import type { Ec2Image, Ec2Instance, Ec2Snapshot, Ec2Volume } from './ec2-port.ts';
+import type { Ec2Image, Ec2Instance, Ec2Snapshot, Ec2Volume } from '../backup-service/ports/ec2.ts';
 
 export function tagRecord(tags: readonly Tag[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};

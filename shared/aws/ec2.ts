@@ -23,14 +23,13 @@ import {
   RegisterImageCommand,
 } from '@aws-sdk/client-ec2';
 import {
+  type BackupErrorClass,
   ImageCopyFailed,
   ImageRegistrationFailed,
   ImageShareFailed,
   InvalidBackupInput,
   SnapshotFailed,
 } from '../backup/errors.ts';
-import { type BackupErrorClass, ec2ErrorCode, toBackupError } from './ec2-errors.ts';
-import { toImage, toInstance, toSnapshot, toVolume } from './ec2-mapping.ts';
 import type {
   DeleteSnapshotResult,
   DeregisterResult,
@@ -38,7 +37,9 @@ import type {
   Ec2PortFactory,
   LaunchPermissions,
   TagQuery,
-} from './ec2-port.ts';
+} from '../backup-service/ports/ec2.ts';
+import { ec2ErrorCode, toBackupError } from './ec2-errors.ts';
+import { toImage, toInstance, toSnapshot, toVolume } from './ec2-mapping.ts';
 
 /** Page size for every listing (the APIs accept 5–1000; smaller pages in tests prove paging). */
 const DEFAULT_PAGE_SIZE = 500;

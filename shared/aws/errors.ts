@@ -7,66 +7,6 @@
 export const sdkErrorCode = (error: unknown): string | undefined =>
   error instanceof Error && '$metadata' in error ? error.name : undefined;
 
-/**
- * CloudFront refused the batch because the distribution's in-progress invalidations would exceed
- * 3,000 file paths or 15 wildcard paths. Not retried by the SDK: it means "defer and try later".
- */
-export class TooManyInvalidationsInProgressError extends Error {
-  constructor(
-    readonly distributionId: string,
-    options?: { cause?: unknown },
-  ) {
-    super(
-      `CloudFront distribution ${distributionId} has too many invalidations in progress; defer the batch`,
-      options,
-    );
-    this.name = 'TooManyInvalidationsInProgressError';
-  }
-}
-
-/**
- * The CallerReference was already used with different paths. Deterministic references make this
- * a planner or config change between deliveries of the same deploy, never a transient fault.
- */
-export class InvalidationBatchAlreadyExistsError extends Error {
-  constructor(
-    readonly distributionId: string,
-    readonly callerReference: string,
-    options?: { cause?: unknown },
-  ) {
-    super(
-      `CloudFront distribution ${distributionId} already has an invalidation with CallerReference ${callerReference} and other paths`,
-      options,
-    );
-    this.name = 'InvalidationBatchAlreadyExistsError';
-  }
-}
-
-/** The distribution id in the config does not exist (or this role may not see it). */
-export class NoSuchDistributionError extends Error {
-  constructor(
-    readonly distributionId: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`CloudFront distribution ${distributionId} does not exist`, options);
-    this.name = 'NoSuchDistributionError';
-  }
-}
-
-/** Waiting for invalidations to complete took longer than the caller allowed. */
-export class InvalidationWaitTimeoutError extends Error {
-  constructor(
-    readonly distributionId: string,
-    readonly pending: readonly string[],
-    readonly waitedSeconds: number,
-  ) {
-    super(
-      `invalidations ${pending.join(', ')} of ${distributionId} still InProgress after ${waitedSeconds} s`,
-    );
-    this.name = 'InvalidationWaitTimeoutError';
-  }
-}
-
 /** Any other AWS call failure, with the service, operation and AWS error code. */
 class AwsCallError extends Error {
   constructor(

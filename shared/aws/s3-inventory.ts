@@ -1,4 +1,5 @@
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
+import type { InventoryPort } from '../invalidation-service/ports/inventory.ts';
 import { type ClientOptions, regionalClientConfig } from './clients.ts';
 import { toAwsCallError } from './errors.ts';
 
@@ -10,20 +11,6 @@ const DEFAULT_MAX_INVENTORY_KEYS = 200_000;
 
 /** ListObjectsV2 returns at most 1,000 keys per page. */
 const PAGE_SIZE = 1000;
-
-interface ListSiteKeysOptions {
-  /** Stop and return undefined once the listing would exceed this many keys. */
-  maxKeys?: number;
-}
-
-/** The narrow S3 port the invalidation planner needs: the keys a site serves. */
-export interface InventoryPort {
-  /**
-   * Every key under `prefix` ('' for the whole bucket), in S3's order, or undefined when there
-   * are more than `maxKeys` (the caller then plans without an inventory).
-   */
-  listSiteKeys(bucket: string, prefix: string, options?: ListSiteKeysOptions): Promise<string[] | undefined>;
-}
 
 export interface S3InventoryAdapterOptions extends ClientOptions {
   client?: S3Client;

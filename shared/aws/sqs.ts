@@ -1,14 +1,10 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { QueuePort } from '../invalidation-service/ports/queue.ts';
 import { type ClientOptions, regionalClientConfig } from './clients.ts';
 import { toAwsCallError } from './errors.ts';
 
 /** SQS caps DelaySeconds at 15 minutes. */
 const MAX_DELAY_SECONDS = 900;
-
-export interface QueuePort {
-  /** Sends one JSON message, delayed by `delaySeconds` (clamped to 0–900). */
-  send(body: unknown, delaySeconds?: number): Promise<{ messageId: string }>;
-}
 
 export interface QueueAdapterOptions extends ClientOptions {
   client?: SQSClient;

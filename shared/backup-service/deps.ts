@@ -1,20 +1,13 @@
 /**
- * What every backup handler needs, injected (`makeHandler(deps)`), built once per Lambda
- * container by default. Tests pass ports pointing at the local cloud and the local
- * cloud's simulated clock.
+ * What every backup handler needs, injected (`makeHandler(deps)`); the Lambda functions build
+ * it once per container (shared/lambda/backup-deps.ts). Tests pass ports pointing at the local
+ * cloud and the local cloud's simulated clock.
  */
 
-import { readFileSync } from 'node:fs';
-import * as z from 'zod';
-import { createEc2PortFactory } from '../aws/ec2.ts';
-import type { Ec2PortFactory } from '../aws/ec2-port.ts';
-import { createS3RunRecords } from '../aws/s3-run-records.ts';
-import { ConfigError } from '../config/errors.ts';
-import { parseConfig } from '../config/load.ts';
-import { resolveConfigPath } from '../config/path.ts';
-import { createLogger, type Logger } from '../logging/logger.ts';
-import { createMetrics, type MetricsRecorder } from '../logging/metrics.ts';
-import { type DeployedPolicies, deployedPoliciesOf } from './deployed-policies.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { MetricsRecorder } from '../logging/metrics.ts';
+import type { DeployedPolicies } from './deployed-policies.ts';
+import type { Ec2PortFactory } from './ports/ec2.ts';
 import type { RunRecords } from './run-records.ts';
 
 /** The logging surface the handlers use (Powertools' Logger; tests pass a silent one). */
@@ -39,79 +32,6 @@ export const BackupMetric = {
   Failed: 'BackupsFailed',
   CopyDuration: 'AmiCopyDuration',
 } as const;
-
-/** EC2 SDK retries: standard mode retries throttling and 5xx; the workflow's Retry backs off beyond that. */
-const EC2_MAX_ATTEMPTS = 4;
-
-/** What the backup functions read from their environment (serverless/functions-backup.yml). */
-const BackupEnvSchema = z.object({
-  SHIPYARD_CONFIG_FILE: z.string().min(1, 'the path of the packaged Shipyard config file is required'),
-});
-const RunsBucketEnvSchema = z.object({
-  SHIPYARD_BACKUP_RUNS_BUCKET: z.string().min(3, 'the name of the backup run records bucket is required'),
-});
-
-const readEnv = <T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T => {
-  const parsed = schema.safeParse(env);
-  if (parsed.success) return parsed.data;
-  throw new ConfigError(
-    'environment',
-    parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
-  );
-};
-
-/** The policies of the config file packaged with the function, read once on first use. */
-export function packagedPolicies(env: NodeJS.ProcessEnv = process.env): DeployedPolicies {
-  let loaded: DeployedPolicies | undefined;
-  const load = (): DeployedPolicies => {
-    if (loaded !== undefined) return loaded;
-    const file = resolveConfigPath(readEnv(BackupEnvSchema, env).SHIPYARD_CONFIG_FILE, env);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new ConfigError(file, [{ path: '', message: `cannot read the config file (${code})` }], {
-        cause: error,
-      });
-    }
-    loaded = deployedPoliciesOf(parseConfig(text, file).backupPolicies);
-    return loaded;
-  };
-  return { find: (name) => load().find(name), names: () => load().names() };
-}
-
-/** Run records in the stack's bucket, the bucket name read on first use. */
-function environmentRunRecords(env: NodeJS.ProcessEnv = process.env): RunRecords {
-  let records: RunRecords | undefined;
-  const get = (): RunRecords => {
-    records ??= createS3RunRecords({ bucket: readEnv(RunsBucketEnvSchema, env).SHIPYARD_BACKUP_RUNS_BUCKET });
-    return records;
-  };
-  return {
-    record: (record) => get().record(record),
-    recordedRunIds: (policy) => get().recordedRunIds(policy),
-  };
-}
-
-/**
- * Production dependencies: SDK clients per region (endpoint from `AWS_ENDPOINT_URL*` when
- * set, as the SDK reads it), a Powertools logger, the system clock, the packaged policies and
- * the run records bucket (both read on first use: importing a handler reads no environment).
- *
- * @example
- * export const handler = makeHandler(defaultBackupDeps('backup-check-image'));
- */
-export function defaultBackupDeps(step: string): BackupDeps {
-  return {
-    ec2: createEc2PortFactory({ clientConfig: { maxAttempts: EC2_MAX_ATTEMPTS, retryMode: 'standard' } }),
-    logger: createLogger(`shipyard-${step}`),
-    now: () => new Date(),
-    policies: packagedPolicies(),
-    runRecords: environmentRunRecords(),
-    metrics: createMetrics(),
-  };
-}
 
 /** A logger that drops everything (tests). */
 export const silentLogger: BackupLogger = { info() {}, warn() {}, error() {} };

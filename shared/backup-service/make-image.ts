@@ -12,7 +12,7 @@
  * retention period. Re-runs reuse this run's image by name; whether it came from CreateImage
  * is read off the AMI (`SourceInstanceId`).
  */
-import type { Ec2Image, Ec2Port } from '../aws/ec2-port.ts';
+
 import { buildRegisterImageRequest, type SourceInstance } from '../backup/block-devices.ts';
 import {
   type AttributeReport,
@@ -38,6 +38,7 @@ import {
 import { IMAGE_WAIT } from '../backup/wait.ts';
 import { tagContext } from './context.ts';
 import { findOwnImage } from './own-image.ts';
+import type { Ec2Image, Ec2Port } from './ports/ec2.ts';
 import { describeSourceInstance } from './source-instance.ts';
 import type { ImageState, Run, SnapshotSet, Target } from './state.ts';
 

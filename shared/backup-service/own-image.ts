@@ -4,10 +4,10 @@
  * target; a foreign image with our name is a hard failure (never adopted, never touched).
  */
 
-import type { BackupErrorClass } from '../aws/ec2-errors.ts';
-import type { Ec2Image, Ec2Reader } from '../aws/ec2-port.ts';
+import type { BackupErrorClass } from '../backup/errors.ts';
 import { ImageRegistrationFailed } from '../backup/errors.ts';
 import { isManagedBy, runIdOf } from '../backup/tags.ts';
+import type { Ec2Image, Ec2Reader } from './ports/ec2.ts';
 
 export async function findOwnImage(
   ec2: Ec2Reader,

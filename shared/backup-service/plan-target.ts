@@ -4,8 +4,7 @@
  * RegisterImage request builder, the AMI-name conflict check, `rotateRegion` with the pure
  * planner), so the plan fails where the real run would fail.
  */
-import { dryRunEc2Port } from '../aws/ec2-dry-run.ts';
-import type { Ec2Image, Ec2Reader, Ec2Snapshot, Ec2Volume } from '../aws/ec2-port.ts';
+
 import { ImageRegistrationFailed, InvalidBackupInput, TargetNotFound } from '../backup/errors.ts';
 import { imageName } from '../backup/naming.ts';
 import {
@@ -18,7 +17,9 @@ import {
 } from '../backup/plan.ts';
 import { managedTags, tagsToRecord } from '../backup/tags.ts';
 import { tagContext } from './context.ts';
+import { dryRunEc2Port } from './ec2-dry-run.ts';
 import { findOwnImage } from './own-image.ts';
+import type { Ec2Image, Ec2Reader, Ec2Snapshot, Ec2Volume } from './ports/ec2.ts';
 import { rotateRegion } from './rotation.ts';
 import { describeSourceInstance } from './source-instance.ts';
 import type { Run, Target } from './state.ts';

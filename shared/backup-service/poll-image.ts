@@ -3,11 +3,11 @@
  * domain's `evaluateImage` decides, this turns the decision into the next loop state or
  * the step's named error.
  */
-import type { BackupErrorClass } from '../aws/ec2-errors.ts';
-import type { Ec2Image, Ec2Reader } from '../aws/ec2-port.ts';
+import type { BackupErrorClass } from '../backup/errors.ts';
 import { WaitAttemptsExhausted } from '../backup/errors.ts';
 import { evaluateImage, type ImageStatus, parseProgress, type WaitPolicy } from '../backup/wait.ts';
 import { secondsBetween } from './context.ts';
+import type { Ec2Image, Ec2Reader } from './ports/ec2.ts';
 
 export interface ImagePollState {
   imageId: string;

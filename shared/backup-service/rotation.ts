@@ -7,7 +7,7 @@
  * rotation (re-planned from the then-current inventory, so nothing is deleted twice); after
  * it, the remaining deletions are deferred to the next run (see rotateRegion).
  */
-import type { Ec2Image, Ec2Port, Ec2Reader, Ec2Snapshot } from '../aws/ec2-port.ts';
+
 import { BackupError, isTransientBackupError } from '../backup/errors.ts';
 import type { ImageRecord, SnapshotRecord } from '../backup/inventory.ts';
 import { planRetention, type RetentionAction } from '../backup/retention.ts';
@@ -20,6 +20,7 @@ import {
   rotationReport,
 } from '../backup/rotation-outcomes.ts';
 import { managedTagQuery } from './context.ts';
+import type { Ec2Image, Ec2Port, Ec2Reader, Ec2Snapshot } from './ports/ec2.ts';
 import type { RotationResult, Run, SnapshotSet, Target } from './state.ts';
 
 export type RegionRotation = RotationResult['regions'][number];

@@ -5,9 +5,10 @@
  * account, organization and OU shares in place. Throttling and 5xx propagate for the state
  * machine's Retry (adding a permission twice is harmless).
  */
-import type { Ec2Port, LaunchPermissions } from '../aws/ec2-port.ts';
+
 import { BackupError, isTransientBackupError } from '../backup/errors.ts';
 import { AWS_MANAGED_KEY_FIX, planShare, type ShareKind, type ShareRequest } from '../backup/share.ts';
+import type { Ec2Port, LaunchPermissions } from './ports/ec2.ts';
 import type { ShareKindResult, ShareResult } from './state.ts';
 
 type RegionShare = ShareResult['regions'][number];

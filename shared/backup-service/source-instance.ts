@@ -1,8 +1,8 @@
 /** The source instance as the domain's block-device mapper wants it: instance + its volumes. */
 
-import type { Ec2Reader } from '../aws/ec2-port.ts';
 import { type SourceInstance, sourceInstanceSchema } from '../backup/block-devices.ts';
 import { InvalidBackupInput, TargetNotFound } from '../backup/errors.ts';
+import type { Ec2Reader } from './ports/ec2.ts';
 
 const optional = <K extends string>(key: K, value: string | undefined) =>
   (value === undefined || value === '' ? {} : { [key]: value }) as Partial<Record<K, string>>;

@@ -17,6 +17,9 @@ export abstract class BackupError extends Error {
   }
 }
 
+/** A concrete backup error, as a step names the terminal error of its calls. */
+export type BackupErrorClass = new (message: string, options?: BackupErrorOptions) => BackupError;
+
 abstract class TransientBackupError extends BackupError {
   readonly transient = true;
 }

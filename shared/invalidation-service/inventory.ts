@@ -1,7 +1,7 @@
-import type { InventoryPort } from '../aws/s3-inventory.ts';
 import type { Site } from '../config/sites.ts';
 import { type ObjectChange, urlFormsOfKey } from '../invalidation/index.ts';
 import type { ChangeSet } from './change-set.ts';
+import type { InventoryPort } from './ports/inventory.ts';
 import { siteMapping } from './site-mapping.ts';
 
 /** Distinct URLs of the change set the site serves (every URL form of every changed key). */

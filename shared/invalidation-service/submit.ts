@@ -1,7 +1,3 @@
-import type { CloudFrontPort, InFlightUsage } from '../aws/cloudfront.ts';
-import { InvalidationWaitTimeoutError, TooManyInvalidationsInProgressError } from '../aws/errors.ts';
-import type { InventoryPort } from '../aws/s3-inventory.ts';
-import type { QueuePort } from '../aws/sqs.ts';
 import type { Site } from '../config/sites.ts';
 import {
   callerReference,
@@ -20,6 +16,14 @@ import { BatchNeverFitsError, SubmissionFailedError } from './errors.ts';
 import { loadInventory } from './inventory.ts';
 import { recordDeployMetrics } from './observability.ts';
 import { planBatches } from './plan-batches.ts';
+import {
+  type CloudFrontPort,
+  type InFlightUsage,
+  InvalidationWaitTimeoutError,
+  TooManyInvalidationsInProgressError,
+} from './ports/cloudfront.ts';
+import type { InventoryPort } from './ports/inventory.ts';
+import type { QueuePort } from './ports/queue.ts';
 
 /** Ignored keys named in the warning (the summary lists them all). */
 const IGNORED_KEYS_SAMPLE = 10;

@@ -63,54 +63,80 @@ export interface MetricsOptions {
 const signature = (dimensions: MetricDimensions): string =>
   JSON.stringify(Object.entries(dimensions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
-/** Exposes Powertools' own POWERTOOLS_METRICS_DISABLED / POWERTOOLS_DEV decision (protected there). */
-class EmfMetrics extends Metrics {
-  get off(): boolean {
-    return this.isDisabled();
+/**
+ * Powertools Metrics with a buffer that allows dimensions per metric (see the module comment).
+ * It is a Powertools `Metrics`, so the `logMetrics` middleware drives it: `captureColdStartMetric`
+ * is Powertools' own, and `publishStoredMetrics` (what the middleware calls after each
+ * invocation, also when it throws) is this buffer's flush.
+ */
+export class LambdaMetrics extends Metrics implements MetricsRecorder {
+  #buffer: MetricPoint[] = [];
+  #emitting = false;
+  readonly #write: (line: string) => void;
+
+  constructor(options: MetricsOptions = {}) {
+    super({
+      ...(options.namespace ? { namespace: options.namespace } : {}),
+      ...(options.serviceName ? { serviceName: options.serviceName } : {}),
+    });
+    this.#write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  }
+
+  count(name: string, value = 1, dimensions: MetricDimensions = {}): void {
+    this.record(name, MetricUnit.Count, value, dimensions);
+  }
+
+  record(name: string, unit: MetricUnitName, value: number, dimensions: MetricDimensions = {}): void {
+    this.#buffer.push({ name, unit, value, dimensions: { ...dimensions } });
+  }
+
+  flush(): void {
+    const points = this.#buffer;
+    this.#buffer = [];
+    // Powertools' own POWERTOOLS_METRICS_DISABLED / POWERTOOLS_DEV decision.
+    if (points.length === 0 || this.isDisabled()) return;
+    const groups = new Map<string, MetricPoint[]>();
+    for (const point of points) {
+      const key = signature(point.dimensions);
+      groups.set(key, [...(groups.get(key) ?? []), point]);
+    }
+    for (const group of groups.values()) this.#emit(group);
+  }
+
+  /** Empty buffers are normal here (most invocations record nothing): no Powertools warning. */
+  override publishStoredMetrics(): this {
+    if (this.#emitting) {
+      // Powertools itself publishes a record that reached 100 metrics or values: write that part.
+      this.#write(JSON.stringify(this.serializeMetrics()));
+      this.clearMetrics();
+      return this;
+    }
+    this.flush();
+    return this;
+  }
+
+  /** One EMF record for one set of extra dimensions. */
+  #emit(group: MetricPoint[]): void {
+    const dimensions = group[0]?.dimensions ?? {};
+    this.#emitting = true;
+    try {
+      if (Object.keys(dimensions).length > 0) {
+        // Two dimension sets: {service} (totals, alarms) and {service, ...dimensions}.
+        this.addDimensions({});
+        this.addDimensions({ ...dimensions });
+      }
+      for (const point of group) this.addMetric(point.name, point.unit, point.value);
+      this.#write(JSON.stringify(this.serializeMetrics()));
+    } finally {
+      this.#emitting = false;
+      this.clearMetrics();
+      this.clearDimensions();
+    }
   }
 }
 
-/** A buffer over Powertools Metrics that allows dimensions per metric (see the module comment). */
-export const createMetrics = (options: MetricsOptions = {}): MetricsRecorder => {
-  const powertools = new EmfMetrics({
-    ...(options.namespace ? { namespace: options.namespace } : {}),
-    ...(options.serviceName ? { serviceName: options.serviceName } : {}),
-  });
-  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
-  let buffer: MetricPoint[] = [];
-  const record: MetricsRecorder['record'] = (name, unit, value, dimensions = {}) => {
-    buffer.push({ name, unit, value, dimensions: { ...dimensions } });
-  };
-  return {
-    count: (name, value = 1, dimensions = {}) => record(name, MetricUnit.Count, value, dimensions),
-    record,
-    flush() {
-      const points = buffer;
-      buffer = [];
-      if (points.length === 0 || powertools.off) return;
-      const groups = new Map<string, MetricPoint[]>();
-      for (const point of points) {
-        const key = signature(point.dimensions);
-        groups.set(key, [...(groups.get(key) ?? []), point]);
-      }
-      for (const group of groups.values()) {
-        const dimensions = group[0]?.dimensions ?? {};
-        try {
-          if (Object.keys(dimensions).length > 0) {
-            // Two dimension sets: {service} (totals, alarms) and {service, ...dimensions}.
-            powertools.addDimensions({});
-            powertools.addDimensions({ ...dimensions });
-          }
-          for (const point of group) powertools.addMetric(point.name, point.unit, point.value);
-          write(JSON.stringify(powertools.serializeMetrics()));
-        } finally {
-          powertools.clearMetrics();
-          powertools.clearDimensions();
-        }
-      }
-    },
-  };
-};
+/** Build once per container (the Lambda wrapper does). */
+export const createMetrics = (options: MetricsOptions = {}): LambdaMetrics => new LambdaMetrics(options);
 
 /** Test double: keeps every point; `flushes` counts flush() calls. */
 export const createMemoryMetrics = (): MetricsRecorder & { recorded: MetricPoint[]; flushes: number } => {

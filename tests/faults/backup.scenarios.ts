@@ -5,8 +5,8 @@
 
 import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
-import type { Ec2Port } from '../../shared/aws/ec2-port.ts';
 import type { BackupDeps } from '../../shared/backup-service/deps.ts';
+import type { Ec2Port } from '../../shared/backup-service/ports/ec2.ts';
 import { MAX_TARGETS_PER_RUN } from '../../shared/config/policies.ts';
 import { createBackupWorkflow } from '../helpers/backup-workflow.ts';
 import {

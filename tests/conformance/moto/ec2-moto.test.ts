@@ -30,10 +30,10 @@ import { makeHandler as createSnapshots } from '../../../functions/backup-create
 import { makeHandler as discoverTargets } from '../../../functions/backup-discover-targets/handler.ts';
 import { makeHandler as shareImage } from '../../../functions/backup-share-image/handler.ts';
 import { createEc2Port, createEc2PortFactory } from '../../../shared/aws/ec2.ts';
-import type { Ec2Port, RegisterImageInput } from '../../../shared/aws/ec2-port.ts';
 import { TAG_KEYS } from '../../../shared/backup/tags.ts';
 import { managedTagQuery } from '../../../shared/backup-service/context.ts';
 import { type BackupDeps, silentLogger } from '../../../shared/backup-service/deps.ts';
+import type { Ec2Port, RegisterImageInput } from '../../../shared/backup-service/ports/ec2.ts';
 import type { Run, Target } from '../../../shared/backup-service/state.ts';
 import type { BackupPolicy } from '../../../shared/config/policies.ts';
 import { deployed, discoverEvent, memoryRunRecords, runOf } from '../../helpers/backup-deps.ts';

@@ -21,10 +21,11 @@ import {
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { clientConfig, useLocalCloud, useMoto } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
-import { type CloudFrontPort, createCloudFrontAdapter } from '../../../shared/aws/cloudfront.ts';
+import { createCloudFrontAdapter } from '../../../shared/aws/cloudfront.ts';
 import { createEventsAdapter } from '../../../shared/aws/events.ts';
 import { createSecretsAdapter } from '../../../shared/aws/secrets.ts';
 import { createQueueAdapter } from '../../../shared/aws/sqs.ts';
+import type { CloudFrontPort } from '../../../shared/invalidation-service/ports/cloudfront.ts';
 
 const REGION = 'eu-west-1';
 

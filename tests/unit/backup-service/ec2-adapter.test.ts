@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { dryRunEc2Port } from '../../../shared/aws/ec2-dry-run.ts';
 import { toBackupError } from '../../../shared/aws/ec2-errors.ts';
-import type { Ec2Reader } from '../../../shared/aws/ec2-port.ts';
 import { ImageCopyFailed } from '../../../shared/backup/errors.ts';
+import { dryRunEc2Port } from '../../../shared/backup-service/ec2-dry-run.ts';
+import type { Ec2Reader } from '../../../shared/backup-service/ports/ec2.ts';
 
 /** An SDK v3 service exception as the EC2 client throws it. */
 const sdkError = (code: string, status: number) =>

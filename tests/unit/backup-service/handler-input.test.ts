@@ -1,8 +1,8 @@
 /** Every backup handler rejects a bad task input with InvalidBackupInput naming the field, before any EC2 call. */
 import { describe, expect, it } from 'vitest';
-import type { Ec2PortFactory } from '../../../shared/aws/ec2-port.ts';
 import type { BackupDeps } from '../../../shared/backup-service/deps.ts';
 import { silentLogger } from '../../../shared/backup-service/deps.ts';
+import type { Ec2PortFactory } from '../../../shared/backup-service/ports/ec2.ts';
 import { deployed, runOf, unusedRunRecords } from '../../helpers/backup-deps.ts';
 import { policy } from '../../workflow/backup/scenario.ts';
 

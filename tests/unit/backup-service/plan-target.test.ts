@@ -1,9 +1,15 @@
 /** PlanTarget: the dry run of one target, over an in-memory EC2 that records every write asked of it. */
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '../../../functions/backup-plan-target/handler.ts';
-import type { Ec2Image, Ec2Instance, Ec2Port, Ec2Snapshot, Ec2Volume } from '../../../shared/aws/ec2-port.ts';
 import { TAG_KEYS } from '../../../shared/backup/tags.ts';
 import { silentLogger } from '../../../shared/backup-service/deps.ts';
+import type {
+  Ec2Image,
+  Ec2Instance,
+  Ec2Port,
+  Ec2Snapshot,
+  Ec2Volume,
+} from '../../../shared/backup-service/ports/ec2.ts';
 import type { Target } from '../../../shared/backup-service/state.ts';
 import { deployed, memoryRunRecords, runOf } from '../../helpers/backup-deps.ts';
 import { COPY_A, COPY_B, KEY_A, KEY_B, policy, SHARE_WITH, SOURCE } from '../../workflow/backup/scenario.ts';

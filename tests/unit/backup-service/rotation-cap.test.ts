@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Ec2Image, Ec2Port, Ec2Snapshot } from '../../../shared/aws/ec2-port.ts';
 import { Ec2Throttled } from '../../../shared/backup/errors.ts';
 import { TAG_KEYS } from '../../../shared/backup/tags.ts';
+import type { Ec2Image, Ec2Port, Ec2Snapshot } from '../../../shared/backup-service/ports/ec2.ts';
 import { rotateRegion } from '../../../shared/backup-service/rotation.ts';
 import { runOf } from '../../helpers/backup-deps.ts';
 import { INSTANCE_A, policy, SOURCE } from '../../workflow/backup/scenario.ts';

@@ -13,11 +13,11 @@
 import { describe, expect, it } from 'vitest';
 import { makeHandler } from '../../../functions/backup-share-image/handler.ts';
 import { toBackupError } from '../../../shared/aws/ec2-errors.ts';
-import type { Ec2Port, Ec2Snapshot, LaunchPermissions } from '../../../shared/aws/ec2-port.ts';
 import { ImageShareFailed } from '../../../shared/backup/errors.ts';
 import { planShare } from '../../../shared/backup/share.ts';
 import { silentLogger } from '../../../shared/backup-service/deps.ts';
 import { targetResult } from '../../../shared/backup-service/outcome.ts';
+import type { Ec2Port, Ec2Snapshot, LaunchPermissions } from '../../../shared/backup-service/ports/ec2.ts';
 import type { BackupState, ImageState, ShareResult } from '../../../shared/backup-service/state.ts';
 import { deployed, runOf, unusedRunRecords } from '../../helpers/backup-deps.ts';
 import { COPY_A, COPY_B, KEY_A, policy, SHARE_WITH, SOURCE } from '../../workflow/backup/scenario.ts';

@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { makeHandler as makeDiscover } from '../../../functions/backup-discover-targets/handler.ts';
 import { makeHandler as makeSummarize } from '../../../functions/backup-summarize/handler.ts';
-import type { Ec2Port } from '../../../shared/aws/ec2-port.ts';
 import { checkTargetCap } from '../../../shared/backup/target-cap.ts';
 import { silentLogger } from '../../../shared/backup-service/deps.ts';
+import type { Ec2Port } from '../../../shared/backup-service/ports/ec2.ts';
 import { type BackupPolicy, backupPolicySchema } from '../../../shared/config/policies.ts';
 import { deployed, discoverEvent, memoryRunRecords, unusedRunRecords } from '../../helpers/backup-deps.ts';
 import { policy } from '../../workflow/backup/scenario.ts';

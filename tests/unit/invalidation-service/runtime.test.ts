@@ -3,8 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/invalidate-deploy-event/handler.ts';
-import { defaultInvalidationDeps, waitBudgetSeconds } from '../../../shared/invalidation-service/runtime.ts';
+import { waitBudgetSeconds } from '../../../shared/invalidation-service/runtime.ts';
+import { parseEnvironment } from '../../../shared/lambda/environment.ts';
+import { invalidationDeps, invalidationEnv } from '../../../shared/lambda/invalidation-deps.ts';
+import { createLogger } from '../../../shared/logging/logger.ts';
+import { createMetrics } from '../../../shared/logging/metrics.ts';
+import { lambdaContext } from '../../helpers/lambda-context.ts';
 import { site } from './fixtures.ts';
+
+/** The invalidation functions' dependencies from an environment, as their wrapper builds them. */
+const defaultInvalidationDeps = (name: string, env: NodeJS.ProcessEnv) =>
+  invalidationDeps(parseEnvironment(invalidationEnv, env), {
+    logger: createLogger(name),
+    metrics: createMetrics(),
+  });
 
 describe('invalidation function environment', () => {
   it('lists every missing or invalid variable at once', () => {
@@ -37,7 +49,7 @@ describe('invalidation function environment', () => {
   });
 
   it('fails the first invocation, not the import, when the environment is wrong', async () => {
-    await expect(handler({})).rejects.toMatchObject({ name: 'ConfigError' });
+    await expect(handler({}, lambdaContext('req-1'))).rejects.toMatchObject({ name: 'ConfigError' });
   });
 
   it("bounds the site's wait for completion by the Lambda's remaining time", () => {

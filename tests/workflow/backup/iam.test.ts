@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { Ec2Port } from '../../../shared/aws/ec2-port.ts';
+import type { Ec2Port } from '../../../shared/backup-service/ports/ec2.ts';
 import { createBackupWorkflow } from '../../helpers/backup-workflow.ts';
 import {
   INSTANCE_A,

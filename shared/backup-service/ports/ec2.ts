@@ -1,11 +1,12 @@
 /**
  * The narrow EC2 port the backup workflow uses: only the calls it makes, every listing
- * already paged to the end, every failure already a named backup error. The SDK lives
- * behind it in `ec2.ts`; `ec2-dry-run.ts` wraps it for rehearsals.
+ * already paged to the end, every failure already a named backup error. The use cases
+ * declare it; `shared/aws/ec2.ts` implements it over the SDK, `../ec2-dry-run.ts` wraps it
+ * for rehearsals.
  */
-import type { InstanceStoreMapping, RegisterImageRequest, VolumeType } from '../backup/block-devices.ts';
-import type { ProductCode } from '../backup/image-method.ts';
-import type { TagSpecification } from '../backup/tags.ts';
+import type { InstanceStoreMapping, RegisterImageRequest, VolumeType } from '../../backup/block-devices.ts';
+import type { ProductCode } from '../../backup/image-method.ts';
+import type { TagSpecification } from '../../backup/tags.ts';
 
 interface Ec2InstanceDevice {
   deviceName: string;

@@ -4,7 +4,7 @@
  * cannot delete anything during a rehearsal.
  */
 import { InvalidBackupInput } from '../backup/errors.ts';
-import type { Ec2Port, Ec2Reader } from './ec2-port.ts';
+import type { Ec2Port, Ec2Reader } from './ports/ec2.ts';
 
 interface SkippedWrite {
   region: string;

@@ -1,0 +1,56 @@
+import * as z from 'zod';
+import { createEc2PortFactory } from '../aws/ec2.ts';
+import { createS3RunRecords } from '../aws/s3-run-records.ts';
+import { type DeployedPolicies, deployedPoliciesOf } from '../backup-service/deployed-policies.ts';
+import type { BackupDeps } from '../backup-service/deps.ts';
+import type { RunRecords } from '../backup-service/run-records.ts';
+import { ConfigError } from '../config/errors.ts';
+import { type ConfigFileEnv, configFileEnv, readPackagedConfig } from './environment.ts';
+import type { Observability } from './handler.ts';
+
+/** EC2 SDK retries: standard mode retries throttling and 5xx; the workflow's Retry backs off beyond that. */
+const EC2_MAX_ATTEMPTS = 4;
+
+/** What every backup function reads from its environment (serverless/functions-backup.yml). */
+export const backupEnv = configFileEnv;
+
+/** The functions that read or write run records also get the bucket's name. */
+export const backupRunsEnv = configFileEnv.extend({
+  SHIPYARD_BACKUP_RUNS_BUCKET: z.string().min(3, 'the name of the backup run records bucket is required'),
+});
+
+/** The policies of the config file packaged with the function. */
+export const packagedPolicies = (env: ConfigFileEnv): DeployedPolicies =>
+  deployedPoliciesOf(readPackagedConfig(env).backupPolicies);
+
+/** A function without the bucket in its environment never touches run records: any use is a wiring error. */
+const noRunRecords = (): Promise<never> =>
+  Promise.reject(
+    new ConfigError('environment', [
+      { path: 'SHIPYARD_BACKUP_RUNS_BUCKET', message: 'this function has no run records bucket' },
+    ]),
+  );
+
+/**
+ * Production dependencies of a backup step: SDK clients per region (endpoint from
+ * `AWS_ENDPOINT_URL*` when set, as the SDK reads it), the system clock, the packaged policies
+ * and the run records bucket.
+ */
+export const backupDeps = (
+  env: ConfigFileEnv & { SHIPYARD_BACKUP_RUNS_BUCKET?: string },
+  { logger, metrics }: Observability,
+): BackupDeps => {
+  const bucket = env.SHIPYARD_BACKUP_RUNS_BUCKET;
+  const runRecords: RunRecords =
+    bucket === undefined
+      ? { record: noRunRecords, recordedRunIds: noRunRecords }
+      : createS3RunRecords({ bucket });
+  return {
+    ec2: createEc2PortFactory({ clientConfig: { maxAttempts: EC2_MAX_ATTEMPTS, retryMode: 'standard' } }),
+    logger,
+    now: () => new Date(),
+    policies: packagedPolicies(env),
+    runRecords,
+    metrics,
+  };
+};
