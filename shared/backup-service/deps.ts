@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { createEc2PortFactory } from '../aws/ec2.ts';
 import type { Ec2PortFactory } from '../aws/ec2-port.ts';
+import { createKeyManagerFactory } from '../aws/kms.ts';
 import { createS3RunRecords } from '../aws/s3-run-records.ts';
 import { ConfigError } from '../config/errors.ts';
 import { parseConfig } from '../config/load.ts';
@@ -15,6 +16,7 @@ import { resolveConfigPath } from '../config/path.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { createMetrics, type MetricsRecorder } from '../logging/metrics.ts';
 import { type DeployedPolicies, deployedPoliciesOf } from './deployed-policies.ts';
+import type { KeyManagerFactory } from './key-manager.ts';
 import type { RunRecords } from './run-records.ts';
 
 /** The logging surface the handlers use (Powertools' Logger; tests pass a silent one). */
@@ -31,6 +33,8 @@ export interface BackupDeps {
   runRecords: RunRecords;
   /** EMF metrics (BackupsSucceeded/BackupsFailed per policy, AmiCopyDuration per region); tests may omit it. */
   metrics?: MetricsRecorder;
+  /** KMS per region (ShareImage: is a snapshot's key aws/ebs?); without it AWS's refusal reports it. */
+  kms?: KeyManagerFactory;
 }
 
 /** Backup metrics (BackupTargetsFailedAlarm watches BackupsFailed service-wide). */
@@ -110,6 +114,7 @@ export function defaultBackupDeps(step: string): BackupDeps {
     policies: packagedPolicies(),
     runRecords: environmentRunRecords(),
     metrics: createMetrics(),
+    kms: createKeyManagerFactory({ clientConfig: { maxAttempts: EC2_MAX_ATTEMPTS, retryMode: 'standard' } }),
   };
 }
 

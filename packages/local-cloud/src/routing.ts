@@ -10,6 +10,7 @@ const JSON_TARGET_PREFIXES: Record<string, string> = {
   AWSLambda: 'lambda',
   AmazonEventBridgeScheduler: 'scheduler',
   secretsmanager: 'secretsmanager',
+  TrentService: 'kms',
 };
 
 export interface CredentialScope {

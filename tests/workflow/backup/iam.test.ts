@@ -113,6 +113,18 @@ describe('backup IAM covers what the handlers call', () => {
     const workflow = await createBackupWorkflow(local, {
       decorateDeps: (deps, functionKey) => ({
         ...deps,
+        kms: (region) => {
+          const port = deps.kms?.(region);
+          if (port === undefined) throw new Error('the workflow has a KMS port');
+          return {
+            describeKey: (keyId) => {
+              const used = calls.get(functionKey) ?? new Set<string>();
+              calls.set(functionKey, used);
+              used.add('kms:DescribeKey');
+              return port.describeKey(keyId);
+            },
+          };
+        },
         ec2: (region) => {
           const port = deps.ec2(region);
           const used = calls.get(functionKey) ?? new Set<string>();

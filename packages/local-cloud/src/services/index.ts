@@ -4,6 +4,7 @@ import { codePipelineService } from './codepipeline.ts';
 import { ec2Service } from './ec2/service.ts';
 import { connectTargetDelivery } from './eventbridge/dispatch.ts';
 import { eventBridgeService } from './eventbridge/service.ts';
+import { kmsService } from './kms/service.ts';
 import { lambdaService } from './lambda/service.ts';
 import { s3Service } from './s3/service.ts';
 import { schedulerService } from './scheduler/service.ts';
@@ -26,6 +27,7 @@ export const SERVICES: LocalService[] = [
   stepFunctionsService,
   schedulerService,
   snsService,
+  kmsService,
 ];
 
 connectTargetDelivery(deliverToTarget);
