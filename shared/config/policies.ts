@@ -378,6 +378,31 @@ const backupPoliciesSchema = z.array(backupPolicySchema).superRefine((policies, 
 export type BackupPolicy = z.infer<typeof backupPolicySchema>;
 export type BackupPolicyInput = z.input<typeof backupPolicySchema>;
 
+/**
+ * One stack lives in one partition: its roles' credentials do not reach another partition's
+ * Regions. Problems for every policy whose source region is not in the first policy's partition.
+ */
+export function partitionProblems(
+  policies: readonly Pick<BackupPolicy, 'sourceRegion'>[],
+): { index: number; message: string }[] {
+  const first = policies[0];
+  const stackPartition = first === undefined ? undefined : partitionOf(first.sourceRegion);
+  return policies.flatMap((policy, index) => {
+    const partition = partitionOf(policy.sourceRegion);
+    return index > 0 &&
+      partition !== undefined &&
+      stackPartition !== undefined &&
+      partition !== stackPartition
+      ? [
+          {
+            index,
+            message: `source region ${policy.sourceRegion} is in partition ${partition}, backupPolicies[0]'s ${first?.sourceRegion} in ${stackPartition}: one deployment works in one partition (deploy a stack per partition)`,
+          },
+        ]
+      : [];
+  });
+}
+
 export type PoliciesParseResult = { ok: true; policies: BackupPolicy[] } | { ok: false; issues: string[] };
 
 /**

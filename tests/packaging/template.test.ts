@@ -176,6 +176,21 @@ describe('packaged CloudFormation template', () => {
     expect(resources(targetStatement as PolicyStatement)).not.toContain('ap-south-1');
   });
 
+  // ARN format (AWS General Reference, "Amazon Resource Names": arn:partition:service:…; the
+  // partition is aws, aws-cn or aws-us-gov) and CloudFormation's AWS::Partition pseudo parameter:
+  // a literal `arn:aws:` never matches a resource of a China or GovCloud stack.
+  it('builds every ARN of the template in the deployment partition (AWS::Partition), none with a literal partition', () => {
+    const literal = JSON.stringify(template).match(/arn:aws(?:-[a-z]+)*:[^"]*/g) ?? [];
+    expect(literal).toEqual([]);
+    const partitioned = allStatements().filter(({ statement }) =>
+      JSON.stringify(statement.Resource ?? '').includes(`arn:\${AWS::Partition}:ec2:`),
+    );
+    expect(partitioned.length).toBeGreaterThan(5);
+    // The guard's exemptions match the roles in any partition (ArnLike checks each component).
+    const guard = readFileSync('docs/iam-guard.json', 'utf8');
+    expect(guard).not.toMatch(/"arn:aws(?:-[a-z]+)*:/);
+  });
+
   it('limits CloudFront actions to the configured distributions', () => {
     const config = parseYaml(readFileSync('config/shipyard.dev.yml', 'utf8')) as {
       sites: { distributionIds: string[] }[];

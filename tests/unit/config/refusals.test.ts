@@ -134,6 +134,14 @@ describe('config refusals (each names the field and what was expected)', () => {
       'backupPolicies[0].sourceKmsKeys[0]',
       /^KMS key ARN is in partition aws, but cn-north-1 is in aws-cn: expected arn:aws-cn:kms:…$/,
     ],
+    // AWS General Reference, "Amazon Resource Names" / IAM: credentials of one partition are
+    // not valid in another, so one stack's roles reach one partition's Regions only.
+    [
+      'policies in two partitions',
+      yamlOf([site()], [policy(), policy({ name: 'china', sourceRegion: 'cn-north-1' })]),
+      'backupPolicies[1].sourceRegion',
+      /^source region cn-north-1 is in partition aws-cn, backupPolicies\[0\]'s ap-south-1 in aws: one deployment works in one partition/,
+    ],
     [
       'a region that does not exist',
       yamlOf([site()], [policy({ copyRegions: [{ region: 'eu-west-9' }] })]),
