@@ -1,8 +1,9 @@
-// IAM of the backup functions that depends on the stage config: the KMS keys of the copy
-// regions. CopyImage with KmsKeyId needs CreateGrant/Decrypt/ReEncrypt*/GenerateDataKey*/
-// DescribeKey on that key, and on nothing else.
+// IAM of the backup functions that depends on the stage config: the regions a policy copies
+// from and to, and the KMS keys of the copies. Every ARN takes the deployment's partition
+// (`${AWS::Partition}`: aws, aws-cn, aws-us-gov), never a hard-coded `arn:aws:`.
 const { backupPolicies } = require('./backup-config.cjs');
 
+/** CopyImage with KmsKeyId needs these on the destination key, and on nothing else. */
 const KMS_ACTIONS = [
   'kms:CreateGrant',
   'kms:Decrypt',
@@ -13,55 +14,198 @@ const KMS_ACTIONS = [
 const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\//;
 const ALIAS_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:(alias\/.+)$/;
 
-/** Key ARNs become Resources; aliases (which IAM cannot name as a resource) a kms:ResourceAliases condition. */
-function kmsStatements(policies) {
+const sub = (text) => ({ 'Fn::Sub': text });
+/** `arn:<partition>:ec2:<region>::<type>/*` (images and snapshots have no account in their ARN). */
+const ec2Arn = (region, type) => sub(`arn:\${AWS::Partition}:ec2:${region}::${type}/*`);
+const managed = (key) => ({ StringEquals: { [key]: 'true' } });
+
+/**
+ * Key ARNs become Resources; aliases (which IAM cannot name as a resource) a kms:ResourceAliases
+ * condition on the account's keys of their region. `keys`: [{ key, region }] (region: where a
+ * bare alias/… lives).
+ */
+function keyStatements(keys, actions, condition) {
   const keyArns = new Set();
   const aliases = new Map(); // region -> Set(alias/…)
-  for (const policy of policies) {
-    for (const copy of policy.copyRegions ?? []) {
-      const key = copy.kmsKeyId;
-      if (typeof key !== 'string') continue;
-      const aliasArn = ALIAS_ARN.exec(key);
-      if (KEY_ARN.test(key)) keyArns.add(key);
-      else if (aliasArn)
-        (aliases.get(aliasArn[1]) ?? aliases.set(aliasArn[1], new Set()).get(aliasArn[1])).add(aliasArn[2]);
-      else (aliases.get(copy.region) ?? aliases.set(copy.region, new Set()).get(copy.region)).add(key);
-    }
+  const addAlias = (region, name) =>
+    (aliases.get(region) ?? aliases.set(region, new Set()).get(region)).add(name);
+  for (const { key, region } of keys) {
+    const aliasArn = ALIAS_ARN.exec(key);
+    if (KEY_ARN.test(key)) keyArns.add(key);
+    else if (aliasArn) addAlias(aliasArn[1], aliasArn[2]);
+    else addAlias(region, key);
   }
   const statements = [];
   if (keyArns.size > 0)
-    statements.push({ Effect: 'Allow', Action: KMS_ACTIONS, Resource: [...keyArns].sort() });
+    statements.push({
+      Effect: 'Allow',
+      Action: actions,
+      Resource: [...keyArns].sort(),
+      ...(condition === undefined ? {} : { Condition: condition }),
+    });
   for (const [region, names] of [...aliases].sort()) {
     statements.push({
       Effect: 'Allow',
-      Action: KMS_ACTIONS,
-      Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:kms:${region}:\${AWS::AccountId}:key/*` },
-      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [...names].sort() } },
+      Action: actions,
+      Resource: sub(`arn:\${AWS::Partition}:kms:${region}:\${AWS::AccountId}:key/*`),
+      Condition: { ...condition, 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [...names].sort() } },
     });
   }
   return statements;
 }
 
-const managed = (key) => ({ StringEquals: { [key]: 'true' } });
+/** The copy regions' encryption keys (copyRegions[].kmsKeyId). */
+function kmsStatements(policies) {
+  const keys = policies.flatMap((policy) =>
+    (policy.copyRegions ?? []).flatMap((copy) =>
+      typeof copy.kmsKeyId === 'string' ? [{ key: copy.kmsKeyId, region: copy.region }] : [],
+    ),
+  );
+  return keyStatements(keys, KMS_ACTIONS);
+}
 
-/** All of backupCopyImage's statements (EC2 + the configured KMS keys). */
-async function copyImageStatements(context) {
+/**
+ * The source keys (sourceKmsKeys) as CopyImage uses them: EC2 reads the source snapshots with
+ * them and, when the copy gets another key, re-encrypts from them (Amazon EBS User Guide,
+ * "Requirements for Amazon EBS encryption": kms:CreateGrant, Decrypt, DescribeKey, ReEncrypt*,
+ * CreateGrant only with kms:GrantIsForAWSResource). The function never calls KMS itself, so
+ * every use is EC2's on its behalf (kms:ViaService ec2.<region>.amazonaws.com[.cn]; which
+ * region's EC2 a cross-region copy names is not documented, hence the wildcard [unconfirmed]).
+ */
+const VIA_EC2 = { StringLike: { 'kms:ViaService': ['ec2.*.amazonaws.com', 'ec2.*.amazonaws.com.cn'] } };
+const SOURCE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:ReEncrypt*'];
+
+const sourceKeysOf = (policies) =>
+  policies.flatMap((policy) =>
+    (policy.copyRegions ?? []).length === 0
+      ? []
+      : (policy.sourceKmsKeys ?? []).map((key) => ({ key, region: policy.sourceRegion })),
+  );
+
+function sourceKeyStatements(policies) {
+  const keys = sourceKeysOf(policies);
   return [
-    { Effect: 'Allow', Action: ['ec2:DescribeImages'], Resource: '*' },
+    ...keyStatements(keys, SOURCE_KEY_ACTIONS, VIA_EC2),
+    ...keyStatements(keys, ['kms:CreateGrant'], {
+      ...VIA_EC2,
+      Bool: { 'kms:GrantIsForAWSResource': 'true' },
+    }),
+  ];
+}
+
+const sorted = (values) => [...new Set(values)].sort();
+
+/**
+ * backupCopyImage's EC2 statements. Since 2024-10-28 CopyImage is authorised on the source AMI
+ * as well as on the new one (EC2 User Guide, "Grant permissions to copy Amazon EC2 AMIs";
+ * Service Authorization Reference, Amazon EC2, CopyImage): the source images (and their
+ * snapshots) of the policies' source regions only when Shipyard-managed (aws:ResourceTag),
+ * the new images and snapshots of the copy regions only when the request tags them
+ * (aws:RequestTag), and CreateTags only as part of the copy.
+ */
+function copyImageEc2Statements(policies) {
+  const copying = policies.filter((policy) => (policy.copyRegions ?? []).length > 0);
+  const sources = sorted(copying.map((policy) => policy.sourceRegion));
+  const destinations = sorted(copying.flatMap((policy) => policy.copyRegions.map((copy) => copy.region)));
+  const both = (regions) =>
+    regions.flatMap((region) => [ec2Arn(region, 'image'), ec2Arn(region, 'snapshot')]);
+  const statements = [{ Effect: 'Allow', Action: ['ec2:DescribeImages'], Resource: '*' }];
+  if (copying.length === 0) return statements;
+  return [
+    ...statements,
     {
+      Sid: 'CopyImageSource',
       Effect: 'Allow',
       Action: ['ec2:CopyImage'],
-      Resource: ['arn:aws:ec2:*::image/*', 'arn:aws:ec2:*::snapshot/*'],
+      Resource: both(sources),
+      Condition: managed('aws:ResourceTag/shipyard:managed'),
+    },
+    {
+      Sid: 'CopyImageTarget',
+      Effect: 'Allow',
+      Action: ['ec2:CopyImage'],
+      Resource: both(destinations),
       Condition: managed('aws:RequestTag/shipyard:managed'),
     },
     {
       Effect: 'Allow',
       Action: ['ec2:CreateTags'],
-      Resource: ['arn:aws:ec2:*::image/*', 'arn:aws:ec2:*::snapshot/*'],
+      Resource: both(destinations),
       Condition: { StringEquals: { 'ec2:CreateAction': 'CopyImage' } },
     },
-    ...kmsStatements(await backupPolicies(context)),
   ];
 }
 
-module.exports = { copyImageStatements, kmsStatements };
+/** All of backupCopyImage's statements (EC2 + the configured KMS keys). */
+async function copyImageStatements(context) {
+  const policies = await backupPolicies(context);
+  return [...copyImageEc2Statements(policies), ...kmsStatements(policies), ...sourceKeyStatements(policies)];
+}
+
+/**
+ * backupShareImage: kms:DescribeKey tells the AWS managed aws/ebs key (KeyManager AWS) from a
+ * customer managed one, which DescribeSnapshots names only by key ARN. Allowed on the configured
+ * keys (source and copies) and, by its alias, on aws/ebs in the policies' regions (whether
+ * kms:ResourceAliases matches an AWS managed key's alias is not documented [unconfirmed]: a
+ * refused DescribeKey leaves the key unknown, and AWS's own refusal of the share reports it).
+ */
+function shareImageKmsStatements(policies) {
+  const sharing = policies.filter((policy) => {
+    const share = policy.share ?? {};
+    return (
+      share.public === true ||
+      (share.accountIds ?? []).length +
+        (share.organizationArns ?? []).length +
+        (share.organizationalUnitArns ?? []).length >
+        0
+    );
+  });
+  const configured = [
+    ...sharing.flatMap((policy) =>
+      (policy.sourceKmsKeys ?? []).map((key) => ({ key, region: policy.sourceRegion })),
+    ),
+    ...sharing.flatMap((policy) =>
+      (policy.copyRegions ?? []).flatMap((copy) =>
+        typeof copy.kmsKeyId === 'string' ? [{ key: copy.kmsKeyId, region: copy.region }] : [],
+      ),
+    ),
+  ];
+  const regions = sorted(
+    sharing.flatMap((policy) => [
+      policy.sourceRegion,
+      ...(policy.copyRegions ?? []).map((copy) => copy.region),
+    ]),
+  );
+  return [
+    ...keyStatements(configured, ['kms:DescribeKey']),
+    ...keyStatements(
+      regions.map((region) => ({ key: 'alias/aws/ebs', region })),
+      ['kms:DescribeKey'],
+    ),
+  ];
+}
+
+/** All of backupShareImage's statements. */
+async function shareImageStatements(context) {
+  const policies = await backupPolicies(context);
+  return [
+    // The AMI's snapshots and their KMS keys: which kinds of sharing AWS would refuse.
+    { Effect: 'Allow', Action: ['ec2:DescribeImages', 'ec2:DescribeSnapshots'], Resource: '*' },
+    {
+      Effect: 'Allow',
+      Action: ['ec2:ModifyImageAttribute'],
+      Resource: sub(`arn:\${AWS::Partition}:ec2:*::image/*`),
+      Condition: managed('aws:ResourceTag/shipyard:managed'),
+    },
+    ...shareImageKmsStatements(policies),
+  ];
+}
+
+module.exports = {
+  copyImageStatements,
+  copyImageEc2Statements,
+  kmsStatements,
+  sourceKeyStatements,
+  shareImageStatements,
+  shareImageKmsStatements,
+};

@@ -28,6 +28,8 @@ const planSchema = z.object({
               bootMode: z.string().optional(),
               rootDeviceName: z.string(),
               blockDeviceMappings: z.array(z.unknown()),
+              method: z.string().optional(),
+              methodReason: z.string().optional(),
             })
             .optional(),
           copies: z.array(z.object({ region: z.string(), kmsKeyId: z.string().optional() })),
@@ -73,6 +75,10 @@ function targetLines(plan: TargetPlanView): string[] {
     lines.push(
       `    AMI ${image.name} (${image.architecture}${boot}, root ${image.rootDeviceName}, ${image.blockDeviceMappings.length} mapping(s))`,
     );
+    if (image.method)
+      lines.push(
+        `    by ${image.method === 'create-image' ? 'CreateImage' : 'RegisterImage'} (${image.method}): ${image.methodReason ?? ''}`,
+      );
   }
   if (copies.length > 0) {
     lines.push(

@@ -43,7 +43,10 @@ export function makeHandler(deps: BackupDeps) {
     ];
     const regions: ShareResult['regions'] = [];
     for (const { region, imageId } of live) {
-      const result = await shareRegionImage(deps.ec2(region), imageId, request, { marketplace });
+      const result = await shareRegionImage(deps.ec2(region), imageId, request, {
+        marketplace,
+        keys: deps.kms?.(region),
+      });
       for (const kind of result.kinds ?? [])
         if (kind.status === 'refused')
           deps.logger.warn('sharing refused', {

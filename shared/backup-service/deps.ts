@@ -8,6 +8,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { MetricsRecorder } from '../logging/metrics.ts';
 import type { DeployedPolicies } from './deployed-policies.ts';
 import type { Ec2PortFactory } from './ports/ec2.ts';
+import type { KeyManagerFactory } from './key-manager.ts';
 import type { RunRecords } from './run-records.ts';
 
 /** The logging surface the handlers use (Powertools' Logger; tests pass a silent one). */
@@ -24,6 +25,8 @@ export interface BackupDeps {
   runRecords: RunRecords;
   /** EMF metrics (BackupsSucceeded/BackupsFailed per policy, AmiCopyDuration per region); tests may omit it. */
   metrics?: MetricsRecorder;
+  /** KMS per region (ShareImage: is a snapshot's key aws/ebs?); without it AWS's refusal reports it. */
+  kms?: KeyManagerFactory;
 }
 
 /** Backup metrics (BackupTargetsFailedAlarm watches BackupsFailed service-wide). */

@@ -1,5 +1,6 @@
 /**
- * Shares one AMI of one region: reads its snapshots' encryption, plans the kinds of principal
+ * Shares one AMI of one region: reads its snapshots' encryption (and, through KMS DescribeKey,
+ * which of their keys is the AWS managed aws/ebs), plans the kinds of principal
  * (`shared/backup/share.ts`) and makes one ModifyImageAttribute call per kind, so that a
  * refused public share (image block public access, a Marketplace or encrypted AMI) leaves the
  * account, organization and OU shares in place. Throttling and 5xx propagate for the state
@@ -9,6 +10,8 @@
 import { BackupError, isTransientBackupError } from '../backup/errors.ts';
 import { AWS_MANAGED_KEY_FIX, planShare, type ShareKind, type ShareRequest } from '../backup/share.ts';
 import type { Ec2Port, LaunchPermissions } from './ports/ec2.ts';
+import { isAwsManagedEbsKey } from '../config/policies.ts';
+import type { KeyManagerPort } from './key-manager.ts';
 import type { ShareKindResult, ShareResult } from './state.ts';
 
 type RegionShare = ShareResult['regions'][number];
@@ -41,7 +44,7 @@ const awsRefusalOf = (error: BackupError): { code: string; reason: string } => {
     : { code: error.name, reason: error.message };
 };
 
-/** AWS's own refusal of an aws/ebs-encrypted AMI (its key ARN is not recognisable without KMS). */
+/** AWS's own refusal of an aws/ebs-encrypted AMI whose key KMS did not describe to us. */
 const withFix = (message: string): string =>
   /AWS Managed (CMK|key)/i.test(message) ? `${message}; fix: ${AWS_MANAGED_KEY_FIX}` : message;
 
@@ -54,18 +57,32 @@ export async function shareRegionImage(
   ec2: Ec2Port,
   imageId: string,
   request: ShareRequest,
-  options: { marketplace: boolean },
+  options: { marketplace: boolean; keys?: KeyManagerPort | undefined },
 ): Promise<RegionShare> {
   const [image] = await ec2.describeImages({ imageIds: [imageId] });
-  const snapshots = (
-    image === undefined || image.snapshotIds.length === 0
+  const described = new Map<string, Promise<boolean | undefined>>();
+  const awsManaged = (kmsKeyId: string) => {
+    if (options.keys === undefined || isAwsManagedEbsKey(kmsKeyId)) return Promise.resolve(undefined);
+    const known =
+      described.get(kmsKeyId) ?? options.keys.describeKey(kmsKeyId).then((key) => key?.awsManaged);
+    described.set(kmsKeyId, known);
+    return known;
+  };
+  const snapshots = await Promise.all(
+    (image === undefined || image.snapshotIds.length === 0
       ? []
       : await ec2.describeSnapshots({ snapshotIds: image.snapshotIds })
-  ).map((s) => ({
-    snapshotId: s.snapshotId,
-    encrypted: s.encrypted === true,
-    ...(s.kmsKeyId === undefined ? {} : { kmsKeyId: s.kmsKeyId }),
-  }));
+    ).map(async (s) => {
+      const managed =
+        s.encrypted === true && s.kmsKeyId !== undefined ? await awsManaged(s.kmsKeyId) : undefined;
+      return {
+        snapshotId: s.snapshotId,
+        encrypted: s.encrypted === true,
+        ...(s.kmsKeyId === undefined ? {} : { kmsKeyId: s.kmsKeyId }),
+        ...(managed === undefined ? {} : { awsManagedKey: managed }),
+      };
+    }),
+  );
   const kinds: ShareKindResult[] = [];
   for (const plan of planShare(request, { imageId, marketplace: options.marketplace, snapshots })) {
     if ('refused' in plan) {

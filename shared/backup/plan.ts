@@ -1,6 +1,6 @@
 /**
  * What a backup run WOULD do for one target (the dry run): the volumes it would snapshot,
- * the AMI it would register, the copies, the sharing and the rotation plan per region.
+ * the AMI it would make (RegisterImage or CreateImage, and why), the copies, the sharing and the rotation plan per region.
  * Built from the same domain functions the real steps use, so a request the real run
  * could not make (no root volume, paravirtual, io1 without IOPS) fails the plan the same way.
  */
@@ -13,6 +13,7 @@ import {
   type VolumeExclusions,
   volumeTypeSchema,
 } from './block-devices.ts';
+import { chooseImageMethod, imageMethodSchema } from './image-method.ts';
 import { rotationReportSchema } from './rotation-report.ts';
 import type { TargetSelection } from './target-cap.ts';
 
@@ -64,6 +65,13 @@ const imagePlanSchema = z
     enaSupport: z.boolean(),
     bootMode: bootModeSchema.optional(),
     blockDeviceMappings: z.array(plannedMappingSchema),
+    /**
+     * How the run would make the AMI, chosen as the real step chooses it (chooseImageMethod):
+     * CreateImage for licensed platforms, RegisterImage otherwise (which the real run may still
+     * discard for CreateImage if the new AMI's billing differs from the instance's).
+     */
+    method: imageMethodSchema,
+    methodReason: z.string(),
   })
   .strict();
 export type ImagePlan = z.infer<typeof imagePlanSchema>;
@@ -188,6 +196,7 @@ export function planImage(input: {
     snapshotsByVolumeId,
     exclusions: input.exclusions,
   });
+  const choice = chooseImageMethod(instance);
   return {
     region: input.region,
     name: request.Name,
@@ -205,5 +214,7 @@ export function planImage(input: {
       ...(Ebs.Throughput === undefined ? {} : { throughput: Ebs.Throughput }),
       deleteOnTermination: Ebs.DeleteOnTermination,
     })),
+    method: choice.method,
+    methodReason: choice.reason,
   };
 }

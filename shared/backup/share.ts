@@ -27,6 +27,8 @@ export interface SnapshotEncryption {
   snapshotId: string;
   encrypted: boolean;
   kmsKeyId?: string;
+  /** KMS DescribeKey said the key is AWS managed (KeyManager `AWS`); absent when not asked or not known. */
+  awsManagedKey?: boolean;
 }
 
 /** Refused before calling: the code AWS answers with (as observed, see below), the reason and the fix. */
@@ -56,12 +58,13 @@ export const AWS_MANAGED_KEY_FIX =
 
 /**
  * An encrypted snapshot whose key is not known is taken as encrypted with the region's
- * default EBS key, which is aws/ebs unless the account changed it: only the alias forms
- * (`alias/aws/ebs`, its ARN) are recognised — a key ARN of aws/ebs needs kms:DescribeKey,
- * and then AWS's own refusal of the call is what reports it.
+ * default EBS key, which is aws/ebs unless the account changed it. DescribeSnapshots names the
+ * key by its key ARN, so aws/ebs is recognised by KMS DescribeKey (`awsManagedKey`) or by an
+ * alias form (`alias/aws/ebs`, its ARN); a key KMS would not describe is left to AWS's own
+ * refusal of the call.
  */
 const usesAwsManagedKey = (s: SnapshotEncryption): boolean =>
-  s.encrypted && (s.kmsKeyId === undefined || isAwsManagedEbsKey(s.kmsKeyId));
+  s.encrypted && (s.kmsKeyId === undefined || s.awsManagedKey === true || isAwsManagedEbsKey(s.kmsKeyId));
 
 /**
  * One entry per kind the request names (public first), each either the principals to add in

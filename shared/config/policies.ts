@@ -86,7 +86,7 @@ export const volumeIdSchema = z
 const accountIdSchema = z.string().regex(/^\d{12}$/, 'an AWS account id is exactly 12 digits');
 
 const KMS_KEY_ARN =
-  /^arn:aws(?:-[a-z]+)*:kms:([a-z0-9-]+):(\d{12}):(?:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias\/[A-Za-z0-9/_-]{1,250})$/;
+  /^arn:(aws(?:-[a-z]+)*):kms:([a-z0-9-]+):(\d{12}):(?:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias\/[A-Za-z0-9/_-]{1,250})$/;
 const KMS_ALIAS = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
 
 const kmsKeyIdSchema = z.string().refine((v) => KMS_KEY_ARN.test(v) || KMS_ALIAS.test(v), {
@@ -95,7 +95,39 @@ const kmsKeyIdSchema = z.string().refine((v) => KMS_KEY_ARN.test(v) || KMS_ALIAS
 
 /** The region of a KMS key or alias ARN, `undefined` for a bare alias. */
 function kmsKeyRegion(kmsKeyId: string): string | undefined {
+  return KMS_KEY_ARN.exec(kmsKeyId)?.[2];
+}
+
+/** The partition of a KMS key or alias ARN, `undefined` for a bare alias. */
+function kmsKeyPartition(kmsKeyId: string): string | undefined {
   return KMS_KEY_ARN.exec(kmsKeyId)?.[1];
+}
+
+/**
+ * Where a configured key must live (`region`, the policy's source region or a copy region)
+ * and in which partition (that region's): problems at `path`, none for a bare alias.
+ */
+function checkKeyPlace(
+  kmsKeyId: string,
+  expected: { region: string; role: string },
+  ctx: z.RefinementCtx,
+  path: (string | number)[],
+): void {
+  const keyRegion = kmsKeyRegion(kmsKeyId);
+  if (keyRegion !== undefined && keyRegion !== expected.region)
+    ctx.addIssue({
+      code: 'custom',
+      message: `KMS key is in ${keyRegion}, but ${expected.role} ${expected.region}`,
+      path,
+    });
+  const keyPartition = kmsKeyPartition(kmsKeyId);
+  const regionPartition = partitionOf(expected.region);
+  if (keyPartition !== undefined && regionPartition !== undefined && keyPartition !== regionPartition)
+    ctx.addIssue({
+      code: 'custom',
+      message: `KMS key ARN is in partition ${keyPartition}, but ${expected.region} is in ${regionPartition}: expected arn:${regionPartition}:kms:…`,
+      path,
+    });
 }
 
 /** True for the AWS managed EBS key (AMIs encrypted with it cannot be shared with other accounts). */
@@ -192,6 +224,14 @@ export const backupPolicySchema = z
     sourceRegion: regionSchema,
     targets: targetsSchema,
     copyRegions: z.array(copyRegionSchema).default([]),
+    /**
+     * The customer managed keys that encrypt the targets' volumes (hence the source snapshots and
+     * AMIs), in the source region: copying their snapshots needs them too (kms:Decrypt,
+     * DescribeKey, CreateGrant for EC2, ReEncrypt* when the copy is re-encrypted with the copy
+     * region's key). Key ARNs, alias ARNs or alias/<name>; the AWS managed alias/aws/ebs needs
+     * no grant and is not listed.
+     */
+    sourceKmsKeys: z.array(kmsKeyIdSchema).optional(),
     share: shareSchema.default({ public: false }),
     retention: retentionSchema,
     /**
@@ -277,14 +317,12 @@ export const backupPolicySchema = z
         seen.set(copy.region, index);
       }
       if (copy.kmsKeyId !== undefined) {
-        const keyRegion = kmsKeyRegion(copy.kmsKeyId);
-        if (keyRegion !== undefined && keyRegion !== copy.region) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `KMS key is in ${keyRegion}, but CopyImage needs a key in the destination region ${copy.region}`,
-            path: ['copyRegions', index, 'kmsKeyId'],
-          });
-        }
+        checkKeyPlace(
+          copy.kmsKeyId,
+          { region: copy.region, role: 'CopyImage needs a key in the destination region' },
+          ctx,
+          ['copyRegions', index, 'kmsKeyId'],
+        );
         if (sharedWithOthers && isAwsManagedEbsKey(copy.kmsKeyId)) {
           ctx.addIssue({
             code: 'custom',
@@ -294,6 +332,32 @@ export const backupPolicySchema = z
           });
         }
       }
+    });
+    const sourceKeys = new Map<string, number>();
+    (policy.sourceKmsKeys ?? []).forEach((key, index) => {
+      const path = ['sourceKmsKeys', index];
+      checkKeyPlace(
+        key,
+        { region: policy.sourceRegion, role: 'the source snapshots are in the source region' },
+        ctx,
+        path,
+      );
+      const first = sourceKeys.get(key);
+      if (first !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          message: `duplicate key ${key} (also sourceKmsKeys[${first}])`,
+          path,
+        });
+      else sourceKeys.set(key, index);
+      if (isAwsManagedEbsKey(key))
+        ctx.addIssue({
+          code: 'custom',
+          message: sharedWithOthers
+            ? 'AMIs whose snapshots are encrypted with the AWS managed key alias/aws/ebs cannot be shared with other accounts: re-encrypt the volumes with a customer managed key and list that key'
+            : 'the AWS managed key alias/aws/ebs needs no grant: expected customer managed keys only',
+          path,
+        });
     });
   });
 
@@ -313,6 +377,31 @@ const backupPoliciesSchema = z.array(backupPolicySchema).superRefine((policies, 
 
 export type BackupPolicy = z.infer<typeof backupPolicySchema>;
 export type BackupPolicyInput = z.input<typeof backupPolicySchema>;
+
+/**
+ * One stack lives in one partition: its roles' credentials do not reach another partition's
+ * Regions. Problems for every policy whose source region is not in the first policy's partition.
+ */
+export function partitionProblems(
+  policies: readonly Pick<BackupPolicy, 'sourceRegion'>[],
+): { index: number; message: string }[] {
+  const first = policies[0];
+  const stackPartition = first === undefined ? undefined : partitionOf(first.sourceRegion);
+  return policies.flatMap((policy, index) => {
+    const partition = partitionOf(policy.sourceRegion);
+    return index > 0 &&
+      partition !== undefined &&
+      stackPartition !== undefined &&
+      partition !== stackPartition
+      ? [
+          {
+            index,
+            message: `source region ${policy.sourceRegion} is in partition ${partition}, backupPolicies[0]'s ${first?.sourceRegion} in ${stackPartition}: one deployment works in one partition (deploy a stack per partition)`,
+          },
+        ]
+      : [];
+  });
+}
 
 export type PoliciesParseResult = { ok: true; policies: BackupPolicy[] } | { ok: false; issues: string[] };
 

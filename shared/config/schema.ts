@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { backupPolicySchema } from './policies.ts';
+import { backupPolicySchema, partitionProblems } from './policies.ts';
 import { SiteSchema } from './sites.ts';
 
 /** The whole Shipyard config file (one per stage). */
@@ -35,6 +35,8 @@ export const ShipyardConfigSchema = z
         else owner.set(id, `sites[${siteIndex}].distributionIds[${idIndex}]`);
       });
     });
+    for (const { index, message } of partitionProblems(config.backupPolicies))
+      ctx.addIssue({ code: 'custom', path: ['backupPolicies', index, 'sourceRegion'], message });
     for (const name of new Set(duplicates(config.backupPolicies.map((p) => p.name)))) {
       ctx.addIssue({
         code: 'custom',

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { createEc2PortFactory } from '../aws/ec2.ts';
+import { createKeyManagerFactory } from '../aws/kms.ts';
 import { createS3RunRecords } from '../aws/s3-run-records.ts';
 import { type DeployedPolicies, deployedPoliciesOf } from '../backup-service/deployed-policies.ts';
 import type { BackupDeps } from '../backup-service/deps.ts';
@@ -52,5 +53,6 @@ export const backupDeps = (
     policies: packagedPolicies(env),
     runRecords,
     metrics,
+    kms: createKeyManagerFactory({ clientConfig: { maxAttempts: EC2_MAX_ATTEMPTS, retryMode: 'standard' } }),
   };
 };

@@ -16,10 +16,12 @@
  */
 
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
+import { KMSClient } from '@aws-sdk/client-kms';
 import type { RunningLocalCloud } from '@shipyard/local-cloud';
 import { clientConfig } from '@shipyard/local-cloud/testing';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { createEc2PortFactory } from '../../shared/aws/ec2.ts';
+import { createKeyManagerFactory } from '../../shared/aws/kms.ts';
 import { isTransientBackupError } from '../../shared/backup/errors.ts';
 import { type BackupDeps, silentLogger } from '../../shared/backup-service/deps.ts';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
@@ -117,6 +119,13 @@ export async function createBackupWorkflow(
       ec2: createEc2PortFactory({
         clientFor: (region) =>
           new EC2Client({
+            ...clientConfig(url, region),
+            retryStrategy: promptRetries(options.maxAttempts ?? 4),
+          }),
+      }),
+      kms: createKeyManagerFactory({
+        clientFor: (region) =>
+          new KMSClient({
             ...clientConfig(url, region),
             retryStrategy: promptRetries(options.maxAttempts ?? 4),
           }),

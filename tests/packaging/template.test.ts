@@ -138,6 +138,59 @@ describe('packaged CloudFormation template', () => {
     }
   });
 
+  // EC2 User Guide, "Grant permissions to copy Amazon EC2 AMIs"
+  // (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/copy-ami-permissions.html): "Starting
+  // October 28, 2024, you can specify resource-level permissions for the CopyImage action on the
+  // source AMI. Resource-level permissions for the target AMI are available as before." (Service
+  // Authorization Reference, Amazon EC2, CopyImage.) The source AMI carries the managed tag, the
+  // new one is only tagged by the request: two statements, two condition keys.
+  it('grants CopyImage on the managed source AMI and on the request-tagged new AMI in separate statements', () => {
+    const copy = allStatements().filter(
+      ({ role, statement }) => /CopyImage/i.test(role) && asList(statement.Action).includes('ec2:CopyImage'),
+    );
+    const resources = (statement: PolicyStatement) => JSON.stringify(asList(statement.Resource));
+    const source = copy.filter(({ statement }) =>
+      JSON.stringify(statement.Condition ?? {}).includes('aws:ResourceTag/shipyard:managed'),
+    );
+    const target = copy.filter(({ statement }) =>
+      JSON.stringify(statement.Condition ?? {}).includes('aws:RequestTag/shipyard:managed'),
+    );
+    expect(source).toHaveLength(1);
+    expect(target).toHaveLength(1);
+    expect(copy).toHaveLength(2);
+    const [sourceStatement, targetStatement] = [source[0]?.statement, target[0]?.statement];
+    // Neither condition key in the other's statement: a request tag never matches the source
+    // AMI, a resource tag never the AMI being created.
+    expect(JSON.stringify(sourceStatement?.Condition)).not.toContain('RequestTag');
+    expect(JSON.stringify(targetStatement?.Condition)).not.toContain('ResourceTag');
+    // The dev config copies from ap-south-1 to us-west-1 and eu-west-1, in the deployment's partition.
+    expect(resources(sourceStatement as PolicyStatement)).toContain(
+      `arn:\${AWS::Partition}:ec2:ap-south-1::image/*`,
+    );
+    expect(resources(sourceStatement as PolicyStatement)).not.toMatch(/us-west-1|eu-west-1/);
+    for (const region of ['us-west-1', 'eu-west-1'])
+      for (const type of ['image', 'snapshot'])
+        expect(resources(targetStatement as PolicyStatement)).toContain(
+          `arn:\${AWS::Partition}:ec2:${region}::${type}/*`,
+        );
+    expect(resources(targetStatement as PolicyStatement)).not.toContain('ap-south-1');
+  });
+
+  // ARN format (AWS General Reference, "Amazon Resource Names": arn:partition:service:…; the
+  // partition is aws, aws-cn or aws-us-gov) and CloudFormation's AWS::Partition pseudo parameter:
+  // a literal `arn:aws:` never matches a resource of a China or GovCloud stack.
+  it('builds every ARN of the template in the deployment partition (AWS::Partition), none with a literal partition', () => {
+    const literal = JSON.stringify(template).match(/arn:aws(?:-[a-z]+)*:[^"]*/g) ?? [];
+    expect(literal).toEqual([]);
+    const partitioned = allStatements().filter(({ statement }) =>
+      JSON.stringify(statement.Resource ?? '').includes(`arn:\${AWS::Partition}:ec2:`),
+    );
+    expect(partitioned.length).toBeGreaterThan(5);
+    // The guard's exemptions match the roles in any partition (ArnLike checks each component).
+    const guard = readFileSync('docs/iam-guard.json', 'utf8');
+    expect(guard).not.toMatch(/"arn:aws(?:-[a-z]+)*:/);
+  });
+
   it('limits CloudFront actions to the configured distributions', () => {
     const config = parseYaml(readFileSync('config/shipyard.dev.yml', 'utf8')) as {
       sites: { distributionIds: string[] }[];

@@ -12,6 +12,7 @@ const JSON_TARGET_PREFIXES: Record<string, string> = {
   secretsmanager: 'secretsmanager',
   GlobalAccelerator_V20180706: 'globalaccelerator',
   GraniteServiceVersion20100801: 'monitoring',
+  TrentService: 'kms',
 };
 
 export interface CredentialScope {

@@ -195,6 +195,10 @@ describe('backup-plan-target handler', () => {
       totalGiB: 108,
     });
     expect(result.image).toEqual({
+      // No PlatformDetails: registered, billing checked once the AMI is available.
+      method: 'register',
+      methodReason:
+        'no PlatformDetails (no UsageOperation): registered from the snapshots, billing information checked once available',
       region: SOURCE,
       name: `shipyard/nightly/${INSTANCE}/nightly-dry-2026-03-20`,
       rootDeviceName: '/dev/xvda',

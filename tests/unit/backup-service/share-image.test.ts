@@ -16,6 +16,7 @@ import { toBackupError } from '../../../shared/aws/ec2-errors.ts';
 import { ImageShareFailed } from '../../../shared/backup/errors.ts';
 import { planShare } from '../../../shared/backup/share.ts';
 import { silentLogger } from '../../../shared/backup-service/deps.ts';
+import type { KeyManagerFactory } from '../../../shared/backup-service/key-manager.ts';
 import { targetResult } from '../../../shared/backup-service/outcome.ts';
 import type { Ec2Port, Ec2Snapshot, LaunchPermissions } from '../../../shared/backup-service/ports/ec2.ts';
 import type { BackupState, ImageState, ShareResult } from '../../../shared/backup-service/state.ts';
@@ -117,6 +118,7 @@ async function share(
   ec2: ReturnType<typeof fakeEc2>,
   overrides: Parameters<typeof policy>[0],
   imageMore: Partial<ImageState> = {},
+  kms?: KeyManagerFactory,
 ) {
   const p = policy(overrides);
   const run = runOf(p, 'nightly-2026-03-20', NOW);
@@ -135,6 +137,7 @@ async function share(
     now: () => new Date(NOW),
     policies: deployed(p),
     runRecords: unusedRunRecords,
+    ...(kms === undefined ? {} : { kms }),
   })({ run, backup });
   return { result, summary: targetResult(run, { ...backup, share: result }, NOW) };
 }
@@ -274,6 +277,50 @@ describe('backup-share-image handler', () => {
       code: 'InvalidParameter',
     });
     expect(result.regions[0]?.kinds?.[0]?.reason).toContain("set the policy's copy KMS key");
+  });
+
+  // KMS API Reference, DescribeKey: KeyMetadata.KeyManager is `AWS` for an AWS managed key.
+  // DescribeSnapshots names aws/ebs by its key ARN, which only DescribeKey recognises.
+  it('recognises aws/ebs by its key ARN through KMS DescribeKey (KeyManager AWS) and refuses before calling; a customer key is shared', async () => {
+    // Prepare: the source snapshot under the aws/ebs key ARN, the copy under a customer key
+    const ebsKeyArn = `arn:aws:kms:${SOURCE}:123456789012:key/0e0e0e0e-1111-2222-3333-444444444444`;
+    const ec2 = fakeEc2((region) => ({ encrypted: true, kmsKeyId: region === SOURCE ? ebsKeyArn : KEY_A }));
+    const asked: string[] = [];
+    const kms: KeyManagerFactory = (region) => ({
+      describeKey: async (keyId) => {
+        asked.push(`${region}:${keyId}`);
+        return { arn: keyId, awsManaged: keyId === ebsKeyArn };
+      },
+    });
+    // Act
+    const { result } = await share(
+      ec2,
+      { copyRegions: [{ region: COPY_A, kmsKeyId: KEY_A }], share: { accountIds: [SHARE_WITH] } },
+      {},
+      kms,
+    );
+    // Assess: only the copy was offered to the account; the source was refused with the fix
+    expect(asked).toEqual([`${SOURCE}:${ebsKeyArn}`, `${COPY_A}:${KEY_A}`]);
+    expect(ec2.calls.map((c) => `${c.region}:${kindOf(c.permissions)}`)).toEqual([`${COPY_A}:accounts`]);
+    expect(result.regions.map((r) => [r.region, r.status])).toEqual([
+      [SOURCE, 'failed'],
+      [COPY_A, 'shared'],
+    ]);
+    expect(result.regions[0]?.kinds?.[0]).toMatchObject({
+      kind: 'accounts',
+      status: 'refused',
+      code: 'InvalidParameter',
+    });
+    expect(result.regions[0]?.kinds?.[0]?.reason).toContain('AWS managed key aws/ebs');
+    expect(result.regions[0]?.kinds?.[0]?.reason).toContain("set the policy's copy KMS key");
+  });
+
+  it('a key KMS will not describe is left to AWS: the share is tried', async () => {
+    const ec2 = fakeEc2(() => ({ encrypted: true, kmsKeyId: KEY_A }));
+    const kms: KeyManagerFactory = () => ({ describeKey: async () => undefined });
+    const { result } = await share(ec2, { copyRegions: [], share: { accountIds: [SHARE_WITH] } }, {}, kms);
+    expect(ec2.calls.map((c) => kindOf(c.permissions))).toEqual(['accounts']);
+    expect(result.regions[0]?.status).toBe('shared');
   });
 
   it('an encrypted AMI is never made public (no call), its account shares still are', async () => {

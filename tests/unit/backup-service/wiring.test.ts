@@ -8,9 +8,17 @@ import { describe, expect, it, vi } from 'vitest';
 import { handlerPathOf, loadBackupDefinition, taskFunctionKeys } from '../../helpers/backup-asl.ts';
 
 const require = createRequire(import.meta.url);
-const { kmsStatements } = require('../../../serverless/iam-backup.cjs') as {
-  kmsStatements: (policies: unknown[]) => { Resource: unknown; Condition?: unknown }[];
-};
+interface Statement {
+  Sid?: string;
+  Action: string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+const { kmsStatements, sourceKeyStatements, shareImageKmsStatements } =
+  require('../../../serverless/iam-backup.cjs') as Record<
+    'kmsStatements' | 'sourceKeyStatements' | 'shareImageKmsStatements',
+    (policies: unknown[]) => Statement[]
+  >;
 const { loadDefinition } = require('../../../serverless/backup-definition.cjs') as {
   loadDefinition: () => { States: Record<string, { Resource?: unknown }> };
 };
@@ -61,6 +69,86 @@ describe('backup wiring', () => {
       'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/backups'] },
     });
     expect(kmsStatements([{ copyRegions: [{ region: 'us-east-1' }] }])).toEqual([]);
+  });
+
+  // Amazon EBS User Guide, "Requirements for Amazon EBS encryption"
+  // (https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption-requirements.html): using a
+  // KMS key for EBS needs kms:CreateGrant, Decrypt, DescribeKey, GenerateDataKeyWithoutPlainText
+  // and ReEncrypt, CreateGrant best limited by kms:GrantIsForAWSResource. Copying a snapshot
+  // reads it with its (source) key; KMS Developer Guide, "kms:ViaService"
+  // (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service):
+  // the key is used only through EC2.
+  it('grants the source keys to CopyImage: read and re-encrypt through EC2, grants only for AWS resources', () => {
+    const key = 'arn:aws:kms:ap-south-1:123456789012:key/11111111-2222-3333-4444-555555555555';
+    const policy = {
+      sourceRegion: 'ap-south-1',
+      sourceKmsKeys: [key, 'alias/fleet'],
+      copyRegions: [{ region: 'eu-west-1' }],
+    };
+    const statements = sourceKeyStatements([policy]);
+    const viaEc2 = { StringLike: { 'kms:ViaService': ['ec2.*.amazonaws.com', 'ec2.*.amazonaws.com.cn'] } };
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:ReEncrypt*'],
+        Resource: [key],
+        Condition: viaEc2,
+      },
+      {
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:ReEncrypt*'],
+        Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:kms:ap-south-1:\${AWS::AccountId}:key/*` },
+        Condition: { ...viaEc2, 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/fleet'] } },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['kms:CreateGrant'],
+        Resource: [key],
+        Condition: { ...viaEc2, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['kms:CreateGrant'],
+        Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:kms:ap-south-1:\${AWS::AccountId}:key/*` },
+        Condition: {
+          ...viaEc2,
+          Bool: { 'kms:GrantIsForAWSResource': 'true' },
+          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/fleet'] },
+        },
+      },
+    ]);
+    // A policy that copies nowhere never decrypts its source snapshots.
+    expect(sourceKeyStatements([{ ...policy, copyRegions: [] }])).toEqual([]);
+  });
+
+  // KMS API Reference, DescribeKey / KeyMetadata.KeyManager ("AWS" | "CUSTOMER"): ShareImage asks
+  // KMS whether a snapshot's key ARN is the AWS managed aws/ebs key.
+  it('lets ShareImage describe the configured keys and aws/ebs of its regions, only for policies that share', () => {
+    const copyKey = 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555';
+    const sharing = {
+      sourceRegion: 'ap-south-1',
+      sourceKmsKeys: ['alias/fleet'],
+      copyRegions: [{ region: 'eu-west-1', kmsKeyId: copyKey }],
+      share: { accountIds: ['210987654321'], public: false },
+    };
+    const statements = shareImageKmsStatements([sharing, { ...sharing, share: { public: false } }]);
+    expect(statements.every((s) => s.Action.length === 1 && s.Action[0] === 'kms:DescribeKey')).toBe(true);
+    expect(statements.map((s) => [s.Resource, s.Condition])).toEqual([
+      [[copyKey], undefined],
+      [
+        { 'Fn::Sub': `arn:\${AWS::Partition}:kms:ap-south-1:\${AWS::AccountId}:key/*` },
+        { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/fleet'] } },
+      ],
+      [
+        { 'Fn::Sub': `arn:\${AWS::Partition}:kms:ap-south-1:\${AWS::AccountId}:key/*` },
+        { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/aws/ebs'] } },
+      ],
+      [
+        { 'Fn::Sub': `arn:\${AWS::Partition}:kms:eu-west-1:\${AWS::AccountId}:key/*` },
+        { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/aws/ebs'] } },
+      ],
+    ]);
+    expect(shareImageKmsStatements([{ ...sharing, share: { public: false } }])).toEqual([]);
   });
 
   it('schedules are built from the parsed config: the cron normalised, its defaults filled', async () => {

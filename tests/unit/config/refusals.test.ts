@@ -87,6 +87,61 @@ describe('config refusals (each names the field and what was expected)', () => {
       'backupPolicies[0].copyRegions[0].region',
       /^copy region cn-north-1 is in partition aws-cn, the source region us-east-1 in aws: CopyImage does not copy across partitions$/,
     ],
+    // Amazon EBS User Guide, "Requirements for Amazon EBS encryption": the source snapshots
+    // are read with their own key, which lives in their region.
+    [
+      'a source KMS key of another region',
+      yamlOf([site()], [policy({ sourceKmsKeys: [KEY] })]),
+      'backupPolicies[0].sourceKmsKeys[0]',
+      /^KMS key is in eu-west-1, but the source snapshots are in the source region ap-south-1$/,
+    ],
+    [
+      'a source KMS key that is not a key',
+      yamlOf([site()], [policy({ sourceKmsKeys: ['key/1234'] })]),
+      'backupPolicies[0].sourceKmsKeys[0]',
+      /^must be a KMS key ARN \(arn:aws:kms:<region>:<account>:key\/<id>\), an alias ARN or alias\/<name>$/,
+    ],
+    [
+      'a source KMS key listed twice',
+      yamlOf([site()], [policy({ sourceKmsKeys: ['alias/fleet', 'alias/fleet'] })]),
+      'backupPolicies[0].sourceKmsKeys[1]',
+      /^duplicate key alias\/fleet \(also sourceKmsKeys\[0\]\)$/,
+    ],
+    // EC2 User Guide, "Share an AMI with specific AWS accounts": "You can't share AMIs that are
+    // backed by snapshots that are encrypted with the default AWS managed key."
+    [
+      'aws/ebs as the source key of a policy that shares with accounts',
+      yamlOf(
+        [site()],
+        [policy({ sourceKmsKeys: ['alias/aws/ebs'], share: { accountIds: ['210987654321'] } })],
+      ),
+      'backupPolicies[0].sourceKmsKeys[0]',
+      /^AMIs whose snapshots are encrypted with the AWS managed key alias\/aws\/ebs cannot be shared with other accounts: re-encrypt the volumes with a customer managed key/,
+    ],
+    // ARN format (AWS General Reference, "Amazon Resource Names"): arn:<partition>:…; China
+    // Regions are in aws-cn.
+    [
+      'a KMS key ARN of the wrong partition',
+      yamlOf(
+        [site()],
+        [
+          policy({
+            sourceRegion: 'cn-north-1',
+            sourceKmsKeys: ['arn:aws:kms:cn-north-1:123456789012:key/11111111-2222-3333-4444-555555555555'],
+          }),
+        ],
+      ),
+      'backupPolicies[0].sourceKmsKeys[0]',
+      /^KMS key ARN is in partition aws, but cn-north-1 is in aws-cn: expected arn:aws-cn:kms:…$/,
+    ],
+    // AWS General Reference, "Amazon Resource Names" / IAM: credentials of one partition are
+    // not valid in another, so one stack's roles reach one partition's Regions only.
+    [
+      'policies in two partitions',
+      yamlOf([site()], [policy(), policy({ name: 'china', sourceRegion: 'cn-north-1' })]),
+      'backupPolicies[1].sourceRegion',
+      /^source region cn-north-1 is in partition aws-cn, backupPolicies\[0\]'s ap-south-1 in aws: one deployment works in one partition/,
+    ],
     [
       'a region that does not exist',
       yamlOf([site()], [policy({ copyRegions: [{ region: 'eu-west-9' }] })]),

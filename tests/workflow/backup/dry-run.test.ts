@@ -116,6 +116,9 @@ describe('dry run of the backup workflow', () => {
     expect(b?.image).toEqual({
       region: SOURCE,
       name: `shipyard/nightly/${INSTANCE_B}/${RUN}`,
+      // The method the real run would choose, and why (plain Linux: RegisterImage).
+      method: 'register',
+      methodReason: 'Linux/UNIX (RunInstances) has no billing product: registered from the snapshots',
       rootDeviceName: '/dev/xvda',
       architecture: 'arm64',
       virtualizationType: 'hvm',

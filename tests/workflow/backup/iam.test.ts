@@ -23,9 +23,10 @@ import {
 } from './scenario.ts';
 
 const require = createRequire(import.meta.url);
-const { copyImageStatements } = require('../../../serverless/iam-backup.cjs') as {
-  copyImageStatements: (context: unknown) => Promise<IamStatement[]>;
-};
+const iamBackup = require('../../../serverless/iam-backup.cjs') as Record<
+  string,
+  (context: unknown) => Promise<IamStatement[]>
+>;
 
 interface IamStatement {
   Effect: string;
@@ -57,11 +58,15 @@ async function grantedActions(functionKey: string): Promise<Set<string>> {
     { iamRoleStatements: IamStatement[] | string }
   >;
   const declared = functions[functionKey]?.iamRoleStatements;
+  // `${file(./serverless/iam-backup.cjs):<name>}`, resolved as serverless does.
+  const resolver =
+    typeof declared === 'string' ? /iam-backup\.cjs\):(\w+)\}$/.exec(declared)?.[1] : undefined;
+  const resolve = resolver === undefined ? undefined : iamBackup[resolver];
+  if (typeof declared === 'string' && resolve === undefined) throw new Error(`unresolved ${declared}`);
   const statements =
-    typeof declared === 'string'
-      ? // `${file(./serverless/iam-backup.cjs):copyImageStatements}`, resolved as serverless does.
-        await copyImageStatements({ resolveVariable: async () => 'config/shipyard.dev.yml' })
-      : (declared ?? []);
+    resolve !== undefined
+      ? await resolve({ resolveVariable: async () => 'config/shipyard.dev.yml' })
+      : ((declared as IamStatement[] | undefined) ?? []);
   return new Set(
     statements
       .filter((s) => s.Effect === 'Allow')
@@ -108,6 +113,18 @@ describe('backup IAM covers what the handlers call', () => {
     const workflow = await createBackupWorkflow(local, {
       decorateDeps: (deps, functionKey) => ({
         ...deps,
+        kms: (region) => {
+          const port = deps.kms?.(region);
+          if (port === undefined) throw new Error('the workflow has a KMS port');
+          return {
+            describeKey: (keyId) => {
+              const used = calls.get(functionKey) ?? new Set<string>();
+              calls.set(functionKey, used);
+              used.add('kms:DescribeKey');
+              return port.describeKey(keyId);
+            },
+          };
+        },
         ec2: (region) => {
           const port = deps.ec2(region);
           const used = calls.get(functionKey) ?? new Set<string>();

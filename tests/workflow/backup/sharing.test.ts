@@ -3,6 +3,9 @@
  * specific AWS accounts" (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sharingamis-explicit.html):
  * "You can't share AMIs that are backed by snapshots that are encrypted with the default AWS
  * managed key"; CopyImage with a customer-managed KmsKeyId re-encrypts the copy's snapshots.
+ * EC2 reports a snapshot's key by its key ARN (EC2 API Reference, Snapshot.KmsKeyId), so the
+ * aws/ebs key is only recognised through KMS DescribeKey (KeyMetadata.KeyManager `AWS`): the
+ * refusal before any call below is that detection.
  */
 
 import { useLocalCloud } from '@shipyard/local-cloud/testing';

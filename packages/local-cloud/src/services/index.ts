@@ -6,6 +6,7 @@ import { ec2Service } from './ec2/service.ts';
 import { connectTargetDelivery } from './eventbridge/dispatch.ts';
 import { eventBridgeService } from './eventbridge/service.ts';
 import { globalAcceleratorService } from './globalaccelerator/service.ts';
+import { kmsService } from './kms/service.ts';
 import { lambdaService } from './lambda/service.ts';
 import { s3Service } from './s3/service.ts';
 import { schedulerService } from './scheduler/service.ts';
@@ -30,6 +31,7 @@ export const SERVICES: LocalService[] = [
   snsService,
   globalAcceleratorService,
   cloudWatchService,
+  kmsService,
 ];
 
 connectTargetDelivery(deliverToTarget);

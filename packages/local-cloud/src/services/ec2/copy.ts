@@ -5,7 +5,7 @@ import type { Ec2Action, Ec2Context } from './context.ts';
 import { checkId, incorrectState, invalidCombination, invalidValue, notFound } from './errors.ts';
 import { watchImage, watchSnapshot } from './events.ts';
 import { addImage, bootAttributesOf, checkImageName, checkNameFree } from './images.ts';
-import { DEFAULT_EBS_KEY_ALIAS, defaultEbsKeyArn, isKnownKmsKey } from './kms.ts';
+import { isKnownKmsKey, reportedKeyId } from './kms.ts';
 import {
   COPY_FAILED_REASON,
   copyDurationMs,
@@ -51,11 +51,9 @@ const encryptionParams = (ctx: Ec2Context, sourceEncrypted: boolean): Encryption
   const keyId = ctx.params.get('KmsKeyId');
   const encrypted = requested || sourceEncrypted;
   if (!encrypted) return { encrypted };
-  if (keyId === undefined || keyId === DEFAULT_EBS_KEY_ALIAS)
-    return { encrypted, kmsKeyId: defaultEbsKeyArn(ctx.region, ctx.cloud.accountId) };
-  if (!isKnownKmsKey(ctx.store, ctx.cloud.accountId, ctx.region, keyId))
+  if (keyId !== undefined && !isKnownKmsKey(ctx.cloud, ctx.region, keyId))
     return { encrypted, kmsKeyId: keyId, badKey: keyId };
-  return { encrypted, kmsKeyId: keyId };
+  return { encrypted, kmsKeyId: reportedKeyId(ctx.cloud, ctx.region, keyId) };
 };
 
 const pruneImageCopies = (state: RegionState, now: number): number => {

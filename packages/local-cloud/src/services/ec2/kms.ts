@@ -1,36 +1,29 @@
-import type { Ec2Store } from './store.ts';
+import type { LocalCloud } from '../../cloud.ts';
+import { addCustomerKey, awsManagedEbsKey, type CustomerKeySeed, findKey } from '../kms/store.ts';
 
-/** The AWS-managed EBS key exists in every region of every account. */
-export const DEFAULT_EBS_KEY_ALIAS = 'alias/aws/ebs';
+/** The key ARN of the region's aws/ebs key (every region of every account has one), as EC2 reports it. */
+const defaultEbsKeyArn = (cloud: LocalCloud, region: string): string => awsManagedEbsKey(cloud, region).arn;
 
-export const defaultEbsKeyArn = (region: string, accountId: string): string =>
-  `arn:aws:kms:${region}:${accountId}:alias/aws/ebs`;
+export type KmsKeySeed = CustomerKeySeed;
 
-export interface KmsKeySeed {
-  region: string;
-  keyId: string;
-  aliases?: string[] | undefined;
-}
-
-/** Registers every identifier AWS accepts for a key: id, key ARN, alias name, alias ARN. */
-export const addKmsKey = (store: Ec2Store, accountId: string, key: KmsKeySeed): void => {
-  let known = store.kmsKeys.get(key.region);
-  if (!known) {
-    known = new Set();
-    store.kmsKeys.set(key.region, known);
-  }
-  const keyId = key.keyId.startsWith('arn:') ? (key.keyId.split('/').pop() ?? key.keyId) : key.keyId;
-  known.add(keyId);
-  known.add(`arn:aws:kms:${key.region}:${accountId}:key/${keyId}`);
-  for (const alias of key.aliases ?? []) {
-    const name = alias.startsWith('alias/') ? alias : `alias/${alias}`;
-    known.add(name);
-    known.add(`arn:aws:kms:${key.region}:${accountId}:${name}`);
-  }
+/** A customer managed key the EC2 seed names (`ec2.kmsKeys`), kept by the local KMS. */
+export const addKmsKey = (cloud: LocalCloud, key: KmsKeySeed): void => {
+  addCustomerKey(cloud, key);
 };
 
 /** Whether `keyId` names a usable key in `region`. AWS only finds out asynchronously. */
-export const isKnownKmsKey = (store: Ec2Store, accountId: string, region: string, keyId: string): boolean =>
-  keyId === DEFAULT_EBS_KEY_ALIAS ||
-  keyId === defaultEbsKeyArn(region, accountId) ||
-  (store.kmsKeys.get(region)?.has(keyId) ?? false);
+export const isKnownKmsKey = (cloud: LocalCloud, region: string, keyId: string): boolean =>
+  findKey(cloud, region, keyId) !== undefined;
+
+/**
+ * The KmsKeyId EC2 reports for an encrypted volume or snapshot: always the key ARN, whichever
+ * identifier the request used (EC2 API Reference, Snapshot.KmsKeyId / Volume.KmsKeyId: "The
+ * Amazon Resource Name (ARN) of the KMS key"); the region's aws/ebs key when none was named.
+ * An unknown identifier is kept as given (the resource then fails, as in AWS).
+ */
+export const reportedKeyId = (cloud: LocalCloud, region: string, keyId: string | undefined): string =>
+  keyId === undefined ? defaultEbsKeyArn(cloud, region) : (findKey(cloud, region, keyId)?.arn ?? keyId);
+
+/** Whether the key is AWS managed (aws/ebs): what account shares of an AMI are refused for. */
+export const isAwsManagedKey = (cloud: LocalCloud, region: string, keyId: string): boolean =>
+  findKey(cloud, region, keyId)?.keyManager === 'AWS';

@@ -1,9 +1,9 @@
 import { AwsError } from '../../aws-error.ts';
 import type { QueryParams } from '../../protocol/query.ts';
-import type { Ec2Action } from './context.ts';
+import type { Ec2Action, Ec2Context } from './context.ts';
 import { invalidCombination, invalidValue } from './errors.ts';
 import { findImage } from './images.ts';
-import { DEFAULT_EBS_KEY_ALIAS } from './kms.ts';
+import { isAwsManagedKey } from './kms.ts';
 import { blockDeviceXml, launchPermissionXml } from './render.ts';
 import type { BlockDevice, LaunchPermission } from './store.ts';
 
@@ -70,17 +70,16 @@ const ENCRYPTED_PUBLIC_ERROR = 'UnsupportedOperation';
 const AWS_MANAGED_KEY_SHARE_ERROR = 'InvalidParameter';
 
 /** An encrypted device without a key was encrypted with the region's default key, aws/ebs here. */
-const usesAwsManagedKey = (d: BlockDevice): boolean =>
-  d.encrypted === true &&
-  (d.kmsKeyId === undefined || d.kmsKeyId === DEFAULT_EBS_KEY_ALIAS || d.kmsKeyId.endsWith(':alias/aws/ebs'));
+const usesAwsManagedKey = (ctx: Ec2Context, d: BlockDevice): boolean =>
+  d.encrypted === true && (d.kmsKeyId === undefined || isAwsManagedKey(ctx.cloud, ctx.region, d.kmsKeyId));
 
-const checkEncryption = (devices: BlockDevice[], add: LaunchPermission[]): void => {
+const checkEncryption = (ctx: Ec2Context, devices: BlockDevice[], add: LaunchPermission[]): void => {
   if (add.some((p) => p.group === 'all') && devices.some((d) => d.encrypted === true))
     throw new AwsError(
       ENCRYPTED_PUBLIC_ERROR,
       "Encrypted snapshots can't be shared publicly. Specify another snapshot.",
     );
-  if (add.some((p) => p.group === undefined) && devices.some(usesAwsManagedKey))
+  if (add.some((p) => p.group === undefined) && devices.some((d) => usesAwsManagedKey(ctx, d)))
     throw new AwsError(
       AWS_MANAGED_KEY_SHARE_ERROR,
       "Snapshots encrypted with the AWS Managed CMK can't be shared. Specify another snapshot.",
@@ -97,7 +96,8 @@ const same = (a: LaunchPermission, b: LaunchPermission) =>
  * ModifyImageAttribute: launch permissions (both wire forms) or the description, one
  * attribute per call.
  */
-export const modifyImageAttribute: Ec2Action = ({ params, state }) => {
+export const modifyImageAttribute: Ec2Action = (ctx) => {
+  const { params, state } = ctx;
   const image = findImage(state, params.required('ImageId'));
   const attribute = params.get('Attribute');
   const description =
@@ -129,7 +129,7 @@ export const modifyImageAttribute: Ec2Action = ({ params, state }) => {
       MARKETPLACE_PUBLIC_ERROR,
       `Image ${image.id} has the AWS Marketplace product code ${marketplace.id} and cannot be made public.`,
     );
-  checkEncryption(image.blockDevices, add);
+  checkEncryption(ctx, image.blockDevices, add);
   let permissions = image.launchPermissions.filter((p) => !remove.some((r) => same(p, r)));
   for (const p of add) if (!permissions.some((q) => same(p, q))) permissions = [...permissions, p];
   image.launchPermissions = permissions;

@@ -5,7 +5,7 @@ import { AsyncFaultSchema, addAsyncFaults } from './async-faults.ts';
 import { GuestSchema } from './guest.ts';
 import { addImage, bootAttributesOf, checkImageName } from './images.ts';
 import { instanceStateAt } from './instance-lifecycle.ts';
-import { addKmsKey } from './kms.ts';
+import { addKmsKey, reportedKeyId } from './kms.ts';
 import { imageView, snapshotView, volumeState } from './lifecycle.ts';
 import { LimitsSchema } from './limits.ts';
 import { dumpNetwork, NetworkSeedSchema, seedNetwork } from './network.ts';
@@ -278,7 +278,7 @@ export const seedEc2 = (cloud: LocalCloud, input: unknown): Ec2SeedResult => {
   if (seed.throttling !== undefined) store.throttle = RequestThrottle.fromSeed(seed.throttling);
   if (seed.snapshotsCarryBillingMetadata !== undefined)
     store.snapshotsCarryBillingMetadata = seed.snapshotsCarryBillingMetadata;
-  for (const key of seed.kmsKeys ?? []) addKmsKey(store, cloud.accountId, key);
+  for (const key of seed.kmsKeys ?? []) addKmsKey(cloud, key);
   addAsyncFaults(store, seed.asyncFaults ?? []);
   if (seed.network) result.network = seedNetwork(cloud, store, seed.network);
 
@@ -291,7 +291,7 @@ export const seedEc2 = (cloud: LocalCloud, input: unknown): Ec2SeedResult => {
       size: v.sizeGiB,
       volumeType: v.volumeType,
       encrypted: v.encrypted ?? false,
-      ...(v.kmsKeyId ? { kmsKeyId: v.kmsKeyId } : {}),
+      ...(v.encrypted ? { kmsKeyId: reportedKeyId(cloud, v.region, v.kmsKeyId) } : {}),
       createTime: now,
       readyAt: now,
       tags: tagMap(v.tags),
@@ -328,7 +328,7 @@ export const seedEc2 = (cloud: LocalCloud, input: unknown): Ec2SeedResult => {
         volumeType: v.volumeType,
         ...(v.iops !== undefined ? { iops: v.iops } : {}),
         encrypted: v.encrypted ?? false,
-        ...(v.kmsKeyId ? { kmsKeyId: v.kmsKeyId } : {}),
+        ...(v.encrypted ? { kmsKeyId: reportedKeyId(cloud, i.region, v.kmsKeyId) } : {}),
         createTime: now,
         readyAt: now,
         tags: tagMap(v.tags),
@@ -386,7 +386,7 @@ export const seedEc2 = (cloud: LocalCloud, input: unknown): Ec2SeedResult => {
         volumeSize: s.sizeGiB,
         description: s.description ?? '',
         encrypted: s.encrypted ?? false,
-        ...(s.kmsKeyId ? { kmsKeyId: s.kmsKeyId } : {}),
+        ...(s.encrypted ? { kmsKeyId: reportedKeyId(cloud, s.region, s.kmsKeyId) } : {}),
         tags: tagMap(s.tags),
       },
       seededTime(cloud, s.startTime, `snapshot ${s.snapshotId ?? ''} startTime`),

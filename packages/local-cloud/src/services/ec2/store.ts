@@ -254,7 +254,6 @@ export class Ec2Store {
   readonly regions = new Map<string, RegionState>();
   limits: Ec2Limits = { ...DEFAULT_LIMITS };
   /** Region → KMS key identifiers (id, ARN, aliases) that exist there. */
-  readonly kmsKeys = new Map<string, Set<string>>();
   asyncFaults: ActiveAsyncFault[] = [];
   /** How long a new AMI stays invisible to Describe* (EC2 is eventually consistent). */
   imageVisibilityDelayMs = 0;

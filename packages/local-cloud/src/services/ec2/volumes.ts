@@ -3,7 +3,7 @@ import type { Ec2Action } from './context.ts';
 import { rememberClientToken, replayClientToken } from './copy.ts';
 import { checkId, invalidCombination, invalidValue, missingParameter, notFound } from './errors.ts';
 import { compileFilters, parseFilters } from './filters.ts';
-import { isKnownKmsKey } from './kms.ts';
+import { isKnownKmsKey, reportedKeyId } from './kms.ts';
 import { volumeState } from './lifecycle.ts';
 import { PAGE_RANGES } from './limits.ts';
 import { maxResultsParam, paginate } from './pagination.ts';
@@ -44,7 +44,7 @@ export const createVolume: Ec2Action = (ctx) => {
   const encrypted = (params.bool('Encrypted') ?? false) || (snapshot?.encrypted ?? false);
   if (kmsKeyId !== undefined && !params.bool('Encrypted'))
     throw invalidCombination('KmsKeyId requires Encrypted to be set to true');
-  if (kmsKeyId !== undefined && !isKnownKmsKey(ctx.store, ctx.cloud.accountId, ctx.region, kmsKeyId))
+  if (kmsKeyId !== undefined && !isKnownKmsKey(ctx.cloud, ctx.region, kmsKeyId))
     throw new AwsError('InvalidKMSKey.NotFound', `The KMS key ${kmsKeyId} does not exist in ${ctx.region}`);
   const specs = parseTagSpecifications(params, ['volume']);
   const iops = params.int('Iops');
@@ -58,7 +58,7 @@ export const createVolume: Ec2Action = (ctx) => {
     ...(iops !== undefined ? { iops } : {}),
     ...(throughput !== undefined ? { throughput } : {}),
     encrypted,
-    ...(kmsKeyId ? { kmsKeyId } : snapshot?.kmsKeyId ? { kmsKeyId: snapshot.kmsKeyId } : {}),
+    ...(encrypted ? { kmsKeyId: snapshot?.kmsKeyId ?? reportedKeyId(ctx.cloud, ctx.region, kmsKeyId) } : {}),
     ...(snapshot ? { snapshotId: snapshot.id } : {}),
     createTime: now,
     readyAt: now + ctx.cloud.durations.volumeCreateMs,
