@@ -7,8 +7,8 @@
 import type { Logger } from '../logging/logger.ts';
 import type { MetricsRecorder } from '../logging/metrics.ts';
 import type { DeployedPolicies } from './deployed-policies.ts';
-import type { Ec2PortFactory } from './ports/ec2.ts';
 import type { KeyManagerFactory } from './key-manager.ts';
+import type { Ec2PortFactory } from './ports/ec2.ts';
 import type { RunRecords } from './run-records.ts';
 
 /** The logging surface the handlers use (Powertools' Logger; tests pass a silent one). */

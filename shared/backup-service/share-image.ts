@@ -9,9 +9,9 @@
 
 import { BackupError, isTransientBackupError } from '../backup/errors.ts';
 import { AWS_MANAGED_KEY_FIX, planShare, type ShareKind, type ShareRequest } from '../backup/share.ts';
-import type { Ec2Port, LaunchPermissions } from './ports/ec2.ts';
 import { isAwsManagedEbsKey } from '../config/policies.ts';
 import type { KeyManagerPort } from './key-manager.ts';
+import type { Ec2Port, LaunchPermissions } from './ports/ec2.ts';
 import type { ShareKindResult, ShareResult } from './state.ts';
 
 type RegionShare = ShareResult['regions'][number];
