@@ -6,6 +6,10 @@ import {
   type ListInvalidationsCommandOutput,
 } from '@aws-sdk/client-cloudfront';
 import { countPaths } from '../invalidation/batches.ts';
+import type {
+  InvalidationHistoryPort,
+  InvalidationSummary,
+} from '../invalidation-service/reconcile-ledger.ts';
 import { type ClientOptions, cloudFrontClientConfig } from './clients.ts';
 import {
   InvalidationBatchAlreadyExistsError,
@@ -45,8 +49,8 @@ interface CreatedInvalidation {
   status: InvalidationStatus | 'DryRun';
 }
 
-/** The narrow CloudFront port Shipyard needs. */
-export interface CloudFrontPort {
+/** The narrow CloudFront port Shipyard needs (its history part is the ledger's reconciliation port). */
+export interface CloudFrontPort extends InvalidationHistoryPort {
   /** Idempotent by CallerReference: the same reference and paths return the existing invalidation. */
   createInvalidation(input: CreateInvalidationInput): Promise<CreatedInvalidation>;
   inFlightUsage(distributionId: string): Promise<InFlightUsage>;
@@ -149,7 +153,39 @@ export const createCloudFrontAdapter = (options: CloudFrontAdapterOptions = {}):
     return ids;
   };
 
+  /** ListInvalidations pages newest first: stop at the first summary created before `sinceMs`. */
+  const invalidationsSince = async (
+    distributionId: string,
+    sinceMs: number,
+  ): Promise<InvalidationSummary[]> => {
+    const found: InvalidationSummary[] = [];
+    let marker: string | undefined;
+    for (;;) {
+      let page: ListInvalidationsCommandOutput;
+      try {
+        page = await client.send(
+          new ListInvalidationsCommand({
+            DistributionId: distributionId,
+            Marker: marker,
+            MaxItems: pageSize,
+          }),
+        );
+      } catch (error) {
+        throw translate('ListInvalidations', distributionId, error);
+      }
+      for (const summary of page.InvalidationList?.Items ?? []) {
+        const createTime = summary.CreateTime?.getTime() ?? 0;
+        if (createTime < sinceMs) return found;
+        if (summary.Id) found.push({ id: summary.Id, createTime });
+      }
+      marker = page.InvalidationList?.IsTruncated ? page.InvalidationList.NextMarker : undefined;
+      if (!marker) return found;
+    }
+  };
+
   return {
+    invalidationsSince,
+
     async createInvalidation({ distributionId, callerReference, paths }) {
       try {
         const { Invalidation } = await client.send(
@@ -210,6 +246,7 @@ export const createDryRunCloudFront = (
       return { status: 'DryRun' };
     },
     inFlightUsage: (id) => real.inFlightUsage(id),
+    invalidationsSince: (id, since) => real.invalidationsSince(id, since),
     getInvalidation: (distributionId, id) => real.getInvalidation(distributionId, id),
     async waitForCompletion() {},
   };

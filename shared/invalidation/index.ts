@@ -12,6 +12,7 @@ export {
   callerReferencePrefix,
   MAX_CALLER_REFERENCE_LENGTH,
 } from './caller-reference.ts';
+export { isNewContentHashed } from './content-hashed.ts';
 export { pathCovers } from './coverage.ts';
 export {
   InvalidCallerReferenceInputError,
@@ -19,6 +20,15 @@ export {
   InvalidPathError,
   InvalidPlanInputError,
 } from './errors.ts';
+export {
+  DEFAULT_DEPLOYS_PER_MONTH,
+  type DeployAllowance,
+  deployAllowance,
+  PACING_BURST,
+  type PacingInput,
+  RATE_MONTHS,
+  usualDeployRate,
+} from './pacing.ts';
 export {
   assertValidUrlPath,
   canonicalExplicitPath,
@@ -36,5 +46,14 @@ export {
   planInvalidation,
   type WildcardChoice,
 } from './plan.ts';
+export {
+  billingMonth,
+  FREE_PATHS_PER_MONTH,
+  marginalCostUsd,
+  monthCostUsd,
+  monthElapsed,
+  previousMonths,
+  USD_PER_PATH,
+} from './pricing.ts';
 export * from './schemas.ts';
 export { normalizeKeyPrefix, urlFormsOfKey, urlFormsOfRelativeKey } from './url-forms.ts';
