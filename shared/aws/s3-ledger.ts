@@ -23,7 +23,7 @@ import {
 } from '../invalidation-service/path-ledger.ts';
 import { sdkErrorCode, toAwsCallError } from './errors.ts';
 
-export const ledgerKey = (month: string): string => `invalidation-ledger/${month}.json`;
+const ledgerKey = (month: string): string => `invalidation-ledger/${month}.json`;
 
 const status = (error: unknown): number | undefined =>
   (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;

@@ -48,7 +48,7 @@ export interface BudgetedPlan {
 }
 
 /** The site's usual deploys per month, from the ledgers of the previous months. */
-export const siteDeployRate = async (
+const siteDeployRate = async (
   store: PathLedgerStore,
   month: string,
   site: string,

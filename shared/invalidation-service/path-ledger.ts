@@ -21,7 +21,7 @@ const EntrySchema = z
     at: z.string(),
   })
   .strict();
-export type LedgerEntry = z.infer<typeof EntrySchema>;
+type LedgerEntry = z.infer<typeof EntrySchema>;
 
 const AllowanceSchema = z
   .object({
@@ -59,7 +59,7 @@ export const emptyLedger = (month: string): LedgerMonth => ({
 });
 
 /** One stored month and the version to write it back against (null: not stored yet). */
-export interface StoredLedger {
+interface StoredLedger {
   ledger: LedgerMonth;
   version: string | null;
 }

@@ -21,11 +21,8 @@ export {
   InvalidPlanInputError,
 } from './errors.ts';
 export {
-  DEFAULT_DEPLOYS_PER_MONTH,
   type DeployAllowance,
   deployAllowance,
-  PACING_BURST,
-  type PacingInput,
   RATE_MONTHS,
   usualDeployRate,
 } from './pacing.ts';
@@ -53,7 +50,6 @@ export {
   monthCostUsd,
   monthElapsed,
   previousMonths,
-  USD_PER_PATH,
 } from './pricing.ts';
 export * from './schemas.ts';
 export { normalizeKeyPrefix, urlFormsOfKey, urlFormsOfRelativeKey } from './url-forms.ts';

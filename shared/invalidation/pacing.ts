@@ -15,9 +15,11 @@
 import { z } from 'zod';
 
 /** Deploys a month assumed for a site without history: the busiest month of the real histories (41). */
-export const DEFAULT_DEPLOYS_PER_MONTH = 40;
+const DEFAULT_DEPLOYS_PER_MONTH = 40;
 /** A large deploy may take this many fair shares of what is left (bench/RESULTS.md, "Budget"). */
-export const PACING_BURST = 8;
+const PACING_BURST = 2;
+/** Deploys expected = this × the usual rate: a busier month than usual must still find its reserve. */
+const EXPECTED_DEPLOYS_MARGIN = 1.5;
 /**
  * This month's own rate counts once this much of the month has passed; before, a few deploys on the
  * first day would extrapolate to hundreds.
@@ -26,7 +28,7 @@ const MIN_ELAPSED_FOR_RATE = 0.25;
 
 const count = z.number().int().min(0);
 
-export const PacingInputSchema = z
+const PacingInputSchema = z
   .object({
     /** The site's monthly budget of billed paths. */
     siteBudget: count,
@@ -64,7 +66,7 @@ export interface DeployAllowance {
  *
  * @example
  * deployAllowance({ siteBudget: 100, siteSpent: 40, accountCap: 1000, accountSpent: 500,
- *   elapsed: 0.5, deploysThisMonth: 10, deploysPerMonth: 20 }).maxPaths; // 52: 60 left, 10 expected
+ *   elapsed: 0.5, deploysThisMonth: 10, deploysPerMonth: 20 }).maxPaths; // 8: 60 left, 15 expected (20 a month × 1.5, half a month to go)
  */
 export function deployAllowance(input: PacingInput): DeployAllowance {
   const p = PacingInputSchema.parse(input);
@@ -73,7 +75,10 @@ export function deployAllowance(input: PacingInput): DeployAllowance {
   const left = Math.min(siteLeft, accountLeft);
   const usual = p.deploysPerMonth ?? DEFAULT_DEPLOYS_PER_MONTH;
   const observed = p.elapsed >= MIN_ELAPSED_FOR_RATE ? p.deploysThisMonth / p.elapsed : 0;
-  const expectedDeploys = Math.max(1, Math.ceil(Math.max(usual, observed) * (1 - p.elapsed)));
+  const expectedDeploys = Math.max(
+    1,
+    Math.ceil(Math.max(usual, observed) * EXPECTED_DEPLOYS_MARGIN * (1 - p.elapsed)),
+  );
   const reserve = expectedDeploys - 1;
   const share = left / expectedDeploys;
   const paced = Math.floor(Math.min(left - reserve, share * PACING_BURST));

@@ -8,7 +8,7 @@
 /** Free invalidation paths per calendar month per account. */
 export const FREE_PATHS_PER_MONTH = 1_000;
 /** List price of one invalidation path beyond the free tier, in US dollars. */
-export const USD_PER_PATH = 0.005;
+const USD_PER_PATH = 0.005;
 
 /**
  * The calendar month (UTC) of an instant, as billing groups paths: "2026-12".
