@@ -21,7 +21,6 @@ const EntrySchema = z
     at: z.string(),
   })
   .strict();
-type LedgerEntry = z.infer<typeof EntrySchema>;
 
 const AllowanceSchema = z
   .object({

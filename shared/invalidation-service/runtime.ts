@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { createCloudFrontAdapter } from '../aws/cloudfront.ts';
+import { createS3PathLedger } from '../aws/s3-ledger.ts';
 import { createQueueAdapter } from '../aws/sqs.ts';
 import { ConfigError, type ConfigProblem } from '../config/errors.ts';
 import { parseConfig } from '../config/load.ts';
 import { resolveConfigPath } from '../config/path.ts';
+import type { ShipyardConfig } from '../config/schema.ts';
 import type { Site } from '../config/sites.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { createMetrics, type MetricsRecorder } from '../logging/metrics.ts';
@@ -17,6 +19,8 @@ import type { SubmitPorts } from './submit.ts';
 const InvalidationEnvSchema = z.object({
   SHIPYARD_CONFIG_FILE: z.string().min(1, 'the path of the Shipyard config file is required'),
   SHIPYARD_DEFERRED_QUEUE_URL: z.url('the URL of the deferred-invalidations queue is required'),
+  /** The bucket of the monthly path ledger; without it plans are not paced against the budget. */
+  SHIPYARD_LEDGER_BUCKET: z.string().min(3).optional(),
 });
 
 const readEnvironment = <T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv = process.env): T => {
@@ -29,8 +33,8 @@ const readEnvironment = <T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv = proce
   throw new ConfigError('environment', problems);
 };
 
-/** The sites of the config file the environment names. */
-const loadSites = (file: string): Site[] => {
+/** The config file the environment names. */
+const loadConfig = (file: string): ShipyardConfig => {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -43,7 +47,7 @@ const loadSites = (file: string): Site[] => {
       },
     );
   }
-  return parseConfig(text, file).sites;
+  return parseConfig(text, file);
 };
 
 /** What every invalidation handler needs. */
@@ -58,13 +62,29 @@ export const defaultInvalidationDeps = (
   serviceName: string,
   env: NodeJS.ProcessEnv = process.env,
 ): InvalidationDeps => {
-  const { SHIPYARD_CONFIG_FILE, SHIPYARD_DEFERRED_QUEUE_URL } = readEnvironment(InvalidationEnvSchema, env);
+  const { SHIPYARD_CONFIG_FILE, SHIPYARD_DEFERRED_QUEUE_URL, SHIPYARD_LEDGER_BUCKET } = readEnvironment(
+    InvalidationEnvSchema,
+    env,
+  );
+  const config = loadConfig(resolveConfigPath(SHIPYARD_CONFIG_FILE, env));
+  const cloudFront = createCloudFrontAdapter();
   return {
-    sites: loadSites(resolveConfigPath(SHIPYARD_CONFIG_FILE, env)),
+    sites: config.sites,
     logger: createLogger(serviceName),
     metrics: createMetrics(),
-    cloudFront: createCloudFrontAdapter(),
+    cloudFront,
     deferrals: createQueueAdapter({ queueUrl: SHIPYARD_DEFERRED_QUEUE_URL }),
+    ...(SHIPYARD_LEDGER_BUCKET
+      ? {
+          pathBudget: {
+            ledger: createS3PathLedger({ bucket: SHIPYARD_LEDGER_BUCKET }),
+            accountCap: config.invalidationAccount.monthlyPathCap,
+            distributionIds: config.sites.flatMap((s) => s.distributionIds),
+            history: cloudFront,
+            now: Date.now,
+          },
+        }
+      : {}),
   };
 };
 
