@@ -9,11 +9,13 @@
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { planInvalidation } from '../shared/invalidation/index.ts';
+import { billingMonth, monthCostUsd, planInvalidation } from '../shared/invalidation/index.ts';
+import { shipyardBudget, shipyardShipped } from './invalidation/budget-strategies.ts';
 import { type Dataset, loadDatasets } from './invalidation/datasets.ts';
 import { scorePlan } from './invalidation/scoring.ts';
-import { STRATEGIES, type Strategy } from './invalidation/strategies.ts';
+import { STATELESS_STRATEGIES, type Strategy } from './invalidation/strategies.ts';
 import { syntheticChanges, syntheticInventory } from './invalidation/synthetic.ts';
+import { budgetTargets, paretoTargets } from './invalidation/targets.ts';
 
 interface Row {
   dataset: string;
@@ -23,7 +25,21 @@ interface Row {
   missedUrls: number;
   batches: number;
   planMs: number;
+  /** The most paths the strategy billed in one UTC calendar month. */
+  maxMonthPaths: number;
+  /** List price over the whole history, the site alone on its account (free tier per month). */
+  dollars: number;
 }
+
+/** Budgeted rows: their monthly budget of paths. */
+const BUDGETS = [1000, 100] as const;
+
+/** Fresh strategies per dataset: the paced ones keep month-to-date state. */
+const strategiesFor = (): Strategy[] => [
+  ...STATELESS_STRATEGIES,
+  shipyardShipped,
+  ...BUDGETS.map((budget) => shipyardBudget(budget)),
+];
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');
@@ -45,7 +61,9 @@ interface Replay {
 
 function replay(dataset: Dataset): Replay {
   const inventory = new Set(dataset.inventory);
-  const rows: Row[] = STRATEGIES.map((strategy) => ({
+  const strategies = strategiesFor();
+  const monthPaths = strategies.map(() => new Map<string, number>());
+  const rows: Row[] = strategies.map((strategy) => ({
     dataset: dataset.name,
     strategy: strategy.name,
     billedPaths: 0,
@@ -53,6 +71,8 @@ function replay(dataset: Dataset): Replay {
     missedUrls: 0,
     batches: 0,
     planMs: 0,
+    maxMonthPaths: 0,
+    dollars: 0,
   }));
   const selfCheckMismatches = new Map<string, number>();
   let dominated = 0;
@@ -63,13 +83,17 @@ function replay(dataset: Dataset): Replay {
     }
     const changed = new Set(deploy.changes.map((c) => c.path));
     const inventoryAfter = [...inventory];
+    const time = Date.parse(deploy.time);
+    const month = billingMonth(time);
     const needless = new Map<string, number>();
-    STRATEGIES.forEach((strategy: Strategy, i) => {
+    strategies.forEach((strategy: Strategy, i) => {
       const row = rows[i]!;
       const started = performance.now();
-      const plan = strategy.plan({ changes: deploy.changes, inventoryAfter });
+      const plan = strategy.plan({ changes: deploy.changes, inventoryAfter, time });
       row.planMs += performance.now() - started;
       const score = scorePlan(plan.paths, changed, inventory);
+      const months = monthPaths[i]!;
+      months.set(month, (months.get(month) ?? 0) + score.billedPaths);
       row.billedPaths += score.billedPaths;
       row.needlessObjects += score.needlessObjects;
       row.missedUrls += score.missedUrls;
@@ -81,7 +105,12 @@ function replay(dataset: Dataset): Replay {
     });
     if ((needless.get('shipyard') ?? 0) <= (needless.get('s3deploy-forms') ?? 0)) dominated++;
   }
-  for (const row of rows) row.planMs = Math.round(row.planMs * 10) / 10;
+  rows.forEach((row, i) => {
+    row.planMs = Math.round(row.planMs * 10) / 10;
+    const months = [...monthPaths[i]!.values()];
+    row.maxMonthPaths = Math.max(0, ...months);
+    row.dollars = Math.round(months.reduce((sum, paths) => sum + monthCostUsd(paths), 0) * 1000) / 1000;
+  });
   return { rows, selfCheckMismatches, dominated };
 }
 
@@ -115,19 +144,30 @@ function runDatasets(): void {
     );
     console.log(
       table(
-        ['strategy', 'billed paths', 'needless objects', 'missed URLs', 'batches', 'planner ms'],
-        rows.map((r) => [r.strategy, r.billedPaths, r.needlessObjects, r.missedUrls, r.batches, r.planMs]),
+        [
+          'strategy',
+          'billed paths',
+          'needless objects',
+          'missed URLs',
+          'batches',
+          'planner ms',
+          'max paths/month',
+          'dollars',
+        ],
+        rows.map((r) => [
+          r.strategy,
+          r.billedPaths,
+          r.needlessObjects,
+          r.missedUrls,
+          r.batches,
+          r.planMs,
+          r.maxMonthPaths,
+          r.dollars.toFixed(3),
+        ]),
       ),
     );
-    const ship = rows.find((r) => r.strategy === 'shipyard')!;
-    const forms = rows.find((r) => r.strategy === 's3deploy-forms')!;
-    const verdict = (ok: boolean) => (ok ? 'yes' : 'NO');
-    console.log(
-      `\ntargets (shipyard, 8-path budget): misses 0 URLs: ${verdict(ship.missedUrls === 0)}; ` +
-        `billed ≤ s3deploy-forms (${ship.billedPaths} ≤ ${forms.billedPaths}): ${verdict(ship.billedPaths <= forms.billedPaths)}; ` +
-        `needless ≤ ½ s3deploy-forms (${ship.needlessObjects} ≤ ${forms.needlessObjects / 2}): ${verdict(ship.needlessObjects * 2 <= forms.needlessObjects)}` +
-        ` [ratio ${(ship.needlessObjects / Math.max(1, forms.needlessObjects)).toFixed(2)}]`,
-    );
+    console.log(`\n${paretoTargets(rows)}`);
+    for (const line of budgetTargets(rows, BUDGETS)) console.log(line);
     console.log(
       `per deploy: shipyard needless ≤ s3deploy-forms needless in ${dominated}/${dataset.deploys.length} deploys ` +
         '(its 8-path plan is the exact minimum, so no plan of ≤ 8 CloudFront paths does better)',

@@ -5,10 +5,12 @@ import { decodePath, planInvalidation, toBatches } from '../../shared/invalidati
 import { collapseUrlForms, normalizeInvalidationPaths } from './s3deploy.ts';
 import { urlForms } from './scoring.ts';
 
-interface DeployInput {
+export interface DeployInput {
   readonly changes: ReadonlyArray<{ readonly path: string; readonly status: 'A' | 'M' | 'D' }>;
   /** I' = (I ∪ added) − deleted. */
   readonly inventoryAfter: readonly string[];
+  /** The commit time, epoch ms. */
+  readonly time: number;
 }
 
 interface StrategyPlan {
@@ -78,7 +80,7 @@ const s3deployForms: Strategy = {
   },
 };
 
-const KIND = { A: 'added', M: 'modified', D: 'deleted' } as const;
+export const KIND = { A: 'added', M: 'modified', D: 'deleted' } as const;
 
 /** Shipyard's planner; `maxPaths` undefined = unbudgeted with the default needless weight. */
 function shipyard(name: string, maxPaths?: number, withinBudget?: 'fewest-needless' | 'cheapest'): Strategy {
@@ -99,7 +101,8 @@ function shipyard(name: string, maxPaths?: number, withinBudget?: 'fewest-needle
   };
 }
 
-export const STRATEGIES: readonly Strategy[] = [
+/** The stateless strategies; budget-strategies.ts adds the paced ones. */
+export const STATELESS_STRATEGIES: readonly Strategy[] = [
   perFile,
   all,
   s3deploy,

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { createCloudFrontAdapter, createDryRunCloudFront } from '../../shared/aws/cloudfront.ts';
 import { createS3InventoryAdapter } from '../../shared/aws/s3-inventory.ts';
+import { createS3PathLedger } from '../../shared/aws/s3-ledger.ts';
 import type { Site } from '../../shared/config/sites.ts';
 import { type ChangeSet, findSite } from '../../shared/invalidation-service/change-set.ts';
 import type { DeploySummary } from '../../shared/invalidation-service/deploy-summary.ts';
@@ -11,6 +12,7 @@ import {
   UnknownSiteError,
 } from '../../shared/invalidation-service/errors.ts';
 import { siteChangesFromGitDiff } from '../../shared/invalidation-service/git-changes.ts';
+import type { PathLedgerStore } from '../../shared/invalidation-service/path-ledger.ts';
 import { canonicalPaths } from '../../shared/invalidation-service/paths.ts';
 import { submitChangeSet } from '../../shared/invalidation-service/submit.ts';
 import { clientSettings, DEFAULT_CONFIG_FILE, type GlobalOptions, loadConfigFile } from '../context.ts';
@@ -26,6 +28,7 @@ interface InvalidateOptions {
   deployId?: string;
   dryRun?: boolean;
   yes?: boolean;
+  ledgerBucket?: string;
 }
 
 const STATUS_KIND = { A: 'added', M: 'modified', D: 'deleted' } as const;
@@ -76,6 +79,13 @@ const describe = (summary: DeploySummary, verb: string): string => {
   lines.push(
     `  billed paths: ${verb === 'Plan' ? planned.reduce((n, b) => n + b.paths.length, 0) : summary.pathsBilled}`,
   );
+  const budget = summary.budget;
+  if (budget) {
+    const known = (n: number | null, unit = '') => (n === null ? 'unknown (no ledger)' : `${n}${unit}`);
+    lines.push(
+      `  ${budget.month}: this deploy bills ${budget.pathsThisDeploy} path(s); month to date ${known(budget.monthToDatePaths)}; free tier left ${known(budget.freeTierLeft)}; cost at list price $${budget.dollars === null ? '? (no ledger)' : budget.dollars.toFixed(3)}`,
+    );
+  }
   for (const { key, reason } of summary.ignoredKeys) lines.push(`  not invalidated: ${key} (${reason})`);
   const deferred = summary.distributions.reduce((n, d) => n + d.deferrals, 0);
   if (deferred > 0)
@@ -109,6 +119,10 @@ export const register = (program: Command, output: Output): void => {
     .option('--repo-dir <dir>', 'git working copy for --changed', '.')
     .option('--deploy-id <id>', 'pin the deploy id: re-running with the same id and paths bills nothing')
     .option('--dry-run', 'show the plan only')
+    .option(
+      '--ledger-bucket <name>',
+      "the stack's path ledger bucket: pace the plan against the monthly budget and print the month to date",
+    )
     .option('--yes', 'submit without asking')
     .action(async (options: InvalidateOptions) => {
       const global = program.opts<GlobalOptions>();
@@ -127,10 +141,33 @@ export const register = (program: Command, output: Output): void => {
       // The same exact plan the deployed functions make: list the site's keys when it pays.
       const inventory = createS3InventoryAdapter(clientSettings(global));
       const noWait = { waitForCompletionSeconds: 0 };
+      const ledger = options.ledgerBucket
+        ? createS3PathLedger({ bucket: options.ledgerBucket, config: clientSettings(global) })
+        : undefined;
+      const pathBudget = (store: PathLedgerStore) => ({
+        ledger: store,
+        accountCap: config.invalidationAccount.monthlyPathCap,
+        distributionIds: config.sites.flatMap((s) => s.distributionIds),
+        history: cloudFront,
+        now: Date.now,
+      });
+      // The dry run reads the ledger and plans against it; its writes stay in memory.
+      const drafts = new Map<string, Awaited<ReturnType<PathLedgerStore['read']>>>();
+      const readOnly: PathLedgerStore | undefined = ledger && {
+        read: async (month) => drafts.get(month) ?? ledger.read(month),
+        write: async (draft) => {
+          drafts.set(draft.month, { ledger: draft, version: 'draft' });
+          return 'written';
+        },
+      };
       const plan = await submitChangeSet(
         changeSet,
         site,
-        { cloudFront: createDryRunCloudFront(cloudFront), inventory },
+        {
+          cloudFront: createDryRunCloudFront(cloudFront),
+          inventory,
+          ...(readOnly ? { pathBudget: pathBudget(readOnly) } : {}),
+        },
         noWait,
       );
       if (options.dryRun) {
@@ -147,7 +184,12 @@ export const register = (program: Command, output: Output): void => {
         }
       }
       try {
-        const summary = await submitChangeSet(changeSet, site, { cloudFront, inventory }, noWait);
+        const summary = await submitChangeSet(
+          changeSet,
+          site,
+          { cloudFront, inventory, ...(ledger ? { pathBudget: pathBudget(ledger) } : {}) },
+          noWait,
+        );
         output.result({ submitted: true, summary }, () => describe(summary, 'Submitted'));
       } catch (error) {
         if (error instanceof SubmissionFailedError)

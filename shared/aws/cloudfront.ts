@@ -15,6 +15,7 @@ import {
   NoSuchDistributionError,
   TooManyInvalidationsInProgressError,
 } from '../invalidation-service/ports/cloudfront.ts';
+import type { InvalidationSummary } from '../invalidation-service/reconcile-ledger.ts';
 import { type ClientOptions, cloudFrontClientConfig } from './clients.ts';
 import { sdkErrorCode, toAwsCallError } from './errors.ts';
 
@@ -112,7 +113,39 @@ export const createCloudFrontAdapter = (options: CloudFrontAdapterOptions = {}):
     return ids;
   };
 
+  /** ListInvalidations pages newest first: stop at the first summary created before `sinceMs`. */
+  const invalidationsSince = async (
+    distributionId: string,
+    sinceMs: number,
+  ): Promise<InvalidationSummary[]> => {
+    const found: InvalidationSummary[] = [];
+    let marker: string | undefined;
+    for (;;) {
+      let page: ListInvalidationsCommandOutput;
+      try {
+        page = await client.send(
+          new ListInvalidationsCommand({
+            DistributionId: distributionId,
+            Marker: marker,
+            MaxItems: pageSize,
+          }),
+        );
+      } catch (error) {
+        throw translate('ListInvalidations', distributionId, error);
+      }
+      for (const summary of page.InvalidationList?.Items ?? []) {
+        const createTime = summary.CreateTime?.getTime() ?? 0;
+        if (createTime < sinceMs) return found;
+        if (summary.Id) found.push({ id: summary.Id, createTime });
+      }
+      marker = page.InvalidationList?.IsTruncated ? page.InvalidationList.NextMarker : undefined;
+      if (!marker) return found;
+    }
+  };
+
   return {
+    invalidationsSince,
+
     async createInvalidation({ distributionId, callerReference, paths }) {
       try {
         const { Invalidation } = await client.send(
@@ -173,6 +206,7 @@ export const createDryRunCloudFront = (
       return { status: 'DryRun' };
     },
     inFlightUsage: (id) => real.inFlightUsage(id),
+    invalidationsSince: (id, since) => real.invalidationsSince(id, since),
     getInvalidation: (distributionId, id) => real.getInvalidation(distributionId, id),
     async waitForCompletion() {},
   };

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { FREE_PATHS_PER_MONTH } from '../invalidation/pricing.ts';
 import { backupPolicySchema, partitionProblems } from './policies.ts';
 import { SiteSchema } from './sites.ts';
 
@@ -9,6 +10,14 @@ export const ShipyardConfigSchema = z
     backupPolicies: z.array(backupPolicySchema).default([]),
     /** Where alarms and run summaries are published. */
     notifications: z.object({ email: z.email().optional() }).strict().default({}),
+    /** Account-wide invalidation settings: the free paths are shared by every distribution. */
+    invalidationAccount: z
+      .object({
+        /** Billed paths per UTC month the whole account may spend (all sites, other tools included). */
+        monthlyPathCap: z.number().int().min(1).default(FREE_PATHS_PER_MONTH),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -44,6 +53,25 @@ export const ShipyardConfigSchema = z
         message: `policy name "${name}" is used more than once`,
       });
     }
+  })
+  .transform((config) => {
+    // A site without its own budget gets an equal share of what the account cap leaves.
+    const explicit = config.sites.reduce((n, s) => n + (s.invalidation.monthlyPathBudget ?? 0), 0);
+    const open = config.sites.filter((s) => s.invalidation.monthlyPathBudget === undefined).length;
+    const share = Math.max(
+      1,
+      Math.floor(Math.max(0, config.invalidationAccount.monthlyPathCap - explicit) / Math.max(1, open)),
+    );
+    return {
+      ...config,
+      sites: config.sites.map((site) => ({
+        ...site,
+        invalidation: {
+          ...site.invalidation,
+          monthlyPathBudget: site.invalidation.monthlyPathBudget ?? share,
+        },
+      })),
+    };
   });
 
 export type ShipyardConfig = z.infer<typeof ShipyardConfigSchema>;

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { OriginKindSchema } from '../invalidation/schemas.ts';
+import { DEFAULT_NEEDLESS_WEIGHT, OriginKindSchema } from '../invalidation/schemas.ts';
 
 /** A CloudFront distribution id: upper-case letters and digits, 13–14 chars as AWS issues them. */
 const DistributionIdSchema = z
@@ -50,10 +50,25 @@ const SecretRefSchema = z.union([
  */
 const DEFAULT_INVENTORY_MIN_URLS = 10;
 
+/**
+ * CloudFront: completion is usually seconds to a few minutes, historically up to tens of minutes
+ * (AWS-FACTS "Invalidations"); past five minutes the edge is late enough to tell someone.
+ */
+const DEFAULT_SLOW_AFTER_SECONDS = 300;
+
+const isRegExp = (source: string): boolean => {
+  try {
+    new RegExp(source, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const SiteInvalidationSettingsSchema = z
   .object({
     /** Cost of one needlessly invalidated object, in units of one billed path. */
-    needlessWeight: z.number().min(0).default(0.02),
+    needlessWeight: z.number().min(0).default(DEFAULT_NEEDLESS_WEIGHT),
     /** Budget of billed paths per deploy; the planner collapses into wildcards to stay within it. */
     maxPathsPerDeploy: z.number().int().min(1).max(3000).optional(),
     /** Wait for the invalidations to complete, at most this long (0: don't wait). */
@@ -66,6 +81,22 @@ const SiteInvalidationSettingsSchema = z
     inventory: z.enum(['auto', 'always', 'never']).default('auto'),
     /** The 'auto' threshold: below it exact paths cost at most a few cents and keep wildcards free. */
     inventoryMinUrls: z.number().int().min(1).default(DEFAULT_INVENTORY_MIN_URLS),
+    /**
+     * Billed paths this site may spend per UTC month; deploys are paced against it (see
+     * shared/invalidation/pacing.ts). Default: an equal share of the account cap among the sites.
+     */
+    monthlyPathBudget: z.number().int().min(1).optional(),
+    /**
+     * Keys (relative to keyPrefix) whose name changes with their content, as regular expressions
+     * matched against the whole key, e.g. "assets/.*\\.[0-9a-f]{8}\\..*": added ones need no invalidation.
+     */
+    contentHashedKeys: z
+      .array(
+        z.string().refine(isRegExp, { message: 'expected a regular expression (JavaScript syntax, u flag)' }),
+      )
+      .default([]),
+    /** An invalidation still not Completed this long after its submission is reported as slow. */
+    slowAfterSeconds: z.number().int().min(1).default(DEFAULT_SLOW_AFTER_SECONDS),
   })
   .strict();
 

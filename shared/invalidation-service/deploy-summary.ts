@@ -22,6 +22,25 @@ export interface DistributionSummary {
   wildcardReasons: string[];
   /** Unchanged objects the plan invalidates: exact when an inventory was listed, else null. */
   needlessObjects: number | null;
+  /** Why the plan has at most this many paths (the monthly budget's pacing), when paced. */
+  budgetReason?: string;
+}
+
+/** The month's bill as this deploy leaves it (list price; the free tier is per account). */
+export interface BudgetSummary {
+  /** UTC month, "2026-12". */
+  month: string;
+  /** Paths this deploy bills (reserved in the ledger; 0 for a redelivery). */
+  pathsThisDeploy: number;
+  /** Paths billed on the account this month, this deploy included; null without a ledger. */
+  monthToDatePaths: number | null;
+  /** Free paths left this month on the account; null without a ledger. */
+  freeTierLeft: number | null;
+  /** What this deploy adds to the bill at list price, in US dollars; null without a ledger. */
+  dollars: number | null;
+  /** The site's budget and its month to date; absent without a ledger. */
+  site?: { budget: number; monthToDatePaths: number };
+  accountCap?: number;
 }
 
 export interface DeploySummary {
@@ -35,4 +54,6 @@ export interface DeploySummary {
   inventoryKeys?: number;
   /** Changed keys no distribution can invalidate (outside the origin path…), with the reason. */
   ignoredKeys: { key: string; reason: string }[];
+  /** The month's bill (absent for a resumed deferral: its paths were counted when planned). */
+  budget?: BudgetSummary;
 }

@@ -78,3 +78,14 @@ export class SubmissionFailedError extends Error {
     this.name = 'SubmissionFailedError';
   }
 }
+
+/** The ledger changed under every conditional write attempt; the deploy is retried as a whole. */
+export class LedgerContentionError extends Error {
+  constructor(
+    readonly month: string,
+    readonly attempts: number,
+  ) {
+    super(`the invalidation ledger of ${month} changed during ${attempts} conditional writes in a row`);
+    this.name = 'LedgerContentionError';
+  }
+}

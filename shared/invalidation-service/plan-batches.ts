@@ -9,7 +9,7 @@ import {
   type WildcardChoice,
 } from '../invalidation/index.ts';
 import type { ChangeSet } from './change-set.ts';
-import { siteMapping } from './site-mapping.ts';
+import { siteMapping, withoutNewContentHashed } from './site-mapping.ts';
 
 export interface PlannedBatches {
   /** Path lists in batch order; the index is the CallerReference's batch index. */
@@ -31,27 +31,33 @@ const mergePaths = (planned: readonly string[], explicit: readonly string[]): st
  * The batches of one distribution. `othersInFlight` excludes this deploy's own invalidations
  * still in progress, so a redelivered event plans the same paths (same CallerReferences).
  * `inventory`: every key served after the deploy (S3 keys, keyPrefix included, like the changes).
+ * `pacedMaxPaths`: the budget pacing's cap for this deploy (with the site's own per-deploy cap, the
+ * lower one applies). Content-hashed keys that were added need no invalidation and are left out.
  */
 export const planBatches = (
   changeSet: ChangeSet,
   site: Site,
   othersInFlight: { files: number; wildcards: number },
   inventory?: string[],
+  pacedMaxPaths?: number,
 ): PlannedBatches => {
   const limits = LimitsSchema.parse({ inFlight: othersInFlight });
   let planned: readonly string[] = [];
   let wildcards: readonly WildcardChoice[] = [];
   let ignored: readonly IgnoredKey[] = [];
   let needlessObjects: number | null = null;
-  if (changeSet.changes.length > 0) {
+  const changes = withoutNewContentHashed(changeSet.changes, site);
+  const caps = [site.invalidation.maxPathsPerDeploy, pacedMaxPaths].filter((n) => n !== undefined);
+  const maxPaths = caps.length > 0 ? Math.min(...caps) : undefined;
+  if (changes.length > 0) {
     const plan = planInvalidation({
-      changes: changeSet.changes,
+      changes,
       site: siteMapping(site),
       ...(inventory === undefined ? {} : { inventory }),
       limits,
       cost: {
         needlessWeight: site.invalidation.needlessWeight,
-        ...(site.invalidation.maxPathsPerDeploy ? { maxPaths: site.invalidation.maxPathsPerDeploy } : {}),
+        ...(maxPaths === undefined ? {} : { maxPaths }),
       },
     });
     planned = plan.paths;

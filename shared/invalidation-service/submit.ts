@@ -1,5 +1,6 @@
 import type { Site } from '../config/sites.ts';
 import {
+  billingMonth,
   callerReference,
   callerReferencePrefix,
   countPaths,
@@ -9,6 +10,8 @@ import {
   MAX_WILDCARDS_IN_FLIGHT,
 } from '../invalidation/index.ts';
 import type { MetricsRecorder } from '../logging/metrics.ts';
+import { type PathBudgetPorts, planWithinBudget } from './budget-plan.ts';
+import { budgetSummary } from './budget-summary.ts';
 import type { ChangeSet } from './change-set.ts';
 import { type DeferredMessage, deferralDelaySeconds } from './deferral.ts';
 import type { BatchResult, BatchStatus, DeploySummary, DistributionSummary } from './deploy-summary.ts';
@@ -24,6 +27,7 @@ import {
 } from './ports/cloudfront.ts';
 import type { InventoryPort } from './ports/inventory.ts';
 import type { QueuePort } from './ports/queue.ts';
+import { reconcileLedger, recordInvalidationIds } from './reconcile-ledger.ts';
 
 /** Ignored keys named in the warning (the summary lists them all). */
 const IGNORED_KEYS_SAMPLE = 10;
@@ -42,6 +46,8 @@ export interface SubmitPorts {
   inventory?: InventoryPort;
   logger?: SubmitLogger;
   metrics?: MetricsRecorder;
+  /** The monthly path budget: ledger, account cap, clock. Without it plans are not paced. */
+  pathBudget?: PathBudgetPorts;
 }
 
 export interface SubmitOptions {
@@ -198,10 +204,20 @@ const submitToDistribution = async (
   ports: SubmitPorts,
   waitSeconds: number,
   inventory: string[] | undefined,
-): Promise<{ summary: DistributionSummary; ignored: { key: string; reason: string }[] }> => {
+  isFirstDistribution: boolean,
+): Promise<{
+  summary: DistributionSummary;
+  ignored: { key: string; reason: string }[];
+  reserved: number;
+}> => {
   const usage = await ports.cloudFront.inFlightUsage(distributionId);
   const others = withoutOwn(usage, callerReferencePrefix(distributionId, changeSet.deployId));
-  const planned = planBatches(changeSet, site, others, inventory);
+  const plan = (maxPaths?: number) => planBatches(changeSet, site, others, inventory, maxPaths);
+  const budgeted =
+    ports.pathBudget && changeSet.changes.length > 0
+      ? await planWithinBudget(changeSet, site, distributionId, ports.pathBudget, plan, isFirstDistribution)
+      : undefined;
+  const planned = budgeted?.planned ?? plan();
   const pending = planned.batches.map((paths, batchIndex) => ({ batchIndex, paths }));
   const { results, deferred } = await admitBatches(
     ports.cloudFront,
@@ -223,8 +239,13 @@ const submitToDistribution = async (
       queued: deferralMessageId !== undefined,
     });
   }
+  if (ports.pathBudget && budgeted)
+    await recordInvalidationIds(ports.pathBudget.ledger, budgeted.ledger.month, results);
   const completed = await waitBounded(ports.cloudFront, distributionId, results, waitSeconds, ports.logger);
   return {
+    reserved:
+      budgeted?.reservedPaths ??
+      results.reduce((n, b) => n + (b.status === 'deferred' ? 0 : b.paths.length), 0),
     summary: {
       id: distributionId,
       batches: results,
@@ -233,9 +254,24 @@ const submitToDistribution = async (
       ...(completed === undefined ? {} : { completed }),
       wildcardReasons: planned.wildcards.map((w) => w.reason),
       needlessObjects: planned.needlessObjects,
+      ...(budgeted ? { budgetReason: budgeted.allowance.reason } : {}),
     },
     ignored: [...planned.ignored],
   };
+};
+
+/**
+ * Counts other tools' invalidations before pacing. A failed reconciliation does not stop the deploy:
+ * the ledger still holds every Shipyard submission, only another tool's paths may be missing.
+ */
+const reconcile = async (budget: PathBudgetPorts, logger: SubmitLogger | undefined): Promise<void> => {
+  try {
+    await reconcileLedger(budget.ledger, budget.history, budget.distributionIds, billingMonth(budget.now()));
+  } catch (error) {
+    logger?.warn('cannot reconcile the invalidation ledger with CloudFront; pacing on our own submissions', {
+      error,
+    });
+  }
 };
 
 export const pathsBilledOf = (distributions: readonly DistributionSummary[]): number =>
@@ -272,7 +308,9 @@ export const submitChangeSet = async (
     ports.logger,
     options.inventoryMaxKeys,
   );
-  for (const distributionId of site.distributionIds) {
+  if (ports.pathBudget && changeSet.changes.length > 0) await reconcile(ports.pathBudget, ports.logger);
+  let billing = 0;
+  for (const [index, distributionId] of site.distributionIds.entries()) {
     try {
       const result = await submitToDistribution(
         changeSet,
@@ -281,7 +319,9 @@ export const submitChangeSet = async (
         ports,
         waitSeconds,
         inventory,
+        index === 0,
       );
+      billing += result.reserved;
       distributions.push(result.summary);
       for (const { key, reason } of result.ignored) ignored.set(key, reason);
     } catch (error) {
@@ -297,6 +337,7 @@ export const submitChangeSet = async (
     pathsBilled: pathsBilledOf(distributions),
     ...(inventory === undefined ? {} : { inventoryKeys: inventory.length }),
     ignoredKeys: [...ignored].map(([key, reason]) => ({ key, reason })),
+    budget: await budgetSummary(ports.pathBudget, site, billing),
   };
   ports.logger?.info('invalidation summary', { summary });
   // A changed key CloudFront cannot take (a '..' segment, a control character, '~' without a

@@ -12,6 +12,7 @@ export {
   callerReferencePrefix,
   MAX_CALLER_REFERENCE_LENGTH,
 } from './caller-reference.ts';
+export { isNewContentHashed } from './content-hashed.ts';
 export { pathCovers } from './coverage.ts';
 export {
   InvalidCallerReferenceInputError,
@@ -19,6 +20,12 @@ export {
   InvalidPathError,
   InvalidPlanInputError,
 } from './errors.ts';
+export {
+  type DeployAllowance,
+  deployAllowance,
+  RATE_MONTHS,
+  usualDeployRate,
+} from './pacing.ts';
 export {
   assertValidUrlPath,
   canonicalExplicitPath,
@@ -36,5 +43,13 @@ export {
   planInvalidation,
   type WildcardChoice,
 } from './plan.ts';
+export {
+  billingMonth,
+  FREE_PATHS_PER_MONTH,
+  marginalCostUsd,
+  monthCostUsd,
+  monthElapsed,
+  previousMonths,
+} from './pricing.ts';
 export * from './schemas.ts';
 export { normalizeKeyPrefix, urlFormsOfKey, urlFormsOfRelativeKey } from './url-forms.ts';

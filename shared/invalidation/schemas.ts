@@ -10,19 +10,20 @@ export const MAX_FILE_PATHS_IN_FLIGHT = 3000;
 export const MAX_WILDCARDS_IN_FLIGHT = 15;
 
 /**
- * Default cost of one needlessly invalidated object, in billed paths. A billed path costs $0.005.
- * A needless invalidation costs one extra origin fetch per regional edge cache holding the object
- * (≈13 RECs × an S3 GET at $0.0004/1,000 ≈ $0.000005, i.e. 0.001 path) plus what cannot be billed:
- * slower first responses and origin load after the cache went cold. We charge ten times the pure
- * request cost: 100 needless objects are worth one path.
+ * Default cost of one needlessly invalidated object, in billed paths: the planner's default and the
+ * sites' (`invalidation.needlessWeight`), so the benchmark measures what users get. A billed path
+ * costs $0.005. A needless invalidation costs one extra origin fetch per regional edge cache holding
+ * the object (≈13 RECs × an S3 GET at $0.0004/1,000 ≈ $0.000005, i.e. 0.001 path) plus what cannot be
+ * billed: slower first responses and origin load after the cache went cold. We charge twenty times
+ * the pure request cost: 50 needless objects are worth one path.
  */
-const DEFAULT_NEEDLESS_WEIGHT = 0.01;
+export const DEFAULT_NEEDLESS_WEIGHT = 0.02;
 
 /**
  * Without an inventory the planner cannot count what a wildcard hits needlessly. It assumes the worst
  * reasonable case: every directory it knows of (from the changed keys) holds this many unchanged
- * objects. With the default weight a directory wildcard then costs 1 + 10 path-equivalents, so it is
- * only chosen where it replaces more than 11 paths per known directory.
+ * objects. With the default weight a directory wildcard then costs 1 + 20 path-equivalents, so it is
+ * only chosen where it replaces more than 21 paths per known directory.
  */
 const DEFAULT_ASSUMED_UNCHANGED_PER_DIRECTORY = 1000;
 

@@ -2,6 +2,7 @@
  * The CloudFront port the invalidation use cases declare; shared/aws/cloudfront.ts implements it
  * over the SDK. Its named errors are part of the contract: callers branch on them.
  */
+import type { InvalidationHistoryPort } from '../reconcile-ledger.ts';
 
 type InvalidationStatus = 'InProgress' | 'Completed';
 
@@ -33,7 +34,8 @@ interface CreatedInvalidation {
 }
 
 /** The narrow CloudFront port Shipyard needs. */
-export interface CloudFrontPort {
+/** The narrow CloudFront port Shipyard needs (its history part is the ledger's reconciliation port). */
+export interface CloudFrontPort extends InvalidationHistoryPort {
   /** Idempotent by CallerReference: the same reference and paths return the existing invalidation. */
   createInvalidation(input: CreateInvalidationInput): Promise<CreatedInvalidation>;
   inFlightUsage(distributionId: string): Promise<InFlightUsage>;

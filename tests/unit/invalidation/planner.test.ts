@@ -103,7 +103,7 @@ describe('planInvalidation: wildcard choice by cost', () => {
     expect(plan.paths).toEqual(['/img/*']);
     expect(plan.needlessObjects).toBe(3);
     expect(plan.wildcards[0]!.reason).toBe(
-      '/img/* covers 412 changed URLs and 3 unchanged objects: 1 path + 3 × 0.01 = 1.03 is cheaper than 412 paths',
+      '/img/* covers 412 changed URLs and 3 unchanged objects: 1 path + 3 × 0.02 = 1.06 is cheaper than 412 paths',
     );
   });
 

@@ -74,6 +74,31 @@ const checkCreateOnly = (bucket: Bucket, key: string, ifNoneMatch: string | unde
   }
 };
 
+/**
+ * Conditional write `If-Match: <ETag>`: the object is replaced only if its current ETag is the one
+ * given, else 412 PreconditionFailed (PutObject API reference, IfMatch; S3 User Guide, "How to
+ * prevent object overwrites with conditional writes"). On a key that does not exist S3 answers
+ * 404 NoSuchKey [unconfirmed: IF_MATCH_MISSING_KEY_STATUS].
+ */
+const IF_MATCH_MISSING_KEY_STATUS = 404;
+const checkIfMatch = (bucket: Bucket, key: string, ifMatch: string | undefined): void => {
+  if (ifMatch === undefined) return;
+  const existing = bucket.objects.get(key);
+  if (!existing) {
+    throw new S3Error('NoSuchKey', 'The specified key does not exist.', IF_MATCH_MISSING_KEY_STATUS);
+  }
+  const wanted = ifMatch.trim();
+  const unquoted = (tag: string) => tag.replace(/^"|"$/g, '');
+  if (wanted !== '*' && unquoted(wanted) !== unquoted(existing.etag)) {
+    throw new S3Error(
+      'PreconditionFailed',
+      'At least one of the pre-conditions you specified did not hold',
+      412,
+      { Condition: 'If-Match' },
+    );
+  }
+};
+
 export const putObject = (
   cloud: LocalCloud,
   req: LocalRequest,
@@ -86,6 +111,7 @@ export const putObject = (
     throw new S3Error('NotImplemented', 'The local cloud does not support CopyObject.', 501);
   }
   checkCreateOnly(bucket, key, headerValue(req.headers, 'if-none-match'));
+  checkIfMatch(bucket, key, headerValue(req.headers, 'if-match'));
   const payload = readPayload(req.body, req.headers);
   const metadata: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {

@@ -1,0 +1,111 @@
+/**
+ * Budget-paced planning of one distribution's batches: the pacing cap comes from the month's ledger
+ * (what the account and the site already spent, the site's deploy rate), the plan is made inside it,
+ * and the plan's paths are reserved in the ledger with a conditional write. When another deploy wrote
+ * first (two sites racing for the last free paths), the ledger is re-read and the plan re-made
+ * against what is left, so the account never spends more than its cap (except a `/*` when nothing
+ * is left: a miss is never an option).
+ */
+import type { Site } from '../config/sites.ts';
+import {
+  billingMonth,
+  callerReference,
+  type DeployAllowance,
+  deployAllowance,
+  monthElapsed,
+  previousMonths,
+  RATE_MONTHS,
+  usualDeployRate,
+} from '../invalidation/index.ts';
+import type { ChangeSet } from './change-set.ts';
+import { updateLedger } from './ledger-update.ts';
+import { accountPaths, type LedgerMonth, type PathLedgerStore, sitePaths } from './path-ledger.ts';
+import type { PlannedBatches } from './plan-batches.ts';
+import type { InvalidationHistoryPort } from './reconcile-ledger.ts';
+
+/** What budget pacing needs: the ledger, the account cap and the clock. */
+export interface PathBudgetPorts {
+  ledger: PathLedgerStore;
+  /** The account's monthly cap (config `invalidationAccount.monthlyPathCap`). */
+  accountCap: number;
+  /** Every configured distribution: reconciliation counts other tools' paths on them. */
+  distributionIds: readonly string[];
+  /** CloudFront's invalidation history, for reconciliation. */
+  history: InvalidationHistoryPort;
+  now: () => number;
+}
+
+/** The pacing decision of one distribution's plan, kept in the ledger so a redelivery replans alike. */
+const allowanceKey = (site: string, deployId: string, distributionId: string) =>
+  `${site}|${deployId}|${distributionId}`;
+
+export interface BudgetedPlan {
+  planned: PlannedBatches;
+  allowance: DeployAllowance;
+  /** Paths this plan adds to the month (0 on a redelivery: its batches were reserved before). */
+  reservedPaths: number;
+  ledger: LedgerMonth;
+}
+
+/** The site's usual deploys per month, from the ledgers of the previous months. */
+const siteDeployRate = async (
+  store: PathLedgerStore,
+  month: string,
+  site: string,
+): Promise<number | null> => {
+  const previous = await Promise.all(previousMonths(month, RATE_MONTHS).map((m) => store.read(m)));
+  return usualDeployRate(
+    previous.map((p) => (p.version === null ? undefined : (p.ledger.deploys[site] ?? 0))),
+  );
+};
+
+/**
+ * Plans one distribution's batches within the paced allowance and reserves their paths (see the
+ * module comment). `plan` is called with the allowance's cap; it must be pure (it may run again).
+ */
+export const planWithinBudget = async (
+  changeSet: ChangeSet,
+  site: Site,
+  distributionId: string,
+  budget: PathBudgetPorts,
+  plan: (maxPaths: number) => PlannedBatches,
+  isFirstDistribution: boolean,
+): Promise<BudgetedPlan> => {
+  const now = budget.now();
+  const month = billingMonth(now);
+  const rate = await siteDeployRate(budget.ledger, month, site.name);
+  const { ledger, result } = await updateLedger(budget.ledger, month, (current) => {
+    const key = allowanceKey(site.name, changeSet.deployId, distributionId);
+    const decided = current.allowances[key];
+    const allowance =
+      decided ??
+      deployAllowance({
+        siteBudget: site.invalidation.monthlyPathBudget ?? budget.accountCap,
+        siteSpent: sitePaths(current, site.name),
+        accountCap: budget.accountCap,
+        accountSpent: accountPaths(current),
+        elapsed: monthElapsed(now),
+        deploysThisMonth: current.deploys[site.name] ?? 0,
+        deploysPerMonth: rate,
+      });
+    const planned = plan(allowance.maxPaths);
+    const at = new Date(now).toISOString();
+    const entries = { ...current.entries };
+    let reservedPaths = 0;
+    planned.batches.forEach((paths, batchIndex) => {
+      const ref = callerReference({ distributionId, deployId: changeSet.deployId, batchIndex, paths });
+      if (entries[ref]) return;
+      entries[ref] = { site: site.name, distributionId, paths: paths.length, at };
+      reservedPaths += paths.length;
+    });
+    const result = { planned, allowance, reservedPaths };
+    if (decided && reservedPaths === 0) return { ledger: null, result };
+    const deploys = { ...current.deploys };
+    if (!decided && isFirstDistribution) deploys[site.name] = (deploys[site.name] ?? 0) + 1;
+    return {
+      ledger: { ...current, entries, deploys, allowances: { ...current.allowances, [key]: allowance } },
+      result,
+    };
+  });
+  return { ...result, ledger };
+};
