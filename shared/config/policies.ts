@@ -27,6 +27,13 @@ export const MAX_TARGETS_PER_RUN = 40;
 const MAX_DELETES_PER_RUN = 20;
 const MAX_TARGETS_MESSAGE = `at most ${MAX_TARGETS_PER_RUN} targets per run (Step Functions' 256 KiB state limit: every target's outcome travels in the run's state): split the fleet into several policies`;
 
+/**
+ * The longest a target may wait out limits: two days. It also bounds the child execution's
+ * history (every retry is ~3 events; the ASL's limit retries average ≥150 s, so 48 hours are
+ * at most ~1,150 retries, far below the 25,000-event quota).
+ */
+export const MAX_TARGET_DEADLINE_HOURS = 48;
+
 /** Policy names are slugs ≤48 chars, so `<name>-manual-<timestamp>` stays a valid 80-char execution name. */
 export const policyNameSchema = z
   .string()
@@ -228,6 +235,20 @@ export const backupPolicySchema = z
       .default(MAX_TARGETS_PER_RUN),
     /** Copy regions handled in parallel per target. */
     copyConcurrency: z.number().int().min(1).max(20).default(5),
+    /**
+     * Hours after the run's start during which a target waits out AWS limits (copy and
+     * snapshot concurrency, throttling) before it fails, named. 20 by default: a nightly
+     * run's targets end before the next night's run of the policy starts.
+     */
+    targetDeadlineHours: z
+      .number()
+      .int('expected whole hours')
+      .min(1, 'at least 1 hour: AMI copies alone take tens of minutes to hours')
+      .max(
+        MAX_TARGET_DEADLINE_HOURS,
+        `at most ${MAX_TARGET_DEADLINE_HOURS} hours: a target still limited after two days has a quota to raise, not a wait to extend`,
+      )
+      .default(20),
   })
   .strict()
   .superRefine((policy, ctx) => {
