@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { createEc2PortFactory } from '../aws/ec2.ts';
 import type { Ec2PortFactory } from '../aws/ec2-port.ts';
+import { createS3RunFiles } from '../aws/s3-run-files.ts';
 import { createS3RunRecords } from '../aws/s3-run-records.ts';
 import { ConfigError } from '../config/errors.ts';
 import { parseConfig } from '../config/load.ts';
@@ -15,6 +16,7 @@ import { resolveConfigPath } from '../config/path.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { createMetrics, type MetricsRecorder } from '../logging/metrics.ts';
 import { type DeployedPolicies, deployedPoliciesOf } from './deployed-policies.ts';
+import type { RunFiles } from './run-files.ts';
 import type { RunRecords } from './run-records.ts';
 
 /** The logging surface the handlers use (Powertools' Logger; tests pass a silent one). */
@@ -29,6 +31,8 @@ export interface BackupDeps {
   policies: DeployedPolicies;
   /** Where runs are recorded (create-only) and which run ids were. */
   runRecords: RunRecords;
+  /** The run's files in the results bucket: the Map's items and results, the full summary. */
+  runFiles: RunFiles;
   /** EMF metrics (BackupsSucceeded/BackupsFailed per policy, AmiCopyDuration per region); tests may omit it. */
   metrics?: MetricsRecorder;
 }
@@ -49,6 +53,10 @@ const BackupEnvSchema = z.object({
 });
 const RunsBucketEnvSchema = z.object({
   SHIPYARD_BACKUP_RUNS_BUCKET: z.string().min(3, 'the name of the backup run records bucket is required'),
+});
+
+const ResultsBucketEnvSchema = z.object({
+  SHIPYARD_BACKUP_RESULTS_BUCKET: z.string().min(3, 'the name of the backup results bucket is required'),
 });
 
 const readEnv = <T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T => {
@@ -94,6 +102,22 @@ function environmentRunRecords(env: NodeJS.ProcessEnv = process.env): RunRecords
   };
 }
 
+/** The run's files in the stack's results bucket, the bucket name read on first use. */
+function environmentRunFiles(env: NodeJS.ProcessEnv = process.env): RunFiles {
+  let files: RunFiles | undefined;
+  const get = (): RunFiles => {
+    files ??= createS3RunFiles({
+      bucket: readEnv(ResultsBucketEnvSchema, env).SHIPYARD_BACKUP_RESULTS_BUCKET,
+    });
+    return files;
+  };
+  return {
+    bucket: () => get().bucket(),
+    putJson: (key, body) => get().putJson(key, body),
+    getJson: (location) => get().getJson(location),
+  };
+}
+
 /**
  * Production dependencies: SDK clients per region (endpoint from `AWS_ENDPOINT_URL*` when
  * set, as the SDK reads it), a Powertools logger, the system clock, the packaged policies and
@@ -109,6 +133,7 @@ export function defaultBackupDeps(step: string): BackupDeps {
     now: () => new Date(),
     policies: packagedPolicies(),
     runRecords: environmentRunRecords(),
+    runFiles: environmentRunFiles(),
     metrics: createMetrics(),
   };
 }

@@ -270,7 +270,7 @@ export function backupScenarios() {
       await seedForeign(local().control, REGIONS, ids[0] ?? '');
       const foreign = await foreignFingerprint(local().control, 'nightly');
       const workflow = await createBackupWorkflow(local);
-      const fleet = policy({ targets: { tags: { Fleet: 'web' } }, share: {}, mapConcurrency: 40 });
+      const fleet = policy({ targets: { tags: { Fleet: 'web' } }, share: {}, maxConcurrency: 40 });
       const outcome = await night({
         ledger,
         local: local(),

@@ -90,9 +90,17 @@ export function errorEqualsNames(definition: AslDefinition): Set<string> {
   return names;
 }
 
-/** `${functionKey}` → a Lambda ARN, as DefinitionSubstitutions / Fn::GetAtt produce at deploy time. */
-export function withDeployedArns(definition: AslDefinition): AslDefinition {
-  const text = JSON.stringify(definition).replace(
+/** The results bucket of the tests (the stack's is BackupResultsBucket). */
+export const RESULTS_BUCKET = 'shipyard-test-backup-results';
+
+/**
+ * `${functionKey}` → a Lambda ARN, as DefinitionSubstitutions / Fn::GetAtt produce at deploy
+ * time, and `${backupResultsBucket}` → the results bucket's name (Ref at deploy time).
+ */
+export function withDeployedArns(definition: AslDefinition, resultsBucket = RESULTS_BUCKET): AslDefinition {
+  const text = JSON.stringify(definition)
+    .replaceAll('"${backupResultsBucket}"', JSON.stringify(resultsBucket))
+    .replace(
     /"\$\{([A-Za-z][A-Za-z0-9]*)\}"/g,
     (_m, key: string) => `"arn:aws:lambda:eu-west-1:123456789012:function:shipyard-dev-${key}"`,
   );

@@ -19,7 +19,7 @@ import { policyParameterName } from '../../../shared/aws/ssm-policies.ts';
 import { type BackupDeps, silentLogger } from '../../../shared/backup-service/deps.ts';
 import type { BackupPolicy } from '../../../shared/config/policies.ts';
 import { handlerPathOf, loadBackupDefinition, taskFunctionKeys } from '../../helpers/backup-asl.ts';
-import { deployed, localRunRecords } from '../../helpers/backup-deps.ts';
+import { deployed, localRunFiles, localRunRecords } from '../../helpers/backup-deps.ts';
 
 const CLI = fileURLToPath(new URL('../../../cli/shipyard.mjs', import.meta.url));
 /** A hung CLI must fail the test, not the suite. */
@@ -106,6 +106,7 @@ export async function deployBackupMachine(
     now: () => new Date(local.cloud.now()),
     policies: deployed(...policies),
     runRecords: localRunRecords(() => local),
+    runFiles: localRunFiles(() => local),
   };
   const arns = new Map<string, string>();
   for (const key of new Set(taskFunctionKeys(definition).values())) {

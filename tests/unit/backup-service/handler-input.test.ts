@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Ec2PortFactory } from '../../../shared/aws/ec2-port.ts';
 import type { BackupDeps } from '../../../shared/backup-service/deps.ts';
 import { silentLogger } from '../../../shared/backup-service/deps.ts';
-import { deployed, runOf, unusedRunRecords } from '../../helpers/backup-deps.ts';
+import { deployed, memoryRunFiles, runOf, unusedRunRecords } from '../../helpers/backup-deps.ts';
 import { policy } from '../../workflow/backup/scenario.ts';
 
 const noEc2: Ec2PortFactory = () => {
@@ -15,6 +15,7 @@ const deps: BackupDeps = {
   now: () => new Date('2026-02-01T00:30:00Z'),
   policies: deployed(policy()),
   runRecords: unusedRunRecords,
+  runFiles: memoryRunFiles(),
 };
 
 const run = runOf(policy(), 'nightly-2026-02-01', '2026-02-01T00:30:00.000Z');

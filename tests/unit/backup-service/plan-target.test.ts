@@ -5,7 +5,7 @@ import type { Ec2Image, Ec2Instance, Ec2Port, Ec2Snapshot, Ec2Volume } from '../
 import { TAG_KEYS } from '../../../shared/backup/tags.ts';
 import { silentLogger } from '../../../shared/backup-service/deps.ts';
 import type { Target } from '../../../shared/backup-service/state.ts';
-import { deployed, memoryRunRecords, runOf } from '../../helpers/backup-deps.ts';
+import { deployed, memoryRunFiles, memoryRunRecords, runOf } from '../../helpers/backup-deps.ts';
 import { COPY_A, COPY_B, KEY_A, KEY_B, policy, SHARE_WITH, SOURCE } from '../../workflow/backup/scenario.ts';
 
 const NOW = '2026-03-20T00:30:00.000Z';
@@ -165,6 +165,7 @@ const plan = (ec2: ReturnType<typeof fakeEc2>, target: Target, runOverride: Part
     now: () => new Date(NOW),
     policies: deployed(run.policy),
     runRecords,
+    runFiles: memoryRunFiles(),
   })({
     run: { ...run, ...runOverride },
     backup: { target },
@@ -304,6 +305,7 @@ describe('backup-plan-target handler', () => {
       now: () => new Date(NOW),
       policies: deployed(run.policy),
       runRecords,
+      runFiles: memoryRunFiles(),
     });
     await expect(handler({ run, backup: {} })).rejects.toMatchObject({ name: 'InvalidBackupInput' });
   });

@@ -19,7 +19,7 @@ import { planShare } from '../../../shared/backup/share.ts';
 import { silentLogger } from '../../../shared/backup-service/deps.ts';
 import { targetResult } from '../../../shared/backup-service/outcome.ts';
 import type { BackupState, ImageState, ShareResult } from '../../../shared/backup-service/state.ts';
-import { deployed, runOf, unusedRunRecords } from '../../helpers/backup-deps.ts';
+import { deployed, memoryRunFiles, runOf, unusedRunRecords } from '../../helpers/backup-deps.ts';
 import { COPY_A, COPY_B, KEY_A, policy, SHARE_WITH, SOURCE } from '../../workflow/backup/scenario.ts';
 
 const NOW = '2026-03-20T00:30:00.000Z';
@@ -135,6 +135,7 @@ async function share(
     now: () => new Date(NOW),
     policies: deployed(p),
     runRecords: unusedRunRecords,
+    runFiles: memoryRunFiles(),
   })({ run, backup });
   return { result, summary: targetResult(run, { ...backup, share: result }, NOW) };
 }
