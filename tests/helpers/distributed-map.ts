@@ -114,7 +114,8 @@ export function withDistributedMapsAsTasks(definition: AslDefinition): {
       continue;
     }
     maps.set(name, state);
-    const task: AslState = { Type: 'Task', Resource: standInArn(name), TimeoutSeconds: 99_999_999 };
+    // A week: the interpreter times Tasks with setTimeout, which fires at once past ~24.8 days.
+    const task: AslState = { Type: 'Task', Resource: standInArn(name), TimeoutSeconds: 7 * 86_400 };
     for (const key of ['InputPath', 'ResultPath', 'OutputPath', 'Catch', 'Next', 'End', 'Comment'])
       if (state[key] !== undefined) task[key] = state[key];
     states[name] = task;
