@@ -77,12 +77,22 @@ export class ControlClient {
     return this.call<PumpResult>('POST', '/pump');
   }
   /**
-   * Waits until the execution records an event after `afterEventId` or ends, at most `waitMs`
-   * of real time (then `lastEventId` is unchanged: no progress in that time). `status` is
-   * absent while no execution has that ARN.
+   * Waits until the execution records an event after `afterEventId` (or, with
+   * `afterActivity`, it or a child execution of its Distributed Maps records one) or ends, at
+   * most `waitMs` of real time (then nothing moved in that time). `status` is absent while no
+   * execution has that ARN.
    */
-  executionProgress(input: { executionArn: string; afterEventId: number; waitMs: number }) {
-    return this.call<{ status?: string; lastEventId: number }>('POST', '/states/progress', input);
+  executionProgress(input: {
+    executionArn: string;
+    afterEventId: number;
+    afterActivity?: number;
+    waitMs: number;
+  }) {
+    return this.call<{ status?: string; lastEventId: number; activity: number }>(
+      'POST',
+      '/states/progress',
+      input,
+    );
   }
   /** Registers a function from a bundle file on this machine (what `shipyard local deploy` uses). */
   registerFunction(input: {

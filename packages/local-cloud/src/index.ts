@@ -15,5 +15,6 @@ export { copyDurationMs, snapshotDurationMs } from './services/ec2/lifecycle.ts'
 export { CONCURRENT_AMI_COPIES_PER_REGION, DEFAULT_LIMITS, type Ec2Limits } from './services/ec2/limits.ts';
 export { registerLocalFunction } from './services/lambda/register.ts';
 export { functionLogs } from './services/lambda/store.ts';
-export { MAX_PAYLOAD_BYTES } from './services/stepfunctions/errors.ts';
+export { MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES } from './services/stepfunctions/errors.ts';
+export { DISTRIBUTED_MAX_CONCURRENCY } from './services/stepfunctions/map-run.ts';
 export { readZip, type ZipEntry } from './zip.ts';

@@ -31,20 +31,23 @@ export const waitForExecution = async (
   { stallMs = STALL_MS } = {},
 ): Promise<DescribeExecutionCommandOutput> => {
   const control = await controlOf(sfn);
+  // Activity counts the events of the child executions of Distributed Maps too: a parent
+  // waiting on its map run makes progress while its children do.
   let seen = 0;
   for (;;) {
-    const { status, lastEventId } = await control.executionProgress({
+    const { status, activity } = await control.executionProgress({
       executionArn,
-      afterEventId: seen,
+      afterEventId: Number.MAX_SAFE_INTEGER,
+      afterActivity: seen,
       waitMs: stallMs,
     });
     if (status !== undefined && status !== 'RUNNING')
       return sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (lastEventId === seen)
+    if (activity === seen)
       throw new Error(
-        `execution made no progress for ${stallMs / 1000}s (after event ${seen}): ${executionArn}`,
+        `execution made no progress for ${stallMs / 1000}s (after ${seen} events): ${executionArn}`,
       );
-    seen = lastEventId;
+    seen = activity;
   }
 };
 

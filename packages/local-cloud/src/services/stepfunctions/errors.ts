@@ -69,3 +69,21 @@ export const checkPayload = (what: string, value: unknown): void => {
   const bytes = payloadBytes(value);
   if (bytes > MAX_PAYLOAD_BYTES) throw new DataLimitExceeded(what, bytes);
 };
+
+/**
+ * Step Functions' hard quota on one execution's history: 25,000 events. "When an execution
+ * reaches 24,999 events, it waits for the next event to happen. If the event number 25,000
+ * is ExecutionSucceeded, the execution finishes successfully. If the event number 25,000
+ * isn't ExecutionSucceeded, the ExecutionFailed event is logged and the state machine
+ * execution fails because of reaching the history limit."
+ * https://docs.aws.amazon.com/step-functions/latest/dg/bp-history-limit.html, and
+ * service-quotas.html (Maximum execution history size: 25,000 events).
+ */
+export const MAX_HISTORY_EVENTS = 25_000;
+/**
+ * The error of that ExecutionFailed event [unconfirmed]: the AWS pages above give none.
+ * States.Runtime is the documented class of failures that no Retry or Catch handles.
+ */
+export const HISTORY_LIMIT_ERROR = 'States.Runtime';
+/** Its cause, as users report AWS's message (not on an AWS page) [unconfirmed wording]. */
+export const HISTORY_LIMIT_CAUSE = 'The execution reached the maximum number of history events (25000).';

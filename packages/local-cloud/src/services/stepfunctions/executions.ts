@@ -9,6 +9,7 @@ import { notifyProgress } from './progress.ts';
 import { waitForSimulatedTime } from './sim-wait.ts';
 import { emitStatusChange } from './status-events.ts';
 import { type ExecutionRecord, executionArn, type StateMachineRecord, statesStore } from './store.ts';
+import type { ChildStart } from './task-scope.ts';
 import { bindTasks } from './tasks.ts';
 
 const MAX_INPUT_BYTES = 256 * 1024;
@@ -90,12 +91,33 @@ const retryPauses = (cloud: LocalCloud, prepared: PreparedDefinition) =>
     },
   });
 
-const run = (
-  cloud: LocalCloud,
-  machine: StateMachineRecord,
-  execution: ExecutionRecord,
-  input: unknown,
-): void => {
+/** What an execution runs: a state machine, or a Distributed Map's ItemProcessor under its labelled ARN. */
+type MachineRef = Pick<StateMachineRecord, 'arn' | 'name' | 'definition'>;
+
+/** Watches the execution's TimeoutSeconds on the simulated clock, and stops executions a reset orphaned. */
+const watchDeadline = (cloud: LocalCloud, execution: ExecutionRecord, timeoutSeconds: number | undefined) => {
+  const store = statesStore(cloud);
+  const deadline =
+    timeoutSeconds === undefined ? Number.POSITIVE_INFINITY : execution.startDate + timeoutSeconds * 1000;
+  void waitForSimulatedTime(cloud, deadline, execution.halted.signal).then(() => {
+    if (statesStore(cloud) !== store) {
+      interrupt(cloud, execution, 'ABORTED', 'ExecutionAborted', { cause: 'The local cloud was reset' });
+      return;
+    }
+    if (execution.status !== 'RUNNING') return;
+    // Woken before its deadline while still running: the local cloud is shutting down.
+    if (cloud.now() < deadline) {
+      execution.abort?.();
+      return;
+    }
+    interrupt(cloud, execution, 'TIMED_OUT', 'ExecutionTimedOut', {
+      error: 'States.Timeout',
+      cause: `The execution exceeded its TimeoutSeconds (${timeoutSeconds})`,
+    });
+  });
+};
+
+const run = (cloud: LocalCloud, machine: MachineRef, execution: ExecutionRecord, input: unknown): void => {
   const store = statesStore(cloud);
   const orphaned = () => statesStore(cloud) !== store;
   const running = () => execution.status === 'RUNNING' && !orphaned();
@@ -108,9 +130,10 @@ const run = (
       record: (type, details) => {
         if (running()) appendEvent(cloud, execution, type, details);
       },
+      startChild: (child) => startChildExecution(cloud, execution, child),
+      stopChild: (child, cause) => stopExecution(cloud, child, { cause }),
     },
-    prepared.tasks,
-    prepared.waits,
+    prepared,
   );
   const interpreter = new StateMachine(prepared.runnable, { validationOptions: { noValidate: true } });
   const started = interpreter.run(input as never, {
@@ -122,6 +145,11 @@ const run = (
     },
   });
   execution.abort = started.abort;
+  execution.terminate = ({ error, cause }) => {
+    const abort = execution.abort;
+    finish(cloud, execution, { status: 'FAILED', error, cause });
+    abort?.();
+  };
   // The outcome is read from the event log (it carries error and cause); the promise only needs handling.
   started.result.catch(() => undefined);
   void (async () => {
@@ -136,27 +164,68 @@ const run = (
       if (!/^Execution/.test((event as InterpreterEvent).type)) abort?.();
     }
   })();
-  // Watches the execution's TimeoutSeconds on the simulated clock, and stops executions a reset orphaned.
-  const deadline =
-    prepared.timeoutSeconds === undefined
-      ? Number.POSITIVE_INFINITY
-      : execution.startDate + prepared.timeoutSeconds * 1000;
-  void waitForSimulatedTime(cloud, deadline, execution.halted.signal).then(() => {
-    if (orphaned()) {
-      interrupt(cloud, execution, 'ABORTED', 'ExecutionAborted', { cause: 'The local cloud was reset' });
-      return;
-    }
-    if (!running()) return;
-    // Woken before its deadline while still running: the local cloud is shutting down.
-    if (cloud.now() < deadline) {
-      execution.abort?.();
-      return;
-    }
-    interrupt(cloud, execution, 'TIMED_OUT', 'ExecutionTimedOut', {
-      error: 'States.Timeout',
-      cause: `The execution exceeded its TimeoutSeconds (${prepared.timeoutSeconds})`,
-    });
+  watchDeadline(cloud, execution, prepared.timeoutSeconds);
+};
+
+/** A new RUNNING execution record, its ExecutionStarted event recorded. */
+const createExecution = (
+  cloud: LocalCloud,
+  fields: Pick<
+    ExecutionRecord,
+    'arn' | 'name' | 'stateMachineArn' | 'stateMachineName' | 'region' | 'roleArn'
+  > &
+    Partial<Pick<ExecutionRecord, 'mapRunArn' | 'parent' | 'itemCount'>>,
+  input: string,
+): ExecutionRecord => {
+  const execution: ExecutionRecord = {
+    ...fields,
+    input,
+    status: 'RUNNING',
+    startDate: cloud.now(),
+    history: [],
+    transitions: 0,
+    lambdaInvocations: 0,
+    activity: 0,
+    halted: new AbortController(),
+  };
+  statesStore(cloud).executions.set(execution.arn, execution);
+  cloud.counters.add('states.executions');
+  appendEvent(cloud, execution, 'ExecutionStarted', {
+    input,
+    inputDetails: { truncated: false },
+    roleArn: fields.roleArn,
   });
+  return execution;
+};
+
+/**
+ * Starts one child execution of a Map Run (Distributed Map): its own history and limits,
+ * listed by ListExecutions under the Map Run's ARN. Child executions send no status-change
+ * events here [unconfirmed: the EventBridge pages do not say whether AWS sends them].
+ */
+const startChildExecution = (
+  cloud: LocalCloud,
+  parent: ExecutionRecord,
+  child: ChildStart,
+): ExecutionRecord => {
+  const text = JSON.stringify(child.input ?? null);
+  const execution = createExecution(
+    cloud,
+    {
+      arn: `${child.machine.arn.replace(':stateMachine:', ':execution:')}:${child.name}`,
+      name: child.name,
+      stateMachineArn: child.machine.arn,
+      stateMachineName: child.machine.name,
+      region: parent.region,
+      roleArn: parent.roleArn,
+      mapRunArn: child.mapRunArn,
+      parent,
+      itemCount: child.itemCount,
+    },
+    text,
+  );
+  run(cloud, child.machine, execution, child.input);
+  return execution;
 };
 
 /**
@@ -178,28 +247,18 @@ export const startExecution = (
     if (existing.status === 'RUNNING' && existing.input === text) return existing;
     throw executionAlreadyExists(arn);
   }
-  const execution: ExecutionRecord = {
-    arn,
-    name,
-    stateMachineArn: machine.arn,
-    stateMachineName: machine.name,
-    region: machine.region,
-    roleArn: machine.roleArn,
-    input: text,
-    status: 'RUNNING',
-    startDate: cloud.now(),
-    history: [],
-    transitions: 0,
-    lambdaInvocations: 0,
-    halted: new AbortController(),
-  };
-  store.executions.set(arn, execution);
-  cloud.counters.add('states.executions');
-  appendEvent(cloud, execution, 'ExecutionStarted', {
-    input: text,
-    inputDetails: { truncated: false },
-    roleArn: machine.roleArn,
-  });
+  const execution = createExecution(
+    cloud,
+    {
+      arn,
+      name,
+      stateMachineArn: machine.arn,
+      stateMachineName: machine.name,
+      region: machine.region,
+      roleArn: machine.roleArn,
+    },
+    text,
+  );
   emitStatusChange(cloud, execution);
   run(cloud, machine, execution, value);
   return execution;

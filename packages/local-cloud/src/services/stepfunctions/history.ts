@@ -1,6 +1,12 @@
 import type { LocalCloud } from '../../cloud.ts';
 import type { PreparedDefinition } from './definition.ts';
-import { DataLimitExceeded, MAX_PAYLOAD_BYTES } from './errors.ts';
+import {
+  DataLimitExceeded,
+  HISTORY_LIMIT_CAUSE,
+  HISTORY_LIMIT_ERROR,
+  MAX_HISTORY_EVENTS,
+  MAX_PAYLOAD_BYTES,
+} from './errors.ts';
 import { notifyProgress } from './progress.ts';
 import { readReferencePath } from './reference-path.ts';
 import type { ExecutionRecord, HistoryEvent } from './store.ts';
@@ -13,12 +19,19 @@ const detailsKey = (type: string): string | undefined => {
   return `${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`;
 };
 
-export const appendEvent = (
+const TERMINAL_EVENTS = new Set([
+  'ExecutionSucceeded',
+  'ExecutionFailed',
+  'ExecutionAborted',
+  'ExecutionTimedOut',
+]);
+
+const push = (
   cloud: LocalCloud,
   execution: ExecutionRecord,
   type: string,
   details?: Record<string, unknown>,
-): HistoryEvent => {
+) => {
   const id = execution.history.length + 1;
   const event: HistoryEvent = {
     id,
@@ -28,8 +41,34 @@ export const appendEvent = (
     ...(details ? { details } : {}),
   };
   execution.history.push(event);
-  notifyProgress(cloud, execution);
+  // A Distributed Map's parent makes progress while its children do.
+  for (let e: ExecutionRecord | undefined = execution; e; e = e.parent) {
+    e.activity += 1;
+    notifyProgress(cloud, e);
+  }
   return event;
+};
+
+/**
+ * Records one history event. An ended execution records nothing but its terminal event,
+ * and the event that would take the history to MAX_HISTORY_EVENTS, unless it is
+ * ExecutionSucceeded, is replaced by ExecutionFailed and ends the execution
+ * (bp-history-limit: "If the event number 25,000 isn't ExecutionSucceeded, the
+ * ExecutionFailed event is logged and the state machine execution fails").
+ */
+export const appendEvent = (
+  cloud: LocalCloud,
+  execution: ExecutionRecord,
+  type: string,
+  details?: Record<string, unknown>,
+): void => {
+  if (execution.status !== 'RUNNING' && !TERMINAL_EVENTS.has(type)) return;
+  if (execution.history.length >= MAX_HISTORY_EVENTS - 1 && !TERMINAL_EVENTS.has(type)) {
+    push(cloud, execution, 'ExecutionFailed', { error: HISTORY_LIMIT_ERROR, cause: HISTORY_LIMIT_CAUSE });
+    execution.terminate?.({ error: HISTORY_LIMIT_ERROR, cause: HISTORY_LIMIT_CAUSE });
+    return;
+  }
+  push(cloud, execution, type, details);
 };
 
 export const renderEvent = (event: HistoryEvent, includeData: boolean) => {
@@ -75,12 +114,15 @@ export type Terminal =
 export const translateEvent = (
   cloud: LocalCloud,
   execution: ExecutionRecord,
-  prepared: Pick<PreparedDefinition, 'types' | 'itemsPaths'>,
+  prepared: Pick<PreparedDefinition, 'types' | 'itemsPaths' | 'distributedMaps'>,
   event: InterpreterEvent,
 ): Terminal | undefined => {
   const add = (type: string, details?: Record<string, unknown>) =>
     appendEvent(cloud, execution, type, details);
-  const declared = (name: string, fallback: string) => prepared.types.get(name) ?? fallback;
+  // A Distributed Map's own events are its Map Run's (MapRunStarted …, recorded in map-run.ts).
+  const declared = (name: string, fallback: string) =>
+    prepared.distributedMaps.has(name) ? 'DistributedMap' : (prepared.types.get(name) ?? fallback);
+  const entered = (type: string) => (type === 'DistributedMap' ? 'Map' : type);
   // A state output or execution output over the payload quota fails the execution with the
   // uncatchable States.DataLimitExceeded (Task inputs and results are checked in tasks.ts).
   const overLimit = (what: string, output: string): Terminal | undefined => {
@@ -99,7 +141,7 @@ export const translateEvent = (
       if (!event.state) return undefined;
       const type = declared(event.state.name, event.state.type);
       transition();
-      add(`${type}StateEntered`, {
+      add(`${entered(type)}StateEntered`, {
         name: event.state.name,
         input: json(event.state.input),
         inputDetails: { truncated: false },
@@ -120,7 +162,11 @@ export const translateEvent = (
         return tooBig;
       }
       if (type === 'Map') add('MapStateSucceeded');
-      add(`${type}StateExited`, { name: event.state.name, output, outputDetails: { truncated: false } });
+      add(`${entered(type)}StateExited`, {
+        name: event.state.name,
+        output,
+        outputDetails: { truncated: false },
+      });
       return undefined;
     }
     case 'StateFailed':

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { LocalCloud } from '../../cloud.ts';
 import { decodePageToken, invalidTokenError, pageOf } from '../../protocol/page-token.ts';
+import { pageSize, parse, type StatesAction, seconds } from './action-support.ts';
 import { parseDefinition } from './definition.ts';
 import { invalidArn, stateMachineAlreadyExists, validationError } from './errors.ts';
 import { startExecution, stopExecution } from './executions.ts';
 import { renderEvent } from './history.ts';
+import { findMapRun, MAP_RUN_ACTIONS } from './map-run-actions.ts';
 import { validateName } from './names.ts';
 import {
   type ExecutionRecord,
@@ -15,32 +16,7 @@ import {
   stateMachineArn,
   statesStore,
 } from './store.ts';
-
-interface StatesCall {
-  cloud: LocalCloud;
-  region: string;
-  input: unknown;
-}
-
-export type StatesAction = (call: StatesCall) => unknown;
-
-const seconds = (ms: number) => ms / 1000;
-
-const parse = <T>(schema: z.ZodType<T>, input: unknown): T => {
-  const result = schema.safeParse(input);
-  if (!result.success)
-    throw validationError(
-      result.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '),
-    );
-  return result.data;
-};
-
-const pageSize = (max: number | undefined) => {
-  if (max === undefined || max === 0) return 100;
-  if (!Number.isInteger(max) || max < 0 || max > 1000)
-    throw validationError('maxResults must be between 0 and 1000');
-  return max;
-};
+import { TASK_TOKEN_ACTIONS } from './task-token-actions.ts';
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 const roleArn = (value: string) => {
@@ -194,6 +170,7 @@ const describeExecution: StatesAction = ({ cloud, input }) => {
       : {}),
     ...(execution.error !== undefined ? { error: execution.error } : {}),
     ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
+    ...(execution.mapRunArn !== undefined ? { mapRunArn: execution.mapRunArn } : {}),
     redriveCount: 0,
     redriveStatus: 'NOT_REDRIVABLE',
   };
@@ -221,7 +198,8 @@ const getExecutionHistory: StatesAction = ({ cloud, input }) => {
 };
 
 const ListExecutionsInput = z.object({
-  stateMachineArn: z.string(),
+  stateMachineArn: z.string().optional(),
+  mapRunArn: z.string().optional(),
   statusFilter: z
     .enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'])
     .optional(),
@@ -229,20 +207,39 @@ const ListExecutionsInput = z.object({
   nextToken: z.string().optional(),
 });
 
-/** ListExecutions: most recent first, as AWS lists them. */
+/**
+ * ListExecutions: most recent first, as AWS lists them; by state machine, or by Map Run
+ * for a Distributed Map's child executions (then each item has `mapRunArn` and
+ * `itemCount`). "You can specify either a mapRunArn or a stateMachineArn, but not both."
+ */
 const listExecutions: StatesAction = ({ cloud, input }) => {
   const body = parse(ListExecutionsInput, input);
-  const machine = findStateMachine(cloud, body.stateMachineArn);
+  if ((body.stateMachineArn === undefined) === (body.mapRunArn === undefined))
+    throw validationError('Exactly one of stateMachineArn or mapRunArn must be specified');
+  const owner =
+    body.mapRunArn !== undefined
+      ? findMapRun(cloud, body.mapRunArn).arn
+      : findStateMachine(cloud, body.stateMachineArn).arn;
+  const byMapRun = body.mapRunArn !== undefined;
   const executions = [...statesStore(cloud).executions.values()]
     .filter(
-      (e) => e.stateMachineArn === machine.arn && (!body.statusFilter || e.status === body.statusFilter),
+      (e) =>
+        (byMapRun ? e.mapRunArn === owner : e.stateMachineArn === owner) &&
+        (!body.statusFilter || e.status === body.statusFilter),
     )
     .reverse()
     .sort((a, b) => b.startDate - a.startDate);
-  const scope = `executions:${machine.arn}:${body.statusFilter ?? ''}`;
+  const scope = `executions:${owner}:${body.statusFilter ?? ''}`;
   const offset = decodePageToken(scope, body.nextToken, () => invalidTokenError());
   const { page, nextToken } = pageOf(executions, scope, offset, pageSize(body.maxResults));
-  return { executions: page.map(executionView), ...(nextToken ? { nextToken } : {}) };
+  return {
+    executions: page.map((e) =>
+      byMapRun
+        ? { ...executionView(e), mapRunArn: e.mapRunArn, itemCount: e.itemCount ?? 1 }
+        : executionView(e),
+    ),
+    ...(nextToken ? { nextToken } : {}),
+  };
 };
 
 const StopInput = z.object({
@@ -272,4 +269,6 @@ export const ACTIONS: Record<string, StatesAction> = {
   GetExecutionHistory: getExecutionHistory,
   ListExecutions: listExecutions,
   StopExecution: stopExecutionAction,
+  ...MAP_RUN_ACTIONS,
+  ...TASK_TOKEN_ACTIONS,
 };

@@ -11,30 +11,38 @@ export interface Progress {
   status?: ExecutionStatus;
   /** Id of the newest history event (0 before the execution exists). */
   lastEventId: number;
+  /** Events of this execution and of the child executions of its Distributed Maps. */
+  activity: number;
 }
 
 const progressOf = (cloud: LocalCloud, arn: string): Progress => {
   const execution = statesStore(cloud).executions.get(arn);
-  return execution ? { status: execution.status, lastEventId: execution.history.length } : { lastEventId: 0 };
+  return execution
+    ? { status: execution.status, lastEventId: execution.history.length, activity: execution.activity }
+    : { lastEventId: 0, activity: 0 };
 };
 
 /**
- * Resolves as soon as the execution has an event newer than `afterEventId` or is no longer
- * RUNNING, or after `maxWaitMs` of real time without either: a waiter learns of each step
- * the moment it happens instead of polling, and a stalled execution (no new event for
+ * Resolves as soon as the execution has an event newer than `afterEventId` (or, given
+ * `afterActivity`, it or one of its child executions recorded an event since) or is no
+ * longer RUNNING, or after `maxWaitMs` of real time without either: a waiter learns of each
+ * step the moment it happens instead of polling, and a stalled execution (no new event for
  * `maxWaitMs`) is told apart from a slow one by its progress, not by how long it ran.
  */
 export const waitForProgress = (
   cloud: LocalCloud,
   arn: string,
-  afterEventId: number,
+  after: { afterEventId: number; afterActivity?: number },
   maxWaitMs: number,
 ): Promise<Progress> => {
   const store = statesStore(cloud);
   const moved = () => {
     const execution = store.executions.get(arn);
     return (
-      execution !== undefined && (execution.status !== 'RUNNING' || execution.history.length > afterEventId)
+      execution !== undefined &&
+      (execution.status !== 'RUNNING' ||
+        execution.history.length > after.afterEventId ||
+        (after.afterActivity !== undefined && execution.activity > after.afterActivity))
     );
   };
   return new Promise<Progress>((resolve) => {

@@ -16,6 +16,7 @@ const ProgressRequest = z
   .object({
     executionArn: z.string(),
     afterEventId: z.number().int().min(0),
+    afterActivity: z.number().int().min(0).optional(),
     waitMs: z.number().int().min(0).max(MAX_PROGRESS_WAIT_MS),
   })
   .strict();
@@ -42,15 +43,17 @@ export const stepFunctionsService: LocalService = {
     };
   },
   /**
-   * `POST /states/progress {executionArn, afterEventId, waitMs}`: answers `{status, lastEventId}`
-   * once the execution has an event after `afterEventId` or has ended, or after `waitMs` of
-   * real time without either (no `status` while no execution has that ARN yet). Not an AWS
-   * API: a waiter learns of each step as it happens instead of polling.
+   * `POST /states/progress {executionArn, afterEventId, afterActivity?, waitMs}`: answers
+   * `{status, lastEventId, activity}` once the execution has an event after `afterEventId`
+   * (or its `activity`, its events plus its Distributed Maps' child executions' events, grew
+   * past `afterActivity`) or has ended, or after `waitMs` of real time without either (no
+   * `status` while no execution has that ARN yet). Not an AWS API: a waiter learns of each
+   * step as it happens instead of polling.
    */
   control(cloud, method, subpath, body) {
     if (method !== 'POST' || subpath !== '/states/progress') return undefined;
     const input = ProgressRequest.parse(body);
-    return waitForProgress(cloud, input.executionArn, input.afterEventId, input.waitMs).then((progress) =>
+    return waitForProgress(cloud, input.executionArn, input, input.waitMs).then((progress) =>
       jsonResponse(200, progress),
     );
   },

@@ -10,6 +10,8 @@ import { type ExecutionRecord, statesStore } from './store.ts';
 export const emitStatusChange = (cloud: LocalCloud, execution: ExecutionRecord): void => {
   // An execution a reset orphaned belongs to a world that no longer exists.
   if (statesStore(cloud).executions.get(execution.arn) !== execution) return;
+  // Child executions of a Distributed Map send none [unconfirmed: the EventBridge pages do not say].
+  if (execution.parent) return;
   publishServiceEvent(cloud, execution.region, {
     source: 'aws.states',
     detailType: 'Step Functions Execution Status Change',

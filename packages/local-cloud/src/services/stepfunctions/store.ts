@@ -1,5 +1,7 @@
 import type { LocalCloud } from '../../cloud.ts';
 import { executionDoesNotExist, invalidArn, stateMachineDoesNotExist } from './errors.ts';
+import type { MapRunRecord } from './map-run-store.ts';
+import type { TaskTokenRecord } from './task-token-store.ts';
 
 type StateMachineType = 'STANDARD' | 'EXPRESS';
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -47,6 +49,14 @@ export interface ExecutionRecord {
   abort?: () => void;
   /** Aborted when the execution ends or the local cloud drops its state: ends its waits. */
   halted: AbortController;
+  /** Ends the running execution from inside (the history limit); set while it runs. */
+  terminate?: (outcome: { error: string; cause: string }) => void;
+  /** Child executions of a Distributed Map: the Map Run that started them, and its parent execution. */
+  mapRunArn?: string;
+  parent?: ExecutionRecord;
+  itemCount?: number;
+  /** Events recorded by this execution and by every child execution below it (progress waiters). */
+  activity: number;
 }
 
 export interface StatesStore {
@@ -54,11 +64,19 @@ export interface StatesStore {
   executions: Map<string, ExecutionRecord>;
   /** Waiters on an execution's progress, by execution ARN (see progress.ts). */
   watchers: Map<string, Set<() => void>>;
+  mapRuns: Map<string, MapRunRecord>;
+  tokens: Map<string, TaskTokenRecord>;
 }
 
 export const statesStore = (cloud: LocalCloud): StatesStore =>
   cloud.store('states', () => {
-    const store: StatesStore = { machines: new Map(), executions: new Map(), watchers: new Map() };
+    const store: StatesStore = {
+      machines: new Map(),
+      executions: new Map(),
+      watchers: new Map(),
+      mapRuns: new Map(),
+      tokens: new Map(),
+    };
     // Running executions wait on the simulated clock, clients on their progress: wake them
     // all when this state is dropped.
     cloud.onDispose(() => {

@@ -1,57 +1,19 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import { AwsError } from '../../aws-error.ts';
 import type { LocalCloud } from '../../cloud.ts';
-import { invokeFunction } from '../lambda/invoke.ts';
-import { findFunction } from '../lambda/store.ts';
-import { SIMULATED_WAIT_RESOURCE, type WaitSpec } from './definition.ts';
+import {
+  DISTRIBUTED_MAP_RESOURCE,
+  type PreparedDefinition,
+  SIMULATED_WAIT_RESOURCE,
+  type WaitSpec,
+} from './definition.ts';
 import { checkPayload, DataLimitExceeded, TaskFailure, UnsupportedTaskError } from './errors.ts';
+import { distributedMapTask } from './map-run.ts';
 import { readReferencePath } from './reference-path.ts';
 import { waitForSimulatedTime } from './sim-wait.ts';
-import type { ExecutionRecord } from './store.ts';
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type TaskHandler = (input: Json) => Promise<Json>;
-
-/** What a task handler needs from the running execution. */
-export interface TaskScope {
-  cloud: LocalCloud;
-  execution: ExecutionRecord;
-  running: () => boolean;
-  record: (type: string, details?: Record<string, unknown>) => void;
-}
+import { afterQueuedEvents, invokeLocal, type Json, type TaskHandler, type TaskScope } from './task-scope.ts';
+import { tokenTask } from './task-tokens.ts';
 
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_-]+(:[a-zA-Z0-9$_-]+)?$/;
 const LAMBDA_INVOKE = /^arn:aws[a-z-]*:states:::lambda:invoke$/;
-
-const invokeLocal = async (
-  scope: TaskScope,
-  functionRef: string,
-  payload: unknown,
-): Promise<{ payload: unknown; requestId: string }> => {
-  const { cloud, execution } = scope;
-  cloud.counters.recordCall('lambda', 'Invoke', execution.region);
-  const fault = cloud.faults.decide('lambda', 'Invoke', execution.region);
-  if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
-  if (fault.error) throw new TaskFailure(`Lambda.${fault.error.code}`, fault.error.message);
-  let fn: ReturnType<typeof findFunction>;
-  try {
-    fn = findFunction(cloud, execution.region, functionRef);
-  } catch (error) {
-    if (error instanceof AwsError) throw new TaskFailure(`Lambda.${error.code}`, error.message);
-    throw error;
-  }
-  execution.lambdaInvocations += 1;
-  const outcome = await invokeFunction(cloud, fn, payload);
-  if (outcome.functionError) {
-    const parsed = JSON.parse(outcome.payload) as { errorType?: string };
-    throw new TaskFailure(parsed.errorType ?? 'Lambda.Unknown', outcome.payload);
-  }
-  return { payload: JSON.parse(outcome.payload), requestId: outcome.requestId };
-};
-
-// Task events are recorded after the interpreter's own events of this turn (StateEntered)
-// reach the history: they travel through async generators, so let them drain first.
-const afterQueuedEvents = () => nextTurn();
 
 /** `Resource: arn:aws:lambda:…:function:NAME`: the legacy integration, LambdaFunction* events. */
 const lambdaArnTask =
@@ -166,18 +128,23 @@ const unsupported =
 
 /**
  * A local handler for every Task state, so the interpreter never calls AWS itself:
- * Lambda resources run the local cloud's functions, Waits use the simulated clock, and
+ * Lambda resources run the local cloud's functions, Waits use the simulated clock,
+ * Distributed Maps run as Map Runs, `.waitForTaskToken` Tasks wait for SendTask*, and
  * anything else fails the execution with an uncatchable States.Runtime.
  */
 export const bindTasks = (
   scope: TaskScope,
-  tasks: Map<string, string>,
-  waits: Map<string, WaitSpec>,
+  prepared: Pick<PreparedDefinition, 'tasks' | 'waits' | 'distributedMaps' | 'tokenTasks'>,
 ): Record<string, TaskHandler> => {
   const handlers: Record<string, TaskHandler> = {};
-  for (const [stateName, resource] of tasks) {
-    const wait = waits.get(stateName);
+  for (const [stateName, resource] of prepared.tasks) {
+    const wait = prepared.waits.get(stateName);
+    const map = prepared.distributedMaps.get(stateName);
+    const token = prepared.tokenTasks.get(stateName);
     if (resource === SIMULATED_WAIT_RESOURCE && wait) handlers[stateName] = simulatedWait(scope, wait);
+    else if (resource === DISTRIBUTED_MAP_RESOURCE && map)
+      handlers[stateName] = distributedMapTask(scope, map);
+    else if (token) handlers[stateName] = tokenTask(scope, resource, token) ?? unsupported(resource);
     else if (LAMBDA_ARN.test(resource)) handlers[stateName] = lambdaArnTask(scope, resource);
     else if (LAMBDA_INVOKE.test(resource)) handlers[stateName] = lambdaInvokeTask(scope);
     else handlers[stateName] = unsupported(resource);
