@@ -3,14 +3,30 @@
  * progress folded from its history; `follow` polls until it ends, reporting each target
  * whenever its line changes.
  */
-import type { BackupExecutionsPort, ExecutionDetails } from '../../shared/aws/sfn-executions.ts';
+import type {
+  BackupExecutionsPort,
+  ExecutionDetails,
+  MapRunProgress,
+} from '../../shared/aws/sfn-executions.ts';
 import { EXIT, UserError } from '../errors.ts';
 import { emptyProgress, foldHistory, type RunProgress, targetLine } from './progress.ts';
 
 export interface ExecutionView {
   execution: Omit<ExecutionDetails, 'input' | 'output'>;
   progress: RunProgress;
+  /** The Distributed Map's counts: targets done / running / failed (one child execution each). */
+  maps: MapRunProgress[];
 }
+
+/**
+ * One line per Map Run: a fleet of hundreds is followed by its counts, not line by line.
+ *
+ * @example
+ * mapLine({ total: 600, succeeded: 412, running: 180, pending: 5, failed: 3, status: 'RUNNING', mapRunArn: 'a' });
+ * // 'targets: 412/600 done, 180 running, 5 waiting, 3 failed'
+ */
+export const mapLine = (m: MapRunProgress): string =>
+  `targets: ${m.succeeded}/${m.total} done, ${m.running} running, ${m.pending} waiting, ${m.failed} failed`;
 
 export const isFinished = (status: string): boolean => status !== 'RUNNING' && status !== 'PENDING_REDRIVE';
 
@@ -20,16 +36,16 @@ async function describeOrFail(sfn: BackupExecutionsPort, arn: string): Promise<E
   return execution;
 }
 
-const view = (execution: ExecutionDetails, progress: RunProgress): ExecutionView => {
+const view = (execution: ExecutionDetails, progress: RunProgress, maps: MapRunProgress[]): ExecutionView => {
   const { input: _input, output: _output, ...rest } = execution;
-  return { execution: rest, progress };
+  return { execution: rest, progress, maps };
 };
 
 /** The execution now (one history read). */
 export async function readExecution(sfn: BackupExecutionsPort, arn: string): Promise<ExecutionView> {
   const execution = await describeOrFail(sfn, arn);
   const progress = foldHistory(emptyProgress(), await sfn.history(arn));
-  return view(execution, progress);
+  return view(execution, progress, await sfn.mapRuns(arn));
 }
 
 export interface FollowOptions {
@@ -49,20 +65,22 @@ export async function followExecution(
   const sleep = options.sleep ?? realSleep;
   const printed = new Map<string, string>();
   let progress = emptyProgress();
+  let maps: MapRunProgress[] = [];
+  const print = (key: string, line: string) => {
+    if (printed.get(key) === line) return;
+    printed.set(key, line);
+    options.report(line);
+  };
   const report = () => {
-    for (const target of progress.targets) {
-      const line = targetLine(target);
-      if (printed.get(target.id) !== line) {
-        printed.set(target.id, line);
-        options.report(line);
-      }
-    }
+    for (const target of progress.targets) print(target.id, targetLine(target));
+    for (const map of maps) print(map.mapRunArn, mapLine(map));
   };
   for (;;) {
     const execution = await describeOrFail(sfn, arn);
     progress = foldHistory(progress, await sfn.history(arn, progress.lastEventId));
+    maps = await sfn.mapRuns(arn);
     report();
-    if (isFinished(execution.status)) return view(execution, progress);
+    if (isFinished(execution.status)) return view(execution, progress, maps);
     await sleep(options.pollMs);
   }
 }

@@ -99,10 +99,11 @@ export const RESULTS_BUCKET = 'shipyard-test-backup-results';
  */
 export function withDeployedArns(definition: AslDefinition, resultsBucket = RESULTS_BUCKET): AslDefinition {
   const text = JSON.stringify(definition)
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the ASL's placeholder, not a template
     .replaceAll('"${backupResultsBucket}"', JSON.stringify(resultsBucket))
     .replace(
-    /"\$\{([A-Za-z][A-Za-z0-9]*)\}"/g,
-    (_m, key: string) => `"arn:aws:lambda:eu-west-1:123456789012:function:shipyard-dev-${key}"`,
-  );
+      /"\$\{([A-Za-z][A-Za-z0-9]*)\}"/g,
+      (_m, key: string) => `"arn:aws:lambda:eu-west-1:123456789012:function:shipyard-dev-${key}"`,
+    );
   return JSON.parse(text) as AslDefinition;
 }

@@ -26,16 +26,32 @@ const RUNS_BUCKET = 'shipyard-test-backup-runs';
 
 export const deployed = (...policies: BackupPolicy[]): DeployedPolicies => deployedPoliciesOf(policies);
 
+/**
+ * Creates a bucket in the local cloud once per state of it (a reset forgets the record with
+ * the bucket): a fleet of child executions must not seed it a thousand times.
+ */
+const ensureBucket = (cloud: RunningLocalCloud, bucket: string): Promise<unknown> => {
+  const seeded = cloud.cloud.store(
+    'shipyard-tests:seeded-buckets',
+    () => new Map<string, Promise<unknown>>(),
+  );
+  let done = seeded.get(bucket);
+  if (done === undefined) {
+    done = cloud.control.seed({ s3: { buckets: [{ name: bucket }] } });
+    seeded.set(bucket, done);
+  }
+  return done;
+};
+
 /** Run records in the local cloud (the bucket is created, idempotently, on first use). */
 export function localRunRecords(local: () => RunningLocalCloud, bucket = RUNS_BUCKET): RunRecords {
-  const records = () => {
+  const records = async () => {
     const cloud = local();
-    return cloud.control.seed({ s3: { buckets: [{ name: bucket }] } }).then(() =>
-      createS3RunRecords({
-        bucket,
-        client: new S3Client({ ...clientConfig(cloud.url, 'us-east-1'), maxAttempts: 2 }),
-      }),
-    );
+    await ensureBucket(cloud, bucket);
+    return createS3RunRecords({
+      bucket,
+      client: new S3Client({ ...clientConfig(cloud.url, 'us-east-1'), maxAttempts: 2 }),
+    });
   };
   return {
     record: async (record) => (await records()).record(record),
@@ -50,7 +66,7 @@ export const localS3 = (local: () => RunningLocalCloud) =>
 /** The run's files in the local cloud's results bucket (created, idempotently, on first use). */
 export function localRunFiles(local: () => RunningLocalCloud, bucket = RESULTS_BUCKET): RunFiles {
   const files = async () => {
-    await local().control.seed({ s3: { buckets: [{ name: bucket }] } });
+    await ensureBucket(local(), bucket);
     return createS3RunFiles({ bucket, client: localS3(local) });
   };
   return {

@@ -141,7 +141,9 @@ export async function createBackupWorkflow(
   const childMachine = (processor: AslDefinition) => {
     let found = childMachines.get(processor);
     if (found === undefined) {
-      found = new StateMachine(processor as never, { validationOptions: { checkPaths: true, checkArn: true } });
+      found = new StateMachine(processor as never, {
+        validationOptions: { checkPaths: true, checkArn: true },
+      });
       childMachines.set(processor, found);
     }
     return found;
@@ -314,7 +316,12 @@ export async function createBackupWorkflow(
     const base = { transitions, invocations, lastOutput, children, maxHistoryEvents };
     if (outcome.status === 'SUCCEEDED') return { status: 'succeeded', output: outcome.output, ...base };
     if (outcome.status === 'ABORTED')
-      return { status: 'failed', error: 'ExecutionAborted', cause: 'stopped halfway through the map', ...base };
+      return {
+        status: 'failed',
+        error: 'ExecutionAborted',
+        cause: 'stopped halfway through the map',
+        ...base,
+      };
     return { status: 'failed', error: outcome.error, cause: outcome.cause, ...base };
   }
 

@@ -189,7 +189,9 @@ async function writeResults(
     PENDING: [],
   };
   for (const status of ['SUCCEEDED', 'FAILED'] as const) {
-    const of = records.filter((r) => (status === 'SUCCEEDED' ? r.Status === 'SUCCEEDED' : r.Status !== 'SUCCEEDED'));
+    const of = records.filter((r) =>
+      status === 'SUCCEEDED' ? r.Status === 'SUCCEEDED' : r.Status !== 'SUCCEEDED',
+    );
     if (of.length > 0) files[status].push(await put(`${base}/${status}_0.json`, of));
   }
   const manifest = `${base}/manifest.json`;
@@ -206,10 +208,13 @@ export async function runDistributedMap(
 ): Promise<unknown> {
   const items = await readItems(scope, map, input);
   const limitPath = map.MaxConcurrencyPath as string | undefined;
-  const limit = Number(limitPath === undefined ? (map.MaxConcurrency ?? 0) : readPath(input, limitPath)) || 10_000;
+  const limit =
+    Number(limitPath === undefined ? (map.MaxConcurrency ?? 0) : readPath(input, limitPath)) || 10_000;
   const processor = processorOf(map);
   const key = `${scope.parent.name}/${name}`;
-  const kept = scope.parent.redrive ? (scope.succeeded.get(key) ?? new Map()) : new Map<number, ChildRecord>();
+  const kept = scope.parent.redrive
+    ? (scope.succeeded.get(key) ?? new Map())
+    : new Map<number, ChildRecord>();
   scope.succeeded.set(key, kept);
   const mapRunArn = `${scope.parent.arn.replace(':execution:', ':mapRun:')}/${name}:${randomUUID()}`;
   const records: ChildRecord[] = new Array(items.length);
