@@ -14,15 +14,15 @@ import { runSize, type SizeResult } from './backup-scale/run.ts';
 const VOLUMES_PER_INSTANCE = 5;
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const valueOf = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+const flagValue = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
 const positive = (flag: string, text: string): number => {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1)
     throw new Error(`${flag}: expected a positive whole number, got ${text}`);
   return n;
 };
-const volumesArg = valueOf('--volumes');
-const sizesArg = valueOf('--sizes');
+const volumesArg = flagValue('--volumes');
+const sizesArg = flagValue('--sizes');
 /** Instances per size: `--volumes N` is one size of N volumes (N/5 instances). */
 const sizes =
   volumesArg !== undefined
@@ -30,7 +30,7 @@ const sizes =
     : sizesArg !== undefined
       ? sizesArg.split(',').map((n) => positive('--sizes', n))
       : [2, 20, 200];
-const policiesArg = valueOf('--policies');
+const policiesArg = flagValue('--policies');
 const policies = policiesArg === undefined ? 1 : positive('--policies', policiesArg);
 const throttlingArg = args[args.indexOf('--throttling') + 1];
 /** 'aws-default' (the documented buckets), 'off', or a JSON object of bucket overrides. */

@@ -11,6 +11,7 @@ const path = require('node:path');
 const YAML = require('yaml');
 
 const PLACEHOLDER = /^\$\{([A-Za-z][A-Za-z0-9]*)\}$/;
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the ASL's placeholder, not a template
 const RESULTS_BUCKET = '${backupResultsBucket}';
 
 function substitute(node) {

@@ -62,7 +62,7 @@ export function lowerBound(
   // The last CreateSnapshots can go out only after the source bucket let the others through;
   // the last CopyImage likewise in its Region, and then that copy still takes its time.
   const lastSnapshotStart = throughBucket(targets.length, CREATE_SNAPSHOTS) * 1000;
-  const shortestCopy = Math.min(...copies.flatMap((c) => c));
+  const shortestCopy = Math.min(...copies.flat());
   const rateBound = Math.max(
     lastSnapshotStart + Math.min(...chains),
     copyRegions.length === 0

@@ -18,8 +18,8 @@ import {
   defaultBackupDeps,
   tagRunLogs,
 } from '../../shared/backup-service/deps.ts';
-import { targetResult } from '../../shared/backup-service/outcome.ts';
 import { mapRunOutputSchema, readMapResults } from '../../shared/backup-service/map-results.ts';
+import { targetResult } from '../../shared/backup-service/outcome.ts';
 import { runFileKeys } from '../../shared/backup-service/run-files.ts';
 import { type BackupState, type Run, runSchema } from '../../shared/backup-service/state.ts';
 import { parseTaskInput } from '../../shared/backup-service/task-input.ts';
@@ -69,11 +69,7 @@ export interface SummarizeOutput {
 
 type SummarizeInput = z.infer<typeof inputSchema>;
 
-function dryRunSummary(
-  input: SummarizeInput,
-  results: BackupState[],
-  finishedAt: string,
-): SummarizeOutput {
+function dryRunSummary(input: SummarizeInput, results: BackupState[], finishedAt: string): SummarizeOutput {
   const { run, selection } = input;
   const summary = buildDryRunSummary({
     policy: run.policy.name,
@@ -141,7 +137,10 @@ export function makeHandler(deps: BackupDeps) {
     const full = run.dryRun
       ? dryRunSummary(input, results, finishedAt)
       : backupSummary(run, results, finishedAt);
-    const document = await deps.runFiles.putJson(runFileKeys.summary(run.policy.name, run.runId), full.summary);
+    const document = await deps.runFiles.putJson(
+      runFileKeys.summary(run.policy.name, run.runId),
+      full.summary,
+    );
     const output = { ...full, summary: bounded(full.summary, document) };
     const { summary, failed } = output;
     const { totals } = summary;

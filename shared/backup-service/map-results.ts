@@ -94,7 +94,8 @@ function outcomeOf(where: string, child: Child): BackupState {
     target: input.backup.target,
     error: {
       Error: child.Error ?? `States.${child.Status}`,
-      Cause: child.Cause ?? `the child execution ${child.Name ?? ''} ended ${child.Status}`.replace('  ', ' '),
+      Cause:
+        child.Cause ?? `the child execution ${child.Name ?? ''} ended ${child.Status}`.replace('  ', ' '),
     },
   };
 }

@@ -36,7 +36,14 @@ import { managedTagQuery } from '../../../shared/backup-service/context.ts';
 import { type BackupDeps, silentLogger } from '../../../shared/backup-service/deps.ts';
 import type { Run, Target } from '../../../shared/backup-service/state.ts';
 import type { BackupPolicy } from '../../../shared/config/policies.ts';
-import { deployed, discoverEvent, mapItemsOf, memoryRunFiles, memoryRunRecords, runOf } from '../../helpers/backup-deps.ts';
+import {
+  deployed,
+  discoverEvent,
+  mapItemsOf,
+  memoryRunFiles,
+  memoryRunRecords,
+  runOf,
+} from '../../helpers/backup-deps.ts';
 import { policy, SHARE_WITH } from '../../workflow/backup/scenario.ts';
 
 const SOURCE = 'eu-west-1';
@@ -339,9 +346,13 @@ describe('EC2 adapter and backup handlers: moto and the local cloud agree', () =
       // Act
       const tagPolicy = policy({ targets: { tags: { Backup: 'nightly' } }, copyRegions: [] });
       const deps = b.deps(5, tagPolicy);
-      const out = await discoverTargets(deps)(discoverEvent({ policy: tagPolicy.name }, 'nightly-2026-02-01'));
+      const out = await discoverTargets(deps)(
+        discoverEvent({ policy: tagPolicy.name }, 'nightly-2026-02-01'),
+      );
       // Assess
-      expect(await mapItemsOf(deps.runFiles, out)).toEqual(sorted(tagged).map((id) => ({ id, kind: 'instance', form: 'image' })));
+      expect(await mapItemsOf(deps.runFiles, out)).toEqual(
+        sorted(tagged).map((id) => ({ id, kind: 'instance', form: 'image' })),
+      );
     },
   );
 

@@ -10,7 +10,14 @@ import { makeHandler as registerImage } from '../../../functions/backup-register
 import { createEc2PortFactory } from '../../../shared/aws/ec2.ts';
 import { type BackupDeps, silentLogger } from '../../../shared/backup-service/deps.ts';
 import type { ImageState, SnapshotSet } from '../../../shared/backup-service/state.ts';
-import { deployed, discoverEvent, localRunFiles, localRunRecords, mapItemsOf, runOf } from '../../helpers/backup-deps.ts';
+import {
+  deployed,
+  discoverEvent,
+  localRunFiles,
+  localRunRecords,
+  mapItemsOf,
+  runOf,
+} from '../../helpers/backup-deps.ts';
 import { inventory } from '../../workflow/backup/inventory.ts';
 import { COPY_A, INSTANCE_B, policy, SOURCE, seedFleet, VOLUMES_B } from '../../workflow/backup/scenario.ts';
 

@@ -162,20 +162,22 @@ describe('backup ASL error contract', () => {
    * "ItemReader (Map)" (arn:aws:states:::s3:getObject, ReaderConfig InputType JSON) and
    * "ResultWriter (Map)" (arn:aws:states:::s3:putObject, Bucket + Prefix).
    */
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the ASL's placeholder, not a template
+  const resultsBucket = '${backupResultsBucket}';
   it('the targets run on a Distributed Map: one Standard child each, items from S3, results to S3, no failure stops the map', () => {
     expect(states.get('BackupTargets')).toMatchObject({
       Type: 'Map',
       ItemReader: {
         Resource: 'arn:aws:states:::s3:getObject',
         ReaderConfig: { InputType: 'JSON' },
-        Parameters: { Bucket: '${backupResultsBucket}', 'Key.$': '$.files.itemsKey' },
+        Parameters: { Bucket: resultsBucket, 'Key.$': '$.files.itemsKey' },
       },
       ItemSelector: { 'run.$': '$.run', backup: { 'target.$': '$$.Map.Item.Value' } },
       MaxConcurrencyPath: '$.run.policy.maxConcurrency',
       ToleratedFailurePercentage: 100,
       ResultWriter: {
         Resource: 'arn:aws:states:::s3:putObject',
-        Parameters: { Bucket: '${backupResultsBucket}', Prefix: 'results' },
+        Parameters: { Bucket: resultsBucket, Prefix: 'results' },
       },
       ResultPath: '$.results',
       ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },

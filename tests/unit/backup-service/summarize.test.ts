@@ -66,7 +66,7 @@ const summarize = makeHandler({
   runFiles: files,
 });
 /** Summarize's input after the Distributed Map exported these outcomes. */
-const after = async (outcomes: BackupState[], r = run) => ({
+const exportedInput = async (outcomes: BackupState[], r = run) => ({
   run: r,
   files: { bucket: files.bucket(), itemsKey: 'items/x.json', resultsPrefix: 'results' },
   targetCount: outcomes.length,
@@ -75,7 +75,7 @@ const after = async (outcomes: BackupState[], r = run) => ({
 
 describe('summarize', () => {
   it('a failed copy region fails its target (and the run) but keeps the other regions', async () => {
-    const { summary, failed, message } = await summarize(await after([done]));
+    const { summary, failed, message } = await summarize(await exportedInput([done]));
     expect(failed).toBe(true);
     expect(message).toContain('Client.InvalidKMSKey');
     const [result] = summary.targets;
@@ -93,7 +93,7 @@ describe('summarize', () => {
       error: { Error: 'SnapshotFailed', Cause: 'snap-1: disk error' },
     };
     expect(failedStep(failedTarget)).toBe('snapshot');
-    const { summary } = await summarize(await after([failedTarget]));
+    const { summary } = await summarize(await exportedInput([failedTarget]));
     expect(summary.targets[0]?.failures).toEqual([`${SOURCE}: snapshot: SnapshotFailed: snap-1: disk error`]);
     expect(summary.targets[0]?.regions.map((r) => r.status)).toEqual(['failed', 'skipped', 'skipped']);
   });
@@ -101,7 +101,7 @@ describe('summarize', () => {
   it('succeeds when every target succeeded', async () => {
     const ok: BackupState = { ...done, copies: done.copies?.slice(0, 1), share: { regions: [] } };
     const { failed, message } = await summarize(
-      await after([ok], { ...run, policy: policy({ copyRegions: [{ region: COPY_A }] }) }),
+      await exportedInput([ok], { ...run, policy: policy({ copyRegions: [{ region: COPY_A }] }) }),
     );
     expect(failed).toBe(false);
     expect(message).toBe('nightly nightly-2026-02-01: 1/1 targets backed up');
@@ -124,7 +124,7 @@ describe('summarize metrics', () => {
       metrics,
     });
     // Act: one target whose copy failed
-    await withMetrics(await after([done]));
+    await withMetrics(await exportedInput([done]));
     // Assess
     expect(metrics.recorded).toEqual([
       { name: 'BackupsSucceeded', unit: 'Count', value: 0, dimensions: { policy: run.policy.name } },
@@ -174,7 +174,11 @@ describe('summarize reads the Map results from S3', () => {
         Error: 'States.Timeout',
       },
     ]);
-    const { summary, failed } = await summarize({ ...(await after([done])), targetCount: 3, results });
+    const { summary, failed } = await summarize({
+      ...(await exportedInput([done])),
+      targetCount: 3,
+      results,
+    });
     expect(failed).toBe(true);
     expect(summary.targets.map((t) => [t.target, t.status])).toEqual([
       [target.id, 'failed'],
@@ -192,7 +196,10 @@ describe('summarize reads the Map results from S3', () => {
       'no such object',
     ],
   ])('%s is RunFileUnreadable naming the file', async (_name, details, message) => {
-    const input = { ...(await after([done])), results: { MapRunArn: 'arn:x', ResultWriterDetails: details } };
+    const input = {
+      ...(await exportedInput([done])),
+      results: { MapRunArn: 'arn:x', ResultWriterDetails: details },
+    };
     await expect(summarize(input)).rejects.toMatchObject({
       name: 'RunFileUnreadable',
       message: `s3://${details.Bucket}/${details.Key}: ${message}`,
@@ -200,7 +207,7 @@ describe('summarize reads the Map results from S3', () => {
   });
 
   it('a malformed manifest or result file is RunFileUnreadable naming the file and the field', async () => {
-    const input = await after([done]);
+    const input = await exportedInput([done]);
     const { Key } = input.results.ResultWriterDetails;
     await files.putJson(Key, { DestinationBucket: files.bucket(), MapRunArn: 'arn:x', ResultFiles: 'none' });
     await expect(summarize(input)).rejects.toMatchObject({
@@ -209,7 +216,7 @@ describe('summarize reads the Map results from S3', () => {
         /^manifest s3:\/\/shipyard-test-backup-results\/results\/test\/manifest.json: ResultFiles: /,
       ),
     });
-    const again = await after([done]);
+    const again = await exportedInput([done]);
     await files.putJson('results/test/SUCCEEDED_0.json', [{ Status: 'SUCCEEDED', Input: '{', Output: '{}' }]);
     await expect(summarize(again)).rejects.toMatchObject({
       name: 'RunFileUnreadable',
@@ -219,7 +226,7 @@ describe('summarize reads the Map results from S3', () => {
   });
 
   it('results that do not account for every target of the run are RunFileUnreadable', async () => {
-    const input = { ...(await after([done])), targetCount: 2 };
+    const input = { ...(await exportedInput([done])), targetCount: 2 };
     await expect(summarize(input)).rejects.toMatchObject({
       name: 'RunFileUnreadable',
       message: expect.stringContaining("the Map's results hold 1 targets, the run has 2"),
@@ -235,7 +242,7 @@ describe('summarize reads the Map results from S3', () => {
         ? { target: { ...target, id }, error: { Error: 'SnapshotFailed', Cause: 'disk' } }
         : { ...ok, target: { ...target, id } };
     });
-    const { summary, failed } = await summarize(await after(many, okRun));
+    const { summary, failed } = await summarize(await exportedInput(many, okRun));
     expect(failed).toBe(true);
     expect(summary.totals).toMatchObject({ targets: 120, succeeded: 119, failed: 1 });
     expect(summary.targets).toHaveLength(50);
