@@ -4,8 +4,8 @@
  * logs it, and tells the closing Choice whether to fail the execution so alarms fire.
  * A dry run's results are plans (PlanTarget): its summary says so and lists the plan.
  * The outcomes come from the Distributed Map's exported results in S3 (map-results.ts); the
- * whole summary is written back to the results bucket and the output keeps at most
- * SUMMARY_TARGETS_IN_STATE targets (failed ones first): the parent's state stays bounded.
+ * whole summary is written back to the results bucket and the output keeps the targets that
+ * fit SUMMARY_TARGET_BYTES_IN_STATE (failed ones first): the parent's state stays bounded.
  */
 import { z } from 'zod';
 import { buildDryRunSummary } from '../../shared/backup/dry-run-summary.ts';
@@ -34,17 +34,29 @@ const inputSchema = z
   })
   .strict();
 
-/** Targets the output (the parent's state) lists; the summary in S3 lists them all. */
-const SUMMARY_TARGETS_IN_STATE = 50;
+/**
+ * Bytes of target lines the output (the parent's state) may carry: Step Functions caps a
+ * state at 256 KiB; the summary in S3 lists every target.
+ */
+const SUMMARY_TARGET_BYTES_IN_STATE = 24 * 1024;
 
-/** The summary as the state carries it: at most SUMMARY_TARGETS_IN_STATE targets, the failed ones always (in run order). */
+/**
+ * The summary as the state carries it: the targets that fit SUMMARY_TARGET_BYTES_IN_STATE,
+ * failed ones first, listed in run order; `targetsOmitted` counts the rest.
+ */
 function bounded(summary: RunSummary, document: { bucket: string; key: string }): RunSummary {
-  const listed = [...summary.targets]
-    .sort((a, b) => Number(b.status === 'failed') - Number(a.status === 'failed'))
-    .slice(0, SUMMARY_TARGETS_IN_STATE);
-  const omitted = summary.targets.length - listed.length;
+  const kept = new Set<string>();
+  let bytes = 0;
+  const byFailure = [...summary.targets].sort(
+    (a, b) => Number(b.status === 'failed') - Number(a.status === 'failed'),
+  );
+  for (const target of byFailure) {
+    bytes += Buffer.byteLength(JSON.stringify(target));
+    if (bytes > SUMMARY_TARGET_BYTES_IN_STATE) break;
+    kept.add(target.target);
+  }
+  const omitted = summary.targets.length - kept.size;
   if (omitted === 0) return { ...summary, document };
-  const kept = new Set(listed.map((t) => t.target));
   const plan = summary.plan && {
     ...summary.plan,
     targets: summary.plan.targets.filter((t) => kept.has(t.target)),
