@@ -47,7 +47,16 @@ const cases: Case[] = [
   ['backup-check-copy', { run, target, source: {}, copy: { region: 'us-east-1' } }, 'source.imageId'],
   ['backup-share-image', { run, backup: { target } }, 'backup.image'],
   ['backup-rotate', { run: { ...run, dryRun: 'yes' }, backup: { target } }, 'run.dryRun'],
-  ['backup-summarize', { run, targets: [], results: [{}] }, 'results[0].target'],
+  [
+    'backup-summarize',
+    {
+      run,
+      files: { bucket: 'b', itemsKey: 'items/x.json', resultsPrefix: 'results' },
+      targetCount: 1,
+      results: { MapRunArn: 'arn' },
+    },
+    'results.ResultWriterDetails',
+  ],
 ];
 
 describe('backup handlers validate their input', () => {
