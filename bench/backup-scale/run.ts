@@ -83,6 +83,21 @@ const historyOf = async (
   return { events, largest };
 };
 
+/**
+ * Follows an execution again when the control connection was reset: with hundreds of child
+ * executions busy in the same process, an idle keep-alive socket can be closed under a request.
+ */
+async function waitThroughResets<T>(wait: () => Promise<T>, attempts = 10): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await wait();
+    } catch (error) {
+      const reset = error instanceof TypeError && String(error.message).includes('fetch failed');
+      if (!reset || attempt >= attempts) throw error;
+    }
+  }
+}
+
 interface BucketView {
   region: string;
   bucket: string;
@@ -163,7 +178,7 @@ export async function runSize(
       );
       executionArns.push(executionArn);
     }
-    const dones = await Promise.all(executionArns.map((arn) => deployed.wait(arn)));
+    const dones = await Promise.all(executionArns.map((arn) => waitThroughResets(() => deployed.wait(arn))));
     await local.control.setSpeed(0);
     const makespanMs =
       Math.max(...dones.map((d) => d.stopDate?.getTime() ?? 0)) -

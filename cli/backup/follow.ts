@@ -36,6 +36,32 @@ async function describeOrFail(sfn: BackupExecutionsPort, arn: string): Promise<E
   return execution;
 }
 
+/**
+ * Fleets up to this many targets are followed target by target (each child execution's
+ * history folded in); larger ones by the Map's counts alone.
+ */
+const PER_TARGET_LINES_MAX = 50;
+
+/** Folds the new events of each child execution (one target each) into the progress. */
+async function foldChildren(
+  sfn: BackupExecutionsPort,
+  maps: readonly MapRunProgress[],
+  progress: RunProgress,
+  seen: Map<string, number>,
+): Promise<RunProgress> {
+  let out = progress;
+  for (const map of maps) {
+    if (map.total > PER_TARGET_LINES_MAX) continue;
+    for (const child of await sfn.mapRunExecutions(map.mapRunArn, PER_TARGET_LINES_MAX)) {
+      const events = await sfn.history(child, seen.get(child) ?? 0);
+      if (events.length === 0) continue;
+      seen.set(child, Math.max(...events.map((e) => e.id)));
+      out = foldHistory(out, events, { child: true });
+    }
+  }
+  return out;
+}
+
 const view = (execution: ExecutionDetails, progress: RunProgress, maps: MapRunProgress[]): ExecutionView => {
   const { input: _input, output: _output, ...rest } = execution;
   return { execution: rest, progress, maps };
@@ -44,8 +70,14 @@ const view = (execution: ExecutionDetails, progress: RunProgress, maps: MapRunPr
 /** The execution now (one history read). */
 export async function readExecution(sfn: BackupExecutionsPort, arn: string): Promise<ExecutionView> {
   const execution = await describeOrFail(sfn, arn);
-  const progress = foldHistory(emptyProgress(), await sfn.history(arn));
-  return view(execution, progress, await sfn.mapRuns(arn));
+  const maps = await sfn.mapRuns(arn);
+  const progress = await foldChildren(
+    sfn,
+    maps,
+    foldHistory(emptyProgress(), await sfn.history(arn)),
+    new Map(),
+  );
+  return view(execution, progress, maps);
 }
 
 export interface FollowOptions {
@@ -66,6 +98,7 @@ export async function followExecution(
   const printed = new Map<string, string>();
   let progress = emptyProgress();
   let maps: MapRunProgress[] = [];
+  const childEvents = new Map<string, number>();
   const print = (key: string, line: string) => {
     if (printed.get(key) === line) return;
     printed.set(key, line);
@@ -79,6 +112,7 @@ export async function followExecution(
     const execution = await describeOrFail(sfn, arn);
     progress = foldHistory(progress, await sfn.history(arn, progress.lastEventId));
     maps = await sfn.mapRuns(arn);
+    progress = await foldChildren(sfn, maps, progress, childEvents);
     report();
     if (isFinished(execution.status)) return view(execution, progress, maps);
     await sleep(options.pollMs);

@@ -69,6 +69,8 @@ export interface BackupExecutionsPort {
   history(executionArn: string, afterId?: number): Promise<ExecutionEvent[]>;
   /** The execution's Distributed Map runs with their child execution counts (ListMapRuns + DescribeMapRun). */
   mapRuns(executionArn: string): Promise<MapRunProgress[]>;
+  /** The child executions a Map Run started (ListExecutions with mapRunArn), at most `max`. */
+  mapRunExecutions(mapRunArn: string, max: number): Promise<string[]>;
 }
 
 /** A Map Run's item counts (DescribeMapRun `itemCounts`): one item is one target. */
@@ -195,6 +197,20 @@ export function createBackupExecutionsPort(
           nextToken = page.nextToken;
         } while (nextToken && out.length < max);
         return out;
+      }),
+
+    mapRunExecutions: (mapRunArn, max) =>
+      call('ListExecutions', async () => {
+        const out: string[] = [];
+        let nextToken: string | undefined;
+        do {
+          const page = await client.send(
+            new ListExecutionsCommand({ mapRunArn, maxResults: PAGE, nextToken }),
+          );
+          for (const e of page.executions ?? []) if (e.executionArn) out.push(e.executionArn);
+          nextToken = page.nextToken;
+        } while (nextToken && out.length < max);
+        return out.slice(0, max);
       }),
 
     mapRuns: (executionArn) =>
