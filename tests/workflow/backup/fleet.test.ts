@@ -106,6 +106,46 @@ describe('a fleet in one policy: Distributed Map, one child execution per target
     expect(ids.filter((id) => after.get(id) !== 1)).toEqual([]);
   }, 600_000);
 
+  /**
+   * AWS limits are waits (EC2 User Guide, "How AMI copy works": over the concurrent AMI copies
+   * of a destination Region, CopyImage answers ResourceLimitExceeded). Three policies started
+   * at the same moment, 36 targets in all, against a destination holding 4 copies at a time
+   * with copies of 30 minutes: every target waits its turn, none fails.
+   */
+  it('three overlapping policies saturating the copy limit all succeed', async () => {
+    const instances = Array.from({ length: 36 }, (_, n) => ({
+      region: SOURCE,
+      instanceId: `i-0${n.toString(16).padStart(16, '0')}`,
+      architecture: 'x86_64',
+      rootDeviceName: '/dev/xvda',
+      tags: { Fleet: `shard-${n % 3}` },
+      volumes: [{ deviceName: '/dev/xvda', volumeId: volumeId(n), sizeGiB: 1, volumeType: 'gp3' as const }],
+    }));
+    await local().control.seed({ ec2: { instances, limits: { concurrentImageCopies: 4 } } });
+    await local().control.setDurations({ copyMinMs: 30 * 60_000 });
+    const policies = [0, 1, 2].map((k) =>
+      policy({
+        name: `shard-${k}`,
+        targets: { tags: { Fleet: `shard-${k}` } },
+        copyRegions: [{ region: 'us-east-1' }],
+        share: {},
+      }),
+    );
+    const workflow = await createBackupWorkflow(local);
+    const results = await Promise.all(
+      policies.map((p) => workflow.run({ ...runInput(p, `${p.name}-2026-02-01`), policies })),
+    );
+    for (const result of results) {
+      expect(result.status, result.cause).toBe('succeeded');
+      expect((result.output as RunSummary).totals).toMatchObject({ targets: 12, failed: 0 });
+    }
+    const copies = (await local().control.counters()).calls
+      .filter((c) => c.service === 'ec2' && c.action === 'CopyImage')
+      .reduce((n, c) => n + c.count, 0);
+    // The limit was hit and waited out: more CopyImage calls than copies.
+    expect(copies).toBeGreaterThan(36);
+  }, 600_000);
+
   describe('an item or result file in S3 that cannot be read', () => {
     const ids = volumes(3);
     const corrupting =
