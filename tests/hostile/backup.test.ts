@@ -233,10 +233,15 @@ const handlerCases: HostileCase[] = [
     message: /plan-target: invalid input: backup\.target\.id: expected an instance or volume id/,
   },
   {
-    name: 'summarize: results not an array',
-    act: call('backupSummarize', { run: run(), targets: [], results: {} }),
+    name: "summarize: results not the Distributed Map's ResultWriter output",
+    act: call('backupSummarize', {
+      run: run(),
+      files: { bucket: 'b', itemsKey: 'items/x.json', resultsPrefix: 'results' },
+      targetCount: 0,
+      results: [],
+    }),
     error: IBI,
-    message: /summarize: invalid input: results: .*expected array/,
+    message: /summarize: invalid input: results: .*expected object/,
   },
   {
     name: 'rotate: run.policy with another retention under the same name',
