@@ -1,13 +1,18 @@
 // The deployed backup state machine is statemachines/backup.asl.yaml itself: this only
 // swaps each Task's `${<functionKey>}` placeholder for `Fn::GetAtt: [<functionKey>, Arn]`,
 // which serverless-step-functions turns into the function's logical id and an Fn::Sub
-// parameter (and into lambda:InvokeFunction on the state machine's role). The tests bind
-// the same placeholders to the handlers, so one file is both deployed and tested.
+// parameter (and into lambda:InvokeFunction on the state machine's role), and the
+// Distributed Map's `Bucket: ${backupResultsBucket}` for `Ref: BackupResultsBucket` (the
+// plugin grants the role s3:GetObject / s3:PutObject on that bucket and
+// states:StartExecution on the state machine for the child executions). The tests bind the
+// same placeholders to the handlers, so one file is both deployed and tested.
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
 const YAML = require('yaml');
 
 const PLACEHOLDER = /^\$\{([A-Za-z][A-Za-z0-9]*)\}$/;
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the ASL's placeholder, not a template
+const RESULTS_BUCKET = '${backupResultsBucket}';
 
 function substitute(node) {
   if (Array.isArray(node)) return node.map(substitute);
@@ -15,7 +20,8 @@ function substitute(node) {
   const out = {};
   for (const [key, value] of Object.entries(node)) {
     const match = key === 'Resource' && typeof value === 'string' ? PLACEHOLDER.exec(value) : null;
-    out[key] = match ? { 'Fn::GetAtt': [match[1], 'Arn'] } : substitute(value);
+    if (key === 'Bucket' && value === RESULTS_BUCKET) out[key] = { Ref: 'BackupResultsBucket' };
+    else out[key] = match ? { 'Fn::GetAtt': [match[1], 'Arn'] } : substitute(value);
   }
   return out;
 }

@@ -127,6 +127,67 @@ function runsBucket() {
   };
 }
 
+/** Days the run's files (Map items, exported child results, summaries) are kept. */
+const RESULTS_EXPIRE_DAYS = 30;
+
+/**
+ * The run's files: the target list the Distributed Map reads (items/), the child executions'
+ * results its ResultWriter exports (results/) and the run summaries (summaries/). Private,
+ * encrypted, owner-enforced, all public access blocked, TLS only; working files, so they
+ * expire (the run records, which rotation relies on, live in BackupRunsBucket and are kept).
+ */
+function resultsBucket() {
+  return {
+    BackupResultsBucket: {
+      Type: 'AWS::S3::Bucket',
+      Properties: {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        LifecycleConfiguration: {
+          Rules: [
+            {
+              Id: 'ExpireRunFiles',
+              Status: 'Enabled',
+              ExpirationInDays: RESULTS_EXPIRE_DAYS,
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+            },
+          ],
+        },
+      },
+    },
+    BackupResultsBucketPolicy: {
+      Type: 'AWS::S3::BucketPolicy',
+      Properties: {
+        Bucket: { Ref: 'BackupResultsBucket' },
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'TlsOnly',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:*',
+              Resource: [
+                { 'Fn::GetAtt': ['BackupResultsBucket', 'Arn'] },
+                { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['BackupResultsBucket', 'Arn'] }, '/*']] },
+              ],
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
 async function resources(context) {
   const stage = await context.resolveVariable('sls:stage');
   const policies = await backupPolicies(context);
@@ -167,7 +228,7 @@ async function resources(context) {
       },
     },
   };
-  Object.assign(out, runsBucket());
+  Object.assign(out, runsBucket(), resultsBucket());
   for (const policy of policies) {
     out[`BackupSchedule${pascal(policy.name)}`] = schedule(policy, stage);
     out[`BackupPolicyParameter${pascal(policy.name)}`] = policyParameter(policy, stage);

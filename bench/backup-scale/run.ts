@@ -1,14 +1,15 @@
 /**
  * One benchmark size: a fresh local cloud, the fleet seeded, the real ASL deployed into the
- * local cloud's Step Functions with every Task bound to its real handler, one nightly
- * execution started as the schedule would, the clock at `speed` so Waits and Retry pauses
- * elapse in simulated time. Makespan is the execution's simulated start → stop.
+ * local cloud's Step Functions with every Task bound to its real handler, the fleet in one
+ * policy (or split into `policies` policies by a `Shard` tag, all started at the same
+ * moment), the clock at `speed` so Waits and Retry pauses elapse in simulated time. Each
+ * execution runs its targets on a Distributed Map, one child execution per target.
+ * Makespan is the simulated start of the first execution → stop of the last.
  * EC2 throttles by request rate with the documented buckets ('aws-default'), refilled on
  * the simulated clock, and the SDK's standard-mode backoff elapses in simulated time too.
  */
 import { GetExecutionHistoryCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DEFAULT_LIMITS, startLocalCloud } from '@shipyard/local-cloud';
-import { MAX_TARGETS_PER_RUN } from '../../shared/config/policies.ts';
 import { deployBackupStateMachine } from '../../tests/helpers/backup-sfn.ts';
 import { ESTIMATED_BILLED_MS, runCost } from './cost.ts';
 import { BENCH_DURATIONS, benchPolicy, COPY_REGIONS, fleetSeed, SOURCE, volumeSizes } from './fleet.ts';
@@ -20,11 +21,12 @@ const MEMORY_MB = 256;
 export interface SizeResult {
   volumes: number;
   instances: number;
-  /**
-   * Executions the fleet was split into: one policy per at most MAX_TARGETS_PER_RUN instances
-   * (Step Functions' 256 KiB state limit), selected by a `Shard` tag, run one after another.
-   */
+  /** Policies the fleet is split into (a `Shard` tag each), their executions started together. */
+  policies: number;
+  /** Executions in all: the policies' parents and their child executions (one per target). */
   executions: number;
+  /** The largest history of any execution, parent or child (AWS fails one at 25,000 events). */
+  maxHistoryEvents: number;
   /** Simulated start of the first execution → stop of the last. */
   makespanMinutes: number;
   lowerBoundMinutes: number;
@@ -51,18 +53,23 @@ export interface SizeResult {
    * Largest state input/output of any execution, in bytes: Step Functions refuses payloads over
    * 256 KiB (States.DataLimitExceeded), which the local cloud enforces too.
    */
-  maxStatePayloadBytes: number;
+  maxStateBytes: number;
 }
 
-/** The largest input/output string in the execution's history (all pages). */
-const largestStatePayload = async (sfn: SFNClient, executionArn: string): Promise<number> => {
+/** The execution's history length and its largest input/output string (all pages). */
+const historyOf = async (
+  sfn: SFNClient,
+  executionArn: string,
+): Promise<{ events: number; largest: number }> => {
   let largest = 0;
+  let events = 0;
   let nextToken: string | undefined;
   do {
     const page = await sfn.send(
       new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }),
     );
     for (const event of page.events ?? []) {
+      events += 1;
       for (const details of Object.values(event)) {
         if (typeof details !== 'object' || details === null) continue;
         for (const key of ['input', 'output']) {
@@ -73,8 +80,23 @@ const largestStatePayload = async (sfn: SFNClient, executionArn: string): Promis
     }
     nextToken = page.nextToken;
   } while (nextToken);
-  return largest;
+  return { events, largest };
 };
+
+/**
+ * Follows an execution again when the control connection was reset: with hundreds of child
+ * executions busy in the same process, an idle keep-alive socket can be closed under a request.
+ */
+async function waitThroughResets<T>(wait: () => Promise<T>, attempts = 10): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await wait();
+    } catch (error) {
+      const reset = error instanceof TypeError && String(error.message).includes('fetch failed');
+      if (!reset || attempt >= attempts) throw error;
+    }
+  }
+}
 
 interface BucketView {
   region: string;
@@ -105,22 +127,22 @@ export async function runSize(
   speed: number,
   policyOverrides = {},
   throttling: unknown = 'aws-default',
+  policies = 1,
 ): Promise<SizeResult> {
   const local = await startLocalCloud({ port: 0, clock: { speed: 0 } });
   const began = performance.now();
   try {
     await local.control.setDurations(BENCH_DURATIONS);
     // Request-rate throttling (the documented EC2 buckets unless overridden), refilled on the simulated clock.
-    const shards = Math.ceil(instances / MAX_TARGETS_PER_RUN);
-    const fleet = fleetSeed(instances, MAX_TARGETS_PER_RUN);
+    const shardSize = Math.ceil(instances / policies);
+    const fleet = fleetSeed(instances, shardSize);
     await local.control.seed({ ...fleet, ec2: { ...fleet.ec2, throttling } });
     let sdkThrottledAttempts = 0;
     let throttledTaskErrors = 0;
     let limitTaskErrors = 0;
     let handlerMs = 0;
     let handlerCalls = 0;
-    // One policy per shard of at most MAX_TARGETS_PER_RUN instances, as a user splits a fleet.
-    const runs = Array.from({ length: shards }, (_, k) => ({
+    const runs = Array.from({ length: policies }, (_, k) => ({
       runId: `bench-${k}-2026-03-01`,
       policy: benchPolicy({
         name: `bench-${k}`,
@@ -144,11 +166,8 @@ export async function runSize(
     });
     local.cloud.counters.reset();
     await local.control.setSpeed(speed);
-    // One after the other: started together, 5 × 40 targets put ~200 copies in flight per
-    // destination, over EC2's 100, and the Ec2LimitExceeded retries ran out (85 of 200 targets
-    // failed). In sequence, 40 targets are in flight at most, as in one execution.
+    // Started at the same moment: AWS's limits (copy concurrency, throttling) are waited out per target.
     const executionArns: string[] = [];
-    const dones: Awaited<ReturnType<typeof deployed.wait>>[] = [];
     for (const { runId, policy } of runs) {
       const { executionArn = '' } = await deployed.sfn.send(
         new StartExecutionCommand({
@@ -158,26 +177,30 @@ export async function runSize(
         }),
       );
       executionArns.push(executionArn);
-      dones.push(await deployed.wait(executionArn));
     }
+    const dones = await Promise.all(executionArns.map((arn) => waitThroughResets(() => deployed.wait(arn))));
     await local.control.setSpeed(0);
-    let maxStatePayloadBytes = 0;
-    for (const arn of executionArns)
-      maxStatePayloadBytes = Math.max(maxStatePayloadBytes, await largestStatePayload(deployed.sfn, arn));
     const makespanMs =
       Math.max(...dones.map((d) => d.stopDate?.getTime() ?? 0)) -
       Math.min(...dones.map((d) => d.startDate?.getTime() ?? 0));
     const counters = await local.control.counters();
     const apiCalls = counters.calls.filter((c) => c.service === 'ec2').reduce((n, c) => n + c.count, 0);
     const state = await local.control.state<ExecutionDump>();
-    const ours = state.states.executions.filter((e) => executionArns.includes(e.arn));
+    // A fresh local cloud: every execution is one of these runs' parents or children.
+    const ours = state.states.executions;
     const transitions = ours.reduce((n, e) => n + e.transitions, 0);
     const invocations = ours.reduce((n, e) => n + e.lambdaInvocations, 0);
+    let maxStateBytes = 0;
+    let maxHistoryEvents = 0;
+    for (const { arn } of ours) {
+      const history = await historyOf(deployed.sfn, arn);
+      maxStateBytes = Math.max(maxStateBytes, history.largest);
+      maxHistoryEvents = Math.max(maxHistoryEvents, history.events);
+    }
     const volumes = instances * 5;
     const failedTargets = runs.reduce((n, { runId }, k) => {
       const summary = deployed.summaries.get(runId)?.summary;
-      const shardSize = Math.min(MAX_TARGETS_PER_RUN, instances - k * MAX_TARGETS_PER_RUN);
-      return n + (summary ? summary.totals.failed : shardSize);
+      return n + (summary ? summary.totals.failed : Math.min(shardSize, instances - k * shardSize));
     }, 0);
     const bound = lowerBound(
       Array.from({ length: instances }, (_, n) => volumeSizes(n)),
@@ -190,7 +213,9 @@ export async function runSize(
     return {
       volumes,
       instances,
-      executions: shards,
+      policies,
+      executions: ours.length,
+      maxHistoryEvents,
       makespanMinutes: makespanMs / 60_000,
       lowerBoundMinutes: bound.minutes,
       bound,
@@ -199,7 +224,7 @@ export async function runSize(
       transitionsPerVolume: transitions / volumes,
       invocationsPerVolume: invocations / volumes,
       costPerVolumeNight: runCost(transitions, invocations, MEMORY_MB, ESTIMATED_BILLED_MS).total / volumes,
-      maxStatePayloadBytes,
+      maxStateBytes,
       throttlingEvents: counters.tallies['ec2.throttled'] ?? 0,
       sdkThrottledAttempts,
       throttledTaskErrors,

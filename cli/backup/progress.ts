@@ -145,7 +145,12 @@ export const emptyProgress = (): RunProgress => ({ targets: [], lastEventId: 0 }
  * const progress = foldHistory(emptyProgress(), await sfn.history(executionArn));
  * progress.targets[0]; // { id: 'i-0abc…', phase: 'copies', image: { imageId: 'ami-…', state: 'available' }, … }
  */
-export function foldHistory(previous: RunProgress, events: readonly ExecutionEvent[]): RunProgress {
+export function foldHistory(
+  previous: RunProgress,
+  events: readonly ExecutionEvent[],
+  /** A child execution's events (one target): its own start and end are not the run's. */
+  { child = false }: { child?: boolean } = {},
+): RunProgress {
   const progress: RunProgress = {
     ...previous,
     targets: previous.targets.map((t) => ({ ...t, copies: t.copies.map((c) => ({ ...c })) })),
@@ -176,7 +181,8 @@ export function foldHistory(previous: RunProgress, events: readonly ExecutionEve
   };
 
   for (const event of events) {
-    progress.lastEventId = Math.max(progress.lastEventId, event.id);
+    if (!child) progress.lastEventId = Math.max(progress.lastEventId, event.id);
+    else if (event.type.startsWith('Execution')) continue;
     const { details } = event;
     const name = typeof details.name === 'string' ? details.name : '';
     const entered = event.type.endsWith('StateEntered');

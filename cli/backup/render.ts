@@ -1,7 +1,7 @@
 /** Human text for backup executions and run summaries (the JSON output is the data itself). */
 import * as z from 'zod';
 import type { ExecutionListItem } from '../../shared/aws/sfn-executions.ts';
-import type { ExecutionView } from './follow.ts';
+import { type ExecutionView, mapLine } from './follow.ts';
 import { targetLine } from './progress.ts';
 import { dryRunPlanText } from './render-plan.ts';
 
@@ -76,6 +76,7 @@ export function executionText(view: ExecutionView): string {
   ];
   if (execution.error)
     lines.push(`  error: ${execution.error}${execution.cause ? `: ${execution.cause}` : ''}`);
+  for (const map of view.maps) lines.push(`  ${mapLine(map)}`);
   if (progress.summary === undefined) for (const t of progress.targets) lines.push(`  ${targetLine(t)}`);
   lines.push(...summaryText(progress.summary));
   return lines.join('\n');

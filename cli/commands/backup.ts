@@ -140,8 +140,9 @@ export const register = (program: Command, output: Output): void => {
       pollMs: options.pollSeconds * 1000,
       report: (line) => output.progress(line),
     });
-    output.result({ ...view.execution, summary: view.progress.summary, targets: view.progress.targets }, () =>
-      executionText(view),
+    output.result(
+      { ...view.execution, summary: view.progress.summary, targets: view.progress.targets, maps: view.maps },
+      () => executionText(view),
     );
     process.exitCode = finishedExitCode(view.execution.status);
   });
@@ -163,8 +164,9 @@ export const register = (program: Command, output: Output): void => {
       executionArn = 'arn' in ref ? ref.arn : executionArnOf(machineArn, ref.name);
     }
     const view = await readExecution(sfn, executionArn);
-    output.result({ ...view.execution, summary: view.progress.summary, targets: view.progress.targets }, () =>
-      executionText(view),
+    output.result(
+      { ...view.execution, summary: view.progress.summary, targets: view.progress.targets, maps: view.maps },
+      () => executionText(view),
     );
   });
 

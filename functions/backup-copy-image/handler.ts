@@ -10,6 +10,7 @@ import { copyImageTagSpecifications } from '../../shared/backup/tags.ts';
 import { COPY_WAIT } from '../../shared/backup/wait.ts';
 import { tagContext } from '../../shared/backup-service/context.ts';
 import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { waitingOutLimits } from '../../shared/backup-service/limit-waits.ts';
 import { findOwnImage } from '../../shared/backup-service/own-image.ts';
 import { type CopyState, copyTaskSchema } from '../../shared/backup-service/state.ts';
 import { parseRunTask } from '../../shared/backup-service/task-input.ts';
@@ -20,10 +21,11 @@ export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<CopyState> => {
     tagRunLogs(deps.logger, event);
     const { run, target, source, copy } = parseRunTask('copy-image', copyTaskSchema, event, deps.policies);
+    const ec2Of = waitingOutLimits(deps.ec2, run, deps.now);
     const settings = run.policy.copyRegions.find((c) => c.region === copy.region);
     if (settings === undefined)
       throw new InvalidBackupInput(`copy-image: ${copy.region} is not a copy region of ${run.policy.name}`);
-    const ec2 = deps.ec2(copy.region);
+    const ec2 = ec2Of(copy.region);
     const owner = { policy: run.policy.name, target: target.id, runId: run.runId };
     const record = (imageId: string, available: boolean): CopyState => ({
       region: copy.region,

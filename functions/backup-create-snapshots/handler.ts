@@ -12,6 +12,7 @@ import { snapshotTagSpecifications, TAG_KEYS } from '../../shared/backup/tags.ts
 import { SNAPSHOT_WAIT } from '../../shared/backup/wait.ts';
 import { managedTagQuery, tagContext } from '../../shared/backup-service/context.ts';
 import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { waitingOutLimits } from '../../shared/backup-service/limit-waits.ts';
 import type { Ec2Snapshot } from '../../shared/backup-service/ports/ec2.ts';
 import { type SnapshotSet, targetTaskSchema } from '../../shared/backup-service/state.ts';
 import { parseRunTask } from '../../shared/backup-service/task-input.ts';
@@ -22,9 +23,10 @@ export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<SnapshotSet> => {
     tagRunLogs(deps.logger, event);
     const { run, backup } = parseRunTask('create-snapshots', targetTaskSchema, event, deps.policies);
+    const ec2Of = waitingOutLimits(deps.ec2, run, deps.now);
     const { target } = backup;
     const region = run.policy.sourceRegion;
-    const ec2 = deps.ec2(region);
+    const ec2 = ec2Of(region);
     const names = { policy: run.policy.name, target: target.id, runId: run.runId };
 
     const existing = (await ec2.describeSnapshots({ tags: managedTagQuery(run, target, true) })).filter(

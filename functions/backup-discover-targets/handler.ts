@@ -9,20 +9,23 @@
  * backups once. Listed ids are not checked here: a missing one fails only its own target
  * (TargetNotFound at CreateSnapshots). A selection over `maxTargetsPerRun` fails the run
  * (TooManyTargets) before any create call; a dry run carries the figures to its summary.
+ * The targets go to the results bucket (the Distributed Map's ItemReader reads them): the
+ * parent's state holds their location and count, whatever the fleet's size.
  */
 import * as z from 'zod';
 import { backupFormOf } from '../../shared/backup/block-devices.ts';
 import { InvalidBackupInput } from '../../shared/backup/errors.ts';
 import { isValidExecutionName } from '../../shared/backup/naming.ts';
-import { checkTargetCap, type TargetSelection } from '../../shared/backup/target-cap.ts';
+import { checkTargetCap, NOT_PLANNED_LISTED, type TargetSelection } from '../../shared/backup/target-cap.ts';
 import { deployedPolicy } from '../../shared/backup-service/deployed-policies.ts';
 import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
 import { policyVersion } from '../../shared/backup-service/policy-version.ts';
+import { type MapFiles, writeMapItems } from '../../shared/backup-service/run-files.ts';
 import { recordRun } from '../../shared/backup-service/run-records.ts';
 import type { Run, Target } from '../../shared/backup-service/state.ts';
 import { parseTaskInput } from '../../shared/backup-service/task-input.ts';
 import { type BackupPolicy, policyNameSchema } from '../../shared/config/policies.ts';
-import { backupDeps, backupRunsEnv } from '../../shared/lambda/backup-deps.ts';
+import { backupDeps, backupRunsResultsEnv } from '../../shared/lambda/backup-deps.ts';
 import { lambdaHandler } from '../../shared/lambda/handler.ts';
 
 const STEP = 'discover-targets';
@@ -69,9 +72,14 @@ const taskSchema = z
 /** Instances in these states are gone or going: never selected by tags. */
 const GONE_STATES = new Set(['shutting-down', 'terminated']);
 
+/**
+ * The parent's state after discovery: the run, where the Distributed Map reads its targets
+ * (one item each) and writes its results, and the counts — never the target list itself.
+ */
 export interface DiscoverOutput {
   run: Run;
-  targets: Target[];
+  files: MapFiles;
+  targetCount: number;
   selection: TargetSelection;
 }
 
@@ -138,7 +146,9 @@ export function makeHandler(deps: BackupDeps) {
     // Only a dry run gets here over the cap: it plans up to the cap and lists the rest.
     const beyond = targets.splice(policy.maxTargetsPerRun);
     const selection: TargetSelection =
-      beyond.length > 0 ? { ...checked, notPlanned: beyond.map((t) => t.id) } : checked;
+      beyond.length > 0
+        ? { ...checked, notPlanned: beyond.slice(0, NOT_PLANNED_LISTED).map((t) => t.id) }
+        : checked;
 
     const recorded = await recordRun(deps.runRecords, {
       policy: policy.name,
@@ -158,21 +168,24 @@ export function makeHandler(deps: BackupDeps) {
       startedAt: recorded.startedAt,
     };
     const runTargets = recorded.targets.map((id) => toTarget(policy, id));
+    // Rewritten as first recorded on a retry: the items are the recorded targets.
+    const files = await writeMapItems(deps.runFiles, { policy: policy.name, runId }, runTargets);
     deps.logger.info('targets discovered', {
       policy: policy.name,
       runId,
       policyVersion: run.policyVersion,
       dryRun: run.dryRun,
-      targets: runTargets.map((t) => t.id),
+      targets: runTargets.length,
+      items: `s3://${files.bucket}/${files.itemsKey}`,
       ...(selection.exceeded ? { overCap: selection } : {}),
     });
-    return { run, targets: runTargets, selection };
+    return { run, files, targetCount: runTargets.length, selection };
   };
 }
 
 export const handler = lambdaHandler({
   name: 'backup-discover-targets',
-  env: backupRunsEnv,
+  env: backupRunsResultsEnv,
   deps: backupDeps,
   handler: makeHandler,
 });

@@ -7,6 +7,7 @@
  */
 import { InvalidBackupInput } from '../../shared/backup/errors.ts';
 import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { waitingOutLimits } from '../../shared/backup-service/limit-waits.ts';
 import { makeImage } from '../../shared/backup-service/make-image.ts';
 import { requireStep } from '../../shared/backup-service/require.ts';
 import { type ImageState, targetTaskSchema } from '../../shared/backup-service/state.ts';
@@ -18,13 +19,14 @@ export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<ImageState> => {
     tagRunLogs(deps.logger, event);
     const { run, backup } = parseRunTask('register-image', targetTaskSchema, event, deps.policies);
+    const ec2Of = waitingOutLimits(deps.ec2, run, deps.now);
     const { target } = backup;
     const set = requireStep('register-image', 'backup.snapshots', backup.snapshots);
     if (target.kind !== 'instance' || target.form !== 'image') {
       throw new InvalidBackupInput(`register-image: ${target.id} is backed up as snapshots only`);
     }
     return makeImage({
-      ec2: deps.ec2(set.region),
+      ec2: ec2Of(set.region),
       run,
       target,
       set,

@@ -10,6 +10,7 @@
 
 import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
 import { dryRunEc2Port } from '../../shared/backup-service/ec2-dry-run.ts';
+import { waitingOutLimits } from '../../shared/backup-service/limit-waits.ts';
 import { requireStep } from '../../shared/backup-service/require.ts';
 import { rotateRegion, targetVolumeIds } from '../../shared/backup-service/rotation.ts';
 import { type RotationResult, targetTaskSchema } from '../../shared/backup-service/state.ts';
@@ -21,6 +22,7 @@ export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<RotationResult> => {
     tagRunLogs(deps.logger, event);
     const { run, backup } = parseRunTask('rotate', targetTaskSchema, event, deps.policies);
+    const ec2Of = waitingOutLimits(deps.ec2, run, deps.now);
     const snapshots = requireStep('rotate', 'backup.snapshots', backup.snapshots);
     const source = {
       region: snapshots.region,
@@ -32,10 +34,10 @@ export function makeHandler(deps: BackupDeps) {
         : [],
     );
     const recordedRunIds = await deps.runRecords.recordedRunIds(run.policy.name);
-    const sourceVolumeIds = await targetVolumeIds(deps.ec2(snapshots.region), backup.target, snapshots);
+    const sourceVolumeIds = await targetVolumeIds(ec2Of(snapshots.region), backup.target, snapshots);
     const regions: RotationResult['regions'] = [];
     for (const { region, ids } of [source, ...copies]) {
-      const ec2 = run.dryRun ? dryRunEc2Port(deps.ec2(region)) : deps.ec2(region);
+      const ec2 = run.dryRun ? dryRunEc2Port(ec2Of(region)) : ec2Of(region);
       const rotation = await rotateRegion({
         ec2,
         run,

@@ -9,6 +9,7 @@
  */
 
 import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { waitingOutLimits } from '../../shared/backup-service/limit-waits.ts';
 import { requireStep } from '../../shared/backup-service/require.ts';
 import { shareRegionImage } from '../../shared/backup-service/share-image.ts';
 import { type ShareResult, targetTaskSchema } from '../../shared/backup-service/state.ts';
@@ -20,6 +21,7 @@ export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<ShareResult> => {
     tagRunLogs(deps.logger, event);
     const { run, backup } = parseRunTask('share-image', targetTaskSchema, event, deps.policies);
+    const ec2Of = waitingOutLimits(deps.ec2, run, deps.now);
     const image = requireStep('share-image', 'backup.image', backup.image);
     const share = run.policy.share;
     const request = {
@@ -43,7 +45,7 @@ export function makeHandler(deps: BackupDeps) {
     ];
     const regions: ShareResult['regions'] = [];
     for (const { region, imageId } of live) {
-      const result = await shareRegionImage(deps.ec2(region), imageId, request, {
+      const result = await shareRegionImage(ec2Of(region), imageId, request, {
         marketplace,
         keys: deps.kms?.(region),
       });

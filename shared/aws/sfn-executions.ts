@@ -6,9 +6,11 @@
  */
 import {
   DescribeExecutionCommand,
+  DescribeMapRunCommand,
   GetExecutionHistoryCommand,
   type HistoryEvent,
   ListExecutionsCommand,
+  ListMapRunsCommand,
   ListStateMachinesCommand,
   SFNClient,
   type SFNClientConfig,
@@ -65,6 +67,22 @@ export interface BackupExecutionsPort {
   }): Promise<ExecutionListItem[]>;
   /** Events after `afterId` (all pages), oldest first. */
   history(executionArn: string, afterId?: number): Promise<ExecutionEvent[]>;
+  /** The execution's Distributed Map runs with their child execution counts (ListMapRuns + DescribeMapRun). */
+  mapRuns(executionArn: string): Promise<MapRunProgress[]>;
+  /** The child executions a Map Run started (ListExecutions with mapRunArn), at most `max`. */
+  mapRunExecutions(mapRunArn: string, max: number): Promise<string[]>;
+}
+
+/** A Map Run's item counts (DescribeMapRun `itemCounts`): one item is one target. */
+export interface MapRunProgress {
+  mapRunArn: string;
+  status: string;
+  total: number;
+  pending: number;
+  running: number;
+  succeeded: number;
+  /** Failed, timed out or aborted children. */
+  failed: number;
 }
 
 const iso = (value: Date | undefined): string | undefined => (value ? value.toISOString() : undefined);
@@ -178,6 +196,48 @@ export function createBackupExecutionsPort(
           }
           nextToken = page.nextToken;
         } while (nextToken && out.length < max);
+        return out;
+      }),
+
+    mapRunExecutions: (mapRunArn, max) =>
+      call('ListExecutions', async () => {
+        const out: string[] = [];
+        let nextToken: string | undefined;
+        do {
+          const page = await client.send(
+            new ListExecutionsCommand({ mapRunArn, maxResults: PAGE, nextToken }),
+          );
+          for (const e of page.executions ?? []) if (e.executionArn) out.push(e.executionArn);
+          nextToken = page.nextToken;
+        } while (nextToken && out.length < max);
+        return out.slice(0, max);
+      }),
+
+    mapRuns: (executionArn) =>
+      call('ListMapRuns', async () => {
+        const arns: string[] = [];
+        let nextToken: string | undefined;
+        do {
+          const page = await client.send(
+            new ListMapRunsCommand({ executionArn, maxResults: PAGE, nextToken }),
+          );
+          for (const run of page.mapRuns ?? []) if (run.mapRunArn) arns.push(run.mapRunArn);
+          nextToken = page.nextToken;
+        } while (nextToken);
+        const out: MapRunProgress[] = [];
+        for (const mapRunArn of arns) {
+          const run = await client.send(new DescribeMapRunCommand({ mapRunArn }));
+          const c = run.itemCounts;
+          out.push({
+            mapRunArn,
+            status: run.status ?? 'UNKNOWN',
+            total: c?.total ?? 0,
+            pending: c?.pending ?? 0,
+            running: c?.running ?? 0,
+            succeeded: c?.succeeded ?? 0,
+            failed: (c?.failed ?? 0) + (c?.timedOut ?? 0) + (c?.aborted ?? 0),
+          });
+        }
         return out;
       }),
 

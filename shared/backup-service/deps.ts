@@ -9,6 +9,7 @@ import type { MetricsRecorder } from '../logging/metrics.ts';
 import type { DeployedPolicies } from './deployed-policies.ts';
 import type { KeyManagerFactory } from './key-manager.ts';
 import type { Ec2PortFactory } from './ports/ec2.ts';
+import type { RunFiles } from './run-files.ts';
 import type { RunRecords } from './run-records.ts';
 
 /** The logging surface the handlers use (Powertools' Logger; tests pass a silent one). */
@@ -23,6 +24,8 @@ export interface BackupDeps {
   policies: DeployedPolicies;
   /** Where runs are recorded (create-only) and which run ids were. */
   runRecords: RunRecords;
+  /** The run's files in the results bucket: the Map's items and results, the full summary. */
+  runFiles: RunFiles;
   /** EMF metrics (BackupsSucceeded/BackupsFailed per policy, AmiCopyDuration per region); tests may omit it. */
   metrics?: MetricsRecorder;
   /** KMS per region (ShareImage: is a snapshot's key aws/ebs?); without it AWS's refusal reports it. */

@@ -178,6 +178,18 @@ export class RunPolicyMismatch extends TerminalBackupError {
   }
 }
 
+/**
+ * A file of the run in the results bucket — the target list the Distributed Map reads, the
+ * manifest or a result file its ResultWriter wrote — is missing or malformed: the summary
+ * cannot be trusted, so the run fails named (the file and what is wrong with it).
+ */
+export class RunFileUnreadable extends TerminalBackupError {
+  constructor(message: string, options?: BackupErrorOptions) {
+    super(message, options);
+    this.name = 'RunFileUnreadable';
+  }
+}
+
 /** Names the ASL `Retry` must cover (with backoff and jitter). */
 export const TRANSIENT_ERROR_NAMES = [
   'SnapshotNotReady',
@@ -201,6 +213,7 @@ export const TERMINAL_ERROR_NAMES = [
   'TooManyTargets',
   'RunAlreadyRecorded',
   'RunPolicyMismatch',
+  'RunFileUnreadable',
 ] as const;
 
 type TransientErrorName = (typeof TRANSIENT_ERROR_NAMES)[number];
@@ -226,6 +239,7 @@ export const BACKUP_ERRORS = {
   TooManyTargets,
   RunAlreadyRecorded,
   RunPolicyMismatch,
+  RunFileUnreadable,
 } as const satisfies Record<
   BackupErrorName,
   new (

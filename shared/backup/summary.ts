@@ -124,6 +124,10 @@ export interface RunSummary {
   warnings: string[];
   /** Dry runs only: what the run would do per target (nothing was created or deleted). */
   plan?: DryRunPlan;
+  /** Targets left out of `targets` (and `plan`) in the execution's output; the document lists them all. */
+  targetsOmitted?: number;
+  /** Where the whole summary is (the results bucket). */
+  document?: { bucket: string; key: string };
 }
 
 const seconds = (from: string | undefined, to: string | undefined): number | undefined =>

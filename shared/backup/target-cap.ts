@@ -1,11 +1,14 @@
 /**
- * The per-run target cap (`maxTargetsPerRun`). Snapshots, AMIs and cross-region copies are
- * billed per target, and a tag-selected policy can suddenly match hundreds of instances: a
- * run over the cap must fail before anything is created. A dry run only reports it.
+ * The per-run target cap (`maxTargetsPerRun`), a safety valve on billing. Snapshots, AMIs and
+ * cross-region copies are billed per target, and a tag-selected policy can suddenly match a
+ * whole account: a run over the cap must fail before anything is created. A dry run only reports it.
  */
 import * as z from 'zod';
 import { MAX_TARGETS_PER_RUN } from '../config/policies.ts';
 import { TooManyTargets } from './errors.ts';
+
+/** Ids beyond the cap a dry run lists (the rest are counted): the state stays small. */
+export const NOT_PLANNED_LISTED = 100;
 
 export const targetSelectionSchema = z
   .object({
@@ -15,10 +18,10 @@ export const targetSelectionSchema = z
     /** True when a real run would fail with TooManyTargets. */
     exceeded: z.boolean(),
     /**
-     * Dry run over the cap: the targets beyond it, listed but not planned (a plan per target
-     * for hundreds of targets would outgrow Step Functions' 256 KiB state payload).
+     * Dry run over the cap: the first targets beyond it (at most NOT_PLANNED_LISTED), listed
+     * but not planned; `found − maxTargetsPerRun` says how many there are in all.
      */
-    notPlanned: z.array(z.string()).optional(),
+    notPlanned: z.array(z.string()).max(NOT_PLANNED_LISTED).optional(),
   })
   .strict();
 export type TargetSelection = z.infer<typeof targetSelectionSchema>;
@@ -44,7 +47,7 @@ export function checkTargetCap(input: {
   const exceeded = found > maxTargetsPerRun;
   if (exceeded && !input.dryRun) {
     throw new TooManyTargets(
-      `policy ${input.policy} selected ${found} targets, more than maxTargetsPerRun (${maxTargetsPerRun}); nothing was created: narrow the selection, raise maxTargetsPerRun (at most ${MAX_TARGETS_PER_RUN}: Step Functions' 256 KiB state limit) or split the fleet into several policies`,
+      `policy ${input.policy} selected ${found} targets, more than maxTargetsPerRun (${maxTargetsPerRun}); nothing was created: narrow the selection, raise maxTargetsPerRun (at most ${MAX_TARGETS_PER_RUN}) or split the fleet into several policies`,
     );
   }
   return { found, maxTargetsPerRun, exceeded };

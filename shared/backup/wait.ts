@@ -33,14 +33,18 @@ export const SNAPSHOT_WAIT: WaitPolicy = {
   maxElapsedSeconds: 12 * 3600,
 };
 
-/** A registered AMI becomes `available` quickly (its snapshots are already complete). */
+/**
+ * A registered AMI becomes `available` quickly (its snapshots are already complete), but a
+ * CreateImage AMI takes its own snapshots: the loop backs off to 10 minutes and gives up only
+ * after 12 hours (at 100× the usual durations a target still ends, with ~120 polls at most).
+ */
 export const IMAGE_WAIT: WaitPolicy = {
   initialSeconds: 15,
   minSeconds: 10,
-  maxSeconds: 120,
+  maxSeconds: 600,
   backoffFactor: 1.5,
   maxAttempts: 120,
-  maxElapsedSeconds: 2 * 3600,
+  maxElapsedSeconds: 12 * 3600,
 };
 
 /** Cross-region copies copy every backing snapshot: tens of minutes to hours. */

@@ -14,18 +14,28 @@ import { retentionKeepsSomething, retentionRuleSchema } from '../backup/retentio
 import { partitionOf, REGIONS_AS_OF } from './regions.ts';
 
 /**
- * The most targets one run may back up. Every target's outcome travels in the Step Functions
- * state (the Map result, then Summarize's input and output), which AWS caps at 256 KiB
- * (States.DataLimitExceeded, not catchable). Measured at the largest supported shape —
- * 5 volumes, 3 copy regions, a filled retention deleting up to maxDeletesPerRun (20) per
- * region — a target costs about 4.3 KB (60 targets measured 257,107 bytes, just under the
- * limit). 40 targets stay near 172 KB, two thirds of the limit: the margin covers longer ids,
- * names and failure reasons (tests/workflow/backup/state-size.test.ts holds it under 75%).
+ * The largest `maxTargetsPerRun` a policy may set. The run's state never carries the fleet
+ * (DiscoverTargets writes the target list to S3, the Distributed Map runs one child execution
+ * per target and writes the results to S3), so this is a safety valve on billing, not a
+ * payload limit: a tag that suddenly matches a whole account must not be backed up blindly.
  */
-export const MAX_TARGETS_PER_RUN = 40;
-/** The per-target-and-region deletion cap MAX_TARGETS_PER_RUN was measured with. */
+export const MAX_TARGETS_PER_RUN = 100_000;
+/** The default cap: well above a real fleet of one policy, far below an accident. */
+const DEFAULT_TARGETS_PER_RUN = 10_000;
+/**
+ * Distributed Map: at most 10,000 child executions run in parallel (Step Functions Developer
+ * Guide, "Using Map state in Distributed mode", MaxConcurrency).
+ */
+const MAX_CHILD_CONCURRENCY = 10_000;
+/** The per-target-and-region deletion cap: the deleted ids travel in the target's child state. */
 const MAX_DELETES_PER_RUN = 20;
-const MAX_TARGETS_MESSAGE = `at most ${MAX_TARGETS_PER_RUN} targets per run (Step Functions' 256 KiB state limit: every target's outcome travels in the run's state): split the fleet into several policies`;
+
+/**
+ * The longest a target may wait out limits: two days. It also bounds the child execution's
+ * history (every retry is ~3 events; the ASL's limit retries average ≥150 s, so 48 hours are
+ * at most ~1,150 retries, far below the 25,000-event quota).
+ */
+export const MAX_TARGET_DEADLINE_HOURS = 48;
 
 /** Policy names are slugs ≤48 chars, so `<name>-manual-<timestamp>` stays a valid 80-char execution name. */
 export const policyNameSchema = z
@@ -236,7 +246,7 @@ export const backupPolicySchema = z
     retention: retentionSchema,
     /**
      * Cap on resources rotation deletes per target and region in one run (0: never delete). At most
-     * 20: the deleted ids travel in the run's state, and MAX_TARGETS_PER_RUN was measured with 20.
+     * 20: the deleted ids travel in the target's child execution state (256 KiB at most).
      * A larger backlog is worked off over several runs.
      */
     maxDeletesPerRun: z
@@ -245,29 +255,61 @@ export const backupPolicySchema = z
       .min(0)
       .max(
         MAX_DELETES_PER_RUN,
-        `at most ${MAX_DELETES_PER_RUN} per target and region (Step Functions' 256 KiB state limit: the deleted ids travel in the run's state); a larger backlog is deleted over several runs`,
+        `at most ${MAX_DELETES_PER_RUN} per target and region (Step Functions' 256 KiB state limit: the deleted ids travel in the target's state); a larger backlog is deleted over several runs`,
       )
       .default(20),
     /**
-     * Targets backed up in parallel (Map MaxConcurrency). 40, the inline Map ceiling, by default:
-     * a target holds its iteration through hours of snapshot and copy waits while making a
-     * handful of API calls, so fewer slots only serialise waiting (the scale benchmark: 200
-     * instances took 4× the lower bound at 10) and stay far below the copy limit per region.
+     * Targets backed up at once: the Distributed Map's MaxConcurrency (child executions in
+     * parallel). 1,000 by default: a target spends hours waiting on snapshots and copies while
+     * making a handful of API calls, and AWS's own limits (300 concurrent AMI copies per
+     * destination region, throttling) are waited out per target, never failed.
      */
-    mapConcurrency: z.number().int().min(1).max(40).default(40),
+    maxConcurrency: z
+      .number()
+      .int('expected a whole number of targets')
+      .min(1, 'at least 1 target at a time')
+      .max(
+        MAX_CHILD_CONCURRENCY,
+        `at most ${MAX_CHILD_CONCURRENCY} (a Distributed Map runs at most 10,000 child executions in parallel)`,
+      )
+      .default(1_000),
+    /** Replaced by maxConcurrency: named, so an old config fails with the fix rather than "unrecognized key". */
+    mapConcurrency: z
+      .never({
+        error:
+          'mapConcurrency was replaced by maxConcurrency (targets backed up at once, one child execution each, up to 10,000)',
+      })
+      .optional(),
     /**
      * Cap on the targets one run may back up: a larger selection fails the run (TooManyTargets)
-     * before anything is created, so a tag that suddenly matches hundreds of instances cannot
-     * bill hundreds of snapshots, AMIs and copies. A dry run reports the count and the cap.
+     * before anything is created, so a tag that suddenly matches a whole account cannot bill
+     * thousands of snapshots, AMIs and copies. A dry run reports the count and the cap.
      */
     maxTargetsPerRun: z
       .number()
       .int()
       .min(1)
-      .max(MAX_TARGETS_PER_RUN, MAX_TARGETS_MESSAGE)
-      .default(MAX_TARGETS_PER_RUN),
+      .max(
+        MAX_TARGETS_PER_RUN,
+        `at most ${MAX_TARGETS_PER_RUN} targets per run (a safety valve on billing; split larger fleets into several policies)`,
+      )
+      .default(DEFAULT_TARGETS_PER_RUN),
     /** Copy regions handled in parallel per target. */
     copyConcurrency: z.number().int().min(1).max(20).default(5),
+    /**
+     * Hours after the run's start during which a target waits out AWS limits (copy and
+     * snapshot concurrency, throttling) before it fails, named. 20 by default: a nightly
+     * run's targets end before the next night's run of the policy starts.
+     */
+    targetDeadlineHours: z
+      .number()
+      .int('expected whole hours')
+      .min(1, 'at least 1 hour: AMI copies alone take tens of minutes to hours')
+      .max(
+        MAX_TARGET_DEADLINE_HOURS,
+        `at most ${MAX_TARGET_DEADLINE_HOURS} hours: a target still limited after two days has a quota to raise, not a wait to extend`,
+      )
+      .default(20),
   })
   .strict()
   .superRefine((policy, ctx) => {

@@ -1,9 +1,11 @@
 import * as z from 'zod';
 import { createEc2PortFactory } from '../aws/ec2.ts';
 import { createKeyManagerFactory } from '../aws/kms.ts';
+import { createS3RunFiles } from '../aws/s3-run-files.ts';
 import { createS3RunRecords } from '../aws/s3-run-records.ts';
 import { type DeployedPolicies, deployedPoliciesOf } from '../backup-service/deployed-policies.ts';
 import type { BackupDeps } from '../backup-service/deps.ts';
+import type { RunFiles } from '../backup-service/run-files.ts';
 import type { RunRecords } from '../backup-service/run-records.ts';
 import { ConfigError } from '../config/errors.ts';
 import { type ConfigFileEnv, configFileEnv, readPackagedConfig } from './environment.ts';
@@ -20,6 +22,13 @@ export const backupRunsEnv = configFileEnv.extend({
   SHIPYARD_BACKUP_RUNS_BUCKET: z.string().min(3, 'the name of the backup run records bucket is required'),
 });
 
+/** DiscoverTargets and Summarize also get the results bucket (the Map's items and results). */
+const resultsBucketEnv = {
+  SHIPYARD_BACKUP_RESULTS_BUCKET: z.string().min(3, 'the name of the backup results bucket is required'),
+};
+export const backupResultsEnv = backupEnv.extend(resultsBucketEnv);
+export const backupRunsResultsEnv = backupRunsEnv.extend(resultsBucketEnv);
+
 /** The policies of the config file packaged with the function. */
 export const packagedPolicies = (env: ConfigFileEnv): DeployedPolicies =>
   deployedPoliciesOf(readPackagedConfig(env).backupPolicies);
@@ -32,13 +41,26 @@ const noRunRecords = (): Promise<never> =>
     ]),
   );
 
+/** A function without the results bucket in its environment never touches run files. */
+const noRunFilesError = () =>
+  new ConfigError('environment', [
+    { path: 'SHIPYARD_BACKUP_RESULTS_BUCKET', message: 'this function has no backup results bucket' },
+  ]);
+const noRunFiles: RunFiles = {
+  putJson: () => Promise.reject(noRunFilesError()),
+  getJson: () => Promise.reject(noRunFilesError()),
+  bucket: () => {
+    throw noRunFilesError();
+  },
+};
+
 /**
  * Production dependencies of a backup step: SDK clients per region (endpoint from
  * `AWS_ENDPOINT_URL*` when set, as the SDK reads it), the system clock, the packaged policies
  * and the run records bucket.
  */
 export const backupDeps = (
-  env: ConfigFileEnv & { SHIPYARD_BACKUP_RUNS_BUCKET?: string },
+  env: ConfigFileEnv & { SHIPYARD_BACKUP_RUNS_BUCKET?: string; SHIPYARD_BACKUP_RESULTS_BUCKET?: string },
   { logger, metrics }: Observability,
 ): BackupDeps => {
   const bucket = env.SHIPYARD_BACKUP_RUNS_BUCKET;
@@ -52,6 +74,10 @@ export const backupDeps = (
     now: () => new Date(),
     policies: packagedPolicies(env),
     runRecords,
+    runFiles:
+      env.SHIPYARD_BACKUP_RESULTS_BUCKET === undefined
+        ? noRunFiles
+        : createS3RunFiles({ bucket: env.SHIPYARD_BACKUP_RESULTS_BUCKET }),
     metrics,
     kms: createKeyManagerFactory({ clientConfig: { maxAttempts: EC2_MAX_ATTEMPTS, retryMode: 'standard' } }),
   };

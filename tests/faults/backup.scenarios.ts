@@ -7,7 +7,6 @@ import { useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import type { BackupDeps } from '../../shared/backup-service/deps.ts';
 import type { Ec2Port } from '../../shared/backup-service/ports/ec2.ts';
-import { MAX_TARGETS_PER_RUN } from '../../shared/config/policies.ts';
 import { createBackupWorkflow } from '../helpers/backup-workflow.ts';
 import {
   COPY_A,
@@ -64,7 +63,7 @@ const SCENARIOS = {
   },
   copyLimit: {
     id: 6,
-    name: 'copy concurrency limit reached with 40 targets (maxTargetsPerRun)',
+    name: 'copy concurrency limit reached with 40 targets at once',
     properties: [...COMMON_PROPERTIES, 'the limit was hit and waited out: no target failed'],
   },
   rotationCrash: {
@@ -239,11 +238,8 @@ export function backupScenarios() {
 
     it(`${SCENARIOS.copyLimit.id}. ${SCENARIOS.copyLimit.name}`, async () => {
       const ledger = ledgerFor(SCENARIOS.copyLimit);
-      // As many targets as one run may hold (Step Functions' 256 KiB state limit), all in flight.
-      const ids = Array.from(
-        { length: MAX_TARGETS_PER_RUN },
-        (_, n) => `i-0${n.toString(16).padStart(16, '0')}`,
-      );
+      // Forty targets in flight at once against a limit of 5 copies per destination.
+      const ids = Array.from({ length: 40 }, (_, n) => `i-0${n.toString(16).padStart(16, '0')}`);
       await local().control.seed({
         ec2: {
           instances: ids.map((instanceId, n) => ({
@@ -270,7 +266,7 @@ export function backupScenarios() {
       await seedForeign(local().control, REGIONS, ids[0] ?? '');
       const foreign = await foreignFingerprint(local().control, 'nightly');
       const workflow = await createBackupWorkflow(local);
-      const fleet = policy({ targets: { tags: { Fleet: 'web' } }, share: {}, mapConcurrency: 40 });
+      const fleet = policy({ targets: { tags: { Fleet: 'web' } }, share: {}, maxConcurrency: 40 });
       const outcome = await night({
         ledger,
         local: local(),

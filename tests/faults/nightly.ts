@@ -5,6 +5,7 @@
 import type { RunningLocalCloud } from '@shipyard/local-cloud';
 import type { RunSummary } from '../../shared/backup/summary.ts';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
+import { localRunFiles } from '../helpers/backup-deps.ts';
 import type { WorkflowExecution, WorkflowRun } from '../helpers/backup-workflow.ts';
 import type { Ledger } from './ledger.ts';
 import {
@@ -24,15 +25,18 @@ interface Workflow {
   run(execution: WorkflowExecution, options?: { redrive?: boolean }): Promise<WorkflowRun>;
 }
 
-const outcomeOf = (result: WorkflowRun): RunOutcome => ({
-  status: result.status,
-  error: result.error,
-  cause: result.cause,
-  summary:
+/** The run's outcome; a summary that left targets out of the state is read whole from the results bucket. */
+const outcomeOf = async (result: WorkflowRun, local: RunningLocalCloud): Promise<RunOutcome> => {
+  const inState =
     result.status === 'succeeded'
       ? (result.output as RunSummary)
-      : (result.lastOutput.Summarize as { summary: RunSummary } | undefined)?.summary,
-});
+      : (result.lastOutput.Summarize as { summary: RunSummary } | undefined)?.summary;
+  const summary =
+    inState?.targetsOmitted && inState.document
+      ? ((await localRunFiles(() => local).getJson(inState.document)) as RunSummary)
+      : inState;
+  return { status: result.status, error: result.error, cause: result.cause, summary };
+};
 
 interface StateImages {
   ec2: { regions: Record<string, { images: { tags: Record<string, string> }[] }> };
@@ -84,7 +88,7 @@ export async function night(input: NightInput): Promise<RunOutcome> {
     { redrive: input.redrive === true },
   );
   ledger.ran();
-  const outcome = outcomeOf(result);
+  const outcome = await outcomeOf(result, local);
   checkDefinedEnd(ledger, outcome, targets, runId);
   const succeeded =
     outcome.status === 'succeeded'

@@ -90,9 +90,23 @@ export function errorEqualsNames(definition: AslDefinition): Set<string> {
   return names;
 }
 
-/** `${functionKey}` → a Lambda ARN, as DefinitionSubstitutions / Fn::GetAtt produce at deploy time. */
-export function withDeployedArns(definition: AslDefinition): AslDefinition {
-  const text = JSON.stringify(definition).replace(
+/** The results bucket of the tests (the stack's is BackupResultsBucket). */
+export const RESULTS_BUCKET = 'shipyard-test-backup-results';
+
+/** `${backupResultsBucket}` → the results bucket's name (Ref: BackupResultsBucket at deploy time). */
+export function withResultsBucket(definition: AslDefinition, resultsBucket = RESULTS_BUCKET): AslDefinition {
+  const text = JSON.stringify(definition)
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the ASL's placeholder, not a template
+    .replaceAll('"${backupResultsBucket}"', JSON.stringify(resultsBucket));
+  return JSON.parse(text) as AslDefinition;
+}
+
+/**
+ * `${functionKey}` → a Lambda ARN, as DefinitionSubstitutions / Fn::GetAtt produce at deploy
+ * time, and `${backupResultsBucket}` → the results bucket's name.
+ */
+export function withDeployedArns(definition: AslDefinition, resultsBucket = RESULTS_BUCKET): AslDefinition {
+  const text = JSON.stringify(withResultsBucket(definition, resultsBucket)).replace(
     /"\$\{([A-Za-z][A-Za-z0-9]*)\}"/g,
     (_m, key: string) => `"arn:aws:lambda:eu-west-1:123456789012:function:shipyard-dev-${key}"`,
   );

@@ -6,12 +6,16 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { RunningLocalCloud } from '@shipyard/local-cloud';
 import { clientConfig } from '@shipyard/local-cloud/testing';
+import { createS3RunFiles } from '../../shared/aws/s3-run-files.ts';
 import { createS3RunRecords, runRecordKey } from '../../shared/aws/s3-run-records.ts';
+import { RunFileUnreadable } from '../../shared/backup/errors.ts';
 import { type DeployedPolicies, deployedPoliciesOf } from '../../shared/backup-service/deployed-policies.ts';
 import { policyVersion } from '../../shared/backup-service/policy-version.ts';
+import type { RunFiles } from '../../shared/backup-service/run-files.ts';
 import type { RunRecord, RunRecords } from '../../shared/backup-service/run-records.ts';
-import type { Run } from '../../shared/backup-service/state.ts';
+import type { Run, Target } from '../../shared/backup-service/state.ts';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
+import { RESULTS_BUCKET } from './backup-asl.ts';
 
 /** The execution ARN the test harnesses give `$$.Execution.Id`. */
 export const executionArnOf = (name: string) =>
@@ -22,20 +26,75 @@ const RUNS_BUCKET = 'shipyard-test-backup-runs';
 
 export const deployed = (...policies: BackupPolicy[]): DeployedPolicies => deployedPoliciesOf(policies);
 
+/**
+ * Creates a bucket in the local cloud once per state of it (a reset forgets the record with
+ * the bucket): a fleet of child executions must not seed it a thousand times.
+ */
+const ensureBucket = (cloud: RunningLocalCloud, bucket: string): Promise<unknown> => {
+  const seeded = cloud.cloud.store(
+    'shipyard-tests:seeded-buckets',
+    () => new Map<string, Promise<unknown>>(),
+  );
+  let done = seeded.get(bucket);
+  if (done === undefined) {
+    done = cloud.control.seed({ s3: { buckets: [{ name: bucket }] } });
+    seeded.set(bucket, done);
+  }
+  return done;
+};
+
 /** Run records in the local cloud (the bucket is created, idempotently, on first use). */
 export function localRunRecords(local: () => RunningLocalCloud, bucket = RUNS_BUCKET): RunRecords {
-  const records = () => {
+  const records = async () => {
     const cloud = local();
-    return cloud.control.seed({ s3: { buckets: [{ name: bucket }] } }).then(() =>
-      createS3RunRecords({
-        bucket,
-        client: new S3Client({ ...clientConfig(cloud.url, 'us-east-1'), maxAttempts: 2 }),
-      }),
-    );
+    await ensureBucket(cloud, bucket);
+    return createS3RunRecords({
+      bucket,
+      client: new S3Client({ ...clientConfig(cloud.url, 'us-east-1'), maxAttempts: 2 }),
+    });
   };
   return {
     record: async (record) => (await records()).record(record),
     recordedRunIds: async (policy) => (await records()).recordedRunIds(policy),
+  };
+}
+
+/** An S3 client of the local cloud (path-style, us-east-1). */
+export const localS3 = (local: () => RunningLocalCloud) =>
+  new S3Client({ ...clientConfig(local().url, 'us-east-1'), maxAttempts: 2 });
+
+/** The run's files in the local cloud's results bucket (created, idempotently, on first use). */
+export function localRunFiles(local: () => RunningLocalCloud, bucket = RESULTS_BUCKET): RunFiles {
+  const files = async () => {
+    await ensureBucket(local(), bucket);
+    return createS3RunFiles({ bucket, client: localS3(local) });
+  };
+  return {
+    bucket: () => bucket,
+    putJson: async (key, body) => (await files()).putJson(key, body),
+    getJson: async (location) => (await files()).getJson(location),
+  };
+}
+
+/** The run's files in memory (unit tests), with the S3 adapter's errors for a missing or malformed object. */
+export function memoryRunFiles(bucket = RESULTS_BUCKET): RunFiles & { stored: Map<string, string> } {
+  const stored = new Map<string, string>();
+  return {
+    stored,
+    bucket: () => bucket,
+    putJson: async (key, body) => {
+      stored.set(`${bucket}/${key}`, JSON.stringify(body));
+      return { bucket, key };
+    },
+    getJson: async ({ bucket: b, key }) => {
+      const text = stored.get(`${b}/${key}`);
+      if (text === undefined) throw new RunFileUnreadable(`s3://${b}/${key}: no such object`);
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        throw new RunFileUnreadable(`s3://${b}/${key}: not JSON`);
+      }
+    },
   };
 }
 
@@ -107,3 +166,38 @@ export const discoverEvent = (input: unknown, name: string, startTime = '2026-01
   input,
   execution: { name, id: executionArnOf(name), startTime },
 });
+
+/** The targets DiscoverTargets wrote for the Distributed Map (its ItemReader's items). */
+export async function mapItemsOf(
+  files: RunFiles,
+  out: { files: { bucket: string; itemsKey: string } },
+): Promise<Target[]> {
+  return (await files.getJson({ bucket: out.files.bucket, key: out.files.itemsKey })) as Target[];
+}
+
+/**
+ * What the Distributed Map's ResultWriter exports for these child outcomes (Step Functions
+ * Developer Guide, "ResultWriter (Map)"): SUCCEEDED_0.json with each child's Output, the
+ * manifest naming it; returns the Map's output. Unit tests of Summarize use it.
+ */
+export async function exportedResults(
+  files: RunFiles,
+  outcomes: { target: Target }[],
+  prefix = 'results/test',
+): Promise<{ MapRunArn: string; ResultWriterDetails: { Bucket: string; Key: string } }> {
+  const mapRunArn = 'arn:aws:states:eu-west-1:123456789012:mapRun:shipyard-dev-backup/BackupTargets:test';
+  const children = outcomes.map((outcome, index) => ({
+    ExecutionArn: `${mapRunArn}:${index}`,
+    Name: String(index),
+    Status: 'SUCCEEDED',
+    Input: JSON.stringify({ backup: { target: outcome.target } }),
+    Output: JSON.stringify(outcome),
+  }));
+  const succeeded = await files.putJson(`${prefix}/SUCCEEDED_0.json`, children);
+  const manifest = await files.putJson(`${prefix}/manifest.json`, {
+    DestinationBucket: succeeded.bucket,
+    MapRunArn: mapRunArn,
+    ResultFiles: { SUCCEEDED: [{ Key: succeeded.key, Size: 1 }], FAILED: [], PENDING: [] },
+  });
+  return { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket: manifest.bucket, Key: manifest.key } };
+}

@@ -24,7 +24,7 @@ import { createEc2PortFactory } from '../../shared/aws/ec2.ts';
 import { type BackupDeps, silentLogger } from '../../shared/backup-service/deps.ts';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
 import { handlerPathOf, loadBackupDefinition, taskFunctionKeys, withDeployedArns } from './backup-asl.ts';
-import { deployed, localRunRecords } from './backup-deps.ts';
+import { deployed, localRunFiles, localRunRecords } from './backup-deps.ts';
 import { promptRetries } from './backup-workflow.ts';
 import { simulatedTimeRetries } from './simulated-retries.ts';
 
@@ -85,6 +85,7 @@ export async function deployBackupStateMachine(
     now: () => new Date(local.cloud.now()),
     policies: deployed(...options.policies),
     runRecords: localRunRecords(() => local),
+    runFiles: localRunFiles(() => local),
   };
   const deps = options.decorateDeps ? options.decorateDeps(plain) : plain;
   const summaries = new Map<string, SummarizeOutput>();

@@ -12,9 +12,17 @@
  *   records go to a bucket of the local cloud;
  * - a re-drive (`{ redrive: true }`) is the same execution again: aws-local-stepfunctions
  *   stamps every run with a new `$$.Execution.StartTime`, so the harness hands DiscoverTargets
- *   the first run's, as Step Functions keeps it for a redriven execution.
+ *   the first run's, as Step Functions keeps it for a redriven execution;
+ * - the Distributed Map runs through tests/helpers/distributed-map.ts (items and results in
+ *   the local cloud's S3, one child execution per item, a redrive re-runs only the children
+ *   that did not succeed).
+ *
+ * History events are estimated as Step Functions records them: 2 per execution (started,
+ * ended), 2 per state entered (entered, exited), 3 per Task attempt (scheduled, started,
+ * succeeded/failed) and 1 per inline Map iteration event.
  */
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { RunningLocalCloud } from '@shipyard/local-cloud';
@@ -26,6 +34,7 @@ import { isTransientBackupError } from '../../shared/backup/errors.ts';
 import { type BackupDeps, silentLogger } from '../../shared/backup-service/deps.ts';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
 import {
+  type AslDefinition,
   allStates,
   handlerPathOf,
   loadBackupDefinition,
@@ -34,7 +43,14 @@ import {
   waitPathsBeforeTasks,
   withDeployedArns,
 } from './backup-asl.ts';
-import { deployed, executionArnOf, localRunRecords } from './backup-deps.ts';
+import { deployed, executionArnOf, localRunFiles, localRunRecords, localS3 } from './backup-deps.ts';
+import {
+  type ChildRecord,
+  type ChildRun,
+  processorOf,
+  runDistributedMap,
+  withDistributedMapsAsTasks,
+} from './distributed-map.ts';
 
 /**
  * The SDK's standard retries (throttling, 5xx) with the real attempt count but no real-time
@@ -72,6 +88,10 @@ export interface WorkflowRun {
   invocations: Record<string, number>;
   /** The last output of each Task state (e.g. Summarize's summary on a failed run). */
   lastOutput: Record<string, unknown>;
+  /** Child executions the Distributed Map ran (a redrive counts only those it re-ran). */
+  children: number;
+  /** The largest history of one execution, parent or child (estimated, see above). */
+  maxHistoryEvents: number;
 }
 
 export interface BackupWorkflowOptions {
@@ -82,6 +102,12 @@ export interface BackupWorkflowOptions {
    * per function (`backupCheckCopy`…), e.g. to record which EC2 calls each one makes.
    */
   decorateDeps?: (deps: BackupDeps, functionKey: string) => BackupDeps;
+  /**
+   * Called after each child execution ends with the children done and in all; throwing
+   * there stops the parent halfway through the Map (its execution ends ABORTED, as after
+   * StopExecution), children still running included.
+   */
+  onChildEnd?: (done: number, total: number) => void;
 }
 
 type LocalHandler = (input: unknown) => Promise<unknown>;
@@ -107,10 +133,28 @@ export async function createBackupWorkflow(
     };
     makers.set(key, module.makeHandler);
   }
-  // The deployed shape (Lambda ARNs), validated exactly like asl-validator does.
-  const machine = new StateMachine(withDeployedArns(definition) as never, {
+  // The deployed shape (Lambda ARNs), validated exactly like asl-validator does; each
+  // Distributed Map stands in as a Task, its ItemProcessor runs as the child executions.
+  const { parent, maps } = withDistributedMapsAsTasks(withDeployedArns(definition));
+  const machine = new StateMachine(parent as never, {
     validationOptions: { checkPaths: true, checkArn: true },
   });
+  const childMachines = new Map<AslDefinition, StateMachine>();
+  const childMachine = (processor: AslDefinition) => {
+    let found = childMachines.get(processor);
+    if (found === undefined) {
+      found = new StateMachine(processor as never, {
+        validationOptions: { checkPaths: true, checkArn: true },
+      });
+      childMachines.set(processor, found);
+    }
+    return found;
+  };
+  const processors = new Map([...maps].map(([name, map]) => [name, processorOf(map)]));
+  /** The Task attempts of the execution (parent or child) a handler runs in. */
+  const attemptsOf = new AsyncLocalStorage<{ attempts: number }>();
+  /** Children that succeeded, per execution and Map: a redrive keeps them. */
+  const succeededChildren = new Map<string, Map<number, ChildRecord>>();
   const waitStates = [...allStates(definition)].filter(([, s]) => s.Type === 'Wait').map(([name]) => name);
 
   const deps = (policies: BackupPolicy[]): BackupDeps => {
@@ -134,6 +178,7 @@ export async function createBackupWorkflow(
       now: () => new Date(local().cloud.now()),
       policies: deployed(...policies),
       runRecords: localRunRecords(local),
+      runFiles: localRunFiles(local),
     };
   };
   const depsOf = (plain: BackupDeps, functionKey: string): BackupDeps =>
@@ -156,6 +201,8 @@ export async function createBackupWorkflow(
       const waitPath = waitPaths.get(state);
       handlers[state] = async (event: unknown) => {
         invocations[state] = (invocations[state] ?? 0) + 1;
+        const current = attemptsOf.getStore();
+        if (current) current.attempts += 1;
         if (waitPath !== undefined) {
           const seconds = Number(readPath(event, waitPath) ?? 0);
           if (seconds > 0) local().cloud.clock.advance(seconds * 1000);
@@ -171,34 +218,120 @@ export async function createBackupWorkflow(
         }
       };
     }
-    const execution = machine.run(input as never, {
-      context: { Execution: { Id: executionArnOf(name), Name: name } },
-      overrides: {
-        taskResourceLocalHandlers: handlers as never,
-        waitTimeOverrides: Object.fromEntries(waitStates.map((name) => [name, 0])),
-        retryIntervalOverrides: Object.fromEntries([...taskKeys.keys()].map((name) => [name, 0])),
-      },
-    });
+    const overrides = {
+      taskResourceLocalHandlers: handlers as never,
+      waitTimeOverrides: Object.fromEntries(waitStates.map((name) => [name, 0])),
+      retryIntervalOverrides: Object.fromEntries([...taskKeys.keys()].map((name) => [name, 0])),
+    };
     let transitions = 0;
-    const counting = (async () => {
-      for await (const event of execution.eventLogs) if (event.type === 'StateEntered') transitions += 1;
-    })();
-    try {
-      const output = await execution.result;
-      await counting;
-      return { status: 'succeeded', output, transitions, invocations, lastOutput };
-    } catch (error) {
-      await counting;
-      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+    let children = 0;
+    let maxHistoryEvents = 0;
+    /** Runs one execution (parent or child), counting its transitions and history events. */
+    const execute = async (
+      sm: StateMachine,
+      executionInput: unknown,
+      executionName: string,
+      onStart?: (abort: () => void) => void,
+    ) => {
+      const counter = { attempts: 0 };
+      return attemptsOf.run(counter, async () => {
+        const execution = sm.run(executionInput as never, {
+          context: { Execution: { Id: executionArnOf(executionName), Name: executionName } },
+          overrides,
+        });
+        onStart?.(() => execution.abort());
+        let events = 2;
+        const counting = (async () => {
+          for await (const event of execution.eventLogs) {
+            if (event.type === 'StateEntered') {
+              transitions += 1;
+              events += 2;
+            } else if (event.type.startsWith('MapIteration')) events += 1;
+          }
+        })();
+        const settle = async () => {
+          await counting;
+          const historyEvents = events + 3 * counter.attempts;
+          maxHistoryEvents = Math.max(maxHistoryEvents, historyEvents);
+          return historyEvents;
+        };
+        try {
+          const output = await execution.result;
+          return { status: 'SUCCEEDED' as const, output, historyEvents: await settle() };
+        } catch (error) {
+          const historyEvents = await settle();
+          if (error instanceof Error && error.name === 'ExecutionAbortedError')
+            return { status: 'ABORTED' as const, historyEvents };
+          const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+          return {
+            status: 'FAILED' as const,
+            error: cause?.name ?? (error instanceof Error ? error.name : String(error)),
+            cause: cause?.message ?? (error instanceof Error ? error.message : String(error)),
+            historyEvents,
+          };
+        }
+      });
+    };
+    // Stopping the parent (onChildEnd throws) aborts it and every child still running.
+    const running = new Set<() => void>();
+    let stopped = false;
+    const stop = () => {
+      stopped = true;
+      for (const abort of running) abort();
+    };
+    for (const [state, map] of maps) {
+      handlers[state] = (event: unknown) =>
+        runDistributedMap(
+          {
+            s3: () => localS3(local),
+            parent: { name, arn: executionArnOf(name), redrive },
+            succeeded: succeededChildren,
+            stopped: () => stopped,
+            runChild: async (_processor, childInput, childName): Promise<ChildRun> => {
+              if (stopped) return { status: 'ABORTED', historyEvents: 0 };
+              children += 1;
+              let abortChild: (() => void) | undefined;
+              const outcome = await execute(
+                childMachine(processors.get(state) as AslDefinition),
+                childInput,
+                childName,
+                (abort) => {
+                  abortChild = abort;
+                  running.add(abort);
+                },
+              );
+              if (abortChild) running.delete(abortChild);
+              return outcome;
+            },
+            onChildEnd: (done, total) => {
+              try {
+                options.onChildEnd?.(done, total);
+              } catch {
+                stop();
+              }
+            },
+          },
+          state,
+          map,
+          event,
+        );
+    }
+    let abortParent: (() => void) | undefined;
+    const outcome = await execute(machine, input, name, (abort) => {
+      abortParent = abort;
+      running.add(abort);
+    });
+    if (abortParent) running.delete(abortParent);
+    const base = { transitions, invocations, lastOutput, children, maxHistoryEvents };
+    if (outcome.status === 'SUCCEEDED') return { status: 'succeeded', output: outcome.output, ...base };
+    if (outcome.status === 'ABORTED')
       return {
         status: 'failed',
-        error: cause?.name ?? (error instanceof Error ? error.name : String(error)),
-        cause: cause?.message ?? (error instanceof Error ? error.message : String(error)),
-        transitions,
-        invocations,
-        lastOutput,
+        error: 'ExecutionAborted',
+        cause: 'stopped halfway through the map',
+        ...base,
       };
-    }
+    return { status: 'failed', error: outcome.error, cause: outcome.cause, ...base };
   }
 
   /** Records an execution's StartTime; a re-drive gets the recorded one back. */

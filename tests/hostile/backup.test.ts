@@ -15,7 +15,7 @@ import { createEc2PortFactory } from '../../shared/aws/ec2.ts';
 import { type BackupDeps, silentLogger } from '../../shared/backup-service/deps.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import { handlerPathOf } from '../helpers/backup-asl.ts';
-import { deployed, executionArnOf, localRunRecords, runOf } from '../helpers/backup-deps.ts';
+import { deployed, executionArnOf, localRunFiles, localRunRecords, runOf } from '../helpers/backup-deps.ts';
 import { policy, SOURCE, seedFleet } from '../workflow/backup/scenario.ts';
 import { type HostileCase, mutatingCalls, newCalls, thrown } from './side-effects.ts';
 
@@ -52,6 +52,7 @@ const deps = (l: RunningLocalCloud): BackupDeps => ({
   now: () => new Date(NOW),
   policies: deployed(good()),
   runRecords: localRunRecords(() => l),
+  runFiles: localRunFiles(() => l),
 });
 const call = (key: string, event: unknown) => () => thrown(() => (handlers.get(key) as Handler)(event));
 const IBI = 'InvalidBackupInput';
@@ -232,10 +233,15 @@ const handlerCases: HostileCase[] = [
     message: /plan-target: invalid input: backup\.target\.id: expected an instance or volume id/,
   },
   {
-    name: 'summarize: results not an array',
-    act: call('backupSummarize', { run: run(), targets: [], results: {} }),
+    name: "summarize: results not the Distributed Map's ResultWriter output",
+    act: call('backupSummarize', {
+      run: run(),
+      files: { bucket: 'b', itemsKey: 'items/x.json', resultsPrefix: 'results' },
+      targetCount: 0,
+      results: [],
+    }),
     error: IBI,
-    message: /summarize: invalid input: results: .*expected array/,
+    message: /summarize: invalid input: results: .*expected object/,
   },
   {
     name: 'rotate: run.policy with another retention under the same name',

@@ -36,7 +36,14 @@ import { type BackupDeps, silentLogger } from '../../../shared/backup-service/de
 import type { Ec2Port, RegisterImageInput } from '../../../shared/backup-service/ports/ec2.ts';
 import type { Run, Target } from '../../../shared/backup-service/state.ts';
 import type { BackupPolicy } from '../../../shared/config/policies.ts';
-import { deployed, discoverEvent, memoryRunRecords, runOf } from '../../helpers/backup-deps.ts';
+import {
+  deployed,
+  discoverEvent,
+  mapItemsOf,
+  memoryRunFiles,
+  memoryRunRecords,
+  runOf,
+} from '../../helpers/backup-deps.ts';
 import { policy, SHARE_WITH } from '../../workflow/backup/scenario.ts';
 
 const SOURCE = 'eu-west-1';
@@ -79,6 +86,7 @@ const backend = (name: BackendName): Backend => {
       now: () => new Date(Date.parse('2026-02-01T01:30:00Z')),
       policies: deployed(deployedPolicy),
       runRecords: memoryRunRecords(),
+      runFiles: memoryRunFiles(),
     }),
   };
 };
@@ -337,11 +345,14 @@ describe('EC2 adapter and backup handlers: moto and the local cloud agree', () =
       await seedInstance(b, { Backup: 'weekly' });
       // Act
       const tagPolicy = policy({ targets: { tags: { Backup: 'nightly' } }, copyRegions: [] });
-      const out = await discoverTargets(b.deps(5, tagPolicy))(
+      const deps = b.deps(5, tagPolicy);
+      const out = await discoverTargets(deps)(
         discoverEvent({ policy: tagPolicy.name }, 'nightly-2026-02-01'),
       );
       // Assess
-      expect(out.targets).toEqual(sorted(tagged).map((id) => ({ id, kind: 'instance', form: 'image' })));
+      expect(await mapItemsOf(deps.runFiles, out)).toEqual(
+        sorted(tagged).map((id) => ({ id, kind: 'instance', form: 'image' })),
+      );
     },
   );
 

@@ -10,7 +10,14 @@ import { makeHandler as registerImage } from '../../../functions/backup-register
 import { createEc2PortFactory } from '../../../shared/aws/ec2.ts';
 import { type BackupDeps, silentLogger } from '../../../shared/backup-service/deps.ts';
 import type { ImageState, SnapshotSet } from '../../../shared/backup-service/state.ts';
-import { deployed, discoverEvent, localRunRecords, runOf } from '../../helpers/backup-deps.ts';
+import {
+  deployed,
+  discoverEvent,
+  localRunFiles,
+  localRunRecords,
+  mapItemsOf,
+  runOf,
+} from '../../helpers/backup-deps.ts';
 import { inventory } from '../../workflow/backup/inventory.ts';
 import { COPY_A, INSTANCE_B, policy, SOURCE, seedFleet, VOLUMES_B } from '../../workflow/backup/scenario.ts';
 
@@ -25,6 +32,7 @@ describe('backup handlers against the local cloud', () => {
     now: () => new Date(local().cloud.now()),
     policies: deployed(policy()),
     runRecords: localRunRecords(local),
+    runFiles: localRunFiles(local),
   });
   const run = () => runOf(policy(), 'nightly-2026-02-01', new Date(local().cloud.now()).toISOString());
   const targetB = { id: INSTANCE_B, kind: 'instance' as const, form: 'image' as const };
@@ -32,9 +40,10 @@ describe('backup handlers against the local cloud', () => {
   it('discover-targets: listed ids plus live instances with all the tags (paged)', async () => {
     await seedFleet(local().control);
     const before = local().cloud.now();
-    const out = await discoverTargets(deps())(discoverEvent({ policy: 'nightly' }, 'nightly-2026-02-01'));
+    const used = deps();
+    const out = await discoverTargets(used)(discoverEvent({ policy: 'nightly' }, 'nightly-2026-02-01'));
     const after = local().cloud.now();
-    expect(out.targets.map((t) => t.id)).toEqual([
+    expect((await mapItemsOf(used.runFiles, out)).map((t) => t.id)).toEqual([
       'i-0aaaaaaaaaaaaaaa1',
       'i-0bbbbbbbbbbbbbbb2',
       'i-0ccccccccccccccc3',

@@ -18,8 +18,13 @@ import { createEc2PortFactory } from '../../../shared/aws/ec2.ts';
 import { policyParameterName } from '../../../shared/aws/ssm-policies.ts';
 import { type BackupDeps, silentLogger } from '../../../shared/backup-service/deps.ts';
 import type { BackupPolicy } from '../../../shared/config/policies.ts';
-import { handlerPathOf, loadBackupDefinition, taskFunctionKeys } from '../../helpers/backup-asl.ts';
-import { deployed, localRunRecords } from '../../helpers/backup-deps.ts';
+import {
+  handlerPathOf,
+  loadBackupDefinition,
+  taskFunctionKeys,
+  withResultsBucket,
+} from '../../helpers/backup-asl.ts';
+import { deployed, localRunFiles, localRunRecords } from '../../helpers/backup-deps.ts';
 
 const CLI = fileURLToPath(new URL('../../../cli/shipyard.mjs', import.meta.url));
 /** A hung CLI must fail the test, not the suite. */
@@ -106,6 +111,7 @@ export async function deployBackupMachine(
     now: () => new Date(local.cloud.now()),
     policies: deployed(...policies),
     runRecords: localRunRecords(() => local),
+    runFiles: localRunFiles(() => local),
   };
   const arns = new Map<string, string>();
   for (const key of new Set(taskFunctionKeys(definition).values())) {
@@ -120,8 +126,9 @@ export async function deployBackupMachine(
     });
     arns.set(key, fn.arn);
   }
-  const text = JSON.stringify(definition).replace(/"\$\{([A-Za-z][A-Za-z0-9]*)\}"/g, (_m, key: string) =>
-    JSON.stringify(arns.get(key) ?? `missing-${key}`),
+  const text = JSON.stringify(withResultsBucket(definition)).replace(
+    /"\$\{([A-Za-z][A-Za-z0-9]*)\}"/g,
+    (_m, key: string) => JSON.stringify(arns.get(key) ?? `missing-${key}`),
   );
   const sfn = new SFNClient(clientConfig(local.url, region));
   const created = await sfn.send(

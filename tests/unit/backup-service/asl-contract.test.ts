@@ -143,18 +143,79 @@ describe('backup ASL error contract', () => {
     });
   });
 
-  it('a dry run branches off after DiscoverTargets into the read-only plan and never reaches a create step', () => {
-    expect(states.get('DiscoverTargets')?.Next).toBe('DryRunOrBackup');
+  it('a dry run branches off at the start of each child into the read-only plan and never reaches a create step', () => {
+    expect(states.get('DiscoverTargets')?.Next).toBe('BackupTargets');
+    const map = states.get('BackupTargets') as AslState & { ItemProcessor: { StartAt: string } };
+    expect(map.ItemProcessor.StartAt).toBe('DryRunOrBackup');
     expect(states.get('DryRunOrBackup')).toMatchObject({
       Type: 'Choice',
-      Choices: [{ Variable: '$.run.dryRun', BooleanEquals: true, Next: 'PlanTargets' }],
-      Default: 'BackupTargets',
+      Choices: [{ Variable: '$.run.dryRun', BooleanEquals: true, Next: 'PlanTarget' }],
+      Default: 'CreateSnapshots',
     });
-    const plan = states.get('PlanTargets') as AslState & {
-      ItemProcessor: { States: Record<string, AslState> };
-    };
-    expect(plan.Next).toBe('Summarize');
-    expect(Object.keys(plan.ItemProcessor.States).sort()).toEqual(['PlanFailed', 'PlanTarget']);
+    expect(states.get('PlanTarget')).toMatchObject({ End: true });
+    expect(states.get('PlanFailed')).toMatchObject({ Type: 'Pass', End: true });
+  });
+
+  /**
+   * Step Functions Developer Guide: "Using Map state in Distributed mode" (ProcessorConfig
+   * Mode DISTRIBUTED, ExecutionType STANDARD, MaxConcurrency(Path), ToleratedFailurePercentage),
+   * "ItemReader (Map)" (arn:aws:states:::s3:getObject, ReaderConfig InputType JSON) and
+   * "ResultWriter (Map)" (arn:aws:states:::s3:putObject, Bucket + Prefix).
+   */
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the ASL's placeholder, not a template
+  const resultsBucket = '${backupResultsBucket}';
+  it('the targets run on a Distributed Map: one Standard child each, items from S3, results to S3, no failure stops the map', () => {
+    expect(states.get('BackupTargets')).toMatchObject({
+      Type: 'Map',
+      ItemReader: {
+        Resource: 'arn:aws:states:::s3:getObject',
+        ReaderConfig: { InputType: 'JSON' },
+        Parameters: { Bucket: resultsBucket, 'Key.$': '$.files.itemsKey' },
+      },
+      ItemSelector: { 'run.$': '$.run', backup: { 'target.$': '$$.Map.Item.Value' } },
+      MaxConcurrencyPath: '$.run.policy.maxConcurrency',
+      ToleratedFailurePercentage: 100,
+      ResultWriter: {
+        Resource: 'arn:aws:states:::s3:putObject',
+        Parameters: { Bucket: resultsBucket, Prefix: 'results' },
+      },
+      ResultPath: '$.results',
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
+      Next: 'Summarize',
+    });
+    // No target list in the parent's state: no ItemsPath, the Map reads the S3 object.
+    expect(states.get('BackupTargets')?.ItemsPath).toBeUndefined();
+  });
+
+  it('an unreadable item or result file fails the run, named, in a Fail state', () => {
+    expect(catches(states.get('BackupTargets') as AslState)).toEqual([
+      {
+        ErrorEquals: ['States.ItemReaderFailed', 'States.ResultWriterFailed'],
+        ResultPath: '$.error',
+        Next: 'RunFilesFailed',
+      },
+    ]);
+    expect(states.get('RunFilesFailed')).toEqual({
+      Type: 'Fail',
+      ErrorPath: '$.error.Error',
+      CausePath: '$.error.Cause',
+    });
+    expect(catches(states.get('Summarize') as AslState)).toEqual([
+      { ErrorEquals: ['RunFileUnreadable'], ResultPath: '$.error', Next: 'RunFileUnreadable' },
+    ]);
+  });
+
+  it('a failed target fails its child execution with the target record as the cause (a redrive re-runs it)', () => {
+    expect(states.get('TargetFailed')).toEqual({
+      Type: 'Pass',
+      Parameters: { 'Error.$': '$.backup.error.Error', 'Cause.$': 'States.JsonToString($.backup)' },
+      Next: 'TargetFailedEnd',
+    });
+    expect(states.get('TargetFailedEnd')).toEqual({
+      Type: 'Fail',
+      ErrorPath: '$.Error',
+      CausePath: '$.Cause',
+    });
   });
 
   it('the run fails through a Fail state after the summary when any target failed', () => {

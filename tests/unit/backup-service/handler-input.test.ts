@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { BackupDeps } from '../../../shared/backup-service/deps.ts';
 import { silentLogger } from '../../../shared/backup-service/deps.ts';
 import type { Ec2PortFactory } from '../../../shared/backup-service/ports/ec2.ts';
-import { deployed, runOf, unusedRunRecords } from '../../helpers/backup-deps.ts';
+import { deployed, memoryRunFiles, runOf, unusedRunRecords } from '../../helpers/backup-deps.ts';
 import { policy } from '../../workflow/backup/scenario.ts';
 
 const noEc2: Ec2PortFactory = () => {
@@ -15,6 +15,7 @@ const deps: BackupDeps = {
   now: () => new Date('2026-02-01T00:30:00Z'),
   policies: deployed(policy()),
   runRecords: unusedRunRecords,
+  runFiles: memoryRunFiles(),
 };
 
 const run = runOf(policy(), 'nightly-2026-02-01', '2026-02-01T00:30:00.000Z');
@@ -46,7 +47,16 @@ const cases: Case[] = [
   ['backup-check-copy', { run, target, source: {}, copy: { region: 'us-east-1' } }, 'source.imageId'],
   ['backup-share-image', { run, backup: { target } }, 'backup.image'],
   ['backup-rotate', { run: { ...run, dryRun: 'yes' }, backup: { target } }, 'run.dryRun'],
-  ['backup-summarize', { run, targets: [], results: [{}] }, 'results[0].target'],
+  [
+    'backup-summarize',
+    {
+      run,
+      files: { bucket: 'b', itemsKey: 'items/x.json', resultsPrefix: 'results' },
+      targetCount: 1,
+      results: { MapRunArn: 'arn' },
+    },
+    'results.ResultWriterDetails',
+  ],
 ];
 
 describe('backup handlers validate their input', () => {

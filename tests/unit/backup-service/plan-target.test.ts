@@ -11,7 +11,7 @@ import type {
   Ec2Volume,
 } from '../../../shared/backup-service/ports/ec2.ts';
 import type { Target } from '../../../shared/backup-service/state.ts';
-import { deployed, memoryRunRecords, runOf } from '../../helpers/backup-deps.ts';
+import { deployed, memoryRunFiles, memoryRunRecords, runOf } from '../../helpers/backup-deps.ts';
 import { COPY_A, COPY_B, KEY_A, KEY_B, policy, SHARE_WITH, SOURCE } from '../../workflow/backup/scenario.ts';
 
 const NOW = '2026-03-20T00:30:00.000Z';
@@ -171,6 +171,7 @@ const plan = (ec2: ReturnType<typeof fakeEc2>, target: Target, runOverride: Part
     now: () => new Date(NOW),
     policies: deployed(run.policy),
     runRecords,
+    runFiles: memoryRunFiles(),
   })({
     run: { ...run, ...runOverride },
     backup: { target },
@@ -314,6 +315,7 @@ describe('backup-plan-target handler', () => {
       now: () => new Date(NOW),
       policies: deployed(run.policy),
       runRecords,
+      runFiles: memoryRunFiles(),
     });
     await expect(handler({ run, backup: {} })).rejects.toMatchObject({ name: 'InvalidBackupInput' });
   });

@@ -20,7 +20,7 @@ import type { KeyManagerFactory } from '../../../shared/backup-service/key-manag
 import { targetResult } from '../../../shared/backup-service/outcome.ts';
 import type { Ec2Port, Ec2Snapshot, LaunchPermissions } from '../../../shared/backup-service/ports/ec2.ts';
 import type { BackupState, ImageState, ShareResult } from '../../../shared/backup-service/state.ts';
-import { deployed, runOf, unusedRunRecords } from '../../helpers/backup-deps.ts';
+import { deployed, memoryRunFiles, runOf, unusedRunRecords } from '../../helpers/backup-deps.ts';
 import { COPY_A, COPY_B, KEY_A, policy, SHARE_WITH, SOURCE } from '../../workflow/backup/scenario.ts';
 
 const NOW = '2026-03-20T00:30:00.000Z';
@@ -138,6 +138,7 @@ async function share(
     policies: deployed(p),
     runRecords: unusedRunRecords,
     ...(kms === undefined ? {} : { kms }),
+    runFiles: memoryRunFiles(),
   })({ run, backup });
   return { result, summary: targetResult(run, { ...backup, share: result }, NOW) };
 }

@@ -34,7 +34,9 @@ describe('backup policy schema', () => {
     const policy = backupPolicySchema.parse(valid());
     // Assess
     expect(policy.maxDeletesPerRun).toBe(20);
-    expect(policy.mapConcurrency).toBe(40);
+    expect(policy.maxConcurrency).toBe(1_000);
+    expect(policy.maxTargetsPerRun).toBe(10_000);
+    expect(policy.targetDeadlineHours).toBe(20);
     expect(policy.copyConcurrency).toBe(5);
     expect(policy.share.public).toBe(false);
     expect(scheduleExpression(policy)).toBe('cron(0 2 * * ? *)');
@@ -211,10 +213,10 @@ describe('backup policy schema', () => {
       message: /slug/,
     },
     {
-      name: 'mapConcurrency 0',
-      mutate: (p) => ({ ...p, mapConcurrency: 0 }),
-      path: '[0].mapConcurrency',
-      message: /.+/,
+      name: 'maxConcurrency 0',
+      mutate: (p) => ({ ...p, maxConcurrency: 0 }),
+      path: '[0].maxConcurrency',
+      message: /at least 1 target at a time/,
     },
   ])('rejects $name at $path', ({ mutate, path, message }) => {
     // Act

@@ -187,6 +187,7 @@ describe('following an execution', () => {
         afterIds.push(afterId ?? 0);
         return pages.shift() ?? [];
       },
+      mapRuns: async () => [],
     } as unknown as BackupExecutionsPort;
     const lines: string[] = [];
     // Act
@@ -204,6 +205,39 @@ describe('following an execution', () => {
       `${V} [snapshots]: snapshots pending 10% (1)`,
       `${V} [done]: snapshots completed (1)`,
     ]);
+  });
+});
+
+describe('following a fleet: the Distributed Map’s counts', () => {
+  // DescribeMapRun itemCounts (Step Functions API Reference): one item is one target.
+  it('prints the map line whenever its counts change, once per change', async () => {
+    const counts = [
+      { succeeded: 0, running: 250, pending: 350, failed: 0 },
+      { succeeded: 0, running: 250, pending: 350, failed: 0 },
+      { succeeded: 412, running: 180, pending: 5, failed: 3 },
+      { succeeded: 597, running: 0, pending: 0, failed: 3 },
+    ];
+    const statuses = ['RUNNING', 'RUNNING', 'RUNNING', 'FAILED'];
+    const port = {
+      describe: async () => ({ executionArn: 'arn', name: 'r', status: statuses.shift() ?? 'FAILED' }),
+      history: async () => [],
+      mapRuns: async () => {
+        const c = counts.shift() ?? { succeeded: 597, running: 0, pending: 0, failed: 3 };
+        return [{ mapRunArn: 'arn:map', status: 'RUNNING', total: 600, ...c }];
+      },
+    } as unknown as BackupExecutionsPort;
+    const lines: string[] = [];
+    const view = await followExecution(port, 'arn', {
+      pollMs: 1,
+      report: (l) => lines.push(l),
+      sleep: async () => {},
+    });
+    expect(lines).toEqual([
+      'targets: 0/600 done, 250 running, 350 waiting, 0 failed',
+      'targets: 412/600 done, 180 running, 5 waiting, 3 failed',
+      'targets: 597/600 done, 0 running, 0 waiting, 3 failed',
+    ]);
+    expect(view.maps[0]).toMatchObject({ total: 600, succeeded: 597, failed: 3 });
   });
 });
 

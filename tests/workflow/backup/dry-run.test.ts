@@ -96,7 +96,7 @@ describe('dry run of the backup workflow', () => {
     expect(summary.totals).toMatchObject({ targets: 3, succeeded: 3, images: 0, snapshots: 0, deleted: 0 });
     expect(summary.warnings).toContain('dry run: nothing was created, copied, shared or deleted');
     const plan = summary.plan;
-    expect(plan?.selection).toEqual({ found: 3, maxTargetsPerRun: 40, exceeded: false });
+    expect(plan?.selection).toEqual({ found: 3, maxTargetsPerRun: 10_000, exceeded: false });
     expect(plan?.totals).toEqual({ snapshots: 4, totalGiB: 86, images: 3, copies: 6, wouldDelete: 6 });
     const byTarget = new Map(plan?.targets.map((t) => [t.target, t.plan]));
     expect([...byTarget.keys()].sort()).toEqual([INSTANCE_A, INSTANCE_B, INSTANCE_C].sort());
