@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { volumeExclusionsSchema } from '../backup/block-devices.ts';
 import { retentionKeepsSomething, retentionRuleSchema } from '../backup/retention-rules.ts';
 import { partitionOf, REGIONS_AS_OF } from './regions.ts';
+import { verifySchema } from './verify.ts';
 
 /**
  * The most targets one run may back up. Every target's outcome travels in the Step Functions
@@ -228,6 +229,8 @@ export const backupPolicySchema = z
       .default(MAX_TARGETS_PER_RUN),
     /** Copy regions handled in parallel per target. */
     copyConcurrency: z.number().int().min(1).max(20).default(5),
+    /** Restore tests of the newest backups (shared/config/verify.ts). */
+    verify: verifySchema.optional(),
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -252,6 +255,15 @@ export const backupPolicySchema = z
         message: `AMIs with encrypted snapshots cannot be made public, and ${encryptingKeys.join(', ')} encrypts the copies: expected share.public false (share with accountIds or organizationArns instead) or no kmsKeyId`,
         path: ['share', 'public'],
       });
+    const backupRegions = [policy.sourceRegion, ...policy.copyRegions.map((c) => c.region)];
+    policy.verify?.regions.forEach((entry, index) => {
+      if (!backupRegions.includes(entry.region))
+        ctx.addIssue({
+          code: 'custom',
+          message: `verify region ${entry.region} holds no backup of this policy: expected the source region or a copy region (${backupRegions.join(', ')})`,
+          path: ['verify', 'regions', index, 'region'],
+        });
+    });
     const seen = new Map<string, number>();
     const sharedWithOthers =
       (policy.share.accountIds?.length ?? 0) +

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { drillSchema } from './drill.ts';
 import { backupPolicySchema } from './policies.ts';
 import { SiteSchema } from './sites.ts';
 
@@ -7,6 +8,8 @@ export const ShipyardConfigSchema = z
   .object({
     sites: z.array(SiteSchema).default([]),
     backupPolicies: z.array(backupPolicySchema).default([]),
+    /** Failover drills behind Global Accelerator (shared/config/drill.ts). */
+    drills: z.array(drillSchema).default([]),
     /** Where alarms and run summaries are published. */
     notifications: z.object({ email: z.email().optional() }).strict().default({}),
   })
@@ -42,6 +45,29 @@ export const ShipyardConfigSchema = z
         message: `policy name "${name}" is used more than once`,
       });
     }
+    config.drills.forEach((drill, index) => {
+      const path = ['drills', index, 'standby'];
+      const policy = config.backupPolicies.find((p) => p.name === drill.standby.policy);
+      if (policy === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'policy'],
+          message: `no backup policy named ${drill.standby.policy}`,
+        });
+      else if (!policy.verify?.regions.some((r) => r.region === drill.standby.region))
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'region'],
+          message: `policy ${policy.name} verifies no backup in ${drill.standby.region}: add it to backupPolicies[].verify.regions, the standby runs only a verified AMI`,
+        });
+    });
+    const accelerators = config.drills.map((d) => d.acceleratorArn);
+    for (const arn of new Set(duplicates(accelerators)))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['drills'],
+        message: `accelerator ${arn} has more than one drill: one drill per accelerator`,
+      });
   });
 
 export type ShipyardConfig = z.infer<typeof ShipyardConfigSchema>;
