@@ -3,7 +3,9 @@
  * crash cleanup, refusals before anything launches, the cost caps, foreign AMIs.
  */
 import { describe, expect, it } from 'vitest';
+import type { IsolationFacts } from '../../../../shared/backup/isolation.ts';
 import { imageName } from '../../../../shared/backup/naming.ts';
+import type { VerificationLaunch } from '../../../../shared/backup/verification.ts';
 import { VerificationRefused } from '../../../../shared/backup/verification-errors.ts';
 import type { VerificationRecord } from '../../../../shared/backup/verification-record.ts';
 import type { VerifyImage } from '../../../../shared/backup-service/ports/verification.ts';
@@ -65,7 +67,11 @@ const NEW = ourImage(
 );
 const RECORDED = ['nightly-2026-11-30', 'nightly-2026-12-01', 'nightly-2026-12-02'];
 
-function world(images: VerifyImage[], boots: Record<string, Boot> = {}, isolation = ISOLATED) {
+function world(
+  images: VerifyImage[],
+  boots: Record<string, Boot> = {},
+  isolation: IsolationFacts = ISOLATED,
+) {
   const clock = new FakeClock(T0);
   const ec2 = new FakeVerificationEc2(REGION, clock, { images, isolation, boots });
   const store = new FakeVerificationStore();
@@ -186,13 +192,19 @@ describe('runVerification', () => {
     const [left] = ec2.alive();
     expect(left).toBeDefined();
     // An instance of ours whose tags were stripped, known only by its recorded launch; and a stranger.
-    const stripped = await ec2.runInstance({ ...(ec2.launches[0] as never), tagSpecifications: [] });
+    const stripped = await ec2.runInstance({
+      ...(ec2.launches[0] as VerificationLaunch),
+      tagSpecifications: [],
+    });
     await store.recordLaunch({
       region: REGION,
       instanceId: stripped.instanceId,
       deadline: new Date(T0 + 900_000).toISOString(),
     });
-    const stranger = await ec2.runInstance({ ...(ec2.launches[0] as never), tagSpecifications: [] });
+    const stranger = await ec2.runInstance({
+      ...(ec2.launches[0] as VerificationLaunch),
+      tagSpecifications: [],
+    });
     // Act: before the deadline nothing is swept; after it both of ours are.
     const early = await sweepVerifications({ ec2: () => ec2, store, now: clock.now }, [REGION]);
     clock.ms = T0 + 900_000;
