@@ -7,12 +7,22 @@ import type { Ec2Store } from './store.ts';
  */
 export const AsyncFaultSchema = z
   .object({
-    kind: z.enum(['snapshot-error', 'register-failed', 'copy-failed', 'status-check-failed']),
+    kind: z.enum([
+      'snapshot-error',
+      'register-failed',
+      'copy-failed',
+      'status-check-failed',
+      'status-check-stuck',
+      'ssm-agent-missing',
+    ]),
     /** Region the operation runs in (for copies: the source region). */
     region: z.string().min(1).optional(),
     /** snapshot-error only: the volume being snapshotted. */
     volumeId: z.string().min(1).optional(),
-    /** status-check-failed only: instances launched from this image fail their instance status check. */
+    /**
+     * status-check-failed / status-check-stuck / ssm-agent-missing: instances launched from this
+     * image fail their instance status check, never finish it, or have no SSM Agent (guest.ts).
+     */
     imageId: z.string().min(1).optional(),
     /** copy-failed only: the destination region. */
     destinationRegion: z.string().min(1).optional(),
@@ -28,6 +38,8 @@ const DEFAULT_MESSAGES: Record<AsyncFault['kind'], string> = {
   'register-failed': 'Injected fault: the image registration failed',
   'copy-failed': 'Injected fault: the copy failed',
   'status-check-failed': 'Injected fault: the instance status check failed',
+  'status-check-stuck': 'Injected fault: the instance status checks never finish',
+  'ssm-agent-missing': 'Injected fault: no SSM Agent in the image',
 };
 
 export interface AsyncFaultMatch {

@@ -268,6 +268,7 @@ export const copyImage: Ec2Action = (ctx) => {
     ...(source.enaSupport !== undefined ? { enaSupport: source.enaSupport } : {}),
     ...(source.bootMode !== undefined ? { bootMode: source.bootMode } : {}),
     ...bootAttributesOf(source),
+    ...(source.guest ? { guest: source.guest } : {}),
     // CopyImage keeps the source's billing information and product codes [the copy is the same machine].
     billing: source.billing,
     productCodes: source.productCodes,

@@ -18,6 +18,10 @@ export interface LaunchDetails {
   statusReadyAt: number;
   /** The reason of an injected status-check failure (async fault `status-check-failed`). */
   impaired?: string;
+  /** The status checks never finish initializing (image guest `never-ready`, fault `status-check-stuck`). */
+  checksStuck?: true;
+  /** Whether an SSM Agent registers the instance once running (SSM DescribeInstanceInformation). */
+  ssmAgent?: boolean;
   shutdownAt?: number;
   terminatedAt?: number;
   /** Set once the delete-on-termination volumes are gone. */

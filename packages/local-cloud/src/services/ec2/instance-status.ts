@@ -13,8 +13,8 @@ import type { InstanceRecord } from './store.ts';
  * DescribeInstanceStatus (EC2 API reference; "Status checks for Amazon EC2 instances"): for a
  * running instance the system and instance checks are `initializing` until
  * instanceStatusCheckMs after it started running, then `ok` — or, for the instance check of an
- * instance whose image carries a `status-check-failed` fault, `impaired` with the
- * `reachability` detail `failed`. Instances that are not running report `not-applicable`
+ * instance whose image's guest fails it (guest.ts: `impaired` or fault `status-check-failed`),
+ * `impaired` with the `reachability` detail `failed`; a `never-ready` guest stays `initializing`. Instances that are not running report `not-applicable`
  * and are listed only with IncludeAllInstances.
  */
 
@@ -30,7 +30,8 @@ const instanceStatusAt = (i: InstanceRecord, now: number): StatusView => {
   if (instanceStateAt(i, now) !== 'running') return { system: 'not-applicable', instance: 'not-applicable' };
   const launch = i.launch;
   if (!launch) return { system: 'ok', instance: 'ok' };
-  if (now < launch.statusReadyAt) return { system: 'initializing', instance: 'initializing' };
+  if (now < launch.statusReadyAt || launch.checksStuck)
+    return { system: 'initializing', instance: 'initializing' };
   if (launch.impaired) return { system: 'ok', instance: 'impaired', impairedSince: launch.statusReadyAt };
   return { system: 'ok', instance: 'ok' };
 };

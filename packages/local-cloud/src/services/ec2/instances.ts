@@ -22,6 +22,8 @@ export const describeInstances: Ec2Action = (ctx) => {
     architecture: (i) => i.architecture,
     'image-id': (i) => i.imageId,
     'reservation-id': (i) => i.reservationId,
+    'subnet-id': (i) => i.launch?.subnetId,
+    'vpc-id': (i) => i.launch?.vpcId,
     'root-device-name': (i) => i.rootDeviceName,
     'block-device-mapping.volume-id': (i) => i.devices.map((d) => d.volumeId),
     'block-device-mapping.device-name': (i) => i.devices.map((d) => d.deviceName),

@@ -3,7 +3,7 @@ import type { XmlObject } from '../../protocol/xml.ts';
 import { takeAsyncFault } from './async-faults.ts';
 import type { Ec2Action, Ec2Context } from './context.ts';
 import { rememberClientToken, replayClientToken } from './copy.ts';
-import { checkId, invalidValue, missingParameter, notFound } from './errors.ts';
+import { checkId, invalidCombination, invalidValue, missingParameter, notFound } from './errors.ts';
 import { findImage } from './images.ts';
 import { instanceStateAt, type LaunchDetails } from './instance-lifecycle.ts';
 import { checkArchitecture, DEFAULT_INSTANCE_TYPE } from './instance-types.ts';
@@ -17,7 +17,7 @@ import {
   type SubnetRecord,
 } from './network.ts';
 import { instanceStateXml, instanceXml } from './render.ts';
-import type { InstanceRecord, RegionState, Tags, VolumeRecord } from './store.ts';
+import type { ImageRecord, InstanceRecord, RegionState, Tags, VolumeRecord } from './store.ts';
 import { applyTags, parseTagSpecifications } from './tags.ts';
 
 /**
@@ -29,6 +29,7 @@ import { applyTags, parseTagSpecifications } from './tags.ts';
 const SHUTDOWN_BEHAVIORS = ['stop', 'terminate'] as const;
 /** Image states RunInstances launches from; others answer InvalidAMIID.Unavailable [unconfirmed code]. */
 const LAUNCHABLE_IMAGE_STATE = 'available';
+const IMAGE_DOES_NOT_BOOT = 'The instance status check failed: the image does not boot';
 
 const templateData = (
   ctx: Ec2Context,
@@ -40,14 +41,79 @@ const templateData = (
   return { data: version.data, ref: { id: template.id, version: version.number } };
 };
 
-const placement = (ctx: Ec2Context): SubnetRecord => {
+const placement = (ctx: Ec2Context, subnetId: string | undefined): SubnetRecord => {
   const net = ctx.state.network;
-  const subnetId = ctx.params.get('SubnetId');
   if (subnetId !== undefined) return findSubnet(net, subnetId);
   const fallback = defaultSubnet(net);
   // [unconfirmed wording] AWS: "If you don't have a default VPC, you must specify a subnet ID".
   if (!fallback) throw new AwsError('VPCIdNotSpecified', 'No default VPC for this user. Specify a SubnetId.');
   return fallback;
+};
+
+interface NetworkRequest {
+  subnetId?: string;
+  groupIds: string[];
+  /** AssociatePublicIpAddress of the primary interface; the subnet's setting when absent. */
+  publicIp?: boolean;
+}
+
+/**
+ * Subnet, security groups and public IP, from the top-level SubnetId / SecurityGroupId or from
+ * one `NetworkInterface` (RunInstances API reference: "If you specify a network interface, you
+ * must specify any subnets [and security groups] as part of the network interface"; a public
+ * IPv4 address "can only be assigned to a network interface for eth0 … You cannot specify more
+ * than one network interface in the request").
+ */
+const networkRequest = (ctx: Ec2Context, data: LaunchTemplateData): NetworkRequest => {
+  const { params } = ctx;
+  const interfaces = params.members('NetworkInterface');
+  const topGroups = params.list('SecurityGroupId');
+  if (interfaces.length === 0)
+    return {
+      ...(params.get('SubnetId') !== undefined ? { subnetId: params.get('SubnetId') } : {}),
+      groupIds: topGroups.length > 0 ? topGroups : (data.securityGroupIds ?? []),
+    };
+  // [unconfirmed wording] of both InvalidParameterCombination messages.
+  if (params.get('SubnetId') !== undefined)
+    throw invalidCombination(
+      'Network interfaces and an instance-level subnet ID may not be specified on the same request',
+    );
+  if (topGroups.length > 0)
+    throw invalidCombination(
+      'Network interfaces and an instance-level security groups may not be specified on the same request',
+    );
+  const [primary] = interfaces;
+  if (interfaces.length > 1 || !primary)
+    throw new AwsError('InvalidParameterCombination', 'The local cloud launches with one network interface.');
+  if (primary.int('DeviceIndex') === undefined) throw missingParameter('NetworkInterface.1.DeviceIndex');
+  if (primary.int('DeviceIndex') !== 0)
+    throw invalidValue('The primary network interface must have device index 0.');
+  const publicIp = primary.bool('AssociatePublicIpAddress');
+  const groups = primary.list('SecurityGroupId');
+  return {
+    ...(primary.get('SubnetId') !== undefined ? { subnetId: primary.get('SubnetId') } : {}),
+    groupIds: groups.length > 0 ? groups : (data.securityGroupIds ?? []),
+    ...(publicIp !== undefined ? { publicIp } : {}),
+  };
+};
+
+/** What the image's guest does on this launch: its own `guest` settings, else a consumed async fault. */
+const guestAtLaunch = (ctx: Ec2Context, image: ImageRecord) => {
+  const match = { region: ctx.region, imageId: image.id };
+  const statusChecks = image.guest?.statusChecks;
+  const impaired =
+    statusChecks === 'impaired'
+      ? IMAGE_DOES_NOT_BOOT
+      : takeAsyncFault(ctx.store, 'status-check-failed', match);
+  const stuck =
+    statusChecks === 'never-ready' || takeAsyncFault(ctx.store, 'status-check-stuck', match) !== undefined;
+  const agentMissing =
+    image.guest?.ssmAgent === false || takeAsyncFault(ctx.store, 'ssm-agent-missing', match) !== undefined;
+  return {
+    ...(impaired ? { impaired } : {}),
+    ...(stuck && !impaired ? { checksStuck: true as const } : {}),
+    ssmAgent: !agentMissing,
+  };
 };
 
 /** 10.0.1.0/24 → 10.0.1.4, .5, …: the first four addresses of a subnet are reserved by AWS. */
@@ -107,10 +173,9 @@ export const runInstances: Ec2Action = (ctx) => {
     throw invalidValue(
       `Value (${shutdownBehavior}) for parameter InstanceInitiatedShutdownBehavior is invalid. Expected one of: stop, terminate.`,
     );
-  const subnet = placement(ctx);
-  const requestedGroups = params.list('SecurityGroupId');
-  const groupIds = requestedGroups.length > 0 ? requestedGroups : (data.securityGroupIds ?? []);
-  const groups = groupIds.map((id) => findSecurityGroup(state.network, id));
+  const network = networkRequest(ctx, data);
+  const subnet = placement(ctx, network.subnetId);
+  const groups = network.groupIds.map((id) => findSecurityGroup(state.network, id));
   for (const group of groups)
     if (group.vpcId !== subnet.vpcId)
       throw new AwsError(
@@ -122,6 +187,7 @@ export const runInstances: Ec2Action = (ctx) => {
     groupId: g.id,
     groupName: g.name,
   }));
+  const publicIp = network.publicIp ?? subnet.mapPublicIpOnLaunch;
   // Template tags first, the request's own TagSpecifications override them per key.
   const specs = parseTagSpecifications(params, ['instance', 'volume']);
   const tagsFor = (type: string): Tags => {
@@ -167,22 +233,17 @@ export const runInstances: Ec2Action = (ctx) => {
           deleteOnTermination: d.deleteOnTermination ?? true,
         };
       });
-    const impaired = takeAsyncFault(ctx.store, 'status-check-failed', {
-      region: ctx.region,
-      imageId: image.id,
-    });
+    const guest = guestAtLaunch(ctx, image);
     const runningAt = now + cloud.durations.instanceBootMs;
     const launch: LaunchDetails = {
       runningAt,
       statusReadyAt: runningAt + cloud.durations.instanceStatusCheckMs,
-      ...(impaired ? { impaired } : {}),
+      ...guest,
       subnetId: subnet.id,
       vpcId: subnet.vpcId,
       securityGroups,
       privateIpAddress: privateIp(subnet, state.instances.size + n),
-      ...(subnet.mapPublicIpOnLaunch
-        ? { publicIpAddress: `203.0.113.${(state.instances.size % 250) + 1}` }
-        : {}),
+      ...(publicIp ? { publicIpAddress: `203.0.113.${(state.instances.size % 250) + 1}` } : {}),
       shutdownBehavior: shutdownBehavior as LaunchDetails['shutdownBehavior'],
       ...(ref ? { launchTemplate: ref } : {}),
     };

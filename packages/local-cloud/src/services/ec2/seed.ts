@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { LocalCloud } from '../../cloud.ts';
 import { isEc2Id } from '../../ids.ts';
 import { AsyncFaultSchema, addAsyncFaults } from './async-faults.ts';
+import { GuestSchema } from './guest.ts';
 import { addImage, bootAttributesOf, checkImageName } from './images.ts';
 import { instanceStateAt } from './instance-lifecycle.ts';
 import { addKmsKey } from './kms.ts';
@@ -165,6 +166,8 @@ const ImageSchema = z
     /** `CreationDate` of an image that existed before the seed (ISO; not after the simulated now). */
     creationDate: pastInstant.optional(),
     launchPermissionUserIds: z.array(z.string().regex(/^\d{12}$/)).optional(),
+    /** How instances launched from it behave: status checks, SSM Agent (guest.ts). */
+    guest: GuestSchema.optional(),
     /** Instance-store mappings of the image (an instance launched from it has them). */
     instanceStore: z
       .array(
@@ -451,6 +454,7 @@ export const seedEc2 = (cloud: LocalCloud, input: unknown): Ec2SeedResult => {
       launchPermissions: (img.launchPermissionUserIds ?? []).map((userId) => ({ userId })),
       billing: DEFAULT_BILLING,
       productCodes: [],
+      ...(img.guest ? { guest: img.guest } : {}),
     };
     if (state.images.has(image.id)) throw new RangeError(`seed: image ${image.id} already exists`);
     addImage({ state }, image);

@@ -1,5 +1,6 @@
 import type { LocalCloud } from '../../cloud.ts';
 import type { AsyncFault } from './async-faults.ts';
+import type { Guest } from './guest.ts';
 import { IdIndex } from './id-index.ts';
 import type { LaunchDetails } from './instance-lifecycle.ts';
 import type { LaunchTemplateRecord } from './launch-templates.ts';
@@ -115,6 +116,8 @@ export interface ImageRecord {
   uefiData?: string;
   /** Set by CreateImage only (DescribeImages `SourceInstanceId`). */
   sourceInstanceId?: string;
+  /** How instances booted from it behave (status checks, SSM Agent); guest.ts. */
+  guest?: Guest;
 }
 
 interface VolumeAttachment {
