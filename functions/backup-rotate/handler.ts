@@ -8,6 +8,7 @@
  * look-alike resources are not taken for Shipyard's backups.
  */
 import { dryRunEc2Port } from '../../shared/aws/ec2-dry-run.ts';
+import { verifiedImageIds } from '../../shared/backup/verification-record.ts';
 import { type BackupDeps, defaultBackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
 import { requireStep } from '../../shared/backup-service/require.ts';
 import { rotateRegion, targetVolumeIds } from '../../shared/backup-service/rotation.ts';
@@ -29,6 +30,7 @@ export function makeHandler(deps: BackupDeps) {
         : [],
     );
     const recordedRunIds = await deps.runRecords.recordedRunIds(run.policy.name);
+    const verified = verifiedImageIds(await (deps.verifications?.results() ?? Promise.resolve([])));
     const sourceVolumeIds = await targetVolumeIds(deps.ec2(snapshots.region), backup.target, snapshots);
     const regions: RotationResult['regions'] = [];
     for (const { region, ids } of [source, ...copies]) {
@@ -39,6 +41,7 @@ export function makeHandler(deps: BackupDeps) {
         target: backup.target,
         protectedIds: ids,
         recordedRunIds,
+        verifiedImageIds: verified,
         ...(region === snapshots.region ? { sourceVolumeIds } : {}),
       });
       deps.logger.info('rotated', {

@@ -9,12 +9,14 @@ import { z } from 'zod';
 import { createEc2PortFactory } from '../aws/ec2.ts';
 import type { Ec2PortFactory } from '../aws/ec2-port.ts';
 import { createS3RunRecords } from '../aws/s3-run-records.ts';
+import { createS3VerificationStore } from '../aws/s3-verification-store.ts';
 import { ConfigError } from '../config/errors.ts';
 import { parseConfig } from '../config/load.ts';
 import { resolveConfigPath } from '../config/path.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { createMetrics, type MetricsRecorder } from '../logging/metrics.ts';
 import { type DeployedPolicies, deployedPoliciesOf } from './deployed-policies.ts';
+import type { VerificationStore } from './ports/verification.ts';
 import type { RunRecords } from './run-records.ts';
 
 /** The logging surface the handlers use (Powertools' Logger; tests pass a silent one). */
@@ -29,6 +31,8 @@ export interface BackupDeps {
   policies: DeployedPolicies;
   /** Where runs are recorded (create-only) and which run ids were. */
   runRecords: RunRecords;
+  /** Restore-test results (rotation keeps the newest verified backup); omitted: none count. */
+  verifications?: Pick<VerificationStore, 'results'>;
   /** EMF metrics (BackupsSucceeded/BackupsFailed per policy, AmiCopyDuration per region); tests may omit it. */
   metrics?: MetricsRecorder;
 }
@@ -94,6 +98,19 @@ function environmentRunRecords(env: NodeJS.ProcessEnv = process.env): RunRecords
   };
 }
 
+/** Verification results in the run records bucket, the bucket name read on first use. */
+function environmentVerifications(env: NodeJS.ProcessEnv = process.env): Pick<VerificationStore, 'results'> {
+  let store: VerificationStore | undefined;
+  return {
+    results: (region) => {
+      store ??= createS3VerificationStore({
+        bucket: readEnv(RunsBucketEnvSchema, env).SHIPYARD_BACKUP_RUNS_BUCKET,
+      });
+      return store.results(region);
+    },
+  };
+}
+
 /**
  * Production dependencies: SDK clients per region (endpoint from `AWS_ENDPOINT_URL*` when
  * set, as the SDK reads it), a Powertools logger, the system clock, the packaged policies and
@@ -109,6 +126,7 @@ export function defaultBackupDeps(step: string): BackupDeps {
     now: () => new Date(),
     policies: packagedPolicies(),
     runRecords: environmentRunRecords(),
+    verifications: environmentVerifications(),
     metrics: createMetrics(),
   };
 }

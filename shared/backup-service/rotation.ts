@@ -84,6 +84,8 @@ export interface RotateRegionInput {
   sourceVolumeIds?: string[];
   /** Which kept ids the report counts (all by default). */
   countKept?: (id: string) => boolean;
+  /** AMIs that passed a restore test: the newest backup holding one is kept. */
+  verifiedImageIds?: string[];
 }
 
 export async function rotateRegion({
@@ -94,6 +96,7 @@ export async function rotateRegion({
   recordedRunIds,
   sourceVolumeIds,
   countKept,
+  verifiedImageIds,
 }: RotateRegionInput): Promise<RegionRotation> {
   const { policy } = run;
   const query = { tags: managedTagQuery(run, target) };
@@ -107,6 +110,7 @@ export async function rotateRegion({
     recordedRunIds,
     ...(sourceVolumeIds === undefined ? {} : { sourceVolumeIds }),
     form: target.form,
+    ...(verifiedImageIds === undefined ? {} : { verifiedImageIds }),
     now: run.startedAt,
     timeZone: policy.schedule.timeZone,
     retention: retentionForRegion(policy, ec2.region),

@@ -353,7 +353,8 @@ async function judgeActive(
     const pings = verify.probes.ssm ? await deps.ssm.pingStatus(region, ids) : new Map<string, string>();
     const nowMs = deps.now().getTime();
     for (const run of runs) {
-      const probe = probes.get(run.instanceId) ?? { state: 'terminated' };
+      // Not visible yet (EC2 is eventually consistent just after RunInstances): still pending; the deadline bounds it.
+      const probe = probes.get(run.instanceId) ?? { state: 'pending' };
       const ping = pings.get(run.instanceId);
       const judgement = judgeVerification(ping === undefined ? probe : { ...probe, ssmPingStatus: ping }, {
         launchedAtMs: Date.parse(run.launchedAt),
