@@ -94,7 +94,7 @@ function configOf(request: VerifyRequest): { verify: VerifyConfig; regions: Regi
 }
 
 async function assertIsolated(
-  deps: VerifyDeps,
+  deps: Pick<VerifyDeps, 'ec2'>,
   request: VerifyRequest,
   verify: VerifyConfig,
   regions: RegionConfig[],
@@ -115,7 +115,12 @@ async function assertIsolated(
 }
 
 /** The newest backup of each of Shipyard's targets in a region (ownership proven). */
-async function ownCandidates(deps: VerifyDeps, request: VerifyRequest, region: string, recorded: string[]) {
+async function ownCandidates(
+  deps: Pick<VerifyDeps, 'ec2' | 'now'>,
+  request: VerifyRequest,
+  region: string,
+  recorded: string[],
+) {
   const { policy } = request;
   const images = await deps.ec2(region).describeImages({
     tags: { [TAG_KEYS.managed]: MANAGED_TAG_VALUE, [TAG_KEYS.policy]: policy.name },
@@ -156,7 +161,7 @@ async function ownCandidates(deps: VerifyDeps, request: VerifyRequest, region: s
 
 /** Foreign AMIs: each listed id, and the newest AMI carrying the configured tags; never tagged. */
 async function foreignCandidates(
-  deps: VerifyDeps,
+  deps: Pick<VerifyDeps, 'ec2'>,
   request: VerifyRequest,
   verify: VerifyConfig,
   region: string,
@@ -209,11 +214,29 @@ interface Active {
  *   unknown region, a subnet with a route to the internet, a security group with inbound
  *   rules, an id that does not exist, a selection over `maxPerRun`.
  */
-export async function runVerification(deps: VerifyDeps, request: VerifyRequest): Promise<VerificationReport> {
+type Queued = { candidate: VerificationCandidate; image: VerifyImage; entry: RegionConfig };
+
+/**
+ * What a verification would launch, after every refusal check (the plan `shipyard verify`
+ * prints without `--wait`): nothing is launched.
+ *
+ * @throws VerificationRefused (see runVerification).
+ */
+export async function planVerification(
+  deps: Omit<VerifyDeps, 'sleep' | 'ssm' | 'store'>,
+  request: VerifyRequest,
+): Promise<VerificationCandidate[]> {
+  return (await selectVerifications(deps, request)).queue.map((q) => q.candidate);
+}
+
+async function selectVerifications(
+  deps: Omit<VerifyDeps, 'sleep' | 'ssm' | 'store'>,
+  request: VerifyRequest,
+): Promise<{ verify: VerifyConfig; queue: Queued[] }> {
   const { verify, regions } = configOf(request);
   await assertIsolated(deps, request, verify, regions);
   const recorded = await deps.recordedRunIds(request.policy.name);
-  const queue: { candidate: VerificationCandidate; image: VerifyImage; entry: RegionConfig }[] = [];
+  const queue: Queued[] = [];
   for (const entry of regions) {
     for (const found of [
       ...(await ownCandidates(deps, request, entry.region, recorded)),
@@ -224,7 +247,11 @@ export async function runVerification(deps: VerifyDeps, request: VerifyRequest):
   const overCap = overRunCap(queue.length, verify.maxPerRun);
   if (overCap !== undefined)
     throw new VerificationRefused(`backupPolicies[${request.policy.name}].verify.maxPerRun: ${overCap}`);
+  return { verify, queue };
+}
 
+export async function runVerification(deps: VerifyDeps, request: VerifyRequest): Promise<VerificationReport> {
+  const { verify, queue } = await selectVerifications(deps, request);
   const results: VerificationRecord[] = [];
   const active = new Map<string, Active>();
   const finish = async (
@@ -277,7 +304,7 @@ async function launchWhatFits(
   deps: VerifyDeps,
   request: VerifyRequest,
   verify: VerifyConfig,
-  queue: { candidate: VerificationCandidate; image: VerifyImage; entry: RegionConfig }[],
+  queue: Queued[],
   active: Map<string, Active>,
   results: VerificationRecord[],
 ) {
