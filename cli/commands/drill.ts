@@ -13,7 +13,7 @@ interface DrillOptions {
   recordsBucket?: string;
 }
 
-export const drillText = (r: DrillReport): string =>
+const drillText = (r: DrillReport): string =>
   [
     `drill ${r.drill} (${r.accelerator}): ${r.status}, standby AMI ${r.standbyImageId}`,
     ...r.plan.map(

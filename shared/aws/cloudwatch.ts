@@ -13,7 +13,7 @@ import type { AlarmStates } from '../backup-service/ports/drill.ts';
 import type { VerificationAlarms } from '../backup-service/ports/verification.ts';
 import { toAwsCallError } from './errors.ts';
 
-export const VERIFICATION_METRIC = { namespace: 'Shipyard', name: 'VerificationsFailed' } as const;
+const VERIFICATION_METRIC = { namespace: 'Shipyard', name: 'VerificationsFailed' } as const;
 
 type ClientFor = (region: string) => CloudWatchClient;
 

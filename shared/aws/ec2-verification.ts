@@ -64,7 +64,7 @@ export function createVerificationEc2Factory(
   };
 }
 
-export function createVerificationEc2(client: EC2Client, region: string): VerificationEc2 {
+function createVerificationEc2(client: EC2Client, region: string): VerificationEc2 {
   const call = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
     try {
       return await run();

@@ -17,7 +17,7 @@ import type { Accelerators } from '../backup-service/ports/drill.ts';
 import { sdkErrorCode, toAwsCallError } from './errors.ts';
 
 /** The one region the Global Accelerator API is called in. */
-export const GLOBAL_ACCELERATOR_API_REGION = 'us-west-2';
+const GLOBAL_ACCELERATOR_API_REGION = 'us-west-2';
 
 export function createAccelerators(
   options: { config?: Omit<GlobalAcceleratorClientConfig, 'region'>; client?: GlobalAcceleratorClient } = {},

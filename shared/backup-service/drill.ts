@@ -20,8 +20,8 @@ import type { Accelerators, AlarmStates, DrillLock, LaunchTemplates } from './po
 import type { VerificationStore } from './ports/verification.ts';
 
 /** How often an update is polled for DEPLOYED, and alarms during a bake. */
-export const SETTLE_POLL_MS = 5_000;
-export const BAKE_POLL_MS = 30_000;
+const SETTLE_POLL_MS = 5_000;
+const BAKE_POLL_MS = 30_000;
 
 export interface DrillDeps {
   accelerators: Accelerators;
@@ -33,7 +33,7 @@ export interface DrillDeps {
   sleep: (ms: number) => Promise<void>;
 }
 
-export interface DrillStepReport {
+interface DrillStepReport {
   /** The standby region and the percent of the primary's traffic moved to it. */
   region: string;
   dial: number;

@@ -32,7 +32,7 @@ import type {
 } from './ports/verification.ts';
 
 /** How often a running verification is probed. Status checks take minutes; this is plenty. */
-export const VERIFY_POLL_MS = 15_000;
+const VERIFY_POLL_MS = 15_000;
 
 export interface VerifyDeps {
   ec2: (region: string) => VerificationEc2;

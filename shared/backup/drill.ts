@@ -11,7 +11,7 @@
  * so Shipyard never writes one.
  */
 
-export interface EndpointState {
+interface EndpointState {
   endpointId: string;
   weight: number;
   /** `INITIAL` | `HEALTHY` | `UNHEALTHY` (EndpointDescription.HealthState). */
@@ -51,7 +51,7 @@ export function failOpenProblem(groups: readonly GroupState[]): string | undefin
 }
 
 /** The groups after a write. */
-export const applyWrite = (groups: readonly GroupState[], write: DialWrite): GroupState[] =>
+const applyWrite = (groups: readonly GroupState[], write: DialWrite): GroupState[] =>
   groups.map((g) => (g.endpointGroupArn === write.endpointGroupArn ? { ...g, dial: write.dial } : g));
 
 /**

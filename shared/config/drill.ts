@@ -13,7 +13,7 @@ const ENDPOINT_GROUP_ARN =
   /^(arn:aws:globalaccelerator::\d{12}:accelerator\/[0-9a-f-]{36})\/listener\/[0-9a-f]{8}\/endpoint-group\/[0-9a-f]{12}$/;
 
 /** The accelerator an endpoint group ARN belongs to (its ARN prefix), undefined if malformed. */
-export const acceleratorOfGroup = (endpointGroupArn: string): string | undefined =>
+const acceleratorOfGroup = (endpointGroupArn: string): string | undefined =>
   ENDPOINT_GROUP_ARN.exec(endpointGroupArn)?.[1];
 
 const groupSchema = z

@@ -12,7 +12,7 @@ const subnetIdSchema = z
 const securityGroupIdSchema = z
   .string()
   .regex(/^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, 'not a security group id (sg-…)');
-export const imageIdSchema = z.string().regex(/^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, 'not an AMI id (ami-…)');
+const imageIdSchema = z.string().regex(/^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, 'not an AMI id (ami-…)');
 /** EC2 instance type names: family, generation and attributes, a dot, a size (t3.micro, m7g.large). */
 const instanceTypeSchema = z
   .string()
@@ -21,8 +21,8 @@ const instanceTypeSchema = z
 /** The instance types a verification launches by default: the smallest burstable of each architecture. */
 export const DEFAULT_VERIFY_INSTANCE_TYPES = { x86_64: 't3.micro', arm64: 't4g.micro' } as const;
 /** The most verification instances a policy may allow at once in one region, and per run. */
-export const MAX_VERIFY_CONCURRENCY = 10;
-export const MAX_VERIFY_PER_RUN = 50;
+const MAX_VERIFY_CONCURRENCY = 10;
+const MAX_VERIFY_PER_RUN = 50;
 /** The longest a verification instance may live: its deadline, also the sweep's cut-off. */
 export const MAX_VERIFY_DEADLINE_SECONDS = 3_600;
 
