@@ -72,7 +72,8 @@ export function createVerificationAlarms(options: {
             MetricData: [
               {
                 MetricName: VERIFICATION_METRIC.name,
-                Dimensions: [{ Name: 'Policy', Value: record.policy }],
+                // One service-wide dimension, as the stack's VerificationFailedAlarm watches it.
+                Dimensions: [{ Name: 'service', Value: 'shipyard' }],
                 Value: 1,
                 Unit: 'Count',
                 Timestamp: new Date(record.finishedAt),
