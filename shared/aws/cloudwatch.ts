@@ -1,7 +1,7 @@
 /**
  * CloudWatch: the drill's alarm gate (DescribeAlarms, by name, in the alarm's region) and
- * the failed-verification metric (PutMetricData `Shipyard/VerificationsFailed` per policy
- * and region; the stack's VerificationFailedAlarm watches it and notifies the alerts topic).
+ * the failed-verification metric (PutMetricData `Shipyard/VerificationsFailed`, service-wide;
+ * the stack's VerificationFailedAlarm watches it and notifies the alerts topic).
  */
 import {
   CloudWatchClient,
