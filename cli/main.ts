@@ -1,10 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { register as registerBackup } from './commands/backup.ts';
 import { register as registerConfig } from './commands/config.ts';
+import { register as registerDrill } from './commands/drill.ts';
 import { register as registerInvalidate } from './commands/invalidate.ts';
 import { register as registerLocal } from './commands/local.ts';
 import { register as registerNotifyDeploy } from './commands/notify-deploy.ts';
 import { register as registerRestore } from './commands/restore.ts';
+import { register as registerVerify } from './commands/verify.ts';
 import { EXIT, UserError } from './errors.ts';
 import { createOutput } from './output.ts';
 
@@ -31,6 +33,8 @@ const buildProgram = (argv: string[]): Command => {
   registerNotifyDeploy(program, output);
   registerBackup(program, output);
   registerRestore(program, output);
+  registerVerify(program, output);
+  registerDrill(program, output);
   return program;
 };
 

@@ -8,6 +8,7 @@
  * look-alike resources are not taken for Shipyard's backups.
  */
 
+import { verifiedImageIds } from '../../shared/backup/verification-record.ts';
 import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
 import { dryRunEc2Port } from '../../shared/backup-service/ec2-dry-run.ts';
 import { waitingOutLimits } from '../../shared/backup-service/limit-waits.ts';
@@ -34,6 +35,7 @@ export function makeHandler(deps: BackupDeps) {
         : [],
     );
     const recordedRunIds = await deps.runRecords.recordedRunIds(run.policy.name);
+    const verified = verifiedImageIds(await (deps.verifications?.results() ?? Promise.resolve([])));
     const sourceVolumeIds = await targetVolumeIds(ec2Of(snapshots.region), backup.target, snapshots);
     const regions: RotationResult['regions'] = [];
     for (const { region, ids } of [source, ...copies]) {
@@ -44,6 +46,7 @@ export function makeHandler(deps: BackupDeps) {
         target: backup.target,
         protectedIds: ids,
         recordedRunIds,
+        verifiedImageIds: verified,
         ...(region === snapshots.region ? { sourceVolumeIds } : {}),
       });
       deps.logger.info('rotated', {

@@ -9,6 +9,7 @@ import type { MetricsRecorder } from '../logging/metrics.ts';
 import type { DeployedPolicies } from './deployed-policies.ts';
 import type { KeyManagerFactory } from './key-manager.ts';
 import type { Ec2PortFactory } from './ports/ec2.ts';
+import type { VerificationStore } from './ports/verification.ts';
 import type { RunFiles } from './run-files.ts';
 import type { RunRecords } from './run-records.ts';
 
@@ -26,6 +27,8 @@ export interface BackupDeps {
   runRecords: RunRecords;
   /** The run's files in the results bucket: the Map's items and results, the full summary. */
   runFiles: RunFiles;
+  /** Restore-test results (rotation keeps the newest verified backup); omitted: none count. */
+  verifications?: Pick<VerificationStore, 'results'>;
   /** EMF metrics (BackupsSucceeded/BackupsFailed per policy, AmiCopyDuration per region); tests may omit it. */
   metrics?: MetricsRecorder;
   /** KMS per region (ShareImage: is a snapshot's key aws/ebs?); without it AWS's refusal reports it. */

@@ -85,6 +85,8 @@ export interface RotateRegionInput {
   sourceVolumeIds?: string[];
   /** Which kept ids the report counts (all by default). */
   countKept?: (id: string) => boolean;
+  /** AMIs that passed a restore test: the newest backup holding one is kept. */
+  verifiedImageIds?: string[];
 }
 
 export async function rotateRegion({
@@ -95,6 +97,7 @@ export async function rotateRegion({
   recordedRunIds,
   sourceVolumeIds,
   countKept,
+  verifiedImageIds,
 }: RotateRegionInput): Promise<RegionRotation> {
   const { policy } = run;
   const query = { tags: managedTagQuery(run, target) };
@@ -108,6 +111,7 @@ export async function rotateRegion({
     recordedRunIds,
     ...(sourceVolumeIds === undefined ? {} : { sourceVolumeIds }),
     form: target.form,
+    ...(verifiedImageIds === undefined ? {} : { verifiedImageIds }),
     now: run.startedAt,
     timeZone: policy.schedule.timeZone,
     retention: retentionForRegion(policy, ec2.region),

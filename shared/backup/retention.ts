@@ -9,7 +9,8 @@
  *   volume and creation time (shared/backup/ownership.ts); resources that only carry the
  *   tags are reported in `notOurs` and left alone, so forged or foreign resources never
  *   change what is deleted;
- * - the newest available backup is never deleted, nor anything of the current run, nor
+ * - the newest available backup is never deleted, nor the newest verified one (an AMI in
+ *   `verifiedImageIds`: it booted in a restore test), nor anything of the current run, nor
  *   anything pending (or in a state rotation does not manage);
  * - failed backups (failed AMIs, error snapshots) are garbage and deleted;
  * - at most `maxDeletesPerRun` resources are deleted (an AMI and each snapshot count one
@@ -59,6 +60,11 @@ const retentionInputSchema = z
      * not backups. Omitted: every completed set counts (the pre-`form` behaviour).
      */
     form: z.enum(['image', 'snapshots-only']).optional(),
+    /**
+     * AMIs that passed a restore test (Shipyard's verification records): the newest available
+     * backup holding one is kept whatever the rules say. Omitted: no backup counts as verified.
+     */
+    verifiedImageIds: z.array(z.string().min(1)).optional(),
     /** The evaluation instant (ISO); the planner never reads the clock. */
     now: z.iso.datetime({ offset: true }),
     timeZone: z.string().min(1),
@@ -135,12 +141,14 @@ const isOrphanSet = (group: BackupGroup, input: RetentionInput): boolean =>
 /** Why each available backup is kept by the rules (empty: no rule keeps it). */
 function ruleReasons(
   available: readonly BackupGroup[],
-  rule: RetentionRule,
+  input: Pick<RetentionInput, 'retention' | 'timeZone' | 'verifiedImageIds'>,
   nowMs: number,
-  timeZone: string,
 ) {
+  const { retention: rule, timeZone } = input;
   const reasons = new Map<string, string[]>(available.map((g) => [g.key, []]));
   const add = (group: BackupGroup, reason: string) => reasons.get(group.key)?.push(reason);
+  const newestVerified = newestVerifiedBackup(available, input.verifiedImageIds ?? []);
+  if (newestVerified !== undefined) add(newestVerified, 'newest verified backup (passed a restore test)');
   available.forEach((group, index) => {
     if (index === 0) add(group, 'newest available backup');
     if (rule.keepLast !== undefined && index < rule.keepLast) add(group, `among the newest ${rule.keepLast}`);
@@ -160,6 +168,18 @@ function ruleReasons(
     }
   }
   return reasons;
+}
+
+/**
+ * The newest available backup with an `available` AMI that passed a restore test. Groups are
+ * newest first (groupBackups), so the first match is the newest.
+ */
+function newestVerifiedBackup(
+  available: readonly BackupGroup[],
+  verifiedImageIds: readonly string[],
+): BackupGroup | undefined {
+  const verified = new Set(verifiedImageIds);
+  return available.find((g) => g.images.some((i) => i.state === 'available' && verified.has(i.imageId)));
 }
 
 function expiryReason(rule: RetentionRule): string {
@@ -394,7 +414,7 @@ export function planRetention(input: RetentionInput): RetentionPlan {
   });
   const groups = groupBackups(owned.images, owned.snapshots);
   const available = groups.filter((g) => g.status === 'available' && !isOrphanSet(g, input));
-  const units = unitsOf(groups, input, ruleReasons(available, input.retention, nowMs, input.timeZone));
+  const units = unitsOf(groups, input, ruleReasons(available, input, nowMs));
   const { selected, deferredBackups } = applyCap(units, input.maxDeletesPerRun);
   const usedBy = snapshotsInUse(input.images, selected);
   const { actions, implicit } = actionsOf(selected, usedBy);

@@ -17,6 +17,16 @@ export const TAG_KEYS = {
   /** On copies only: the AMI id in the source region. */
   sourceImage: 'shipyard:source-image',
   kind: 'shipyard:kind',
+  /** On a verified AMI of ours: the UTC date it last passed a restore test. */
+  verified: 'shipyard:verified',
+  /** On an AMI of ours: `passed` or `failed`, the last restore test's result. */
+  verificationResult: 'shipyard:verification-result',
+  /** On a verification instance: the verification run that launched it. */
+  verification: 'shipyard:verification',
+  /** On a verification instance: the instant (ISO) past which the sweep terminates it. */
+  deadline: 'shipyard:deadline',
+  /** On a verification instance: the AMI it tests. */
+  verifiedImage: 'shipyard:image',
 } as const;
 
 /** Value of `shipyard:managed` on everything Shipyard owns. */

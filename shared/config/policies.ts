@@ -12,6 +12,7 @@ import * as z from 'zod';
 import { volumeExclusionsSchema } from '../backup/block-devices.ts';
 import { retentionKeepsSomething, retentionRuleSchema } from '../backup/retention-rules.ts';
 import { partitionOf, REGIONS_AS_OF } from './regions.ts';
+import { verifySchema } from './verify.ts';
 
 /**
  * The largest `maxTargetsPerRun` a policy may set. The run's state never carries the fleet
@@ -310,6 +311,8 @@ export const backupPolicySchema = z
         `at most ${MAX_TARGET_DEADLINE_HOURS} hours: a target still limited after two days has a quota to raise, not a wait to extend`,
       )
       .default(20),
+    /** Restore tests of the newest backups (shared/config/verify.ts). */
+    verify: verifySchema.optional(),
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -334,6 +337,15 @@ export const backupPolicySchema = z
         message: `AMIs with encrypted snapshots cannot be made public, and ${encryptingKeys.join(', ')} encrypts the copies: expected share.public false (share with accountIds or organizationArns instead) or no kmsKeyId`,
         path: ['share', 'public'],
       });
+    const backupRegions = [policy.sourceRegion, ...policy.copyRegions.map((c) => c.region)];
+    policy.verify?.regions.forEach((entry, index) => {
+      if (!backupRegions.includes(entry.region))
+        ctx.addIssue({
+          code: 'custom',
+          message: `verify region ${entry.region} holds no backup of this policy: expected the source region or a copy region (${backupRegions.join(', ')})`,
+          path: ['verify', 'regions', index, 'region'],
+        });
+    });
     const seen = new Map<string, number>();
     const sharedWithOthers =
       (policy.share.accountIds?.length ?? 0) +

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { FREE_PATHS_PER_MONTH } from '../invalidation/pricing.ts';
+import { drillSchema } from './drill.ts';
 import { backupPolicySchema, partitionProblems } from './policies.ts';
 import { SiteSchema } from './sites.ts';
 
@@ -8,6 +9,8 @@ export const ShipyardConfigSchema = z
   .object({
     sites: z.array(SiteSchema).default([]),
     backupPolicies: z.array(backupPolicySchema).default([]),
+    /** Failover drills behind Global Accelerator (shared/config/drill.ts). */
+    drills: z.array(drillSchema).default([]),
     /** Where alarms and run summaries are published. */
     notifications: z.object({ email: z.email().optional() }).strict().default({}),
     /** Account-wide invalidation settings: the free paths are shared by every distribution. */
@@ -53,6 +56,29 @@ export const ShipyardConfigSchema = z
         message: `policy name "${name}" is used more than once`,
       });
     }
+    config.drills.forEach((drill, index) => {
+      const path = ['drills', index, 'standby'];
+      const policy = config.backupPolicies.find((p) => p.name === drill.standby.policy);
+      if (policy === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'policy'],
+          message: `no backup policy named ${drill.standby.policy}`,
+        });
+      else if (!policy.verify?.regions.some((r) => r.region === drill.standby.region))
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'region'],
+          message: `policy ${policy.name} verifies no backup in ${drill.standby.region}: add it to backupPolicies[].verify.regions, the standby runs only a verified AMI`,
+        });
+    });
+    const accelerators = config.drills.map((d) => d.acceleratorArn);
+    for (const arn of new Set(duplicates(accelerators)))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['drills'],
+        message: `accelerator ${arn} has more than one drill: one drill per accelerator`,
+      });
   })
   .transform((config) => {
     // A site without its own budget gets an equal share of what the account cap leaves.

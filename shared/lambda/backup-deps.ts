@@ -3,6 +3,7 @@ import { createEc2PortFactory } from '../aws/ec2.ts';
 import { createKeyManagerFactory } from '../aws/kms.ts';
 import { createS3RunFiles } from '../aws/s3-run-files.ts';
 import { createS3RunRecords } from '../aws/s3-run-records.ts';
+import { createS3VerificationStore } from '../aws/s3-verification-store.ts';
 import { type DeployedPolicies, deployedPoliciesOf } from '../backup-service/deployed-policies.ts';
 import type { BackupDeps } from '../backup-service/deps.ts';
 import type { RunFiles } from '../backup-service/run-files.ts';
@@ -74,6 +75,7 @@ export const backupDeps = (
     now: () => new Date(),
     policies: packagedPolicies(env),
     runRecords,
+    ...(bucket === undefined ? {} : { verifications: createS3VerificationStore({ bucket }) }),
     runFiles:
       env.SHIPYARD_BACKUP_RESULTS_BUCKET === undefined
         ? noRunFiles

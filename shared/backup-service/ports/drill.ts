@@ -1,0 +1,42 @@
+/**
+ * The ports a failover drill runs over (adapters: shared/aws/global-accelerator.ts,
+ * shared/aws/cloudwatch-alarms.ts, shared/aws/ec2-launch-templates.ts, shared/aws/s3-drill-lock.ts).
+ */
+import type { GroupState } from '../../backup/drill.ts';
+
+/** Global Accelerator (always called in us-west-2, whatever the endpoint regions are). */
+export interface Accelerators {
+  /** `DEPLOYED` | `IN_PROGRESS`; undefined when the accelerator does not exist. */
+  status(acceleratorArn: string): Promise<string | undefined>;
+  /** DescribeEndpointGroup; undefined when it does not exist. */
+  endpointGroup(endpointGroupArn: string): Promise<GroupState | undefined>;
+  /** UpdateEndpointGroup with TrafficDialPercentage only (endpoints and weights untouched). */
+  setDial(endpointGroupArn: string, dial: number): Promise<void>;
+}
+
+/** CloudWatch DescribeAlarms: the state of each named alarm (absent: no such alarm). */
+export interface AlarmStates {
+  states(region: string, names: readonly string[]): Promise<Map<string, string>>;
+}
+
+/** EC2 launch templates in one region. */
+export interface LaunchTemplates {
+  /** The `$Latest` version's ImageId, undefined when the template does not exist. */
+  latestImageId(
+    region: string,
+    launchTemplateId: string,
+  ): Promise<{ version: number; imageId?: string } | undefined>;
+  /** CreateLaunchTemplateVersion from `$Latest` with the new ImageId; returns the version. */
+  createVersion(region: string, launchTemplateId: string, imageId: string): Promise<number>;
+}
+
+/** One drill per accelerator at a time. */
+export interface DrillLock {
+  /** Create-only; an expired lock is taken over. */
+  acquire(
+    key: string,
+    owner: string,
+    expiresAt: string,
+  ): Promise<{ acquired: true } | { acquired: false; holder: string }>;
+  release(key: string, owner: string): Promise<void>;
+}

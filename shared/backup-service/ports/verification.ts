@@ -1,0 +1,59 @@
+/**
+ * The ports restore verification runs over (adapters: shared/aws/ec2-verification.ts,
+ * shared/aws/ssm-instances.ts, shared/aws/s3-verification-store.ts).
+ */
+import type { IsolationFacts } from '../../backup/isolation.ts';
+import type { Ec2Tag } from '../../backup/tags.ts';
+import type { InstanceProbe, SweepInstance, VerificationLaunch } from '../../backup/verification.ts';
+import type { VerificationRecord } from '../../backup/verification-record.ts';
+
+/** An AMI as verification sees it (DescribeImages). */
+export interface VerifyImage {
+  imageId: string;
+  name?: string;
+  state: string;
+  creationDate: string;
+  architecture: string;
+  tags: Record<string, string>;
+  snapshotIds: string[];
+}
+
+/** EC2 in one region, as verification needs it. */
+export interface VerificationEc2 {
+  readonly region: string;
+  /** DescribeSubnets + DescribeRouteTables (its table, else the VPC's main one) + DescribeSecurityGroups. */
+  isolationFacts(subnetId: string, securityGroupId: string): Promise<IsolationFacts>;
+  /** Owner self; tag filters ANDed. */
+  describeImages(query: {
+    imageIds?: readonly string[];
+    tags?: Record<string, string>;
+  }): Promise<VerifyImage[]>;
+  runInstance(launch: VerificationLaunch): Promise<{ instanceId: string; launchTime: string }>;
+  /** DescribeInstances + DescribeInstanceStatus (IncludeAllInstances); absent ids are gone. */
+  probe(instanceIds: readonly string[]): Promise<Map<string, InstanceProbe>>;
+  terminate(instanceIds: readonly string[]): Promise<void>;
+  /** Instances tagged as verification instances, plus the given ids (any state but terminated). */
+  verificationInstances(extraIds: readonly string[]): Promise<SweepInstance[]>;
+  /** CreateTags on an AMI of ours. */
+  tagImage(imageId: string, tags: readonly Ec2Tag[]): Promise<void>;
+}
+
+/** SSM DescribeInstanceInformation in one region: PingStatus by instance id (registered ones only). */
+export interface ManagedInstances {
+  pingStatus(region: string, instanceIds: readonly string[]): Promise<Map<string, string>>;
+}
+
+/** Shipyard's own record of restore tests and launches (the run records bucket). */
+export interface VerificationStore {
+  putResult(record: VerificationRecord): Promise<void>;
+  results(region?: string): Promise<VerificationRecord[]>;
+  /** Written right after RunInstances, so the sweep finds the instance even without its tags. */
+  recordLaunch(launch: { region: string; instanceId: string; deadline: string }): Promise<void>;
+  launches(region: string): Promise<{ instanceId: string; deadline: string }[]>;
+  forgetLaunch(region: string, instanceId: string): Promise<void>;
+}
+
+/** Where a failed verification alarms (a CloudWatch metric with an alarm on it). */
+export interface VerificationAlarms {
+  failed(record: VerificationRecord): Promise<void>;
+}

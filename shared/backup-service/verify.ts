@@ -1,0 +1,397 @@
+/**
+ * Restore verification of one policy: check the isolation of every region first (nothing
+ * launches on a bad subnet or security group), pick the newest backup of each target (and
+ * the configured foreign AMIs), refuse a selection over the cap, then launch at most
+ * `maxConcurrentPerRegion` at once, judge each on the service clock until it passes, fails
+ * or reaches its deadline, and terminate it — always, also when the run throws. Results go
+ * to Shipyard's store; only AMIs Shipyard provably made are tagged.
+ */
+import { isTransientBackupError } from '../backup/errors.ts';
+import type { ImageRecord } from '../backup/inventory.ts';
+import { isolationProblems } from '../backup/isolation.ts';
+import { sortByOwnership } from '../backup/ownership.ts';
+import { MANAGED_TAG_VALUE, TAG_KEYS } from '../backup/tags.ts';
+import {
+  judgeVerification,
+  newestAvailableImage,
+  overRunCap,
+  resultTags,
+  type VerificationCandidate,
+  verificationLaunch,
+} from '../backup/verification.ts';
+import { VerificationRefused } from '../backup/verification-errors.ts';
+import type { VerificationRecord } from '../backup/verification-record.ts';
+import type { BackupPolicy } from '../config/policies.ts';
+import { DEFAULT_VERIFY_INSTANCE_TYPES, type VerifyConfig } from '../config/verify.ts';
+import type {
+  ManagedInstances,
+  VerificationAlarms,
+  VerificationEc2,
+  VerificationStore,
+  VerifyImage,
+} from './ports/verification.ts';
+
+/** How often a running verification is probed. Status checks take minutes; this is plenty. */
+const VERIFY_POLL_MS = 15_000;
+
+export interface VerifyDeps {
+  ec2: (region: string) => VerificationEc2;
+  ssm: ManagedInstances;
+  store: VerificationStore;
+  alarms?: VerificationAlarms;
+  /** Run ids Shipyard recorded for the policy (ownership proof of its AMIs). */
+  recordedRunIds: (policy: string) => Promise<string[]>;
+  now: () => Date;
+  /** Waits on the service clock (the local cloud's simulated one in tests and rehearsals). */
+  sleep: (ms: number) => Promise<void>;
+}
+
+export interface VerifyRequest {
+  policy: BackupPolicy;
+  verificationId: string;
+  /** Only these targets (instance or volume ids, or foreign AMI ids). */
+  targets?: readonly string[];
+  /** Only these regions (each must be a configured verify region). */
+  regions?: readonly string[];
+}
+
+export interface VerificationReport {
+  verificationId: string;
+  policy: string;
+  results: VerificationRecord[];
+}
+
+type RegionConfig = VerifyConfig['regions'][number];
+
+const toImageRecord = (i: VerifyImage): ImageRecord => ({
+  imageId: i.imageId,
+  ...(i.name === undefined ? {} : { name: i.name }),
+  state: i.state,
+  creationDate: i.creationDate,
+  tags: i.tags,
+  snapshotIds: i.snapshotIds,
+});
+
+const backupInstant = (image: VerifyImage): string => {
+  const tagged = image.tags[TAG_KEYS.createdAt];
+  return tagged !== undefined && !Number.isNaN(Date.parse(tagged)) ? tagged : image.creationDate;
+};
+
+function configOf(request: VerifyRequest): { verify: VerifyConfig; regions: RegionConfig[] } {
+  const { policy } = request;
+  const verify = policy.verify;
+  if (verify === undefined)
+    throw new VerificationRefused(
+      `backupPolicies[${policy.name}].verify: not configured: add verify.regions with a subnet and a security group`,
+    );
+  const unknown = (request.regions ?? []).filter((r) => !verify.regions.some((c) => c.region === r));
+  if (unknown.length > 0)
+    throw new VerificationRefused(
+      `--region: ${unknown.join(', ')} is not a verify region of policy ${policy.name} (expected one of ${verify.regions.map((r) => r.region).join(', ')})`,
+    );
+  const wanted = request.regions;
+  return { verify, regions: verify.regions.filter((r) => wanted === undefined || wanted.includes(r.region)) };
+}
+
+async function assertIsolated(
+  deps: Pick<VerifyDeps, 'ec2'>,
+  request: VerifyRequest,
+  verify: VerifyConfig,
+  regions: RegionConfig[],
+) {
+  const problems: string[] = [];
+  for (const entry of regions) {
+    const index = verify.regions.indexOf(entry);
+    const facts = await deps.ec2(entry.region).isolationFacts(entry.subnetId, entry.securityGroupId);
+    problems.push(
+      ...isolationProblems(facts, {
+        ...entry,
+        path: `backupPolicies[${request.policy.name}].verify.regions[${index}]`,
+      }),
+    );
+  }
+  if (problems.length > 0)
+    throw new VerificationRefused(`verification refused, nothing launched: ${problems.join('; ')}`, problems);
+}
+
+/** The newest backup of each of Shipyard's targets in a region (ownership proven). */
+async function ownCandidates(
+  deps: Pick<VerifyDeps, 'ec2' | 'now'>,
+  request: VerifyRequest,
+  region: string,
+  recorded: string[],
+) {
+  const { policy } = request;
+  const images = await deps.ec2(region).describeImages({
+    tags: { [TAG_KEYS.managed]: MANAGED_TAG_VALUE, [TAG_KEYS.policy]: policy.name },
+  });
+  const targets = [
+    ...new Set(images.map((i) => i.tags[TAG_KEYS.target]).filter((t) => t !== undefined)),
+  ].sort();
+  const out: { candidate: VerificationCandidate; image: VerifyImage }[] = [];
+  for (const target of targets) {
+    if (request.targets !== undefined && !request.targets.includes(target)) continue;
+    const owned = sortByOwnership(
+      { images: images.map(toImageRecord), snapshots: [] },
+      {
+        policy: policy.name,
+        target,
+        runId: request.verificationId,
+        nowMs: deps.now().getTime(),
+        recordedRunIds: recorded,
+      },
+    );
+    const newest = newestAvailableImage(owned.images);
+    const image = images.find((i) => i.imageId === newest?.imageId);
+    if (image !== undefined)
+      out.push({
+        image,
+        candidate: {
+          policy: policy.name,
+          target,
+          region,
+          imageId: image.imageId,
+          architecture: image.architecture,
+          ours: true,
+        },
+      });
+  }
+  return out;
+}
+
+/** Foreign AMIs: each listed id, and the newest AMI carrying the configured tags; never tagged. */
+async function foreignCandidates(
+  deps: Pick<VerifyDeps, 'ec2'>,
+  request: VerifyRequest,
+  verify: VerifyConfig,
+  region: string,
+) {
+  const selection = verify.images;
+  if (selection === undefined) return [];
+  const ec2 = deps.ec2(region);
+  const found: VerifyImage[] = [];
+  if (selection.imageIds !== undefined && selection.imageIds.length > 0)
+    found.push(...(await ec2.describeImages({ imageIds: selection.imageIds })));
+  if (selection.tags !== undefined) {
+    const tagged = await ec2.describeImages({ tags: selection.tags });
+    const newest = newestAvailableImage(tagged.map(toImageRecord));
+    const image = tagged.find((i) => i.imageId === newest?.imageId);
+    if (image !== undefined && !found.some((f) => f.imageId === image.imageId)) found.push(image);
+  }
+  return found
+    .filter((i) => i.state === 'available' && i.tags[TAG_KEYS.managed] !== MANAGED_TAG_VALUE)
+    .filter((i) => request.targets === undefined || request.targets.includes(i.imageId))
+    .map((image) => ({
+      image,
+      candidate: {
+        policy: request.policy.name,
+        target: image.imageId,
+        region,
+        imageId: image.imageId,
+        architecture: image.architecture,
+        ours: false,
+      },
+    }));
+}
+
+const instanceTypeFor = (entry: RegionConfig, architecture: string): string =>
+  architecture === 'arm64'
+    ? (entry.instanceTypes?.arm64 ?? DEFAULT_VERIFY_INSTANCE_TYPES.arm64)
+    : (entry.instanceTypes?.x86_64 ?? DEFAULT_VERIFY_INSTANCE_TYPES.x86_64);
+
+interface Active {
+  candidate: VerificationCandidate;
+  image: VerifyImage;
+  instanceId: string;
+  launchedAt: string;
+  deadlineMs: number;
+}
+
+/**
+ * Runs one verification of a policy to its end.
+ *
+ * @throws VerificationRefused before anything is launched: verify not configured, an
+ *   unknown region, a subnet with a route to the internet, a security group with inbound
+ *   rules, an id that does not exist, a selection over `maxPerRun`.
+ */
+type Queued = { candidate: VerificationCandidate; image: VerifyImage; entry: RegionConfig };
+
+/**
+ * What a verification would launch, after every refusal check (the plan `shipyard verify`
+ * prints without `--wait`): nothing is launched.
+ *
+ * @throws VerificationRefused (see runVerification).
+ */
+export async function planVerification(
+  deps: Omit<VerifyDeps, 'sleep' | 'ssm' | 'store'>,
+  request: VerifyRequest,
+): Promise<VerificationCandidate[]> {
+  return (await selectVerifications(deps, request)).queue.map((q) => q.candidate);
+}
+
+async function selectVerifications(
+  deps: Omit<VerifyDeps, 'sleep' | 'ssm' | 'store'>,
+  request: VerifyRequest,
+): Promise<{ verify: VerifyConfig; queue: Queued[] }> {
+  const { verify, regions } = configOf(request);
+  await assertIsolated(deps, request, verify, regions);
+  const recorded = await deps.recordedRunIds(request.policy.name);
+  const queue: Queued[] = [];
+  for (const entry of regions) {
+    for (const found of [
+      ...(await ownCandidates(deps, request, entry.region, recorded)),
+      ...(await foreignCandidates(deps, request, verify, entry.region)),
+    ])
+      queue.push({ ...found, entry });
+  }
+  const overCap = overRunCap(queue.length, verify.maxPerRun);
+  if (overCap !== undefined)
+    throw new VerificationRefused(`backupPolicies[${request.policy.name}].verify.maxPerRun: ${overCap}`);
+  return { verify, queue };
+}
+
+export async function runVerification(deps: VerifyDeps, request: VerifyRequest): Promise<VerificationReport> {
+  const { verify, queue } = await selectVerifications(deps, request);
+  const results: VerificationRecord[] = [];
+  const active = new Map<string, Active>();
+  const finish = async (
+    run: Active,
+    outcome: { status: 'passed' | 'failed'; reason?: string; secondsToPass?: number },
+  ) => {
+    active.delete(run.instanceId);
+    const ec2 = deps.ec2(run.candidate.region);
+    await ec2.terminate([run.instanceId]);
+    const record: VerificationRecord = {
+      verificationId: request.verificationId,
+      policy: run.candidate.policy,
+      target: run.candidate.target,
+      region: run.candidate.region,
+      imageId: run.candidate.imageId,
+      imageCreatedAt: backupInstant(run.image),
+      ours: run.candidate.ours,
+      instanceId: run.instanceId,
+      status: outcome.status,
+      ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
+      ...(outcome.secondsToPass === undefined ? {} : { secondsToPass: outcome.secondsToPass }),
+      launchedAt: run.launchedAt,
+      finishedAt: deps.now().toISOString(),
+    };
+    results.push(record);
+    await deps.store.putResult(record);
+    await deps.store.forgetLaunch(record.region, run.instanceId);
+    if (run.candidate.ours)
+      await ec2.tagImage(run.candidate.imageId, resultTags(record.status, record.finishedAt));
+    if (record.status === 'failed') await deps.alarms?.failed(record);
+  };
+
+  try {
+    while (queue.length > 0 || active.size > 0) {
+      await launchWhatFits(deps, request, verify, queue, active, results);
+      await judgeActive(deps, verify, active, finish);
+      if (queue.length > 0 || active.size > 0) await deps.sleep(VERIFY_POLL_MS);
+    }
+  } finally {
+    // Whatever happened (an error, a crash of a call, the caller stopping us), nothing stays running.
+    for (const run of [...active.values()]) {
+      active.delete(run.instanceId);
+      await deps.ec2(run.candidate.region).terminate([run.instanceId]);
+    }
+  }
+  return { verificationId: request.verificationId, policy: request.policy.name, results };
+}
+
+async function launchWhatFits(
+  deps: VerifyDeps,
+  request: VerifyRequest,
+  verify: VerifyConfig,
+  queue: Queued[],
+  active: Map<string, Active>,
+  results: VerificationRecord[],
+) {
+  for (let index = 0; index < queue.length; ) {
+    const next = queue[index];
+    if (next === undefined) break;
+    const inRegion = [...active.values()].filter((a) => a.candidate.region === next.entry.region).length;
+    if (inRegion >= verify.maxConcurrentPerRegion) {
+      index += 1;
+      continue;
+    }
+    const now = deps.now();
+    const deadline = new Date(now.getTime() + verify.deadlineSeconds * 1000).toISOString();
+    const launch = verificationLaunch({
+      candidate: next.candidate,
+      verificationId: request.verificationId,
+      subnetId: next.entry.subnetId,
+      securityGroupId: next.entry.securityGroupId,
+      instanceType: instanceTypeFor(next.entry, next.candidate.architecture),
+      deadline,
+    });
+    try {
+      const launched = await deps.ec2(next.entry.region).runInstance(launch);
+      queue.splice(index, 1);
+      await deps.store.recordLaunch({ region: next.entry.region, instanceId: launched.instanceId, deadline });
+      active.set(launched.instanceId, {
+        candidate: next.candidate,
+        image: next.image,
+        instanceId: launched.instanceId,
+        launchedAt: launched.launchTime,
+        deadlineMs: Date.parse(deadline),
+      });
+    } catch (error) {
+      // Throttling and capacity limits are reasons to wait: the candidate stays queued.
+      if (isTransientBackupError(error)) return;
+      queue.splice(index, 1);
+      const record: VerificationRecord = {
+        verificationId: request.verificationId,
+        policy: next.candidate.policy,
+        target: next.candidate.target,
+        region: next.candidate.region,
+        imageId: next.candidate.imageId,
+        imageCreatedAt: backupInstant(next.image),
+        ours: next.candidate.ours,
+        status: 'failed',
+        reason: `launch refused: ${error instanceof Error ? error.message : String(error)}`,
+        finishedAt: now.toISOString(),
+      };
+      results.push(record);
+      await deps.store.putResult(record);
+      if (record.ours)
+        await deps.ec2(record.region).tagImage(record.imageId, resultTags('failed', record.finishedAt));
+      await deps.alarms?.failed(record);
+    }
+  }
+}
+
+async function judgeActive(
+  deps: VerifyDeps,
+  verify: VerifyConfig,
+  active: Map<string, Active>,
+  finish: (
+    run: Active,
+    outcome: { status: 'passed' | 'failed'; reason?: string; secondsToPass?: number },
+  ) => Promise<void>,
+) {
+  const byRegion = new Map<string, Active[]>();
+  for (const run of active.values())
+    byRegion.set(run.candidate.region, [...(byRegion.get(run.candidate.region) ?? []), run]);
+  for (const [region, runs] of byRegion) {
+    const ids = runs.map((r) => r.instanceId);
+    const probes = await deps.ec2(region).probe(ids);
+    const pings = verify.probes.ssm ? await deps.ssm.pingStatus(region, ids) : new Map<string, string>();
+    const nowMs = deps.now().getTime();
+    for (const run of runs) {
+      // Not visible yet (EC2 is eventually consistent just after RunInstances): still pending; the deadline bounds it.
+      const probe = probes.get(run.instanceId) ?? { state: 'pending' };
+      const ping = pings.get(run.instanceId);
+      const judgement = judgeVerification(ping === undefined ? probe : { ...probe, ssmPingStatus: ping }, {
+        launchedAtMs: Date.parse(run.launchedAt),
+        nowMs,
+        deadlineMs: run.deadlineMs,
+        ssm: verify.probes.ssm,
+      });
+      if (judgement.kind === 'passed')
+        await finish(run, { status: 'passed', secondsToPass: judgement.secondsToPass });
+      else if (judgement.kind === 'failed') await finish(run, { status: 'failed', reason: judgement.reason });
+    }
+  }
+}
