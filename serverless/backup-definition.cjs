@@ -13,6 +13,11 @@ const YAML = require('yaml');
 const PLACEHOLDER = /^\$\{([A-Za-z][A-Za-z0-9]*)\}$/;
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the ASL's placeholder, not a template
 const RESULTS_BUCKET = '${backupResultsBucket}';
+// Service integrations are named in the stack's partition (arn:aws-cn:states:::… in China); the
+// plugin emits the definition as an Fn::Sub, which resolves the pseudo parameter.
+const INTEGRATION = /^arn:aws:states:::/;
+// biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's pseudo parameter, resolved by Fn::Sub
+const PARTITIONED_INTEGRATION = 'arn:${AWS::Partition}:states:::';
 
 function substitute(node) {
   if (Array.isArray(node)) return node.map(substitute);
@@ -21,6 +26,8 @@ function substitute(node) {
   for (const [key, value] of Object.entries(node)) {
     const match = key === 'Resource' && typeof value === 'string' ? PLACEHOLDER.exec(value) : null;
     if (key === 'Bucket' && value === RESULTS_BUCKET) out[key] = { Ref: 'BackupResultsBucket' };
+    else if (key === 'Resource' && typeof value === 'string' && INTEGRATION.test(value))
+      out[key] = value.replace(INTEGRATION, PARTITIONED_INTEGRATION);
     else out[key] = match ? { 'Fn::GetAtt': [match[1], 'Arn'] } : substitute(value);
   }
   return out;
