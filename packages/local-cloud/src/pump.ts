@@ -2,7 +2,7 @@ import type { LocalCloud } from './cloud.ts';
 import { mappingStore } from './services/lambda/event-source-mappings.ts';
 import { type BatchDelivery, pollMapping } from './services/lambda/sqs-poller.ts';
 import { routeObjectEvents } from './services/s3/notifications.ts';
-import type { TargetOutcome } from './services/targets/deliver.ts';
+import type { TargetOutcome } from './services/targets/outcome.ts';
 
 export interface PumpResult {
   /** S3 object events routed to their notification destinations. */

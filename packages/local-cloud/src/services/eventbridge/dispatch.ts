@@ -1,5 +1,5 @@
 import type { LocalCloud } from '../../cloud.ts';
-import type { TargetOutcome } from '../targets/deliver.ts';
+import type { TargetOutcome } from '../targets/outcome.ts';
 import { targetPayload } from './input.ts';
 import { matchesPattern } from './pattern.ts';
 import { type RuleDelivery, ruleStore } from './rules.ts';

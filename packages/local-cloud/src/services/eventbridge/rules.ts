@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { AwsError } from '../../aws-error.ts';
 import type { LocalCloud } from '../../cloud.ts';
 import { jsonAction } from '../../protocol/aws-json.ts';
-import type { TargetOutcome } from '../targets/deliver.ts';
+import type { TargetOutcome } from '../targets/outcome.ts';
 import type { TargetInput } from './input.ts';
 import { checkPattern, PatternError } from './pattern.ts';
 

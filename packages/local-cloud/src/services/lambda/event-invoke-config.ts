@@ -5,9 +5,9 @@ import type { RestJsonRoute } from '../../protocol/rest-json.ts';
 import { jsonResponse, parseJsonBody } from '../../protocol/rest-json.ts';
 import type { LocalResponse } from '../../service.ts';
 import { sendToQueue } from '../sqs/internal.ts';
+import type { LambdaCall } from './call.ts';
 import { invalidParameter } from './errors.ts';
-import type { InvocationOutcome } from './invoke.ts';
-import type { LambdaCall } from './operations.ts';
+import type { InvocationOutcome } from './outcome.ts';
 import { findFunction, type LambdaFunction } from './store.ts';
 
 /**

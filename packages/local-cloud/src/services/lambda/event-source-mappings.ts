@@ -6,8 +6,8 @@ import { jsonResponse, parseJsonBody } from '../../protocol/rest-json.ts';
 import type { LocalResponse } from '../../service.ts';
 import { numericAttribute } from '../sqs/attributes.ts';
 import { queueByArn } from '../sqs/internal.ts';
+import type { LambdaCall } from './call.ts';
 import { invalidParameter } from './errors.ts';
-import type { LambdaCall } from './operations.ts';
 import { findFunction } from './store.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { LocalCloud } from '../../cloud.ts';
 import type { LocalRequest, LocalResponse } from '../../service.ts';
-import type { InvocationOutcome } from './invoke.ts';
+import type { InvocationOutcome } from './outcome.ts';
 import type { LambdaFunction } from './store.ts';
 
 /**

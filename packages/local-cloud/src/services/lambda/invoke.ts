@@ -1,16 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { LocalCloud } from '../../cloud.ts';
 import { runAsyncInvocation } from './event-invoke-config.ts';
+import type { InvocationOutcome } from './outcome.ts';
 import { type LambdaContext, type LambdaFunction, lambdaStore, MAX_LOG_LINES_PER_FUNCTION } from './store.ts';
 import { WorkerPool, type WorkerReply } from './worker-pool.ts';
-
-/** The result of one invocation, as Invoke returns it: a JSON payload, maybe an error payload. */
-export interface InvocationOutcome {
-  requestId: string;
-  /** JSON text: the handler's result, or `{errorType, errorMessage, trace}` on error. */
-  payload: string;
-  functionError?: 'Unhandled';
-}
 
 /** Variables Lambda sets itself; a function's configuration cannot override them. */
 const RESERVED = new Set([

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { AwsError } from '../../aws-error.ts';
-import type { LocalCloud } from '../../cloud.ts';
 import { decodePageToken, pageOf } from '../../protocol/page-token.ts';
 import { jsonResponse, parseJsonBody } from '../../protocol/rest-json.ts';
 import type { LocalRequest, LocalResponse } from '../../service.ts';
+import type { LambdaCall } from './call.ts';
 import {
   FunctionCodeError,
   functionExists,
@@ -31,13 +31,6 @@ import {
   validateFunctionName,
 } from './store.ts';
 import { extractZip } from './zip.ts';
-
-export interface LambdaCall {
-  cloud: LocalCloud;
-  req: LocalRequest;
-  /** The `{FunctionName}` path segment, decoded. */
-  name: string;
-}
 
 const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
 const ASYNC_PAYLOAD_LIMIT = 256 * 1024;

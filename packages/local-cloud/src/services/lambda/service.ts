@@ -7,6 +7,7 @@ import {
   routeRestJson,
 } from '../../protocol/rest-json.ts';
 import type { LocalRequest, LocalService } from '../../service.ts';
+import type { LambdaCall } from './call.ts';
 import { FunctionCodeError, invalidParameter } from './errors.ts';
 import { EVENT_INVOKE_CONFIG_ROUTES } from './event-invoke-config.ts';
 import * as esm from './event-source-mappings.ts';
@@ -16,7 +17,7 @@ import { registerBundleFunction } from './register.ts';
 import { lambdaStore } from './store.ts';
 
 /** method, path pattern (the function name is the one capture), operation name, handler. */
-const ROUTES: RestJsonRoute<ops.LambdaCall>[] = [
+const ROUTES: RestJsonRoute<LambdaCall>[] = [
   ['POST', /^\/2015-03-31\/functions\/?$/, 'CreateFunction', ops.createFunction],
   ['GET', /^\/2015-03-31\/functions\/?$/, 'ListFunctions', ops.listFunctions],
   ['GET', /^\/2015-03-31\/functions\/([^/]+)\/?$/, 'GetFunction', ops.getFunction],

@@ -3,7 +3,8 @@ import { children, childText, parseXmlBody, type XmlNode } from '../../protocol/
 import { flat, type XmlObject, xmlDocument } from '../../protocol/xml.ts';
 import type { LocalRequest, LocalResponse } from '../../service.ts';
 import { queueByArn } from '../sqs/internal.ts';
-import { deliverToTarget, type TargetOutcome } from '../targets/deliver.ts';
+import { deliverToTarget } from '../targets/deliver.ts';
+import type { TargetOutcome } from '../targets/outcome.ts';
 import { findBucket } from './buckets.ts';
 import { malformedXml, S3Error } from './errors.ts';
 import { S3_XMLNS, type S3ObjectEvent, s3Store } from './store.ts';

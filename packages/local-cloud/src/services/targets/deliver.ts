@@ -6,15 +6,7 @@ import { findTopic, publish } from '../sns/publish.ts';
 import { sendToQueue } from '../sqs/internal.ts';
 import { startExecution } from '../stepfunctions/executions.ts';
 import { findStateMachine } from '../stepfunctions/store.ts';
-
-/** What delivering a payload to a target ARN started (EventBridge targets, S3 notification destinations). */
-export interface TargetOutcome {
-  target: string;
-  ok: boolean;
-  /** Message id, request id or execution ARN of what was started. */
-  started?: string;
-  error?: string;
-}
+import type { TargetOutcome } from './outcome.ts';
 
 const service = (arn: string) => arn.split(':')[2] ?? '';
 const region = (arn: string) => arn.split(':')[3] ?? 'us-east-1';
