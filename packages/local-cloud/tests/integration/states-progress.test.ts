@@ -64,7 +64,7 @@ describe('POST /_shipyard/states/progress', () => {
       });
     const last = answer.lastEventId;
     const again = await control.executionProgress({ executionArn, afterEventId: last, waitMs: LONG_WAIT_MS });
-    expect(again).toEqual({ status: 'SUCCEEDED', lastEventId: last });
+    expect(again).toEqual({ status: 'SUCCEEDED', lastEventId: last, activity: last });
     expect(await eventCount(executionArn)).toBe(last);
   });
 
@@ -74,6 +74,6 @@ describe('POST /_shipyard/states/progress', () => {
       afterEventId: 0,
       waitMs: 10,
     });
-    expect(answer).toEqual({ lastEventId: 0 });
+    expect(answer).toEqual({ lastEventId: 0, activity: 0 });
   });
 });
