@@ -74,7 +74,7 @@ describe('a fleet in one policy: Distributed Map, one child execution per target
     expect(whole.targets.map((t) => t.target).sort()).toEqual(ids);
     const perVolume = await snapshotsPerVolume();
     expect(ids.filter((id) => perVolume.get(id) !== 1)).toEqual([]);
-  }, 900_000);
+  });
 
   it('a redrive after the parent stopped halfway through the map backs up no target twice and skips none', async () => {
     // Prepare: the parent is stopped once 10 of 24 children have ended.
@@ -104,7 +104,7 @@ describe('a fleet in one policy: Distributed Map, one child execution per target
     // … and every volume has exactly one backup of this run.
     const after = await snapshotsPerVolume();
     expect(ids.filter((id) => after.get(id) !== 1)).toEqual([]);
-  }, 600_000);
+  });
 
   /**
    * AWS limits are waits (EC2 User Guide, "How AMI copy works": over the concurrent AMI copies
@@ -144,7 +144,7 @@ describe('a fleet in one policy: Distributed Map, one child execution per target
       .reduce((n, c) => n + c.count, 0);
     // The limit was hit and waited out: more CopyImage calls than copies.
     expect(copies).toBeGreaterThan(36);
-  }, 600_000);
+  });
 
   describe('an item or result file in S3 that cannot be read', () => {
     const ids = volumes(3);

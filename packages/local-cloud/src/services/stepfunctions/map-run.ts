@@ -194,7 +194,7 @@ const runChildren = (
 ): Promise<ChildRun> =>
   new Promise((resolve) => {
     const children: (ExecutionRecord | undefined)[] = units.map((_, i) => kept[i]);
-    const todo = units.map((_, i) => i).filter((i) => children[i] === undefined);
+    const unstarted = units.map((_, i) => i).filter((i) => children[i] === undefined);
     const limit = spec.maxConcurrency || DISTRIBUTED_MAX_CONCURRENCY;
     const total = run.itemCounts.total;
     let next = 0;
@@ -215,12 +215,12 @@ const runChildren = (
       if (stopped) return;
       if (status !== 'succeeded') failedItems += unit.items;
       if (status !== 'succeeded' && overThreshold(spec, failedItems, total)) return stopAll(true);
-      if (next >= todo.length && active === 0) return resolve({ children, failedOver: false });
+      if (next >= unstarted.length && active === 0) return resolve({ children, failedOver: false });
       launch();
     };
     const launch = () => {
-      while (!stopped && active < limit && next < todo.length) {
-        const index = todo[next++]!;
+      while (!stopped && active < limit && next < unstarted.length) {
+        const index = unstarted[next++]!;
         const unit = units[index]!;
         active += 1;
         move(run.itemCounts, 'pending', 'running', unit.items);
@@ -237,7 +237,7 @@ const runChildren = (
       }
     };
     scope.execution.halted.signal.addEventListener('abort', () => stopped || stopAll(false), { once: true });
-    if (todo.length === 0) resolve({ children, failedOver: false });
+    if (unstarted.length === 0) resolve({ children, failedOver: false });
     else launch();
   });
 
