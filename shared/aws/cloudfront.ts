@@ -79,11 +79,9 @@ export const createCloudFrontAdapter = (options: CloudFrontAdapterOptions = {}):
     }
   };
 
-  /** Ids of the invalidations still InProgress, over every page of ListInvalidations. */
-  const inProgressIds = async (distributionId: string): Promise<string[]> => {
-    const ids: string[] = [];
+  /** The pages of a distribution's invalidation summaries, newest first, fetched as the caller reads on. */
+  async function* pagesNewestFirst(distributionId: string) {
     let marker: string | undefined;
-    let completedRun = 0;
     do {
       let page: ListInvalidationsCommandOutput;
       try {
@@ -97,7 +95,17 @@ export const createCloudFrontAdapter = (options: CloudFrontAdapterOptions = {}):
       } catch (error) {
         throw translate('ListInvalidations', distributionId, error);
       }
-      for (const summary of page.InvalidationList?.Items ?? []) {
+      yield page.InvalidationList?.Items ?? [];
+      marker = page.InvalidationList?.IsTruncated ? page.InvalidationList.NextMarker : undefined;
+    } while (marker);
+  }
+
+  /** Ids of the invalidations still InProgress, over every page of ListInvalidations. */
+  const inProgressIds = async (distributionId: string): Promise<string[]> => {
+    const ids: string[] = [];
+    let completedRun = 0;
+    for await (const page of pagesNewestFirst(distributionId)) {
+      for (const summary of page) {
         if (summary.Status === 'Completed') {
           completedRun += 1;
           continue;
@@ -108,8 +116,7 @@ export const createCloudFrontAdapter = (options: CloudFrontAdapterOptions = {}):
       // Newest first: after a long run of Completed ones, older ones are done too. Undercounting is
       // safe: CloudFront then answers TooManyInvalidationsInProgress and the batch is deferred.
       if (completedRun >= COMPLETED_RUN_BEFORE_STOP) break;
-      marker = page.InvalidationList?.IsTruncated ? page.InvalidationList.NextMarker : undefined;
-    } while (marker);
+    }
     return ids;
   };
 
@@ -119,28 +126,13 @@ export const createCloudFrontAdapter = (options: CloudFrontAdapterOptions = {}):
     sinceMs: number,
   ): Promise<InvalidationSummary[]> => {
     const found: InvalidationSummary[] = [];
-    let marker: string | undefined;
-    for (;;) {
-      let page: ListInvalidationsCommandOutput;
-      try {
-        page = await client.send(
-          new ListInvalidationsCommand({
-            DistributionId: distributionId,
-            Marker: marker,
-            MaxItems: pageSize,
-          }),
-        );
-      } catch (error) {
-        throw translate('ListInvalidations', distributionId, error);
-      }
-      for (const summary of page.InvalidationList?.Items ?? []) {
+    for await (const page of pagesNewestFirst(distributionId))
+      for (const summary of page) {
         const createTime = summary.CreateTime?.getTime() ?? 0;
         if (createTime < sinceMs) return found;
         if (summary.Id) found.push({ id: summary.Id, createTime });
       }
-      marker = page.InvalidationList?.IsTruncated ? page.InvalidationList.NextMarker : undefined;
-      if (!marker) return found;
-    }
+    return found;
   };
 
   return {
