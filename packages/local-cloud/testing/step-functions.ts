@@ -1,4 +1,5 @@
 import {
+  CreateStateMachineCommand,
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   type SFNClient,
@@ -53,3 +54,15 @@ export const waitForExecution = async (
 
 export const lambdaArn = (name: string, region = 'us-east-1') =>
   `arn:aws:lambda:${region}:123456789012:function:${name}`;
+
+/** Creates a state machine from an ASL object with the local role; its ARN. */
+export const createStateMachine = async (sfn: SFNClient, name: string, definition: object): Promise<string> =>
+  (
+    await sfn.send(
+      new CreateStateMachineCommand({
+        name,
+        definition: JSON.stringify(definition),
+        roleArn: LOCAL_ROLE_ARN,
+      }),
+    )
+  ).stateMachineArn!;

@@ -1,6 +1,5 @@
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
-  CreateStateMachineCommand,
   DescribeExecutionCommand,
   DescribeMapRunCommand,
   GetExecutionHistoryCommand,
@@ -14,7 +13,7 @@ import {
 import { beforeEach, describe, expect, it } from 'vitest';
 import { registerLocalFunction } from '../../src/services/lambda/register.ts';
 import { clientConfig, useLocalCloud } from '../../testing/local-cloud.ts';
-import { LOCAL_ROLE_ARN, lambdaArn, waitForExecution } from '../../testing/step-functions.ts';
+import { createStateMachine, lambdaArn, waitForExecution } from '../../testing/step-functions.ts';
 
 /**
  * Distributed Map in the local cloud, against the AWS Step Functions Developer Guide:
@@ -27,16 +26,7 @@ const local = useLocalCloud();
 const sfn = () => new SFNClient(clientConfig(local().url));
 const s3 = () => new S3Client({ ...clientConfig(local().url), forcePathStyle: true });
 
-const createMachine = async (name: string, definition: object) =>
-  (
-    await sfn().send(
-      new CreateStateMachineCommand({
-        name,
-        definition: JSON.stringify(definition),
-        roleArn: LOCAL_ROLE_ARN,
-      }),
-    )
-  ).stateMachineArn!;
+const createMachine = (name: string, definition: object) => createStateMachine(sfn(), name, definition);
 
 const start = async (machineArn: string, input: unknown = {}) =>
   (await sfn().send(new StartExecutionCommand({ stateMachineArn: machineArn, input: JSON.stringify(input) })))

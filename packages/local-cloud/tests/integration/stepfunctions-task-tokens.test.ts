@@ -1,5 +1,4 @@
 import {
-  CreateStateMachineCommand,
   GetExecutionHistoryCommand,
   type HistoryEvent,
   SendTaskFailureCommand,
@@ -12,7 +11,7 @@ import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/c
 import { beforeEach, describe, expect, it } from 'vitest';
 import { registerLocalFunction } from '../../src/services/lambda/register.ts';
 import { clientConfig, useLocalCloud } from '../../testing/local-cloud.ts';
-import { LOCAL_ROLE_ARN, waitForExecution } from '../../testing/step-functions.ts';
+import { createStateMachine, waitForExecution } from '../../testing/step-functions.ts';
 
 /**
  * `.waitForTaskToken` in the local cloud, against "Wait for a Callback with Task Token"
@@ -25,16 +24,7 @@ import { LOCAL_ROLE_ARN, waitForExecution } from '../../testing/step-functions.t
 const local = useLocalCloud();
 const sfn = () => new SFNClient(clientConfig(local().url));
 
-const createMachine = async (name: string, definition: object) =>
-  (
-    await sfn().send(
-      new CreateStateMachineCommand({
-        name,
-        definition: JSON.stringify(definition),
-        roleArn: LOCAL_ROLE_ARN,
-      }),
-    )
-  ).stateMachineArn!;
+const createMachine = (name: string, definition: object) => createStateMachine(sfn(), name, definition);
 
 const start = async (machineArn: string, input: unknown = {}) =>
   (await sfn().send(new StartExecutionCommand({ stateMachineArn: machineArn, input: JSON.stringify(input) })))

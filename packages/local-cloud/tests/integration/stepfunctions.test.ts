@@ -14,21 +14,17 @@ import {
 import { beforeEach, describe, expect, it } from 'vitest';
 import { registerLocalFunction } from '../../src/services/lambda/register.ts';
 import { clientConfig, useLocalCloud } from '../../testing/local-cloud.ts';
-import { LOCAL_ROLE_ARN, lambdaArn, waitForExecution } from '../../testing/step-functions.ts';
+import {
+  createStateMachine,
+  LOCAL_ROLE_ARN,
+  lambdaArn,
+  waitForExecution,
+} from '../../testing/step-functions.ts';
 
 const local = useLocalCloud();
 const sfn = () => new SFNClient(clientConfig(local().url));
 
-const createMachine = async (name: string, definition: object) =>
-  (
-    await sfn().send(
-      new CreateStateMachineCommand({
-        name,
-        definition: JSON.stringify(definition),
-        roleArn: LOCAL_ROLE_ARN,
-      }),
-    )
-  ).stateMachineArn!;
+const createMachine = (name: string, definition: object) => createStateMachine(sfn(), name, definition);
 
 const run = async (machineArn: string, input: unknown = {}, name?: string) => {
   const started = await sfn().send(

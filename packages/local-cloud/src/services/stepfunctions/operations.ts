@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import type { LocalCloud } from '../../cloud.ts';
 import { decodePageToken, invalidTokenError, pageOf } from '../../protocol/page-token.ts';
 import { pageSize, parse, type StatesAction, seconds } from './action-support.ts';
 import { parseDefinition } from './definition.ts';
