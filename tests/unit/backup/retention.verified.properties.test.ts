@@ -55,29 +55,35 @@ describe('planRetention keeps the newest verified backup (property-based)', () =
 
   it('keeps an old verified backup the rules alone would delete, and says why', () => {
     // Prepare: keepLast 1 would delete everything but the newest; the older one is verified.
-    const found = fc.sample(verifiedScenarioArb, { numRuns: 2_000, seed: 20261202 }).find((input) => {
-      const runs = [...ourRuns(input).values()].filter((r) => isAvailableRun(r, input.form));
-      const verifiedRun = newestVerifiedRun(input);
-      const newest = runs.sort((a, b) => b.time - a.time)[0];
-      // A backup of the current run is kept as the run's own, whatever else holds: not this case.
-      const ofCurrentRun = verifiedRun?.images.some((i) => i.tags['shipyard:run'] === input.runId) ?? false;
-      return verifiedRun !== undefined && newest !== undefined && verifiedRun !== newest && !ofCurrentRun;
-    });
-    expect(found).toBeDefined();
-    const input = {
-      ...(found as RetentionInput),
+    // The case is found by asking the rules themselves: without the verification, this plan
+    // deletes the verified image (so no other reason to keep it holds).
+    const withRules = (input: RetentionInput): RetentionInput => ({
+      ...input,
       protectedIds: [],
       retention: { keepLast: 1 },
       maxDeletesPerRun: 1_000,
-    };
-    const run = newestVerifiedRun(input);
+    });
+    const verifiedImageOf = (input: RetentionInput) =>
+      newestVerifiedRun(input)?.images.find(
+        (i) => i.state === 'available' && input.verifiedImageIds?.includes(i.imageId),
+      );
+    const found = fc
+      .sample(verifiedScenarioArb, 2_000)
+      .map(withRules)
+      .find((input) => {
+        const image = verifiedImageOf(input);
+        if (image === undefined) return false;
+        const unverified = planRetention({ ...input, verifiedImageIds: [] });
+        return unverified.delete.some((item) => item.id === image.imageId);
+      });
+    expect(found).toBeDefined();
+    const input = found as RetentionInput;
+    const image = verifiedImageOf(input);
     // Act
     const plan = planRetention(input);
     // Assess
-    const image = run?.images.find(
-      (i) => i.state === 'available' && input.verifiedImageIds?.includes(i.imageId),
-    );
     const kept = plan.keep.find((item) => item.id === image?.imageId);
     expect(kept?.reason).toContain('newest verified backup');
+    expect(plan.delete.some((item) => item.id === image?.imageId)).toBe(false);
   });
 });
