@@ -6,6 +6,7 @@ import { createAccelerators } from '../../shared/aws/global-accelerator.ts';
 import { createS3DrillLock } from '../../shared/aws/s3-drill-lock.ts';
 import { createS3RunRecords } from '../../shared/aws/s3-run-records.ts';
 import { createS3VerificationStore } from '../../shared/aws/s3-verification-store.ts';
+import { createProbeCommands } from '../../shared/aws/ssm-commands.ts';
 import { createManagedInstances } from '../../shared/aws/ssm-instances.ts';
 import type { DrillDeps } from '../../shared/backup-service/drill.ts';
 import type { VerifyDeps } from '../../shared/backup-service/verify.ts';
@@ -30,6 +31,7 @@ export function verifyDeps(global: GlobalOptions, bucket: string): VerifyDeps {
   return {
     ec2: createVerificationEc2Factory({ clientConfig: config }),
     ssm: createManagedInstances({ config }),
+    commands: createProbeCommands({ config }),
     store: createS3VerificationStore({ bucket, config: { ...config, region } }),
     alarms: createVerificationAlarms({ region, config }),
     recordedRunIds: (policy) => runRecords.recordedRunIds(policy),
