@@ -15,6 +15,7 @@ import {
   regionOfArn,
   resolveMachineArn,
 } from '../backup/state-machine.ts';
+import { listWithVerification, RECORDS_BUCKET_OPTION } from '../backup/verification-status.ts';
 import { DEFAULT_CONFIG_FILE, type GlobalOptions, loadConfigFile } from '../context.ts';
 import { EXIT, UserError } from '../errors.ts';
 import type { Output } from '../output.ts';
@@ -185,7 +186,8 @@ export const register = (program: Command, output: Output): void => {
           return upper;
         },
       )
-      .option('--max <n>', 'at most this many executions', wholeNumber(1, 1000), 20),
+      .option('--max <n>', 'at most this many executions', wholeNumber(1, 1000), 20)
+      .option(...RECORDS_BUCKET_OPTION),
   ).action(async (options: ListOptions) => {
     const { sfn, arn: machineArn } = await machine(global(), options);
     let items = await sfn.list({
@@ -211,7 +213,13 @@ export const register = (program: Command, output: Output): void => {
       }
       items = matches;
     }
-    output.result({ stateMachineArn: machineArn, executions: items }, () => executionListText(items));
+    await listWithVerification(
+      global(),
+      options,
+      output,
+      { stateMachineArn: machineArn, executions: items },
+      () => executionListText(items),
+    );
   });
 
   backup
