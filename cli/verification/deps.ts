@@ -2,6 +2,7 @@
 import { createAlarmStates, createVerificationAlarms } from '../../shared/aws/cloudwatch.ts';
 import { createLaunchTemplates } from '../../shared/aws/ec2-launch-templates.ts';
 import { createVerificationEc2Factory } from '../../shared/aws/ec2-verification.ts';
+import { createTargetHealth } from '../../shared/aws/elbv2-target-health.ts';
 import { createAccelerators } from '../../shared/aws/global-accelerator.ts';
 import { createS3DrillLock } from '../../shared/aws/s3-drill-lock.ts';
 import { createS3RunRecords } from '../../shared/aws/s3-run-records.ts';
@@ -49,6 +50,7 @@ export function drillDeps(global: GlobalOptions, bucket: string): DrillDeps {
     alarms: createAlarmStates({ config }),
     templates: createLaunchTemplates({ clientConfig: config }),
     lock: createS3DrillLock({ bucket, now, config: { ...config, region } }),
+    targetHealth: createTargetHealth({ config }),
     store: createS3VerificationStore({ bucket, config: { ...config, region } }),
     now,
     sleep: realSleep,
