@@ -12,7 +12,6 @@ import type { BackupPolicy } from '../../shared/config/policies.ts';
 import { DEFAULT_CONFIG_FILE, type GlobalOptions, loadConfigFile } from '../context.ts';
 import type { Output } from '../output.ts';
 import { verifyDeps } from '../verification/deps.ts';
-import type { MachineOptions } from './state-machine.ts';
 
 export interface TargetStatus {
   policy: string;
@@ -27,7 +26,7 @@ export interface TargetStatus {
 }
 
 /** The status rows of the given policies (only those with `verify`), sorted by policy, target, region. */
-export async function verificationStatuses(
+async function verificationStatuses(
   deps: {
     ec2: (region: string) => Pick<VerificationEc2, 'describeImages'>;
     store: Pick<VerificationStore, 'results'>;
@@ -91,7 +90,7 @@ export const RECORDS_BUCKET_OPTION = [
  */
 export async function listWithVerification(
   global: GlobalOptions,
-  options: MachineOptions & { recordsBucket?: string },
+  options: { recordsBucket?: string },
   output: Output,
   data: Record<string, unknown>,
   text: () => string,

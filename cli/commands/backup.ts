@@ -49,6 +49,7 @@ interface RunOptions extends MachineOptions {
 }
 
 interface ListOptions extends MachineOptions {
+  recordsBucket?: string;
   policy?: string;
   status?: ExecutionStatus;
   max: number;

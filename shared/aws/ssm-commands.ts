@@ -15,7 +15,7 @@ import type { ProbeCommands } from '../backup-service/ports/verification.ts';
 import { sdkErrorCode, toAwsCallError } from './errors.ts';
 
 /** The AWS-owned document the probe runs (IAM limits ssm:SendCommand to it). */
-export const RUN_SHELL_SCRIPT_DOCUMENT = 'AWS-RunShellScript';
+const RUN_SHELL_SCRIPT_DOCUMENT = 'AWS-RunShellScript';
 
 export function createProbeCommands(
   options: { config?: Omit<SSMClientConfig, 'region'> } = {},

@@ -25,7 +25,7 @@ export interface CommandInvocation {
 }
 
 /** curl's own limit on the whole GET, so a hanging service cannot hold the command open. */
-export const HTTP_PROBE_CURL_MAX_SECONDS = 10;
+const HTTP_PROBE_CURL_MAX_SECONDS = 10;
 /**
  * SendCommand `TimeoutSeconds` of a probe (the delivery timeout; the model's minimum is 30):
  * an agent that does not pick the command up within a minute is retried with a new command.

@@ -53,6 +53,7 @@ const record = (over: Partial<VerificationRecord>): VerificationRecord => ({
 });
 
 class CapturingOutput implements Output {
+  json = false;
   data: unknown;
   text = '';
   result(data: unknown, human: () => string) {

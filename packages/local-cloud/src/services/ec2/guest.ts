@@ -1,6 +1,6 @@
 import * as z from 'zod';
 
-export const GUEST_SERVICE_STATES = ['ok', 'error', 'not-listening'] as const;
+const GUEST_SERVICE_STATES = ['ok', 'error', 'not-listening'] as const;
 export type GuestService = (typeof GUEST_SERVICE_STATES)[number];
 
 /**
