@@ -7,7 +7,6 @@
  * that is not a running managed node; GetCommandInvocation statuses, InvocationDoesNotExist);
  * EC2 API reference (DescribeInstanceStatus with IncludeAllInstances; RunInstances).
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
