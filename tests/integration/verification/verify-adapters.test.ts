@@ -276,6 +276,87 @@ describe('verification adapters against the local cloud', () => {
     );
   });
 
+  it('error mapping: EC2 throttling the SDK gave up on is Ec2Throttled (a reason to wait); SSM and S3 failures are AwsCallError with their code', async () => {
+    // Prepare
+    const [imageId = ''] = await seed();
+    await local().control.addFaults([
+      { service: 'ec2', action: 'RunInstances', code: 'RequestLimitExceeded', firstN: 1 },
+      {
+        service: 'ssm',
+        action: 'DescribeInstanceInformation',
+        code: 'ThrottlingException',
+        status: 400,
+        firstN: 1,
+      },
+      { service: 'ssm', action: 'SendCommand', code: 'InternalServerError', status: 500, firstN: 1 },
+    ]);
+    const launch = verificationLaunch({
+      candidate: {
+        policy: 'p',
+        target: imageId,
+        region: REGION,
+        imageId,
+        architecture: 'x86_64',
+        ours: false,
+      },
+      verificationId: 'v-faults',
+      subnetId: 'subnet-0000000a',
+      securityGroupId: 'sg-0000000a',
+      instanceType: 't3.micro',
+      deadline: '2030-01-01T00:00:00.000Z',
+    });
+    // Act + Assess
+    await expect(ec2().runInstance(launch)).rejects.toMatchObject({ name: 'Ec2Throttled' });
+    await expect(
+      createManagedInstances({ config: settings() }).pingStatus(REGION, ['i-0000000000000000a']),
+    ).rejects.toMatchObject({ name: 'AwsCallError', code: 'ThrottlingException' });
+    await expect(
+      createProbeCommands({ config: settings() }).send(REGION, 'i-0000000000000000a', {
+        commands: ['true'],
+        timeoutSeconds: 60,
+        comment: 'c',
+      }),
+    ).rejects.toMatchObject({ name: 'AwsCallError', code: 'InternalServerError' });
+  });
+
+  it('SSM ping status pages DescribeInstanceInformation (10 per page by default) to the end', async () => {
+    // Prepare: 12 instances of an image with an agent, all Online.
+    const [imageId = ''] = await seed();
+    const ids: string[] = [];
+    for (let n = 0; n < 12; n++)
+      ids.push(
+        (
+          await ec2().runInstance(
+            verificationLaunch({
+              candidate: {
+                policy: 'p',
+                target: `t${n}`,
+                region: REGION,
+                imageId,
+                architecture: 'x86_64',
+                ours: false,
+              },
+              verificationId: `v-page-${n}`,
+              subnetId: 'subnet-0000000a',
+              securityGroupId: 'sg-0000000a',
+              instanceType: 't3.micro',
+              deadline: '2030-01-01T00:00:00.000Z',
+            }),
+          )
+        ).instanceId,
+      );
+    const { instanceBootMs, ssmAgentOnlineMs } = await local().control.durations();
+    await advance(instanceBootMs + ssmAgentOnlineMs);
+    // Act
+    const pings = await createManagedInstances({ config: settings() }).pingStatus(REGION, ids);
+    // Assess
+    expect([...pings.keys()].sort()).toEqual([...ids].sort());
+    const calls = (await local().control.counters()).calls.find(
+      (c) => c.action === 'DescribeInstanceInformation',
+    );
+    expect(calls?.count).toBe(2);
+  });
+
   it('the store lists launches per region and forgets them; a missing bucket is an AwsCallError with its code', async () => {
     await seed();
     const records = store();
