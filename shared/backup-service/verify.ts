@@ -421,7 +421,15 @@ async function settle(
     await finish(run, {
       status: 'failed',
       reason: judgement.reason,
-      ...(httpProbe === undefined ? {} : { httpProbe: probeRecord(httpProbe, run.probe, 'not run') }),
+      ...(httpProbe === undefined
+        ? {}
+        : {
+            httpProbe: probeRecord(
+              httpProbe,
+              run.probe,
+              (run.probe?.attempts ?? 0) > 0 ? 'failed' : 'not run',
+            ),
+          }),
     });
     return;
   }
