@@ -241,8 +241,27 @@ function verifyProbeStatements(policies) {
   ];
 }
 
+/**
+ * The drill's parity gate reads ELBv2 target health when a standby endpoint is an ALB/NLB:
+ * the two Describe actions, which take no resource-level permissions (Service Authorization
+ * Reference, Elastic Load Balancing V2: Describe* apply to `*`). Only when a drill is
+ * configured; merged into the drill function's role.
+ */
+function drillTargetHealthStatements(drills) {
+  if (drills.length === 0) return [];
+  return [
+    {
+      Sid: 'DrillTargetHealth',
+      Effect: 'Allow',
+      Action: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'],
+      Resource: '*',
+    },
+  ];
+}
+
 module.exports = {
   copyImageStatements,
+  drillTargetHealthStatements,
   verifyProbeStatements,
   copyImageEc2Statements,
   kmsStatements,

@@ -1,5 +1,5 @@
 /**
- * The IAM of the verification's HTTP probe. Source: SSM User Guide, "Restricting Run Command
+ * The IAM of the verification's HTTP probe and of the drill's target-health read. Source: SSM User Guide, "Restricting Run Command
  * access based on tags" (`ssm:resourceTag/<key>` on `arn:…:ec2:…:instance/*`) and the Service
  * Authorization Reference for Systems Manager (SendCommand on document and instance resources;
  * AWS-owned documents have no account in their ARN).
@@ -8,11 +8,13 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 const require = createRequire(import.meta.url);
-const { verifyProbeStatements } = require('../../../serverless/iam-backup.cjs') as {
-  verifyProbeStatements: (
-    policies: unknown[],
-  ) => { Sid?: string; Action: string[]; Resource: unknown; Condition?: unknown }[];
-};
+const { drillTargetHealthStatements, verifyProbeStatements } =
+  require('../../../serverless/iam-backup.cjs') as {
+    drillTargetHealthStatements: (drills: unknown[]) => { Action: string[]; Resource: unknown }[];
+    verifyProbeStatements: (
+      policies: unknown[],
+    ) => { Sid?: string; Action: string[]; Resource: unknown; Condition?: unknown }[];
+  };
 
 const region = (name: string) => ({
   region: name,
@@ -61,5 +63,19 @@ describe('verifyProbeStatements', () => {
 
   it('grants nothing when no policy probes', () => {
     expect(verifyProbeStatements([{ name: 'b', verify: { regions: [region('eu-west-1')] } }])).toEqual([]);
+  });
+});
+
+describe('drillTargetHealthStatements', () => {
+  it('allows the two ELBv2 Describe actions only when a drill is configured', () => {
+    expect(drillTargetHealthStatements([])).toEqual([]);
+    expect(drillTargetHealthStatements([{ name: 'web' }])).toEqual([
+      {
+        Sid: 'DrillTargetHealth',
+        Effect: 'Allow',
+        Action: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'],
+        Resource: '*',
+      },
+    ]);
   });
 });
