@@ -19,7 +19,7 @@ import { targetResult } from '../../shared/backup-service/outcome.ts';
 import { runFileKeys } from '../../shared/backup-service/run-files.ts';
 import { type BackupState, type Run, runSchema } from '../../shared/backup-service/state.ts';
 import { parseTaskInput } from '../../shared/backup-service/task-input.ts';
-import { backupDeps, backupResultsEnv } from '../../shared/lambda/backup-deps.ts';
+import { backupDeps, backupRunsResultsEnv } from '../../shared/lambda/backup-deps.ts';
 import { lambdaHandler } from '../../shared/lambda/handler.ts';
 
 const inputSchema = z
@@ -176,7 +176,7 @@ export function makeHandler(deps: BackupDeps) {
 
 export const handler = lambdaHandler({
   name: 'backup-summarize',
-  env: backupResultsEnv,
+  env: backupRunsResultsEnv,
   deps: backupDeps,
   handler: makeHandler,
 });
