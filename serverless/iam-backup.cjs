@@ -201,8 +201,68 @@ async function shareImageStatements(context) {
   ];
 }
 
+/**
+ * The verification's HTTP probe (verify.httpProbe): ssm:SendCommand with the AWS-owned
+ * AWS-RunShellScript document only (its ARN has no account), on instances only while they
+ * carry Shipyard's verification tags (SSM User Guide, "Restricting Run Command access based on
+ * tags": `ssm:resourceTag/<key>` on the instance resource). Document and instances are two
+ * statements: a tag condition on the document, which has no such tag, would deny it.
+ * GetCommandInvocation has no resource type to scope [unconfirmed: Service Authorization
+ * Reference lists none], so it is allowed on `*`. Merged into the verify function's role.
+ */
+function verifyProbeStatements(policies) {
+  const probing = policies.filter((policy) => policy.verify?.httpProbe !== undefined);
+  const regions = sorted(probing.flatMap((policy) => policy.verify.regions.map((entry) => entry.region)));
+  if (regions.length === 0) return [];
+  return [
+    {
+      Sid: 'VerifyProbeDocument',
+      Effect: 'Allow',
+      Action: ['ssm:SendCommand'],
+      Resource: regions.map((region) =>
+        sub(`arn:\${AWS::Partition}:ssm:${region}::document/AWS-RunShellScript`),
+      ),
+    },
+    {
+      Sid: 'VerifyProbeInstances',
+      Effect: 'Allow',
+      Action: ['ssm:SendCommand'],
+      Resource: regions.map((region) =>
+        sub(`arn:\${AWS::Partition}:ec2:${region}:\${AWS::AccountId}:instance/*`),
+      ),
+      Condition: {
+        StringEquals: {
+          'ssm:resourceTag/shipyard:managed': 'true',
+          'ssm:resourceTag/shipyard:kind': 'verification',
+        },
+      },
+    },
+    { Effect: 'Allow', Action: ['ssm:GetCommandInvocation'], Resource: '*' },
+  ];
+}
+
+/**
+ * The drill's parity gate reads ELBv2 target health when a standby endpoint is an ALB/NLB:
+ * the two Describe actions, which take no resource-level permissions (Service Authorization
+ * Reference, Elastic Load Balancing V2: Describe* apply to `*`). Only when a drill is
+ * configured; merged into the drill function's role.
+ */
+function drillTargetHealthStatements(drills) {
+  if (drills.length === 0) return [];
+  return [
+    {
+      Sid: 'DrillTargetHealth',
+      Effect: 'Allow',
+      Action: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth'],
+      Resource: '*',
+    },
+  ];
+}
+
 module.exports = {
   copyImageStatements,
+  drillTargetHealthStatements,
+  verifyProbeStatements,
   copyImageEc2Statements,
   kmsStatements,
   sourceKeyStatements,

@@ -26,6 +26,14 @@ const summarySchema = z.object({
           rotation: z
             .object({ deleted: z.array(z.string()), keptBackups: z.number(), notOurs: z.number() })
             .optional(),
+          verification: z
+            .object({
+              status: z.string(),
+              at: z.string().optional(),
+              secondsToPass: z.number().optional(),
+              reason: z.string().optional(),
+            })
+            .optional(),
         }),
       ),
       failures: z.array(z.string()),
@@ -35,6 +43,18 @@ const summarySchema = z.object({
   warnings: z.array(z.string()),
   plan: z.unknown().optional(),
 });
+
+/** `; restore test verified 2026-12-02 (95 s)`, the same status as `backup list` shows. */
+const restoreTest = (
+  v: { status: string; at?: string; secondsToPass?: number; reason?: string } | undefined,
+) => {
+  if (v === undefined) return '';
+  const day = v.at === undefined ? '' : ` ${v.at.slice(0, 10)}`;
+  if (v.status === 'verified')
+    return `; restore test verified${day}${v.secondsToPass === undefined ? '' : ` (${v.secondsToPass} s)`}`;
+  if (v.status === 'failed') return `; restore test FAILED${day}: ${v.reason ?? 'no reason recorded'}`;
+  return '; never verified';
+};
 
 function summaryText(summary: unknown): string[] {
   const parsed = summarySchema.safeParse(summary);
@@ -51,7 +71,7 @@ function summaryText(summary: unknown): string[] {
       const rotation = r.rotation
         ? `; rotation deleted ${r.rotation.deleted.length} resource(s), kept ${r.rotation.keptBackups} backup(s)${r.rotation.notOurs > 0 ? `, left alone ${r.rotation.notOurs} not ours` : ''}`
         : '';
-      lines.push(`    ${r.region} (${r.role}) ${r.status}: ${made}${rotation}`);
+      lines.push(`    ${r.region} (${r.role}) ${r.status}: ${made}${rotation}${restoreTest(r.verification)}`);
     }
     for (const f of t.failures) lines.push(`    failure: ${f}`);
   }

@@ -15,6 +15,7 @@ import {
   regionOfArn,
   resolveMachineArn,
 } from '../backup/state-machine.ts';
+import { listWithVerification, RECORDS_BUCKET_OPTION } from '../backup/verification-status.ts';
 import { DEFAULT_CONFIG_FILE, type GlobalOptions, loadConfigFile } from '../context.ts';
 import { EXIT, UserError } from '../errors.ts';
 import type { Output } from '../output.ts';
@@ -48,6 +49,7 @@ interface RunOptions extends MachineOptions {
 }
 
 interface ListOptions extends MachineOptions {
+  recordsBucket?: string;
   policy?: string;
   status?: ExecutionStatus;
   max: number;
@@ -185,7 +187,8 @@ export const register = (program: Command, output: Output): void => {
           return upper;
         },
       )
-      .option('--max <n>', 'at most this many executions', wholeNumber(1, 1000), 20),
+      .option('--max <n>', 'at most this many executions', wholeNumber(1, 1000), 20)
+      .option(...RECORDS_BUCKET_OPTION),
   ).action(async (options: ListOptions) => {
     const { sfn, arn: machineArn } = await machine(global(), options);
     let items = await sfn.list({
@@ -211,7 +214,13 @@ export const register = (program: Command, output: Output): void => {
       }
       items = matches;
     }
-    output.result({ stateMachineArn: machineArn, executions: items }, () => executionListText(items));
+    await listWithVerification(
+      global(),
+      options,
+      output,
+      { stateMachineArn: machineArn, executions: items },
+      () => executionListText(items),
+    );
   });
 
   backup

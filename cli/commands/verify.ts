@@ -1,11 +1,19 @@
 import type { Command } from 'commander';
 import { VerificationRefused } from '../../shared/backup/verification-errors.ts';
+import type { VerificationRecord } from '../../shared/backup/verification-record.ts';
 import { planVerification, runVerification } from '../../shared/backup-service/verify.ts';
 import { findPolicy } from '../backup/policy.ts';
 import { DEFAULT_CONFIG_FILE, type GlobalOptions, loadConfigFile } from '../context.ts';
 import { EXIT, UserError } from '../errors.ts';
 import type { Output } from '../output.ts';
 import { recordsBucket, verifyDeps } from '../verification/deps.ts';
+
+/** `  (GET http://localhost:8080/health → 200)`: the HTTP probe's last answer, when there was a probe. */
+const probeText = (probe: VerificationRecord['httpProbe']): string => {
+  if (probe === undefined) return '';
+  const answer = probe.httpStatus === undefined ? probe.status : String(probe.httpStatus);
+  return `  (GET ${probe.url} → ${answer}, expected ${probe.expectStatus})`;
+};
 
 interface VerifyOptions {
   policy: string;
@@ -54,7 +62,7 @@ export const register = (program: Command, output: Output): void => {
           report.results
             .map(
               (r) =>
-                `${r.status === 'passed' ? 'verified' : 'FAILED'}  ${r.target}  ${r.region}  ${r.imageId}  ${r.status === 'passed' ? `${r.secondsToPass} s to pass` : (r.reason ?? '')}`,
+                `${r.status === 'passed' ? 'verified' : 'FAILED'}  ${r.target}  ${r.region}  ${r.imageId}  ${r.status === 'passed' ? `${r.secondsToPass} s to pass` : (r.reason ?? '')}${probeText(r.httpProbe)}`,
             )
             .join('\n'),
         );

@@ -2,10 +2,12 @@
 import { createAlarmStates, createVerificationAlarms } from '../../shared/aws/cloudwatch.ts';
 import { createLaunchTemplates } from '../../shared/aws/ec2-launch-templates.ts';
 import { createVerificationEc2Factory } from '../../shared/aws/ec2-verification.ts';
+import { createTargetHealth } from '../../shared/aws/elbv2-target-health.ts';
 import { createAccelerators } from '../../shared/aws/global-accelerator.ts';
 import { createS3DrillLock } from '../../shared/aws/s3-drill-lock.ts';
 import { createS3RunRecords } from '../../shared/aws/s3-run-records.ts';
 import { createS3VerificationStore } from '../../shared/aws/s3-verification-store.ts';
+import { createProbeCommands } from '../../shared/aws/ssm-commands.ts';
 import { createManagedInstances } from '../../shared/aws/ssm-instances.ts';
 import type { DrillDeps } from '../../shared/backup-service/drill.ts';
 import type { VerifyDeps } from '../../shared/backup-service/verify.ts';
@@ -30,6 +32,7 @@ export function verifyDeps(global: GlobalOptions, bucket: string): VerifyDeps {
   return {
     ec2: createVerificationEc2Factory({ clientConfig: config }),
     ssm: createManagedInstances({ config }),
+    commands: createProbeCommands({ config }),
     store: createS3VerificationStore({ bucket, config: { ...config, region } }),
     alarms: createVerificationAlarms({ region, config }),
     recordedRunIds: (policy) => runRecords.recordedRunIds(policy),
@@ -47,6 +50,7 @@ export function drillDeps(global: GlobalOptions, bucket: string): DrillDeps {
     alarms: createAlarmStates({ config }),
     templates: createLaunchTemplates({ clientConfig: config }),
     lock: createS3DrillLock({ bucket, now, config: { ...config, region } }),
+    targetHealth: createTargetHealth({ config }),
     store: createS3VerificationStore({ bucket, config: { ...config, region } }),
     now,
     sleep: realSleep,

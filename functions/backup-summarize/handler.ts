@@ -11,6 +11,7 @@ import * as z from 'zod';
 import { buildDryRunSummary } from '../../shared/backup/dry-run-summary.ts';
 import { RunFileUnreadable } from '../../shared/backup/errors.ts';
 import { buildRunSummary, failureFromCatch, type RunSummary } from '../../shared/backup/summary.ts';
+import { withVerificationStatus } from '../../shared/backup/summary-verification.ts';
 import { targetSelectionSchema } from '../../shared/backup/target-cap.ts';
 import { type BackupDeps, BackupMetric, tagRunLogs } from '../../shared/backup-service/deps.ts';
 import { mapRunOutputSchema, readMapResults } from '../../shared/backup-service/map-results.ts';
@@ -18,7 +19,7 @@ import { targetResult } from '../../shared/backup-service/outcome.ts';
 import { runFileKeys } from '../../shared/backup-service/run-files.ts';
 import { type BackupState, type Run, runSchema } from '../../shared/backup-service/state.ts';
 import { parseTaskInput } from '../../shared/backup-service/task-input.ts';
-import { backupDeps, backupResultsEnv } from '../../shared/lambda/backup-deps.ts';
+import { backupDeps, backupRunsResultsEnv } from '../../shared/lambda/backup-deps.ts';
 import { lambdaHandler } from '../../shared/lambda/handler.ts';
 
 const inputSchema = z
@@ -131,6 +132,14 @@ function backupSummary(run: Run, results: BackupState[], finishedAt: string): Su
   return { summary, failed, message };
 }
 
+/** Each target's restore-test status in the policy's verify regions (read from Shipyard's store). */
+async function withRestoreTests(deps: BackupDeps, run: Run, out: SummarizeOutput): Promise<SummarizeOutput> {
+  const regions = run.policy.verify?.regions.map((r) => r.region) ?? [];
+  if (deps.verifications === undefined || regions.length === 0) return out;
+  const records = await deps.verifications.results();
+  return { ...out, summary: withVerificationStatus(out.summary, records, regions) };
+}
+
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<SummarizeOutput> => {
     tagRunLogs(deps.logger, event);
@@ -145,7 +154,7 @@ export function makeHandler(deps: BackupDeps) {
     const finishedAt = new Date(Math.max(deps.now().getTime(), Date.parse(run.startedAt))).toISOString();
     const full = run.dryRun
       ? dryRunSummary(input, results, finishedAt)
-      : backupSummary(run, results, finishedAt);
+      : await withRestoreTests(deps, run, backupSummary(run, results, finishedAt));
     const document = await deps.runFiles.putJson(
       runFileKeys.summary(run.policy.name, run.runId),
       full.summary,
@@ -167,7 +176,7 @@ export function makeHandler(deps: BackupDeps) {
 
 export const handler = lambdaHandler({
   name: 'backup-summarize',
-  env: backupResultsEnv,
+  env: backupRunsResultsEnv,
   deps: backupDeps,
   handler: makeHandler,
 });

@@ -13,10 +13,11 @@ import {
   type GroupState,
   revertWrites,
 } from '../backup/drill.ts';
+import { loadBalancerRegion, targetHealthProblems } from '../backup/target-health.ts';
 import { DialNotApplied, DrillLocked, DrillRefused } from '../backup/verification-errors.ts';
 import { freshVerifiedImage, type VerificationRecord } from '../backup/verification-record.ts';
 import type { DrillConfig } from '../config/drill.ts';
-import type { Accelerators, AlarmStates, DrillLock, LaunchTemplates } from './ports/drill.ts';
+import type { Accelerators, AlarmStates, DrillLock, LaunchTemplates, TargetHealth } from './ports/drill.ts';
 import type { VerificationStore } from './ports/verification.ts';
 
 /** How often an update is polled for DEPLOYED, and alarms during a bake. */
@@ -28,6 +29,8 @@ export interface DrillDeps {
   alarms: AlarmStates;
   templates: LaunchTemplates;
   lock: DrillLock;
+  /** ELBv2, for standby endpoints that are load balancers (a drill onto one is refused without it). */
+  targetHealth?: TargetHealth;
   store: Pick<VerificationStore, 'results'>;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
@@ -104,6 +107,7 @@ async function gate(deps: DrillDeps, drill: DrillConfig): Promise<Gate> {
     problems.push(
       `${field(drill, 'standby.endpointGroupArn')}: no healthy endpoint of weight above 0 in the standby group`,
     );
+  if (standby !== undefined) problems.push(...(await loadBalancerProblems(deps, drill, standby)));
   problems.push(...(await alarmProblems(deps, drill, { requireQuiet: true })));
   let plan: Gate['plan'] = [];
   if (primary !== undefined && standby !== undefined) {
@@ -120,6 +124,25 @@ async function gate(deps: DrillDeps, drill: DrillConfig): Promise<Gate> {
   if (problems.length > 0 || image === undefined || primary === undefined || standby === undefined)
     throw new DrillRefused(`drill ${drill.name} refused, nothing changed: ${problems.join('; ')}`, problems);
   return { image, primary, standby, plan };
+}
+
+/** Each standby endpoint of weight above 0 that is an ALB/NLB needs a healthy target in every target group. */
+async function loadBalancerProblems(deps: DrillDeps, drill: DrillConfig, standby: GroupState) {
+  const problems: string[] = [];
+  const path = field(drill, 'standby.endpointGroupArn');
+  for (const endpoint of standby.endpoints) {
+    const region = loadBalancerRegion(endpoint.endpointId);
+    if (region === undefined || endpoint.weight === 0) continue;
+    if (deps.targetHealth === undefined) {
+      problems.push(
+        `${path}: endpoint ${endpoint.endpointId} is a load balancer and this runner cannot read its target health`,
+      );
+      continue;
+    }
+    const groups = await deps.targetHealth.ofLoadBalancer(region, endpoint.endpointId);
+    problems.push(...targetHealthProblems(endpoint.endpointId, groups).map((p) => `${path}: ${p}`));
+  }
+  return problems;
 }
 
 async function alarmProblems(deps: DrillDeps, drill: DrillConfig, options: { requireQuiet: boolean }) {

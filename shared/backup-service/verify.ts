@@ -25,11 +25,13 @@ import type { BackupPolicy } from '../config/policies.ts';
 import { DEFAULT_VERIFY_INSTANCE_TYPES, type VerifyConfig } from '../config/verify.ts';
 import type {
   ManagedInstances,
+  ProbeCommands,
   VerificationAlarms,
   VerificationEc2,
   VerificationStore,
   VerifyImage,
 } from './ports/verification.ts';
+import { advanceHttpProbe, type ProbeProgress, type ProbeRecord, probeRecord } from './verify-http-probe.ts';
 
 /** How often a running verification is probed. Status checks take minutes; this is plenty. */
 const VERIFY_POLL_MS = 15_000;
@@ -37,6 +39,8 @@ const VERIFY_POLL_MS = 15_000;
 export interface VerifyDeps {
   ec2: (region: string) => VerificationEc2;
   ssm: ManagedInstances;
+  /** SSM Run Command, for `verify.httpProbe` (a policy with a probe is refused without it). */
+  commands?: ProbeCommands;
   store: VerificationStore;
   alarms?: VerificationAlarms;
   /** Run ids Shipyard recorded for the policy (ownership proof of its AMIs). */
@@ -205,7 +209,15 @@ interface Active {
   instanceId: string;
   launchedAt: string;
   deadlineMs: number;
+  probe?: ProbeProgress;
 }
+
+type Outcome = {
+  status: 'passed' | 'failed';
+  reason?: string;
+  secondsToPass?: number;
+  httpProbe?: ProbeRecord;
+};
 
 /**
  * Runs one verification of a policy to its end.
@@ -251,13 +263,14 @@ async function selectVerifications(
 }
 
 export async function runVerification(deps: VerifyDeps, request: VerifyRequest): Promise<VerificationReport> {
+  if (request.policy.verify?.httpProbe !== undefined && deps.commands === undefined)
+    throw new VerificationRefused(
+      `backupPolicies[${request.policy.name}].verify.httpProbe: this runner has no SSM Run Command client to probe with`,
+    );
   const { verify, queue } = await selectVerifications(deps, request);
   const results: VerificationRecord[] = [];
   const active = new Map<string, Active>();
-  const finish = async (
-    run: Active,
-    outcome: { status: 'passed' | 'failed'; reason?: string; secondsToPass?: number },
-  ) => {
+  const finish = async (run: Active, outcome: Outcome) => {
     active.delete(run.instanceId);
     const ec2 = deps.ec2(run.candidate.region);
     await ec2.terminate([run.instanceId]);
@@ -275,6 +288,7 @@ export async function runVerification(deps: VerifyDeps, request: VerifyRequest):
       ...(outcome.secondsToPass === undefined ? {} : { secondsToPass: outcome.secondsToPass }),
       launchedAt: run.launchedAt,
       finishedAt: deps.now().toISOString(),
+      ...(outcome.httpProbe === undefined ? {} : { httpProbe: outcome.httpProbe }),
     };
     results.push(record);
     await deps.store.putResult(record);
@@ -287,7 +301,7 @@ export async function runVerification(deps: VerifyDeps, request: VerifyRequest):
   try {
     while (queue.length > 0 || active.size > 0) {
       await launchWhatFits(deps, request, verify, queue, active, results);
-      await judgeActive(deps, verify, active, finish);
+      await judgeActive(deps, request.verificationId, verify, active, finish);
       if (queue.length > 0 || active.size > 0) await deps.sleep(VERIFY_POLL_MS);
     }
   } finally {
@@ -364,20 +378,20 @@ async function launchWhatFits(
 
 async function judgeActive(
   deps: VerifyDeps,
+  verificationId: string,
   verify: VerifyConfig,
   active: Map<string, Active>,
-  finish: (
-    run: Active,
-    outcome: { status: 'passed' | 'failed'; reason?: string; secondsToPass?: number },
-  ) => Promise<void>,
+  finish: (run: Active, outcome: Outcome) => Promise<void>,
 ) {
+  // Run Command needs an Online managed node, so the HTTP probe waits for SSM too.
+  const ssm = verify.probes.ssm || verify.httpProbe !== undefined;
   const byRegion = new Map<string, Active[]>();
   for (const run of active.values())
     byRegion.set(run.candidate.region, [...(byRegion.get(run.candidate.region) ?? []), run]);
   for (const [region, runs] of byRegion) {
     const ids = runs.map((r) => r.instanceId);
     const probes = await deps.ec2(region).probe(ids);
-    const pings = verify.probes.ssm ? await deps.ssm.pingStatus(region, ids) : new Map<string, string>();
+    const pings = ssm ? await deps.ssm.pingStatus(region, ids) : new Map<string, string>();
     const nowMs = deps.now().getTime();
     for (const run of runs) {
       // Not visible yet (EC2 is eventually consistent just after RunInstances): still pending; the deadline bounds it.
@@ -387,11 +401,59 @@ async function judgeActive(
         launchedAtMs: Date.parse(run.launchedAt),
         nowMs,
         deadlineMs: run.deadlineMs,
-        ssm: verify.probes.ssm,
+        ssm,
       });
-      if (judgement.kind === 'passed')
-        await finish(run, { status: 'passed', secondsToPass: judgement.secondsToPass });
-      else if (judgement.kind === 'failed') await finish(run, { status: 'failed', reason: judgement.reason });
+      await settle(deps, { region, verificationId, httpProbe: verify.httpProbe }, run, judgement, finish);
     }
   }
+}
+
+/** What one poll's judgement means for a run: finished (passed or failed) or still going. */
+async function settle(
+  deps: VerifyDeps,
+  at: { region: string; verificationId: string; httpProbe: VerifyConfig['httpProbe'] },
+  run: Active,
+  judgement: ReturnType<typeof judgeVerification>,
+  finish: (run: Active, outcome: Outcome) => Promise<void>,
+) {
+  const { httpProbe } = at;
+  if (judgement.kind === 'failed') {
+    await finish(run, {
+      status: 'failed',
+      reason: judgement.reason,
+      ...(httpProbe === undefined
+        ? {}
+        : {
+            httpProbe: probeRecord(
+              httpProbe,
+              run.probe,
+              (run.probe?.attempts ?? 0) > 0 ? 'failed' : 'not run',
+            ),
+          }),
+    });
+    return;
+  }
+  if (judgement.kind === 'pending') return;
+  if (httpProbe === undefined) {
+    await finish(run, { status: 'passed', secondsToPass: judgement.secondsToPass });
+    return;
+  }
+  // Checked before anything launched (runVerification): a probe always has its client.
+  if (deps.commands === undefined) return;
+  const progress = run.probe ?? { attempts: 0 };
+  run.probe = progress;
+  const target = { region: at.region, instanceId: run.instanceId, verificationId: at.verificationId };
+  const launchedMs = Date.parse(run.launchedAt);
+  if (await advanceHttpProbe(deps.commands, target, httpProbe, progress))
+    await finish(run, {
+      status: 'passed',
+      secondsToPass: Math.max(0, Math.round((deps.now().getTime() - launchedMs) / 1000)),
+      httpProbe: probeRecord(httpProbe, progress, 'passed'),
+    });
+  else if (deps.now().getTime() >= run.deadlineMs)
+    await finish(run, {
+      status: 'failed',
+      reason: `timeout: HTTP probe not passed within ${Math.round((run.deadlineMs - launchedMs) / 1000)} s (${progress.detail ?? 'no answer yet'})`,
+      httpProbe: probeRecord(httpProbe, progress, progress.attempts === 0 ? 'not run' : 'failed'),
+    });
 }

@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { imageMethodSchema } from './image-method.ts';
 import type { DryRunPlan } from './plan.ts';
 import { rotationReportSchema } from './rotation-report.ts';
+import type { TargetVerification } from './verification-record.ts';
 
 const instant = z.iso.datetime({ offset: true });
 
@@ -87,6 +88,8 @@ interface RegionSummary {
     alreadyGone: string[];
     deferredBackups: number;
   };
+  /** The target's latest restore test in this region (verify regions only; summary-verification.ts). */
+  verification?: TargetVerification;
 }
 
 export interface TargetSummary {

@@ -24,6 +24,20 @@ export const verificationRecordSchema = z
     secondsToPass: z.number().int().min(0).optional(),
     launchedAt: instant.optional(),
     finishedAt: instant,
+    /** The HTTP probe (verify.httpProbe), when configured: its last answer. */
+    httpProbe: z
+      .object({
+        url: z.string().min(1),
+        expectStatus: z.number().int(),
+        status: z.enum(['passed', 'failed', 'not run']),
+        /** The status code the service answered (absent without an HTTP answer). */
+        httpStatus: z.number().int().optional(),
+        detail: z.string().optional(),
+        /** Probe commands sent (each failed one is retried until the deadline). */
+        attempts: z.number().int().min(0),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -26,6 +26,35 @@ const MAX_VERIFY_PER_RUN = 50;
 /** The longest a verification instance may live: its deadline, also the sweep's cut-off. */
 export const MAX_VERIFY_DEADLINE_SECONDS = 3_600;
 
+/**
+ * The HTTP probe: a GET of `http://localhost:<port><path>` run on the verification instance
+ * itself through SSM Run Command (its security group admits nothing from outside). The path
+ * goes into a single-quoted shell word, so quotes, spaces and backslashes are refused.
+ */
+const httpProbeSchema = z
+  .object({
+    port: z
+      .number({ message: 'expected a TCP port number (1–65535)' })
+      .int('expected a whole TCP port number (1–65535)')
+      .min(1, 'expected a TCP port number (1–65535)')
+      .max(65_535, 'expected a TCP port number (1–65535)'),
+    path: z
+      .string()
+      .max(1024, 'at most 1024 characters')
+      .regex(
+        /^\/[A-Za-z0-9\-._~!$&()*+,;=:@%/?]*$/,
+        'expected a URL path starting with / (letters, digits and URL characters; no quotes, spaces or backslashes)',
+      )
+      .default('/'),
+    expectStatus: z
+      .number({ message: 'expected an HTTP status code (100–599)' })
+      .int('expected an HTTP status code (100–599)')
+      .min(100, 'expected an HTTP status code (100–599)')
+      .max(599, 'expected an HTTP status code (100–599)')
+      .default(200),
+  })
+  .strict();
+
 const verifyRegionSchema = z
   .object({
     /** The policy's source region or one of its copy regions (checked with the policy). */
@@ -52,6 +81,8 @@ export const verifySchema = z
       })
       .strict()
       .default({ ssm: false }),
+    /** Also GET a URL on the instance (through SSM Run Command, so it waits for SSM `Online` too). */
+    httpProbe: httpProbeSchema.optional(),
     /** AMIs Shipyard did not make, verified read-only (results recorded by Shipyard, never tagged). */
     images: z
       .object({

@@ -27,7 +27,6 @@ export const backupRunsEnv = configFileEnv.extend({
 const resultsBucketEnv = {
   SHIPYARD_BACKUP_RESULTS_BUCKET: z.string().min(3, 'the name of the backup results bucket is required'),
 };
-export const backupResultsEnv = backupEnv.extend(resultsBucketEnv);
 export const backupRunsResultsEnv = backupRunsEnv.extend(resultsBucketEnv);
 
 /** The policies of the config file packaged with the function. */

@@ -222,12 +222,13 @@ describe('packaged CloudFormation template', () => {
     const onRunRecords = ({ statement }: { statement: { Resource?: unknown } }) =>
       JSON.stringify(statement.Resource) === JSON.stringify({ 'Fn::GetAtt': ['BackupRunsBucket', 'Arn'] });
     // Besides the site buckets, only the run records' bucket is listed, and only under runs/
-    // (and, for rotation alone, verifications/: it keeps the newest verified backup).
+    // (and, for rotation and the summary alone, verifications/: rotation keeps the newest
+    // verified backup, the summary shows each target's restore-test status).
     for (const { role, statement } of allListing.filter(onRunRecords)) {
-      expect(role).toMatch(/^Backup(Rotate|PlanTarget|DiscoverTargets)IamRole/);
+      expect(role).toMatch(/^Backup(Rotate|PlanTarget|DiscoverTargets|Summarize)IamRole/);
       const verifications = { StringLike: { 's3:prefix': 'verifications/*' } };
       if (
-        role.startsWith('BackupRotate') &&
+        (role.startsWith('BackupRotate') || role.startsWith('BackupSummarize')) &&
         JSON.stringify(statement.Condition) === JSON.stringify(verifications)
       )
         continue;

@@ -118,6 +118,14 @@ export class ControlClient {
   }) {
     return this.call<{ endpointGroupArns: string[] }>('POST', '/globalaccelerator/endpoint-health', input);
   }
+  /** Sets (or registers) an ELBv2 target's health in a target group. */
+  setTargetHealth(input: { targetGroupArn: string; targetId: string; state: string; reason?: string }) {
+    return this.call<{ targetGroupArn: string; targetId: string; state: string }>(
+      'POST',
+      '/elbv2/target-health',
+      input,
+    );
+  }
   /** Where a listener's new connections would go now (dials, weights, health, fail-open). */
   acceleratorTraffic(by: { listenerArn: string } | { acceleratorArn: string }) {
     const query = new URLSearchParams(by).toString();

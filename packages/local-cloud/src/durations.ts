@@ -31,6 +31,10 @@ export const DurationsSchema = z
     instanceShutdownMs: z.number().min(0),
     /** After running: an image's SSM agent registers and pings (PingStatus Online). */
     ssmAgentOnlineMs: z.number().min(0),
+    /** SSM Run Command: Pending until the agent of an Online instance picks the command up. */
+    ssmCommandDeliveryMs: z.number().min(0),
+    /** SSM Run Command: InProgress until the script on the instance ends. */
+    ssmCommandRunMs: z.number().min(0),
     /** Global Accelerator: IN_PROGRESS → DEPLOYED after a change. */
     acceleratorDeployMs: z.number().min(0),
     /** CloudWatch SetAlarmState: how long the state set holds before the alarm's actual state returns. */
@@ -53,6 +57,8 @@ export const DEFAULT_DURATIONS: Durations = {
   instanceStatusCheckMs: 150_000,
   instanceShutdownMs: 30_000,
   ssmAgentOnlineMs: 60_000,
+  ssmCommandDeliveryMs: 2_000,
+  ssmCommandRunMs: 1_000,
   acceleratorDeployMs: 60_000,
   alarmSetStateHoldMs: 10_000,
 };

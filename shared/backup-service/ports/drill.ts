@@ -1,8 +1,10 @@
 /**
  * The ports a failover drill runs over (adapters: shared/aws/global-accelerator.ts,
- * shared/aws/cloudwatch-alarms.ts, shared/aws/ec2-launch-templates.ts, shared/aws/s3-drill-lock.ts).
+ * shared/aws/cloudwatch.ts, shared/aws/ec2-launch-templates.ts, shared/aws/s3-drill-lock.ts,
+ * shared/aws/elbv2-target-health.ts).
  */
 import type { GroupState } from '../../backup/drill.ts';
+import type { TargetGroupHealth } from '../../backup/target-health.ts';
 
 /** Global Accelerator (always called in us-west-2, whatever the endpoint regions are). */
 export interface Accelerators {
@@ -17,6 +19,15 @@ export interface Accelerators {
 /** CloudWatch DescribeAlarms: the state of each named alarm (absent: no such alarm). */
 export interface AlarmStates {
   states(region: string, names: readonly string[]): Promise<Map<string, string>>;
+}
+
+/** ELBv2 in the load balancer's region. */
+export interface TargetHealth {
+  /**
+   * DescribeTargetGroups by LoadBalancerArn, then DescribeTargetHealth of each group;
+   * undefined when the load balancer does not exist.
+   */
+  ofLoadBalancer(region: string, loadBalancerArn: string): Promise<TargetGroupHealth[] | undefined>;
 }
 
 /** EC2 launch templates in one region. */

@@ -1,7 +1,8 @@
 /**
  * The ports restore verification runs over (adapters: shared/aws/ec2-verification.ts,
- * shared/aws/ssm-instances.ts, shared/aws/s3-verification-store.ts).
+ * shared/aws/ssm-instances.ts, shared/aws/ssm-commands.ts, shared/aws/s3-verification-store.ts).
  */
+import type { CommandInvocation } from '../../backup/http-probe.ts';
 import type { IsolationFacts } from '../../backup/isolation.ts';
 import type { Ec2Tag } from '../../backup/tags.ts';
 import type { InstanceProbe, SweepInstance, VerificationLaunch } from '../../backup/verification.ts';
@@ -41,6 +42,21 @@ export interface VerificationEc2 {
 /** SSM DescribeInstanceInformation in one region: PingStatus by instance id (registered ones only). */
 export interface ManagedInstances {
   pingStatus(region: string, instanceIds: readonly string[]): Promise<Map<string, string>>;
+}
+
+/** SSM Run Command in one region: the HTTP probe runs on the instance itself. */
+export interface ProbeCommands {
+  /**
+   * SendCommand `AWS-RunShellScript` to one instance; the command id, or undefined when SSM
+   * does not take commands for it yet (InvalidInstanceId: not yet a registered managed node).
+   */
+  send(
+    region: string,
+    instanceId: string,
+    run: { commands: readonly string[]; timeoutSeconds: number; comment: string },
+  ): Promise<string | undefined>;
+  /** GetCommandInvocation; undefined while the invocation is not visible yet (InvocationDoesNotExist). */
+  invocation(region: string, commandId: string, instanceId: string): Promise<CommandInvocation | undefined>;
 }
 
 /** Shipyard's own record of restore tests and launches (the run records bucket). */

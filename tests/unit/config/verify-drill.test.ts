@@ -85,6 +85,36 @@ describe('verify and drills in the config', () => {
       /^not a subnet id/,
     ],
     [
+      'an HTTP probe port out of range',
+      yamlOf([policy({ verify: verify({ httpProbe: { port: 70_000, path: '/health' } }) })]),
+      'backupPolicies[0].verify.httpProbe.port',
+      /^expected a TCP port number \(1–65535\)$/,
+    ],
+    [
+      'an HTTP probe path with a quote (it goes into a shell word)',
+      yamlOf([policy({ verify: verify({ httpProbe: { port: 8080, path: "/x' ; rm -rf /" } }) })]),
+      'backupPolicies[0].verify.httpProbe.path',
+      /^expected a URL path starting with \//,
+    ],
+    [
+      'an HTTP probe path without its leading slash',
+      yamlOf([policy({ verify: verify({ httpProbe: { port: 8080, path: 'health' } }) })]),
+      'backupPolicies[0].verify.httpProbe.path',
+      /^expected a URL path starting with \//,
+    ],
+    [
+      'an HTTP probe expecting a status that is not one',
+      yamlOf([policy({ verify: verify({ httpProbe: { port: 8080, expectStatus: 42 } }) })]),
+      'backupPolicies[0].verify.httpProbe.expectStatus',
+      /^expected an HTTP status code \(100–599\)$/,
+    ],
+    [
+      'an unknown HTTP probe key',
+      yamlOf([policy({ verify: verify({ httpProbe: { port: 8080, url: 'http://x' } }) })]),
+      'backupPolicies[0].verify.httpProbe',
+      /url/,
+    ],
+    [
       'a cost cap above the most allowed',
       yamlOf([policy({ verify: verify({ maxPerRun: 500 }) })]),
       'backupPolicies[0].verify.maxPerRun',

@@ -3,6 +3,7 @@ import { cloudFrontService } from './cloudfront/service.ts';
 import { cloudWatchService } from './cloudwatch/service.ts';
 import { codePipelineService } from './codepipeline/service.ts';
 import { ec2Service } from './ec2/service.ts';
+import { elbv2Service } from './elbv2/service.ts';
 import { connectTargetDelivery } from './eventbridge/dispatch.ts';
 import { eventBridgeService } from './eventbridge/service.ts';
 import { globalAcceleratorService } from './globalaccelerator/service.ts';
@@ -32,6 +33,7 @@ export const SERVICES: LocalService[] = [
   globalAcceleratorService,
   cloudWatchService,
   kmsService,
+  elbv2Service,
 ];
 
 connectTargetDelivery(deliverToTarget);

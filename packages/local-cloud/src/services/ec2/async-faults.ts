@@ -14,6 +14,8 @@ export const AsyncFaultSchema = z
       'status-check-failed',
       'status-check-stuck',
       'ssm-agent-missing',
+      'service-error',
+      'service-not-listening',
     ]),
     /** Region the operation runs in (for copies: the source region). */
     region: z.string().min(1).optional(),
@@ -21,7 +23,8 @@ export const AsyncFaultSchema = z
     volumeId: z.string().min(1).optional(),
     /**
      * status-check-failed / status-check-stuck / ssm-agent-missing: instances launched from this
-     * image fail their instance status check, never finish it, or have no SSM Agent (guest.ts).
+     * image fail their instance status check, never finish it, or have no SSM Agent (guest.ts);
+     * service-error / service-not-listening: their service answers 500 or refuses connections.
      */
     imageId: z.string().min(1).optional(),
     /** copy-failed only: the destination region. */
@@ -40,6 +43,8 @@ const DEFAULT_MESSAGES: Record<AsyncFault['kind'], string> = {
   'status-check-failed': 'Injected fault: the instance status check failed',
   'status-check-stuck': 'Injected fault: the instance status checks never finish',
   'ssm-agent-missing': 'Injected fault: no SSM Agent in the image',
+  'service-error': 'Injected fault: the service answers 500',
+  'service-not-listening': 'Injected fault: nothing listens on the service port',
 };
 
 export interface AsyncFaultMatch {

@@ -1,3 +1,4 @@
+import type { GuestService } from './guest.ts';
 import type { InstanceRecord, InstanceStateName, RegionState } from './store.ts';
 
 /**
@@ -22,6 +23,8 @@ export interface LaunchDetails {
   checksStuck?: true;
   /** Whether an SSM Agent registers the instance once running (SSM DescribeInstanceInformation). */
   ssmAgent?: boolean;
+  /** What answers an HTTP GET on localhost inside the instance (guest.ts). */
+  service?: GuestService;
   shutdownAt?: number;
   terminatedAt?: number;
   /** Set once the delete-on-termination volumes are gone. */

@@ -4,6 +4,7 @@ import { takeAsyncFault } from './async-faults.ts';
 import type { Ec2Action, Ec2Context } from './context.ts';
 import { rememberClientToken, replayClientToken } from './copy.ts';
 import { checkId, invalidCombination, invalidValue, missingParameter, notFound } from './errors.ts';
+import type { GuestService } from './guest.ts';
 import { findImage } from './images.ts';
 import { instanceStateAt, type LaunchDetails } from './instance-lifecycle.ts';
 import { checkArchitecture, DEFAULT_INSTANCE_TYPE } from './instance-types.ts';
@@ -109,10 +110,17 @@ const guestAtLaunch = (ctx: Ec2Context, image: ImageRecord) => {
     statusChecks === 'never-ready' || takeAsyncFault(ctx.store, 'status-check-stuck', match) !== undefined;
   const agentMissing =
     image.guest?.ssmAgent === false || takeAsyncFault(ctx.store, 'ssm-agent-missing', match) !== undefined;
+  const service: GuestService =
+    takeAsyncFault(ctx.store, 'service-error', match) !== undefined
+      ? 'error'
+      : takeAsyncFault(ctx.store, 'service-not-listening', match) !== undefined
+        ? 'not-listening'
+        : (image.guest?.service ?? 'ok');
   return {
     ...(impaired ? { impaired } : {}),
     ...(stuck && !impaired ? { checksStuck: true as const } : {}),
     ssmAgent: !agentMissing,
+    service,
   };
 };
 

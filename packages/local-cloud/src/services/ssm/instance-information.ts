@@ -38,7 +38,7 @@ interface ManagedNode {
   pingStatus: 'Online' | 'ConnectionLost';
 }
 
-const managedNode = (cloud: LocalCloud, i: InstanceRecord, now: number): ManagedNode | undefined => {
+export const managedNode = (cloud: LocalCloud, i: InstanceRecord, now: number): ManagedNode | undefined => {
   const launch = i.launch;
   if (!launch?.ssmAgent) return undefined;
   const registeredAt = launch.runningAt + cloud.durations.ssmAgentOnlineMs;

@@ -3,11 +3,13 @@ import * as z from 'zod';
 import { AwsError } from '../../aws-error.ts';
 import type { LocalCloud } from '../../cloud.ts';
 import { awsJsonService, jsonAction } from '../../protocol/aws-json.ts';
+import { getCommandInvocation, sendCommand } from './commands.ts';
 import { describeInstanceInformation } from './instance-information.ts';
 
 /**
  * SSM (awsJson1_1, `AmazonSSM.*`): Parameter Store (String, StringList and SecureString, per
- * region) and the managed instances of DescribeInstanceInformation (instance-information.ts).
+ * region), the managed instances of DescribeInstanceInformation (instance-information.ts) and
+ * Run Command's SendCommand / GetCommandInvocation (commands.ts).
  */
 
 const PARAMETER_TYPES = ['String', 'StringList', 'SecureString'] as const;
@@ -199,6 +201,8 @@ export const ssmService = awsJsonService({
     GetParameter: getParameter,
     PutParameter: putParameter,
     DescribeInstanceInformation: describeInstanceInformation,
+    SendCommand: sendCommand,
+    GetCommandInvocation: getCommandInvocation,
   },
   seed(cloud, input) {
     const seed = SsmSeedSchema.parse(input);
