@@ -75,7 +75,10 @@ export const authorizeCall = (
   const policies = policiesOf(cloud, session.roleArn);
   for (const request of mapping({ cloud, req })) {
     const decision = evaluate(policies, withGlobalKeys(cloud, session, req, request));
-    if (decision.effect === 'Allow') continue;
+    if (decision.effect === 'Allow') {
+      cloud.counters.add(`iam.allowed.${request.action}`);
+      continue;
+    }
     const explicit = decision.effect === 'ExplicitDeny';
     store.denials.push({
       principal: principalArn,
