@@ -13,7 +13,7 @@ export interface ClockView {
   speed: number;
 }
 
-export type IamView = ReturnType<typeof dumpIam>;
+type IamView = ReturnType<typeof dumpIam>;
 
 /** Typed client for the local cloud's control API (tests, CLI, `npm start`). */
 export class ControlClient {

@@ -15,7 +15,7 @@ interface DenialShape {
 const JSON_DENIAL: DenialShape = { code: 'AccessDeniedException', status: 400 };
 
 /** SQS's awsJson answer to a denied call; its API reference lists no access error of its own [unconfirmed]. */
-export const SQS_DENIAL_UNCONFIRMED: DenialShape = JSON_DENIAL;
+const SQS_DENIAL_UNCONFIRMED: DenialShape = JSON_DENIAL;
 
 const DENIALS: Record<string, DenialShape> = {
   ec2: { code: 'UnauthorizedOperation', status: 403 },
@@ -39,10 +39,10 @@ export interface DeniedCall {
  * identity-based policy"). EC2 puts "You are not authorized to perform this operation." before
  * it and an encoded message after it [unconfirmed: EC2_MESSAGE_LAYOUT].
  */
-export const EC2_MESSAGE_LAYOUT =
+const EC2_MESSAGE_LAYOUT =
   'You are not authorized to perform this operation. {iam} Encoded authorization failure message: {encoded}';
 
-export const deniedMessage = (call: DeniedCall): string => {
+const deniedMessage = (call: DeniedCall): string => {
   const why = call.explicit
     ? 'with an explicit deny in an identity-based policy'
     : `because no identity-based policy allows the ${call.action} action`;

@@ -28,7 +28,7 @@ const StatementSchema = z
     message: 'an identity policy statement has exactly one of Resource and NotResource',
   });
 
-export const PolicyDocumentSchema = z
+const PolicyDocumentSchema = z
   .object({
     Version: z.string().optional(),
     Id: z.string().optional(),

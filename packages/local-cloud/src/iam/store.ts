@@ -8,7 +8,7 @@ export const IAM_MODES: readonly IamMode[] = ['off', 'enforce'];
 /** The environment variable `startLocalCloud` reads when no `iam` option is given. */
 export const IAM_MODE_VARIABLE = 'SHIPYARD_LOCAL_IAM';
 
-export interface Role {
+interface Role {
   arn: string;
   name: string;
   /** Inline policies by name. */
@@ -23,7 +23,7 @@ export interface RoleSession {
   sessionName: string;
 }
 
-export interface Denial {
+interface Denial {
   principal: string;
   action: string;
   resource: string;
@@ -34,7 +34,7 @@ export interface Denial {
 }
 
 /** A policy defined apart from a role (AWS::IAM::ManagedPolicy, AWS::IAM::Policy) and the roles it names. */
-export interface AttachedPolicy {
+interface AttachedPolicy {
   document: PolicyDocument;
   roles: string[];
 }

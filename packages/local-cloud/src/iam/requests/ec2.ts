@@ -164,7 +164,7 @@ const onImage =
  * DeregisterImage with DeleteAssociatedSnapshots deletes the snapshots as well: authorised as
  * ec2:DeleteSnapshot on each of them [unconfirmed: DEREGISTER_DELETES_SNAPSHOTS_AS_DELETE_SNAPSHOT].
  */
-export const DEREGISTER_DELETES_SNAPSHOTS_AS_DELETE_SNAPSHOT = true;
+const DEREGISTER_DELETES_SNAPSHOTS_AS_DELETE_SNAPSHOT = true;
 
 const deregisterImage: OperationMapping = (input) => {
   const params = paramsOf(input);
