@@ -189,6 +189,79 @@ describe('IAM mode: a role session', () => {
   });
 });
 
+describe("IAM mode: KMS keys EC2 uses on the caller's behalf", () => {
+  const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
+  const KEY_ARN = `arn:aws:kms:ap-south-1:${ACCOUNT}:key/${KEY_ID}`;
+  const VIA_EC2 = { StringLike: { 'kms:ViaService': ['ec2.*.amazonaws.com', 'ec2.*.amazonaws.com.cn'] } };
+  /** What serverless/iam-backup.cjs grants a configured source key (sourceKmsKeys). */
+  const SOURCE_KEY_STATEMENTS = [
+    {
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:ReEncrypt*'],
+      Resource: [KEY_ARN],
+      Condition: VIA_EC2,
+    },
+    {
+      Effect: 'Allow',
+      Action: ['kms:CreateGrant'],
+      Resource: [KEY_ARN],
+      Condition: { ...VIA_EC2, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    },
+  ];
+
+  const seedEncryptedSource = async () => {
+    const seeded = await seedEc2(local().control, {
+      kmsKeys: [{ region: 'ap-south-1', keyId: KEY_ID, aliases: ['alias/shipyard-source'] }],
+      snapshots: [
+        {
+          region: 'ap-south-1',
+          snapshotId: 'snap-0a0000000000000a1',
+          sizeGiB: 8,
+          encrypted: true,
+          kmsKeyId: KEY_ARN,
+        },
+      ],
+      images: [
+        {
+          region: 'ap-south-1',
+          name: 'web-encrypted',
+          snapshotIds: ['snap-0a0000000000000a1'],
+          tags: { 'shipyard:managed': 'true' },
+        },
+      ],
+    });
+    return seeded.ec2.images[0]?.imageId ?? '';
+  };
+
+  it('denies copying an AMI whose snapshots use a customer managed key the role may not use', async () => {
+    const source = await seedEncryptedSource();
+    const error = await failure(asRole(EC2Client).send(copy(source)));
+    expect(error.name).toBe('UnauthorizedOperation');
+    expect(error.message).toContain(`is not authorized to perform: kms:Decrypt on resource: ${KEY_ARN}`);
+  });
+
+  it('allows it with the source key granted through EC2 (kms:ViaService, kms:GrantIsForAWSResource)', async () => {
+    await putRole([...COPY_STATEMENTS, ...SOURCE_KEY_STATEMENTS]);
+    const source = await seedEncryptedSource();
+    expect((await asRole(EC2Client).send(copy(source))).ImageId).toMatch(/^ami-/);
+    expect(local().cloud.counters.get('iam.allowed.kms:CreateGrant')).toBe(1);
+  });
+
+  it('denies the grant when the CreateGrant statement lacks its condition match', async () => {
+    await putRole([
+      ...COPY_STATEMENTS,
+      ...SOURCE_KEY_STATEMENTS.map((st) =>
+        st.Action[0] === 'kms:CreateGrant'
+          ? { ...st, Condition: { Bool: { 'kms:GrantIsForAWSResource': 'false' } } }
+          : st,
+      ),
+    ]);
+    const source = await seedEncryptedSource();
+    const error = await failure(asRole(EC2Client).send(copy(source)));
+    expect(error.message).toContain(`kms:CreateGrant on resource: ${KEY_ARN}`);
+  });
+});
+
 describe('IAM mode: other callers and the switch', () => {
   it('does not evaluate callers with any other key (tests, the CLI)', async () => {
     const source = await seedSource({ Name: 'hand-made' });

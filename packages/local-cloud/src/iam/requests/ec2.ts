@@ -1,5 +1,6 @@
 import { QueryParams } from '../../protocol/query.ts';
 import { ec2Store } from '../../services/ec2/store.ts';
+import { findKey, type KmsKey } from '../../services/kms/store.ts';
 import { RequestContext } from '../context.ts';
 import type { AuthorizationRequest } from '../evaluate.ts';
 import { ALL_RESOURCES, type MappingInput, type OperationMapping } from './types.ts';
@@ -150,6 +151,69 @@ const copyImage: OperationMapping = (input) => {
       tagSpecifications(params).get('image'),
       'CopyImage',
     ),
+    ...copyKeyUse(input, params, sourceRegion, source?.blockDevices ?? []),
+  ];
+};
+
+/**
+ * EC2 uses customer managed keys with the caller's permissions when it copies encrypted
+ * snapshots (Amazon EBS User Guide, "Requirements for Amazon EBS encryption"; AWS-FACTS): on
+ * each source key kms:Decrypt, kms:DescribeKey, kms:CreateGrant (for an AWS resource) and
+ * kms:ReEncryptFrom when the copy gets another key; on the destination key
+ * kms:GenerateDataKeyWithoutPlaintext, kms:CreateGrant, kms:DescribeKey and kms:ReEncryptTo.
+ * Each call is EC2's on the caller's behalf (kms:ViaService). Which actions EC2 calls for a
+ * copy, and which region's EC2 it names, is not documented per call [unconfirmed: here the
+ * destination region's]. AWS managed keys (aws/ebs) are authorised by their key policy: not
+ * evaluated.
+ */
+const KMS_CALLS_OF_COPY_UNCONFIRMED = {
+  source: ['kms:Decrypt', 'kms:DescribeKey', 'kms:CreateGrant'],
+  sourceWhenReEncrypting: ['kms:ReEncryptFrom'],
+  destination: ['kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey', 'kms:CreateGrant'],
+  destinationWhenReEncrypting: ['kms:ReEncryptTo'],
+};
+
+const keyUse = (input: MappingInput, key: KmsKey, actions: string[]): AuthorizationRequest[] =>
+  actions.map((action) => {
+    const context = new RequestContext({
+      'kms:ViaService': `ec2.${input.req.region}.amazonaws.com`,
+      'kms:CallerAccount': input.cloud.accountId,
+      'kms:ResourceAliases': key.aliases,
+    });
+    if (action === 'kms:CreateGrant') context.set('kms:GrantIsForAWSResource', 'true');
+    return { action, resource: key.arn, context };
+  });
+
+const copyKeyUse = (
+  input: MappingInput,
+  params: QueryParams,
+  sourceRegion: string,
+  devices: { snapshotId?: string }[],
+): AuthorizationRequest[] => {
+  const snapshots = ec2Store(input.cloud).region(sourceRegion).snapshots;
+  const customer = (region: string, id: string | undefined) => {
+    const key = id === undefined ? undefined : findKey(input.cloud, region, id);
+    return key?.keyManager === 'CUSTOMER' ? key : undefined;
+  };
+  const sourceKeys = new Map<string, KmsKey>();
+  for (const device of devices) {
+    const key = customer(sourceRegion, snapshots.get(device.snapshotId ?? '')?.kmsKeyId);
+    if (key) sourceKeys.set(key.arn, key);
+  }
+  const requested = params.get('KmsKeyId');
+  const destination = customer(input.req.region, requested);
+  const reEncrypting = requested !== undefined;
+  const calls = KMS_CALLS_OF_COPY_UNCONFIRMED;
+  return [
+    ...[...sourceKeys.values()].flatMap((key) =>
+      keyUse(input, key, [...calls.source, ...(reEncrypting ? calls.sourceWhenReEncrypting : [])]),
+    ),
+    ...(destination
+      ? keyUse(input, destination, [
+          ...calls.destination,
+          ...(reEncrypting ? calls.destinationWhenReEncrypting : []),
+        ])
+      : []),
   ];
 };
 
