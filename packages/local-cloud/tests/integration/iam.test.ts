@@ -14,7 +14,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CopyImageCommand, DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  CopyImageCommand,
+  DescribeImagesCommand,
+  EC2Client,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -174,6 +180,45 @@ describe('IAM mode: a role session', () => {
     );
     expect([error.name, error.status]).toEqual(['AccessDeniedException', 400]);
     expect(error.message).toContain(`states:StartExecution on resource: ${machine}`);
+  });
+
+  it('authorises an existing resource by its tags (TerminateInstances on a launched verification instance)', async () => {
+    await putRole([
+      {
+        Effect: 'Allow',
+        Action: 'ec2:TerminateInstances',
+        Resource: `arn:aws:ec2:*:${ACCOUNT}:instance/*`,
+        Condition: { StringEquals: { 'aws:ResourceTag/shipyard:verification': 'true' } },
+      },
+    ]);
+    const seeded = await seedEc2(local().control, {
+      instances: [
+        {
+          region: 'eu-west-1',
+          name: 'verify',
+          architecture: 'x86_64',
+          rootDeviceName: '/dev/xvda',
+          volumes: [{ deviceName: '/dev/xvda', sizeGiB: 8, volumeType: 'gp3' }],
+          tags: { 'shipyard:verification': 'true' },
+        },
+        {
+          region: 'eu-west-1',
+          name: 'prod',
+          architecture: 'x86_64',
+          rootDeviceName: '/dev/xvda',
+          volumes: [{ deviceName: '/dev/xvda', sizeGiB: 8, volumeType: 'gp3' }],
+        },
+      ],
+    });
+    const [verify, prod] = seeded.ec2.instances.map((i) => i.instanceId);
+    const ec2 = asRole(EC2Client);
+    expect(
+      (await ec2.send(new TerminateInstancesCommand({ InstanceIds: [verify ?? ''] }))).TerminatingInstances,
+    ).toHaveLength(1);
+    const error = await failure(ec2.send(new TerminateInstancesCommand({ InstanceIds: [prod ?? ''] })));
+    expect(error.message).toContain(
+      `ec2:TerminateInstances on resource: arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/${prod}`,
+    );
   });
 
   it('fails loudly on an operation IAM mode has no mapping for, and records it', async () => {

@@ -292,6 +292,78 @@ const createTags: OperationMapping = (input) => {
   });
 };
 
+const terminateInstances: OperationMapping = (input) =>
+  paramsOf(input)
+    .list('InstanceId')
+    .map((id) =>
+      existing(
+        'ec2:TerminateInstances',
+        accountArn(input, 'instance', id),
+        region(input).instances.get(id)?.tags,
+      ),
+    );
+
+const createVolume: OperationMapping = (input) => {
+  const params = paramsOf(input);
+  const snapshotId = params.get('SnapshotId');
+  const fromSnapshot =
+    snapshotId === undefined
+      ? []
+      : [
+          existing(
+            'ec2:CreateVolume',
+            snapshotArn(input.req.region, snapshotId),
+            region(input).snapshots.get(snapshotId)?.tags,
+          ),
+        ];
+  return [
+    ...created(
+      'ec2:CreateVolume',
+      accountArn(input, 'volume', '*'),
+      tagSpecifications(params).get('volume'),
+      'CreateVolume',
+    ),
+    ...fromSnapshot,
+  ];
+};
+
+/**
+ * CopySnapshot is authorised on the new snapshot (request tags) and on the source snapshot in
+ * its region (its tags) [unconfirmed: COPY_SNAPSHOT_AUTHORISES_SOURCE, by analogy with CopyImage].
+ */
+const COPY_SNAPSHOT_AUTHORISES_SOURCE = true;
+
+const copySnapshot: OperationMapping = (input) => {
+  const params = paramsOf(input);
+  const sourceRegion = params.get('SourceRegion') ?? input.req.region;
+  const sourceId = params.get('SourceSnapshotId') ?? '';
+  const source = ec2Store(input.cloud).region(sourceRegion).snapshots.get(sourceId);
+  return [
+    ...(COPY_SNAPSHOT_AUTHORISES_SOURCE
+      ? [existing('ec2:CopySnapshot', snapshotArn(sourceRegion, sourceId), source?.tags)]
+      : []),
+    ...created(
+      'ec2:CopySnapshot',
+      snapshotArn(input.req.region, '*'),
+      tagSpecifications(params).get('snapshot'),
+      'CopySnapshot',
+    ),
+  ];
+};
+
+const deleteTags: OperationMapping = (input) => {
+  const params = paramsOf(input);
+  const keys = params.members('Tag').map((t) => t.get('Key') ?? '');
+  return params.list('ResourceId').map((id) => {
+    const { arn, tags } = resourceById(input, id);
+    return {
+      action: 'ec2:DeleteTags',
+      resource: arn,
+      context: new RequestContext().withResourceTags(tags ?? new Map(), 'ec2').set('aws:TagKeys', keys),
+    };
+  });
+};
+
 /** The EC2 operations of the local cloud that IAM mode can authorise. */
 export const EC2_MAPPINGS: Record<string, OperationMapping> = {
   DescribeRegions: describe,
@@ -319,4 +391,8 @@ export const EC2_MAPPINGS: Record<string, OperationMapping> = {
   DeregisterImage: deregisterImage,
   GetInstanceUefiData: getInstanceUefiData,
   CreateTags: createTags,
+  DeleteTags: deleteTags,
+  TerminateInstances: terminateInstances,
+  CreateVolume: createVolume,
+  CopySnapshot: copySnapshot,
 };
