@@ -1,6 +1,7 @@
 import { AwsError } from '../aws-error.ts';
 import type { LocalCloud } from '../cloud.ts';
 import type { LocalRequest } from '../service.ts';
+import { UnsupportedConditionOperator } from './conditions.ts';
 import { denialError, unmappedError } from './denial.ts';
 import { type AuthorizationRequest, evaluate } from './evaluate.ts';
 import type { PolicyDocument } from './policy.ts';
@@ -30,6 +31,17 @@ const policiesOf = (cloud: LocalCloud, roleArn: string): PolicyDocument[] => {
     .filter((p) => p.roles.includes(role.name))
     .map((p) => p.document);
   return [...role.inline.values(), ...managed, ...naming];
+};
+
+/** evaluate(), with a condition operator it does not implement answered 501 (loud, not retried). */
+const decide = (policies: PolicyDocument[], request: AuthorizationRequest) => {
+  try {
+    return evaluate(policies, request);
+  } catch (error) {
+    if (error instanceof UnsupportedConditionOperator)
+      throw new AwsError('LocalIamUnsupportedCondition', error.message, 501);
+    throw error;
+  }
 };
 
 /** Global condition keys of every request (IAM User Guide, "AWS global condition context keys"). */
@@ -74,7 +86,7 @@ export const authorizeCall = (
   }
   const policies = policiesOf(cloud, session.roleArn);
   for (const request of mapping({ cloud, req })) {
-    const decision = evaluate(policies, withGlobalKeys(cloud, session, req, request));
+    const decision = decide(policies, withGlobalKeys(cloud, session, req, request));
     if (decision.effect === 'Allow') {
       cloud.counters.add(`iam.allowed.${request.action}`);
       continue;

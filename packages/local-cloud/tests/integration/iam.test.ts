@@ -221,6 +221,19 @@ describe('IAM mode: a role session', () => {
     );
   });
 
+  it('fails loudly on a condition operator the evaluator does not implement', async () => {
+    await putRole([
+      {
+        Effect: 'Allow',
+        Action: 'ec2:DescribeImages',
+        Resource: '*',
+        Condition: { StringMatchesRegex: { 'aws:RequestedRegion': '.*' } },
+      },
+    ]);
+    const error = await failure(asRole(EC2Client).send(new DescribeImagesCommand({ Owners: ['self'] })));
+    expect([error.name, error.status]).toEqual(['LocalIamUnsupportedCondition', 501]);
+  });
+
   it('fails loudly on an operation IAM mode has no mapping for, and records it', async () => {
     const error = await failure(
       asRole(EC2Client).send(
