@@ -3,6 +3,7 @@ import { EC2_MAPPINGS } from './ec2.ts';
 import {
   CODEPIPELINE_MAPPINGS,
   EVENTS_MAPPINGS,
+  GLOBALACCELERATOR_MAPPINGS,
   KMS_MAPPINGS,
   MONITORING_MAPPINGS,
   SQS_MAPPINGS,
@@ -24,6 +25,7 @@ export const MAPPINGS: Record<string, Record<string, OperationMapping>> = {
   codepipeline: CODEPIPELINE_MAPPINGS,
   events: EVENTS_MAPPINGS,
   monitoring: MONITORING_MAPPINGS,
+  globalaccelerator: GLOBALACCELERATOR_MAPPINGS,
 };
 
 export type { OperationMapping } from './types.ts';

@@ -133,3 +133,28 @@ export const MONITORING_MAPPINGS: Record<string, OperationMapping> = {
     },
   ],
 };
+
+/**
+ * Global Accelerator authorises endpoint-group writes on the endpoint group (Service
+ * Authorization Reference, "Actions, resources, and condition keys for AWS Global Accelerator":
+ * AddEndpoints → endpointgroup*, depending on UpdateEndpointGroup); listing accelerators is not
+ * resource-level. The resource types of the Describe/List actions are read by analogy
+ * [unconfirmed: GA_READ_RESOURCE_TYPES_UNCONFIRMED].
+ */
+const GA_READ_RESOURCE_TYPES_UNCONFIRMED = {
+  DescribeAccelerator: 'AcceleratorArn',
+  ListListeners: 'AcceleratorArn',
+  ListEndpointGroups: 'ListenerArn',
+  DescribeEndpointGroup: 'EndpointGroupArn',
+} as const;
+
+export const GLOBALACCELERATOR_MAPPINGS: Record<string, OperationMapping> = {
+  ...Object.fromEntries(
+    Object.entries(GA_READ_RESOURCE_TYPES_UNCONFIRMED).map(([operation, arnField]) => [
+      operation,
+      onField(`globalaccelerator:${operation}`, arnField),
+    ]),
+  ),
+  ListAccelerators: onAll('globalaccelerator:ListAccelerators'),
+  UpdateEndpointGroup: onField('globalaccelerator:UpdateEndpointGroup', 'EndpointGroupArn'),
+};
