@@ -79,12 +79,21 @@ const createSnapshot: OperationMapping = (input) => {
   ];
 };
 
+/**
+ * Optional resource types whose authorisation could not be confirmed in the Service
+ * Authorization Reference [unconfirmed]: RegisterImage on the snapshots it maps (with their
+ * tags), CreateSnapshots on each volume of the instance. Both are evaluated, as the packaged
+ * policies grant them.
+ */
+const EC2_OPTIONAL_RESOURCES_UNCONFIRMED = { registerImageSnapshots: true, createSnapshotsVolumes: true };
+
 const createSnapshots: OperationMapping = (input) => {
   const params = paramsOf(input);
   const instanceId = params.get('InstanceSpecification.InstanceId') ?? '';
   const instance = region(input).instances.get(instanceId);
   const tags = tagSpecifications(params).get('snapshot');
-  const volumes = (instance?.devices ?? []).map((d) => ({
+  const devices = EC2_OPTIONAL_RESOURCES_UNCONFIRMED.createSnapshotsVolumes ? (instance?.devices ?? []) : [];
+  const volumes = devices.map((d) => ({
     id: d.volumeId,
     tags: region(input).volumes.get(d.volumeId)?.tags,
   }));
@@ -111,8 +120,8 @@ const registerImage: OperationMapping = (input) => {
       tagSpecifications(params).get('image'),
       'RegisterImage',
     ),
-    ...blockDeviceSnapshots(params).map((id) =>
-      existing('ec2:RegisterImage', snapshotArn(input.req.region, id), snapshots.get(id)?.tags),
+    ...(EC2_OPTIONAL_RESOURCES_UNCONFIRMED.registerImageSnapshots ? blockDeviceSnapshots(params) : []).map(
+      (id) => existing('ec2:RegisterImage', snapshotArn(input.req.region, id), snapshots.get(id)?.tags),
     ),
   ];
 };
