@@ -2,6 +2,7 @@ import { type ClockOptions, SimClock } from './clock.ts';
 import { Counters } from './counters.ts';
 import { DEFAULT_DURATIONS, type Durations, DurationsSchema } from './durations.ts';
 import { FaultInjector } from './faults.ts';
+import type { IamMode } from './iam/store.ts';
 import { IdGenerator } from './ids.ts';
 import { seededRandom } from './random.ts';
 
@@ -17,6 +18,12 @@ export interface LocalCloudOptions {
    * `capture` keeps it per function (like CloudWatch Logs) for `functionLogs()`.
    */
   functionLogs?: 'inherit' | 'capture';
+  /**
+   * `enforce`: each local Lambda's calls are evaluated against its deployed role, and a missing
+   * permission is denied as AWS denies it. `off` by default (`startLocalCloud` reads
+   * SHIPYARD_LOCAL_IAM when the option is absent).
+   */
+  iam?: IamMode;
 }
 
 /**
@@ -31,6 +38,8 @@ export class LocalCloud {
   readonly faults: FaultInjector;
   durations: Durations;
   readonly functionLogs: 'inherit' | 'capture';
+  /** Survives reset(): a switch of the cloud, not state of the account. */
+  iamMode: IamMode;
   /** Where the local cloud listens, once a server serves it (functions' SDK clients call back here). */
   endpointUrl?: string;
   private readonly stores = new Map<string, unknown>();
@@ -42,6 +51,7 @@ export class LocalCloud {
     this.clock = new SimClock(options.clock);
     this.seed = options.seed ?? 1;
     this.functionLogs = options.functionLogs ?? 'inherit';
+    this.iamMode = options.iam ?? 'off';
     this.faults = new FaultInjector(seededRandom(this.seed));
     this.durations = DurationsSchema.parse({ ...DEFAULT_DURATIONS, ...options.durations });
   }

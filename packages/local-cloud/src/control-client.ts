@@ -1,6 +1,7 @@
 import type { CountersSnapshot } from './counters.ts';
 import type { Durations } from './durations.ts';
 import type { FaultRule } from './faults.ts';
+import type { dumpIam } from './iam/control.ts';
 import type { PumpResult } from './pump.ts';
 import type { Datapoint } from './services/cloudwatch/metrics.ts';
 import type { TrafficView } from './services/globalaccelerator/traffic.ts';
@@ -11,6 +12,8 @@ export interface ClockView {
   iso: string;
   speed: number;
 }
+
+type IamView = ReturnType<typeof dumpIam>;
 
 /** Typed client for the local cloud's control API (tests, CLI, `npm start`). */
 export class ControlClient {
@@ -106,8 +109,30 @@ export class ControlClient {
     environment?: Record<string, string>;
     timeoutSeconds?: number;
     memorySize?: number;
+    /** The execution role's ARN: the function's calls carry its role session's credentials. */
+    role?: string;
   }) {
     return this.call<Record<string, unknown>>('POST', '/lambda/functions', input);
+  }
+  /** Registers an IAM role and its inline policies (what IAM mode evaluates a role session against). */
+  putRole(input: {
+    arn: string;
+    policies?: { name: string; document: unknown }[];
+    managedPolicyArns?: string[];
+  }) {
+    return this.call<{ arn: string }>('POST', '/iam/roles', input);
+  }
+  /** Registers a managed policy (by ARN) or an AWS::IAM::Policy (by id) and the role names it attaches to. */
+  putPolicy(input: { kind: 'managed' | 'inline'; id: string; document: unknown; roles?: string[] }) {
+    return this.call<{ id: string }>('POST', '/iam/policies', input);
+  }
+  /** Switches IAM mode (`enforce`: local Lambdas' calls are evaluated against their roles). */
+  setIamMode(mode: 'off' | 'enforce') {
+    return this.call<{ mode: string }>('POST', '/iam/mode', { mode });
+  }
+  /** IAM mode, the deployed roles, and every call it denied or could not map. */
+  iam() {
+    return this.call<IamView>('GET', '/iam');
   }
   /** Sets a Global Accelerator endpoint's HealthState from `at` (ISO, now when absent) on. */
   setEndpointHealth(input: {

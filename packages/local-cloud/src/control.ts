@@ -3,6 +3,7 @@ import { AwsError } from './aws-error.ts';
 import type { LocalCloud } from './cloud.ts';
 import { DurationsSchema } from './durations.ts';
 import { FaultRuleSchema } from './faults.ts';
+import { dumpIam, iamControl } from './iam/control.ts';
 import { pumpEventSources } from './pump.ts';
 import type { LocalResponse } from './service.ts';
 import { SERVICES, serviceByName } from './services/index.ts';
@@ -123,13 +124,15 @@ export const handleControl = async (
       case 'POST /pump':
         return json(200, await pumpEventSources(cloud));
       case 'GET /state': {
-        const state: Record<string, unknown> = { clock: clockView(cloud) };
+        const state: Record<string, unknown> = { clock: clockView(cloud), iam: dumpIam(cloud) };
         for (const service of SERVICES) if (service.dump) state[service.name] = service.dump(cloud);
         return json(200, state);
       }
       default: {
         const subpath = url.pathname.slice(CONTROL_PREFIX.length - 1);
         const input = parse(z.unknown(), body);
+        const iam = iamControl(cloud, method, subpath, input);
+        if (iam) return iam;
         for (const service of SERVICES) {
           const response = await service.control?.(cloud, method, subpath, input, url.searchParams);
           if (response) return response;

@@ -1,10 +1,13 @@
 import { parseArgs } from 'node:util';
+import { iamModeFromEnvironment } from './iam/mode.ts';
+import { IAM_MODE_VARIABLE, type IamMode } from './iam/store.ts';
 import { PortInUseError, serveLocalCloud } from './serve.ts';
 import { DEFAULT_PORT } from './server.ts';
 
 /**
- * `npm run local [-- --port N --host H --speed S]`: the local cloud until Ctrl-C. The options
- * default to SHIPYARD_LOCAL_PORT (4566), SHIPYARD_LOCAL_HOST (127.0.0.1), SHIPYARD_LOCAL_SPEED (1).
+ * `npm run local [-- --port N --host H --speed S --iam off|enforce]`: the local cloud until Ctrl-C.
+ * The options default to SHIPYARD_LOCAL_PORT (4566), SHIPYARD_LOCAL_HOST (127.0.0.1),
+ * SHIPYARD_LOCAL_SPEED (1), SHIPYARD_LOCAL_IAM (off).
  * Bad options and a busy port are one line on stderr and exit 2.
  */
 const fail = (message: string): never => {
@@ -12,10 +15,15 @@ const fail = (message: string): never => {
   process.exit(2);
 };
 
-let values: { port?: string; host?: string; speed?: string };
+let values: { port?: string; host?: string; speed?: string; iam?: string };
 try {
   ({ values } = parseArgs({
-    options: { port: { type: 'string' }, host: { type: 'string' }, speed: { type: 'string' } },
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      speed: { type: 'string' },
+      iam: { type: 'string' },
+    },
   }));
 } catch (error) {
   values = fail((error as Error).message);
@@ -28,8 +36,20 @@ const speed = Number(speedText);
 if (!Number.isFinite(speed) || speed < 0)
   fail(`--speed: "${speedText}" is not a clock speed (expected a number ≥ 0)`);
 
+let iam: IamMode = 'off';
 try {
-  await serveLocalCloud({ port, host: values.host ?? process.env.SHIPYARD_LOCAL_HOST ?? '127.0.0.1', speed });
+  iam = iamModeFromEnvironment(values.iam === undefined ? process.env : { [IAM_MODE_VARIABLE]: values.iam });
+} catch (error) {
+  fail(`--iam: ${(error as Error).message}`);
+}
+
+try {
+  await serveLocalCloud({
+    port,
+    host: values.host ?? process.env.SHIPYARD_LOCAL_HOST ?? '127.0.0.1',
+    speed,
+    iam,
+  });
 } catch (error) {
   if (error instanceof PortInUseError) fail(error.message);
   throw error;

@@ -16,6 +16,8 @@ const JSON_TARGET_PREFIXES: Record<string, string> = {
 };
 
 export interface CredentialScope {
+  /** The signing access key id (who calls: a local Lambda's role session, or anyone else). */
+  accessKeyId?: string;
   region?: string;
   service?: string;
 }
@@ -26,7 +28,7 @@ export const credentialScope = (headers: IncomingHttpHeaders, query: URLSearchPa
   const credential = /Credential=([^,\s]+)/.exec(auth)?.[1] ?? query.get('X-Amz-Credential') ?? '';
   const parts = credential.split('/');
   if (parts.length < 5) return {};
-  return { region: parts[2], service: parts[3] };
+  return { accessKeyId: parts[0], region: parts[2], service: parts[3] };
 };
 
 export const serviceForRequest = (

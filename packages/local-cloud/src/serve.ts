@@ -1,3 +1,4 @@
+import type { IamMode } from './iam/store.ts';
 import { DEFAULT_PORT, type RunningLocalCloud, startLocalCloud } from './server.ts';
 
 /** The port is taken (another local cloud, or any other server): a user error, not a crash. */
@@ -19,6 +20,8 @@ export interface ServeOptions {
   port?: number;
   host?: string;
   speed?: number;
+  /** IAM mode (`enforce`: local Lambdas' calls are evaluated against their roles); SHIPYARD_LOCAL_IAM when absent. */
+  iam?: IamMode;
   log?: (text: string) => void;
 }
 
@@ -29,13 +32,20 @@ export const serveLocalCloud = async (options: ServeOptions = {}): Promise<Runni
   const speed = options.speed ?? 1;
   let running: RunningLocalCloud;
   try {
-    running = await startLocalCloud({ port, host, clock: { speed } });
+    running = await startLocalCloud({
+      port,
+      host,
+      clock: { speed },
+      ...(options.iam !== undefined ? { iam: options.iam } : {}),
+    });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
       throw new PortInUseError(host, port, { cause: error });
     throw error;
   }
-  (options.log ?? console.log)(`Shipyard local cloud listening on ${running.url} (clock speed ${speed}x)
+  (
+    options.log ?? console.log
+  )(`Shipyard local cloud listening on ${running.url} (clock speed ${speed}x, IAM ${running.cloud.iamMode})
 
 Point any AWS client at it (any credentials, any region):
   export AWS_ENDPOINT_URL=${running.url} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=ap-south-1

@@ -5,6 +5,8 @@ import { AwsError } from './aws-error.ts';
 import { LocalCloud, type LocalCloudOptions } from './cloud.ts';
 import { CONTROL_PREFIX, handleControl } from './control.ts';
 import { ControlClient } from './control-client.ts';
+import { authorizeCall, roleSessionOf } from './iam/enforce.ts';
+import { iamModeFromEnvironment } from './iam/mode.ts';
 import { startEventPoller } from './pump.ts';
 import { credentialScope, serviceForRequest } from './routing.ts';
 import type { LocalRequest, LocalResponse } from './service.ts';
@@ -117,6 +119,8 @@ const createRequestListener = (cloud: LocalCloud, options: StartOptions = {}) =>
       try {
         const operation = service.route(localReq, cloud);
         cloud.counters.recordCall(service.name, operation.action, region);
+        const session = cloud.iamMode === 'enforce' ? roleSessionOf(cloud, scope.accessKeyId) : undefined;
+        if (session) authorizeCall(cloud, session, service.name, operation.action, localReq);
         const fault = cloud.faults.decide(service.name, operation.action, region);
         if (fault.latencyMs > 0) await sleep(fault.latencyMs);
         if (fault.error) throw fault.error;
@@ -148,7 +152,7 @@ const createRequestListener = (cloud: LocalCloud, options: StartOptions = {}) =>
 
 /** Starts the local cloud. `port: 0` for tests; close() when done. */
 export const startLocalCloud = async (options: StartOptions = {}): Promise<RunningLocalCloud> => {
-  const cloud = new LocalCloud(options);
+  const cloud = new LocalCloud({ ...options, iam: options.iam ?? iamModeFromEnvironment() });
   const server: Server = createServer(createRequestListener(cloud, options));
   server.keepAliveTimeout = 5_000;
   const host = options.host ?? '127.0.0.1';

@@ -107,6 +107,7 @@ describe('the report', () => {
       [...new Set(report.resources.filter((r) => r.status === status).map((r) => r.type))].sort();
     expect(types('created')).toEqual([
       'AWS::Events::Rule',
+      'AWS::IAM::Role',
       'AWS::Lambda::EventInvokeConfig',
       'AWS::Lambda::EventSourceMapping',
       'AWS::Lambda::Function',
@@ -120,7 +121,6 @@ describe('the report', () => {
     ]);
     expect(types('no-local-effect')).toEqual([
       'AWS::CloudWatch::Alarm',
-      'AWS::IAM::Role',
       'AWS::Lambda::Permission',
       'AWS::Lambda::Version',
       'AWS::Logs::LogGroup',

@@ -1,8 +1,9 @@
 /**
  * Least privilege must still be enough: every EC2 call a backup handler makes in a real run
  * (snapshot, register, copy, share, rotate) is granted by that function's own role in
- * serverless/functions-backup.yml. The local cloud does not enforce IAM, so a missing action
- * only shows in AWS — as an Ec2AccessDenied on every night.
+ * serverless/functions-backup.yml. This checks the action names over in-process handlers; the
+ * packaged stack under the local cloud's IAM mode (tests/integration/local-deploy/
+ * iam-enforced.test.ts) also evaluates resources and conditions, as AWS does.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,5 +1,6 @@
 import type { ResourceHandler } from '../context.ts';
 import { deployRule } from './events.ts';
+import { deployManagedPolicy, deployRole, deployRolePolicy } from './iam.ts';
 import {
   deployEventInvokeConfig,
   deployEventSourceMapping,
@@ -26,13 +27,13 @@ export const HANDLERS: Record<string, ResourceHandler> = {
   'AWS::Events::Rule': deployRule,
   'AWS::S3::Bucket': deployBucket,
   'AWS::SSM::Parameter': deployParameter,
+  'AWS::IAM::Role': deployRole,
+  'AWS::IAM::ManagedPolicy': deployManagedPolicy,
+  'AWS::IAM::Policy': deployRolePolicy,
 };
 
 /** Types accepted without anything to create locally, and why. */
 export const NO_LOCAL_EFFECT: Record<string, string> = {
-  'AWS::IAM::Role': 'IAM is not enforced by the local cloud',
-  'AWS::IAM::Policy': 'IAM is not enforced by the local cloud',
-  'AWS::IAM::ManagedPolicy': 'IAM is not enforced by the local cloud',
   'AWS::Logs::LogGroup': 'functions log to the local cloud process; no CloudWatch Logs',
   'AWS::Lambda::Version': 'only $LATEST runs locally',
   'AWS::Lambda::Permission': 'resource policies are not enforced by the local cloud',

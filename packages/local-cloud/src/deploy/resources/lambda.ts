@@ -62,6 +62,7 @@ export const deployFunction: ResourceHandler = async (ctx: DeployContext, resour
     taskRoot: dir,
     handler: exportName,
     environment: environmentOf(resource),
+    ...(optionalString(resource, 'Role') !== undefined ? { role: optionalString(resource, 'Role') } : {}),
     ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}),
     ...(memory !== undefined ? { memorySize: memory } : {}),
   });

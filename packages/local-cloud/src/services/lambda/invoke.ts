@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LocalCloud } from '../../cloud.ts';
+import { startRoleSession } from '../../iam/store.ts';
 import { runAsyncInvocation } from './event-invoke-config.ts';
 import type { InvocationOutcome } from './outcome.ts';
 import { type LambdaContext, type LambdaFunction, lambdaStore, MAX_LOG_LINES_PER_FUNCTION } from './store.ts';
@@ -33,6 +34,10 @@ const logGroup = (fn: LambdaFunction) => `/aws/lambda/${fn.name}`;
  * The environment of a bundle function: what Lambda sets, then the function's variables.
  * Nothing is inherited from the host process, so real credentials on the machine never
  * reach a rehearsed function, and its SDK clients call the local cloud (AWS_ENDPOINT_URL).
+ * As on Lambda, the credentials are a session of the function's execution role (Lambda
+ * Developer Guide, "Defined runtime environment variables": AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN "obtained from the function's execution role"),
+ * which is what IAM mode evaluates its calls against.
  */
 const environmentOf = (cloud: LocalCloud, fn: LambdaFunction, root: string): Record<string, string> => ({
   PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -42,7 +47,7 @@ const environmentOf = (cloud: LocalCloud, fn: LambdaFunction, root: string): Rec
   ...fn.environment,
   AWS_REGION: fn.region,
   AWS_DEFAULT_REGION: fn.region,
-  AWS_ACCESS_KEY_ID: 'local',
+  AWS_ACCESS_KEY_ID: startRoleSession(cloud, { roleArn: fn.role, sessionName: fn.name }),
   AWS_SECRET_ACCESS_KEY: 'local',
   AWS_SESSION_TOKEN: 'local',
   AWS_LAMBDA_FUNCTION_NAME: fn.name,

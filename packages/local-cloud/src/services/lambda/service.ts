@@ -85,6 +85,7 @@ const RegisterBundle = z
     environment: z.record(z.string(), z.string()).optional(),
     timeoutSeconds: z.number().int().optional(),
     memorySize: z.number().int().optional(),
+    role: z.string().optional().describe('the execution role ARN (the function calls with its role session)'),
   })
   .strict();
 

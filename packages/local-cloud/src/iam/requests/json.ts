@@ -1,0 +1,160 @@
+import { findKey } from '../../services/kms/store.ts';
+import { RequestContext } from '../context.ts';
+import { ALL_RESOURCES, type MappingInput, type OperationMapping } from './types.ts';
+
+/**
+ * The awsJson services Shipyard's functions call (Service Authorization Reference, one page per
+ * service): the resource is named by a field of the JSON body, or is `*` for actions that
+ * support no resource-level permissions.
+ */
+const bodyOf = (input: MappingInput): Record<string, unknown> => {
+  try {
+    const parsed = JSON.parse(input.req.body.toString('utf8') || '{}') as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+};
+const field = (input: MappingInput, name: string): string => {
+  const value = bodyOf(input)[name];
+  return typeof value === 'string' ? value : '';
+};
+
+const onField =
+  (
+    action: string,
+    name: string,
+    toArn: (value: string, input: MappingInput) => string = (v) => v,
+  ): OperationMapping =>
+  (input) => [{ action, resource: toArn(field(input, name), input), context: new RequestContext() }];
+
+const onAll =
+  (action: string): OperationMapping =>
+  () => [{ action, resource: ALL_RESOURCES, context: new RequestContext() }];
+
+/** `<endpoint>/<account>/<name>` → `arn:aws:sqs:<region>:<account>:<name>`. */
+const queueArn = (url: string, input: MappingInput) => {
+  const [account = input.cloud.accountId, name = ''] = url.replace(/^[a-z]+:\/\/[^/]+\//, '').split('/');
+  return `arn:aws:sqs:${input.req.region}:${account}:${name}`;
+};
+
+export const SQS_MAPPINGS: Record<string, OperationMapping> = {
+  SendMessage: onField('sqs:SendMessage', 'QueueUrl', queueArn),
+  SendMessageBatch: onField('sqs:SendMessage', 'QueueUrl', queueArn),
+  ReceiveMessage: onField('sqs:ReceiveMessage', 'QueueUrl', queueArn),
+  DeleteMessage: onField('sqs:DeleteMessage', 'QueueUrl', queueArn),
+  GetQueueAttributes: onField('sqs:GetQueueAttributes', 'QueueUrl', queueArn),
+  GetQueueUrl: (input) => [
+    {
+      action: 'sqs:GetQueueUrl',
+      resource: `arn:aws:sqs:${input.req.region}:${input.cloud.accountId}:${field(input, 'QueueName')}`,
+      context: new RequestContext(),
+    },
+  ],
+};
+
+export const STATES_MAPPINGS: Record<string, OperationMapping> = {
+  StartExecution: onField('states:StartExecution', 'stateMachineArn'),
+  ListExecutions: onField('states:ListExecutions', 'stateMachineArn'),
+  DescribeStateMachine: onField('states:DescribeStateMachine', 'stateMachineArn'),
+  DescribeExecution: onField('states:DescribeExecution', 'executionArn'),
+  GetExecutionHistory: onField('states:GetExecutionHistory', 'executionArn'),
+  StopExecution: onField('states:StopExecution', 'executionArn'),
+  ListMapRuns: onField('states:ListMapRuns', 'executionArn'),
+  DescribeMapRun: onField('states:DescribeMapRun', 'mapRunArn'),
+  ListStateMachines: onAll('states:ListStateMachines'),
+  SendTaskSuccess: onAll('states:SendTaskSuccess'),
+  SendTaskFailure: onAll('states:SendTaskFailure'),
+  SendTaskHeartbeat: onAll('states:SendTaskHeartbeat'),
+};
+
+/**
+ * KMS authorises on the key's ARN, whatever identifier (alias, alias ARN, key id) the request
+ * used; `kms:ResourceAliases` lists the key's aliases (AWS KMS Developer Guide, "Condition keys
+ * for AWS KMS"). A key that does not exist is left to the service's NotFoundException.
+ */
+const onKey =
+  (action: string): OperationMapping =>
+  (input) => {
+    const key = findKey(input.cloud, input.req.region, field(input, 'KeyId'));
+    if (!key) return [];
+    return [
+      { action, resource: key.arn, context: new RequestContext({ 'kms:ResourceAliases': key.aliases }) },
+    ];
+  };
+
+export const KMS_MAPPINGS: Record<string, OperationMapping> = { DescribeKey: onKey('kms:DescribeKey') };
+
+/** `/a/b` → `arn:aws:ssm:<region>:<account>:parameter/a/b`; a name without a leading slash gets one. */
+const parameterArn = (name: string, input: MappingInput) =>
+  name.startsWith('arn:')
+    ? name
+    : `arn:aws:ssm:${input.req.region}:${input.cloud.accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
+
+export const SSM_MAPPINGS: Record<string, OperationMapping> = {
+  GetParameter: onField('ssm:GetParameter', 'Name', parameterArn),
+  DescribeInstanceInformation: onAll('ssm:DescribeInstanceInformation'),
+};
+
+export const CODEPIPELINE_MAPPINGS: Record<string, OperationMapping> = {
+  GetJobDetails: onAll('codepipeline:GetJobDetails'),
+  PutJobSuccessResult: onAll('codepipeline:PutJobSuccessResult'),
+  PutJobFailureResult: onAll('codepipeline:PutJobFailureResult'),
+};
+
+/** PutEvents is authorised on each entry's bus (`default` when unnamed). */
+export const EVENTS_MAPPINGS: Record<string, OperationMapping> = {
+  PutEvents: (input) => {
+    const entries = bodyOf(input).Entries;
+    const buses = new Set(
+      (Array.isArray(entries) ? entries : []).map((e) =>
+        typeof (e as { EventBusName?: unknown }).EventBusName === 'string'
+          ? String((e as { EventBusName: string }).EventBusName)
+          : 'default',
+      ),
+    );
+    return [...buses].map((bus) => ({
+      action: 'events:PutEvents',
+      resource: bus.startsWith('arn:')
+        ? bus
+        : `arn:aws:events:${input.req.region}:${input.cloud.accountId}:event-bus/${bus}`,
+      context: new RequestContext(),
+    }));
+  },
+};
+
+/** PutMetricData supports no resource-level permissions; `cloudwatch:namespace` names the namespace. */
+export const MONITORING_MAPPINGS: Record<string, OperationMapping> = {
+  PutMetricData: (input) => [
+    {
+      action: 'cloudwatch:PutMetricData',
+      resource: ALL_RESOURCES,
+      context: new RequestContext({ 'cloudwatch:namespace': field(input, 'Namespace') || undefined }),
+    },
+  ],
+};
+
+/**
+ * Global Accelerator authorises endpoint-group writes on the endpoint group (Service
+ * Authorization Reference, "Actions, resources, and condition keys for AWS Global Accelerator":
+ * AddEndpoints → endpointgroup*, depending on UpdateEndpointGroup); listing accelerators is not
+ * resource-level. The resource types of the Describe/List actions are read by analogy
+ * [unconfirmed: GA_READ_RESOURCE_TYPES_UNCONFIRMED].
+ */
+const GA_READ_RESOURCE_TYPES_UNCONFIRMED = {
+  DescribeAccelerator: 'AcceleratorArn',
+  ListListeners: 'AcceleratorArn',
+  ListEndpointGroups: 'ListenerArn',
+  DescribeEndpointGroup: 'EndpointGroupArn',
+} as const;
+
+export const GLOBALACCELERATOR_MAPPINGS: Record<string, OperationMapping> = {
+  ...Object.fromEntries(
+    Object.entries(GA_READ_RESOURCE_TYPES_UNCONFIRMED).map(([operation, arnField]) => [
+      operation,
+      onField(`globalaccelerator:${operation}`, arnField),
+    ]),
+  ),
+  ListAccelerators: onAll('globalaccelerator:ListAccelerators'),
+  UpdateEndpointGroup: onField('globalaccelerator:UpdateEndpointGroup', 'EndpointGroupArn'),
+};
