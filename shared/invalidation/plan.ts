@@ -465,7 +465,8 @@ export function pathDemand(input: PlanInput, prices: readonly number[]): number[
   const { limits } = parsed;
   const available = Math.max(0, limits.maxWildcardsInFlight - limits.inFlight.wildcards - forcedCount);
   return prices.map((price) => {
-    const solution = solve(root, byWildcards(price, 1, available, parsed.site.queryStrings));
+    // The cost model's own scoring at weight 1 / price, ties alike: the plan planInvalidation makes.
+    const solution = solve(root, byWildcards(1, 1 / price + 1e-9, available, parsed.site.queryStrings));
     const pick = bestIndex(solution, (_index, value) => value)!;
     return paths(reconstruct(solution, pick.index)) + forcedCount;
   });
