@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   billingMonth,
@@ -118,5 +119,57 @@ describe('deployAllowance', () => {
     expect(usualDeployRate([12, 0, 6])).toBe(6);
     expect(usualDeployRate([undefined, 4, undefined])).toBe(4);
     expect(usualDeployRate([undefined, undefined])).toBeNull();
+  });
+});
+
+describe('deployAllowance over a month (property)', () => {
+  it('never spends beyond the budget except one wildcard path per deploy once nothing is left', () => {
+    const deploy = fc.record({
+      gap: fc.double({ min: 0, max: 0.2, noNaN: true }),
+      exact: fc.integer({ min: 1, max: 400 }),
+      at: fc.constantFrom(0.5, 5, 50, 500),
+    });
+    const month = fc.record({
+      budget: fc.integer({ min: 1, max: 300 }),
+      usual: fc.option(fc.integer({ min: 0, max: 40 }), { nil: null }),
+      deploys: fc.array(deploy, { maxLength: 60 }),
+    });
+    fc.assert(
+      fc.property(month, ({ budget, usual, deploys }) => {
+        let spent = 0;
+        let elapsed = 0;
+        let floor = 0;
+        const past = { deploys: 0, paths: PRICE_GRID.map(() => 0) };
+        deploys.forEach((d, i) => {
+          elapsed = Math.min(0.999, elapsed + d.gap);
+          const demand = step(d.exact, d.at);
+          const a = deployAllowance({
+            siteBudget: budget,
+            siteSpent: spent,
+            accountCap: budget,
+            accountSpent: spent,
+            elapsed,
+            deploysThisMonth: i,
+            deploysPerMonth: usual,
+            demand,
+            pastDemand: past.deploys === 0 ? null : past,
+          });
+          // What a plan at this cap and price bills: its demand at the price, within the cap.
+          const index = a.price === null ? PRICE_GRID.length - 1 : PRICE_GRID.indexOf(a.price);
+          const bills = Math.min(a.maxPaths, demand[index]!);
+          expect(bills).toBeGreaterThanOrEqual(1);
+          if (budget - spent >= 1) expect(a.maxPaths).toBeLessThanOrEqual(budget - spent);
+          else {
+            expect(a).toMatchObject({ maxPaths: 1, boundBy: 'exhausted' });
+            floor++;
+          }
+          spent += bills;
+          past.deploys++;
+          past.paths = past.paths.map((n, j) => n + demand[j]!);
+        });
+        expect(spent).toBeLessThanOrEqual(budget + floor);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
