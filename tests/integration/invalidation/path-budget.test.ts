@@ -155,20 +155,25 @@ describe('monthly path budget', () => {
     await advanceTo('2031-01-31T23:00:00Z');
     const spent = { ...deps, pathBudget: budget() };
     const tight = SiteSchema.parse({ ...web, invalidation: { ...web.invalidation, monthlyPathBudget: 3 } });
-    const first = await submitChangeSet(changes('web', 'j1', scattered('x', 3)), tight, spent);
-    expect(first.pathsBilled).toBe(3);
+    // 3 paths, one kept for a later deploy: the first may bill 2 (its exact paths).
+    const first = await submitChangeSet(changes('web', 'j1', scattered('x', 2)), tight, spent);
+    expect(first.pathsBilled).toBe(2);
     const second = await submitChangeSet(changes('web', 'j2', scattered('y', 5)), tight, spent);
-    // Nothing left: one wildcard path covering every changed URL (here /y*, narrower than /*).
+    // Only the reserve left: one wildcard path covering every changed URL (here /y*, narrower than /*).
     expect(second.distributions[0]!.batches.flatMap((b) => b.paths)).toEqual(['/y*']);
+    expect(accountPaths((await ledger.read('2031-01')).ledger)).toBe(3);
+    // Nothing left at all: still one wildcard path (the floor; a miss is never allowed).
+    const third = await submitChangeSet(changes('web', 'j3', scattered('w', 4)), tight, spent);
+    expect(third.distributions[0]!.batches.flatMap((b) => b.paths)).toEqual(['/w*']);
     expect(accountPaths((await ledger.read('2031-01')).ledger)).toBe(4);
     // 01:00 in Paris on 1 February is still January in UTC; 00:00 UTC is February.
     await advanceTo('2031-02-01T00:00:00Z');
-    const third = await submitChangeSet(changes('web', 'f1', scattered('z', 2)), tight, spent);
-    expect(third.budget?.month).toBe('2031-02');
+    const february = await submitChangeSet(changes('web', 'f1', scattered('z', 2)), tight, spent);
+    expect(february.budget?.month).toBe('2031-02');
     // A fresh month: February counts only its own deploy; January keeps its 4 paths.
-    expect(third.pathsBilled).toBeGreaterThan(0);
-    expect(third.budget?.monthToDatePaths).toBe(third.pathsBilled);
-    expect(accountPaths((await ledger.read('2031-02')).ledger)).toBe(third.pathsBilled);
+    expect(february.pathsBilled).toBeGreaterThan(0);
+    expect(february.budget?.monthToDatePaths).toBe(february.pathsBilled);
+    expect(accountPaths((await ledger.read('2031-02')).ledger)).toBe(february.pathsBilled);
     expect(accountPaths((await ledger.read('2031-01')).ledger)).toBe(4);
   });
 
