@@ -15,6 +15,7 @@ import { clientConfig, useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { createS3PathLedger } from '../../../shared/aws/s3-ledger.ts';
 import { SiteSchema } from '../../../shared/config/sites.ts';
+import { PRICE_GRID } from '../../../shared/invalidation/index.ts';
 import type { PathBudgetPorts } from '../../../shared/invalidation-service/budget-plan.ts';
 import type { ChangeSet } from '../../../shared/invalidation-service/change-set.ts';
 import { accountPaths, type PathLedgerStore } from '../../../shared/invalidation-service/path-ledger.ts';
@@ -181,9 +182,18 @@ describe('monthly path budget', () => {
     const { deps, ledger, budget, month } = await setup(1000);
     const ports = { ...deps, pathBudget: budget() };
     await submitChangeSet(changes('web', 'r1', scattered('r', 4)), web, ports);
+    const first = (await ledger.read(month())).ledger;
+    // The deploy's demand curve is kept for pacing the site's next deploys: 4 exact paths at low prices.
+    expect(first.deploys.web).toBe(1);
+    expect(first.demand.web).toHaveLength(PRICE_GRID.length);
+    expect(first.demand.web![0]).toBe(4);
     const again = await submitChangeSet(changes('web', 'r1', scattered('r', 4)), web, ports);
     expect(again.pathsBilled).toBe(0);
     expect(again.budget?.pathsThisDeploy).toBe(0);
-    expect(accountPaths((await ledger.read(month())).ledger)).toBe(4);
+    const after = (await ledger.read(month())).ledger;
+    expect(accountPaths(after)).toBe(4);
+    // Nor is the deploy counted, or its demand added, twice.
+    expect(after.deploys.web).toBe(1);
+    expect(after.demand.web).toEqual(first.demand.web);
   });
 });
