@@ -23,7 +23,9 @@ export {
 export {
   type DeployAllowance,
   deployAllowance,
+  PRICE_GRID,
   RATE_MONTHS,
+  sumDemand,
   usualDeployRate,
 } from './pacing.ts';
 export {
@@ -40,6 +42,7 @@ export {
   type IgnoredKey,
   type InvalidationPlan,
   parsePlanInput,
+  pathDemand,
   planInvalidation,
   type WildcardChoice,
 } from './plan.ts';
