@@ -16,6 +16,7 @@ import type { ChangeSet } from './change-set.ts';
 import { type DeferredMessage, deferralDelaySeconds } from './deferral.ts';
 import type { BatchResult, BatchStatus, DeploySummary, DistributionSummary } from './deploy-summary.ts';
 import { BatchNeverFitsError, SubmissionFailedError } from './errors.ts';
+import { type FreshnessStart, startFreshnessWatch } from './freshness.ts';
 import { loadInventory } from './inventory.ts';
 import { recordDeployMetrics } from './observability.ts';
 import { planBatches } from './plan-batches.ts';
@@ -48,6 +49,8 @@ export interface SubmitPorts {
   metrics?: MetricsRecorder;
   /** The monthly path budget: ledger, account cap, clock. Without it plans are not paced. */
   pathBudget?: PathBudgetPorts;
+  /** The completion watch of submitted invalidations (Invalidation Completed / Slow events). */
+  freshness?: FreshnessStart;
 }
 
 export interface SubmitOptions {
@@ -241,6 +244,17 @@ const submitToDistribution = async (
   }
   if (ports.pathBudget && budgeted)
     await recordInvalidationIds(ports.pathBudget.ledger, budgeted.ledger.month, results);
+  await startFreshnessWatch(
+    ports.freshness,
+    {
+      site: site.name,
+      slowAfterSeconds: site.invalidation.slowAfterSeconds,
+      deployId: changeSet.deployId,
+      distributionId,
+    },
+    results,
+    ports.logger,
+  );
   const completed = await waitBounded(ports.cloudFront, distributionId, results, waitSeconds, ports.logger);
   return {
     reserved:

@@ -11,6 +11,8 @@ export const invalidationEnv = configFileEnv.extend({
   SHIPYARD_DEFERRED_QUEUE_URL: z.url('the URL of the deferred-invalidations queue is required'),
   /** The bucket of the monthly path ledger; without it plans are not paced against the budget. */
   SHIPYARD_LEDGER_BUCKET: z.string().min(3, 'the name of the path ledger bucket').optional(),
+  /** The completion-watch queue; without it no Invalidation Completed / Slow events are published. */
+  SHIPYARD_FRESHNESS_QUEUE_URL: z.url('the URL of the invalidation freshness queue').optional(),
 });
 
 /**
@@ -29,6 +31,14 @@ export const invalidationDeps = (
     metrics,
     cloudFront,
     deferrals: createQueueAdapter({ queueUrl: env.SHIPYARD_DEFERRED_QUEUE_URL }),
+    ...(env.SHIPYARD_FRESHNESS_QUEUE_URL
+      ? {
+          freshness: {
+            queue: createQueueAdapter({ queueUrl: env.SHIPYARD_FRESHNESS_QUEUE_URL }),
+            now: Date.now,
+          },
+        }
+      : {}),
     ...(env.SHIPYARD_LEDGER_BUCKET
       ? {
           pathBudget: {
