@@ -103,9 +103,29 @@ function listStatements(list) {
   });
 }
 
-/** Functions that plan object changes: submission plus the inventory listing. */
+/**
+ * s3:GetObject (what HeadObject needs) under each keyPrefix of the sites that read added objects'
+ * Cache-Control (`invalidation.immutableCacheControl: read`); none for the others.
+ */
+function metadataStatements(list) {
+  const objects = new Set();
+  for (const site of list)
+    if (site.bucket && site.invalidation?.immutableCacheControl === 'read')
+      objects.add(`${site.bucket}/${site.keyPrefix ?? ''}*`);
+  if (objects.size === 0) return [];
+  return [
+    {
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [...objects].sort().map((o) => sub(`arn:\${AWS::Partition}:s3:::${o}`)),
+    },
+  ];
+}
+
+/** Functions that plan object changes: submission plus the inventory listing and metadata reads. */
 async function s3EventsStatements(context) {
-  return [...(await submitStatements(context)), ...listStatements(await sites(context))];
+  const list = await sites(context);
+  return [...(await submitStatements(context)), ...listStatements(list), ...metadataStatements(list)];
 }
 
 function secretResources(list) {
@@ -182,6 +202,7 @@ module.exports = {
   submitStatements,
   s3EventsStatements,
   listStatements,
+  metadataStatements,
   asyncSubmitStatements,
   webhookStatements,
   codePipelineStatements,

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { createCloudFrontAdapter, createDryRunCloudFront } from '../../shared/aws/cloudfront.ts';
 import { createS3InventoryAdapter } from '../../shared/aws/s3-inventory.ts';
 import { createS3PathLedger } from '../../shared/aws/s3-ledger.ts';
+import { createS3ObjectMetadata } from '../../shared/aws/s3-object-metadata.ts';
 import type { Site } from '../../shared/config/sites.ts';
 import { type ChangeSet, findSite } from '../../shared/invalidation-service/change-set.ts';
 import type { DeploySummary } from '../../shared/invalidation-service/deploy-summary.ts';
@@ -187,6 +188,7 @@ export const register = (program: Command, output: Output): void => {
     const cloudFront = createCloudFrontAdapter(clientSettings(global));
     // The same exact plan the deployed functions make: list the site's keys when it pays.
     const inventory = createS3InventoryAdapter(clientSettings(global));
+    const objectMetadata = createS3ObjectMetadata({ config: clientSettings(global) });
     const noWait = { waitForCompletionSeconds: 0 };
     const ledger = options.ledgerBucket
       ? createS3PathLedger({ bucket: options.ledgerBucket, config: clientSettings(global) })
@@ -213,6 +215,7 @@ export const register = (program: Command, output: Output): void => {
       {
         cloudFront: createDryRunCloudFront(cloudFront),
         inventory,
+        objectMetadata,
         ...(readOnly ? { pathBudget: pathBudget(readOnly) } : {}),
       },
       noWait,
@@ -233,7 +236,7 @@ export const register = (program: Command, output: Output): void => {
       const summary = await submitChangeSet(
         changeSet,
         site,
-        { cloudFront, inventory, ...(ledger ? { pathBudget: pathBudget(ledger) } : {}) },
+        { cloudFront, inventory, objectMetadata, ...(ledger ? { pathBudget: pathBudget(ledger) } : {}) },
         noWait,
       );
       const wait =

@@ -17,6 +17,7 @@ import { type DeferredMessage, deferralDelaySeconds } from './deferral.ts';
 import type { BatchResult, BatchStatus, DeploySummary, DistributionSummary } from './deploy-summary.ts';
 import { BatchNeverFitsError, SubmissionFailedError } from './errors.ts';
 import { type FreshnessStart, startFreshnessWatch } from './freshness.ts';
+import { type ObjectMetadataPort, withoutImmutableAdds } from './immutable-adds.ts';
 import { loadInventory } from './inventory.ts';
 import { recordDeployMetrics } from './observability.ts';
 import { planBatches } from './plan-batches.ts';
@@ -51,6 +52,8 @@ export interface SubmitPorts {
   pathBudget?: PathBudgetPorts;
   /** The completion watch of submitted invalidations (Invalidation Completed / Slow events). */
   freshness?: FreshnessStart;
+  /** Cache-Control of added objects, for sites with `invalidation.immutableCacheControl: read`. */
+  objectMetadata?: ObjectMetadataPort;
 }
 
 export interface SubmitOptions {
@@ -304,11 +307,12 @@ export const pathsBilledOf = (distributions: readonly DistributionSummary[]): nu
  * summary.pathsBilled; // paths newly billed by this call (0 on a redelivery)
  */
 export const submitChangeSet = async (
-  changeSet: ChangeSet,
+  input: ChangeSet,
   site: Site,
   ports: SubmitPorts,
   options: SubmitOptions = {},
 ): Promise<DeploySummary> => {
+  const changeSet = await withoutImmutableAdds(input, site, ports.objectMetadata, ports.logger);
   const waitSeconds = options.waitForCompletionSeconds ?? site.invalidation.waitForCompletionSeconds;
   const distributions: DistributionSummary[] = [];
   const failures: { distributionId: string; error: Error }[] = [];

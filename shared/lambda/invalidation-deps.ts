@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { createCloudFrontAdapter } from '../aws/cloudfront.ts';
 import { createS3PathLedger } from '../aws/s3-ledger.ts';
+import { createS3ObjectMetadata } from '../aws/s3-object-metadata.ts';
 import { createQueueAdapter } from '../aws/sqs.ts';
 import type { InvalidationDeps } from '../invalidation-service/runtime.ts';
 import { configFileEnv, readPackagedConfig } from './environment.ts';
@@ -30,6 +31,7 @@ export const invalidationDeps = (
     logger,
     metrics,
     cloudFront,
+    objectMetadata: createS3ObjectMetadata(),
     deferrals: createQueueAdapter({ queueUrl: env.SHIPYARD_DEFERRED_QUEUE_URL }),
     ...(env.SHIPYARD_FRESHNESS_QUEUE_URL
       ? {
