@@ -21,7 +21,7 @@ import type { Output } from './output.ts';
 import { seconds, wholeNumber } from './parsers.ts';
 
 /** `--wait` without a value: 15 minutes, past the "tens of minutes" worst case seldom seen (AWS-FACTS). */
-export const DEFAULT_WAIT_SECONDS = 900;
+const DEFAULT_WAIT_SECONDS = 900;
 /** GitHub-hosted jobs run at most 6 hours; an hour of waiting for a cache is already a problem. */
 const MAX_WAIT_SECONDS = 3600;
 const DEFAULT_POLL_SECONDS = 15;

@@ -11,7 +11,7 @@ import type { OnceMarkers } from '../invalidation-service/freshness.ts';
 import { sdkErrorCode, toAwsCallError } from './errors.ts';
 
 /** The key prefix of the markers (the IAM statements grant exactly this prefix). */
-export const ONCE_MARKER_PREFIX = 'invalidation-events/';
+const ONCE_MARKER_PREFIX = 'invalidation-events/';
 
 const status = (error: unknown): number | undefined =>
   (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;

@@ -14,7 +14,7 @@ import type { BatchResult } from './deploy-summary.ts';
 import type { CloudFrontPort } from './ports/cloudfront.ts';
 import type { QueuePort } from './ports/queue.ts';
 
-export const FRESHNESS_EVENT_SOURCE = 'shipyard';
+const FRESHNESS_EVENT_SOURCE = 'shipyard';
 export const INVALIDATION_COMPLETED = 'Invalidation Completed';
 export const INVALIDATION_SLOW = 'Invalidation Slow';
 /** Time-to-fresh per distribution (dimension `distributionId`), in seconds. */
@@ -54,7 +54,7 @@ export interface OnceMarkers {
 }
 
 /** The subset of the EventBridge port the watch uses (shared/aws/events.ts implements it). */
-export interface EventPublisher {
+interface EventPublisher {
   publish(
     events: readonly { source: string; detailType: string; detail: unknown; eventBusName?: string }[],
   ): Promise<unknown>;

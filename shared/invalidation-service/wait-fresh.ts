@@ -26,7 +26,7 @@ export interface FreshWait {
 }
 
 /** Fresh: every distribution has invalidations, and none is still in progress. */
-export const isFresh = (state: readonly DistributionFreshness[]): boolean =>
+const isFresh = (state: readonly DistributionFreshness[]): boolean =>
   state.length > 0 && state.every((d) => d.inProgress.length === 0 && d.completed.length > 0);
 
 /**

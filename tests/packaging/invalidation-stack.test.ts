@@ -2,6 +2,7 @@
  * The invalidation stack's ledger bucket, completion watch and their least-privilege IAM, in the
  * packaged template (`serverless package`, the artifact a deploy uploads).
  */
+import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type PolicyStatement, roleStatements } from '../../scripts/iam-report.ts';
 import { type CloudFormationTemplate, packageServiceCached } from '../../scripts/package-service.ts';
@@ -169,5 +170,32 @@ describe('the completion watch', () => {
       expect(asList(byAction[action]?.Resource), action).toEqual([
         { 'Fn::GetAtt': ['InvalidationFreshnessQueue', 'Arn'] },
       ]);
+  });
+});
+
+describe('metadata reads (invalidation.immutableCacheControl: read)', () => {
+  it('grants s3:GetObject (HeadObject) only under the keyPrefix of the sites that read, none otherwise', () => {
+    // HeadObject is authorised by s3:GetObject (S3 API reference, HeadObject, "Permissions").
+    const { metadataStatements } = createRequire(import.meta.url)(
+      '../../serverless/iam-invalidation.cjs',
+    ) as {
+      metadataStatements: (sites: unknown[]) => PolicyStatement[];
+    };
+    const sites = [
+      { bucket: 'web-bucket', keyPrefix: 'site/', invalidation: { immutableCacheControl: 'read' } },
+      { bucket: 'docs-bucket', keyPrefix: '', invalidation: { immutableCacheControl: 'read' } },
+      { bucket: 'blog-bucket', keyPrefix: 'blog/', invalidation: { immutableCacheControl: 'ignore' } },
+    ];
+    expect(metadataStatements(sites)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        Resource: [
+          { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::docs-bucket/*` },
+          { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::web-bucket/site/*` },
+        ],
+      },
+    ]);
+    expect(metadataStatements(sites.slice(2))).toEqual([]);
   });
 });
