@@ -34,9 +34,50 @@ const deferStatement = {
   Resource: { 'Fn::GetAtt': ['DeferredInvalidationsQueue', 'Arn'] },
 };
 
+/** Objects of the ledger bucket under one prefix (the adapters write nothing else). */
+const ledgerObjects = (prefix) => ({
+  'Fn::Join': ['', [{ 'Fn::GetAtt': ['InvalidationLedgerBucket', 'Arn'] }, `/${prefix}*`]],
+});
+
+/** The monthly path ledger: read and conditionally rewritten (shared/aws/s3-ledger.ts). */
+const ledgerStatement = {
+  Effect: 'Allow',
+  Action: ['s3:GetObject', 's3:PutObject'],
+  Resource: ledgerObjects('invalidation-ledger/'),
+};
+
+/** Submissions start the completion watch; the checker sends the next check. */
+const watchStatement = {
+  Effect: 'Allow',
+  Action: ['sqs:SendMessage'],
+  Resource: { 'Fn::GetAtt': ['InvalidationFreshnessQueue', 'Arn'] },
+};
+
 /** Statements of every function that submits invalidations (and may defer batches). */
 async function submitStatements(context) {
-  return [await cloudFrontStatement(context), deferStatement];
+  return [await cloudFrontStatement(context), deferStatement, ledgerStatement, watchStatement];
+}
+
+/**
+ * The completion watch: GetInvalidation on the configured distributions, PutEvents on the default
+ * bus for source shipyard only (EventBridge condition key events:source), the once-markers.
+ */
+async function freshnessStatements(context) {
+  return [
+    { Effect: 'Allow', Action: ['cloudfront:GetInvalidation'], Resource: await distributionArns(context) },
+    {
+      Effect: 'Allow',
+      Action: ['events:PutEvents'],
+      Resource: sub(`arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/default`),
+      Condition: { StringEquals: { 'events:source': 'shipyard' } },
+    },
+    {
+      Effect: 'Allow',
+      Action: ['s3:PutObject', 's3:DeleteObject'],
+      Resource: ledgerObjects('invalidation-events/'),
+    },
+    watchStatement,
+  ];
 }
 
 /**
@@ -62,9 +103,29 @@ function listStatements(list) {
   });
 }
 
-/** Functions that plan object changes: submission plus the inventory listing. */
+/**
+ * s3:GetObject (what HeadObject needs) under each keyPrefix of the sites that read added objects'
+ * Cache-Control (`invalidation.immutableCacheControl: read`); none for the others.
+ */
+function metadataStatements(list) {
+  const objects = new Set();
+  for (const site of list)
+    if (site.bucket && site.invalidation?.immutableCacheControl === 'read')
+      objects.add(`${site.bucket}/${site.keyPrefix ?? ''}*`);
+  if (objects.size === 0) return [];
+  return [
+    {
+      Effect: 'Allow',
+      Action: ['s3:GetObject'],
+      Resource: [...objects].sort().map((o) => sub(`arn:\${AWS::Partition}:s3:::${o}`)),
+    },
+  ];
+}
+
+/** Functions that plan object changes: submission plus the inventory listing and metadata reads. */
 async function s3EventsStatements(context) {
-  return [...(await submitStatements(context)), ...listStatements(await sites(context))];
+  const list = await sites(context);
+  return [...(await submitStatements(context)), ...listStatements(list), ...metadataStatements(list)];
 }
 
 function secretResources(list) {
@@ -141,8 +202,10 @@ module.exports = {
   submitStatements,
   s3EventsStatements,
   listStatements,
+  metadataStatements,
   asyncSubmitStatements,
   webhookStatements,
   codePipelineStatements,
   secretResources,
+  freshnessStatements,
 };

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { createCloudFrontAdapter, createDryRunCloudFront } from '../../shared/aws/cloudfront.ts';
 import { createS3InventoryAdapter } from '../../shared/aws/s3-inventory.ts';
 import { createS3PathLedger } from '../../shared/aws/s3-ledger.ts';
+import { createS3ObjectMetadata } from '../../shared/aws/s3-object-metadata.ts';
 import type { Site } from '../../shared/config/sites.ts';
 import { type ChangeSet, findSite } from '../../shared/invalidation-service/change-set.ts';
 import type { DeploySummary } from '../../shared/invalidation-service/deploy-summary.ts';
@@ -15,12 +16,21 @@ import { siteChangesFromGitDiff } from '../../shared/invalidation-service/git-ch
 import type { PathLedgerStore } from '../../shared/invalidation-service/path-ledger.ts';
 import { canonicalPaths } from '../../shared/invalidation-service/paths.ts';
 import { submitChangeSet } from '../../shared/invalidation-service/submit.ts';
+import { type FreshWait, lookAtInvalidations } from '../../shared/invalidation-service/wait-fresh.ts';
 import { clientSettings, DEFAULT_CONFIG_FILE, type GlobalOptions, loadConfigFile } from '../context.ts';
 import { EXIT, UserError } from '../errors.ts';
 import { nameStatus, resolveCommit, splitRange } from '../git.ts';
 import type { Output } from '../output.ts';
+import {
+  type WaitFlags,
+  waitAndReport,
+  waitClock,
+  waitLine,
+  waitTimeout,
+  withWaitOptions,
+} from '../wait-fresh.ts';
 
-interface InvalidateOptions {
+interface InvalidateOptions extends WaitFlags {
   site: string;
   paths?: string[];
   changed?: string;
@@ -95,6 +105,41 @@ const describe = (summary: DeploySummary, verb: string): string => {
   return lines.join('\n');
 };
 
+/** What was submitted (created now or already there), per distribution: what --wait waits for. */
+const submittedIds = (summary: DeploySummary) =>
+  summary.distributions
+    .map((d) => ({
+      distributionId: d.id,
+      ids: d.batches
+        .filter((b) => b.status === 'created' || b.status === 'existing')
+        .flatMap((b) => (b.invalidationId ? [b.invalidationId] : [])),
+    }))
+    .filter((t) => t.ids.length > 0);
+
+const waitForSubmitted = async (
+  summary: DeploySummary,
+  cloudFront: ReturnType<typeof createCloudFrontAdapter>,
+  timeoutSeconds: number,
+  options: InvalidateOptions,
+  settings: ReturnType<typeof clientSettings>,
+  output: Output,
+): Promise<FreshWait | undefined> => {
+  const targets = submittedIds(summary);
+  if (targets.length === 0) {
+    output.progress('nothing submitted: nothing to wait for');
+    return undefined;
+  }
+  if (summary.distributions.some((d) => d.deferrals > 0))
+    output.progress('deferred batches are not waited for: run again later with the same --deploy-id');
+  return waitAndReport(
+    lookAtInvalidations(cloudFront, targets),
+    timeoutSeconds,
+    options,
+    await waitClock(settings),
+    output,
+  );
+};
+
 const confirm = async (question: string): Promise<boolean> => {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
@@ -110,7 +155,7 @@ const confirm = async (question: string): Promise<boolean> => {
  * after confirmation.
  */
 export const register = (program: Command, output: Output): void => {
-  program
+  const command = program
     .command('invalidate')
     .description('plan and submit a CloudFront invalidation for a site')
     .requiredOption('--site <name>', 'site name from the config file')
@@ -123,78 +168,95 @@ export const register = (program: Command, output: Output): void => {
       '--ledger-bucket <name>',
       "the stack's path ledger bucket: pace the plan against the monthly budget and print the month to date",
     )
-    .option('--yes', 'submit without asking')
-    .action(async (options: InvalidateOptions) => {
-      const global = program.opts<GlobalOptions>();
-      const config = loadConfigFile(global.config ?? DEFAULT_CONFIG_FILE);
-      let site: Site;
-      let changeSet: ChangeSet;
-      try {
-        site = findSite(config.sites, options.site);
-        changeSet = await buildChangeSet(site, options, Date.now());
-      } catch (error) {
-        if (error instanceof UnknownSiteError || error instanceof MalformedEventError)
-          throw new UserError(error.message);
-        throw error;
-      }
-      const cloudFront = createCloudFrontAdapter(clientSettings(global));
-      // The same exact plan the deployed functions make: list the site's keys when it pays.
-      const inventory = createS3InventoryAdapter(clientSettings(global));
-      const noWait = { waitForCompletionSeconds: 0 };
-      const ledger = options.ledgerBucket
-        ? createS3PathLedger({ bucket: options.ledgerBucket, config: clientSettings(global) })
-        : undefined;
-      const pathBudget = (store: PathLedgerStore) => ({
-        ledger: store,
-        accountCap: config.invalidationAccount.monthlyPathCap,
-        distributionIds: config.sites.flatMap((s) => s.distributionIds),
-        history: cloudFront,
-        now: Date.now,
-      });
-      // The dry run reads the ledger and plans against it; its writes stay in memory.
-      const drafts = new Map<string, Awaited<ReturnType<PathLedgerStore['read']>>>();
-      const readOnly: PathLedgerStore | undefined = ledger && {
-        read: async (month) => drafts.get(month) ?? ledger.read(month),
-        write: async (draft) => {
-          drafts.set(draft.month, { ledger: draft, version: 'draft' });
-          return 'written';
-        },
-      };
-      const plan = await submitChangeSet(
-        changeSet,
-        site,
-        {
-          cloudFront: createDryRunCloudFront(cloudFront),
-          inventory,
-          ...(readOnly ? { pathBudget: pathBudget(readOnly) } : {}),
-        },
-        noWait,
-      );
-      if (options.dryRun) {
-        output.result({ submitted: false, plan }, () => describe(plan, 'Plan'));
+    .option('--yes', 'submit without asking');
+  withWaitOptions(command).action(async (options: InvalidateOptions) => {
+    const global = program.opts<GlobalOptions>();
+    const timeoutSeconds = waitTimeout(options);
+    if (timeoutSeconds !== undefined && options.dryRun)
+      throw new UserError('--wait: a dry run submits nothing to wait for');
+    const config = loadConfigFile(global.config ?? DEFAULT_CONFIG_FILE);
+    let site: Site;
+    let changeSet: ChangeSet;
+    try {
+      site = findSite(config.sites, options.site);
+      changeSet = await buildChangeSet(site, options, Date.now());
+    } catch (error) {
+      if (error instanceof UnknownSiteError || error instanceof MalformedEventError)
+        throw new UserError(error.message);
+      throw error;
+    }
+    const cloudFront = createCloudFrontAdapter(clientSettings(global));
+    // The same exact plan the deployed functions make: list the site's keys when it pays.
+    const inventory = createS3InventoryAdapter(clientSettings(global));
+    const objectMetadata = createS3ObjectMetadata({ config: clientSettings(global) });
+    const noWait = { waitForCompletionSeconds: 0 };
+    const ledger = options.ledgerBucket
+      ? createS3PathLedger({ bucket: options.ledgerBucket, config: clientSettings(global) })
+      : undefined;
+    const pathBudget = (store: PathLedgerStore) => ({
+      ledger: store,
+      accountCap: config.invalidationAccount.monthlyPathCap,
+      distributionIds: config.sites.flatMap((s) => s.distributionIds),
+      history: cloudFront,
+      now: Date.now,
+    });
+    // The dry run reads the ledger and plans against it; its writes stay in memory.
+    const drafts = new Map<string, Awaited<ReturnType<PathLedgerStore['read']>>>();
+    const readOnly: PathLedgerStore | undefined = ledger && {
+      read: async (month) => drafts.get(month) ?? ledger.read(month),
+      write: async (draft) => {
+        drafts.set(draft.month, { ledger: draft, version: 'draft' });
+        return 'written';
+      },
+    };
+    const plan = await submitChangeSet(
+      changeSet,
+      site,
+      {
+        cloudFront: createDryRunCloudFront(cloudFront),
+        inventory,
+        objectMetadata,
+        ...(readOnly ? { pathBudget: pathBudget(readOnly) } : {}),
+      },
+      noWait,
+    );
+    if (options.dryRun) {
+      output.result({ submitted: false, plan }, () => describe(plan, 'Plan'));
+      return;
+    }
+    if (!options.yes) {
+      if (!process.stdin.isTTY) throw new UserError('not a terminal: pass --yes to submit without a prompt');
+      output.progress(describe(plan, 'Plan'));
+      if (!(await confirm('Submit these invalidations? [y/N] '))) {
+        output.result({ submitted: false, plan }, () => 'not submitted');
         return;
       }
-      if (!options.yes) {
-        if (!process.stdin.isTTY)
-          throw new UserError('not a terminal: pass --yes to submit without a prompt');
-        output.progress(describe(plan, 'Plan'));
-        if (!(await confirm('Submit these invalidations? [y/N] '))) {
-          output.result({ submitted: false, plan }, () => 'not submitted');
-          return;
-        }
-      }
-      try {
-        const summary = await submitChangeSet(
-          changeSet,
-          site,
-          { cloudFront, inventory, ...(ledger ? { pathBudget: pathBudget(ledger) } : {}) },
-          noWait,
-        );
-        output.result({ submitted: true, summary }, () => describe(summary, 'Submitted'));
-      } catch (error) {
-        if (error instanceof SubmissionFailedError)
-          throw new UserError(error.message, EXIT.failed, { cause: error });
-        throw error;
-      }
-    });
+    }
+    try {
+      const summary = await submitChangeSet(
+        changeSet,
+        site,
+        { cloudFront, inventory, objectMetadata, ...(ledger ? { pathBudget: pathBudget(ledger) } : {}) },
+        noWait,
+      );
+      const wait =
+        timeoutSeconds === undefined
+          ? undefined
+          : await waitForSubmitted(
+              summary,
+              cloudFront,
+              timeoutSeconds,
+              options,
+              clientSettings(global),
+              output,
+            );
+      output.result({ submitted: true, summary, ...(wait ? { wait } : {}) }, () =>
+        [describe(summary, 'Submitted'), ...(wait ? [`  ${waitLine(wait)}`] : [])].join('\n'),
+      );
+    } catch (error) {
+      if (error instanceof SubmissionFailedError)
+        throw new UserError(error.message, EXIT.failed, { cause: error });
+      throw error;
+    }
+  });
 };

@@ -1,5 +1,6 @@
 import type { RunSummary } from '../../shared/backup/summary.ts';
 import { TAG_KEYS } from '../../shared/backup/tags.ts';
+import type { DeployBudget, FreshEdge } from './edge.ts';
 import type { NightResult } from './nights.ts';
 
 /** What the local cloud's state dump says about CloudFront and EC2 (the fields the report reads). */
@@ -34,6 +35,10 @@ export interface RehearsalSummary {
   releases: { site: string; trigger: string; uploaded: number; removed: number }[];
   invalidations: { distribution: string; id: string; status: string; paths: number; sample: string[] }[];
   pathsBilled: number;
+  /** Invalidation Completed per distribution (the completion watch of the deployed stack). */
+  fresh: FreshEdge[];
+  /** Each deploy's bill against the month's free tier (the deployed ledger bucket). */
+  budgets: DeployBudget[];
   nights: {
     night: number;
     execution: string;
@@ -68,6 +73,8 @@ export const buildSummary = (input: {
   releases: RehearsalSummary['releases'];
   nights: NightResult[];
   state: CloudState;
+  fresh: FreshEdge[];
+  budgets: DeployBudget[];
   policy: string;
   unmanagedSnapshotName: string;
   unselectedInstanceName: string;
@@ -123,6 +130,8 @@ export const buildSummary = (input: {
     releases: input.releases,
     invalidations,
     pathsBilled: state.cloudfront.billing.pathsBilled,
+    fresh: input.fresh,
+    budgets: input.budgets,
     nights,
     amisPerRegion,
     rotation,
@@ -143,7 +152,15 @@ export const renderSummary = (s: RehearsalSummary): string => {
     lines.push(`  ${r.site}: ${r.uploaded} files uploaded, ${r.removed} removed (${r.trigger})`);
   for (const i of s.invalidations)
     lines.push(`  ${i.distribution} ${i.id} ${i.status}: ${i.paths} path(s) e.g. ${i.sample.join(' ')}`);
-  lines.push(`  paths billed: ${s.pathsBilled}`, '', 'Nightly backups');
+  lines.push(`  paths billed: ${s.pathsBilled}`);
+  const known = (n: number | null) => (n === null ? 'unknown' : String(n));
+  for (const b of s.budgets)
+    lines.push(
+      `  ${b.site} ${b.deployId.slice(0, 12)} (${b.month}): this deploy bills ${b.pathsThisDeploy} path(s); month to date ${known(b.monthToDatePaths)}; free tier left ${known(b.freeTierLeft)}; cost at list price $${b.dollars === null ? '?' : b.dollars.toFixed(3)}`,
+    );
+  for (const f of s.fresh)
+    lines.push(`  ${f.distributionId} fresh ${f.secondsToFresh} s after the submission`);
+  lines.push('', 'Nightly backups');
   for (const n of s.nights)
     lines.push(
       `  night ${String(n.night).padStart(2)} ${n.execution}: ${n.status}, ${n.images} AMI(s) made, ${n.deleted} old resource(s) rotated${n.failures.length ? `; ${n.failures.join('; ')}` : ''}`,

@@ -7,6 +7,7 @@ import { createS3ObjectsPort } from '../../shared/aws/s3-objects.ts';
 import { createBackupExecutionsPort } from '../../shared/aws/sfn-executions.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import { DEMO, seedDemoAccount } from './demo-account.ts';
+import { deployBudgets, followFreshness } from './edge.ts';
 import { runNights } from './nights.ts';
 import { buildSummary, type CloudState, type RehearsalSummary } from './report.ts';
 import { docsRelease, webRelease } from './site-content.ts';
@@ -99,6 +100,12 @@ export const rehearse = async ({ port, nights, log }: RehearsalOptions): Promise
       await sleep(100);
     }
 
+    const fresh = await followFreshness(local.control, 3);
+    for (const f of fresh)
+      log(
+        `    ${f.distributionId} (${f.site}) fresh ${f.secondsToFresh} s after the submission (Invalidation Completed)`,
+      );
+
     const policy = config.backupPolicies.find((p) => p.name === POLICY);
     if (!policy) throw new Error(`${CONFIG_FILE} has no backup policy ${POLICY}`);
     const [minute, hour] = policy.schedule.cron
@@ -150,6 +157,8 @@ export const rehearse = async ({ port, nights, log }: RehearsalOptions): Promise
       ],
       nights: results,
       state,
+      fresh,
+      budgets: deployBudgets(logs),
       policy: POLICY,
       unmanagedSnapshotName: DEMO.unmanagedSnapshotTag.Name,
       unselectedInstanceName: 'build-agent',

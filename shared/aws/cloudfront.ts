@@ -34,36 +34,28 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 /** ListInvalidations pages newest first: stop after this many consecutive Completed summaries. */
 const COMPLETED_RUN_BEFORE_STOP = 100;
 
-export const createCloudFrontAdapter = (options: CloudFrontAdapterOptions = {}): CloudFrontPort => {
-  const {
-    client: injected,
-    pageSize = 100,
-    pollIntervalMs = 20_000,
-    sleep = realSleep,
-    now = Date.now,
-    ...config
-  } = options;
-  const client = injected ?? new CloudFrontClient(cloudFrontClientConfig(config));
+/** CloudFront's error codes as the project's named errors; anything else as an AwsCallError. */
+const translate = (
+  operation: string,
+  distributionId: string,
+  error: unknown,
+  callerReference = '',
+): Error => {
+  switch (sdkErrorCode(error)) {
+    case 'TooManyInvalidationsInProgress':
+      return new TooManyInvalidationsInProgressError(distributionId, { cause: error });
+    case 'InvalidationBatchAlreadyExists':
+      return new InvalidationBatchAlreadyExistsError(distributionId, callerReference, { cause: error });
+    case 'NoSuchDistribution':
+      return new NoSuchDistributionError(distributionId, { cause: error });
+    default:
+      return toAwsCallError('cloudfront', operation, error);
+  }
+};
 
-  const translate = (
-    operation: string,
-    distributionId: string,
-    error: unknown,
-    callerReference = '',
-  ): Error => {
-    switch (sdkErrorCode(error)) {
-      case 'TooManyInvalidationsInProgress':
-        return new TooManyInvalidationsInProgressError(distributionId, { cause: error });
-      case 'InvalidationBatchAlreadyExists':
-        return new InvalidationBatchAlreadyExistsError(distributionId, callerReference, { cause: error });
-      case 'NoSuchDistribution':
-        return new NoSuchDistributionError(distributionId, { cause: error });
-      default:
-        return toAwsCallError('cloudfront', operation, error);
-    }
-  };
-
-  const getInvalidation = async (distributionId: string, id: string): Promise<InvalidationRecord> => {
+const invalidationGetter =
+  (client: CloudFrontClient) =>
+  async (distributionId: string, id: string): Promise<InvalidationRecord> => {
     try {
       const { Invalidation } = await client.send(
         new GetInvalidationCommand({ DistributionId: distributionId, Id: id }),
@@ -79,7 +71,11 @@ export const createCloudFrontAdapter = (options: CloudFrontAdapterOptions = {}):
     }
   };
 
-  /** The pages of a distribution's invalidation summaries, newest first, fetched as the caller reads on. */
+type SummaryPage = NonNullable<NonNullable<ListInvalidationsCommandOutput['InvalidationList']>['Items']>;
+type Pager = (distributionId: string) => AsyncGenerator<SummaryPage>;
+
+/** The pages of a distribution's invalidation summaries, newest first, fetched as the caller reads on. */
+const summaryPager = (client: CloudFrontClient, pageSize: number): Pager =>
   async function* pagesNewestFirst(distributionId: string) {
     let marker: string | undefined;
     do {
@@ -98,88 +94,110 @@ export const createCloudFrontAdapter = (options: CloudFrontAdapterOptions = {}):
       yield page.InvalidationList?.Items ?? [];
       marker = page.InvalidationList?.IsTruncated ? page.InvalidationList.NextMarker : undefined;
     } while (marker);
-  }
+  };
 
-  /** Ids of the invalidations still InProgress, over every page of ListInvalidations. */
-  const inProgressIds = async (distributionId: string): Promise<string[]> => {
-    const ids: string[] = [];
-    let completedRun = 0;
-    for await (const page of pagesNewestFirst(distributionId)) {
-      for (const summary of page) {
-        if (summary.Status === 'Completed') {
-          completedRun += 1;
-          continue;
-        }
-        completedRun = 0;
-        if (summary.Id) ids.push(summary.Id);
+/** Ids of the invalidations still InProgress, over every page of ListInvalidations. */
+const inProgressIds = async (pages: Pager, distributionId: string): Promise<string[]> => {
+  const ids: string[] = [];
+  let completedRun = 0;
+  for await (const page of pages(distributionId)) {
+    for (const summary of page) {
+      if (summary.Status === 'Completed') {
+        completedRun += 1;
+        continue;
       }
-      // Newest first: after a long run of Completed ones, older ones are done too. Undercounting is
-      // safe: CloudFront then answers TooManyInvalidationsInProgress and the batch is deferred.
-      if (completedRun >= COMPLETED_RUN_BEFORE_STOP) break;
+      completedRun = 0;
+      if (summary.Id) ids.push(summary.Id);
     }
-    return ids;
+    // Newest first: after a long run of Completed ones, older ones are done too. Undercounting is
+    // safe: CloudFront then answers TooManyInvalidationsInProgress and the batch is deferred.
+    if (completedRun >= COMPLETED_RUN_BEFORE_STOP) break;
+  }
+  return ids;
+};
+
+/** ListInvalidations pages newest first: stop at the first summary created before `sinceMs`. */
+const invalidationsSince = async (
+  pages: Pager,
+  distributionId: string,
+  sinceMs: number,
+): Promise<InvalidationSummary[]> => {
+  const found: InvalidationSummary[] = [];
+  for await (const page of pages(distributionId))
+    for (const summary of page) {
+      const createTime = summary.CreateTime?.getTime() ?? 0;
+      if (createTime < sinceMs) return found;
+      if (summary.Id) found.push({ id: summary.Id, createTime });
+    }
+  return found;
+};
+
+const invalidationCreator =
+  (client: CloudFrontClient): CloudFrontPort['createInvalidation'] =>
+  async ({ distributionId, callerReference, paths }) => {
+    try {
+      const { Invalidation } = await client.send(
+        new CreateInvalidationCommand({
+          DistributionId: distributionId,
+          InvalidationBatch: {
+            CallerReference: callerReference,
+            Paths: { Quantity: paths.length, Items: [...paths] },
+          },
+        }),
+      );
+      return {
+        id: Invalidation?.Id,
+        status: Invalidation?.Status === 'Completed' ? 'Completed' : 'InProgress',
+      };
+    } catch (error) {
+      throw translate('CreateInvalidation', distributionId, error, callerReference);
+    }
   };
 
-  /** ListInvalidations pages newest first: stop at the first summary created before `sinceMs`. */
-  const invalidationsSince = async (
-    distributionId: string,
-    sinceMs: number,
-  ): Promise<InvalidationSummary[]> => {
-    const found: InvalidationSummary[] = [];
-    for await (const page of pagesNewestFirst(distributionId))
-      for (const summary of page) {
-        const createTime = summary.CreateTime?.getTime() ?? 0;
-        if (createTime < sinceMs) return found;
-        if (summary.Id) found.push({ id: summary.Id, createTime });
-      }
-    return found;
+interface PollTiming {
+  pollIntervalMs: number;
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+}
+
+const completionWaiter =
+  (get: CloudFrontPort['getInvalidation'], { pollIntervalMs, sleep, now }: PollTiming) =>
+  async (distributionId: string, ids: readonly string[], maxWaitSeconds: number): Promise<void> => {
+    const deadline = now() + maxWaitSeconds * 1000;
+    let pending = [...ids];
+    for (;;) {
+      const records = await Promise.all(pending.map((id) => get(distributionId, id)));
+      pending = records.filter((r) => r.status !== 'Completed').map((r) => r.id);
+      if (pending.length === 0) return;
+      const left = deadline - now();
+      if (left <= 0) throw new InvalidationWaitTimeoutError(distributionId, pending, maxWaitSeconds);
+      await sleep(Math.min(pollIntervalMs, left));
+    }
   };
 
+export const createCloudFrontAdapter = (options: CloudFrontAdapterOptions = {}): CloudFrontPort => {
+  const {
+    client: injected,
+    pageSize = 100,
+    pollIntervalMs = 20_000,
+    sleep = realSleep,
+    now = Date.now,
+    ...config
+  } = options;
+  const client = injected ?? new CloudFrontClient(cloudFrontClientConfig(config));
+  const getInvalidation = invalidationGetter(client);
+  const pages = summaryPager(client, pageSize);
   return {
-    invalidationsSince,
-
-    async createInvalidation({ distributionId, callerReference, paths }) {
-      try {
-        const { Invalidation } = await client.send(
-          new CreateInvalidationCommand({
-            DistributionId: distributionId,
-            InvalidationBatch: {
-              CallerReference: callerReference,
-              Paths: { Quantity: paths.length, Items: [...paths] },
-            },
-          }),
-        );
-        return {
-          id: Invalidation?.Id,
-          status: Invalidation?.Status === 'Completed' ? 'Completed' : 'InProgress',
-        };
-      } catch (error) {
-        throw translate('CreateInvalidation', distributionId, error, callerReference);
-      }
-    },
-
+    invalidationsSince: (distributionId, sinceMs) => invalidationsSince(pages, distributionId, sinceMs),
+    createInvalidation: invalidationCreator(client),
     async inFlightUsage(distributionId) {
-      const ids = await inProgressIds(distributionId);
+      const ids = await inProgressIds(pages, distributionId);
       const invalidations = await Promise.all(ids.map((id) => getInvalidation(distributionId, id)));
       const inProgress = invalidations.filter((i) => i.status === 'InProgress');
-      const counted = countPaths(inProgress.flatMap((i) => i.paths));
-      return { ...counted, invalidations: inProgress };
+      return { ...countPaths(inProgress.flatMap((i) => i.paths)), invalidations: inProgress };
     },
-
     getInvalidation,
-
-    async waitForCompletion(distributionId, ids, maxWaitSeconds) {
-      const deadline = now() + maxWaitSeconds * 1000;
-      let pending = [...ids];
-      for (;;) {
-        const records = await Promise.all(pending.map((id) => getInvalidation(distributionId, id)));
-        pending = records.filter((r) => r.status !== 'Completed').map((r) => r.id);
-        if (pending.length === 0) return;
-        const left = deadline - now();
-        if (left <= 0) throw new InvalidationWaitTimeoutError(distributionId, pending, maxWaitSeconds);
-        await sleep(Math.min(pollIntervalMs, left));
-      }
-    },
+    waitForCompletion: completionWaiter(getInvalidation, { pollIntervalMs, sleep, now }),
   };
 };
 

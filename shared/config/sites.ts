@@ -95,6 +95,12 @@ const SiteInvalidationSettingsSchema = z
         z.string().refine(isRegExp, { message: 'expected a regular expression (JavaScript syntax, u flag)' }),
       )
       .default([]),
+    /**
+     * 'read': HeadObject each added key (at most MAX_METADATA_READS per deploy) and leave out those
+     * stored with an immutable, year-long Cache-Control (RFC 8246): they need no invalidation when
+     * added. Needs s3:GetObject under keyPrefix. 'ignore': no reads (the default).
+     */
+    immutableCacheControl: z.enum(['ignore', 'read']).default('ignore'),
     /** An invalidation still not Completed this long after its submission is reported as slow. */
     slowAfterSeconds: z.number().int().min(1).default(DEFAULT_SLOW_AFTER_SECONDS),
   })

@@ -3,7 +3,7 @@
  * literal (minifiers rename classes); messages name the field at fault.
  */
 
-export type EventSource = 's3' | 'eventbridge' | 'github' | 'codepipeline' | 'deferred' | 'cli';
+export type EventSource = 's3' | 'eventbridge' | 'github' | 'codepipeline' | 'deferred' | 'freshness' | 'cli';
 
 /** An incoming event does not have the shape its source promises; `issues` lists every problem. */
 export class MalformedEventError extends Error {

@@ -3,6 +3,7 @@ import type { DeferredMessage } from './deferral.ts';
 import { MAX_DEFERRAL_ATTEMPTS } from './deferral.ts';
 import type { DeploySummary } from './deploy-summary.ts';
 import { DeferralLimitExceededError } from './errors.ts';
+import { startFreshnessWatch } from './freshness.ts';
 import { recordDeployMetrics } from './observability.ts';
 import {
   admitBatches,
@@ -44,6 +45,12 @@ export const resumeDeferred = async (
       deferred,
     );
   }
+  await startFreshnessWatch(
+    ports.freshness,
+    { site: site.name, slowAfterSeconds: site.invalidation.slowAfterSeconds, deployId, distributionId },
+    results,
+    ports.logger,
+  );
   const completed = await waitBounded(
     ports.cloudFront,
     distributionId,

@@ -16,6 +16,8 @@ import type { ChangeSet } from './change-set.ts';
 import { type DeferredMessage, deferralDelaySeconds } from './deferral.ts';
 import type { BatchResult, BatchStatus, DeploySummary, DistributionSummary } from './deploy-summary.ts';
 import { BatchNeverFitsError, SubmissionFailedError } from './errors.ts';
+import { type FreshnessStart, startFreshnessWatch } from './freshness.ts';
+import { type ObjectMetadataPort, withoutImmutableAdds } from './immutable-adds.ts';
 import { loadInventory } from './inventory.ts';
 import { recordDeployMetrics } from './observability.ts';
 import { demandCurve, type PacedCost, planBatches } from './plan-batches.ts';
@@ -48,6 +50,10 @@ export interface SubmitPorts {
   metrics?: MetricsRecorder;
   /** The monthly path budget: ledger, account cap, clock. Without it plans are not paced. */
   pathBudget?: PathBudgetPorts;
+  /** The completion watch of submitted invalidations (Invalidation Completed / Slow events). */
+  freshness?: FreshnessStart;
+  /** Cache-Control of added objects, for sites with `invalidation.immutableCacheControl: read`. */
+  objectMetadata?: ObjectMetadataPort;
 }
 
 export interface SubmitOptions {
@@ -248,6 +254,17 @@ const submitToDistribution = async (
   }
   if (ports.pathBudget && budgeted)
     await recordInvalidationIds(ports.pathBudget.ledger, budgeted.ledger.month, results);
+  await startFreshnessWatch(
+    ports.freshness,
+    {
+      site: site.name,
+      slowAfterSeconds: site.invalidation.slowAfterSeconds,
+      deployId: changeSet.deployId,
+      distributionId,
+    },
+    results,
+    ports.logger,
+  );
   const completed = await waitBounded(ports.cloudFront, distributionId, results, waitSeconds, ports.logger);
   return {
     reserved:
@@ -297,11 +314,12 @@ export const pathsBilledOf = (distributions: readonly DistributionSummary[]): nu
  * summary.pathsBilled; // paths newly billed by this call (0 on a redelivery)
  */
 export const submitChangeSet = async (
-  changeSet: ChangeSet,
+  input: ChangeSet,
   site: Site,
   ports: SubmitPorts,
   options: SubmitOptions = {},
 ): Promise<DeploySummary> => {
+  const changeSet = await withoutImmutableAdds(input, site, ports.objectMetadata, ports.logger);
   const waitSeconds = options.waitForCompletionSeconds ?? site.invalidation.waitForCompletionSeconds;
   const distributions: DistributionSummary[] = [];
   const failures: { distributionId: string; error: Error }[] = [];

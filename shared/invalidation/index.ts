@@ -7,6 +7,7 @@ export {
   isWildcardPath,
   toBatches,
 } from './batches.ts';
+export { IMMUTABLE_MIN_MAX_AGE_SECONDS, isImmutableCacheControl } from './cache-control.ts';
 export {
   callerReference,
   callerReferencePrefix,

@@ -30,6 +30,16 @@ describe('npm start (the rehearsal)', () => {
     // docs: the regenerated API reference collapses into one wildcard
     expect(byDistribution.get('E2SHIPYARDDOCS')?.sample).toContain('/api/v1/type-*');
     expect(summary.pathsBilled).toBe(summary.invalidations.reduce((n, i) => n + i.paths, 0));
+    // the deployed ledger bucket: every deploy's bill against the month's free tier (1,000 paths)
+    expect(summary.budgets.map((b) => b.site).sort()).toEqual(['docs', 'web']);
+    expect(Math.max(...summary.budgets.map((b) => b.monthToDatePaths ?? 0))).toBe(summary.pathsBilled);
+    for (const b of summary.budgets) expect(b.freeTierLeft, b.site).toBe(1000 - (b.monthToDatePaths ?? 0));
+    // the completion watch: one Invalidation Completed per distribution
+    expect(summary.fresh.map((f) => f.distributionId).sort()).toEqual([
+      'E1SHIPYARDDEMO',
+      'E2SHIPYARDDOCS',
+      'E3SHIPYARDDOCS',
+    ]);
     // every night succeeded and made an AMI per target in each of the 3 regions
     expect(summary.nights).toHaveLength(8);
     for (const night of summary.nights) {
