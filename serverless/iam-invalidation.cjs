@@ -46,6 +46,17 @@ const ledgerStatement = {
   Resource: ledgerObjects('invalidation-ledger/'),
 };
 
+/**
+ * s3:ListBucket on the ledger bucket: without it S3 answers a read of a month not yet written
+ * with 403 AccessDenied instead of 404 NoSuchKey (GetObject API reference, "Permissions"), and
+ * the first deploy of every month would fail instead of starting an empty ledger.
+ */
+const ledgerListStatement = {
+  Effect: 'Allow',
+  Action: ['s3:ListBucket'],
+  Resource: { 'Fn::GetAtt': ['InvalidationLedgerBucket', 'Arn'] },
+};
+
 /** Submissions start the completion watch; the checker sends the next check. */
 const watchStatement = {
   Effect: 'Allow',
@@ -55,7 +66,13 @@ const watchStatement = {
 
 /** Statements of every function that submits invalidations (and may defer batches). */
 async function submitStatements(context) {
-  return [await cloudFrontStatement(context), deferStatement, ledgerStatement, watchStatement];
+  return [
+    await cloudFrontStatement(context),
+    deferStatement,
+    ledgerStatement,
+    ledgerListStatement,
+    watchStatement,
+  ];
 }
 
 /**

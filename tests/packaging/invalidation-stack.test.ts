@@ -103,6 +103,13 @@ describe('the invalidation ledger bucket', () => {
           Resource: ledgerObjects('invalidation-ledger/'),
         },
       ]);
+      // Without s3:ListBucket on the bucket, S3 answers a month not yet written with 403
+      // AccessDenied instead of 404 NoSuchKey (GetObject API reference, "Permissions":
+      // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html).
+      expect(
+        withAction(role, 's3:ListBucket').map((s) => s.Resource),
+        role,
+      ).toContainEqual({ 'Fn::GetAtt': ['InvalidationLedgerBucket', 'Arn'] });
       const listing = withAction(role, 'cloudfront:ListInvalidations');
       expect(listing.length, role).toBe(1);
       for (const arn of asList(listing[0]?.Resource))
