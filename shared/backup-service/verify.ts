@@ -32,7 +32,7 @@ import type {
 } from './ports/verification.ts';
 
 /** How often a running verification is probed. Status checks take minutes; this is plenty. */
-const VERIFY_POLL_MS = 15_000;
+export const VERIFY_POLL_MS = 15_000;
 
 export interface VerifyDeps {
   ec2: (region: string) => VerificationEc2;
@@ -199,7 +199,7 @@ const instanceTypeFor = (entry: RegionConfig, architecture: string): string =>
     ? (entry.instanceTypes?.arm64 ?? DEFAULT_VERIFY_INSTANCE_TYPES.arm64)
     : (entry.instanceTypes?.x86_64 ?? DEFAULT_VERIFY_INSTANCE_TYPES.x86_64);
 
-interface Active {
+export interface Active {
   candidate: VerificationCandidate;
   image: VerifyImage;
   instanceId: string;
@@ -214,7 +214,7 @@ interface Active {
  *   unknown region, a subnet with a route to the internet, a security group with inbound
  *   rules, an id that does not exist, a selection over `maxPerRun`.
  */
-type Queued = { candidate: VerificationCandidate; image: VerifyImage; entry: RegionConfig };
+export type Queued = { candidate: VerificationCandidate; image: VerifyImage; entry: RegionConfig };
 
 /**
  * What a verification would launch, after every refusal check (the plan `shipyard verify`
@@ -229,7 +229,7 @@ export async function planVerification(
   return (await selectVerifications(deps, request)).queue.map((q) => q.candidate);
 }
 
-async function selectVerifications(
+export async function selectVerifications(
   deps: Omit<VerifyDeps, 'sleep' | 'ssm' | 'store'>,
   request: VerifyRequest,
 ): Promise<{ verify: VerifyConfig; queue: Queued[] }> {
@@ -250,14 +250,16 @@ async function selectVerifications(
   return { verify, queue };
 }
 
-export async function runVerification(deps: VerifyDeps, request: VerifyRequest): Promise<VerificationReport> {
-  const { verify, queue } = await selectVerifications(deps, request);
-  const results: VerificationRecord[] = [];
-  const active = new Map<string, Active>();
-  const finish = async (
-    run: Active,
-    outcome: { status: 'passed' | 'failed'; reason?: string; secondsToPass?: number },
-  ) => {
+type Outcome = { status: 'passed' | 'failed'; reason?: string; secondsToPass?: number };
+
+/** Ends one verification: terminate, record, forget the launch, tag our AMI, alarm on a failure. */
+export function finisher(
+  deps: Pick<VerifyDeps, 'ec2' | 'store' | 'alarms' | 'now'>,
+  request: Pick<VerifyRequest, 'verificationId'>,
+  active: Map<string, Active>,
+  results: VerificationRecord[],
+): (run: Active, outcome: Outcome) => Promise<void> {
+  return async (run: Active, outcome: Outcome): Promise<void> => {
     active.delete(run.instanceId);
     const ec2 = deps.ec2(run.candidate.region);
     await ec2.terminate([run.instanceId]);
@@ -283,6 +285,13 @@ export async function runVerification(deps: VerifyDeps, request: VerifyRequest):
       await ec2.tagImage(run.candidate.imageId, resultTags(record.status, record.finishedAt));
     if (record.status === 'failed') await deps.alarms?.failed(record);
   };
+}
+
+export async function runVerification(deps: VerifyDeps, request: VerifyRequest): Promise<VerificationReport> {
+  const { verify, queue } = await selectVerifications(deps, request);
+  const results: VerificationRecord[] = [];
+  const active = new Map<string, Active>();
+  const finish = finisher(deps, request, active, results);
 
   try {
     while (queue.length > 0 || active.size > 0) {
@@ -300,8 +309,8 @@ export async function runVerification(deps: VerifyDeps, request: VerifyRequest):
   return { verificationId: request.verificationId, policy: request.policy.name, results };
 }
 
-async function launchWhatFits(
-  deps: VerifyDeps,
+export async function launchWhatFits(
+  deps: Omit<VerifyDeps, 'sleep'>,
   request: VerifyRequest,
   verify: VerifyConfig,
   queue: Queued[],
@@ -362,8 +371,8 @@ async function launchWhatFits(
   }
 }
 
-async function judgeActive(
-  deps: VerifyDeps,
+export async function judgeActive(
+  deps: Omit<VerifyDeps, 'sleep'>,
   verify: VerifyConfig,
   active: Map<string, Active>,
   finish: (
