@@ -37,6 +37,8 @@ export interface DrillEntry {
   status: DrillReport['status'];
   steps: { region: string; dial: number; passed: boolean }[];
   restored: boolean;
+  /** The dials read back from Global Accelerator after the drill (the seed: Mumbai 100, California 0). */
+  dialsAfter: { region: string; dial: number }[];
   errors: string[];
 }
 
@@ -134,9 +136,10 @@ export async function runDemoDrill(input: {
   const config = { endpoint: local.url, credentials };
   const s3 = { ...config, region: 'us-east-1', forcePathStyle: true };
   const now = () => new Date(local.cloud.now());
+  const accelerators = createAccelerators({ config });
   const report = await runDrill(
     {
-      accelerators: createAccelerators({ config }),
+      accelerators,
       alarms: createAlarmStates({ config }),
       templates: createLaunchTemplates({ clientConfig: config }),
       lock: createS3DrillLock({ bucket: input.runsBucket, now, config: s3 }),
@@ -152,6 +155,12 @@ export async function runDemoDrill(input: {
     status: report.status,
     steps: report.steps.map((s) => ({ region: s.region, dial: s.dial, passed: s.passed })),
     restored: report.restored,
+    dialsAfter: await Promise.all(
+      [accelerator.groups.primary, accelerator.groups.standby].map(async (arn) => {
+        const group = await accelerators.endpointGroup(arn);
+        return { region: group?.region ?? 'missing', dial: group?.dial ?? -1 };
+      }),
+    ),
     errors: report.errors,
   };
 }
