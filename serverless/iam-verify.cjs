@@ -9,6 +9,8 @@
 const { backupPolicies } = require('./backup-config.cjs');
 
 const sub = (text) => ({ 'Fn::Sub': text });
+/** Every region's AMIs (images have no account in their ARN). */
+const ANY_IMAGE = sub(`arn:\${AWS::Partition}:ec2:*::image/*`);
 const accountArn = (region, type, id) =>
   sub(`arn:\${AWS::Partition}:ec2:${region}:\${AWS::AccountId}:${type}/${id}`);
 /** A resource no subnet or group has: the stage verifies nothing, so RunInstances is allowed nowhere. */
@@ -49,7 +51,7 @@ async function runInstancesStatements(context) {
       },
     },
     // Any AMI may be verified (foreign ones too: read-only towards them).
-    { Effect: 'Allow', Action: ['ec2:RunInstances'], Resource: sub('arn:${AWS::Partition}:ec2:*::image/*') },
+    { Effect: 'Allow', Action: ['ec2:RunInstances'], Resource: ANY_IMAGE },
     {
       Effect: 'Allow',
       Action: ['ec2:RunInstances'],
@@ -93,7 +95,7 @@ async function checkStatements(context) {
     {
       Effect: 'Allow',
       Action: ['ec2:CreateTags'],
-      Resource: sub('arn:${AWS::Partition}:ec2:*::image/*'),
+      Resource: ANY_IMAGE,
       Condition: {
         StringEquals: { 'aws:ResourceTag/shipyard:managed': 'true' },
         'ForAllValues:StringEquals': { 'aws:TagKeys': ['shipyard:verified', 'shipyard:verification-result'] },
