@@ -8,7 +8,7 @@ import { createBackupExecutionsPort } from '../../shared/aws/sfn-executions.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
 import type { ShipyardConfig } from '../../shared/config/schema.ts';
-import { DEMO, seedDemoAccount } from './demo-account.ts';
+import { DEMO, type SeededAccelerator, seedDemoAccount } from './demo-account.ts';
 import { runNights } from './nights.ts';
 import { buildSummary, type CloudState, type RehearsalSummary } from './report.ts';
 import { docsRelease, webRelease } from './site-content.ts';
@@ -169,6 +169,40 @@ async function writeFunctionLogs(local: RunningLocalCloud, log: Log) {
   log(`    ${Object.values(logs).reduce((n, l) => n + l.length, 0)} function log lines in ${logFile}`);
 }
 
+/** Restore tests of the newest backups through the deployed state machine, then one drill. */
+async function verifyAndDrill(
+  local: RunningLocalCloud,
+  deployed: Deployed,
+  accelerator: SeededAccelerator,
+  log: Log,
+) {
+  log(`6/8 Verifying the newest backups (${deployed.verifyStateMachineArn.split(':').at(-1)})…`);
+  const verified = await verifyNightlyBackups({
+    control: local.control,
+    executions: executionsPort(local),
+    stateMachineArn: deployed.verifyStateMachineArn,
+    policy: POLICY,
+  });
+  for (const v of verified.entries)
+    log(
+      `    ${v.status} ${v.target} ${v.region} ${v.imageId}${v.secondsToPass === undefined ? '' : ` in ${v.secondsToPass} s`}`,
+    );
+  log(
+    `7/8 Drill: ${DEMO.accelerator.primaryRegion} → ${DEMO.accelerator.standbyRegion} behind ${DEMO.accelerator.name}…`,
+  );
+  const drill = await runDemoDrill({
+    local,
+    accelerator,
+    runsBucket: deployed.runsBucket,
+    records: verified.records,
+    policy: POLICY,
+  });
+  log(
+    `    ${drill.status}: ${drill.steps.map((s) => `${s.dial} %${s.passed ? '' : ' (failed)'}`).join(' → ')}; dials restored: ${drill.restored}`,
+  );
+  return { verified, drill };
+}
+
 /**
  * The main job on the embedded default: the local cloud, Shipyard packaged and deployed into
  * it from the real artifact, a realistic account, two releases through two triggers, nightly
@@ -194,30 +228,7 @@ export const rehearse = async ({ port, nights, log }: RehearsalOptions): Promise
     const deployed = await deployShipyard(local, config, log);
     const releases = await releaseSites(local, log);
     const results = await backUpNightly(local, policy, deployed, nights, log);
-    log(`6/8 Verifying the newest backups (${deployed.verifyStateMachineArn.split(':').at(-1)})…`);
-    const verified = await verifyNightlyBackups({
-      control: local.control,
-      executions: executionsPort(local),
-      stateMachineArn: deployed.verifyStateMachineArn,
-      policy: POLICY,
-    });
-    for (const v of verified.entries)
-      log(
-        `    ${v.status} ${v.target} ${v.region} ${v.imageId}${v.secondsToPass === undefined ? '' : ` in ${v.secondsToPass} s`}`,
-      );
-    log(
-      `7/8 Drill: ${DEMO.accelerator.primaryRegion} → ${DEMO.accelerator.standbyRegion} behind ${DEMO.accelerator.name}…`,
-    );
-    const drill = await runDemoDrill({
-      local,
-      accelerator,
-      runsBucket: deployed.runsBucket,
-      records: verified.records,
-      policy: POLICY,
-    });
-    log(
-      `    ${drill.status}: ${drill.steps.map((s) => `${s.dial} %${s.passed ? '' : ' (failed)'}`).join(' → ')}; dials restored: ${drill.restored}`,
-    );
+    const { verified, drill } = await verifyAndDrill(local, deployed, accelerator, log);
     log('8/8 Reading the account back…');
     await local.control.pump();
     await writeFunctionLogs(local, log);
