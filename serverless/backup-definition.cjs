@@ -37,4 +37,11 @@ function loadDefinition(file = path.resolve(__dirname, '..', 'statemachines', 'b
   return substitute(YAML.parse(readFileSync(file, 'utf8')));
 }
 
-module.exports = { definition: () => loadDefinition(), loadDefinition, substitute };
+const VERIFY_FILE = path.resolve(__dirname, '..', 'statemachines', 'verify.asl.yaml');
+
+module.exports = {
+  definition: () => loadDefinition(),
+  verifyDefinition: () => loadDefinition(VERIFY_FILE),
+  loadDefinition,
+  substitute,
+};

@@ -63,13 +63,72 @@ const instance = (
   })),
 });
 
-/** Seeds instances, distributions with origin paths, the site buckets' current release and the accelerator. */
+/** The seeded accelerator: what a drill of it names. */
+export interface SeededAccelerator {
+  acceleratorArn: string;
+  groups: { primary: string; standby: string };
+}
+
+interface SeedResult {
+  globalaccelerator: {
+    accelerators: {
+      acceleratorArn: string;
+      listeners: { endpointGroups: { region: string; endpointGroupArn: string }[] }[];
+    }[];
+  };
+}
+
+/** A verification subnet and security group (ids from the config): a VPC with only its local route, no inbound rule. */
+export interface VerificationNetwork {
+  region: string;
+  subnetId: string;
+  securityGroupId: string;
+}
+
+const isolatedNetwork = (networks: readonly VerificationNetwork[]) => {
+  const vpcOf = (n: VerificationNetwork) => n.subnetId.replace(/^subnet-/, 'vpc-');
+  return {
+    vpcs: networks.map((n) => ({ region: n.region, vpcId: vpcOf(n), cidrBlock: '10.20.0.0/16' })),
+    subnets: networks.map((n) => ({
+      region: n.region,
+      subnetId: n.subnetId,
+      vpcId: vpcOf(n),
+      cidrBlock: '10.20.1.0/24',
+      tags: { Name: 'shipyard-verification' },
+    })),
+    securityGroups: networks.map((n) => ({
+      region: n.region,
+      groupId: n.securityGroupId,
+      groupName: 'shipyard-verification',
+      description: 'no inbound rule',
+      vpcId: vpcOf(n),
+    })),
+  };
+};
+
+const acceleratorOf = (result: SeedResult): SeededAccelerator => {
+  const [accelerator] = result.globalaccelerator.accelerators;
+  const groups = accelerator?.listeners.flatMap((l) => l.endpointGroups) ?? [];
+  const arnIn = (region: string) => groups.find((g) => g.region === region)?.endpointGroupArn;
+  const primary = arnIn(DEMO.accelerator.primaryRegion);
+  const standby = arnIn(DEMO.accelerator.standbyRegion);
+  if (accelerator === undefined || primary === undefined || standby === undefined)
+    throw new Error('the seeded accelerator has no endpoint group in its primary or standby region');
+  return { acceleratorArn: accelerator.acceleratorArn, groups: { primary, standby } };
+};
+
+/**
+ * Seeds instances, distributions with origin paths, the site buckets' current release, the
+ * verification networks and the accelerator.
+ */
 export const seedDemoAccount = async (
   control: ControlClient,
   release: { web: Record<string, string>; docs: Record<string, string> },
-): Promise<void> => {
-  await control.seed({
+  verification: readonly VerificationNetwork[],
+): Promise<SeededAccelerator> => {
+  const seeded = await control.seed<SeedResult>({
     ec2: {
+      network: isolatedNetwork(verification),
       instances: [
         instance('web-1', 'x86_64', [{ device: '/dev/xvda', size: 8, type: 'gp3' }], { Backup: 'nightly' }),
         instance('web-2', 'arm64', [{ device: '/dev/xvda', size: 8, type: 'gp3' }], { Backup: 'nightly' }),
@@ -124,4 +183,5 @@ export const seedDemoAccount = async (
     },
     globalaccelerator: demoAccelerator,
   });
+  return acceleratorOf(seeded);
 };

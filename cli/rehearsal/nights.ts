@@ -50,6 +50,14 @@ const followToEnd = async (control: ControlClient, executionArn: string): Promis
   }
 };
 
+/** Runs the clock at RUN_SPEED while an execution runs to its end (false: it stalled), then stops it. */
+export const followAtRunSpeed = async (control: ControlClient, executionArn: string): Promise<boolean> => {
+  await control.setSpeed(RUN_SPEED);
+  const ended = await followToEnd(control, executionArn);
+  await control.setSpeed(0);
+  return ended;
+};
+
 /** The next local hh:mm strictly after `now` in the policy's time zone, plus a minute of slack. */
 const nextRunAt = (now: number, timeZone: string, hour: number, minute: number): number => {
   const local = DateTime.fromMillis(now, { zone: timeZone });
@@ -77,9 +85,7 @@ export const runNights = async (options: NightsOptions): Promise<NightResult[]> 
     if (!firing) throw new Error(`the schedule ${options.scheduleName} did not fire on night ${night}`);
     const executionName = scheduledExecutionName(policy.name, firing.scheduledTime, policy.timeZone);
     const executionArn = `${options.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
-    await control.setSpeed(RUN_SPEED);
-    const ended = await followToEnd(control, executionArn);
-    await control.setSpeed(0);
+    const ended = await followAtRunSpeed(control, executionArn);
     const execution = ended ? await executions.describe(executionArn) : undefined;
     const final: NightResult = execution
       ? {

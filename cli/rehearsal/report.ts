@@ -2,6 +2,7 @@ import type { RunSummary } from '../../shared/backup/summary.ts';
 import { TAG_KEYS } from '../../shared/backup/tags.ts';
 import type { DeployBudget, FreshEdge } from './edge.ts';
 import type { NightResult } from './nights.ts';
+import type { DrillEntry, VerificationEntry } from './verification.ts';
 
 /** What the local cloud's state dump says about CloudFront and EC2 (the fields the report reads). */
 export interface CloudState {
@@ -53,6 +54,10 @@ export interface RehearsalSummary {
   untouched: { unmanagedSnapshotPresent: boolean; unselectedInstanceSnapshots: number };
   /** Invocations of the deployed functions, and how many started a new environment. */
   lambda: { invocations: number; coldStarts: number };
+  /** One restore test per target and verify region: the newest backup launched, judged, terminated. */
+  verifications: VerificationEntry[];
+  /** The failover drill: its dial steps and whether the recorded dials were restored. */
+  drill: DrillEntry;
   ok: boolean;
 }
 
@@ -79,6 +84,8 @@ export const buildSummary = (input: {
   unmanagedSnapshotName: string;
   unselectedInstanceName: string;
   lambda: RehearsalSummary['lambda'];
+  verifications: VerificationEntry[];
+  drill: DrillEntry;
 }): RehearsalSummary => {
   const { state } = input;
   const invalidations = state.cloudfront.distributions.flatMap((d) =>
@@ -137,8 +144,14 @@ export const buildSummary = (input: {
     rotation,
     untouched: { unmanagedSnapshotPresent, unselectedInstanceSnapshots },
     lambda: input.lambda,
+    verifications: input.verifications,
+    drill: input.drill,
     ok:
       nights.length > 0 &&
+      input.verifications.length > 0 &&
+      input.verifications.every((v) => v.status === 'passed') &&
+      input.drill.status === 'completed' &&
+      input.drill.restored &&
       nights.every((n) => n.status === 'SUCCEEDED') &&
       invalidations.length > 0 &&
       unmanagedSnapshotPresent &&
@@ -173,6 +186,20 @@ export const renderSummary = (s: RehearsalSummary): string => {
     lines.push(
       `  ${r.region}: deleted ${r.deleted} resource(s) (AMIs and snapshots); ${r.keptBackups} backup(s) kept`,
     );
+  lines.push('', 'Restore tests (newest backup of each target)');
+  for (const v of s.verifications)
+    lines.push(
+      `  ${v.region} ${v.target} ${v.imageId}: ${v.status}${v.secondsToPass === undefined ? '' : ` in ${v.secondsToPass} s`}${v.reason ? ` (${v.reason})` : ''}`,
+    );
+  lines.push(
+    '',
+    `Failover drill behind ${s.drill.accelerator}: ${s.drill.status}`,
+    ...s.drill.steps.map(
+      (step) => `  ${step.dial} % to ${step.region}: ${step.passed ? 'passed' : 'FAILED'}`,
+    ),
+    ...s.drill.errors.map((e) => `  error: ${e}`),
+    `  dials restored: ${s.drill.restored ? 'yes' : 'NO'}`,
+  );
   lines.push(
     '',
     `Lambda: ${s.lambda.invocations} invocations, ${s.lambda.coldStarts} cold starts`,

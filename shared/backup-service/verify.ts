@@ -34,7 +34,7 @@ import type {
 import { advanceHttpProbe, type ProbeProgress, type ProbeRecord, probeRecord } from './verify-http-probe.ts';
 
 /** How often a running verification is probed. Status checks take minutes; this is plenty. */
-const VERIFY_POLL_MS = 15_000;
+export const VERIFY_POLL_MS = 15_000;
 
 export interface VerifyDeps {
   ec2: (region: string) => VerificationEc2;
@@ -203,7 +203,7 @@ const instanceTypeFor = (entry: RegionConfig, architecture: string): string =>
     ? (entry.instanceTypes?.arm64 ?? DEFAULT_VERIFY_INSTANCE_TYPES.arm64)
     : (entry.instanceTypes?.x86_64 ?? DEFAULT_VERIFY_INSTANCE_TYPES.x86_64);
 
-interface Active {
+export interface Active {
   candidate: VerificationCandidate;
   image: VerifyImage;
   instanceId: string;
@@ -226,7 +226,7 @@ type Outcome = {
  *   unknown region, a subnet with a route to the internet, a security group with inbound
  *   rules, an id that does not exist, a selection over `maxPerRun`.
  */
-type Queued = { candidate: VerificationCandidate; image: VerifyImage; entry: RegionConfig };
+export type Queued = { candidate: VerificationCandidate; image: VerifyImage; entry: RegionConfig };
 
 /**
  * What a verification would launch, after every refusal check (the plan `shipyard verify`
@@ -241,7 +241,7 @@ export async function planVerification(
   return (await selectVerifications(deps, request)).queue.map((q) => q.candidate);
 }
 
-async function selectVerifications(
+export async function selectVerifications(
   deps: Omit<VerifyDeps, 'sleep' | 'ssm' | 'store'>,
   request: VerifyRequest,
 ): Promise<{ verify: VerifyConfig; queue: Queued[] }> {
@@ -262,15 +262,14 @@ async function selectVerifications(
   return { verify, queue };
 }
 
-export async function runVerification(deps: VerifyDeps, request: VerifyRequest): Promise<VerificationReport> {
-  if (request.policy.verify?.httpProbe !== undefined && deps.commands === undefined)
-    throw new VerificationRefused(
-      `backupPolicies[${request.policy.name}].verify.httpProbe: this runner has no SSM Run Command client to probe with`,
-    );
-  const { verify, queue } = await selectVerifications(deps, request);
-  const results: VerificationRecord[] = [];
-  const active = new Map<string, Active>();
-  const finish = async (run: Active, outcome: Outcome) => {
+/** Ends one verification: terminate, record, forget the launch, tag our AMI, alarm on a failure. */
+export function finisher(
+  deps: Pick<VerifyDeps, 'ec2' | 'store' | 'alarms' | 'now'>,
+  request: Pick<VerifyRequest, 'verificationId'>,
+  active: Map<string, Active>,
+  results: VerificationRecord[],
+): (run: Active, outcome: Outcome) => Promise<void> {
+  return async (run: Active, outcome: Outcome): Promise<void> => {
     active.delete(run.instanceId);
     const ec2 = deps.ec2(run.candidate.region);
     await ec2.terminate([run.instanceId]);
@@ -297,6 +296,22 @@ export async function runVerification(deps: VerifyDeps, request: VerifyRequest):
       await ec2.tagImage(run.candidate.imageId, resultTags(record.status, record.finishedAt));
     if (record.status === 'failed') await deps.alarms?.failed(record);
   };
+}
+
+/** A policy with an HTTP probe needs SSM Run Command: refused before anything launches. */
+export function requireProbeClient(deps: Pick<VerifyDeps, 'commands'>, policy: BackupPolicy): void {
+  if (policy.verify?.httpProbe !== undefined && deps.commands === undefined)
+    throw new VerificationRefused(
+      `backupPolicies[${policy.name}].verify.httpProbe: this runner has no SSM Run Command client to probe with`,
+    );
+}
+
+export async function runVerification(deps: VerifyDeps, request: VerifyRequest): Promise<VerificationReport> {
+  requireProbeClient(deps, request.policy);
+  const { verify, queue } = await selectVerifications(deps, request);
+  const results: VerificationRecord[] = [];
+  const active = new Map<string, Active>();
+  const finish = finisher(deps, request, active, results);
 
   try {
     while (queue.length > 0 || active.size > 0) {
@@ -314,8 +329,8 @@ export async function runVerification(deps: VerifyDeps, request: VerifyRequest):
   return { verificationId: request.verificationId, policy: request.policy.name, results };
 }
 
-async function launchWhatFits(
-  deps: VerifyDeps,
+export async function launchWhatFits(
+  deps: Omit<VerifyDeps, 'sleep'>,
   request: VerifyRequest,
   verify: VerifyConfig,
   queue: Queued[],
@@ -376,8 +391,8 @@ async function launchWhatFits(
   }
 }
 
-async function judgeActive(
-  deps: VerifyDeps,
+export async function judgeActive(
+  deps: Omit<VerifyDeps, 'sleep'>,
   verificationId: string,
   verify: VerifyConfig,
   active: Map<string, Active>,
@@ -410,7 +425,7 @@ async function judgeActive(
 
 /** What one poll's judgement means for a run: finished (passed or failed) or still going. */
 async function settle(
-  deps: VerifyDeps,
+  deps: Omit<VerifyDeps, 'sleep'>,
   at: { region: string; verificationId: string; httpProbe: VerifyConfig['httpProbe'] },
   run: Active,
   judgement: ReturnType<typeof judgeVerification>,

@@ -200,14 +200,15 @@ export interface SweepInstance {
 }
 
 /**
- * Which verification instances the cleanup sweep terminates: ours by tag (managed,
- * `shipyard:kind=verification`) past their `shipyard:deadline` — or, without a readable
- * deadline, past `maxLifetimeMs` after launch — and every recorded launch past its recorded
- * deadline (found even if its tags were removed). Never anything else.
+ * Which verification instances the cleanup sweep terminates: only launches Shipyard recorded
+ * in its own store (a tag alone is no proof: anyone allowed to tag could make an instance
+ * look like ours) that are still alive and past their recorded deadline — or, carrying our
+ * tags (managed, `shipyard:kind=verification`), past their `shipyard:deadline` tag (without a
+ * readable one, `maxLifetimeMs` after launch). Never anything else.
  *
  * @example
- * sweepVerificationInstances([{ instanceId: 'i-1', state: 'running', tags: ours, launchTime }], [],
- *   { nowMs, maxLifetimeMs: 3_600_000 }); // ['i-1'] once past its deadline
+ * sweepVerificationInstances([{ instanceId: 'i-1', state: 'running', tags: ours, launchTime }],
+ *   [{ instanceId: 'i-1', deadline }], { nowMs, maxLifetimeMs: 3_600_000 }); // ['i-1'] once past its deadline
  */
 export function sweepVerificationInstances(
   instances: readonly SweepInstance[],
@@ -216,8 +217,10 @@ export function sweepVerificationInstances(
 ): string[] {
   const alive = instances.filter((i) => !['shutting-down', 'terminated'].includes(i.state));
   const out = new Set<string>();
+  const recordedIds = new Set(recorded.map((r) => r.instanceId));
   for (const instance of alive) {
     const tags = instance.tags;
+    if (!recordedIds.has(instance.instanceId)) continue;
     if (tags[TAG_KEYS.managed] !== MANAGED_TAG_VALUE || tags[TAG_KEYS.kind] !== VERIFICATION_KIND) continue;
     const deadline = Date.parse(tags[TAG_KEYS.deadline] ?? '');
     const cutOff = Number.isNaN(deadline) ? Date.parse(instance.launchTime) + at.maxLifetimeMs : deadline;

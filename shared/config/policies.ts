@@ -6,12 +6,11 @@
  * its path.
  */
 
-import { cronBody, firesOnSomeDay, firesPerDay, parseSchedulerCron } from '@shipyard/aws-cron';
-import { IANAZone } from 'luxon';
 import * as z from 'zod';
 import { volumeExclusionsSchema } from '../backup/block-devices.ts';
 import { retentionKeepsSomething, retentionRuleSchema } from '../backup/retention-rules.ts';
 import { partitionOf, REGIONS_AS_OF } from './regions.ts';
+import { scheduleSchema } from './schedule.ts';
 import { verifySchema } from './verify.ts';
 
 /**
@@ -57,36 +56,6 @@ export const regionSchema = z
     error: (issue) =>
       `not an AWS region: ${String(issue.input)} is not in Shipyard's region list (of ${REGIONS_AS_OF}; e.g. eu-west-1)`,
   });
-
-const timeZoneSchema = z
-  .string()
-  .refine((tz) => IANAZone.isValidZone(tz), { message: 'not an IANA time zone (e.g. Europe/Berlin)' });
-
-/**
- * Scheduled runs are named `<policy>-<local date>` (backupStart), so a second run on the same
- * local day would find ExecutionAlreadyExists and be lost: a schedule fires at most once a day.
- */
-const schedulerCronSchema = z
-  .string()
-  .superRefine((value, ctx) => {
-    const parsed = parseSchedulerCron(value);
-    if (!parsed.ok) {
-      for (const problem of parsed.problems) ctx.addIssue({ code: 'custom', message: `cron: ${problem}` });
-      return;
-    }
-    const perDay = firesPerDay(parsed.cron);
-    if (perDay > 1)
-      ctx.addIssue({
-        code: 'custom',
-        message: `cron: fires ${perDay} times a day, expected at most once a day: scheduled runs are named <policy>-<local date>, so every run after the first on a day would be refused as already started and lost`,
-      });
-    if (!firesOnSomeDay(parsed.cron))
-      ctx.addIssue({
-        code: 'custom',
-        message: `cron: never fires: no date from 1970 to 2199 matches its day-of-month, month, day-of-week and year fields`,
-      });
-  })
-  .transform(cronBody);
 
 export const instanceIdSchema = z
   .string()
@@ -231,7 +200,7 @@ const shareSchema = z
 export const backupPolicySchema = z
   .object({
     name: policyNameSchema,
-    schedule: z.object({ cron: schedulerCronSchema, timeZone: timeZoneSchema }).strict(),
+    schedule: scheduleSchema,
     sourceRegion: regionSchema,
     targets: targetsSchema,
     copyRegions: z.array(copyRegionSchema).default([]),

@@ -5,6 +5,7 @@
  * against EC2 by the first step of a verification (the file cannot show it).
  */
 import * as z from 'zod';
+import { scheduleSchema } from './schedule.ts';
 
 const subnetIdSchema = z
   .string()
@@ -55,7 +56,7 @@ const httpProbeSchema = z
   })
   .strict();
 
-const verifyRegionSchema = z
+export const verifyRegionSchema = z
   .object({
     /** The policy's source region or one of its copy regions (checked with the policy). */
     region: z.string().min(1),
@@ -97,6 +98,10 @@ export const verifySchema = z
     maxPerRun: z.number().int().min(1).max(MAX_VERIFY_PER_RUN).default(10),
     /** From launch to pass; past it the instance fails and is terminated. */
     deadlineSeconds: z.number().int().min(120).max(MAX_VERIFY_DEADLINE_SECONDS).default(900),
+    /** Its own schedule (e.g. weekly), a Scheduler schedule starting the verification state machine. */
+    schedule: scheduleSchema.optional(),
+    /** Also verify after every (non dry-run) backup execution of the policy ends. */
+    afterRun: z.boolean().default(false),
   })
   .strict()
   .superRefine((verify, ctx) => {

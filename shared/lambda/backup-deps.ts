@@ -1,13 +1,18 @@
 import * as z from 'zod';
+import { createVerificationAlarms } from '../aws/cloudwatch.ts';
 import { createEc2PortFactory } from '../aws/ec2.ts';
+import { createVerificationEc2Factory } from '../aws/ec2-verification.ts';
 import { createKeyManagerFactory } from '../aws/kms.ts';
 import { createS3RunFiles } from '../aws/s3-run-files.ts';
 import { createS3RunRecords } from '../aws/s3-run-records.ts';
 import { createS3VerificationStore } from '../aws/s3-verification-store.ts';
+import { createManagedInstances } from '../aws/ssm-instances.ts';
 import { type DeployedPolicies, deployedPoliciesOf } from '../backup-service/deployed-policies.ts';
+
 import type { BackupDeps } from '../backup-service/deps.ts';
 import type { RunFiles } from '../backup-service/run-files.ts';
 import type { RunRecords } from '../backup-service/run-records.ts';
+import type { VerificationRoundDeps } from '../backup-service/verify-rounds.ts';
 import { ConfigError } from '../config/errors.ts';
 import { type ConfigFileEnv, configFileEnv, readPackagedConfig } from './environment.ts';
 import type { Observability } from './handler.ts';
@@ -81,5 +86,31 @@ export const backupDeps = (
         : createS3RunFiles({ bucket: env.SHIPYARD_BACKUP_RESULTS_BUCKET }),
     metrics,
     kms: createKeyManagerFactory({ clientConfig: { maxAttempts: EC2_MAX_ATTEMPTS, retryMode: 'standard' } }),
+  };
+};
+
+/** The verification functions: the run records bucket (results, launches) and the stack's region (its alarm). */
+export const verificationEnv = backupRunsEnv.extend({
+  AWS_REGION: z.string().min(1, 'the region of the stack (set by Lambda) is required'),
+});
+
+/** The policies' restore verification over the real adapters (the sweep's included). */
+export const verificationDeps = (
+  env: z.infer<typeof verificationEnv>,
+): VerificationRoundDeps & { policies: DeployedPolicies } => {
+  const clientConfig = { maxAttempts: EC2_MAX_ATTEMPTS, retryMode: 'standard' } as const;
+  const ec2 = createVerificationEc2Factory({ clientConfig });
+  const store = createS3VerificationStore({ bucket: env.SHIPYARD_BACKUP_RUNS_BUCKET });
+  const runRecords = createS3RunRecords({ bucket: env.SHIPYARD_BACKUP_RUNS_BUCKET });
+  const now = () => new Date();
+  return {
+    ec2,
+    ssm: createManagedInstances({ config: clientConfig }),
+    store,
+    alarms: createVerificationAlarms({ region: env.AWS_REGION, config: clientConfig }),
+    recordedRunIds: (policy) => runRecords.recordedRunIds(policy),
+    now,
+    sweep: { ec2, store, now },
+    policies: packagedPolicies(env),
   };
 };

@@ -52,6 +52,24 @@ describe('npm start (the rehearsal)', () => {
     expect(summary.rotation.find((r) => r.region === 'eu-west-1')?.deleted).toBeGreaterThan(0);
     // kept counts backups: each AMI with its snapshots is one (3 targets × keepLast 2)
     expect(summary.rotation.find((r) => r.region === 'eu-west-1')?.keptBackups).toBe(6);
+    // restore tests: the newest backup of each of the 3 targets in both verify regions passed its
+    // status checks in the local cloud (seconds on its simulated clock), each a distinct AMI
+    expect(summary.verifications).toHaveLength(6);
+    for (const v of summary.verifications) {
+      expect(v.status, `${v.target} ${v.region}`).toBe('passed');
+      expect(v.secondsToPass, v.imageId).toBeGreaterThan(0);
+    }
+    expect(new Set(summary.verifications.map((v) => v.imageId)).size).toBe(6);
+    expect(new Set(summary.verifications.map((v) => v.region))).toEqual(new Set(['ap-south-1', 'us-west-1']));
+    // the drill dialled California up in steps behind its alarm and put the seed's dials back
+    expect(summary.drill.steps).toEqual(
+      [10, 50, 100].map((dial) => ({ region: 'us-west-1', dial, passed: true })),
+    );
+    expect(summary.drill.restored).toBe(true);
+    expect(summary.drill.dialsAfter).toEqual([
+      { region: 'ap-south-1', dial: 100 },
+      { region: 'us-west-1', dial: 0 },
+    ]);
     // nothing Shipyard did not create was touched
     expect(summary.untouched).toEqual({ unmanagedSnapshotPresent: true, unselectedInstanceSnapshots: 0 });
   });

@@ -13,7 +13,8 @@ beforeAll(async () => {
   bundles = await functionBundles(await packageServiceCached('dev'));
 });
 
-const isBackup = (b: FunctionBundle) => b.key.startsWith('backup');
+/** The backup family: the backup workflow's functions and the restore verification's. */
+const isBackup = (b: FunctionBundle) => /^(backup|verify)[A-Z]/.test(b.key);
 /** Strings only the bundled SDK clients contain (service ids survive minification). */
 const CLOUDFRONT_MARKERS = ['CloudFrontClient', 'cloudfront.amazonaws.com'];
 const EC2_MARKERS = ['EC2Client', 'ec2.amazonaws.com'];

@@ -38,6 +38,12 @@ const WILDCARD_RESOURCE_ALLOWED: Record<string, string> = {
   'ec2:DescribeSnapshots': 'Describe* actions support no resource-level permissions',
   'ec2:DescribeImages': 'Describe* actions support no resource-level permissions',
   'ec2:DescribeImageAttribute': 'read-only, supports no resource-level condition we could use',
+  'ec2:DescribeSubnets': 'Describe* actions support no resource-level permissions',
+  'ec2:DescribeRouteTables': 'Describe* actions support no resource-level permissions',
+  'ec2:DescribeSecurityGroups': 'Describe* actions support no resource-level permissions',
+  'ec2:DescribeInstanceStatus': 'Describe* actions support no resource-level permissions',
+  'ssm:DescribeInstanceInformation':
+    'lists managed instances; the Service Authorization Reference names no resource type for it',
   'codepipeline:GetJobDetails':
     'job actions support no resource-level permissions [unconfirmed for GetJobDetails: same family as PutJob*Result]',
   'codepipeline:PutJobSuccessResult': 'job results support no resource-level permissions',
@@ -51,6 +57,24 @@ const WILDCARD_RESOURCE_ALLOWED: Record<string, string> = {
   'logs:PutResourcePolicy': 'Step Functions logging: vended-log delivery APIs support only *',
   'logs:DescribeResourcePolicies': 'Step Functions logging: vended-log delivery APIs support only *',
   'logs:DescribeLogGroups': 'Step Functions logging: vended-log delivery APIs support only *',
+};
+
+/**
+ * The one CreateTags outside a create call: a verification's result on an AMI Shipyard made
+ * (the AMI exists before it is verified). Limited to managed AMIs and to exactly the two result
+ * keys: "ForAllValues … returns true if every key value in the request matches at least one
+ * value in the policy" on aws:TagKeys (IAM User Guide, condition operators; AWS global
+ * condition context keys).
+ */
+const VERIFICATION_RESULT_KEYS = ['shipyard:verified', 'shipyard:verification-result'];
+const isVerificationResult = (statement: PolicyStatement): boolean => {
+  const condition = (statement.Condition ?? {}) as Record<string, Record<string, unknown>>;
+  return (
+    JSON.stringify(statement.Resource).endsWith(`ec2:*::image/*"}`) &&
+    condition.StringEquals?.['aws:ResourceTag/shipyard:managed'] === 'true' &&
+    JSON.stringify(condition['ForAllValues:StringEquals']?.['aws:TagKeys']) ===
+      JSON.stringify(VERIFICATION_RESULT_KEYS)
+  );
 };
 
 const allStatements = (): { role: string; statement: PolicyStatement }[] =>
@@ -133,7 +157,9 @@ describe('packaged CloudFormation template', () => {
     const createTags = statements.filter(({ statement }) =>
       asList(statement.Action).includes('ec2:CreateTags'),
     );
-    for (const { role, statement } of createTags) {
+    for (const { role, statement } of createTags.filter(
+      ({ statement }) => !isVerificationResult(statement),
+    )) {
       expect(JSON.stringify(statement.Condition ?? {}), role).toContain('ec2:CreateAction');
     }
   });
@@ -224,7 +250,22 @@ describe('packaged CloudFormation template', () => {
     // Besides the site buckets, only the run records' bucket is listed, and only under runs/
     // (and, for rotation and the summary alone, verifications/: rotation keeps the newest
     // verified backup, the summary shows each target's restore-test status).
-    for (const { role, statement } of allListing.filter(onRunRecords)) {
+    // The verification functions list only the recorded launches (and verifyStart the run ids).
+    const verifyListing = allListing.filter(
+      (entry) => onRunRecords(entry) && entry.role.startsWith('Verify'),
+    );
+    for (const { role, statement } of verifyListing) {
+      const prefixes = asList(
+        (statement.Condition as { StringLike?: Record<string, string | string[]> })?.StringLike?.[
+          's3:prefix'
+        ],
+      );
+      expect(prefixes.length, role).toBeGreaterThan(0);
+      for (const prefix of prefixes) expect(['runs/*', 'verification-launches/*'], role).toContain(prefix);
+    }
+    for (const { role, statement } of allListing.filter(
+      (entry) => onRunRecords(entry) && !entry.role.startsWith('Verify'),
+    )) {
       expect(role).toMatch(/^Backup(Rotate|PlanTarget|DiscoverTargets|Summarize)IamRole/);
       const verifications = { StringLike: { 's3:prefix': 'verifications/*' } };
       if (
@@ -342,7 +383,10 @@ describe('packaged CloudFormation template', () => {
     const config = parseYaml(readFileSync('config/shipyard.dev.yml', 'utf8')) as {
       backupPolicies: { name: string; schedule: { cron: string; timeZone: string } }[];
     };
-    const schedules = resourcesOfType('AWS::Scheduler::Schedule').map(([, s]) => s.Properties ?? {});
+    // The backup schedules (verification's are checked in tests/packaging/verify-template.test.ts).
+    const schedules = resourcesOfType('AWS::Scheduler::Schedule')
+      .filter(([id]) => id.startsWith('BackupSchedule'))
+      .map(([, s]) => s.Properties ?? {});
     expect(schedules).toHaveLength(config.backupPolicies.length);
     for (const policy of config.backupPolicies) {
       expect(schedules).toContainEqual(
@@ -369,7 +413,8 @@ describe('packaged CloudFormation template', () => {
     });
     expect(errorsText()).toBe('');
     expect(isValid).toBe(true);
-    expect(resourcesOfType('AWS::StepFunctions::StateMachine')).toHaveLength(1);
+    // The backup workflow and the restore verification (tests/packaging/verify-template.test.ts).
+    expect(resourcesOfType('AWS::StepFunctions::StateMachine')).toHaveLength(2);
   });
 
   describe('the guard on shipyard:* tags (docs/iam-guard.json, README "Security: who may write Shipyard\'s tags")', () => {
@@ -456,6 +501,7 @@ describe('packaged CloudFormation template', () => {
         'BackupCopyImageIamRoleLambdaExecution',
         'BackupCreateSnapshotsIamRoleLambdaExecution',
         'BackupRegisterImageIamRoleLambdaExecution',
+        'VerifyCheckIamRoleLambdaExecution',
       ]);
       for (const [id, role] of roles) {
         const arn = roleArn(role);
@@ -473,7 +519,7 @@ describe('packaged CloudFormation template', () => {
         asList(statement.Action).includes('ec2:CreateTags'),
       );
       expect(grants.length).toBeGreaterThan(0);
-      for (const { role, statement } of grants) {
+      for (const { role, statement } of grants.filter(({ statement }) => !isVerificationResult(statement))) {
         expect(asList(statement.Action), role).toEqual(['ec2:CreateTags']);
         const creates = asList(
           (statement.Condition as { StringEquals?: Record<string, string | string[]> } | undefined)

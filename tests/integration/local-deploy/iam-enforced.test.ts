@@ -52,7 +52,8 @@ const withoutStatement = (template: Template, roleId: string, sid: string): Temp
 };
 
 const deploy = async (template: Template) => {
-  await seedDemoAccount(local().control, { web: webRelease(1), docs: docsRelease(1) });
+  const networks = config.backupPolicies.flatMap((p) => p.verify?.regions ?? []);
+  await seedDemoAccount(local().control, { web: webRelease(1), docs: docsRelease(1) }, networks);
   const report = await deployTemplate({
     template,
     packageDir: pkg.dir,

@@ -55,6 +55,29 @@ const problemsOf = (text: string): ConfigProblem[] => {
 };
 
 describe('verify and drills in the config', () => {
+  it('takes a verify schedule with the backup schedule rules (at most once a day), afterRun off unless written', () => {
+    const { config } = validateConfigText(
+      yamlOf([policy({ verify: verify({ schedule: { cron: '0 6 ? * 1 *', timeZone: 'Europe/Berlin' } }) })]),
+      'shipyard.yml',
+      NOW,
+    );
+    expect(config.backupPolicies[0]?.verify).toMatchObject({
+      schedule: { cron: '0 6 ? * 1 *', timeZone: 'Europe/Berlin' },
+      afterRun: false,
+    });
+    const problems = problemsOf(
+      yamlOf([
+        policy({
+          verify: verify({ schedule: { cron: '0 */6 * * ? *', timeZone: 'Mars/Olympus' }, afterRun: 'yes' }),
+        }),
+      ]),
+    );
+    const paths = problems.map((p) => p.path);
+    expect(paths).toContain('backupPolicies[0].verify.schedule.cron');
+    expect(paths).toContain('backupPolicies[0].verify.schedule.timeZone');
+    expect(paths).toContain('backupPolicies[0].verify.afterRun');
+  });
+
   it('accepts a policy that verifies in its source and copy region and a drill onto it', () => {
     expect(() => validateConfigText(yamlOf([policy()], [drill()]), 'shipyard.yml', NOW)).not.toThrow();
   });
