@@ -7,6 +7,7 @@
 // aws:TagKeys, ec2:CreateAction = RunInstances) and "Example policies for working with RunInstances"
 // (the subnet, security-group, network-interface, instance, volume and image resources it needs).
 const { backupPolicies } = require('./backup-config.cjs');
+const { verifyProbeStatements } = require('./iam-backup.cjs');
 
 const sub = (text) => ({ 'Fn::Sub': text });
 /** Every region's AMIs (images have no account in their ARN). */
@@ -113,6 +114,8 @@ async function checkStatements(context) {
       Resource: '*',
       Condition: { StringEquals: { 'cloudwatch:namespace': 'Shipyard' } },
     },
+    // The HTTP probe (verify.httpProbe) runs in the rounds: SSM Run Command on our instances only.
+    ...verifyProbeStatements(await backupPolicies(context)),
   ];
 }
 

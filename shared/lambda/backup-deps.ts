@@ -6,6 +6,7 @@ import { createKeyManagerFactory } from '../aws/kms.ts';
 import { createS3RunFiles } from '../aws/s3-run-files.ts';
 import { createS3RunRecords } from '../aws/s3-run-records.ts';
 import { createS3VerificationStore } from '../aws/s3-verification-store.ts';
+import { createProbeCommands } from '../aws/ssm-commands.ts';
 import { createManagedInstances } from '../aws/ssm-instances.ts';
 import { type DeployedPolicies, deployedPoliciesOf } from '../backup-service/deployed-policies.ts';
 
@@ -106,6 +107,7 @@ export const verificationDeps = (
   return {
     ec2,
     ssm: createManagedInstances({ config: clientConfig }),
+    commands: createProbeCommands({ config: clientConfig }),
     store,
     alarms: createVerificationAlarms({ region: env.AWS_REGION, config: clientConfig }),
     recordedRunIds: (policy) => runRecords.recordedRunIds(policy),
