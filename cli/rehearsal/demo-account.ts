@@ -15,6 +15,21 @@ export const DEMO = {
 const loadBalancer = (region: string, id: string) =>
   `arn:aws:elasticloadbalancing:${region}:${LOCAL_ACCOUNT_ID}:loadbalancer/app/${DEMO.accelerator.name}/${id}`;
 
+const LOAD_BALANCER_IDS = {
+  [DEMO.accelerator.primaryRegion]: '0a1b2c3d4e5f6071',
+  [DEMO.accelerator.standbyRegion]: '8192a3b4c5d6e7f8',
+};
+
+/** The accelerator's endpoints: one load balancer per region, each with a healthy target. */
+const demoLoadBalancers = {
+  loadBalancers: Object.entries(LOAD_BALANCER_IDS).map(([region, id]) => ({
+    region,
+    name: DEMO.accelerator.name,
+    id,
+    targetGroups: [{ name: `${DEMO.accelerator.name}-tg`, targets: [{ id: `i-${id}0` }] }],
+  })),
+};
+
 const demoAccelerator = {
   accelerators: [
     {
@@ -25,12 +40,26 @@ const demoAccelerator = {
           endpointGroups: [
             {
               region: DEMO.accelerator.primaryRegion,
-              endpoints: [{ endpointId: loadBalancer(DEMO.accelerator.primaryRegion, '0a1b2c3d4e5f6071') }],
+              endpoints: [
+                {
+                  endpointId: loadBalancer(
+                    DEMO.accelerator.primaryRegion,
+                    LOAD_BALANCER_IDS[DEMO.accelerator.primaryRegion],
+                  ),
+                },
+              ],
             },
             {
               region: DEMO.accelerator.standbyRegion,
               trafficDialPercentage: 0,
-              endpoints: [{ endpointId: loadBalancer(DEMO.accelerator.standbyRegion, '8192a3b4c5d6e7f8') }],
+              endpoints: [
+                {
+                  endpointId: loadBalancer(
+                    DEMO.accelerator.standbyRegion,
+                    LOAD_BALANCER_IDS[DEMO.accelerator.standbyRegion],
+                  ),
+                },
+              ],
             },
           ],
         },
@@ -182,6 +211,7 @@ export const seedDemoAccount = async (
       ],
     },
     globalaccelerator: demoAccelerator,
+    elasticloadbalancing: demoLoadBalancers,
   });
   return acceleratorOf(seeded);
 };

@@ -10,6 +10,7 @@ import { CreateLaunchTemplateCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { ControlClient, RunningLocalCloud } from '@shipyard/local-cloud';
 import { createAlarmStates } from '../../shared/aws/cloudwatch.ts';
 import { createLaunchTemplates } from '../../shared/aws/ec2-launch-templates.ts';
+import { createTargetHealth } from '../../shared/aws/elbv2-target-health.ts';
 import { createAccelerators } from '../../shared/aws/global-accelerator.ts';
 import { createS3DrillLock } from '../../shared/aws/s3-drill-lock.ts';
 import { createS3VerificationStore } from '../../shared/aws/s3-verification-store.ts';
@@ -142,6 +143,7 @@ export async function runDemoDrill(input: {
       accelerators,
       alarms: createAlarmStates({ config }),
       templates: createLaunchTemplates({ clientConfig: config }),
+      targetHealth: createTargetHealth({ config }),
       lock: createS3DrillLock({ bucket: input.runsBucket, now, config: s3 }),
       store: createS3VerificationStore({ bucket: input.runsBucket, config: s3 }),
       now,

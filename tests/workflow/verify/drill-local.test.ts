@@ -15,6 +15,7 @@ import { clientConfig, useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { createAlarmStates } from '../../../shared/aws/cloudwatch.ts';
 import { createLaunchTemplates } from '../../../shared/aws/ec2-launch-templates.ts';
+import { createTargetHealth } from '../../../shared/aws/elbv2-target-health.ts';
 import { createAccelerators } from '../../../shared/aws/global-accelerator.ts';
 import { createS3DrillLock } from '../../../shared/aws/s3-drill-lock.ts';
 import { createS3VerificationStore } from '../../../shared/aws/s3-verification-store.ts';
@@ -54,6 +55,15 @@ async function world() {
           blockDevices: [{ deviceName: '/dev/xvda', sizeGiB: 8 }],
         },
       ],
+    },
+    // The endpoints are load balancers with a healthy target each (the parity gate reads them).
+    elasticloadbalancing: {
+      loadBalancers: [PRIMARY, STANDBY].map((region) => ({
+        region,
+        name: 'web',
+        id: '0a1b2c3d4e5f6071',
+        targetGroups: [{ name: 'web', targets: [{ id: 'i-0a1b2c3d4e5f60710' }] }],
+      })),
     },
     globalaccelerator: {
       accelerators: [
@@ -116,6 +126,7 @@ async function world() {
     accelerators,
     alarms: createAlarmStates({ config }),
     templates: createLaunchTemplates({ clientConfig: config }),
+    targetHealth: createTargetHealth({ config }),
     lock: createS3DrillLock({ bucket: BUCKET, now, config: clientConfig(url) }),
     store,
     now,

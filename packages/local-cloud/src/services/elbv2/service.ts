@@ -191,6 +191,13 @@ const Elbv2SeedSchema = z
           region: z.string().min(1),
           name: z.string().regex(/^[A-Za-z0-9-]{1,32}$/),
           type: z.enum(['application', 'network']).optional().describe('application when absent'),
+          id: z
+            .string()
+            .regex(/^[0-9a-f]{16}$/)
+            .optional()
+            .describe(
+              "the ARN's last part, for a seed that names the ARN elsewhere (an accelerator endpoint); generated when absent",
+            ),
           targetGroups: z.array(
             z
               .object({
@@ -228,7 +235,7 @@ function seedElbv2(cloud: LocalCloud, input: unknown) {
   return {
     loadBalancers: seed.loadBalancers.map((lb) => {
       const type = lb.type ?? 'application';
-      const arn = `arn:aws:elasticloadbalancing:${lb.region}:${cloud.accountId}:loadbalancer/${type === 'application' ? 'app' : 'net'}/${lb.name}/${hexId(store)}`;
+      const arn = `arn:aws:elasticloadbalancing:${lb.region}:${cloud.accountId}:loadbalancer/${type === 'application' ? 'app' : 'net'}/${lb.name}/${lb.id ?? hexId(store)}`;
       store.loadBalancers.set(arn, { arn, name: lb.name, region: lb.region, type });
       const targetGroupArns = lb.targetGroups.map((g) => {
         const tgArn = `arn:aws:elasticloadbalancing:${lb.region}:${cloud.accountId}:targetgroup/${g.name}/${hexId(store)}`;
