@@ -7,10 +7,10 @@
  */
 
 import { cronBody, firesOnSomeDay, firesPerDay, parseSchedulerCron } from '@shipyard/aws-cron';
-import { IANAZone } from 'luxon';
 import * as z from 'zod';
 import { volumeExclusionsSchema } from '../backup/block-devices.ts';
 import { retentionKeepsSomething, retentionRuleSchema } from '../backup/retention-rules.ts';
+import { isIanaTimeZone } from '../backup/time-zone.ts';
 import { partitionOf, REGIONS_AS_OF } from './regions.ts';
 import { verifySchema } from './verify.ts';
 
@@ -60,7 +60,7 @@ export const regionSchema = z
 
 const timeZoneSchema = z
   .string()
-  .refine((tz) => IANAZone.isValidZone(tz), { message: 'not an IANA time zone (e.g. Europe/Berlin)' });
+  .refine(isIanaTimeZone, { message: 'not an IANA time zone (e.g. Europe/Berlin)' });
 
 /**
  * Scheduled runs are named `<policy>-<local date>` (backupStart), so a second run on the same
