@@ -96,6 +96,14 @@ export class ControlClient {
       input,
     );
   }
+  /**
+   * Waits until no `Event` invocation (from Invoke, EventBridge, SNS, schedules) is queued or
+   * running, at most `stallMs` of real time without one of them ending; `pending` says how
+   * many were still unfinished then (0: all ended).
+   */
+  asyncInvocationsEnded(input: { stallMs: number }) {
+    return this.call<{ pending: number }>('POST', '/lambda/async-invocations/wait', input);
+  }
   /** Registers a function from a bundle file on this machine (what `shipyard local deploy` uses). */
   registerFunction(input: {
     name: string;
