@@ -41,7 +41,7 @@ export async function finish(
  * Follows a running execution event by event (the local cloud's progress route answers at
  * each history event of it or of its map's children, no polling) until `ready()` says so.
  * Bounded by progress, never by time: fails when the execution ends first or records no
- * event for STALL_MS.
+ * event (nor AWS request answered) for STALL_MS.
  */
 export async function untilDuring(
   local: RunningLocalCloud,
@@ -50,8 +50,9 @@ export async function untilDuring(
   what: string,
 ): Promise<void> {
   let seen = 0;
+  let requestsSeen = -1;
   while (!(await ready())) {
-    const { status, activity } = await local.control.executionProgress({
+    const { status, activity, requests } = await local.control.executionProgress({
       executionArn,
       afterEventId: Number.MAX_SAFE_INTEGER,
       afterActivity: seen,
@@ -61,7 +62,9 @@ export async function untilDuring(
       if (await ready()) return;
       throw new Error(`${what}: the execution ended ${status} before`);
     }
-    if (activity === seen) throw new Error(`${what}: no new event for ${STALL_MS / 1000}s`);
+    if (activity === seen && requests === requestsSeen)
+      throw new Error(`${what}: no new event nor AWS request for ${STALL_MS / 1000}s`);
     seen = activity;
+    requestsSeen = requests;
   }
 }
