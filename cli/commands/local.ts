@@ -1,13 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  ControlClient,
-  DEFAULT_PORT,
-  deployTemplate,
-  formatReport,
-  PortInUseError,
-  serveLocalCloud,
-} from '@shipyard/local-cloud';
 import type { Command } from 'commander';
 import { packageService } from '../../scripts/package-service.ts';
 import { clientSettings, DEFAULT_LOCAL_ENDPOINT, type GlobalOptions } from '../context.ts';
@@ -17,6 +9,15 @@ import type { Output } from '../output.ts';
 import { wholeNumber } from '../parsers.ts';
 
 const TEMPLATE_FILE = 'cloudformation-template-update-stack.json';
+
+/** The port of the default local endpoint (the local cloud's own default). */
+const DEFAULT_LOCAL_PORT = Number(new URL(DEFAULT_LOCAL_ENDPOINT).port);
+
+/**
+ * The local cloud (a second of module loading: every service, Step Functions' interpreter)
+ * is loaded by the `local` commands that use it, not by every start of the CLI.
+ */
+const localCloud = () => import('@shipyard/local-cloud');
 
 /** The local cloud to deploy into: --endpoint, --local, AWS_ENDPOINT_URL, else the default port. */
 const endpointOf = (options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string =>
@@ -39,9 +40,10 @@ export const register = (program: Command, output: Output): void => {
   local
     .command('start')
     .description('run the local cloud until Ctrl-C (as `npm run local`)')
-    .option('--port <n>', 'port to listen on (0: any free port)', wholeNumber(0, 65535), DEFAULT_PORT)
+    .option('--port <n>', 'port to listen on (0: any free port)', wholeNumber(0, 65535), DEFAULT_LOCAL_PORT)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(async (opts: { port: number; host: string }) => {
+      const { PortInUseError, serveLocalCloud } = await localCloud();
       try {
         await serveLocalCloud({ port: opts.port, host: opts.host, log: (text) => output.progress(text) });
       } catch (error) {
@@ -59,6 +61,7 @@ export const register = (program: Command, output: Output): void => {
     .action(async (opts: { stage: string; packageDir?: string }) => {
       const options = program.opts<GlobalOptions>();
       const endpoint = endpointOf(options);
+      const { ControlClient, deployTemplate, formatReport } = await localCloud();
       try {
         await new ControlClient(endpoint).health();
       } catch (error) {

@@ -36,6 +36,23 @@ export function deployedPolicy(step: string, policies: DeployedPolicies, name: s
 }
 
 /**
+ * Versions of deployed policies, computed once per policy object: the deployed policies are
+ * loaded once per process and never change, while every step of every target checks its run
+ * against them (a policy listing a thousand volumes costs a millisecond to hash). The policy a
+ * run carries is parsed from each input anew and hashed every time.
+ */
+const deployedVersions = new WeakMap<BackupPolicy, string>();
+
+const deployedVersion = (policy: BackupPolicy): string => {
+  let version = deployedVersions.get(policy);
+  if (version === undefined) {
+    version = policyVersion(policy);
+    deployedVersions.set(policy, version);
+  }
+  return version;
+};
+
+/**
  * Refuses a run whose policy is not the deployed one (a tampered or stale `run.policy`, or
  * a `policyVersion` that does not match it).
  *
@@ -43,7 +60,7 @@ export function deployedPolicy(step: string, policies: DeployedPolicies, name: s
  * @throws InvalidBackupInput when no policy of that name is deployed.
  */
 export function checkRunPolicy(step: string, run: Run, policies: DeployedPolicies): void {
-  const deployed = policyVersion(deployedPolicy(step, policies, run.policy.name));
+  const deployed = deployedVersion(deployedPolicy(step, policies, run.policy.name));
   const carried = policyVersion(run.policy);
   if (carried === deployed && run.policyVersion === deployed) return;
   throw new RunPolicyMismatch(

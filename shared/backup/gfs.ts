@@ -3,8 +3,9 @@
  * Berlin belongs to that Berlin day, whatever the UTC date; DST changes only move the UTC
  * offset, never the local calendar).
  */
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { InvalidBackupInput } from './errors.ts';
+import { isIanaTimeZone } from './time-zone.ts';
 
 export type GfsPeriod = 'daily' | 'weekly' | 'monthly' | 'yearly';
 export const GFS_PERIODS: readonly GfsPeriod[] = ['daily', 'weekly', 'monthly', 'yearly'];
@@ -23,7 +24,7 @@ const FORMATS: Record<GfsPeriod, string> = {
  * assertTimeZone('Europe/Berlin'); // ok
  */
 export function assertTimeZone(timeZone: string): void {
-  if (!IANAZone.isValidZone(timeZone)) throw new InvalidBackupInput(`invalid time zone: ${timeZone}`);
+  if (!isIanaTimeZone(timeZone)) throw new InvalidBackupInput(`invalid time zone: ${timeZone}`);
 }
 
 /**

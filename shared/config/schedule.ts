@@ -3,12 +3,12 @@
  * firing at most once a day (a backup policy's nightly run, a policy's restore tests).
  */
 import { cronBody, firesOnSomeDay, firesPerDay, parseSchedulerCron } from '@shipyard/aws-cron';
-import { IANAZone } from 'luxon';
 import * as z from 'zod';
+import { isIanaTimeZone } from '../backup/time-zone.ts';
 
 const timeZoneSchema = z
   .string()
-  .refine((tz) => IANAZone.isValidZone(tz), { message: 'not an IANA time zone (e.g. Europe/Berlin)' });
+  .refine(isIanaTimeZone, { message: 'not an IANA time zone (e.g. Europe/Berlin)' });
 
 /**
  * Scheduled runs are named `<policy>-<local date>` (backupStart), so a second run on the same

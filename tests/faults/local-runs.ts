@@ -4,6 +4,7 @@
  * clock accelerated, and turned into the outcomes the property checks read.
  */
 import type { RunningLocalCloud } from '@shipyard/local-cloud';
+import { STALL_MS } from '@shipyard/local-cloud/testing';
 import type { DeployedBackup } from '../helpers/backup-sfn.ts';
 import type { RunOutcome } from './properties.ts';
 
@@ -36,11 +37,34 @@ export async function finish(
   }
 }
 
-/** Polls (real time, bounded) until `ready()` says so, for async deliveries such as a schedule's Lambda invocation. */
-export async function until(ready: () => Promise<boolean>, what: string, polls = 400): Promise<void> {
-  for (let i = 0; i < polls; i++) {
-    if (await ready()) return;
-    await new Promise((r) => setTimeout(r, 10));
+/**
+ * Follows a running execution event by event (the local cloud's progress route answers at
+ * each history event of it or of its map's children, no polling) until `ready()` says so.
+ * Bounded by progress, never by time: fails when the execution ends first or records no
+ * event (nor AWS request answered) for STALL_MS.
+ */
+export async function untilDuring(
+  local: RunningLocalCloud,
+  executionArn: string,
+  ready: () => Promise<boolean>,
+  what: string,
+): Promise<void> {
+  let seen = 0;
+  let requestsSeen = -1;
+  while (!(await ready())) {
+    const { status, activity, requests } = await local.control.executionProgress({
+      executionArn,
+      afterEventId: Number.MAX_SAFE_INTEGER,
+      afterActivity: seen,
+      waitMs: STALL_MS,
+    });
+    if (status !== undefined && status !== 'RUNNING') {
+      if (await ready()) return;
+      throw new Error(`${what}: the execution ended ${status} before`);
+    }
+    if (activity === seen && requests === requestsSeen)
+      throw new Error(`${what}: no new event nor AWS request for ${STALL_MS / 1000}s`);
+    seen = activity;
+    requestsSeen = requests;
   }
-  throw new Error(`gave up waiting for ${what}`);
 }

@@ -6,7 +6,12 @@
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { RunningLocalCloud } from '@shipyard/local-cloud';
-import { clientConfig, LOCAL_ROLE_ARN, useLocalCloud } from '@shipyard/local-cloud/testing';
+import {
+  clientConfig,
+  LOCAL_ROLE_ARN,
+  useLocalCloud,
+  waitForAsyncInvocations,
+} from '@shipyard/local-cloud/testing';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
@@ -22,7 +27,7 @@ import {
   seedFleet,
 } from '../workflow/backup/scenario.ts';
 import { type Ledger, ledgerFor } from './ledger.ts';
-import { finish, until } from './local-runs.ts';
+import { finish, untilDuring } from './local-runs.ts';
 import { COMMON_PROPERTIES, checkOnePerRun } from './nightly.ts';
 import {
   checkBilledOnce,
@@ -208,10 +213,12 @@ export function scheduleScenarios() {
             local0130.every((t) => t === '01:30'),
             `${day.toISODate()}: fired at ${local0130}`,
           );
-          await until(
-            async () => (await env.deployed.listExecutions()).length >= ran.length + 1,
+          // The schedule invokes backupStart asynchronously: its execution exists once that ended.
+          await waitForAsyncInvocations(local().control);
+          expect(
+            (await env.deployed.listExecutions()).length,
             `the run of ${day.toISODate()}`,
-          );
+          ).toBeGreaterThanOrEqual(ran.length + 1);
           const execution = (await env.deployed.listExecutions()).find((e) => !ran.includes(e.name));
           ran.push(execution?.name ?? '');
           const outcome = await finish(local(), env.deployed, execution?.executionArn ?? '');
@@ -272,7 +279,12 @@ export function scheduleScenarios() {
           .filter((c) => c.service === 'ec2' && c.action === 'CopyImage')
           .reduce((n, c) => n + c.count, 0);
       await local().control.setSpeed(200);
-      await until(async () => (await copies()) >= 2, 'the first copies', 2_000);
+      await untilDuring(
+        local(),
+        execution?.executionArn ?? '',
+        async () => (await copies()) >= 2,
+        'the first copies',
+      );
       await env.deployed.sfn.send(
         new StopExecutionCommand({
           executionArn: execution?.executionArn,

@@ -48,10 +48,7 @@ export function localRunRecords(local: () => RunningLocalCloud, bucket = RUNS_BU
   const records = async () => {
     const cloud = local();
     await ensureBucket(cloud, bucket);
-    return createS3RunRecords({
-      bucket,
-      client: new S3Client({ ...clientConfig(cloud.url, 'us-east-1'), maxAttempts: 2 }),
-    });
+    return createS3RunRecords({ bucket, client: localS3(local) });
   };
   return {
     record: async (record) => (await records()).record(record),
@@ -59,9 +56,22 @@ export function localRunRecords(local: () => RunningLocalCloud, bucket = RUNS_BU
   };
 }
 
-/** An S3 client of the local cloud (path-style, us-east-1). */
-export const localS3 = (local: () => RunningLocalCloud) =>
-  new S3Client({ ...clientConfig(local().url, 'us-east-1'), maxAttempts: 2 });
+/**
+ * One S3 client per local cloud: a client per call would resolve its configuration and open
+ * a connection each time (a thousand-target run makes thousands of these calls).
+ */
+const s3Clients = new Map<string, S3Client>();
+
+/** The S3 client of the local cloud (path-style, us-east-1). */
+export const localS3 = (local: () => RunningLocalCloud): S3Client => {
+  const { url } = local();
+  let client = s3Clients.get(url);
+  if (client === undefined) {
+    client = new S3Client({ ...clientConfig(url, 'us-east-1'), maxAttempts: 2 });
+    s3Clients.set(url, client);
+  }
+  return client;
+};
 
 /** The run's files in the local cloud's results bucket (created, idempotently, on first use). */
 export function localRunFiles(local: () => RunningLocalCloud, bucket = RESULTS_BUCKET): RunFiles {

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import type { CountersSnapshot } from './counters.ts';
 import type { Durations } from './durations.ts';
 import type { FaultRule } from './faults.ts';
@@ -14,21 +15,43 @@ export interface ClockView {
 }
 
 type IamView = ReturnType<typeof dumpIam>;
+/**
+ * One control request on a connection of its own, with no time limit of the client's: fetch
+ * (undici) gives up connecting after 10 s and may reuse a kept-alive socket the server has just
+ * closed, both of which a busy or slow machine meets; a control call must depend on neither.
+ */
+const send = (url: string, method: string, body: unknown): Promise<{ status: number; text: string }> =>
+  new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(
+      url,
+      {
+        method,
+        agent: false,
+        headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 
 /** Typed client for the local cloud's control API (tests, CLI, `npm start`). */
 export class ControlClient {
   constructor(readonly endpoint: string) {}
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.endpoint}/_shipyard${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
+    const { status, text } = await send(`${this.endpoint}/_shipyard${path}`, method, body);
     const parsed = text ? JSON.parse(text) : undefined;
-    if (!res.ok)
-      throw new Error(`local cloud control ${method} ${path}: ${res.status} ${parsed?.message ?? text}`);
+    if (status < 200 || status >= 300)
+      throw new Error(`local cloud control ${method} ${path}: ${status} ${parsed?.message ?? text}`);
     return parsed as T;
   }
 
@@ -93,11 +116,19 @@ export class ControlClient {
     afterActivity?: number;
     waitMs: number;
   }) {
-    return this.call<{ status?: string; lastEventId: number; activity: number }>(
+    return this.call<{ status?: string; lastEventId: number; activity: number; requests: number }>(
       'POST',
       '/states/progress',
       input,
     );
+  }
+  /**
+   * Waits until no `Event` invocation (from Invoke, EventBridge, SNS, schedules) is queued or
+   * running, at most `stallMs` of real time without one of them ending; `pending` says how
+   * many were still unfinished then (0: all ended).
+   */
+  asyncInvocationsEnded(input: { stallMs: number }) {
+    return this.call<{ pending: number }>('POST', '/lambda/async-invocations/wait', input);
   }
   /** Registers a function from a bundle file on this machine (what `shipyard local deploy` uses). */
   registerFunction(input: {

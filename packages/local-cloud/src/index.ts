@@ -9,6 +9,7 @@ export { type DeployOptions, deployTemplate } from './deploy/deploy.ts';
 export { type DeployReport, formatReport } from './deploy/report.ts';
 export type { NotifiedSite } from './deploy/sites.ts';
 export { DEFAULT_DURATIONS, type Durations } from './durations.ts';
+export { POLLER_ROUNDS } from './pump.ts';
 export { PortInUseError, type ServeOptions, serveLocalCloud } from './serve.ts';
 export { DEFAULT_PORT, type RunningLocalCloud, type StartOptions, startLocalCloud } from './server.ts';
 export { EVENT_FAULT_SERVICE as EC2_EVENT_FAULT_SERVICE } from './services/ec2/events.ts';

@@ -35,6 +35,9 @@ export const pumpEventSources = async (cloud: LocalCloud): Promise<PumpResult> =
   return result;
 };
 
+/** Tally of the background poller's completed rounds: what a wait for its deliveries is bounded by. */
+export const POLLER_ROUNDS = 'eventSources.pollerRounds';
+
 /**
  * Runs the pump on a real-time interval so a deployed system runs by itself. The timer
  * is unref'd (it never keeps a process alive) and a round never overlaps the previous one.
@@ -52,6 +55,7 @@ export const startEventPoller = (
       .catch(onError)
       .finally(() => {
         running = false;
+        cloud.counters.add(POLLER_ROUNDS);
       });
   }, intervalMs);
   timer.unref();

@@ -1,4 +1,6 @@
 /** Test support for suites that run against the local cloud (and against moto, its reference). */
+
+export { waitForAsyncInvocations } from './async-invocations.ts';
 export { botocoreEnv, clientConfig, TEST_CREDENTIALS, useLocalCloud } from './local-cloud.ts';
 export {
   findMotoServer,
@@ -9,5 +11,10 @@ export {
   startMoto,
   useMoto,
 } from './moto.ts';
-export { LOCAL_ROLE_ARN, lambdaArn, STALL_MS, waitForExecution } from './step-functions.ts';
+export {
+  LOCAL_ROLE_ARN,
+  lambdaArn,
+  STALL_MS,
+  waitForExecution,
+} from './step-functions.ts';
 export { storedZip } from './zip.ts';

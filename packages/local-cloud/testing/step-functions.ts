@@ -9,7 +9,7 @@ import { ControlClient } from '../src/control-client.ts';
 export const LOCAL_ROLE_ARN = 'arn:aws:iam::123456789012:role/shipyard-local';
 
 /**
- * Real time without one new history event after which a wait gives up: a bound on progress,
+ * Real time without one new history event (nor one AWS request answered) after which a wait gives up: a bound on progress,
  * not on duration, so a slow machine (each step slower) never fails a test that a stalled
  * execution would (no step for this long).
  */
@@ -34,9 +34,12 @@ export const waitForExecution = async (
   const control = await controlOf(sfn);
   // Activity counts the events of the child executions of Distributed Maps too: a parent
   // waiting on its map run makes progress while its children do.
+  // A step at work between two events answers AWS requests: that is progress too, so a slow
+  // machine's long step is told apart from a stalled execution.
   let seen = 0;
+  let requestsSeen = -1;
   for (;;) {
-    const { status, activity } = await control.executionProgress({
+    const { status, activity, requests } = await control.executionProgress({
       executionArn,
       afterEventId: Number.MAX_SAFE_INTEGER,
       afterActivity: seen,
@@ -44,11 +47,12 @@ export const waitForExecution = async (
     });
     if (status !== undefined && status !== 'RUNNING')
       return sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (activity === seen)
+    if (activity === seen && requests === requestsSeen)
       throw new Error(
         `execution made no progress for ${stallMs / 1000}s (after ${seen} events): ${executionArn}`,
       );
     seen = activity;
+    requestsSeen = requests;
   }
 };
 

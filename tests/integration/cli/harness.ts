@@ -3,8 +3,8 @@
  * credentials in the environment, against the local cloud of this test file. Spawned
  * asynchronously: the local cloud answers from this process's event loop.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,8 +27,47 @@ import {
 import { deployed, localRunFiles, localRunRecords } from '../../helpers/backup-deps.ts';
 
 const CLI = fileURLToPath(new URL('../../../cli/shipyard.mjs', import.meta.url));
-/** A hung CLI must fail the test, not the suite. */
-const KILL_AFTER_MS = 60_000;
+/**
+ * A hung CLI must fail the test, not the suite: it is killed after this much real time without
+ * progress — no output and no CPU time used (a slow machine's CLI keeps using CPU while it
+ * loads and works; a hung one waits on nothing). A bound on progress, not on duration.
+ */
+const KILL_WITHOUT_PROGRESS_MS = 60_000;
+/** How often the guard looks at the child's CPU time. */
+const GUARD_EVERY_MS = 1_000;
+
+/** User + system CPU ticks of a process (Linux /proc); undefined where there is none. */
+const cpuTicks = (pid: number | undefined): number | undefined => {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are 14th and 15th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+};
+
+/** Kills `child` once KILL_WITHOUT_PROGRESS_MS pass with neither output nor CPU used; returns the stop. */
+const killWhenStalled = (child: ChildProcess): { progressed: () => void; stop: () => void } => {
+  let lastProgress = Date.now();
+  let lastTicks = cpuTicks(child.pid);
+  const timer = setInterval(() => {
+    const ticks = cpuTicks(child.pid);
+    if (ticks !== undefined && ticks !== lastTicks) {
+      lastTicks = ticks;
+      lastProgress = Date.now();
+    }
+    if (Date.now() - lastProgress > KILL_WITHOUT_PROGRESS_MS) child.kill('SIGKILL');
+  }, GUARD_EVERY_MS);
+  return {
+    progressed: () => {
+      lastProgress = Date.now();
+    },
+    stop: () => clearInterval(timer),
+  };
+};
 
 export interface CliResult {
   code: number | null;
@@ -52,16 +91,18 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
     });
     let stdout = '';
     let stderr = '';
+    const guard = killWhenStalled(child);
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
+      guard.progressed();
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
+      guard.progressed();
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
     child.on('error', reject);
     child.on('close', (code) => {
-      clearTimeout(timer);
+      guard.stop();
       resolve({ code, stdout, stderr });
     });
   });

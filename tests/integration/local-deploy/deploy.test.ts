@@ -22,8 +22,13 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { DeployReport } from '@shipyard/local-cloud';
 import { deployTemplate } from '@shipyard/local-cloud';
-import { clientConfig, useLocalCloud } from '@shipyard/local-cloud/testing';
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  clientConfig,
+  useLocalCloud,
+  waitForAsyncInvocations,
+  waitForExecution,
+} from '@shipyard/local-cloud/testing';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sitesForLocalDeploy } from '../../../cli/local-sites.ts';
 import { type PackagedService, packageServiceCached } from '../../../scripts/package-service.ts';
 
@@ -289,10 +294,9 @@ describe('event routing', () => {
         ],
       }),
     );
-    await vi.waitFor(async () => expect(await invalidatedPaths()).toContain('/docs/guide.html'), {
-      timeout: 20_000,
-      interval: 200,
-    });
+    // The rule invokes the function asynchronously: its invalidation is there once it ended.
+    await waitForAsyncInvocations(local().control);
+    expect(await invalidatedPaths()).toContain('/docs/guide.html');
   });
 
   it('turns an upload under the site prefix into an invalidation through S3, SQS and Lambda', async () => {
@@ -335,16 +339,14 @@ describe('event routing', () => {
     await sfn.send(
       new StopExecutionCommand({ executionArn, error: 'Rehearsal', cause: 'stopped by the test' }),
     );
-    await vi.waitFor(
-      async () => {
-        const state = await local().control.state<{
-          sns: { published: { message: string; topicArn: string }[] };
-        }>();
-        expect(state.sns.published.map((p) => p.message)).toContainEqual(
-          expect.stringMatching(/^"Shipyard backup run rehearsal ended (ABORTED|FAILED)\. Summary:/),
-        );
-      },
-      { timeout: 10_000, interval: 100 },
+    // The status change is sent when the execution ends; the rule's SNS target publishes it.
+    await waitForExecution(sfn, executionArn ?? '');
+    await waitForAsyncInvocations(local().control);
+    const state = await local().control.state<{
+      sns: { published: { message: string; topicArn: string }[] };
+    }>();
+    expect(state.sns.published.map((p) => p.message)).toContainEqual(
+      expect.stringMatching(/^"Shipyard backup run rehearsal ended (ABORTED|FAILED)\. Summary:/),
     );
   });
 });

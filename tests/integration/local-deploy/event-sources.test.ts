@@ -18,9 +18,9 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { LocalCloud } from '@shipyard/local-cloud';
-import { registerLocalFunction } from '@shipyard/local-cloud';
-import { clientConfig, useLocalCloud } from '@shipyard/local-cloud/testing';
-import { describe, expect, it, vi } from 'vitest';
+import { POLLER_ROUNDS, registerLocalFunction } from '@shipyard/local-cloud';
+import { clientConfig, useLocalCloud, waitForAsyncInvocations } from '@shipyard/local-cloud/testing';
+import { describe, expect, it } from 'vitest';
 
 const local = useLocalCloud({ pollIntervalMs: 0 });
 const ACCOUNT = '123456789012';
@@ -177,7 +177,12 @@ describe('SQS event source mappings', () => {
         new CreateEventSourceMappingCommand({ FunctionName: 'worker', EventSourceArn: arnOf('jobs') }),
       );
       await client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'hello' }));
-      await vi.waitFor(() => expect(delivered).toEqual(['hello']), { timeout: 5_000, interval: 20 });
+      // Bounded by the poller's progress, not by time: two whole rounds after the send (the
+      // third completed one) that delivered nothing fail the test, however slow each round.
+      const roundsAtSend = polled.cloud.counters.get(POLLER_ROUNDS);
+      while (delivered.length === 0 && polled.cloud.counters.get(POLLER_ROUNDS) < roundsAtSend + 3)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(delivered).toEqual(['hello']);
     } finally {
       await polled.close();
     }
@@ -269,19 +274,15 @@ describe('asynchronous invocation settings', () => {
     await lambda().send(
       new InvokeCommand({ FunctionName: 'flaky', InvocationType: 'Event', Payload: Buffer.from('{"n":1}') }),
     );
-    await vi.waitFor(
-      async () => {
-        const { Messages = [] } = await sqs().send(new ReceiveMessageCommand({ QueueUrl }));
-        expect(Messages).toHaveLength(1);
-        expect(JSON.parse(Messages[0]?.Body ?? '{}')).toMatchObject({
-          requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 2 },
-          requestPayload: { n: 1 },
-          responseContext: { functionError: 'Unhandled' },
-          responsePayload: { errorMessage: 'always fails' },
-        });
-      },
-      { timeout: 5_000, interval: 20 },
-    );
+    await waitForAsyncInvocations(local().control);
+    const { Messages = [] } = await sqs().send(new ReceiveMessageCommand({ QueueUrl }));
+    expect(Messages).toHaveLength(1);
+    expect(JSON.parse(Messages[0]?.Body ?? '{}')).toMatchObject({
+      requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 2 },
+      requestPayload: { n: 1 },
+      responseContext: { functionError: 'Unhandled' },
+      responsePayload: { errorMessage: 'always fails' },
+    });
     expect(calls).toBe(2);
   });
 });

@@ -13,6 +13,7 @@ import {
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerBundleFunction, registerLocalFunction } from '../../src/services/lambda/register.ts';
+import { waitForAsyncInvocations } from '../../testing/async-invocations.ts';
 import { clientConfig, useLocalCloud } from '../../testing/local-cloud.ts';
 import { storedZip } from '../../testing/zip.ts';
 
@@ -215,9 +216,29 @@ describe('Lambda in the local cloud', () => {
       new InvokeCommand({ FunctionName: 'async', InvocationType: 'Event', Payload: Buffer.from('{"n":1}') }),
     );
     expect(res.StatusCode).toBe(202);
-    for (let i = 0; i < 100 && seen === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitForAsyncInvocations(control);
     expect(seen).toEqual({ n: 1 });
     expect((await control.counters()).tallies['lambda.invocations.async']).toBe(1);
+  });
+
+  it('tells a wait for Event invocations how many are unfinished when none ends in its bound', async () => {
+    const { cloud, control } = local();
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    registerLocalFunction(cloud, { name: 'held', timeoutSeconds: 900, handler: () => held });
+    await lambda().send(
+      new InvokeCommand({ FunctionName: 'held', InvocationType: 'Event', Payload: Buffer.from('{}') }),
+    );
+    // The function cannot end before `release`: whatever the machine's speed, one is pending.
+    await expect(control.asyncInvocationsEnded({ stallMs: 50 })).resolves.toEqual({ pending: 1 });
+    await expect(waitForAsyncInvocations(control, { stallMs: 50 })).rejects.toThrow(
+      /^1 Event invocation\(s\) made no progress for 0.05s$/,
+    );
+    release();
+    await waitForAsyncInvocations(control);
+    expect(await control.asyncInvocationsEnded({ stallMs: 0 })).toEqual({ pending: 0 });
   });
 
   it('applies an in-memory function environment only while it runs', async () => {

@@ -15,6 +15,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { type RunningLocalCloud, startLocalCloud } from '../../src/server.ts';
 import { registerLocalFunction } from '../../src/services/lambda/register.ts';
+import { waitForAsyncInvocations } from '../../testing/async-invocations.ts';
 import { clientConfig } from '../../testing/local-cloud.ts';
 import { LOCAL_ROLE_ARN, lambdaArn } from '../../testing/step-functions.ts';
 
@@ -132,7 +133,7 @@ describe('EventBridge Scheduler in the local cloud', () => {
         '2030-01-01T01:00:00.000Z',
         '2030-01-01T02:00:00.000Z',
       ]);
-      for (let i = 0; i < 100 && seen.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+      await waitForAsyncInvocations(control);
       expect(seen).toEqual([{ policy: 'hourly' }, { policy: 'hourly' }, { policy: 'hourly' }]);
     }));
 

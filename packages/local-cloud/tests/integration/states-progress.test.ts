@@ -64,7 +64,8 @@ describe('POST /_shipyard/states/progress', () => {
       });
     const last = answer.lastEventId;
     const again = await control.executionProgress({ executionArn, afterEventId: last, waitMs: LONG_WAIT_MS });
-    expect(again).toEqual({ status: 'SUCCEEDED', lastEventId: last, activity: last });
+    const requests = (await control.counters()).calls.reduce((n, c) => n + c.count, 0);
+    expect(again).toEqual({ status: 'SUCCEEDED', lastEventId: last, activity: last, requests });
     expect(await eventCount(executionArn)).toBe(last);
   });
 
@@ -74,6 +75,16 @@ describe('POST /_shipyard/states/progress', () => {
       afterEventId: 0,
       waitMs: 10,
     });
-    expect(answer).toEqual({ lastEventId: 0, activity: 0 });
+    expect(answer).toEqual({ lastEventId: 0, activity: 0, requests: 0 });
+  });
+
+  it('counts the AWS requests answered, the progress of a step between two events', async () => {
+    const { control } = local();
+    const executionArn = await startHourWait();
+    const before = await control.executionProgress({ executionArn, afterEventId: 0, waitMs: 0 });
+    await eventCount(executionArn);
+    const after = await control.executionProgress({ executionArn, afterEventId: 0, waitMs: 0 });
+    expect(after.requests).toBeGreaterThan(before.requests);
+    expect(after.lastEventId).toBe(before.lastEventId);
   });
 });

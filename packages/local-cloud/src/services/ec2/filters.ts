@@ -38,10 +38,25 @@ const wildcardPattern = (value: string): RegExp => {
 /** Reads the values a filter name compares against; undefined values never match. */
 export type FieldReader<T> = (item: T) => string | number | boolean | undefined | (string | undefined)[];
 
-const asStrings = (raw: ReturnType<FieldReader<unknown>>): string[] => {
-  if (raw === undefined) return [];
-  if (Array.isArray(raw)) return raw.filter((v): v is string => v !== undefined);
-  return [String(raw)];
+/**
+ * Whether a candidate matches any of a filter's values: a value without wildcards is an
+ * exact match (a set lookup, so scanning thousands of resources stays cheap), one with
+ * wildcards a pattern.
+ */
+const matcherOf = (values: string[]): ((candidate: string) => boolean) => {
+  const exact = new Set<string>();
+  const patterns: RegExp[] = [];
+  for (const value of values) {
+    if (/[*?\\]/.test(value)) patterns.push(wildcardPattern(value));
+    else exact.add(value);
+  }
+  if (patterns.length === 0) return (candidate) => exact.has(candidate);
+  return (candidate) => exact.has(candidate) || patterns.some((p) => p.test(candidate));
+};
+
+const anyOf = (candidates: Iterable<string>, matches: (candidate: string) => boolean): boolean => {
+  for (const candidate of candidates) if (matches(candidate)) return true;
+  return false;
 };
 
 /**
@@ -53,21 +68,25 @@ export const compileFilters = <T extends { tags: Tags }>(
   filters: FilterSpec[],
   fields: Record<string, FieldReader<T>>,
 ): ((item: T) => boolean) => {
-  const tests = filters.map(({ name, values }) => {
-    const patterns = values.map(wildcardPattern);
-    const any = (candidates: string[]) => candidates.some((c) => patterns.some((p) => p.test(c)));
+  const tests = filters.map(({ name, values }): ((item: T) => boolean) => {
+    const matches = matcherOf(values);
     if (name.startsWith('tag:')) {
       const key = name.slice(4);
       return (item: T) => {
         const value = item.tags.get(key);
-        return value !== undefined && any([value]);
+        return value !== undefined && matches(value);
       };
     }
-    if (name === 'tag-key') return (item: T) => any([...item.tags.keys()]);
-    if (name === 'tag-value') return (item: T) => any([...item.tags.values()]);
+    if (name === 'tag-key') return (item: T) => anyOf(item.tags.keys(), matches);
+    if (name === 'tag-value') return (item: T) => anyOf(item.tags.values(), matches);
     const read = fields[name];
     if (!read) throw invalidValue(`The filter '${name}' is invalid`);
-    return (item: T) => any(asStrings(read(item)));
+    return (item: T) => {
+      const raw = read(item);
+      if (raw === undefined) return false;
+      if (Array.isArray(raw)) return raw.some((v) => v !== undefined && matches(v));
+      return matches(String(raw));
+    };
   });
   return (item: T) => tests.every((test) => test(item));
 };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LocalCloud } from '../../cloud.ts';
 import { startRoleSession } from '../../iam/store.ts';
+import { notifyAsyncEnded } from './async-settle.ts';
 import { runAsyncInvocation } from './event-invoke-config.ts';
 import type { InvocationOutcome } from './outcome.ts';
 import { type LambdaContext, type LambdaFunction, lambdaStore, MAX_LOG_LINES_PER_FUNCTION } from './store.ts';
@@ -250,8 +251,12 @@ export const invokeAsync = (cloud: LocalCloud, fn: LambdaFunction, event: unknow
           record,
           outcome.functionError ? { status: 'FAILED', error: outcome.payload } : { status: 'SUCCEEDED' },
         );
+        notifyAsyncEnded(cloud);
       },
-      (error: unknown) => Object.assign(record, { status: 'FAILED', error: String(error) }),
+      (error: unknown) => {
+        Object.assign(record, { status: 'FAILED', error: String(error) });
+        notifyAsyncEnded(cloud);
+      },
     );
   });
   return requestId;

@@ -7,6 +7,7 @@ import {
   routeRestJson,
 } from '../../protocol/rest-json.ts';
 import type { LocalRequest, LocalService } from '../../service.ts';
+import { waitForAsyncInvocations } from './async-settle.ts';
 import type { LambdaCall } from './call.ts';
 import { FunctionCodeError, invalidParameter } from './errors.ts';
 import { EVENT_INVOKE_CONFIG_ROUTES } from './event-invoke-config.ts';
@@ -89,6 +90,8 @@ const RegisterBundle = z
   })
   .strict();
 
+const AsyncWait = z.object({ stallMs: z.number().int().min(0) }).strict();
+
 export const lambdaService: LocalService = {
   name: 'lambda',
   route(req: LocalRequest, cloud: LocalCloud) {
@@ -98,6 +101,10 @@ export const lambdaService: LocalService = {
   },
   renderError: (error, req) => restJsonErrorResponse(error, req.requestId),
   control(cloud, method, subpath, body) {
+    if (method === 'POST' && subpath === '/lambda/async-invocations/wait') {
+      const { stallMs } = AsyncWait.parse(body ?? {});
+      return waitForAsyncInvocations(cloud, stallMs).then((settled) => jsonResponse(200, settled));
+    }
     if (method === 'POST' && subpath === '/lambda/functions') {
       const input = RegisterBundle.parse(body);
       try {

@@ -66,6 +66,8 @@ interface AsyncInvocation {
 export interface LambdaStore {
   functions: Map<string, LambdaFunction>;
   asyncInvocations: AsyncInvocation[];
+  /** Waiters woken whenever an `Event` invocation ends (see async-settle.ts). */
+  asyncWaiters: Set<() => void>;
   /** Warm environments by `arn#generation`. */
   pools: Map<string, WorkerPool>;
   generation: number;
@@ -78,6 +80,7 @@ export const lambdaStore = (cloud: LocalCloud): LambdaStore =>
     const store: LambdaStore = {
       functions: new Map(),
       asyncInvocations: [],
+      asyncWaiters: new Set(),
       pools: new Map(),
       generation: 0,
       logs: new Map(),

@@ -13,13 +13,23 @@ export interface Progress {
   lastEventId: number;
   /** Events of this execution and of the child executions of its Distributed Maps. */
   activity: number;
+  /**
+   * AWS requests the local cloud has answered in all: a step that works (its function calls
+   * EC2, S3…) makes progress before its next history event, however slow the machine.
+   */
+  requests: number;
 }
 
 const progressOf = (cloud: LocalCloud, arn: string): Progress => {
   const execution = statesStore(cloud).executions.get(arn);
   return execution
-    ? { status: execution.status, lastEventId: execution.history.length, activity: execution.activity }
-    : { lastEventId: 0, activity: 0 };
+    ? {
+        status: execution.status,
+        lastEventId: execution.history.length,
+        activity: execution.activity,
+        requests: cloud.counters.callCount(),
+      }
+    : { lastEventId: 0, activity: 0, requests: cloud.counters.callCount() };
 };
 
 /**
