@@ -250,7 +250,10 @@ function applyStateEvent(progress: RunProgress, event: ExecutionEvent): void {
   if (!entered && !exited) return;
   const doc = documentOf(entered ? details.input : details.output);
   if (doc === undefined) return;
-  if (name === DISCOVER_STATE && exited) return applyDiscovered(progress, doc);
+  if (name === DISCOVER_STATE && exited) {
+    applyDiscovered(progress, doc);
+    return;
+  }
   if (name === SUMMARIZE_STATE && exited) {
     const out = parseJson(details.output) as { summary?: unknown } | undefined;
     if (out?.summary !== undefined) progress.summary = out.summary;
