@@ -137,6 +137,131 @@ const errorLine = (e: z.infer<typeof caught>): string => {
 /** An empty progress (before any history was read). */
 export const emptyProgress = (): RunProgress => ({ targets: [], lastEventId: 0 });
 
+type CopyRecord = z.infer<typeof copySchema>;
+type TargetRecord = z.infer<typeof backupRecord>;
+
+const END_STATUS: ReadonlyMap<string, string> = new Map([
+  ['ExecutionFailed', 'FAILED'],
+  ['ExecutionAborted', 'ABORTED'],
+  ['ExecutionTimedOut', 'TIMED_OUT'],
+]);
+
+const targetOf = (progress: RunProgress, id: string): TargetProgress => {
+  let found = progress.targets.find((t) => t.id === id);
+  if (found === undefined) {
+    found = { id, phase: 'waiting', copies: [] };
+    progress.targets.push(found);
+  }
+  return found;
+};
+
+function setCopy(t: TargetProgress, copy: CopyRecord): void {
+  const index = t.copies.findIndex((c) => c.region === copy.region);
+  const existing = t.copies[index];
+  const imageId = copy.imageId ?? existing?.imageId;
+  // Each record replaces the last: a progress figure is only true of the state it came with.
+  const next: CopyProgress = {
+    region: copy.region,
+    state: copy.error ? 'failed' : (copy.state ?? existing?.state ?? 'starting'),
+    ...(imageId === undefined ? {} : { imageId }),
+    ...(copy.progress === undefined ? {} : { progress: copy.progress }),
+    ...(copy.error ? { error: errorLine(copy.error) } : {}),
+  };
+  if (index >= 0) t.copies[index] = next;
+  else t.copies.push(next);
+}
+
+/** The run's own end (success, failure, abort, timeout); false for any other event. */
+function applyExecutionEnd(progress: RunProgress, event: ExecutionEvent): boolean {
+  const { details } = event;
+  if (event.type === 'ExecutionSucceeded') {
+    progress.status = 'SUCCEEDED';
+    progress.summary = parseJson(details.output);
+    return true;
+  }
+  const status = END_STATUS.get(event.type);
+  if (status === undefined) return false;
+  progress.status = status;
+  if (typeof details.error === 'string') progress.error = details.error;
+  if (typeof details.cause === 'string') progress.cause = details.cause;
+  return true;
+}
+
+/** DiscoverTargets named the targets: each one that gets an AMI waits for its copies. */
+function applyDiscovered(progress: RunProgress, doc: StateDocument): void {
+  const copyRegions = doc.run?.policy.copyRegions.map((c) => c.region) ?? [];
+  for (const t of doc.targets ?? []) {
+    const progressOf = targetOf(progress, t.id);
+    if (t.form !== 'snapshots-only' && progressOf.copies.length === 0)
+      progressOf.copies = copyRegions.map((region) => ({ region, state: 'waiting' }));
+  }
+}
+
+/** The records a target's step carried: snapshots, image, copies, rotation, error. */
+function applyRecord(t: TargetProgress, backup: TargetRecord | undefined): void {
+  if (backup?.snapshots) {
+    t.snapshots = {
+      state: backup.snapshots.state,
+      count: backup.snapshots.snapshots?.length ?? t.snapshots?.count ?? 0,
+      ...(backup.snapshots.progress === undefined ? {} : { progress: backup.snapshots.progress }),
+    };
+  }
+  if (backup?.image) {
+    t.image = {
+      imageId: backup.image.imageId,
+      state: backup.image.state,
+      ...(backup.image.progress === undefined ? {} : { progress: backup.image.progress }),
+    };
+  }
+  for (const copy of backup?.copies ?? []) setCopy(t, copy);
+  if (backup?.rotation) {
+    t.rotation = backup.rotation.regions.map((r) => ({
+      region: r.region,
+      deleted: r.report.deleted.length,
+      kept: r.report.keptBackups,
+    }));
+  }
+}
+
+/** A state of one target entered or exited: its phase and records. */
+function applyTargetState(progress: RunProgress, doc: StateDocument, name: string, exited: boolean): void {
+  const id = doc.backup?.target?.id ?? doc.target?.id;
+  if (id === undefined) return;
+  const t = targetOf(progress, id);
+  const phase = PHASE_OF_STATE[name];
+  if (phase !== undefined && t.phase !== 'failed' && t.phase !== 'done') t.phase = phase;
+  // Inside the copy Map the document is { run, target, source, copy }: only `copy` is this target's.
+  const backup = doc.backup ?? (doc.copy === undefined ? doc : undefined);
+  applyRecord(t, backup);
+  if (doc.copy) setCopy(t, doc.copy);
+  if (backup?.error) {
+    t.error = errorLine(backup.error);
+    t.phase = 'failed';
+  }
+  if ((name === 'Rotate' || name === 'PlanTarget') && exited && t.phase !== 'failed') t.phase = 'done';
+}
+
+/** One state entered or exited; other events carry nothing a target shows. */
+function applyStateEvent(progress: RunProgress, event: ExecutionEvent): void {
+  const { details } = event;
+  const name = typeof details.name === 'string' ? details.name : '';
+  const entered = event.type.endsWith('StateEntered');
+  const exited = event.type.endsWith('StateExited');
+  if (!entered && !exited) return;
+  const doc = documentOf(entered ? details.input : details.output);
+  if (doc === undefined) return;
+  if (name === DISCOVER_STATE && exited) {
+    applyDiscovered(progress, doc);
+    return;
+  }
+  if (name === SUMMARIZE_STATE && exited) {
+    const out = parseJson(details.output) as { summary?: unknown } | undefined;
+    if (out?.summary !== undefined) progress.summary = out.summary;
+    return;
+  }
+  applyTargetState(progress, doc, name, exited);
+}
+
 /**
  * Applies history events (in order) to the progress; pure, so `backup run --wait` can
  * feed it page after page and `backup status` all at once.
@@ -155,110 +280,10 @@ export function foldHistory(
     ...previous,
     targets: previous.targets.map((t) => ({ ...t, copies: t.copies.map((c) => ({ ...c })) })),
   };
-  let copyRegions: string[] | undefined;
-  const target = (id: string): TargetProgress => {
-    let found = progress.targets.find((t) => t.id === id);
-    if (found === undefined) {
-      found = { id, phase: 'waiting', copies: [] };
-      progress.targets.push(found);
-    }
-    return found;
-  };
-  const setCopy = (t: TargetProgress, copy: z.infer<typeof copySchema>) => {
-    const index = t.copies.findIndex((c) => c.region === copy.region);
-    const existing = t.copies[index];
-    const imageId = copy.imageId ?? existing?.imageId;
-    // Each record replaces the last: a progress figure is only true of the state it came with.
-    const next: CopyProgress = {
-      region: copy.region,
-      state: copy.error ? 'failed' : (copy.state ?? existing?.state ?? 'starting'),
-      ...(imageId === undefined ? {} : { imageId }),
-      ...(copy.progress === undefined ? {} : { progress: copy.progress }),
-      ...(copy.error ? { error: errorLine(copy.error) } : {}),
-    };
-    if (index >= 0) t.copies[index] = next;
-    else t.copies.push(next);
-  };
-
   for (const event of events) {
     if (!child) progress.lastEventId = Math.max(progress.lastEventId, event.id);
     else if (event.type.startsWith('Execution')) continue;
-    const { details } = event;
-    const name = typeof details.name === 'string' ? details.name : '';
-    const entered = event.type.endsWith('StateEntered');
-    const exited = event.type.endsWith('StateExited');
-    if (event.type === 'ExecutionSucceeded') {
-      progress.status = 'SUCCEEDED';
-      progress.summary = parseJson(details.output);
-      continue;
-    }
-    if (
-      event.type === 'ExecutionFailed' ||
-      event.type === 'ExecutionAborted' ||
-      event.type === 'ExecutionTimedOut'
-    ) {
-      progress.status = {
-        ExecutionFailed: 'FAILED',
-        ExecutionAborted: 'ABORTED',
-        ExecutionTimedOut: 'TIMED_OUT',
-      }[event.type];
-      if (typeof details.error === 'string') progress.error = details.error;
-      if (typeof details.cause === 'string') progress.cause = details.cause;
-      continue;
-    }
-    if (!entered && !exited) continue;
-    const doc = documentOf(entered ? details.input : details.output);
-    if (doc === undefined) continue;
-
-    if (name === DISCOVER_STATE && exited) {
-      copyRegions = doc.run?.policy.copyRegions.map((c) => c.region) ?? [];
-      for (const t of doc.targets ?? []) {
-        const progressOf = target(t.id);
-        if (t.form !== 'snapshots-only' && progressOf.copies.length === 0)
-          progressOf.copies = copyRegions.map((region) => ({ region, state: 'waiting' }));
-      }
-      continue;
-    }
-    if (name === SUMMARIZE_STATE && exited) {
-      const out = parseJson(details.output) as { summary?: unknown } | undefined;
-      if (out?.summary !== undefined) progress.summary = out.summary;
-      continue;
-    }
-    const id = doc.backup?.target?.id ?? doc.target?.id;
-    if (id === undefined) continue;
-    const t = target(id);
-    const phase = PHASE_OF_STATE[name];
-    if (phase !== undefined && t.phase !== 'failed' && t.phase !== 'done') t.phase = phase;
-    // Inside the copy Map the document is { run, target, source, copy }: only `copy` is this target's.
-    const backup = doc.backup ?? (doc.copy === undefined ? doc : undefined);
-    if (backup?.snapshots) {
-      t.snapshots = {
-        state: backup.snapshots.state,
-        count: backup.snapshots.snapshots?.length ?? t.snapshots?.count ?? 0,
-        ...(backup.snapshots.progress === undefined ? {} : { progress: backup.snapshots.progress }),
-      };
-    }
-    if (backup?.image) {
-      t.image = {
-        imageId: backup.image.imageId,
-        state: backup.image.state,
-        ...(backup.image.progress === undefined ? {} : { progress: backup.image.progress }),
-      };
-    }
-    for (const copy of backup?.copies ?? []) setCopy(t, copy);
-    if (doc.copy) setCopy(t, doc.copy);
-    if (backup?.rotation) {
-      t.rotation = backup.rotation.regions.map((r) => ({
-        region: r.region,
-        deleted: r.report.deleted.length,
-        kept: r.report.keptBackups,
-      }));
-    }
-    if (backup?.error) {
-      t.error = errorLine(backup.error);
-      t.phase = 'failed';
-    }
-    if ((name === 'Rotate' || name === 'PlanTarget') && exited && t.phase !== 'failed') t.phase = 'done';
+    if (!applyExecutionEnd(progress, event)) applyStateEvent(progress, event);
   }
   return progress;
 }

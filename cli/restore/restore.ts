@@ -119,14 +119,21 @@ async function existingCopy(
   return copies.find((s) => s.state === 'completed') ?? copies[0];
 }
 
-export async function restoreVolume(args: RestoreArgs, deps: RestoreDeps): Promise<RestoreResult> {
-  const zones = await deps.destination.availabilityZones();
+async function checkZone(args: RestoreArgs, destination: Ec2RestorePort): Promise<void> {
+  const zones = await destination.availabilityZones();
   if (!zones.includes(args.availabilityZone))
     throw new UserError(
       `--az: ${args.availabilityZone} is not an availability zone of ${args.region} (${zones.join(', ')})`,
     );
-  const source = await resolveSource(args, deps.source);
-  let snapshot = await deps.source.describeSnapshot(source.snapshotId);
+}
+
+/** The snapshot to restore, refused when missing, failed or larger than `--size`. */
+async function restorableSnapshot(
+  args: RestoreArgs,
+  ec2: Ec2RestorePort,
+  source: RestoreSource,
+): Promise<RestoreSnapshot> {
+  const snapshot = await ec2.describeSnapshot(source.snapshotId);
   if (snapshot === undefined)
     throw new UserError(`--from: snapshot ${source.snapshotId} not found in ${args.sourceRegion}`);
   if (args.sizeGiB !== undefined && args.sizeGiB < snapshot.sizeGiB)
@@ -135,66 +142,91 @@ export async function restoreVolume(args: RestoreArgs, deps: RestoreDeps): Promi
     throw failed(
       `snapshot ${snapshot.snapshotId} is in state error${snapshot.stateMessage ? `: ${snapshot.stateMessage}` : ''}`,
     );
-  const crossRegion = args.sourceRegion !== args.region;
-  const restoredAt = deps.now().toISOString();
-  const tags = restoreTags(source, restoredAt, args.tags);
-  const sizeGiB = args.sizeGiB ?? snapshot.sizeGiB;
+  return snapshot;
+}
 
-  if (args.dryRun) {
-    const copy = crossRegion ? await existingCopy(deps.destination, source) : undefined;
-    return {
-      status: 'dry-run',
-      source: { ...source, sizeGiB: snapshot.sizeGiB },
-      copy: crossRegion
-        ? copy
-          ? { snapshotId: copy.snapshotId, action: 'reuse' }
-          : { action: 'copy' }
-        : undefined,
-      volume: {
-        region: args.region,
-        availabilityZone: args.availabilityZone,
-        volumeType: args.volumeType,
-        sizeGiB,
-        tags,
-      },
-    };
+async function dryRun(
+  args: RestoreArgs,
+  deps: RestoreDeps,
+  planned: { source: RestoreSource; snapshot: RestoreSnapshot; tags: Record<string, string> },
+): Promise<RestoreResult> {
+  const { source, snapshot, tags } = planned;
+  const crossRegion = args.sourceRegion !== args.region;
+  const copy = crossRegion ? await existingCopy(deps.destination, source) : undefined;
+  return {
+    status: 'dry-run',
+    source: { ...source, sizeGiB: snapshot.sizeGiB },
+    copy: crossRegion
+      ? copy
+        ? { snapshotId: copy.snapshotId, action: 'reuse' }
+        : { action: 'copy' }
+      : undefined,
+    volume: {
+      region: args.region,
+      availabilityZone: args.availabilityZone,
+      volumeType: args.volumeType,
+      sizeGiB: args.sizeGiB ?? snapshot.sizeGiB,
+      tags,
+    },
+  };
+}
+
+/** The copy in the destination region (an earlier run's, else a new one): its id, once usable. */
+async function copyToDestination(
+  args: RestoreArgs,
+  deps: RestoreDeps,
+  source: RestoreSource,
+): Promise<{ copySnapshotId: string; copying?: RestoreResult }> {
+  const found = await existingCopy(deps.destination, source);
+  if (found) deps.progress(`reusing copy ${found.snapshotId} in ${args.region} (${found.state})`);
+  const copySnapshotId =
+    found?.snapshotId ??
+    (await deps.destination.copySnapshot({
+      sourceRegion: args.sourceRegion,
+      sourceSnapshotId: source.snapshotId,
+      description: `Shipyard restore of ${source.snapshotId} from ${args.sourceRegion}`,
+      tags: copyTags(source, args.tags),
+    }));
+  if (found === undefined)
+    deps.progress(`copying ${source.snapshotId} to ${args.region} as ${copySnapshotId}`);
+  if (found?.state !== 'completed') {
+    if (!args.wait) {
+      const progress = found?.progress;
+      const copying: RestoreResult = {
+        status: 'copying',
+        source,
+        copySnapshotId,
+        ...(progress === undefined ? {} : { progress }),
+      };
+      return { copySnapshotId, copying };
+    }
+    await pollSnapshot(deps.destination, copySnapshotId, deps, 'copy');
   }
+  return { copySnapshotId };
+}
+
+export async function restoreVolume(args: RestoreArgs, deps: RestoreDeps): Promise<RestoreResult> {
+  await checkZone(args, deps.destination);
+  const source = await resolveSource(args, deps.source);
+  const snapshot = await restorableSnapshot(args, deps.source, source);
+  const tags = restoreTags(source, deps.now().toISOString(), args.tags);
+  if (args.dryRun) return dryRun(args, deps, { source, snapshot, tags });
   if (snapshot.state !== 'completed') {
     if (!args.wait)
       throw failed(
         `snapshot ${snapshot.snapshotId} is still ${snapshot.state} (${snapshot.progress ?? '?'}): pass --wait to wait for it`,
       );
-    snapshot = await pollSnapshot(deps.source, snapshot.snapshotId, deps, 'snapshot');
+    await pollSnapshot(deps.source, snapshot.snapshotId, deps, 'snapshot');
   }
-
-  let volumeSnapshotId = source.snapshotId;
   let copySnapshotId: string | undefined;
-  if (crossRegion) {
-    const found = await existingCopy(deps.destination, source);
-    if (found) deps.progress(`reusing copy ${found.snapshotId} in ${args.region} (${found.state})`);
-    copySnapshotId =
-      found?.snapshotId ??
-      (await deps.destination.copySnapshot({
-        sourceRegion: args.sourceRegion,
-        sourceSnapshotId: source.snapshotId,
-        description: `Shipyard restore of ${source.snapshotId} from ${args.sourceRegion}`,
-        tags: copyTags(source, args.tags),
-      }));
-    if (found === undefined)
-      deps.progress(`copying ${source.snapshotId} to ${args.region} as ${copySnapshotId}`);
-    if (found?.state !== 'completed') {
-      if (!args.wait) {
-        const progress = found?.progress;
-        return { status: 'copying', source, copySnapshotId, ...(progress === undefined ? {} : { progress }) };
-      }
-      await pollSnapshot(deps.destination, copySnapshotId, deps, 'copy');
-    }
-    volumeSnapshotId = copySnapshotId;
+  if (args.sourceRegion !== args.region) {
+    const copy = await copyToDestination(args, deps, source);
+    if (copy.copying) return copy.copying;
+    copySnapshotId = copy.copySnapshotId;
   }
-
   const volume = await deps.destination.createVolume({
     availabilityZone: args.availabilityZone,
-    snapshotId: volumeSnapshotId,
+    snapshotId: copySnapshotId ?? source.snapshotId,
     volumeType: args.volumeType,
     ...(args.sizeGiB === undefined ? {} : { sizeGiB: args.sizeGiB }),
     tags,

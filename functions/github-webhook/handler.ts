@@ -68,6 +68,109 @@ const verifiedSites = async (deps: WebhookDeps, body: Buffer, signature: string)
   return [];
 };
 
+type FunctionUrlRequest = ReturnType<typeof FunctionUrlEventSchema.parse>;
+/** A step either answers the request now or hands its result to the next one. */
+type Step<T> = { response: HttpResponse } | { value: T };
+
+const answer = (response: HttpResponse): { response: HttpResponse } => ({ response });
+
+function readRequest(event: unknown): Step<{ request: FunctionUrlRequest; body: Buffer }> {
+  const parsedEvent = FunctionUrlEventSchema.safeParse(event);
+  if (!parsedEvent.success) return answer(jsonResponse(400, { message: 'not a Function URL request' }));
+  const request = parsedEvent.data;
+  const method = request.requestContext?.http.method ?? 'POST';
+  if (method !== 'POST') return answer(jsonResponse(405, { message: 'use POST' }));
+  const body = rawBody(request);
+  if (body.length > MAX_WEBHOOK_BODY_BYTES)
+    return answer(jsonResponse(413, { message: `body over ${MAX_WEBHOOK_BODY_BYTES} bytes` }));
+  return { value: { request, body } };
+}
+
+async function authenticate(
+  deps: WebhookDeps,
+  request: FunctionUrlRequest,
+  body: Buffer,
+  delivery: string,
+): Promise<Step<Site[]>> {
+  const signature = header(request, 'x-hub-signature-256');
+  let sites: Site[] = [];
+  try {
+    if (signature) sites = await verifiedSites(deps, body, signature);
+  } catch (error) {
+    if (!(error instanceof SecretUnavailableError)) throw error;
+    deps.logger.error('cannot verify webhook: secret unavailable', { delivery, error });
+    return answer(jsonResponse(500, { message: 'webhook secret unavailable' }));
+  }
+  if (sites.length > 0) return { value: sites };
+  deps.logger.warn('webhook rejected: missing or invalid X-Hub-Signature-256', {
+    delivery,
+    signed: Boolean(signature),
+  });
+  return answer(jsonResponse(401, { message: 'invalid signature' }));
+}
+
+/** Only pushes are invalidated; a ping is answered, any other event acknowledged and ignored. */
+function nonPushAnswer(request: FunctionUrlRequest): HttpResponse | undefined {
+  const eventType = header(request, 'x-github-event');
+  if (eventType === 'ping') return jsonResponse(200, { message: 'pong' });
+  if (eventType !== 'push') return jsonResponse(202, { message: `ignored ${eventType ?? 'unnamed'} event` });
+  return undefined;
+}
+
+function readPush(
+  deps: WebhookDeps,
+  request: FunctionUrlRequest,
+  body: Buffer,
+  delivery: string,
+): Step<ReturnType<typeof parsePushPayload>> {
+  try {
+    return { value: parsePushPayload(body, header(request, 'content-type')) };
+  } catch (error) {
+    if (!(error instanceof MalformedEventError)) throw error;
+    deps.logger.error('malformed push payload', { delivery, error });
+    return answer(jsonResponse(400, { message: error.message }));
+  }
+}
+
+/** One invalidation per change set; the first failure answers 502 and records the failure metric. */
+async function submitPush(
+  deps: WebhookDeps,
+  changeSets: ReturnType<typeof pushToChangeSets>['changeSets'],
+  sites: readonly Site[],
+  delivery: string,
+): Promise<Step<unknown[]>> {
+  const { logger } = deps;
+  const deploys = [];
+  try {
+    for (const changeSet of changeSets) {
+      if (changeSet.reason)
+        logger.warn('falling back to broad paths', { site: changeSet.site, reason: changeSet.reason });
+      const site = sites.find((s) => s.name === changeSet.site);
+      if (!site) continue;
+      tagDeploy(logger, changeSet);
+      // GitHub waits 10 s for an answer: never wait for completion here.
+      const summary = await submitChangeSet(changeSet, site, deps, {
+        waitForCompletionSeconds: 0,
+        inventoryMaxKeys: WEBHOOK_INVENTORY_MAX_KEYS,
+      });
+      deploys.push({
+        site: summary.site,
+        deployId: summary.deployId,
+        pathsBilled: summary.pathsBilled,
+        deferred: summary.distributions.reduce((n, d) => n + d.deferrals, 0),
+        notInvalidated: summary.ignoredKeys,
+      });
+    }
+  } catch (error) {
+    logger.error('webhook invalidation failed', { delivery, error });
+    recordInvalidationFailure(deps.metrics);
+    return answer(
+      jsonResponse(502, { message: error instanceof Error ? error.message : 'invalidation failed' }),
+    );
+  }
+  return { value: deploys };
+}
+
 /**
  * GitHub push webhook on a Function URL (auth NONE: the signature is the authentication).
  * Order matters: size, then signature — nothing is parsed, looked up or submitted for an
@@ -78,36 +181,14 @@ export const makeHandler =
   (event: unknown): Promise<HttpResponse> =>
     invocation(deps, async () => {
       const { logger } = deps;
-      const parsedEvent = FunctionUrlEventSchema.safeParse(event);
-      if (!parsedEvent.success) return jsonResponse(400, { message: 'not a Function URL request' });
-      const request = parsedEvent.data;
-      const method = request.requestContext?.http.method ?? 'POST';
-      if (method !== 'POST') return jsonResponse(405, { message: 'use POST' });
-      const body = rawBody(request);
-      if (body.length > MAX_WEBHOOK_BODY_BYTES) {
-        return jsonResponse(413, { message: `body over ${MAX_WEBHOOK_BODY_BYTES} bytes` });
-      }
+      const read = readRequest(event);
+      if ('response' in read) return read.response;
+      const { request, body } = read.value;
       const delivery = header(request, 'x-github-delivery') ?? '';
-      const signature = header(request, 'x-hub-signature-256');
-      let sites: Site[] = [];
-      try {
-        if (signature) sites = await verifiedSites(deps, body, signature);
-      } catch (error) {
-        if (!(error instanceof SecretUnavailableError)) throw error;
-        logger.error('cannot verify webhook: secret unavailable', { delivery, error });
-        return jsonResponse(500, { message: 'webhook secret unavailable' });
-      }
-      if (sites.length === 0) {
-        logger.warn('webhook rejected: missing or invalid X-Hub-Signature-256', {
-          delivery,
-          signed: Boolean(signature),
-        });
-        return jsonResponse(401, { message: 'invalid signature' });
-      }
-      const eventType = header(request, 'x-github-event');
-      if (eventType === 'ping') return jsonResponse(200, { message: 'pong' });
-      if (eventType !== 'push')
-        return jsonResponse(202, { message: `ignored ${eventType ?? 'unnamed'} event` });
+      const signed = await authenticate(deps, request, body, delivery);
+      if ('response' in signed) return signed.response;
+      const ignored = nonPushAnswer(request);
+      if (ignored) return ignored;
       // Deduped by the signed body, never by X-GitHub-Delivery: that header is not signed, so a
       // replay can carry any delivery id; it is only logged.
       const signedRequest = signedBodyDigest(body);
@@ -115,45 +196,15 @@ export const makeHandler =
         logger.info('webhook request already processed', { delivery });
         return jsonResponse(200, { message: 'duplicate delivery', delivery });
       }
-      let push: ReturnType<typeof parsePushPayload>;
-      try {
-        push = parsePushPayload(body, header(request, 'content-type'));
-      } catch (error) {
-        if (!(error instanceof MalformedEventError)) throw error;
-        logger.error('malformed push payload', { delivery, error });
-        return jsonResponse(400, { message: error.message });
-      }
-      tagDeploy(logger, { deployId: push.after });
-      const { changeSets, skipped } = pushToChangeSets(push, sites, body);
+      const push = readPush(deps, request, body, delivery);
+      if ('response' in push) return push.response;
+      tagDeploy(logger, { deployId: push.value.after });
+      const { changeSets, skipped } = pushToChangeSets(push.value, signed.value, body);
       for (const skip of skipped) logger.info('push not invalidated', { delivery, ...skip });
-      const deploys = [];
-      try {
-        for (const changeSet of changeSets) {
-          if (changeSet.reason)
-            logger.warn('falling back to broad paths', { site: changeSet.site, reason: changeSet.reason });
-          const site = sites.find((s) => s.name === changeSet.site);
-          if (!site) continue;
-          tagDeploy(logger, changeSet);
-          // GitHub waits 10 s for an answer: never wait for completion here.
-          const summary = await submitChangeSet(changeSet, site, deps, {
-            waitForCompletionSeconds: 0,
-            inventoryMaxKeys: WEBHOOK_INVENTORY_MAX_KEYS,
-          });
-          deploys.push({
-            site: summary.site,
-            deployId: summary.deployId,
-            pathsBilled: summary.pathsBilled,
-            deferred: summary.distributions.reduce((n, d) => n + d.deferrals, 0),
-            notInvalidated: summary.ignoredKeys,
-          });
-        }
-      } catch (error) {
-        logger.error('webhook invalidation failed', { delivery, error });
-        recordInvalidationFailure(deps.metrics);
-        return jsonResponse(502, { message: error instanceof Error ? error.message : 'invalidation failed' });
-      }
+      const deploys = await submitPush(deps, changeSets, signed.value, delivery);
+      if ('response' in deploys) return deploys.response;
       deps.recentRequests.add(signedRequest);
-      return jsonResponse(200, { delivery, deploys, skipped });
+      return jsonResponse(200, { delivery, deploys: deploys.value, skipped });
     });
 
 export const handler = lambdaHandler({

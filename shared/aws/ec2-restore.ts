@@ -14,6 +14,7 @@ import {
   EC2Client,
   type EC2ClientConfig,
   type Filter,
+  type Image,
   type Snapshot,
   type Volume,
   type VolumeType,
@@ -112,6 +113,86 @@ const toVolume = (v: Volume): RestoreVolume => ({
   tags: tagRecord(v.Tags),
 });
 
+/** The AMI as a restore needs it: its EBS mappings that have a snapshot. */
+const restoreImageOf = (image: Image, imageId: string): RestoreImage => ({
+  imageId: image.ImageId ?? imageId,
+  ...(image.Name ? { name: image.Name } : {}),
+  state: image.State ?? 'unknown',
+  ...(image.RootDeviceName ? { rootDeviceName: image.RootDeviceName } : {}),
+  devices: (image.BlockDeviceMappings ?? []).flatMap((m) =>
+    m.DeviceName && m.Ebs?.SnapshotId
+      ? [
+          {
+            deviceName: m.DeviceName,
+            snapshotId: m.Ebs.SnapshotId,
+            ...(m.Ebs.VolumeSize === undefined ? {} : { sizeGiB: m.Ebs.VolumeSize }),
+            ...(m.Ebs.VolumeType === undefined ? {} : { volumeType: m.Ebs.VolumeType }),
+          },
+        ]
+      : [],
+  ),
+});
+
+type CopySnapshotInput = Parameters<Ec2RestorePort['copySnapshot']>[0];
+type CreateVolumeInput = Parameters<Ec2RestorePort['createVolume']>[0];
+
+const copySnapshotCommand = (input: CopySnapshotInput) =>
+  new CopySnapshotCommand({
+    SourceRegion: input.sourceRegion,
+    SourceSnapshotId: input.sourceSnapshotId,
+    Description: input.description,
+    TagSpecifications: [{ ResourceType: 'snapshot', Tags: tagList(input.tags) }],
+  });
+
+const createVolumeCommand = (input: CreateVolumeInput) =>
+  new CreateVolumeCommand({
+    AvailabilityZone: input.availabilityZone,
+    SnapshotId: input.snapshotId,
+    VolumeType: input.volumeType as VolumeType,
+    ...(input.sizeGiB === undefined ? {} : { Size: input.sizeGiB }),
+    TagSpecifications: [{ ResourceType: 'volume', Tags: tagList(input.tags) }],
+  });
+
+async function snapshotsTagged(client: EC2Client, tags: Tags): Promise<RestoreSnapshot[]> {
+  const Filters: Filter[] = Object.entries(tags).map(([key, value]) => ({
+    Name: `tag:${key}`,
+    Values: [value],
+  }));
+  const out: RestoreSnapshot[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await client.send(
+      new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters, MaxResults: 500, NextToken }),
+    );
+    out.push(...(page.Snapshots ?? []).map(toSnapshot));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return out;
+}
+
+/** Every call's failure becomes AwsCallError; a lookup by id answers "not found" with `undefined`. */
+function restoreCalls(region: string) {
+  const fail = (operation: string, error: unknown) =>
+    toAwsCallError('EC2', `${operation} (${region})`, error);
+  return {
+    async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+      try {
+        return await run();
+      } catch (error) {
+        throw fail(operation, error);
+      }
+    },
+    async lookup<T>(operation: string, run: () => Promise<T | undefined>): Promise<T | undefined> {
+      try {
+        return await run();
+      } catch (error) {
+        if (NOT_FOUND.has(sdkErrorCode(error) ?? '')) return undefined;
+        throw fail(operation, error);
+      }
+    },
+  };
+}
+
 /**
  * @example
  * const ec2 = createEc2RestorePort({ region: 'us-west-1' });
@@ -122,110 +203,34 @@ export function createEc2RestorePort(
   client: EC2Client = new EC2Client(config),
 ): Ec2RestorePort {
   const { region } = config;
-  const call = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (error) {
-      throw toAwsCallError('EC2', `${operation} (${region})`, error);
-    }
-  };
-  /** A lookup by id: EC2 answers "not found" with an error, the port with `undefined`. */
-  const lookup = async <T>(operation: string, run: () => Promise<T | undefined>): Promise<T | undefined> => {
-    try {
-      return await run();
-    } catch (error) {
-      if (NOT_FOUND.has(sdkErrorCode(error) ?? '')) return undefined;
-      throw toAwsCallError('EC2', `${operation} (${region})`, error);
-    }
-  };
-
+  const { call, lookup } = restoreCalls(region);
   return {
     region,
-
     describeImage: (imageId) =>
       lookup('DescribeImages', async () => {
         const image = (await client.send(new DescribeImagesCommand({ ImageIds: [imageId] }))).Images?.[0];
-        if (image === undefined) return undefined;
-        return {
-          imageId: image.ImageId ?? imageId,
-          ...(image.Name ? { name: image.Name } : {}),
-          state: image.State ?? 'unknown',
-          ...(image.RootDeviceName ? { rootDeviceName: image.RootDeviceName } : {}),
-          devices: (image.BlockDeviceMappings ?? []).flatMap((m) =>
-            m.DeviceName && m.Ebs?.SnapshotId
-              ? [
-                  {
-                    deviceName: m.DeviceName,
-                    snapshotId: m.Ebs.SnapshotId,
-                    ...(m.Ebs.VolumeSize === undefined ? {} : { sizeGiB: m.Ebs.VolumeSize }),
-                    ...(m.Ebs.VolumeType === undefined ? {} : { volumeType: m.Ebs.VolumeType }),
-                  },
-                ]
-              : [],
-          ),
-        };
+        return image === undefined ? undefined : restoreImageOf(image, imageId);
       }),
-
     describeSnapshot: (snapshotId) =>
       lookup('DescribeSnapshots', async () => {
         const out = await client.send(new DescribeSnapshotsCommand({ SnapshotIds: [snapshotId] }));
         const snapshot = out.Snapshots?.[0];
         return snapshot === undefined ? undefined : toSnapshot(snapshot);
       }),
-
-    findSnapshots: (tags) =>
-      call('DescribeSnapshots', async () => {
-        const Filters: Filter[] = Object.entries(tags).map(([key, value]) => ({
-          Name: `tag:${key}`,
-          Values: [value],
-        }));
-        const out: RestoreSnapshot[] = [];
-        let NextToken: string | undefined;
-        do {
-          const page = await client.send(
-            new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters, MaxResults: 500, NextToken }),
-          );
-          out.push(...(page.Snapshots ?? []).map(toSnapshot));
-          NextToken = page.NextToken;
-        } while (NextToken);
-        return out;
-      }),
-
+    findSnapshots: (tags) => call('DescribeSnapshots', () => snapshotsTagged(client, tags)),
     availabilityZones: () =>
       call('DescribeAvailabilityZones', async () => {
         const out = await client.send(new DescribeAvailabilityZonesCommand({}));
         return (out.AvailabilityZones ?? []).flatMap((z) => (z.ZoneName ? [z.ZoneName] : []));
       }),
-
     copySnapshot: (input) =>
       call('CopySnapshot', async () => {
-        const out = await client.send(
-          new CopySnapshotCommand({
-            SourceRegion: input.sourceRegion,
-            SourceSnapshotId: input.sourceSnapshotId,
-            Description: input.description,
-            TagSpecifications: [{ ResourceType: 'snapshot', Tags: tagList(input.tags) }],
-          }),
-        );
+        const out = await client.send(copySnapshotCommand(input));
         if (!out.SnapshotId) throw new Error('CopySnapshot returned no SnapshotId');
         return out.SnapshotId;
       }),
-
     createVolume: (input) =>
-      call('CreateVolume', async () =>
-        toVolume(
-          await client.send(
-            new CreateVolumeCommand({
-              AvailabilityZone: input.availabilityZone,
-              SnapshotId: input.snapshotId,
-              VolumeType: input.volumeType as VolumeType,
-              ...(input.sizeGiB === undefined ? {} : { Size: input.sizeGiB }),
-              TagSpecifications: [{ ResourceType: 'volume', Tags: tagList(input.tags) }],
-            }),
-          ),
-        ),
-      ),
-
+      call('CreateVolume', async () => toVolume(await client.send(createVolumeCommand(input)))),
     describeVolume: (volumeId) =>
       lookup('DescribeVolumes', async () => {
         const volume = (await client.send(new DescribeVolumesCommand({ VolumeIds: [volumeId] })))

@@ -15,6 +15,7 @@ import {
   EC2Client,
   type EC2ClientConfig,
   type Filter,
+  type Image,
   type Route,
   RunInstancesCommand,
   TerminateInstancesCommand,
@@ -64,6 +65,197 @@ export function createVerificationEc2Factory(
   };
 }
 
+interface Ctx {
+  client: EC2Client;
+  region: string;
+  call<T>(operation: string, run: () => Promise<T>): Promise<T>;
+}
+
+type Port = VerificationEc2;
+
+async function describeInstances(ctx: Ctx, Filters: Filter[]) {
+  const out: { instanceId: string; state: string; tags: Record<string, string>; launchTime: string }[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await ctx.call('DescribeInstances', () =>
+      ctx.client.send(new DescribeInstancesCommand({ Filters, MaxResults: 500, NextToken })),
+    );
+    for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? []))
+      if (instance.InstanceId !== undefined)
+        out.push({
+          instanceId: instance.InstanceId,
+          state: instance.State?.Name ?? 'unknown',
+          tags: tagRecord(instance.Tags),
+          launchTime: iso(instance.LaunchTime),
+        });
+    NextToken = page.NextToken;
+  } while (NextToken !== undefined && NextToken !== '');
+  return out;
+}
+
+const routeTables = (ctx: Ctx, Filters: Filter[]) =>
+  ctx.call('DescribeRouteTables', () => ctx.client.send(new DescribeRouteTablesCommand({ Filters })));
+
+/**
+ * The routes of a subnet: its own route table's, else the VPC's main table's (a subnet
+ * without an explicit association uses it: VPC User Guide, "Subnet route tables").
+ */
+async function subnetRoutes(ctx: Ctx, subnetId: string, vpcId: string): Promise<RouteView[]> {
+  const own = await routeTables(ctx, [{ Name: 'association.subnet-id', Values: [subnetId] }]);
+  const tables =
+    (own.RouteTables ?? []).length > 0
+      ? own.RouteTables
+      : (
+          await routeTables(ctx, [
+            { Name: 'vpc-id', Values: [vpcId] },
+            { Name: 'association.main', Values: ['true'] },
+          ])
+        ).RouteTables;
+  return (tables ?? []).flatMap((t) =>
+    (t.Routes ?? []).map((r) => ({
+      destination: r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId ?? '?',
+      target: routeTarget(r),
+    })),
+  );
+}
+
+const isolationFacts = async (ctx: Ctx, subnetId: string, securityGroupId: string) => {
+  const { client, call } = ctx;
+  const subnets = await call('DescribeSubnets', () =>
+    client.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: [subnetId] }] })),
+  );
+  const subnet = subnets.Subnets?.[0];
+  const groups = await call('DescribeSecurityGroups', () =>
+    client.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-id', Values: [securityGroupId] }] }),
+    ),
+  );
+  const group = groups.SecurityGroups?.[0];
+  const routes = subnet?.VpcId === undefined ? [] : await subnetRoutes(ctx, subnetId, subnet.VpcId);
+  return {
+    ...(subnet?.VpcId === undefined ? {} : { subnet: { vpcId: subnet.VpcId, routes } }),
+    ...(group?.VpcId === undefined
+      ? {}
+      : { securityGroup: { vpcId: group.VpcId, inboundRuleCount: (group.IpPermissions ?? []).length } }),
+  };
+};
+
+const toVerificationImage = (i: Image & { ImageId: string }) => ({
+  imageId: i.ImageId,
+  ...(i.Name === undefined ? {} : { name: i.Name }),
+  state: i.State ?? 'unknown',
+  creationDate: iso(i.CreationDate),
+  architecture: i.Architecture ?? 'x86_64',
+  tags: tagRecord(i.Tags),
+  snapshotIds: (i.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])),
+});
+
+async function describeImages(ctx: Ctx, query: Parameters<Port['describeImages']>[0]) {
+  const Filters: Filter[] = [];
+  if (query.imageIds !== undefined) {
+    if (query.imageIds.length === 0) return [];
+    Filters.push({ Name: 'image-id', Values: [...query.imageIds] });
+  }
+  for (const [key, value] of Object.entries(query.tags ?? {}))
+    Filters.push({ Name: `tag:${key}`, Values: [value] });
+  const images = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await ctx.call('DescribeImages', () =>
+      ctx.client.send(new DescribeImagesCommand({ Owners: ['self'], Filters, MaxResults: 500, NextToken })),
+    );
+    for (const i of page.Images ?? [])
+      if (i.ImageId !== undefined) images.push(toVerificationImage({ ...i, ImageId: i.ImageId }));
+    NextToken = page.NextToken;
+  } while (NextToken !== undefined && NextToken !== '');
+  return images;
+}
+
+const runInstancesCommand = (launch: Parameters<Port['runInstance']>[0]) =>
+  new RunInstancesCommand({
+    ImageId: launch.imageId,
+    InstanceType: launch.instanceType as _InstanceType,
+    MinCount: 1,
+    MaxCount: 1,
+    ClientToken: launch.clientToken,
+    InstanceInitiatedShutdownBehavior: launch.instanceInitiatedShutdownBehavior,
+    NetworkInterfaces: [
+      {
+        DeviceIndex: 0,
+        SubnetId: launch.subnetId,
+        Groups: launch.securityGroupIds,
+        AssociatePublicIpAddress: launch.associatePublicIpAddress,
+        DeleteOnTermination: true,
+      },
+    ],
+    TagSpecifications: launch.tagSpecifications.map((t) => ({ ResourceType: t.ResourceType, Tags: t.Tags })),
+  });
+
+async function runInstance(ctx: Ctx, launch: Parameters<Port['runInstance']>[0]) {
+  const out = await ctx.call('RunInstances', () => ctx.client.send(runInstancesCommand(launch)));
+  const instance = out.Instances?.[0];
+  if (instance?.InstanceId === undefined)
+    throw new InvalidBackupInput(`RunInstances (${ctx.region}): no instance returned`);
+  return { instanceId: instance.InstanceId, launchTime: iso(instance.LaunchTime) };
+}
+
+/** An instance that vanished meanwhile has no status (not an error). */
+const instanceStatuses = (ctx: Ctx, instanceIds: string[]) =>
+  ctx.call('DescribeInstanceStatus', async () => {
+    try {
+      return await ctx.client.send(
+        new DescribeInstanceStatusCommand({ InstanceIds: instanceIds, IncludeAllInstances: true }),
+      );
+    } catch (error) {
+      if (ec2ErrorCode(error) === 'InvalidInstanceID.NotFound') return { InstanceStatuses: [] };
+      throw error;
+    }
+  });
+
+async function probe(ctx: Ctx, instanceIds: readonly string[]): Promise<Map<string, InstanceProbe>> {
+  const out = new Map<string, InstanceProbe>();
+  if (instanceIds.length === 0) return out;
+  for (const i of await describeInstances(ctx, [{ Name: 'instance-id', Values: [...instanceIds] }]))
+    out.set(i.instanceId, { state: i.state });
+  const statuses = await instanceStatuses(ctx, [...out.keys()]);
+  for (const s of statuses.InstanceStatuses ?? []) {
+    const id = s.InstanceId;
+    const known = id === undefined ? undefined : out.get(id);
+    if (id === undefined || known === undefined) continue;
+    out.set(id, {
+      ...known,
+      ...(s.SystemStatus?.Status === undefined ? {} : { systemStatus: s.SystemStatus.Status }),
+      ...(s.InstanceStatus?.Status === undefined ? {} : { instanceStatus: s.InstanceStatus.Status }),
+    });
+  }
+  return out;
+}
+
+async function terminate(ctx: Ctx, instanceIds: readonly string[]): Promise<void> {
+  if (instanceIds.length === 0) return;
+  await ctx.call('TerminateInstances', async () => {
+    try {
+      await ctx.client.send(new TerminateInstancesCommand({ InstanceIds: [...instanceIds] }));
+    } catch (error) {
+      if (ec2ErrorCode(error) !== 'InvalidInstanceID.NotFound') throw error;
+    }
+  });
+}
+
+async function verificationInstances(ctx: Ctx, extraIds: readonly string[]) {
+  const state = { Name: 'instance-state-name', Values: ALIVE_STATES };
+  const tagged = await describeInstances(ctx, [
+    { Name: `tag:${TAG_KEYS.kind}`, Values: [VERIFICATION_KIND] },
+    state,
+  ]);
+  const extra =
+    extraIds.length === 0
+      ? []
+      : await describeInstances(ctx, [{ Name: 'instance-id', Values: [...extraIds] }, state]);
+  const byId = new Map([...tagged, ...extra].map((i) => [i.instanceId, i]));
+  return [...byId.values()];
+}
+
 function createVerificationEc2(client: EC2Client, region: string): VerificationEc2 {
   const call = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
     try {
@@ -72,200 +264,15 @@ function createVerificationEc2(client: EC2Client, region: string): VerificationE
       throw toBackupError(error, `${operation} (${region})`, InvalidBackupInput);
     }
   };
-
-  async function describeInstances(Filters: Filter[]) {
-    const out: { instanceId: string; state: string; tags: Record<string, string>; launchTime: string }[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await call('DescribeInstances', () =>
-        client.send(new DescribeInstancesCommand({ Filters, MaxResults: 500, NextToken })),
-      );
-      for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? []))
-        if (instance.InstanceId !== undefined)
-          out.push({
-            instanceId: instance.InstanceId,
-            state: instance.State?.Name ?? 'unknown',
-            tags: tagRecord(instance.Tags),
-            launchTime: iso(instance.LaunchTime),
-          });
-      NextToken = page.NextToken;
-    } while (NextToken !== undefined && NextToken !== '');
-    return out;
-  }
-
+  const ctx: Ctx = { client, region, call };
   return {
     region,
-
-    async isolationFacts(subnetId, securityGroupId) {
-      const subnets = await call('DescribeSubnets', () =>
-        client.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: [subnetId] }] })),
-      );
-      const subnet = subnets.Subnets?.[0];
-      const groups = await call('DescribeSecurityGroups', () =>
-        client.send(
-          new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-id', Values: [securityGroupId] }] }),
-        ),
-      );
-      const group = groups.SecurityGroups?.[0];
-      let routes: RouteView[] = [];
-      if (subnet?.VpcId !== undefined) {
-        // A subnet without an explicit association uses the VPC's main route table
-        // (VPC User Guide, "Subnet route tables").
-        const own = await call('DescribeRouteTables', () =>
-          client.send(
-            new DescribeRouteTablesCommand({
-              Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }],
-            }),
-          ),
-        );
-        const tables =
-          (own.RouteTables ?? []).length > 0
-            ? own.RouteTables
-            : (
-                await call('DescribeRouteTables', () =>
-                  client.send(
-                    new DescribeRouteTablesCommand({
-                      Filters: [
-                        { Name: 'vpc-id', Values: [subnet.VpcId as string] },
-                        { Name: 'association.main', Values: ['true'] },
-                      ],
-                    }),
-                  ),
-                )
-              ).RouteTables;
-        routes = (tables ?? []).flatMap((t) =>
-          (t.Routes ?? []).map((r) => ({
-            destination:
-              r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? r.DestinationPrefixListId ?? '?',
-            target: routeTarget(r),
-          })),
-        );
-      }
-      return {
-        ...(subnet?.VpcId === undefined ? {} : { subnet: { vpcId: subnet.VpcId, routes } }),
-        ...(group?.VpcId === undefined
-          ? {}
-          : { securityGroup: { vpcId: group.VpcId, inboundRuleCount: (group.IpPermissions ?? []).length } }),
-      };
-    },
-
-    async describeImages(query) {
-      const Filters: Filter[] = [];
-      if (query.imageIds !== undefined) {
-        if (query.imageIds.length === 0) return [];
-        Filters.push({ Name: 'image-id', Values: [...query.imageIds] });
-      }
-      for (const [key, value] of Object.entries(query.tags ?? {}))
-        Filters.push({ Name: `tag:${key}`, Values: [value] });
-      const images = [];
-      let NextToken: string | undefined;
-      do {
-        const page = await call('DescribeImages', () =>
-          client.send(new DescribeImagesCommand({ Owners: ['self'], Filters, MaxResults: 500, NextToken })),
-        );
-        for (const i of page.Images ?? [])
-          if (i.ImageId !== undefined)
-            images.push({
-              imageId: i.ImageId,
-              ...(i.Name === undefined ? {} : { name: i.Name }),
-              state: i.State ?? 'unknown',
-              creationDate: iso(i.CreationDate),
-              architecture: i.Architecture ?? 'x86_64',
-              tags: tagRecord(i.Tags),
-              snapshotIds: (i.BlockDeviceMappings ?? []).flatMap((m) =>
-                m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [],
-              ),
-            });
-        NextToken = page.NextToken;
-      } while (NextToken !== undefined && NextToken !== '');
-      return images;
-    },
-
-    async runInstance(launch) {
-      const out = await call('RunInstances', () =>
-        client.send(
-          new RunInstancesCommand({
-            ImageId: launch.imageId,
-            InstanceType: launch.instanceType as _InstanceType,
-            MinCount: 1,
-            MaxCount: 1,
-            ClientToken: launch.clientToken,
-            InstanceInitiatedShutdownBehavior: launch.instanceInitiatedShutdownBehavior,
-            NetworkInterfaces: [
-              {
-                DeviceIndex: 0,
-                SubnetId: launch.subnetId,
-                Groups: launch.securityGroupIds,
-                AssociatePublicIpAddress: launch.associatePublicIpAddress,
-                DeleteOnTermination: true,
-              },
-            ],
-            TagSpecifications: launch.tagSpecifications.map((t) => ({
-              ResourceType: t.ResourceType,
-              Tags: t.Tags,
-            })),
-          }),
-        ),
-      );
-      const instance = out.Instances?.[0];
-      if (instance?.InstanceId === undefined)
-        throw new InvalidBackupInput(`RunInstances (${region}): no instance returned`);
-      return { instanceId: instance.InstanceId, launchTime: iso(instance.LaunchTime) };
-    },
-
-    async probe(instanceIds) {
-      const out = new Map<string, InstanceProbe>();
-      if (instanceIds.length === 0) return out;
-      for (const i of await describeInstances([{ Name: 'instance-id', Values: [...instanceIds] }]))
-        out.set(i.instanceId, { state: i.state });
-      const statuses = await call('DescribeInstanceStatus', async () => {
-        try {
-          return await client.send(
-            new DescribeInstanceStatusCommand({ InstanceIds: [...out.keys()], IncludeAllInstances: true }),
-          );
-        } catch (error) {
-          if (ec2ErrorCode(error) === 'InvalidInstanceID.NotFound') return { InstanceStatuses: [] };
-          throw error;
-        }
-      });
-      for (const s of statuses.InstanceStatuses ?? []) {
-        const id = s.InstanceId;
-        const known = id === undefined ? undefined : out.get(id);
-        if (id === undefined || known === undefined) continue;
-        out.set(id, {
-          ...known,
-          ...(s.SystemStatus?.Status === undefined ? {} : { systemStatus: s.SystemStatus.Status }),
-          ...(s.InstanceStatus?.Status === undefined ? {} : { instanceStatus: s.InstanceStatus.Status }),
-        });
-      }
-      return out;
-    },
-
-    async terminate(instanceIds) {
-      if (instanceIds.length === 0) return;
-      await call('TerminateInstances', async () => {
-        try {
-          await client.send(new TerminateInstancesCommand({ InstanceIds: [...instanceIds] }));
-        } catch (error) {
-          if (ec2ErrorCode(error) !== 'InvalidInstanceID.NotFound') throw error;
-        }
-      });
-    },
-
-    async verificationInstances(extraIds) {
-      const state = { Name: 'instance-state-name', Values: ALIVE_STATES };
-      const tagged = await describeInstances([
-        { Name: `tag:${TAG_KEYS.kind}`, Values: [VERIFICATION_KIND] },
-        state,
-      ]);
-      const extra =
-        extraIds.length === 0
-          ? []
-          : await describeInstances([{ Name: 'instance-id', Values: [...extraIds] }, state]);
-      const byId = new Map([...tagged, ...extra].map((i) => [i.instanceId, i]));
-      return [...byId.values()];
-    },
-
+    isolationFacts: (subnetId, securityGroupId) => isolationFacts(ctx, subnetId, securityGroupId),
+    describeImages: (query) => describeImages(ctx, query),
+    runInstance: (launch) => runInstance(ctx, launch),
+    probe: (instanceIds) => probe(ctx, instanceIds),
+    terminate: (instanceIds) => terminate(ctx, instanceIds),
+    verificationInstances: (extraIds) => verificationInstances(ctx, extraIds),
     async tagImage(imageId, tags) {
       await call('CreateTags', () =>
         client.send(new CreateTagsCommand({ Resources: [imageId], Tags: [...tags] })),

@@ -225,6 +225,78 @@ async function restore(
   }
 }
 
+const plannedReport = (drill: DrillConfig, checked: Gate, mode: 'plan' | 'run'): DrillReport => ({
+  drill: drill.name,
+  accelerator: drill.acceleratorArn,
+  mode,
+  status: 'planned',
+  standbyImageId: checked.image.imageId,
+  recorded: [checked.primary, checked.standby].map((g) => ({ region: g.region, dial: g.dial })),
+  plan: checked.plan,
+  steps: [],
+  errors: [],
+  restored: true,
+});
+
+/** Takes the accelerator's drill lock for the longest the drill can last; its key. */
+async function lockAccelerator(deps: DrillDeps, drill: DrillConfig, owner: string): Promise<string> {
+  const key = drill.acceleratorArn.split('/').at(-1) ?? drill.name;
+  const lifetimeMs =
+    (drill.steps.length * (drill.bakeSeconds + 2 * drill.settleSeconds) + 4 * drill.settleSeconds) * 1000;
+  const lock = await deps.lock.acquire(key, owner, new Date(deps.now().getTime() + lifetimeMs).toISOString());
+  if (!lock.acquired)
+    throw new DrillLocked(
+      `accelerator ${drill.acceleratorArn} is being drilled by ${lock.holder}: one drill per accelerator at a time`,
+    );
+  return key;
+}
+
+/**
+ * Points the standby's launch template at the tested image (a new version when it does not
+ * launch it yet) and reports the version, even when the new version then reads back wrong.
+ */
+async function pointTemplateAt(deps: DrillDeps, drill: DrillConfig, imageId: string, report: DrillReport) {
+  const { region, launchTemplateId } = drill.standby;
+  const template = await deps.templates.latestImageId(region, launchTemplateId);
+  if (template?.imageId === imageId) {
+    report.launchTemplateVersion = template.version;
+    return;
+  }
+  report.launchTemplateVersion = await deps.templates.createVersion(region, launchTemplateId, imageId);
+  const back = await deps.templates.latestImageId(region, launchTemplateId);
+  if (back?.imageId !== imageId)
+    throw new DialNotApplied(`launch template ${launchTemplateId} reads back ${back?.imageId ?? 'nothing'}`);
+}
+
+/** Dials step by step, baking each; the first alarm ends the drill (reverted). */
+async function runSteps(
+  deps: DrillDeps,
+  drill: DrillConfig,
+  plan: Gate['plan'],
+  report: DrillReport,
+): Promise<void> {
+  for (const step of plan) {
+    const entry: DrillStepReport = {
+      region: drill.standby.region,
+      dial: step.percent,
+      passed: false,
+      startedAt: deps.now().toISOString(),
+    };
+    report.steps.push(entry);
+    let shift = 0;
+    for (const write of step.writes) shift += await applyDial(deps, drill, write);
+    entry.shiftSeconds = shift;
+    const alarm = await bake(deps, drill);
+    if (alarm !== undefined) {
+      entry.reason = alarm;
+      report.status = 'reverted';
+      report.errors.push(`step ${step.percent} %: ${alarm}`);
+      return;
+    }
+    entry.passed = true;
+  }
+}
+
 /**
  * Runs (or plans) one drill.
  *
@@ -237,19 +309,7 @@ export async function runDrill(
   options: { mode: 'plan' | 'run'; owner: string },
 ): Promise<DrillReport> {
   const checked = await gate(deps, drill);
-  const recorded = [checked.primary, checked.standby];
-  const report: DrillReport = {
-    drill: drill.name,
-    accelerator: drill.acceleratorArn,
-    mode: options.mode,
-    status: 'planned',
-    standbyImageId: checked.image.imageId,
-    recorded: recorded.map((g) => ({ region: g.region, dial: g.dial })),
-    plan: checked.plan,
-    steps: [],
-    errors: [],
-    restored: true,
-  };
+  const report = plannedReport(drill, checked, options.mode);
   if (options.mode === 'plan') return report;
   if ((await deps.accelerators.status(drill.acceleratorArn)) === 'IN_PROGRESS') {
     report.status = 'skipped';
@@ -258,53 +318,11 @@ export async function runDrill(
     );
     return report;
   }
-  const key = drill.acceleratorArn.split('/').at(-1) ?? drill.name;
-  const lifetimeMs =
-    (drill.steps.length * (drill.bakeSeconds + 2 * drill.settleSeconds) + 4 * drill.settleSeconds) * 1000;
-  const lock = await deps.lock.acquire(
-    key,
-    options.owner,
-    new Date(deps.now().getTime() + lifetimeMs).toISOString(),
-  );
-  if (!lock.acquired)
-    throw new DrillLocked(
-      `accelerator ${drill.acceleratorArn} is being drilled by ${lock.holder}: one drill per accelerator at a time`,
-    );
+  const key = await lockAccelerator(deps, drill, options.owner);
   try {
     report.status = 'completed';
-    const template = await deps.templates.latestImageId(drill.standby.region, drill.standby.launchTemplateId);
-    if (template?.imageId !== checked.image.imageId) {
-      report.launchTemplateVersion = await deps.templates.createVersion(
-        drill.standby.region,
-        drill.standby.launchTemplateId,
-        checked.image.imageId,
-      );
-      const back = await deps.templates.latestImageId(drill.standby.region, drill.standby.launchTemplateId);
-      if (back?.imageId !== checked.image.imageId)
-        throw new DialNotApplied(
-          `launch template ${drill.standby.launchTemplateId} reads back ${back?.imageId ?? 'nothing'}`,
-        );
-    } else report.launchTemplateVersion = template.version;
-    for (const step of checked.plan) {
-      const entry: DrillStepReport = {
-        region: drill.standby.region,
-        dial: step.percent,
-        passed: false,
-        startedAt: deps.now().toISOString(),
-      };
-      report.steps.push(entry);
-      let shift = 0;
-      for (const write of step.writes) shift += await applyDial(deps, drill, write);
-      entry.shiftSeconds = shift;
-      const alarm = await bake(deps, drill);
-      if (alarm !== undefined) {
-        entry.reason = alarm;
-        report.status = 'reverted';
-        report.errors.push(`step ${step.percent} %: ${alarm}`);
-        break;
-      }
-      entry.passed = true;
-    }
+    await pointTemplateAt(deps, drill, checked.image.imageId, report);
+    await runSteps(deps, drill, checked.plan, report);
   } catch (error) {
     report.status = 'reverted';
     const last = report.steps.at(-1);
@@ -312,7 +330,7 @@ export async function runDrill(
     if (last !== undefined && !last.passed) last.reason = message;
     report.errors.push(message);
   } finally {
-    report.restored = await restore(deps, drill, recorded, report.errors);
+    report.restored = await restore(deps, drill, [checked.primary, checked.standby], report.errors);
     await deps.lock.release(key, options.owner);
   }
   return report;

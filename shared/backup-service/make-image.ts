@@ -53,10 +53,15 @@ export interface MakeImageInput {
   log: (message: string, fields: Record<string, unknown>) => void;
 }
 
-interface Plan {
+/** One makeImage call: its input and what it works out before touching EC2. */
+interface Job extends MakeImageInput {
+  owner: { policy: string; target: string; runId: string };
+  name: string;
   choice: MethodChoice;
   instance: SourceInstance;
 }
+
+type RegisterBoot = Awaited<ReturnType<typeof attributesFor>>['boot'];
 
 /** Deletes the run's CreateSnapshots set once CreateImage has its own snapshots. */
 async function retireSnapshotSet(
@@ -90,6 +95,143 @@ async function attributesFor(ec2: Ec2Port, method: ImageMethod, instance: Source
   return { report, boot };
 }
 
+const methodOf = (image: Ec2Image): ImageMethod =>
+  image.sourceInstanceId === undefined ? 'register' : 'create-image';
+
+const superseded = (ids: string[]): Partial<ImageState> =>
+  ids.length > 0 ? { supersededSnapshotIds: ids } : {};
+
+/** The billing a registered AMI must show (CheckImage compares it with the image's). */
+const expectedBilling = (instance: SourceInstance): Partial<ImageState> => ({
+  expectedBilling: {
+    ...(instance.platformDetails === undefined ? {} : { platformDetails: instance.platformDetails }),
+    ...(instance.usageOperation === undefined ? {} : { usageOperation: instance.usageOperation }),
+  },
+});
+
+function imageRecord(
+  job: Job,
+  image: Pick<Ec2Image, 'imageId' | 'state' | 'snapshotIds'>,
+  made: { method: ImageMethod; report: AttributeReport },
+  extra: Partial<ImageState> = {},
+): ImageState {
+  const { set, previous, instance, choice } = job;
+  const { method, report } = made;
+  const available = image.state === 'available';
+  return {
+    region: set.region,
+    imageId: image.imageId,
+    name: job.name,
+    createdAt: set.createdAt,
+    state: available ? 'available' : 'pending',
+    attempt: 0,
+    startedAt: job.now.toISOString(),
+    waitSeconds: available ? 0 : IMAGE_WAIT.initialSeconds,
+    method,
+    methodReason: method === choice.method ? choice.reason : `this run's AMI was made by ${method}`,
+    ...(method === 'register' ? expectedBilling(instance) : {}),
+    ...(hasMarketplaceCode(instance.productCodes) ? { marketplace: true } : {}),
+    attributes: report,
+    ...(previous?.discardedImageId === undefined ? {} : { discardedImageId: previous.discardedImageId }),
+    ...extra,
+  };
+}
+
+/**
+ * This run's image, unless it is the registered AMI CheckImage rejected: that one is
+ * deregistered (its snapshots are the CreateSnapshots set: kept until CreateImage is
+ * accepted, then retired) and reported as discarded.
+ */
+async function ownImageOrDiscard(
+  job: Job,
+): Promise<{ existing: Ec2Image | undefined; discarded: Partial<ImageState> }> {
+  const { ec2, previous } = job;
+  const existing = await findOwnImage(ec2, job.name, job.owner);
+  const rejected = previous?.rejected;
+  if (rejected !== undefined && previous !== undefined && existing?.imageId === previous.imageId) {
+    await ec2.deregisterImage(existing.imageId, false);
+    job.log('registered image discarded', {
+      target: job.target.id,
+      imageId: existing.imageId,
+      reason: rejected.reason,
+    });
+    return { existing: undefined, discarded: { discardedImageId: existing.imageId } };
+  }
+  const discardedImageId = previous?.discardedImageId;
+  return { existing, discarded: discardedImageId === undefined ? {} : { discardedImageId } };
+}
+
+function requestCreateImage(job: Job) {
+  const { ec2, instance, target, name, owner, run, set } = job;
+  return ec2.createImage({
+    instanceId: instance.instanceId,
+    name,
+    description: snapshotDescription(owner),
+    excludedDeviceNames: instance.blockDevices
+      .filter((d) => target.excludeDataVolumeIds?.includes(d.volumeId) === true)
+      .map((d) => d.deviceName),
+    tagSpecifications: createImageTagSpecifications(tagContext(run, target, set.createdAt)),
+  });
+}
+
+function requestRegisterImage(job: Job, boot: RegisterBoot) {
+  const { ec2, instance, target, name, owner, run, set } = job;
+  const snapshotsByVolumeId = Object.fromEntries(
+    set.snapshots.flatMap((s) =>
+      s.volumeId === undefined ? [] : [[s.volumeId, { snapshotId: s.snapshotId, volumeSizeGiB: s.sizeGiB }]],
+    ),
+  );
+  return ec2.registerImage({
+    ...buildRegisterImageRequest({
+      name,
+      description: snapshotDescription(owner),
+      instance,
+      snapshotsByVolumeId,
+      exclusions: target,
+    }),
+    ...(boot?.request ?? {}),
+    ...(boot === undefined || boot.instanceStore.length === 0 ? {} : { instanceStore: boot.instanceStore }),
+    tagSpecifications: registerImageTagSpecifications(tagContext(run, target, set.createdAt)),
+  });
+}
+
+/** Re-run: this run's image already exists; the CreateSnapshots set retires behind a CreateImage AMI. */
+async function adoptOwnImage(
+  job: Job,
+  existing: Ec2Image,
+  discarded: Partial<ImageState>,
+): Promise<ImageState> {
+  const method = methodOf(existing);
+  const { report } = await attributesFor(job.ec2, method, job.instance);
+  const retired =
+    method === 'create-image'
+      ? await retireSnapshotSet(job.ec2, job.set, job.owner, existing.snapshotIds)
+      : [];
+  return imageRecord(job, existing, { method, report }, { ...discarded, ...superseded(retired) });
+}
+
+async function requestImage(job: Job, discarded: Partial<ImageState>): Promise<ImageState> {
+  const { ec2, name, owner } = job;
+  const method = job.choice.method;
+  const { report, boot } = await attributesFor(ec2, method, job.instance);
+  const result =
+    method === 'create-image' ? await requestCreateImage(job) : await requestRegisterImage(job, boot);
+  if (result.kind === 'duplicate-name') {
+    // Lost a race with an earlier attempt of this same task: take its image once visible.
+    const raced = await findOwnImage(ec2, name, owner);
+    if (raced === undefined) throw new ImageNotReady(`${name}: name taken but the image is not visible yet`);
+    return imageRecord(job, raced, { method: methodOf(raced), report }, discarded);
+  }
+  job.log('image requested', { target: job.target.id, imageId: result.imageId, name, method });
+  const retired = method === 'create-image' ? await retireSnapshotSet(ec2, job.set, owner, []) : [];
+  return imageRecord(
+    job,
+    { imageId: result.imageId, state: 'pending', snapshotIds: [] },
+    { method, report },
+    { ...discarded, ...superseded(retired) },
+  );
+}
+
 /**
  * RegisterImage or CreateImage for one target, or this run's image when it already exists.
  *
@@ -97,127 +239,17 @@ async function attributesFor(ec2: Ec2Port, method: ImageMethod, instance: Source
  * @throws ImageRegistrationFailed when a foreign AMI holds the name, or EC2 refuses the call.
  */
 export async function makeImage(input: MakeImageInput): Promise<ImageState> {
-  const { ec2, run, target, set, previous, now, log } = input;
+  const { ec2, run, target, previous } = input;
   const owner = { policy: run.policy.name, target: target.id, runId: run.runId };
-  const name = imageName(owner);
-  const context = tagContext(run, target, set.createdAt);
   const instance = await describeSourceInstance(ec2, target.id);
   const rejected = previous?.rejected;
-  const plan: Plan = {
-    instance,
-    choice:
-      rejected === undefined
-        ? chooseImageMethod(instance)
-        : { method: 'create-image', reason: `registered AMI discarded: ${rejected.reason}` },
-  };
-  const record = (
-    image: Pick<Ec2Image, 'imageId' | 'state' | 'snapshotIds'>,
-    method: ImageMethod,
-    report: AttributeReport,
-    extra: Partial<ImageState> = {},
-  ): ImageState => {
-    const available = image.state === 'available';
-    return {
-      region: set.region,
-      imageId: image.imageId,
-      name,
-      createdAt: set.createdAt,
-      state: available ? 'available' : 'pending',
-      attempt: 0,
-      startedAt: now.toISOString(),
-      waitSeconds: available ? 0 : IMAGE_WAIT.initialSeconds,
-      method,
-      methodReason:
-        method === plan.choice.method ? plan.choice.reason : `this run's AMI was made by ${method}`,
-      ...(method === 'register'
-        ? {
-            expectedBilling: {
-              ...(instance.platformDetails === undefined
-                ? {}
-                : { platformDetails: instance.platformDetails }),
-              ...(instance.usageOperation === undefined ? {} : { usageOperation: instance.usageOperation }),
-            },
-          }
-        : {}),
-      ...(hasMarketplaceCode(instance.productCodes) ? { marketplace: true } : {}),
-      attributes: report,
-      ...(previous?.discardedImageId === undefined ? {} : { discardedImageId: previous.discardedImageId }),
-      ...extra,
-    };
-  };
-
-  let existing = await findOwnImage(ec2, name, owner);
-  let discardedImageId = previous?.discardedImageId;
-  if (rejected !== undefined && previous !== undefined && existing?.imageId === previous.imageId) {
-    // Its snapshots are the CreateSnapshots set: kept until CreateImage is accepted, then retired.
-    await ec2.deregisterImage(existing.imageId, false);
-    log('registered image discarded', {
-      target: target.id,
-      imageId: existing.imageId,
-      reason: rejected.reason,
-    });
-    discardedImageId = existing.imageId;
-    existing = undefined;
-  }
-  const discarded = discardedImageId === undefined ? {} : { discardedImageId };
-
-  if (existing !== undefined) {
-    const method: ImageMethod = existing.sourceInstanceId === undefined ? 'register' : 'create-image';
-    const { report } = await attributesFor(ec2, method, instance);
-    const superseded =
-      method === 'create-image' ? await retireSnapshotSet(ec2, set, owner, existing.snapshotIds) : [];
-    return record(existing, method, report, {
-      ...discarded,
-      ...(superseded.length > 0 ? { supersededSnapshotIds: superseded } : {}),
-    });
-  }
-
-  const { report, boot } = await attributesFor(ec2, plan.choice.method, instance);
-  const result =
-    plan.choice.method === 'create-image'
-      ? await ec2.createImage({
-          instanceId: instance.instanceId,
-          name,
-          description: snapshotDescription(owner),
-          excludedDeviceNames: instance.blockDevices
-            .filter((d) => target.excludeDataVolumeIds?.includes(d.volumeId) === true)
-            .map((d) => d.deviceName),
-          tagSpecifications: createImageTagSpecifications(context),
-        })
-      : await ec2.registerImage({
-          ...buildRegisterImageRequest({
-            name,
-            description: snapshotDescription(owner),
-            instance,
-            snapshotsByVolumeId: Object.fromEntries(
-              set.snapshots.flatMap((s) =>
-                s.volumeId === undefined
-                  ? []
-                  : [[s.volumeId, { snapshotId: s.snapshotId, volumeSizeGiB: s.sizeGiB }]],
-              ),
-            ),
-            exclusions: target,
-          }),
-          ...(boot?.request ?? {}),
-          ...(boot === undefined || boot.instanceStore.length === 0
-            ? {}
-            : { instanceStore: boot.instanceStore }),
-          tagSpecifications: registerImageTagSpecifications(context),
-        });
-  if (result.kind === 'duplicate-name') {
-    // Lost a race with an earlier attempt of this same task: take its image once visible.
-    const raced = await findOwnImage(ec2, name, owner);
-    if (raced === undefined) throw new ImageNotReady(`${name}: name taken but the image is not visible yet`);
-    const method: ImageMethod = raced.sourceInstanceId === undefined ? 'register' : 'create-image';
-    return record(raced, method, report, discarded);
-  }
-  log('image requested', { target: target.id, imageId: result.imageId, name, method: plan.choice.method });
-  const superseded =
-    plan.choice.method === 'create-image' ? await retireSnapshotSet(ec2, set, owner, []) : [];
-  return record({ imageId: result.imageId, state: 'pending', snapshotIds: [] }, plan.choice.method, report, {
-    ...discarded,
-    ...(superseded.length > 0 ? { supersededSnapshotIds: superseded } : {}),
-  });
+  const choice: MethodChoice =
+    rejected === undefined
+      ? chooseImageMethod(instance)
+      : { method: 'create-image', reason: `registered AMI discarded: ${rejected.reason}` };
+  const job: Job = { ...input, owner, name: imageName(owner), choice, instance };
+  const { existing, discarded } = await ownImageOrDiscard(job);
+  return existing === undefined ? requestImage(job, discarded) : adoptOwnImage(job, existing, discarded);
 }
 
 /**

@@ -284,105 +284,148 @@ export const backupPolicySchema = z
     verify: verifySchema.optional(),
   })
   .strict()
-  .superRefine((policy, ctx) => {
-    const sourcePartition = partitionOf(policy.sourceRegion);
-    policy.copyRegions.forEach((copy, index) => {
-      const partition = partitionOf(copy.region);
-      if (partition !== undefined && sourcePartition !== undefined && partition !== sourcePartition)
-        ctx.addIssue({
-          code: 'custom',
-          message: `copy region ${copy.region} is in partition ${partition}, the source region ${policy.sourceRegion} in ${sourcePartition}: CopyImage does not copy across partitions`,
-          path: ['copyRegions', index, 'region'],
-        });
-    });
-    const encryptingKeys = policy.copyRegions.flatMap((copy, index) =>
-      copy.kmsKeyId === undefined ? [] : [`copyRegions[${index}].kmsKeyId`],
-    );
-    // EC2 "Make your AMI publicly available": an AMI with encrypted volumes or snapshots of
-    // encrypted volumes cannot be made public.
-    if (policy.share.public && encryptingKeys.length > 0)
+  .superRefine(checkPolicyPlaces);
+
+/** The fields the cross-field checks of a policy read. */
+interface PolicyPlaces {
+  sourceRegion: string;
+  copyRegions: { region: string; kmsKeyId?: string | undefined }[];
+  share: {
+    public: boolean;
+    accountIds?: string[] | undefined;
+    organizationArns?: string[] | undefined;
+    organizationalUnitArns?: string[] | undefined;
+  };
+  verify?: { regions: { region: string }[] } | undefined;
+  sourceKmsKeys?: string[] | undefined;
+}
+
+/** The checks that span fields: regions, partitions, keys and sharing must fit together. */
+function checkPolicyPlaces(policy: PolicyPlaces, ctx: z.RefinementCtx): void {
+  checkPartitions(policy, ctx);
+  checkPublicEncryption(policy, ctx);
+  checkVerifyRegions(policy, ctx);
+  const sharedWithOthers =
+    (policy.share.accountIds?.length ?? 0) +
+      (policy.share.organizationArns?.length ?? 0) +
+      (policy.share.organizationalUnitArns?.length ?? 0) >
+    0;
+  checkCopyRegions(policy, sharedWithOthers, ctx);
+  checkSourceKeys(policy, sharedWithOthers, ctx);
+}
+
+function checkPartitions(policy: PolicyPlaces, ctx: z.RefinementCtx): void {
+  const sourcePartition = partitionOf(policy.sourceRegion);
+  policy.copyRegions.forEach((copy, index) => {
+    const partition = partitionOf(copy.region);
+    if (partition !== undefined && sourcePartition !== undefined && partition !== sourcePartition)
       ctx.addIssue({
         code: 'custom',
-        message: `AMIs with encrypted snapshots cannot be made public, and ${encryptingKeys.join(', ')} encrypts the copies: expected share.public false (share with accountIds or organizationArns instead) or no kmsKeyId`,
-        path: ['share', 'public'],
+        message: `copy region ${copy.region} is in partition ${partition}, the source region ${policy.sourceRegion} in ${sourcePartition}: CopyImage does not copy across partitions`,
+        path: ['copyRegions', index, 'region'],
       });
-    const backupRegions = [policy.sourceRegion, ...policy.copyRegions.map((c) => c.region)];
-    policy.verify?.regions.forEach((entry, index) => {
-      if (!backupRegions.includes(entry.region))
-        ctx.addIssue({
-          code: 'custom',
-          message: `verify region ${entry.region} holds no backup of this policy: expected the source region or a copy region (${backupRegions.join(', ')})`,
-          path: ['verify', 'regions', index, 'region'],
-        });
-    });
-    const seen = new Map<string, number>();
-    const sharedWithOthers =
-      (policy.share.accountIds?.length ?? 0) +
-        (policy.share.organizationArns?.length ?? 0) +
-        (policy.share.organizationalUnitArns?.length ?? 0) >
-      0;
-    policy.copyRegions.forEach((copy, index) => {
-      if (copy.region === policy.sourceRegion) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `copy region ${copy.region} is the source region`,
-          path: ['copyRegions', index, 'region'],
-        });
-      }
-      const first = seen.get(copy.region);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `duplicate copy region ${copy.region} (also copyRegions[${first}])`,
-          path: ['copyRegions', index, 'region'],
-        });
-      } else {
-        seen.set(copy.region, index);
-      }
-      if (copy.kmsKeyId !== undefined) {
-        checkKeyPlace(
-          copy.kmsKeyId,
-          { region: copy.region, role: 'CopyImage needs a key in the destination region' },
-          ctx,
-          ['copyRegions', index, 'kmsKeyId'],
-        );
-        if (sharedWithOthers && isAwsManagedEbsKey(copy.kmsKeyId)) {
-          ctx.addIssue({
-            code: 'custom',
-            message:
-              'AMIs encrypted with the AWS managed key alias/aws/ebs cannot be shared with other accounts',
-            path: ['copyRegions', index, 'kmsKeyId'],
-          });
-        }
-      }
-    });
-    const sourceKeys = new Map<string, number>();
-    (policy.sourceKmsKeys ?? []).forEach((key, index) => {
-      const path = ['sourceKmsKeys', index];
-      checkKeyPlace(
-        key,
-        { region: policy.sourceRegion, role: 'the source snapshots are in the source region' },
-        ctx,
-        path,
-      );
-      const first = sourceKeys.get(key);
-      if (first !== undefined)
-        ctx.addIssue({
-          code: 'custom',
-          message: `duplicate key ${key} (also sourceKmsKeys[${first}])`,
-          path,
-        });
-      else sourceKeys.set(key, index);
-      if (isAwsManagedEbsKey(key))
-        ctx.addIssue({
-          code: 'custom',
-          message: sharedWithOthers
-            ? 'AMIs whose snapshots are encrypted with the AWS managed key alias/aws/ebs cannot be shared with other accounts: re-encrypt the volumes with a customer managed key and list that key'
-            : 'the AWS managed key alias/aws/ebs needs no grant: expected customer managed keys only',
-          path,
-        });
-    });
   });
+}
+
+function checkPublicEncryption(policy: PolicyPlaces, ctx: z.RefinementCtx): void {
+  const encryptingKeys = policy.copyRegions.flatMap((copy, index) =>
+    copy.kmsKeyId === undefined ? [] : [`copyRegions[${index}].kmsKeyId`],
+  );
+  // EC2 "Make your AMI publicly available": an AMI with encrypted volumes or snapshots of
+  // encrypted volumes cannot be made public.
+  if (policy.share.public && encryptingKeys.length > 0)
+    ctx.addIssue({
+      code: 'custom',
+      message: `AMIs with encrypted snapshots cannot be made public, and ${encryptingKeys.join(', ')} encrypts the copies: expected share.public false (share with accountIds or organizationArns instead) or no kmsKeyId`,
+      path: ['share', 'public'],
+    });
+}
+
+function checkVerifyRegions(policy: PolicyPlaces, ctx: z.RefinementCtx): void {
+  const backupRegions = [policy.sourceRegion, ...policy.copyRegions.map((c) => c.region)];
+  policy.verify?.regions.forEach((entry, index) => {
+    if (!backupRegions.includes(entry.region))
+      ctx.addIssue({
+        code: 'custom',
+        message: `verify region ${entry.region} holds no backup of this policy: expected the source region or a copy region (${backupRegions.join(', ')})`,
+        path: ['verify', 'regions', index, 'region'],
+      });
+  });
+}
+
+function checkCopyRegions(policy: PolicyPlaces, sharedWithOthers: boolean, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
+  policy.copyRegions.forEach((copy, index) => {
+    if (copy.region === policy.sourceRegion) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `copy region ${copy.region} is the source region`,
+        path: ['copyRegions', index, 'region'],
+      });
+    }
+    const first = seen.get(copy.region);
+    if (first !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `duplicate copy region ${copy.region} (also copyRegions[${first}])`,
+        path: ['copyRegions', index, 'region'],
+      });
+    } else {
+      seen.set(copy.region, index);
+    }
+    if (copy.kmsKeyId !== undefined) checkCopyKey(copy.kmsKeyId, copy.region, index, sharedWithOthers, ctx);
+  });
+}
+
+function checkCopyKey(
+  kmsKeyId: string,
+  region: string,
+  index: number,
+  sharedWithOthers: boolean,
+  ctx: z.RefinementCtx,
+): void {
+  checkKeyPlace(kmsKeyId, { region, role: 'CopyImage needs a key in the destination region' }, ctx, [
+    'copyRegions',
+    index,
+    'kmsKeyId',
+  ]);
+  if (sharedWithOthers && isAwsManagedEbsKey(kmsKeyId)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'AMIs encrypted with the AWS managed key alias/aws/ebs cannot be shared with other accounts',
+      path: ['copyRegions', index, 'kmsKeyId'],
+    });
+  }
+}
+
+function checkSourceKeys(policy: PolicyPlaces, sharedWithOthers: boolean, ctx: z.RefinementCtx): void {
+  const sourceKeys = new Map<string, number>();
+  (policy.sourceKmsKeys ?? []).forEach((key, index) => {
+    const path = ['sourceKmsKeys', index];
+    checkKeyPlace(
+      key,
+      { region: policy.sourceRegion, role: 'the source snapshots are in the source region' },
+      ctx,
+      path,
+    );
+    const first = sourceKeys.get(key);
+    if (first !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        message: `duplicate key ${key} (also sourceKmsKeys[${first}])`,
+        path,
+      });
+    else sourceKeys.set(key, index);
+    if (isAwsManagedEbsKey(key))
+      ctx.addIssue({
+        code: 'custom',
+        message: sharedWithOthers
+          ? 'AMIs whose snapshots are encrypted with the AWS managed key alias/aws/ebs cannot be shared with other accounts: re-encrypt the volumes with a customer managed key and list that key'
+          : 'the AWS managed key alias/aws/ebs needs no grant: expected customer managed keys only',
+        path,
+      });
+  });
+}
 
 const backupPoliciesSchema = z.array(backupPolicySchema).superRefine((policies, ctx) => {
   const seen = new Set<string>();

@@ -80,11 +80,8 @@ function candidatePrefixes(node: DirNode): string[] {
   return [...prefixes].sort();
 }
 
-function groupOfNode(node: DirNode, trie: UrlTrie, options: GroupOptions): Group {
-  const group = newGroup(`${node.prefix}*`);
-  group.changedUrls = node.changedUrls;
-  group.needless = options.inventoryKnown ? node.unchanged : options.assumedPerDirectory * node.knownDirs;
-
+/** One base per candidate prefix, each linked to the longest candidate it extends. */
+function prefixBases(node: DirNode): Base[] {
   const bases: Base[] = candidatePrefixes(node).map((name) => ({
     name,
     group: newGroup(`${node.prefix}${name}*`),
@@ -99,9 +96,15 @@ function groupOfNode(node: DirNode, trie: UrlTrie, options: GroupOptions): Group
     base.parent = stack[stack.length - 1] ?? null;
     stack.push(base);
   }
-  const names = bases.map((b) => b.name);
+  return bases;
+}
 
-  const deepestBase = (name: string): Base | null => {
+type DeepestBase = (name: string) => Base | null;
+
+/** The longest base that is a prefix of a name (bases sorted by name). */
+function deepestBaseOf(bases: readonly Base[]): DeepestBase {
+  const names = bases.map((b) => b.name);
+  return (name) => {
     // Largest base ≤ name; if it is not a prefix of name, the deepest prefix is one of its ancestors.
     let lo = 0;
     let hi = names.length - 1;
@@ -117,10 +120,19 @@ function groupOfNode(node: DirNode, trie: UrlTrie, options: GroupOptions): Group
     while (base !== null && !name.startsWith(base.name)) base = base.parent;
     return base;
   };
+}
 
+/** Subdirectory groups go under the deepest prefix that matches their name, else under the node's. */
+function placeSubdirectories(
+  group: Group,
+  node: DirNode,
+  trie: UrlTrie,
+  options: GroupOptions,
+  deepest: DeepestBase,
+) {
   for (const childNode of node.children.values()) {
     const child = groupOfNode(childNode, trie, options);
-    const base = deepestBase(childNode.name);
+    const base = deepest(childNode.name);
     if (base === null) {
       group.children.push(child);
       continue;
@@ -132,10 +144,14 @@ function groupOfNode(node: DirNode, trie: UrlTrie, options: GroupOptions): Group
     base.knownDirs += childNode.knownDirs;
     base.members += 1;
   }
+}
+
+/** Changed URLs of the directory itself become exact paths of the deepest matching group. */
+function placeChangedUrls(group: Group, node: DirNode, trie: UrlTrie, deepest: DeepestBase): void {
   for (const name of node.changedNames) {
     const url = `${node.prefix}${name}`;
     const hits = trie.collisions.get(url)?.length ?? 0;
-    const base = name === '' ? null : deepestBase(name);
+    const base = name === '' ? null : deepest(name);
     const target = base === null ? group : base.group;
     target.exactUrls.push(url);
     target.exactNeedless += hits;
@@ -144,13 +160,10 @@ function groupOfNode(node: DirNode, trie: UrlTrie, options: GroupOptions): Group
       base.members += 1;
     }
   }
-  if (options.inventoryKnown && bases.length > 0) {
-    for (const [name, count] of node.unchangedNames) {
-      const base = deepestBase(name);
-      if (base !== null) base.group.needless += count;
-    }
-  }
-  // Roll nested bases up into their parents (children sort after their parents), then attach.
+}
+
+/** Rolls nested bases up into their parents (children sort after their parents), then attaches them. */
+function attachBases(group: Group, bases: readonly Base[], options: GroupOptions): void {
   for (let i = bases.length - 1; i >= 0; i--) {
     const base = bases[i]!;
     if (!options.inventoryKnown) {
@@ -170,5 +183,22 @@ function groupOfNode(node: DirNode, trie: UrlTrie, options: GroupOptions): Group
     if (trivial && base.node !== null) target.children.push(base.node);
     else target.children.push(base.group);
   }
+}
+
+function groupOfNode(node: DirNode, trie: UrlTrie, options: GroupOptions): Group {
+  const group = newGroup(`${node.prefix}*`);
+  group.changedUrls = node.changedUrls;
+  group.needless = options.inventoryKnown ? node.unchanged : options.assumedPerDirectory * node.knownDirs;
+  const bases = prefixBases(node);
+  const deepest = deepestBaseOf(bases);
+  placeSubdirectories(group, node, trie, options, deepest);
+  placeChangedUrls(group, node, trie, deepest);
+  if (options.inventoryKnown && bases.length > 0) {
+    for (const [name, count] of node.unchangedNames) {
+      const base = deepest(name);
+      if (base !== null) base.group.needless += count;
+    }
+  }
+  attachBases(group, bases, options);
   return group;
 }

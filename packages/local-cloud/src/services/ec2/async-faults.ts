@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import type { Ec2Store } from './store.ts';
 
 /**
  * Failures that AWS reports asynchronously (the call succeeds, the resource later turns to
@@ -47,6 +46,16 @@ const DEFAULT_MESSAGES: Record<AsyncFault['kind'], string> = {
   'service-not-listening': 'Injected fault: nothing listens on the service port',
 };
 
+export interface ActiveAsyncFault {
+  fault: AsyncFault;
+  remaining: number;
+}
+
+/** Where the injected faults wait to be consumed (the EC2 store holds them). */
+interface AsyncFaultQueue {
+  asyncFaults: ActiveAsyncFault[];
+}
+
 export interface AsyncFaultMatch {
   region: string;
   volumeId?: string;
@@ -54,13 +63,13 @@ export interface AsyncFaultMatch {
   imageId?: string;
 }
 
-export const addAsyncFaults = (store: Ec2Store, faults: AsyncFault[]): void => {
+export const addAsyncFaults = (store: AsyncFaultQueue, faults: AsyncFault[]): void => {
   for (const fault of faults) store.asyncFaults.push({ fault, remaining: fault.count ?? 1 });
 };
 
 /** Consumes one matching fault when an operation starts; returns its failure message. */
 export const takeAsyncFault = (
-  store: Ec2Store,
+  store: AsyncFaultQueue,
   kind: AsyncFault['kind'],
   match: AsyncFaultMatch,
 ): string | undefined => {

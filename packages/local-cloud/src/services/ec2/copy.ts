@@ -14,10 +14,11 @@ import {
   snapshotView,
 } from './lifecycle.ts';
 import { MAX_CLIENT_TOKEN_LENGTH } from './limits.ts';
+import type { BlockDevice, FailurePlan, ImageRecord, SnapshotRecord, Tags } from './records.ts';
 import { isRegionName } from './regions.ts';
 import { tagSet } from './render.ts';
 import { descriptionParam } from './snapshots.ts';
-import type { BlockDevice, FailurePlan, ImageRecord, RegionState, SnapshotRecord, Tags } from './store.ts';
+import type { RegionState } from './store.ts';
 import { applyTags, initialTags, parseTagSpecifications } from './tags.ts';
 
 /** Copied snapshots report this placeholder volume id, as EC2 does. */

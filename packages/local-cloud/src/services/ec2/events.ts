@@ -3,7 +3,8 @@ import { waitForSimulatedTime } from '../../sim-wait.ts';
 import { publishServiceEvent } from '../eventbridge/service.ts';
 import type { Ec2Context } from './context.ts';
 import { imageView, type SnapshotView, snapshotView } from './lifecycle.ts';
-import { type Ec2Store, ec2Store, type ImageRecord, type RegionState, type SnapshotRecord } from './store.ts';
+import type { ImageRecord, SnapshotRecord } from './records.ts';
+import { type Ec2Store, ec2Store, type RegionState } from './store.ts';
 
 /**
  * The EventBridge events EC2 sends to the default bus of the resource's region when

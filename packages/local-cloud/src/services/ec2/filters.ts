@@ -1,6 +1,6 @@
 import type { QueryParams } from '../../protocol/query.ts';
 import { invalidValue, missingParameter } from './errors.ts';
-import type { Tags } from './store.ts';
+import type { Tags } from './records.ts';
 
 export interface FilterSpec {
   name: string;

@@ -15,6 +15,14 @@ import { compileFilters, parseFilters } from './filters.ts';
 import { imageView, REGISTER_FAILED_REASON, snapshotView } from './lifecycle.ts';
 import { PAGE_RANGES } from './limits.ts';
 import { maxResultsParam, paginate } from './pagination.ts';
+import {
+  type Billing,
+  type BlockDevice,
+  DEFAULT_BILLING,
+  type ImageRecord,
+  type ProductCode,
+  type SnapshotRecord,
+} from './records.ts';
 import { imageXml, isPublic } from './render.ts';
 import {
   checkPendingLimit,
@@ -24,15 +32,7 @@ import {
   removeSnapshot,
   startSnapshot,
 } from './snapshots.ts';
-import {
-  type Billing,
-  type BlockDevice,
-  DEFAULT_BILLING,
-  type ImageRecord,
-  type ProductCode,
-  type RegionState,
-  type SnapshotRecord,
-} from './store.ts';
+import type { RegionState } from './store.ts';
 import { initialTags, parseTagSpecifications } from './tags.ts';
 
 const NAME_PATTERN = /^[A-Za-z0-9()[\] ./\-'@_]{3,128}$/;

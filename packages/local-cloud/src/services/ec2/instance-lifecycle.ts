@@ -1,5 +1,5 @@
-import type { GuestService } from './guest.ts';
-import type { InstanceRecord, InstanceStateName, RegionState } from './store.ts';
+import type { InstanceRecord, InstanceStateName } from './records.ts';
+import type { RegionState } from './store.ts';
 
 /**
  * Launched instances move on the simulated clock: pending → running after instanceBootMs,
@@ -12,31 +12,6 @@ import type { InstanceRecord, InstanceStateName, RegionState } from './store.ts'
  * "Terminated instances remain visible after termination (for approximately one hour)").
  */
 const TERMINATED_VISIBLE_MS = 60 * 60_000;
-
-export interface LaunchDetails {
-  runningAt: number;
-  /** When the status checks finish initializing (ok, or impaired when `impaired` is set). */
-  statusReadyAt: number;
-  /** The reason of an injected status-check failure (async fault `status-check-failed`). */
-  impaired?: string;
-  /** The status checks never finish initializing (image guest `never-ready`, fault `status-check-stuck`). */
-  checksStuck?: true;
-  /** Whether an SSM Agent registers the instance once running (SSM DescribeInstanceInformation). */
-  ssmAgent?: boolean;
-  /** What answers an HTTP GET on localhost inside the instance (guest.ts). */
-  service?: GuestService;
-  shutdownAt?: number;
-  terminatedAt?: number;
-  /** Set once the delete-on-termination volumes are gone. */
-  released?: boolean;
-  subnetId?: string;
-  vpcId?: string;
-  securityGroups: { groupId: string; groupName: string }[];
-  privateIpAddress?: string;
-  publicIpAddress?: string;
-  shutdownBehavior: 'stop' | 'terminate';
-  launchTemplate?: { id: string; version: number };
-}
 
 export const instanceStateAt = (i: InstanceRecord, now: number): InstanceStateName => {
   const launch = i.launch;

@@ -6,8 +6,8 @@ import { instanceStateAt } from './instance-lifecycle.ts';
 import { selectInstances } from './instances.ts';
 import { PAGE_RANGES } from './limits.ts';
 import { maxResultsParam } from './pagination.ts';
+import type { InstanceRecord } from './records.ts';
 import { instanceStateXml } from './render.ts';
-import type { InstanceRecord } from './store.ts';
 
 /**
  * DescribeInstanceStatus (EC2 API reference; "Status checks for Amazon EC2 instances"): for a

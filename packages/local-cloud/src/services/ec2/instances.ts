@@ -4,8 +4,8 @@ import { compileFilters, parseFilters } from './filters.ts';
 import { instanceStateAt } from './instance-lifecycle.ts';
 import { PAGE_RANGES } from './limits.ts';
 import { maxResultsParam, paginate } from './pagination.ts';
+import type { InstanceRecord } from './records.ts';
 import { reservationXml } from './render.ts';
-import type { InstanceRecord } from './store.ts';
 
 /** DescribeInstances over the seeded instances; each instance is its own reservation. */
 export const describeInstances: Ec2Action = (ctx) => {

@@ -4,8 +4,8 @@ import type { Ec2Action, Ec2Context } from './context.ts';
 import { invalidCombination, invalidValue } from './errors.ts';
 import { findImage } from './images.ts';
 import { isAwsManagedKey } from './kms.ts';
+import type { BlockDevice, LaunchPermission } from './records.ts';
 import { blockDeviceXml, launchPermissionXml } from './render.ts';
-import type { BlockDevice, LaunchPermission } from './store.ts';
 
 const ACCOUNT_ID = /^\d{12}$/;
 const ORGANIZATION_ARN = /^arn:aws[a-z-]*:organizations::\d{12}:organization\/o-[a-z0-9]{10,32}$/;

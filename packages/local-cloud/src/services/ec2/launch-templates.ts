@@ -4,8 +4,9 @@ import type { XmlObject } from '../../protocol/xml.ts';
 import type { Ec2Action, Ec2Context } from './context.ts';
 import { invalidCombination, invalidValue, missingParameter } from './errors.ts';
 import { compileFilters, parseFilters } from './filters.ts';
+import type { LaunchTemplateData, LaunchTemplateRecord, LaunchTemplateVersionRecord } from './records.ts';
 import { tagSet } from './render.ts';
-import type { RegionState, Tags } from './store.ts';
+import type { RegionState } from './store.ts';
 import { initialTags, parseTagSpecifications } from './tags.ts';
 
 /**
@@ -14,30 +15,6 @@ import { initialTags, parseTagSpecifications } from './tags.ts';
  * launch data RunInstances uses: ImageId, InstanceType, SecurityGroupIds,
  * InstanceInitiatedShutdownBehavior and TagSpecifications.
  */
-
-export interface LaunchTemplateData {
-  imageId?: string;
-  instanceType?: string;
-  securityGroupIds?: string[];
-  instanceInitiatedShutdownBehavior?: string;
-  tagSpecifications?: { resourceType: string; tags: Tags }[];
-}
-
-export interface LaunchTemplateVersionRecord {
-  number: number;
-  description?: string;
-  createdAt: number;
-  data: LaunchTemplateData;
-}
-
-export interface LaunchTemplateRecord {
-  id: string;
-  name: string;
-  createdAt: number;
-  defaultVersion: number;
-  versions: LaunchTemplateVersionRecord[];
-  tags: Tags;
-}
 
 /** Launch template names: 3–128 characters of letters, digits and ( ) . - / _ */
 const NAME_PATTERN = /^[a-zA-Z0-9().\-/_]{3,128}$/;

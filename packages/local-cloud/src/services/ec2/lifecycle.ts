@@ -1,5 +1,6 @@
 import type { Durations } from '../../durations.ts';
-import type { ImageRecord, RegionState, SnapshotRecord, VolumeRecord } from './store.ts';
+import type { ImageRecord, SnapshotRecord, VolumeRecord } from './records.ts';
+import type { RegionState } from './store.ts';
 
 /**
  * Asynchronous states are derived from the simulated clock on every read, never stored or

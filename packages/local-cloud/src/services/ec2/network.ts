@@ -6,81 +6,24 @@ import type { XmlObject } from '../../protocol/xml.ts';
 import type { Ec2Action } from './context.ts';
 import { invalidCombination } from './errors.ts';
 import { compileFilters, parseFilters } from './filters.ts';
-import { IdIndex } from './id-index.ts';
+import type { IdIndex } from './id-index.ts';
+import type {
+  InternetGatewayRecord,
+  RouteTableRecord,
+  SecurityGroupRecord,
+  SecurityGroupRule,
+  SubnetRecord,
+  Tags,
+  VpcRecord,
+} from './records.ts';
 import { isRegionName, zonesOf } from './regions.ts';
 import { tagSet } from './render.ts';
-import type { Ec2Store, Tags } from './store.ts';
+import type { Ec2Store, NetworkState } from './store.ts';
 
 /**
  * The network a launch lands in: VPCs, subnets, route tables, internet gateways and security
  * groups, seeded (the local cloud creates none of them through the API) and described.
  */
-
-export interface VpcRecord {
-  id: string;
-  cidrBlock: string;
-  isDefault: boolean;
-  tags: Tags;
-}
-
-export interface SubnetRecord {
-  id: string;
-  vpcId: string;
-  cidrBlock: string;
-  availabilityZone: string;
-  mapPublicIpOnLaunch: boolean;
-  defaultForAz: boolean;
-  tags: Tags;
-}
-
-interface RouteRecord {
-  destinationCidrBlock: string;
-  /** `local`, an `igw-` id or another gateway id. */
-  gatewayId?: string;
-  natGatewayId?: string;
-}
-
-export interface RouteTableRecord {
-  id: string;
-  vpcId: string;
-  main: boolean;
-  /** Explicitly associated subnets (the main table also serves every subnet that has none). */
-  subnetIds: string[];
-  routes: RouteRecord[];
-  tags: Tags;
-}
-
-export interface InternetGatewayRecord {
-  id: string;
-  vpcIds: string[];
-  tags: Tags;
-}
-
-interface SecurityGroupRule {
-  ipProtocol: string;
-  fromPort?: number;
-  toPort?: number;
-  cidrIps: string[];
-  groupIds: string[];
-}
-
-export interface SecurityGroupRecord {
-  id: string;
-  name: string;
-  description: string;
-  vpcId: string;
-  ingress: SecurityGroupRule[];
-  egress: SecurityGroupRule[];
-  tags: Tags;
-}
-
-export class NetworkState {
-  readonly vpcs = new IdIndex<VpcRecord>();
-  readonly subnets = new IdIndex<SubnetRecord>();
-  readonly routeTables = new IdIndex<RouteTableRecord>();
-  readonly internetGateways = new IdIndex<InternetGatewayRecord>();
-  readonly securityGroups = new IdIndex<SecurityGroupRecord>();
-}
 
 const networkOf = (store: Ec2Store, region: string): NetworkState => store.region(region).network;
 

@@ -7,11 +7,11 @@ import type {
   InstanceRecord,
   LaunchPermission,
   ProductCode,
-  RegionState,
   SnapshotRecord,
   Tags,
   VolumeRecord,
-} from './store.ts';
+} from './records.ts';
+import type { RegionState } from './store.ts';
 
 /**
  * XML views of the resources, with the element names of the EC2 wire format (camelCase

@@ -6,19 +6,22 @@ import { rememberClientToken, replayClientToken } from './copy.ts';
 import { checkId, invalidCombination, invalidValue, missingParameter, notFound } from './errors.ts';
 import type { GuestService } from './guest.ts';
 import { findImage } from './images.ts';
-import { instanceStateAt, type LaunchDetails } from './instance-lifecycle.ts';
+import { instanceStateAt } from './instance-lifecycle.ts';
 import { checkArchitecture, DEFAULT_INSTANCE_TYPE } from './instance-types.ts';
-import { findLaunchTemplate, type LaunchTemplateData, resolveVersion } from './launch-templates.ts';
+import { findLaunchTemplate, resolveVersion } from './launch-templates.ts';
 import { imageView } from './lifecycle.ts';
-import {
-  defaultSecurityGroup,
-  defaultSubnet,
-  findSecurityGroup,
-  findSubnet,
-  type SubnetRecord,
-} from './network.ts';
+import { defaultSecurityGroup, defaultSubnet, findSecurityGroup, findSubnet } from './network.ts';
+import type {
+  ImageRecord,
+  InstanceRecord,
+  LaunchDetails,
+  LaunchTemplateData,
+  SubnetRecord,
+  Tags,
+  VolumeRecord,
+} from './records.ts';
 import { instanceStateXml, instanceXml } from './render.ts';
-import type { ImageRecord, InstanceRecord, RegionState, Tags, VolumeRecord } from './store.ts';
+import type { RegionState } from './store.ts';
 import { applyTags, parseTagSpecifications } from './tags.ts';
 
 /**

@@ -9,22 +9,21 @@ import { addKmsKey, reportedKeyId } from './kms.ts';
 import { imageView, snapshotView, volumeState } from './lifecycle.ts';
 import { LimitsSchema } from './limits.ts';
 import { dumpNetwork, NetworkSeedSchema, seedNetwork } from './network.ts';
-import { isRegionName, zonesOf } from './regions.ts';
-import { isPublic } from './render.ts';
-import { RequestThrottle } from './request-throttle.ts';
 import {
   type Billing,
   type BlockDevice,
   DEFAULT_BILLING,
-  ec2Store,
   type ImageRecord,
   type InstanceRecord,
   type ProductCode,
-  type RegionState,
   type SnapshotRecord,
   type Tags,
   type VolumeRecord,
-} from './store.ts';
+} from './records.ts';
+import { isRegionName, zonesOf } from './regions.ts';
+import { isPublic } from './render.ts';
+import { RequestThrottle } from './request-throttle.ts';
+import { ec2Store, type RegionState } from './store.ts';
 import { applyTags } from './tags.ts';
 import { ThrottlingSeedSchema } from './throttling.ts';
 

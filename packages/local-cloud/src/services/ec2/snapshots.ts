@@ -8,8 +8,9 @@ import { compileFilters, parseFilters } from './filters.ts';
 import { snapshotDurationMs, snapshotView } from './lifecycle.ts';
 import { MAX_DESCRIPTION_LENGTH, PAGE_RANGES } from './limits.ts';
 import { maxResultsParam, paginate } from './pagination.ts';
+import type { SnapshotGroup, SnapshotRecord, Tags, VolumeRecord } from './records.ts';
 import { snapshotInfoXml, snapshotXml } from './render.ts';
-import type { RegionState, SnapshotGroup, SnapshotRecord, Tags, VolumeRecord } from './store.ts';
+import type { RegionState } from './store.ts';
 import { initialTags, parseTagSpecifications } from './tags.ts';
 
 export const descriptionParam = (params: QueryParams): string => {

@@ -3,7 +3,8 @@ import type { QueryParams } from '../../protocol/query.ts';
 import type { Ec2Action } from './context.ts';
 import { checkId, invalidValue, kindOfId, missingParameter, notFound } from './errors.ts';
 import { MAX_TAG_KEY_LENGTH, MAX_TAG_VALUE_LENGTH, MAX_TAGS_PER_RESOURCE } from './limits.ts';
-import type { RegionState, Tags } from './store.ts';
+import type { Tags } from './records.ts';
+import type { RegionState } from './store.ts';
 
 const checkTag = (key: string, value: string): void => {
   if (key.length === 0 || key.length > MAX_TAG_KEY_LENGTH)

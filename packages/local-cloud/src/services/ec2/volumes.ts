@@ -7,10 +7,10 @@ import { isKnownKmsKey, reportedKeyId } from './kms.ts';
 import { volumeState } from './lifecycle.ts';
 import { PAGE_RANGES } from './limits.ts';
 import { maxResultsParam, paginate } from './pagination.ts';
+import type { VolumeRecord } from './records.ts';
 import { zonesOf } from './regions.ts';
 import { volumeXml } from './render.ts';
 import { findSnapshot } from './snapshots.ts';
-import type { VolumeRecord } from './store.ts';
 import { initialTags, parseTagSpecifications } from './tags.ts';
 
 const VOLUME_TYPES = ['standard', 'io1', 'io2', 'gp2', 'sc1', 'st1', 'gp3'];

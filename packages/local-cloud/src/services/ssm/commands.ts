@@ -4,7 +4,7 @@ import type { LocalCloud } from '../../cloud.ts';
 import { jsonAction } from '../../protocol/aws-json.ts';
 import type { GuestService } from '../ec2/guest.ts';
 import { instanceStateAt } from '../ec2/instance-lifecycle.ts';
-import type { InstanceRecord } from '../ec2/store.ts';
+import type { InstanceRecord } from '../ec2/records.ts';
 import { ec2Store } from '../ec2/store.ts';
 import { managedNode } from './instance-information.ts';
 

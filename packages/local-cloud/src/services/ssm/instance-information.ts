@@ -5,7 +5,7 @@ import { isEc2Id } from '../../ids.ts';
 import { jsonAction } from '../../protocol/aws-json.ts';
 import { decodePageToken, pageOf } from '../../protocol/page-token.ts';
 import { instanceStateAt } from '../ec2/instance-lifecycle.ts';
-import type { InstanceRecord } from '../ec2/store.ts';
+import type { InstanceRecord } from '../ec2/records.ts';
 import { ec2Store } from '../ec2/store.ts';
 
 /**
