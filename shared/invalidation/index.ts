@@ -24,9 +24,7 @@ export {
 export {
   type DeployAllowance,
   deployAllowance,
-  PRICE_GRID,
   RATE_MONTHS,
-  sumDemand,
   usualDeployRate,
 } from './pacing.ts';
 export {
@@ -43,7 +41,6 @@ export {
   type IgnoredKey,
   type InvalidationPlan,
   parsePlanInput,
-  pathDemand,
   planInvalidation,
   type WildcardChoice,
 } from './plan.ts';
