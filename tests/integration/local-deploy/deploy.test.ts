@@ -45,6 +45,7 @@ const FUNCTIONS = [
   'githubWebhook',
   'codepipelineInvalidate',
   'invalidateDeferred',
+  'invalidationFreshness',
   'backupDiscoverTargets',
   'backupCreateSnapshots',
   'backupCheckSnapshots',
@@ -57,6 +58,10 @@ const FUNCTIONS = [
   'backupPlanTarget',
   'backupSummarize',
   'backupStart',
+  'verifyStart',
+  'verifyCheck',
+  'verifyCleanup',
+  'verifySweep',
 ];
 
 let pkg: PackagedService;
@@ -165,13 +170,13 @@ describe('the report', () => {
     const { Functions = [] } = await lambda.send(new ListFunctionsCommand({}));
     expect(Functions).toHaveLength(FUNCTIONS.length);
     const { EventSourceMappings = [] } = await lambda.send(new ListEventSourceMappingsCommand({}));
-    expect(EventSourceMappings).toHaveLength(2);
+    expect(EventSourceMappings).toHaveLength(3);
     const state = await local().control.state<{
       events: { rules: { Targets: unknown[] }[] };
       sqs: { queues: unknown[] };
     }>();
     expect(state.events.rules.map((r) => r.Targets.length)).toEqual([1, 1]);
-    expect(state.sqs.queues).toHaveLength(5);
+    expect(state.sqs.queues).toHaveLength(7); // with the freshness queue and its dead-letter queue
   });
 });
 
@@ -195,6 +200,8 @@ describe('functions', () => {
       POWERTOOLS_SERVICE_NAME: 'shipyard',
       POWERTOOLS_METRICS_NAMESPACE: 'Shipyard',
       SHIPYARD_DEFERRED_QUEUE_URL: `${local().url}/${ACCOUNT}/shipyard-dev-deferred-invalidations`,
+      SHIPYARD_FRESHNESS_QUEUE_URL: `${local().url}/${ACCOUNT}/shipyard-dev-invalidation-freshness`,
+      SHIPYARD_LEDGER_BUCKET: expect.any(String),
     });
     const start = await lambda().send(
       new GetFunctionConfigurationCommand({ FunctionName: 'shipyard-dev-backupStart' }),
@@ -257,6 +264,13 @@ describe('queues and event source mappings', () => {
       [
         [fnArn('invalidateDeferred'), queueArn('deferred-invalidations'), 10, 0, ['ReportBatchItemFailures']],
         [fnArn('invalidateS3Events'), queueArn('s3-events'), 1000, 60, ['ReportBatchItemFailures']],
+        [
+          fnArn('invalidationFreshness'),
+          queueArn('invalidation-freshness'),
+          10,
+          0,
+          ['ReportBatchItemFailures'],
+        ],
       ].sort(),
     );
   });
