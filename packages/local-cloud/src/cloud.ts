@@ -2,7 +2,7 @@ import { type ClockOptions, SimClock } from './clock.ts';
 import { Counters } from './counters.ts';
 import { DEFAULT_DURATIONS, type Durations, DurationsSchema } from './durations.ts';
 import { FaultInjector } from './faults.ts';
-import type { IamMode } from './iam/store.ts';
+import type { IamMode } from './iam/modes.ts';
 import { IdGenerator } from './ids.ts';
 import { seededRandom } from './random.ts';
 

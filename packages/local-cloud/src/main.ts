@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { iamModeFromEnvironment } from './iam/mode.ts';
-import { IAM_MODE_VARIABLE, type IamMode } from './iam/store.ts';
+import { IAM_MODE_VARIABLE, type IamMode } from './iam/modes.ts';
 import { PortInUseError, serveLocalCloud } from './serve.ts';
 import { DEFAULT_PORT } from './server.ts';
 

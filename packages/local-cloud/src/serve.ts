@@ -1,4 +1,4 @@
-import type { IamMode } from './iam/store.ts';
+import type { IamMode } from './iam/modes.ts';
 import { DEFAULT_PORT, type RunningLocalCloud, startLocalCloud } from './server.ts';
 
 /** The port is taken (another local cloud, or any other server): a user error, not a crash. */

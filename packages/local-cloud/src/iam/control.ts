@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import type { LocalCloud } from '../cloud.ts';
 import type { LocalResponse } from '../service.ts';
+import { IAM_MODES, type IamMode } from './modes.ts';
 import { parsePolicyDocument } from './policy.ts';
-import { IAM_MODES, type IamMode, iamStore, roleNameOf } from './store.ts';
+import { iamStore, roleNameOf } from './store.ts';
 
 /**
  * Control routes of IAM mode: the deployer registers the template's roles and policies here;

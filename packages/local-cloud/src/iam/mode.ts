@@ -1,4 +1,4 @@
-import { IAM_MODE_VARIABLE, IAM_MODES, type IamMode } from './store.ts';
+import { IAM_MODE_VARIABLE, IAM_MODES, type IamMode } from './modes.ts';
 
 /** SHIPYARD_LOCAL_IAM (`off` or `enforce`); unset is `off`, anything else a clear error. */
 export const iamModeFromEnvironment = (env: NodeJS.ProcessEnv = process.env): IamMode => {
