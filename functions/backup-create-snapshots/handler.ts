@@ -2,7 +2,9 @@
  * CreateSnapshots: one crash-consistent `CreateSnapshots` set for an instance, one
  * `CreateSnapshot` for a standalone volume, tagged at creation. Idempotent per run: the
  * snapshots this run already made for this target (not in `error`) are reused, so a
- * retried task or a re-run of the same run id never makes a second set.
+ * retried task or a re-run of the same run id never makes a second set. As a
+ * `.waitForTaskToken` Task it then parks its token under the set and checks once: the
+ * Task ends when the set completes (EBS event or fallback), not when this returns.
  */
 
 import { buildCreateSnapshotsRequest } from '../../shared/backup/block-devices.ts';
@@ -10,19 +12,22 @@ import { InvalidBackupInput } from '../../shared/backup/errors.ts';
 import { snapshotDescription } from '../../shared/backup/naming.ts';
 import { snapshotTagSpecifications, TAG_KEYS } from '../../shared/backup/tags.ts';
 import { SNAPSHOT_WAIT } from '../../shared/backup/wait.ts';
+import { checkSnapshots } from '../../shared/backup-service/checks.ts';
 import { managedTagQuery, tagContext } from '../../shared/backup-service/context.ts';
 import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { parkWait, splitTaskToken } from '../../shared/backup-service/event-waits.ts';
 import { waitingOutLimits } from '../../shared/backup-service/limit-waits.ts';
 import type { Ec2Snapshot } from '../../shared/backup-service/ports/ec2.ts';
 import { type SnapshotSet, targetTaskSchema } from '../../shared/backup-service/state.ts';
 import { parseRunTask } from '../../shared/backup-service/task-input.ts';
-import { backupDeps, backupEnv } from '../../shared/lambda/backup-deps.ts';
+import { backupDeps, backupResultsEnv } from '../../shared/lambda/backup-deps.ts';
 import { lambdaHandler } from '../../shared/lambda/handler.ts';
 
 export function makeHandler(deps: BackupDeps) {
   return async (event: unknown): Promise<SnapshotSet> => {
     tagRunLogs(deps.logger, event);
-    const { run, backup } = parseRunTask('create-snapshots', targetTaskSchema, event, deps.policies);
+    const { token, input } = splitTaskToken(event);
+    const { run, backup } = parseRunTask('create-snapshots', targetTaskSchema, input, deps.policies);
     const ec2Of = waitingOutLimits(deps.ec2, run, deps.now);
     const { target } = backup;
     const region = run.policy.sourceRegion;
@@ -64,7 +69,7 @@ export function makeHandler(deps: BackupDeps) {
       snapshots: snapshots.map((s) => s.snapshotId),
     });
     const createdAt = existing[0]?.tags[TAG_KEYS.createdAt] ?? run.startedAt;
-    return {
+    const set: SnapshotSet = {
       region,
       createdAt,
       state: done ? 'completed' : 'pending',
@@ -79,12 +84,26 @@ export function makeHandler(deps: BackupDeps) {
         }))
         .sort((a, b) => (a.snapshotId < b.snapshotId ? -1 : 1)),
     };
+    const first = set.snapshots[0]?.snapshotId;
+    if (token !== undefined && first !== undefined)
+      await parkWait(
+        deps,
+        token,
+        {
+          kind: 'snapshots',
+          region,
+          resourceId: first,
+          input: { run, backup: { ...backup, snapshots: set } },
+        },
+        (check) => checkSnapshots(deps, check),
+      );
+    return set;
   };
 }
 
 export const handler = lambdaHandler({
   name: 'backup-create-snapshots',
-  env: backupEnv,
+  env: backupResultsEnv,
   deps: backupDeps,
   handler: makeHandler,
 });

@@ -1,9 +1,11 @@
 import * as z from 'zod';
 import { createEc2PortFactory } from '../aws/ec2.ts';
 import { createKeyManagerFactory } from '../aws/kms.ts';
+import { createS3EventWaits } from '../aws/s3-event-waits.ts';
 import { createS3RunFiles } from '../aws/s3-run-files.ts';
 import { createS3RunRecords } from '../aws/s3-run-records.ts';
 import { createS3VerificationStore } from '../aws/s3-verification-store.ts';
+import { createSfnTaskCallbacks } from '../aws/sfn-task-tokens.ts';
 import { type DeployedPolicies, deployedPoliciesOf } from '../backup-service/deployed-policies.ts';
 import type { BackupDeps } from '../backup-service/deps.ts';
 import type { RunFiles } from '../backup-service/run-files.ts';
@@ -80,6 +82,15 @@ export const backupDeps = (
       env.SHIPYARD_BACKUP_RESULTS_BUCKET === undefined
         ? noRunFiles
         : createS3RunFiles({ bucket: env.SHIPYARD_BACKUP_RESULTS_BUCKET }),
+    // The waiting steps and ResumeWait park and find task tokens in the results bucket.
+    ...(env.SHIPYARD_BACKUP_RESULTS_BUCKET === undefined
+      ? {}
+      : {
+          waits: {
+            store: createS3EventWaits({ bucket: env.SHIPYARD_BACKUP_RESULTS_BUCKET }),
+            callbacks: createSfnTaskCallbacks(),
+          },
+        }),
     metrics,
     kms: createKeyManagerFactory({ clientConfig: { maxAttempts: EC2_MAX_ATTEMPTS, retryMode: 'standard' } }),
   };
