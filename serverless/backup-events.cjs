@@ -37,4 +37,54 @@ function forwardedRegions(policies, homeRegion) {
   return [...regions].sort();
 }
 
-module.exports = { AWAITED_EVENTS_PATTERN, DETAIL_TYPES, forwardedRegions };
+// The state machine by name, not by Ref: its definition references the waiting functions,
+// so a Ref from their roles back to it would be a circular dependency. Tokens of a
+// Distributed Map's child executions belong to `<state machine>/<map>` [unconfirmed which
+// ARN SendTaskSuccess authorises], hence both.
+const STATE_MACHINE =
+  'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:shipyard-${sls:stage}-backup';
+const resultsObjects = (prefix) => ({
+  'Fn::Join': ['', [{ 'Fn::GetAtt': ['BackupResultsBucket', 'Arn'] }, `/${prefix}*`]],
+});
+
+/** SendTaskSuccess / SendTaskFailure on the backup state machine's tasks (CDK's grantTaskResponse grants them on the state machine). */
+async function taskResponseStatement(context) {
+  const stage = await context.resolveVariable('sls:stage');
+  const arn = STATE_MACHINE.replace('${sls:stage}', stage);
+  return {
+    Effect: 'Allow',
+    Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+    Resource: [{ 'Fn::Sub': arn }, { 'Fn::Sub': `${arn}/*` }],
+  };
+}
+
+/** A waiting step (CreateSnapshots, RegisterImage, CopyImage) parks its token, and removes it when it resumed itself. */
+const parkStatement = () => ({
+  Effect: 'Allow',
+  Action: ['s3:PutObject', 's3:DeleteObject'],
+  Resource: resultsObjects('waits/'),
+});
+
+/** Both statements of a waiting step. */
+async function waitingStepStatements(context) {
+  return [parkStatement(), await taskResponseStatement(context)];
+}
+
+/** ResumeWait: reads and removes parked tokens, checks EC2, answers Step Functions. */
+async function resumeWaitStatements(context) {
+  return [
+    { Effect: 'Allow', Action: ['ec2:DescribeSnapshots', 'ec2:DescribeImages'], Resource: '*' },
+    { Effect: 'Allow', Action: ['s3:GetObject', 's3:DeleteObject'], Resource: resultsObjects('waits/') },
+    await taskResponseStatement(context),
+  ];
+}
+
+module.exports = {
+  AWAITED_EVENTS_PATTERN,
+  DETAIL_TYPES,
+  forwardedRegions,
+  parkStatement,
+  resumeWaitStatements,
+  taskResponseStatement,
+  waitingStepStatements,
+};
