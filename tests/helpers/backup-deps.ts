@@ -80,9 +80,13 @@ export function localRunFiles(local: () => RunningLocalCloud, bucket = RESULTS_B
 
 /** Parked waits in the local cloud's results bucket (the real S3 adapter; the bucket created on first use). */
 export function localWaitStore(local: () => RunningLocalCloud, bucket = RESULTS_BUCKET): WaitStore {
+  // One client for every wait (a fleet parks thousands), made once the bucket exists.
+  let made: { url: string; store: WaitStore } | undefined;
   const store = async () => {
     await ensureBucket(local(), bucket);
-    return createS3EventWaits({ bucket, client: localS3(local) });
+    if (made?.url !== local().url)
+      made = { url: local().url, store: createS3EventWaits({ bucket, client: localS3(local) }) };
+    return made.store;
   };
   return {
     put: async (region, id, wait) => (await store()).put(region, id, wait),
