@@ -187,7 +187,7 @@ export async function createBackupWorkflow(
   };
   const processors = new Map([...maps].map(([name, map]) => [name, processorOf(map)]));
   /** The Task attempts of the execution (parent or child) a handler runs in. */
-  const attemptsOf = new AsyncLocalStorage<{ attempts: number }>();
+  const attemptsOf = new AsyncLocalStorage<{ attempts: number; submitted: number }>();
   /** Children that succeeded, per execution and Map: a redrive keeps them. */
   const succeededChildren = new Map<string, Map<number, ChildRecord>>();
   const waitStates = [...allStates(definition)].filter(([, s]) => s.Type === 'Wait').map(([name]) => name);
@@ -269,7 +269,10 @@ export async function createBackupWorkflow(
           invocations[state] = (invocations[state] ?? 0) + 1;
           const current = attemptsOf.getStore();
           // Scheduled, started, submitted, and how it ended.
-          if (current) current.attempts += 1 + 1 / 3;
+          if (current) {
+            current.attempts += 1;
+            current.submitted += 1;
+          }
           const ticket = tokens.issue();
           const payload = (event as { Payload: Record<string, unknown> }).Payload;
           try {
@@ -329,7 +332,7 @@ export async function createBackupWorkflow(
       executionName: string,
       onStart?: (abort: () => void) => void,
     ) => {
-      const counter = { attempts: 0 };
+      const counter = { attempts: 0, submitted: 0 };
       return attemptsOf.run(counter, async () => {
         const execution = sm.run(executionInput as never, {
           context: {
@@ -350,7 +353,7 @@ export async function createBackupWorkflow(
         })();
         const settle = async () => {
           await counting;
-          const historyEvents = events + 3 * counter.attempts;
+          const historyEvents = events + 3 * counter.attempts + counter.submitted;
           maxHistoryEvents = Math.max(maxHistoryEvents, historyEvents);
           return historyEvents;
         };
