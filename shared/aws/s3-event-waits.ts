@@ -17,7 +17,7 @@ import * as z from 'zod';
 import type { ParkedWait, WaitStore } from '../backup-service/ports/event-waits.ts';
 import { sdkErrorCode, toAwsCallError } from './errors.ts';
 
-export const WAITS_PREFIX = 'waits/';
+const WAITS_PREFIX = 'waits/';
 
 const parkedWaitSchema = z
   .object({
@@ -35,7 +35,7 @@ export interface S3EventWaitsOptions {
 }
 
 /** `waits/<region>/<id>.json`; both parts are checked so an event field cannot reach another key. */
-export const waitKey = (region: string, resourceId: string): string => {
+const waitKey = (region: string, resourceId: string): string => {
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new Error(`not a region: ${region}`);
   if (!/^(snap|ami)-[0-9a-f]{8,17}$/.test(resourceId))
     throw new Error(`not a snapshot or AMI id: ${resourceId}`);

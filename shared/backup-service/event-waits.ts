@@ -22,7 +22,7 @@ export type WaitKind = ParkedWait['kind'];
 export type WaitCheck = (input: unknown) => Promise<{ state?: string }>;
 
 /** The field of a `.waitForTaskToken` Task's Payload that carries `$$.Task.Token`. */
-export const TASK_TOKEN_FIELD = 'taskToken';
+const TASK_TOKEN_FIELD = 'taskToken';
 
 /** A Task's input without its token (the step's schema rejects unknown keys), and the token. */
 export function splitTaskToken(event: unknown): { token?: string; input: unknown } {

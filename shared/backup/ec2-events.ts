@@ -19,7 +19,7 @@ export const MULTI_VOLUME_COMPLETION = 'EBS Multi-Volume Snapshots Completion St
 export const AMI_STATE_CHANGE = 'EC2 AMI State Change';
 
 /** A snapshot or AMI (what a wait is stored under) and its region. */
-export interface AwaitedResource {
+interface AwaitedResource {
   region: string;
   id: string;
 }
