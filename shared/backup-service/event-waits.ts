@@ -79,8 +79,24 @@ export async function parkWait(
   const wait: ParkedWait = { token, kind: at.kind, input: at.input, parkedAt: deps.now().toISOString() };
   await waits.store.put(at.region, at.resourceId, wait);
   const outcome = await settle(waits, wait, check);
-  if (outcome !== 'waiting') await waits.store.delete(at.region, at.resourceId);
+  if (outcome !== 'waiting') await removeParked(deps, waits, at.region, at.resourceId);
   return outcome;
+}
+
+/**
+ * Removes a wait whose token was handed back. Best effort: the Task already resumed (failing
+ * the step now would contradict it) and the bucket's lifecycle rule expires what is left.
+ */
+async function removeParked(deps: BackupDeps, waits: EventWaits, region: string, resourceId: string) {
+  try {
+    await waits.store.delete(region, resourceId);
+  } catch (error) {
+    deps.logger.warn('a resumed wait was not removed (the lifecycle rule expires it)', {
+      region,
+      resourceId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 export interface ResumeReport {
@@ -114,7 +130,7 @@ export async function resumeWaits(
     }
     const outcome = await settle(waits, wait, checks[wait.kind]);
     if (outcome === 'sent') {
-      await waits.store.delete(region, resourceId);
+      await removeParked(deps, waits, region, resourceId);
       report.resumed += 1;
     } else report[outcome] += 1;
   }

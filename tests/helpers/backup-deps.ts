@@ -84,8 +84,11 @@ export function localWaitStore(local: () => RunningLocalCloud, bucket = RESULTS_
   let made: { url: string; store: WaitStore } | undefined;
   const store = async () => {
     await ensureBucket(local(), bucket);
-    if (made?.url !== local().url)
-      made = { url: local().url, store: createS3EventWaits({ bucket, client: localS3(local) }) };
+    if (made?.url !== local().url) {
+      // Thousands of children park at once: the SDK's standard retries ride out a reset socket.
+      const client = new S3Client({ ...clientConfig(local().url, 'us-east-1'), maxAttempts: 4 });
+      made = { url: local().url, store: createS3EventWaits({ bucket, client }) };
+    }
     return made.store;
   };
   return {
