@@ -158,8 +158,6 @@ export async function runSize(
         if (type === 'THROTTLING') sdkThrottledAttempts += 1;
       },
       observe: (_key, ms, error) => {
-        if (process.env.BENCH_DEBUG && error)
-          console.error(_key, (error as Error).name, (error as Error).message);
         handlerMs += ms;
         handlerCalls += 1;
         if (error instanceof Error && error.name === 'Ec2Throttled') throttledTaskErrors += 1;
@@ -192,8 +190,6 @@ export async function runSize(
     const ours = state.states.executions;
     const transitions = ours.reduce((n, e) => n + e.transitions, 0);
     // The executions' Tasks, plus ResumeWait, which EventBridge invokes on the EBS / AMI events.
-    if (process.env.BENCH_DEBUG)
-      console.error(Object.entries(counters.tallies).filter(([k]) => k.startsWith('lambda.invocations.')));
     const resumeInvocations = counters.tallies[`lambda.invocations.${deployed.resumeFunction}`] ?? 0;
     const invocations = ours.reduce((n, e) => n + e.lambdaInvocations, 0) + resumeInvocations;
     let maxStateBytes = 0;
