@@ -63,8 +63,11 @@ export interface DeployedBackup {
   listExecutions: () => Promise<{ name: string; status: string; executionArn: string }[]>;
   /** ResumeWait's function name (EventBridge invokes it, not an execution: count it by name). */
   resumeFunction: string;
-  /** Follows the execution until it ends (gives up only when it stops making progress). */
-  wait: (executionArn: string) => Promise<DescribeExecutionCommandOutput>;
+  /**
+   * Follows the execution until it ends (gives up only when it stops making progress for
+   * `stallMs` real ms; a fleet parked on its events is silent up to one fallback round).
+   */
+  wait: (executionArn: string, stallMs?: number) => Promise<DescribeExecutionCommandOutput>;
 }
 
 type Handler = (event: unknown) => Promise<unknown>;
@@ -173,6 +176,7 @@ export async function deployBackupStateMachine(
         status: e.status ?? '',
         executionArn: e.executionArn ?? '',
       })),
-    wait: (executionArn) => waitForExecution(sfn, executionArn),
+    wait: (executionArn, stallMs) =>
+      waitForExecution(sfn, executionArn, stallMs === undefined ? {} : { stallMs }),
   };
 }
