@@ -15,6 +15,9 @@ export const LOCAL_ROLE_ARN = 'arn:aws:iam::123456789012:role/shipyard-local';
  */
 export const STALL_MS = 30_000;
 
+/** The longest wait one progress call may ask for (the control route's limit). */
+const MAX_WAIT_MS = 60_000;
+
 const controlOf = async (sfn: SFNClient): Promise<ControlClient> => {
   const endpoint = await sfn.config.endpoint?.();
   if (!endpoint) throw new Error('waitForExecution needs an SFN client with an endpoint (the local cloud)');
@@ -35,16 +38,20 @@ export const waitForExecution = async (
   // Activity counts the events of the child executions of Distributed Maps too: a parent
   // waiting on its map run makes progress while its children do.
   let seen = 0;
+  // The progress route waits at most MAX_WAIT_MS per call: a longer window takes several calls.
+  let silentMs = 0;
   for (;;) {
+    const waitMs = Math.min(stallMs - silentMs, MAX_WAIT_MS);
     const { status, activity } = await control.executionProgress({
       executionArn,
       afterEventId: Number.MAX_SAFE_INTEGER,
       afterActivity: seen,
-      waitMs: stallMs,
+      waitMs,
     });
     if (status !== undefined && status !== 'RUNNING')
       return sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (activity === seen)
+    silentMs = activity === seen ? silentMs + waitMs : 0;
+    if (silentMs >= stallMs)
       throw new Error(
         `execution made no progress for ${stallMs / 1000}s (after ${seen} events): ${executionArn}`,
       );
