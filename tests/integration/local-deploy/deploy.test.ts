@@ -166,7 +166,8 @@ describe('the report', () => {
       events: { rules: { Targets: unknown[] }[] };
       sqs: { queues: unknown[] };
     }>();
-    expect(state.events.rules.map((r) => r.Targets.length)).toEqual([1, 1]);
+    // The invalidation rules and ResumeWait's (the awaited EC2/EBS events), one target each.
+    expect(state.events.rules.map((r) => r.Targets.length)).toEqual([1, 1, 1]);
     expect(state.sqs.queues).toHaveLength(5);
   });
 });
