@@ -41,8 +41,8 @@ function forwardedRegions(policies, homeRegion) {
 // so a Ref from their roles back to it would be a circular dependency. Tokens of a
 // Distributed Map's child executions belong to `<state machine>/<map>` [unconfirmed which
 // ARN SendTaskSuccess authorises], hence both.
-const STATE_MACHINE =
-  'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:shipyard-${sls:stage}-backup';
+const stateMachineArn = (stage) =>
+  `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:shipyard-${stage}-backup`;
 const resultsObjects = (prefix) => ({
   'Fn::Join': ['', [{ 'Fn::GetAtt': ['BackupResultsBucket', 'Arn'] }, `/${prefix}*`]],
 });
@@ -50,7 +50,7 @@ const resultsObjects = (prefix) => ({
 /** SendTaskSuccess / SendTaskFailure on the backup state machine's tasks (CDK's grantTaskResponse grants them on the state machine). */
 async function taskResponseStatement(context) {
   const stage = await context.resolveVariable('sls:stage');
-  const arn = STATE_MACHINE.replace('${sls:stage}', stage);
+  const arn = stateMachineArn(stage);
   return {
     Effect: 'Allow',
     Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
