@@ -134,7 +134,7 @@ export interface BackupWorkflowOptions {
   maxAttempts?: number;
   /**
    * Wraps the handlers' dependencies (fault scenarios: a port that crashes after N calls),
-   * per function (`backupCheckCopy`…), e.g. to record which EC2 calls each one makes.
+   * per function (`backupCopyImage`…), e.g. to record which EC2 calls each one makes.
    */
   decorateDeps?: (deps: BackupDeps, functionKey: string) => BackupDeps;
   /**

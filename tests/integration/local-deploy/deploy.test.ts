@@ -48,11 +48,8 @@ const FUNCTIONS = [
   'invalidationFreshness',
   'backupDiscoverTargets',
   'backupCreateSnapshots',
-  'backupCheckSnapshots',
   'backupRegisterImage',
-  'backupCheckImage',
   'backupCopyImage',
-  'backupCheckCopy',
   'backupResumeWait',
   'backupShareImage',
   'backupRotate',
@@ -378,13 +375,7 @@ describe('state machine and schedule', () => {
     const lambdaArns = resources.filter((r) => r?.startsWith('arn:aws:lambda:'));
     // Not in the definition: backupStart (the schedule's), backupResumeWait (EventBridge's), and
     // the Check* polls the event-driven waits replaced (still deployed, no longer called).
-    const notTasks = [
-      'backupStart',
-      'backupResumeWait',
-      'backupCheckSnapshots',
-      'backupCheckImage',
-      'backupCheckCopy',
-    ];
+    const notTasks = ['backupStart', 'backupResumeWait'];
     expect(new Set(lambdaArns)).toEqual(
       new Set(FUNCTIONS.filter((f) => f.startsWith('backup') && !notTasks.includes(f)).map(fnArn)),
     );
