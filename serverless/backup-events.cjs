@@ -37,26 +37,21 @@ function forwardedRegions(policies, homeRegion) {
   return [...regions].sort();
 }
 
-// The state machine by name, not by Ref: its definition references the waiting functions,
-// so a Ref from their roles back to it would be a circular dependency. Tokens of a
-// Distributed Map's child executions belong to `<state machine>/<map>` [unconfirmed which
-// ARN SendTaskSuccess authorises], hence both.
-const stateMachineArn = (stage) =>
-  `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:shipyard-${stage}-backup`;
 const resultsObjects = (prefix) => ({
   'Fn::Join': ['', [{ 'Fn::GetAtt': ['BackupResultsBucket', 'Arn'] }, `/${prefix}*`]],
 });
 
-/** SendTaskSuccess / SendTaskFailure on the backup state machine's tasks (CDK's grantTaskResponse grants them on the state machine). */
-async function taskResponseStatement(context) {
-  const stage = await context.resolveVariable('sls:stage');
-  const arn = stateMachineArn(stage);
-  return {
-    Effect: 'Allow',
-    Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
-    Resource: [{ 'Fn::Sub': arn }, { 'Fn::Sub': `${arn}/*` }],
-  };
-}
+/**
+ * SendTaskSuccess / SendTaskFailure. Neither supports resource-level permissions (Service
+ * Authorization Reference, "Actions, resources, and condition keys for AWS Step Functions":
+ * no resource type for either), so the statement must name "*"; the task token, which only
+ * the waiting execution hands out, is what scopes the call.
+ */
+const taskResponseStatement = () => ({
+  Effect: 'Allow',
+  Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+  Resource: '*',
+});
 
 /** A waiting step (CreateSnapshots, RegisterImage, CopyImage) parks its token, and removes it when it resumed itself. */
 const parkStatement = () => ({
@@ -66,16 +61,14 @@ const parkStatement = () => ({
 });
 
 /** Both statements of a waiting step. */
-async function waitingStepStatements(context) {
-  return [parkStatement(), await taskResponseStatement(context)];
-}
+const waitingStepStatements = () => [parkStatement(), taskResponseStatement()];
 
 /** ResumeWait: reads and removes parked tokens, checks EC2, answers Step Functions. */
-async function resumeWaitStatements(context) {
+function resumeWaitStatements() {
   return [
     { Effect: 'Allow', Action: ['ec2:DescribeSnapshots', 'ec2:DescribeImages'], Resource: '*' },
     { Effect: 'Allow', Action: ['s3:GetObject', 's3:DeleteObject'], Resource: resultsObjects('waits/') },
-    await taskResponseStatement(context),
+    taskResponseStatement(),
   ];
 }
 

@@ -144,7 +144,7 @@ async function copyImageStatements(context) {
     ...copyImageEc2Statements(policies),
     ...kmsStatements(policies),
     ...sourceKeyStatements(policies),
-    ...(await waitingStepStatements(context)),
+    ...waitingStepStatements(),
   ];
 }
 

@@ -15,11 +15,12 @@ import {
 } from '../../../shared/backup/ec2-events.ts';
 
 const require = createRequire(import.meta.url);
-const { AWAITED_EVENTS_PATTERN, DETAIL_TYPES, forwardedRegions } =
+const { AWAITED_EVENTS_PATTERN, DETAIL_TYPES, forwardedRegions, taskResponseStatement } =
   require('../../../serverless/backup-events.cjs') as {
     AWAITED_EVENTS_PATTERN: Record<string, unknown>;
     DETAIL_TYPES: string[];
     forwardedRegions: (policies: unknown[], home: string) => string[];
+    taskResponseStatement: () => { Action: string[]; Resource: unknown };
   };
 
 describe('awaited-events wiring', () => {
@@ -56,5 +57,16 @@ describe('awaited-events wiring', () => {
       { sourceRegion: 'ap-south-1', copyRegions: [{ region: 'us-east-1' }] },
     ];
     expect(forwardedRegions(policies, 'eu-west-1')).toEqual(['ap-south-1', 'eu-central-1', 'us-east-1']);
+  });
+
+  it('grants the task responses on "*": they support no resource-level permissions', () => {
+    // Service Authorization Reference, "Actions, resources, and condition keys for AWS Step
+    // Functions" (list_awsstepfunctions.html): SendTaskSuccess and SendTaskFailure list no
+    // resource type, so a statement naming a state machine ARN grants neither.
+    expect(taskResponseStatement()).toEqual({
+      Effect: 'Allow',
+      Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+      Resource: '*',
+    });
   });
 });
