@@ -15,6 +15,7 @@ import type { RunningLocalCloud } from '@shipyard/local-cloud';
 import { LOCAL_ACCOUNT_ID, registerLocalFunction } from '@shipyard/local-cloud';
 import { clientConfig, LOCAL_ROLE_ARN } from '@shipyard/local-cloud/testing';
 import { createEc2PortFactory } from '../../../shared/aws/ec2.ts';
+import { createSfnTaskCallbacks } from '../../../shared/aws/sfn-task-tokens.ts';
 import { policyParameterName } from '../../../shared/aws/ssm-policies.ts';
 import { type BackupDeps, silentLogger } from '../../../shared/backup-service/deps.ts';
 import type { BackupPolicy } from '../../../shared/config/policies.ts';
@@ -24,7 +25,8 @@ import {
   taskFunctionKeys,
   withResultsBucket,
 } from '../../helpers/backup-asl.ts';
-import { deployed, localRunFiles, localRunRecords } from '../../helpers/backup-deps.ts';
+import { deployed, localRunFiles, localRunRecords, localWaitStore } from '../../helpers/backup-deps.ts';
+import { installResumeRules } from '../../helpers/event-waits.ts';
 
 const CLI = fileURLToPath(new URL('../../../cli/shipyard.mjs', import.meta.url));
 /**
@@ -153,7 +155,15 @@ export async function deployBackupMachine(
     policies: deployed(...policies),
     runRecords: localRunRecords(() => local),
     runFiles: localRunFiles(() => local),
+    // The waiting steps park their tokens; ResumeWait answers the deployed machine's tasks.
+    waits: {
+      store: localWaitStore(() => local),
+      callbacks: createSfnTaskCallbacks({ client: new SFNClient(clientConfig(local.url, region)) }),
+    },
   };
+  const resume = (await import('../../../functions/backup-resume-wait/handler.ts')).makeHandler(deps);
+  const regions = policies.flatMap((p) => [p.sourceRegion, ...p.copyRegions.map((c) => c.region)]);
+  await installResumeRules(local, region, regions, resume);
   const arns = new Map<string, string>();
   for (const key of new Set(taskFunctionKeys(definition).values())) {
     const module = (await import(new URL(`../../../${handlerPathOf(key)}`, import.meta.url).href)) as {
