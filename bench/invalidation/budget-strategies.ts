@@ -64,6 +64,7 @@ export function shipyardBudget(budget: number): Strategy {
         deploysPerMonth: usualDeployRate(previous.map((m) => m?.deploys)),
         demand,
         pastDemand: sumDemand([current, ...previous]),
+        needlessWeight: site.invalidation.needlessWeight,
       });
       const planned = planBatches(changeSet, site, NOTHING_IN_FLIGHT, inventory, allowance);
       const paths = planned.batches.flat();

@@ -112,6 +112,7 @@ export const planWithinBudget = async (
         deploysPerMonth: past.rate,
         demand: [...planner.demand],
         pastDemand: sumDemand([siteDemand(current, site.name), ...past.demand]),
+        needlessWeight: site.invalidation.needlessWeight,
       });
     const planned = planner.plan(allowance);
     const at = new Date(now).toISOString();

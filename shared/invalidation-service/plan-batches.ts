@@ -64,7 +64,8 @@ const mergePaths = (planned: readonly string[], explicit: readonly string[]): st
  * still in progress, so a redelivered event plans the same paths (same CallerReferences).
  * `inventory`: every key served after the deploy (S3 keys, keyPrefix included, like the changes).
  * `paced`: the budget pacing's cap and price for this deploy (with the site's own per-deploy cap, the
- * lower one applies; the paced price replaces the site's needless weight). Content-hashed keys that
+ * lower one applies; the price, already composed with the site's needlessWeight by pacing's
+ * composePrice, is the planner's weight). Content-hashed keys that
  * were added need no invalidation and are left out.
  */
 export const planBatches = (

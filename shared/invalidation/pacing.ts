@@ -12,7 +12,8 @@
  * for the whole month is what an offline optimum would use (bench/RESULTS.md, "hindsight"): a deploy
  * does not spend early what a later one would use better, and a quiet month still gets exact paths.
  * The cap keeps one path for every deploy still expected (each can fall back to `/*`, never a miss);
- * when nothing is left the cap is 1: `/*` always fits.
+ * when nothing is left the cap is 1: `/*` always fits. The price is then composed with the site's
+ * own needlessWeight (composePrice).
  */
 import * as z from 'zod';
 
@@ -57,6 +58,8 @@ const PacingInputSchema = z
     demand: curve,
     /** The site's past deploys (this month and the previous ones): how many, and their summed demand. */
     pastDemand: z.object({ deploys: count, paths: curve }).strict().nullable(),
+    /** The site's cost of a needless object in billed paths (config `needlessWeight`; see composePrice). */
+    needlessWeight: z.number().finite().min(0),
   })
   .strict();
 export type PacingInput = z.input<typeof PacingInputSchema>;
@@ -65,8 +68,9 @@ export interface DeployAllowance {
   /** Billed paths this deploy may spend (≥ 1: `/*` always fits). */
   readonly maxPaths: number;
   /**
-   * Needless objects one billed path is worth for this deploy (the planner's 1 / needlessWeight);
-   * null: no price fits, so the fewest paths within maxPaths.
+   * Needless objects one billed path is worth for this deploy (the planner's 1 / needlessWeight):
+   * the paced price composed with the site's own (composePrice); null: no price fits (and the site's
+   * weight gives none), so the fewest paths within maxPaths.
    */
   readonly price: number | null;
   /** Paths left this month for the site, after the account cap. */
@@ -92,6 +96,31 @@ function pacedPrice(
     if (demand[i]! + later * perDeploy <= left) return PRICE_GRID[i]!;
   }
   return null;
+}
+
+/**
+ * How the paced price and the site's `needlessWeight` compose. The weight prices a path at
+ * 1 / needlessWeight needless objects (the site's own cost model; weight 0: no needless object
+ * costs anything, so no path is worth spending). The paced price is the budget's shadow price in the
+ * same unit, fitted to a forecast of the month's later deploys. Which one the plan uses:
+ * - while the site has no deploy rate of its own (no earlier month in the ledger), the lower of the
+ *   two. That forecast assumes DEFAULT_DEPLOYS_PER_MONTH × EXPECTED_DEPLOYS_MARGIN later deploys
+ *   (the busiest month seen, plus a margin), each as large as this one: a guess that prices a path
+ *   high for any large first deploy. Pacing may lower the site's price (a quiet month spends its free
+ *   paths on exact paths) but not raise it on that guess alone: the rehearsal's first docs deploy
+ *   (68 changed URLs, 500 paths left, weight 0.25 = 4 objects a path) was priced at 6.65 objects by
+ *   the guess and collapsed to `/*` (53 needless objects) instead of 9 paths with none;
+ * - with a rate, the paced price alone: the forecast is then the site's own past (its rate and its
+ *   mean demand per deploy), and inside a hard budget a path is worth what the month's later deploys
+ *   would save with it, whatever the list price the weight was set against. Capping it at the
+ *   site's price there too lowers needless objects on the benchmark but lets end-of-month bursts
+ *   run past the budget (bench/RESULTS.md, "How the price composes").
+ * The budget itself is kept by the cap (maxPaths) in both cases, never by the price.
+ */
+function composePrice(paced: number | null, needlessWeight: number, hasRate: boolean): number | null {
+  if (hasRate || needlessWeight === 0) return paced;
+  const site = 1 / needlessWeight;
+  return paced === null ? site : Math.min(paced, site);
 }
 
 /**
@@ -123,12 +152,13 @@ export function deployAllowance(input: PacingInput): DeployAllowance {
       reason: `${left} path(s) left this month for ${expectedDeploys} expected deploy(s): one wildcard path at most`,
     };
   }
-  const price = pacedPrice(p.demand, p.pastDemand, later, left);
+  const paced = pacedPrice(p.demand, p.pastDemand, later, left);
+  const price = composePrice(paced, p.needlessWeight, p.deploysPerMonth !== null);
   const boundBy = accountLeft < siteLeft ? 'account' : 'pace';
   const priced =
     price === null
       ? 'the fewest paths'
-      : `a path where it saves ≥ ${Number(price.toPrecision(3))} needless objects`;
+      : `a path where it saves ≥ ${Number(price.toPrecision(3))} needless objects${price === paced ? '' : " (the site's needlessWeight: no deploy rate of its own yet)"}`;
   return {
     maxPaths: cap,
     price,

@@ -25,6 +25,7 @@ const base = {
   deploysPerMonth: 10,
   demand: step(10, 5),
   pastDemand: { deploys: 4, paths: step(40, 5, 4) },
+  needlessWeight: 0.02,
 };
 
 describe('pricing (https://aws.amazon.com/cloudfront/pricing/: 1,000 free paths a month, then $0.005)', () => {
@@ -75,6 +76,24 @@ describe('deployAllowance', () => {
     const late = deployAllowance({ ...base, siteSpent: 50, elapsed: 0.95 });
     expect(early.price!).toBeGreaterThan(late.price!);
     expect(early.maxPaths).toBeLessThan(late.maxPaths);
+  });
+
+  it("composes with the site's needlessWeight: bounded by the site's price only without a deploy rate", () => {
+    // A deploy of 10 exact paths or 1 wildcard at 5 objects a path; 60 paths left for ~28 later deploys
+    // by the default rate: pacing alone collapses it (price 5.x), the site's weight 0.25 prices a path
+    // at 4 objects: the exact plan, within the cap.
+    const fresh = { ...base, siteSpent: 40, deploysPerMonth: null, elapsed: 0.6, pastDemand: null };
+    const paced = deployAllowance({ ...fresh, needlessWeight: 0 });
+    expect(paced.price).toBe(PRICE_GRID.find((price) => price >= 5));
+    expect(deployAllowance({ ...fresh, needlessWeight: 0.25 }).price).toBe(4);
+    // Pacing may still lower it: a weight of 0.001 (1,000 objects a path) gets the paced price.
+    expect(deployAllowance({ ...fresh, needlessWeight: 0.001 }).price).toBe(paced.price);
+    // With a rate of its own (the site's past), the paced price alone, whatever the weight.
+    const known = { ...base, siteSpent: 60 };
+    expect(deployAllowance({ ...known, needlessWeight: 0.25 }).price).toBe(
+      deployAllowance({ ...known, needlessWeight: 0 }).price,
+    );
+    expect(deployAllowance({ ...known, needlessWeight: 0.25 }).price!).toBeGreaterThan(4);
   });
 
   it('is bound by the account cap when other sites spent it', () => {
@@ -132,10 +151,11 @@ describe('deployAllowance over a month (property)', () => {
     const month = fc.record({
       budget: fc.integer({ min: 1, max: 300 }),
       usual: fc.option(fc.integer({ min: 0, max: 40 }), { nil: null }),
+      needlessWeight: fc.constantFrom(0, 0.02, 0.25, 5),
       deploys: fc.array(deploy, { maxLength: 60 }),
     });
     fc.assert(
-      fc.property(month, ({ budget, usual, deploys }) => {
+      fc.property(month, ({ budget, usual, needlessWeight, deploys }) => {
         let spent = 0;
         let elapsed = 0;
         let floor = 0;
@@ -153,10 +173,11 @@ describe('deployAllowance over a month (property)', () => {
             deploysPerMonth: usual,
             demand,
             pastDemand: past.deploys === 0 ? null : past,
+            needlessWeight,
           });
-          // What a plan at this cap and price bills: its demand at the price, within the cap.
-          const index = a.price === null ? PRICE_GRID.length - 1 : PRICE_GRID.indexOf(a.price);
-          const bills = Math.min(a.maxPaths, demand[index]!);
+          // What a plan at this cap and price bills: its demand at the price (a step), within the cap.
+          const atPrice = a.price === null || a.price >= d.at ? 1 : d.exact;
+          const bills = Math.min(a.maxPaths, atPrice);
           expect(bills).toBeGreaterThanOrEqual(1);
           if (budget - spent >= 1) expect(a.maxPaths).toBeLessThanOrEqual(budget - spent);
           else {
