@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diffReleases, docsRelease } from '../../../cli/rehearsal/site-content.ts';
-import {
-  deployAllowance,
-  monthElapsed,
-  type PacingInput,
-  PRICE_GRID,
-  sumDemand,
-} from '../../../shared/invalidation/index.ts';
+import { deployAllowance, monthElapsed, PRICE_GRID, sumDemand } from '../../../shared/invalidation/index.ts';
 import type { ChangeSet } from '../../../shared/invalidation-service/change-set.ts';
 import { demandCurve, planBatches } from '../../../shared/invalidation-service/plan-batches.ts';
 import { site } from './fixtures.ts';
@@ -32,6 +26,8 @@ const changeSet: ChangeSet = {
   paths: [],
 };
 const inventory = Object.keys(docsRelease(2));
+type PacingInput = Parameters<typeof deployAllowance>[0];
+
 const NOTHING_IN_FLIGHT = { files: 0, wildcards: 0 };
 const demand = demandCurve(changeSet, docs, NOTHING_IN_FLIGHT, inventory);
 
