@@ -1,68 +1,90 @@
 /**
- * Budget-paced Shipyard strategies: each keeps its own month-to-date spend and deploy counts while
- * the history is replayed in order, so a deploy's plan only uses the month so far and the site's past.
+ * Budget-paced Shipyard strategies: each keeps its own month-to-date spend, deploy counts and demand
+ * curves (what the ledger keeps) while the history is replayed in order, so a deploy's plan only uses
+ * the month so far and the site's past. Planning goes through the use case's own `planBatches` and
+ * `demandCurve` with a site as shipped (`inventory: auto`, its budget set: a paced deploy lists the
+ * inventory, see wantsInventory), like budget-plan.ts.
  */
 
 import { SiteSchema } from '../../shared/config/sites.ts';
 import {
   billingMonth,
-  DEFAULT_NEEDLESS_WEIGHT,
   decodePath,
   deployAllowance,
   monthElapsed,
-  planInvalidation,
+  PRICE_GRID,
   previousMonths,
   RATE_MONTHS,
+  sumDemand,
   usualDeployRate,
 } from '../../shared/invalidation/index.ts';
 import type { ChangeSet } from '../../shared/invalidation-service/change-set.ts';
 import { wantsInventory } from '../../shared/invalidation-service/inventory.ts';
-import { planBatches } from '../../shared/invalidation-service/plan-batches.ts';
+import { demandCurve, planBatches } from '../../shared/invalidation-service/plan-batches.ts';
 import { type DeployInput, KIND, type Strategy } from './strategies.ts';
+
+const NOTHING_IN_FLIGHT = { files: 0, wildcards: 0 };
+
+const benchSite = (monthlyPathBudget?: number) =>
+  SiteSchema.parse({
+    name: 'bench',
+    bucket: 'bench-site',
+    distributionIds: ['EBENCH0000000'],
+    ...(monthlyPathBudget === undefined ? {} : { invalidation: { monthlyPathBudget } }),
+  });
+
+const changeSetOf = (deploy: DeployInput): ChangeSet => ({
+  site: 'bench',
+  deployId: 'bench',
+  source: 'cli',
+  changes: deploy.changes.map((c) => ({ key: c.path, change: KIND[c.status] })),
+  paths: [],
+});
 
 /** `shipyard-budget-<budget>`: a site whose monthly budget is `budget` paths (its account's cap alike). */
 export function shipyardBudget(budget: number): Strategy {
-  const spentByMonth = new Map<string, number>();
-  const deploysByMonth = new Map<string, number>();
+  const site = benchSite(budget);
+  const months = new Map<string, { spent: number; deploys: number; paths: number[] }>();
   return {
     name: `shipyard-budget-${budget}`,
     plan(deploy: DeployInput) {
       const month = billingMonth(deploy.time);
-      const spent = spentByMonth.get(month) ?? 0;
+      const current = months.get(month) ?? { spent: 0, deploys: 0, paths: PRICE_GRID.map(() => 0) };
+      const changeSet = changeSetOf(deploy);
+      const inventory = wantsInventory(changeSet, site, true) ? [...deploy.inventoryAfter] : undefined;
+      const demand = demandCurve(changeSet, site, NOTHING_IN_FLIGHT, inventory);
+      const previous = previousMonths(month, RATE_MONTHS).map((m) => months.get(m));
       const allowance = deployAllowance({
         siteBudget: budget,
-        siteSpent: spent,
+        siteSpent: current.spent,
         accountCap: budget,
-        accountSpent: spent,
+        accountSpent: current.spent,
         elapsed: monthElapsed(deploy.time),
-        deploysThisMonth: deploysByMonth.get(month) ?? 0,
-        deploysPerMonth: usualDeployRate(
-          previousMonths(month, RATE_MONTHS).map((m) => deploysByMonth.get(m)),
-        ),
+        deploysThisMonth: current.deploys,
+        deploysPerMonth: usualDeployRate(previous.map((m) => m?.deploys)),
+        demand,
+        pastDemand: sumDemand([current, ...previous]),
+        needlessWeight: site.invalidation.needlessWeight,
       });
-      const plan = planInvalidation({
-        changes: deploy.changes.map((c) => ({ key: c.path, change: KIND[c.status] })),
-        inventory: [...deploy.inventoryAfter],
-        cost: { maxPaths: allowance.maxPaths, needlessWeight: DEFAULT_NEEDLESS_WEIGHT },
-      });
+      const planned = planBatches(changeSet, site, NOTHING_IN_FLIGHT, inventory, allowance);
+      const paths = planned.batches.flat();
       if (deploy.changes.length > 0) {
-        deploysByMonth.set(month, (deploysByMonth.get(month) ?? 0) + 1);
-        spentByMonth.set(month, spent + plan.billedPaths);
+        months.set(month, {
+          spent: current.spent + paths.length,
+          deploys: current.deploys + 1,
+          paths: current.paths.map((n, i) => n + demand[i]!),
+        });
       }
       return {
-        paths: plan.paths.map(decodePath),
-        batches: plan.batches.length,
-        reportedNeedless: plan.needlessObjects,
+        paths: paths.map(decodePath),
+        batches: planned.batches.length,
+        ...(planned.needlessObjects === null ? {} : { reportedNeedless: planned.needlessObjects }),
       };
     },
   };
 }
 
-const SHIPPED_SITE = SiteSchema.parse({
-  name: 'bench',
-  bucket: 'bench-site',
-  distributionIds: ['EBENCH0000000'],
-});
+const SHIPPED_SITE = benchSite();
 
 /**
  * `shipyard-shipped`: what a site gets with every default, through the same use-case code the
@@ -72,15 +94,9 @@ const SHIPPED_SITE = SiteSchema.parse({
 export const shipyardShipped: Strategy = {
   name: 'shipyard-shipped',
   plan(deploy: DeployInput) {
-    const changeSet: ChangeSet = {
-      site: SHIPPED_SITE.name,
-      deployId: 'bench',
-      source: 'cli',
-      changes: deploy.changes.map((c) => ({ key: c.path, change: KIND[c.status] })),
-      paths: [],
-    };
+    const changeSet = changeSetOf(deploy);
     const inventory = wantsInventory(changeSet, SHIPPED_SITE) ? [...deploy.inventoryAfter] : undefined;
-    const planned = planBatches(changeSet, SHIPPED_SITE, { files: 0, wildcards: 0 }, inventory);
+    const planned = planBatches(changeSet, SHIPPED_SITE, NOTHING_IN_FLIGHT, inventory);
     return {
       paths: planned.batches.flat().map(decodePath),
       batches: planned.batches.length,

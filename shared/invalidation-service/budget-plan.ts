@@ -15,12 +15,13 @@ import {
   monthElapsed,
   previousMonths,
   RATE_MONTHS,
+  sumDemand,
   usualDeployRate,
 } from '../invalidation/index.ts';
 import type { ChangeSet } from './change-set.ts';
 import { updateLedger } from './ledger-update.ts';
 import { accountPaths, type LedgerMonth, type PathLedgerStore, sitePaths } from './path-ledger.ts';
-import type { PlannedBatches } from './plan-batches.ts';
+import type { PacedCost, PlannedBatches } from './plan-batches.ts';
 import type { InvalidationHistoryPort } from './reconcile-ledger.ts';
 
 /** What budget pacing needs: the ledger, the account cap and the clock. */
@@ -47,33 +48,55 @@ export interface BudgetedPlan {
   ledger: LedgerMonth;
 }
 
-/** The site's usual deploys per month, from the ledgers of the previous months. */
-const siteDeployRate = async (
-  store: PathLedgerStore,
-  month: string,
-  site: string,
-): Promise<number | null> => {
-  const previous = await Promise.all(previousMonths(month, RATE_MONTHS).map((m) => store.read(m)));
-  return usualDeployRate(
-    previous.map((p) => (p.version === null ? undefined : (p.ledger.deploys[site] ?? 0))),
-  );
+/** A month's deploys and summed demand of one site, as pacing reads them. */
+const siteDemand = (ledger: LedgerMonth, site: string) => {
+  const paths = ledger.demand[site];
+  return paths === undefined ? undefined : { deploys: ledger.deploys[site] ?? 0, paths };
 };
+
+/** The site's past: its usual deploys per month and its demand, from the ledgers of the previous months. */
+const sitePast = async (store: PathLedgerStore, month: string, site: string) => {
+  const previous = await Promise.all(previousMonths(month, RATE_MONTHS).map((m) => store.read(m)));
+  const known = previous.filter((p) => p.version !== null).map((p) => p.ledger);
+  return {
+    rate: usualDeployRate(
+      previous.map((p) => (p.version === null ? undefined : (p.ledger.deploys[site] ?? 0))),
+    ),
+    demand: known.map((ledger) => siteDemand(ledger, site)),
+  };
+};
+
+/** The month's demand curve of a site with one more deploy's curve added. */
+const addDemand = (ledger: LedgerMonth, site: string, demand: readonly number[]): number[] => {
+  const before = ledger.demand[site];
+  return before === undefined || before.length !== demand.length
+    ? [...demand]
+    : before.map((n, i) => n + demand[i]!);
+};
+
+/** How one distribution's deploy is planned: at a paced cap and price, and its demand for paths. */
+export interface BudgetPlanner {
+  /** The plan at the pacing's cap and price; pure (it may run again). */
+  plan: (paced: PacedCost) => PlannedBatches;
+  /** The deploy's paths at each PRICE_GRID price (demandCurve). */
+  demand: readonly number[];
+}
 
 /**
  * Plans one distribution's batches within the paced allowance and reserves their paths (see the
- * module comment). `plan` is called with the allowance's cap; it must be pure (it may run again).
+ * module comment).
  */
 export const planWithinBudget = async (
   changeSet: ChangeSet,
   site: Site,
   distributionId: string,
   budget: PathBudgetPorts,
-  plan: (maxPaths: number) => PlannedBatches,
+  planner: BudgetPlanner,
   isFirstDistribution: boolean,
 ): Promise<BudgetedPlan> => {
   const now = budget.now();
   const month = billingMonth(now);
-  const rate = await siteDeployRate(budget.ledger, month, site.name);
+  const past = await sitePast(budget.ledger, month, site.name);
   const { ledger, result } = await updateLedger(budget.ledger, month, (current) => {
     const key = allowanceKey(site.name, changeSet.deployId, distributionId);
     const decided = current.allowances[key];
@@ -86,9 +109,12 @@ export const planWithinBudget = async (
         accountSpent: accountPaths(current),
         elapsed: monthElapsed(now),
         deploysThisMonth: current.deploys[site.name] ?? 0,
-        deploysPerMonth: rate,
+        deploysPerMonth: past.rate,
+        demand: [...planner.demand],
+        pastDemand: sumDemand([siteDemand(current, site.name), ...past.demand]),
+        needlessWeight: site.invalidation.needlessWeight,
       });
-    const planned = plan(allowance.maxPaths);
+    const planned = planner.plan(allowance);
     const at = new Date(now).toISOString();
     const entries = { ...current.entries };
     let reservedPaths = 0;
@@ -101,9 +127,19 @@ export const planWithinBudget = async (
     const result = { planned, allowance, reservedPaths };
     if (decided && reservedPaths === 0) return { ledger: null, result };
     const deploys = { ...current.deploys };
-    if (!decided && isFirstDistribution) deploys[site.name] = (deploys[site.name] ?? 0) + 1;
+    const demand = { ...current.demand };
+    if (!decided && isFirstDistribution) {
+      deploys[site.name] = (deploys[site.name] ?? 0) + 1;
+      demand[site.name] = addDemand(current, site.name, planner.demand);
+    }
     return {
-      ledger: { ...current, entries, deploys, allowances: { ...current.allowances, [key]: allowance } },
+      ledger: {
+        ...current,
+        entries,
+        deploys,
+        demand,
+        allowances: { ...current.allowances, [key]: allowance },
+      },
       result,
     };
   });

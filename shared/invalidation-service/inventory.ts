@@ -17,12 +17,15 @@ export const changedUrlCount = (changes: readonly ObjectChange[], site: Site): n
 
 /**
  * Whether listing the site's keys can change the plan: only object changes are planned, and in
- * 'auto' mode only change sets large enough for a wildcard to be worth a listing.
+ * 'auto' mode only change sets large enough for a wildcard to be worth a listing, unless the deploy
+ * is paced against a monthly budget (`paced`): there every path has a price, and a small deploy's
+ * exact paths are paths a later deploy lacks (bench/RESULTS.md: without the listing, small deploys
+ * spent a 100-path month on exact paths), while a listing costs one LIST request per 1,000 keys.
  */
-export const wantsInventory = (changeSet: ChangeSet, site: Site): boolean => {
+export const wantsInventory = (changeSet: ChangeSet, site: Site, paced = false): boolean => {
   const { inventory, inventoryMinUrls } = site.invalidation;
   if (inventory === 'never' || changeSet.changes.length === 0) return false;
-  if (inventory === 'always') return true;
+  if (inventory === 'always' || paced) return true;
   return changedUrlCount(changeSet.changes, site) >= inventoryMinUrls;
 };
 
@@ -64,8 +67,9 @@ export const loadInventory = async (
   port: InventoryPort | undefined,
   logger: InventoryLogger | undefined,
   maxKeys?: number,
+  paced = false,
 ): Promise<string[] | undefined> => {
-  if (!port || !wantsInventory(changeSet, site)) return undefined;
+  if (!port || !wantsInventory(changeSet, site, paced)) return undefined;
   let listed: string[] | undefined;
   try {
     listed = await port.listSiteKeys(site.bucket, site.keyPrefix, maxKeys === undefined ? {} : { maxKeys });

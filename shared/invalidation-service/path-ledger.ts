@@ -25,6 +25,8 @@ const EntrySchema = z
 const AllowanceSchema = z
   .object({
     maxPaths: z.number().int().min(1),
+    /** Needless objects a path was worth (pacing.ts); null: the fewest paths. Absent in older ledgers. */
+    price: z.number().positive().nullable().default(null),
     left: z.number().int().min(0),
     expectedDeploys: z.number().int().min(1),
     boundBy: z.enum(['pace', 'account', 'exhausted']),
@@ -45,6 +47,11 @@ export const LedgerMonthSchema = z
      * same cap, hence the same batches and CallerReferences, and bills nothing again.
      */
     allowances: z.record(z.string(), AllowanceSchema).default({}),
+    /**
+     * Per site, the summed demand curves (paths at each PRICE_GRID price) of its deploys this month:
+     * the site's past demand that pacing prices the next months' paths with.
+     */
+    demand: z.record(z.string(), z.array(z.number().int().min(0))).default({}),
   })
   .strict();
 export type LedgerMonth = z.infer<typeof LedgerMonthSchema>;
@@ -55,6 +62,7 @@ export const emptyLedger = (month: string): LedgerMonth => ({
   entries: {},
   deploys: {},
   allowances: {},
+  demand: {},
 });
 
 /** One stored month and the version to write it back against (null: not stored yet). */

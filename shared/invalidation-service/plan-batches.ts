@@ -3,7 +3,9 @@ import {
   decodePath,
   type IgnoredKey,
   LimitsSchema,
+  PRICE_GRID,
   pathCovers,
+  pathDemand,
   planInvalidation,
   toBatches,
   type WildcardChoice,
@@ -20,6 +22,36 @@ export interface PlannedBatches {
   needlessObjects: number | null;
 }
 
+/** The budget pacing's decision for one deploy (pacing.ts): at most maxPaths, a path worth `price` needless objects. */
+export interface PacedCost {
+  maxPaths: number;
+  /** null: the fewest paths within maxPaths. */
+  price: number | null;
+}
+
+/**
+ * The deploy's demand for paths at each PRICE_GRID price (what budget pacing weighs against the paths
+ * left), planned like planBatches plans it: same changes, mapping, inventory and limits.
+ */
+export const demandCurve = (
+  changeSet: ChangeSet,
+  site: Site,
+  othersInFlight: { files: number; wildcards: number },
+  inventory?: string[],
+): number[] => {
+  const changes = withoutNewContentHashed(changeSet.changes, site);
+  if (changes.length === 0) return PRICE_GRID.map(() => 0);
+  return pathDemand(
+    {
+      changes,
+      site: siteMapping(site),
+      ...(inventory === undefined ? {} : { inventory }),
+      limits: LimitsSchema.parse({ inFlight: othersInFlight }),
+    },
+    PRICE_GRID,
+  );
+};
+
 /** Explicit paths join the planned ones; anything a wildcard of the union covers is dropped. */
 const mergePaths = (planned: readonly string[], explicit: readonly string[]): string[] => {
   const union = [...new Set([...planned, ...explicit])];
@@ -31,15 +63,17 @@ const mergePaths = (planned: readonly string[], explicit: readonly string[]): st
  * The batches of one distribution. `othersInFlight` excludes this deploy's own invalidations
  * still in progress, so a redelivered event plans the same paths (same CallerReferences).
  * `inventory`: every key served after the deploy (S3 keys, keyPrefix included, like the changes).
- * `pacedMaxPaths`: the budget pacing's cap for this deploy (with the site's own per-deploy cap, the
- * lower one applies). Content-hashed keys that were added need no invalidation and are left out.
+ * `paced`: the budget pacing's cap and price for this deploy (with the site's own per-deploy cap, the
+ * lower one applies; the price, already composed with the site's needlessWeight by pacing's
+ * composePrice, is the planner's weight). Content-hashed keys that
+ * were added need no invalidation and are left out.
  */
 export const planBatches = (
   changeSet: ChangeSet,
   site: Site,
   othersInFlight: { files: number; wildcards: number },
   inventory?: string[],
-  pacedMaxPaths?: number,
+  paced?: PacedCost,
 ): PlannedBatches => {
   const limits = LimitsSchema.parse({ inFlight: othersInFlight });
   let planned: readonly string[] = [];
@@ -47,7 +81,7 @@ export const planBatches = (
   let ignored: readonly IgnoredKey[] = [];
   let needlessObjects: number | null = null;
   const changes = withoutNewContentHashed(changeSet.changes, site);
-  const caps = [site.invalidation.maxPathsPerDeploy, pacedMaxPaths].filter((n) => n !== undefined);
+  const caps = [site.invalidation.maxPathsPerDeploy, paced?.maxPaths].filter((n) => n !== undefined);
   const maxPaths = caps.length > 0 ? Math.min(...caps) : undefined;
   if (changes.length > 0) {
     const plan = planInvalidation({
@@ -56,7 +90,12 @@ export const planBatches = (
       ...(inventory === undefined ? {} : { inventory }),
       limits,
       cost: {
-        needlessWeight: site.invalidation.needlessWeight,
+        ...(paced === undefined
+          ? { needlessWeight: site.invalidation.needlessWeight }
+          : {
+              needlessWeight: paced.price === null ? 0 : 1 / paced.price,
+              withinBudget: 'cheapest' as const,
+            }),
         ...(maxPaths === undefined ? {} : { maxPaths }),
       },
     });

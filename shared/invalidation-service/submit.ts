@@ -20,7 +20,7 @@ import { type FreshnessStart, startFreshnessWatch } from './freshness.ts';
 import { type ObjectMetadataPort, withoutImmutableAdds } from './immutable-adds.ts';
 import { loadInventory } from './inventory.ts';
 import { recordDeployMetrics } from './observability.ts';
-import { planBatches } from './plan-batches.ts';
+import { demandCurve, type PacedCost, planBatches } from './plan-batches.ts';
 import {
   type CloudFrontPort,
   type InFlightUsage,
@@ -218,10 +218,17 @@ const submitToDistribution = async (
 }> => {
   const usage = await ports.cloudFront.inFlightUsage(distributionId);
   const others = withoutOwn(usage, callerReferencePrefix(distributionId, changeSet.deployId));
-  const plan = (maxPaths?: number) => planBatches(changeSet, site, others, inventory, maxPaths);
+  const plan = (paced?: PacedCost) => planBatches(changeSet, site, others, inventory, paced);
   const budgeted =
     ports.pathBudget && changeSet.changes.length > 0
-      ? await planWithinBudget(changeSet, site, distributionId, ports.pathBudget, plan, isFirstDistribution)
+      ? await planWithinBudget(
+          changeSet,
+          site,
+          distributionId,
+          ports.pathBudget,
+          { plan, demand: demandCurve(changeSet, site, others, inventory) },
+          isFirstDistribution,
+        )
       : undefined;
   const planned = budgeted?.planned ?? plan();
   const pending = planned.batches.map((paths, batchIndex) => ({ batchIndex, paths }));
@@ -325,6 +332,7 @@ export const submitChangeSet = async (
     ports.inventory,
     ports.logger,
     options.inventoryMaxKeys,
+    ports.pathBudget !== undefined,
   );
   if (ports.pathBudget && changeSet.changes.length > 0) await reconcile(ports.pathBudget, ports.logger);
   let billing = 0;

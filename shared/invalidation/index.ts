@@ -24,7 +24,9 @@ export {
 export {
   type DeployAllowance,
   deployAllowance,
+  PRICE_GRID,
   RATE_MONTHS,
+  sumDemand,
   usualDeployRate,
 } from './pacing.ts';
 export {
@@ -41,6 +43,7 @@ export {
   type IgnoredKey,
   type InvalidationPlan,
   parsePlanInput,
+  pathDemand,
   planInvalidation,
   type WildcardChoice,
 } from './plan.ts';

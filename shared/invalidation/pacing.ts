@@ -1,23 +1,24 @@
 /**
- * Budget pacing: how many billed paths one deploy may spend so that a site's month stays within its
- * budget of paths and the account within its cap, using only what is known when the deploy happens
- * (the month so far and the site's past deploy rate), never later deploys.
+ * Budget pacing: the price of a billed path for one deploy (in needless objects a path is worth) and
+ * the most paths it may bill, so that a site's month stays within its budget and the account within
+ * its cap, using only what is known when the deploy happens: the month so far and the site's past
+ * deploys, never later ones.
  *
- * The deploy's cap is its share of what is left: the paths left divided by the deploys still expected
- * this month (the site's usual rate, or this month's rate so far when it is busier), times a burst
- * factor so that a large deploy may take several shares (small deploys take only what they need: the
- * planner spends paths only where they save needless objects). A path per later expected deploy is
- * kept in reserve, since each of them can always fall back to `/*` (1 path, never a miss). The planner
- * then finds, inside the cap, the plan with the fewest needless objects; the price per billed path it
- * settles on is the pacing price: low in a quiet month (exact paths), high in a busy one (wildcards).
- * When nothing is left the cap is 1: `/*` always fits, and a miss is never an option.
+ * The price is the lowest one of PRICE_GRID at which this deploy's demand for paths plus the demand
+ * expected from the month's remaining deploys fits in what is left. The expected demand is the
+ * site's mean demand per deploy (its deploys of this month so far and of the previous RATE_MONTHS
+ * months, summed in the ledger as one curve per month) times the deploys still expected (its usual
+ * rate, or this month's when busier, × a margin, for the part of the month still to come). One price
+ * for the whole month is what an offline optimum would use (bench/RESULTS.md, "hindsight"): a deploy
+ * does not spend early what a later one would use better, and a quiet month still gets exact paths.
+ * The cap keeps one path for every deploy still expected (each can fall back to `/*`, never a miss);
+ * when nothing is left the cap is 1: `/*` always fits. The price is then composed with the site's
+ * own needlessWeight (composePrice).
  */
 import * as z from 'zod';
 
 /** Deploys a month assumed for a site without history: the busiest month of the real histories (41). */
 const DEFAULT_DEPLOYS_PER_MONTH = 40;
-/** A large deploy may take this many fair shares of what is left (bench/RESULTS.md, "Budget"). */
-const PACING_BURST = 2;
 /** Deploys expected = this × the usual rate: a busier month than usual must still find its reserve. */
 const EXPECTED_DEPLOYS_MARGIN = 1.5;
 /**
@@ -26,7 +27,16 @@ const EXPECTED_DEPLOYS_MARGIN = 1.5;
  */
 const MIN_ELAPSED_FOR_RATE = 0.25;
 
+/**
+ * The prices pacing chooses from, in needless objects per billed path: geometric from 0.1 (a path is
+ * spent to save a tenth of an object: exact paths) to ~10⁵ (above any site's object count: the fewest
+ * paths). A ledger stores demand curves on this grid, so changing it makes past curves unusable (they
+ * are then ignored, as if the site had no history).
+ */
+export const PRICE_GRID: readonly number[] = Array.from({ length: 53 }, (_, i) => 0.1 * 1.3 ** i);
+
 const count = z.number().int().min(0);
+const curve = z.array(count).length(PRICE_GRID.length);
 
 const PacingInputSchema = z
   .object({
@@ -44,6 +54,12 @@ const PacingInputSchema = z
     deploysThisMonth: count,
     /** The site's usual deploys per month (its past months); null without history. */
     deploysPerMonth: z.number().min(0).nullable(),
+    /** This deploy's paths at each PRICE_GRID price (pathDemand). */
+    demand: curve,
+    /** The site's past deploys (this month and the previous ones): how many, and their summed demand. */
+    pastDemand: z.object({ deploys: count, paths: curve }).strict().nullable(),
+    /** The site's cost of a needless object in billed paths (config `needlessWeight`; see composePrice). */
+    needlessWeight: z.number().finite().min(0),
   })
   .strict();
 export type PacingInput = z.input<typeof PacingInputSchema>;
@@ -51,6 +67,12 @@ export type PacingInput = z.input<typeof PacingInputSchema>;
 export interface DeployAllowance {
   /** Billed paths this deploy may spend (≥ 1: `/*` always fits). */
   readonly maxPaths: number;
+  /**
+   * Needless objects one billed path is worth for this deploy (the planner's 1 / needlessWeight):
+   * the paced price composed with the site's own (composePrice); null: no price fits (and the site's
+   * weight gives none), so the fewest paths within maxPaths.
+   */
+  readonly price: number | null;
   /** Paths left this month for the site, after the account cap. */
   readonly left: number;
   /** Deploys still expected this month, this one included. */
@@ -61,12 +83,53 @@ export interface DeployAllowance {
   readonly reason: string;
 }
 
+/** The lowest grid price at which this deploy's and the expected later demand fit in `left`. */
+function pacedPrice(
+  demand: readonly number[],
+  past: { deploys: number; paths: readonly number[] } | null,
+  later: number,
+  left: number,
+): number | null {
+  for (let i = 0; i < PRICE_GRID.length; i++) {
+    // Without history this deploy stands for the later ones.
+    const perDeploy = past !== null && past.deploys > 0 ? past.paths[i]! / past.deploys : demand[i]!;
+    if (demand[i]! + later * perDeploy <= left) return PRICE_GRID[i]!;
+  }
+  return null;
+}
+
 /**
- * The pacing cap of one deploy (see the module comment).
+ * How the paced price and the site's `needlessWeight` compose. The weight prices a path at
+ * 1 / needlessWeight needless objects (the site's own cost model; weight 0: no needless object
+ * costs anything, so no path is worth spending). The paced price is the budget's shadow price in the
+ * same unit, fitted to a forecast of the month's later deploys. Which one the plan uses:
+ * - while the site has no deploy rate of its own (no earlier month in the ledger), the lower of the
+ *   two. That forecast assumes DEFAULT_DEPLOYS_PER_MONTH × EXPECTED_DEPLOYS_MARGIN later deploys
+ *   (the busiest month seen, plus a margin), each as large as this one: a guess that prices a path
+ *   high for any large first deploy. Pacing may lower the site's price (a quiet month spends its free
+ *   paths on exact paths) but not raise it on that guess alone: the rehearsal's first docs deploy
+ *   (68 changed URLs, 500 paths left, weight 0.25 = 4 objects a path) was priced at 6.65 objects by
+ *   the guess and collapsed to `/*` (53 needless objects) instead of 9 paths with none;
+ * - with a rate, the paced price alone: the forecast is then the site's own past (its rate and its
+ *   mean demand per deploy), and inside a hard budget a path is worth what the month's later deploys
+ *   would save with it, whatever the list price the weight was set against. Capping it at the
+ *   site's price there too lowers needless objects on the benchmark but lets end-of-month bursts
+ *   run past the budget (bench/RESULTS.md, "How the price composes").
+ * The budget itself is kept by the cap (maxPaths) in both cases, never by the price.
+ */
+function composePrice(paced: number | null, needlessWeight: number, hasRate: boolean): number | null {
+  if (hasRate || needlessWeight === 0) return paced;
+  const site = 1 / needlessWeight;
+  return paced === null ? site : Math.min(paced, site);
+}
+
+/**
+ * The pacing of one deploy (see the module comment).
  *
  * @example
  * deployAllowance({ siteBudget: 100, siteSpent: 40, accountCap: 1000, accountSpent: 500,
- *   elapsed: 0.5, deploysThisMonth: 10, deploysPerMonth: 20 }).maxPaths; // 8: 60 left, 15 expected (20 a month × 1.5, half a month to go)
+ *   elapsed: 0.5, deploysThisMonth: 10, deploysPerMonth: 20, demand, pastDemand }).maxPaths;
+ * // 45: 60 left, 15 later deploys expected (20 a month × 1.5, half a month to go) keep a path each
  */
 export function deployAllowance(input: PacingInput): DeployAllowance {
   const p = PacingInputSchema.parse(input);
@@ -75,33 +138,38 @@ export function deployAllowance(input: PacingInput): DeployAllowance {
   const left = Math.min(siteLeft, accountLeft);
   const usual = p.deploysPerMonth ?? DEFAULT_DEPLOYS_PER_MONTH;
   const observed = p.elapsed >= MIN_ELAPSED_FOR_RATE ? p.deploysThisMonth / p.elapsed : 0;
-  const expectedDeploys = Math.max(
-    1,
-    Math.ceil(Math.max(usual, observed) * EXPECTED_DEPLOYS_MARGIN * (1 - p.elapsed)),
-  );
-  const reserve = expectedDeploys - 1;
-  const share = left / expectedDeploys;
-  const paced = Math.floor(Math.min(left - reserve, share * PACING_BURST));
-  if (left === 0 || paced < 1) {
+  const later = Math.max(usual, observed) * EXPECTED_DEPLOYS_MARGIN * (1 - p.elapsed);
+  const reserve = Math.ceil(later);
+  const expectedDeploys = reserve + 1;
+  const cap = left - reserve;
+  if (cap < 1) {
     return {
       maxPaths: 1,
+      price: null,
       left,
       expectedDeploys,
       boundBy: 'exhausted',
       reason: `${left} path(s) left this month for ${expectedDeploys} expected deploy(s): one wildcard path at most`,
     };
   }
+  const paced = pacedPrice(p.demand, p.pastDemand, later, left);
+  const price = composePrice(paced, p.needlessWeight, p.deploysPerMonth !== null);
   const boundBy = accountLeft < siteLeft ? 'account' : 'pace';
+  const priced =
+    price === null
+      ? 'the fewest paths'
+      : `a path where it saves ≥ ${Number(price.toPrecision(3))} needless objects${price === paced ? '' : " (the site's needlessWeight: no deploy rate of its own yet)"}`;
   return {
-    maxPaths: paced,
+    maxPaths: cap,
+    price,
     left,
     expectedDeploys,
     boundBy,
-    reason: `${left} path(s) left this month (${boundBy === 'account' ? 'account cap' : 'site budget'}) for ${expectedDeploys} expected deploy(s): at most ${paced} for this one`,
+    reason: `${left} path(s) left this month (${boundBy === 'account' ? 'account cap' : 'site budget'}) for ${expectedDeploys} expected deploy(s): at most ${cap} for this one, ${priced}`,
   };
 }
 
-/** Months of history the usual deploy rate averages. */
+/** Months of history the usual deploy rate and the past demand average. */
 export const RATE_MONTHS = 3;
 
 /**
@@ -115,4 +183,25 @@ export const RATE_MONTHS = 3;
 export function usualDeployRate(previous: readonly (number | undefined)[]): number | null {
   const known = previous.filter((n): n is number => n !== undefined);
   return known.length === 0 ? null : known.reduce((a, b) => a + b, 0) / known.length;
+}
+
+/**
+ * The summed demand of several months (ledger curves; a curve of another grid length is skipped),
+ * with the deploys it covers, or null when none is usable.
+ *
+ * @example
+ * sumDemand([{ deploys: 2, paths: a }, { deploys: 3, paths: b }]); // { deploys: 5, paths: a + b }
+ */
+export function sumDemand(
+  months: readonly ({ deploys: number; paths: readonly number[] } | undefined)[],
+): { deploys: number; paths: number[] } | null {
+  const usable = months.filter(
+    (m): m is { deploys: number; paths: readonly number[] } =>
+      m !== undefined && m.deploys > 0 && m.paths.length === PRICE_GRID.length,
+  );
+  if (usable.length === 0) return null;
+  return {
+    deploys: usable.reduce((n, m) => n + m.deploys, 0),
+    paths: PRICE_GRID.map((_, i) => usable.reduce((n, m) => n + m.paths[i]!, 0)),
+  };
 }

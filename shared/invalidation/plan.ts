@@ -20,7 +20,10 @@
  *   cheapest price that fits the budget. The result is optimal among the plans on the lower convex hull
  *   of (paths, needless), which is where a budget usually lands.
  * `withinBudget: 'cheapest'` keeps the cost model inside the cap instead: the same two methods, with
- * the index chosen by paths + weight × needless, and λ starting at 1 / weight.
+ * the index chosen by paths + weight × needless, and λ starting at 1 / weight. `'balanced'` (the
+ * default) prices a path at BALANCED_PATH_SHARE of the needless objects of the fewest-path plan: a
+ * path is spent only where it keeps that share of the site cached, so a cap of 8 is not spent on
+ * crumbs (bench/RESULTS.md: Pareto no worse than s3deploy on both axes, on every dataset).
  *
  * Without an inventory the needless objects of a wildcard are unknown: the planner assumes every
  * directory it knows holds `assumedUnchangedPerDirectory` unchanged objects (the worst reasonable case;
@@ -135,6 +138,20 @@ function chooseByLagrange(
 const MAX_PRICE = 1e12;
 /** A price per path below any needless difference: the optimum then has the fewest needless objects. */
 const MIN_PRICE = 1e-6;
+/**
+ * 'balanced': a path is worth this share of the needless objects of the fewest-path plan (about the
+ * unchanged objects `/*` would hit). Measured on the four real histories (bench/RESULTS.md), the
+ * 8-path mode is Pareto no worse than s3deploy-forms on every dataset for shares 0.05–0.1; 0.07 is
+ * the middle, with ≥ 14% margin on both axes.
+ */
+const BALANCED_PATH_SHARE = 0.07;
+
+/** Needless objects of the optimum with the fewest paths (what a single collapse would cost). */
+function fewestPathsNeedless(root: Group, maxWildcards: number, exactIsWildcard: boolean): number {
+  const solution = solve(root, byWildcards(MAX_PRICE, 1, maxWildcards, exactIsWildcard));
+  const pick = bestIndex(solution, (_index, value) => value)!;
+  return estimatedNeedless(reconstruct(solution, pick.index));
+}
 
 function choose(
   root: Group,
@@ -154,16 +171,24 @@ function choose(
   const cheapest = withinBudget === 'cheapest';
   if (maxPaths <= maxWildcards) {
     const solution = solve(root, byPaths(maxPaths));
-    const pick = bestIndex(
-      solution,
-      cheapest
-        ? (index, value) => index + (needlessWeight + 1e-9) * value
-        : (index, value) => value * (maxPaths + 1) + index, // fewest needless; among equals, fewest paths
-    )!;
+    let objective: (index: number, value: number) => number;
+    if (cheapest) objective = (index, value) => index + (needlessWeight + 1e-9) * value;
+    else if (withinBudget === 'balanced') {
+      const fewest = bestIndex(solution, (index) => index)!;
+      const price = BALANCED_PATH_SHARE * fewest.value;
+      objective = (index, value) => value + price * index; // ties go to fewer paths
+    } else objective = (index, value) => value * (maxPaths + 1) + index; // fewest needless; among equals, fewest paths
+    const pick = bestIndex(solution, objective)!;
     const selection = reconstruct(solution, pick.index);
     return { selection, paths: pick.index };
   }
-  const minPrice = cheapest ? (needlessWeight > 0 ? 1 / needlessWeight : MAX_PRICE) : MIN_PRICE;
+  let minPrice = MIN_PRICE;
+  if (cheapest) minPrice = needlessWeight > 0 ? 1 / needlessWeight : MAX_PRICE;
+  else if (withinBudget === 'balanced')
+    minPrice = Math.max(
+      MIN_PRICE,
+      BALANCED_PATH_SHARE * fewestPathsNeedless(root, maxWildcards, exactIsWildcard),
+    );
   return chooseByLagrange(root, maxPaths, maxWildcards, minPrice, exactIsWildcard);
 }
 
@@ -415,6 +440,36 @@ export function planInvalidation(input: PlanInput): InvalidationPlan {
     ignored: changed.ignored,
     budget: budget === undefined ? null : { maxPaths: budget, met: allPaths.length <= budget },
   };
+}
+
+/**
+ * The deploy's demand for billed paths at each price (needless objects one path is worth): the paths
+ * of the plan with the least price × paths + needless objects, for every price. It falls as the price
+ * rises; budget pacing (pacing.ts) compares it, and the site's past demand, with the paths left. The
+ * trie and the groups are built once; each price is one tree DP.
+ *
+ * @example
+ * pathDemand({ changes: [...], inventory: [...] }, [1, 100]); // e.g. [12, 1]: 12 exact paths, or `/*`
+ */
+export function pathDemand(input: PlanInput, prices: readonly number[]): number[] {
+  const parsed = parsePlanInput(input);
+  const changed = collectChangedUrls(parsed);
+  if (parsed.invalidateAll) return prices.map(() => 1);
+  const forcedCount = changed.forced.size;
+  if (changed.exact.size === 0) return prices.map(() => forcedCount);
+  const { trie } = buildTrie(parsed, changed);
+  const root = buildGroups(trie, {
+    inventoryKnown: parsed.inventory !== undefined,
+    assumedPerDirectory: parsed.cost.assumedUnchangedPerDirectory,
+  });
+  const { limits } = parsed;
+  const available = Math.max(0, limits.maxWildcardsInFlight - limits.inFlight.wildcards - forcedCount);
+  return prices.map((price) => {
+    // The cost model's own scoring at weight 1 / price, ties alike: the plan planInvalidation makes.
+    const solution = solve(root, byWildcards(1, 1 / price + 1e-9, available, parsed.site.queryStrings));
+    const pick = bestIndex(solution, (_index, value) => value)!;
+    return paths(reconstruct(solution, pick.index)) + forcedCount;
+  });
 }
 
 function invalidateAllPlan(

@@ -112,11 +112,13 @@ const CostSchema = z
     /** Budget of billed paths for this deploy (a hard cap). */
     maxPaths: z.number().int().positive().optional(),
     /**
-     * What to optimise within the budget: 'fewest-needless' (default) spends up to maxPaths paths to
-     * invalidate as few unchanged objects as possible; 'cheapest' keeps the cost model (a path is only
-     * spent where it saves more than 1/needlessWeight needless objects) and uses the budget as a cap.
+     * What to optimise within the budget: 'balanced' (default) spends a path only where it saves at
+     * least BALANCED_PATH_SHARE of what the fewest-path plan invalidates needlessly (see plan.ts);
+     * 'fewest-needless' spends up to maxPaths paths to invalidate as few unchanged objects as
+     * possible; 'cheapest' keeps the cost model (a path is only spent where it saves more than
+     * 1/needlessWeight needless objects) and uses the budget as a cap.
      */
-    withinBudget: z.enum(['fewest-needless', 'cheapest']).default('fewest-needless'),
+    withinBudget: z.enum(['balanced', 'fewest-needless', 'cheapest']).default('balanced'),
     /** Without an inventory: unchanged objects assumed per known directory (see the constant). */
     assumedUnchangedPerDirectory: z.number().finite().min(0).default(DEFAULT_ASSUMED_UNCHANGED_PER_DIRECTORY),
   })

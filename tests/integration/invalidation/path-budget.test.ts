@@ -15,6 +15,7 @@ import { clientConfig, useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { createS3PathLedger } from '../../../shared/aws/s3-ledger.ts';
 import { SiteSchema } from '../../../shared/config/sites.ts';
+import { PRICE_GRID } from '../../../shared/invalidation/index.ts';
 import type { PathBudgetPorts } from '../../../shared/invalidation-service/budget-plan.ts';
 import type { ChangeSet } from '../../../shared/invalidation-service/change-set.ts';
 import { accountPaths, type PathLedgerStore } from '../../../shared/invalidation-service/path-ledger.ts';
@@ -155,20 +156,25 @@ describe('monthly path budget', () => {
     await advanceTo('2031-01-31T23:00:00Z');
     const spent = { ...deps, pathBudget: budget() };
     const tight = SiteSchema.parse({ ...web, invalidation: { ...web.invalidation, monthlyPathBudget: 3 } });
-    const first = await submitChangeSet(changes('web', 'j1', scattered('x', 3)), tight, spent);
-    expect(first.pathsBilled).toBe(3);
+    // 3 paths, one kept for a later deploy: the first may bill 2 (its exact paths).
+    const first = await submitChangeSet(changes('web', 'j1', scattered('x', 2)), tight, spent);
+    expect(first.pathsBilled).toBe(2);
     const second = await submitChangeSet(changes('web', 'j2', scattered('y', 5)), tight, spent);
-    // Nothing left: one wildcard path covering every changed URL (here /y*, narrower than /*).
+    // Only the reserve left: one wildcard path covering every changed URL (here /y*, narrower than /*).
     expect(second.distributions[0]!.batches.flatMap((b) => b.paths)).toEqual(['/y*']);
+    expect(accountPaths((await ledger.read('2031-01')).ledger)).toBe(3);
+    // Nothing left at all: still one wildcard path (the floor; a miss is never allowed).
+    const third = await submitChangeSet(changes('web', 'j3', scattered('w', 4)), tight, spent);
+    expect(third.distributions[0]!.batches.flatMap((b) => b.paths)).toEqual(['/w*']);
     expect(accountPaths((await ledger.read('2031-01')).ledger)).toBe(4);
     // 01:00 in Paris on 1 February is still January in UTC; 00:00 UTC is February.
     await advanceTo('2031-02-01T00:00:00Z');
-    const third = await submitChangeSet(changes('web', 'f1', scattered('z', 2)), tight, spent);
-    expect(third.budget?.month).toBe('2031-02');
+    const february = await submitChangeSet(changes('web', 'f1', scattered('z', 2)), tight, spent);
+    expect(february.budget?.month).toBe('2031-02');
     // A fresh month: February counts only its own deploy; January keeps its 4 paths.
-    expect(third.pathsBilled).toBeGreaterThan(0);
-    expect(third.budget?.monthToDatePaths).toBe(third.pathsBilled);
-    expect(accountPaths((await ledger.read('2031-02')).ledger)).toBe(third.pathsBilled);
+    expect(february.pathsBilled).toBeGreaterThan(0);
+    expect(february.budget?.monthToDatePaths).toBe(february.pathsBilled);
+    expect(accountPaths((await ledger.read('2031-02')).ledger)).toBe(february.pathsBilled);
     expect(accountPaths((await ledger.read('2031-01')).ledger)).toBe(4);
   });
 
@@ -176,9 +182,18 @@ describe('monthly path budget', () => {
     const { deps, ledger, budget, month } = await setup(1000);
     const ports = { ...deps, pathBudget: budget() };
     await submitChangeSet(changes('web', 'r1', scattered('r', 4)), web, ports);
+    const first = (await ledger.read(month())).ledger;
+    // The deploy's demand curve is kept for pacing the site's next deploys: 4 exact paths at low prices.
+    expect(first.deploys.web).toBe(1);
+    expect(first.demand.web).toHaveLength(PRICE_GRID.length);
+    expect(first.demand.web![0]).toBe(4);
     const again = await submitChangeSet(changes('web', 'r1', scattered('r', 4)), web, ports);
     expect(again.pathsBilled).toBe(0);
     expect(again.budget?.pathsThisDeploy).toBe(0);
-    expect(accountPaths((await ledger.read(month())).ledger)).toBe(4);
+    const after = (await ledger.read(month())).ledger;
+    expect(accountPaths(after)).toBe(4);
+    // Nor is the deploy counted, or its demand added, twice.
+    expect(after.deploys.web).toBe(1);
+    expect(after.demand.web).toEqual(first.demand.web);
   });
 });

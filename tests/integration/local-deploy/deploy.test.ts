@@ -314,6 +314,21 @@ describe('event routing', () => {
 
   it('turns an upload under the site prefix into an invalidation through S3, SQS and Lambda', async () => {
     await seedDistribution();
+    // The site's content before the release (seeded: no object events). A paced deploy lists the
+    // bucket, and over an empty site `/*` would invalidate nothing unchanged: the cheapest plan.
+    await local().control.seed({
+      s3: {
+        buckets: [
+          {
+            name: 'shipyard-demo-site',
+            objects: [
+              { key: 'site/index.html', body: '<p>home</p>' },
+              { key: 'site/blog/index.html', body: '<p>blog</p>' },
+            ],
+          },
+        ],
+      },
+    });
     const s3 = new S3Client(clientConfig(local().url));
     await s3.send(
       new PutObjectCommand({

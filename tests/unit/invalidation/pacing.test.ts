@@ -1,12 +1,19 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   billingMonth,
   deployAllowance,
   marginalCostUsd,
   monthCostUsd,
+  PRICE_GRID,
   previousMonths,
+  sumDemand,
   usualDeployRate,
 } from '../../../shared/invalidation/index.ts';
+
+/** A demand curve on PRICE_GRID: `exact` paths up to `at`, then `collapsed` (a step, like a real deploy). */
+const step = (exact: number, at: number, collapsed = 1) =>
+  PRICE_GRID.map((price) => (price < at ? exact : collapsed));
 
 const base = {
   siteBudget: 100,
@@ -16,6 +23,9 @@ const base = {
   elapsed: 0.5,
   deploysThisMonth: 0,
   deploysPerMonth: 10,
+  demand: step(10, 5),
+  pastDemand: { deploys: 4, paths: step(40, 5, 4) },
+  needlessWeight: 0.02,
 };
 
 describe('pricing (https://aws.amazon.com/cloudfront/pricing/: 1,000 free paths a month, then $0.005)', () => {
@@ -30,18 +40,75 @@ describe('pricing (https://aws.amazon.com/cloudfront/pricing/: 1,000 free paths 
 });
 
 describe('deployAllowance', () => {
-  it('gives a deploy its share of what is left, keeping a path for each later expected deploy', () => {
+  it('keeps a path for each later expected deploy and gives this one the rest as its cap', () => {
     const a = deployAllowance(base);
-    // 10 a month × 1.5 margin, half the month left: 8 expected; 100 / 8 × 2 = 25.
-    expect(a).toMatchObject({ maxPaths: 25, left: 100, expectedDeploys: 8, boundBy: 'pace' });
+    // 10 a month × 1.5 margin, half the month left: 7.5 later deploys, 8 paths kept.
+    expect(a).toMatchObject({ maxPaths: 92, left: 100, expectedDeploys: 9, boundBy: 'pace' });
+  });
+
+  it('prices a path so that this deploy and the expected later ones fit in what is left', () => {
+    // Exact plans (10 paths each, like the past deploys) fit: 10 + 7.5 × 10 = 85 ≤ 100.
+    expect(deployAllowance(base).price).toBe(PRICE_GRID[0]);
+    // 40 left: 10 + 7.5 × 10 > 40, collapsed plans (1 path) fit: the first price where they collapse.
+    const tight = deployAllowance({ ...base, siteSpent: 60 });
+    expect(tight.price).toBe(PRICE_GRID.find((price) => price >= 5));
+    // Nothing fits (later deploys have needed 2 paths even collapsed): the fewest paths, within the cap.
+    const none = deployAllowance({
+      ...base,
+      siteSpent: 90,
+      pastDemand: { deploys: 4, paths: step(40, 5, 8) },
+    });
+    expect(none).toMatchObject({ price: null, maxPaths: 2 });
+  });
+
+  it("prices with the site's past demand, not this deploy's, once it has history", () => {
+    const heavyPast = { deploys: 2, paths: step(200, 50, 1) };
+    const light = deployAllowance({ ...base, pastDemand: { deploys: 2, paths: step(2, 50, 1) } });
+    const heavy = deployAllowance({ ...base, pastDemand: heavyPast });
+    expect(light.price).toBe(PRICE_GRID[0]);
+    expect(heavy.price).toBe(PRICE_GRID.find((price) => price >= 50));
+    // Without history this deploy stands for the later ones: 10 × 8.5 ≤ 100.
+    expect(deployAllowance({ ...base, pastDemand: null }).price).toBe(PRICE_GRID[0]);
+  });
+
+  it('spends nothing early that a quiet end of month would not need: late in a month the price falls', () => {
+    const early = deployAllowance({ ...base, siteSpent: 50, elapsed: 0.05 });
+    const late = deployAllowance({ ...base, siteSpent: 50, elapsed: 0.95 });
+    expect(early.price!).toBeGreaterThan(late.price!);
+    expect(early.maxPaths).toBeLessThan(late.maxPaths);
+  });
+
+  it("composes with the site's needlessWeight: bounded by the site's price only without a deploy rate", () => {
+    // A deploy of 10 exact paths or 1 wildcard at 5 objects a path; 60 paths left for ~28 later deploys
+    // by the default rate: pacing alone collapses it (price 5.x), the site's weight 0.25 prices a path
+    // at 4 objects: the exact plan, within the cap.
+    const fresh = { ...base, siteSpent: 40, deploysPerMonth: null, elapsed: 0.6, pastDemand: null };
+    const paced = deployAllowance({ ...fresh, needlessWeight: 0 });
+    expect(paced.price).toBe(PRICE_GRID.find((price) => price >= 5));
+    expect(deployAllowance({ ...fresh, needlessWeight: 0.25 }).price).toBe(4);
+    // Pacing may still lower it: a weight of 0.001 (1,000 objects a path) gets the paced price.
+    expect(deployAllowance({ ...fresh, needlessWeight: 0.001 }).price).toBe(paced.price);
+    // With a rate of its own (the site's past), the paced price alone, whatever the weight.
+    const known = { ...base, siteSpent: 60 };
+    expect(deployAllowance({ ...known, needlessWeight: 0.25 }).price).toBe(
+      deployAllowance({ ...known, needlessWeight: 0 }).price,
+    );
+    expect(deployAllowance({ ...known, needlessWeight: 0.25 }).price!).toBeGreaterThan(4);
   });
 
   it('is bound by the account cap when other sites spent it', () => {
-    expect(deployAllowance({ ...base, accountSpent: 990 })).toMatchObject({ left: 10, boundBy: 'account' });
+    expect(deployAllowance({ ...base, accountSpent: 990, elapsed: 0.99 })).toMatchObject({
+      left: 10,
+      boundBy: 'account',
+    });
   });
 
   it('leaves one path (a wildcard) when nothing is left: a miss is never allowed', () => {
-    expect(deployAllowance({ ...base, siteSpent: 100 })).toMatchObject({ maxPaths: 1, boundBy: 'exhausted' });
+    expect(deployAllowance({ ...base, siteSpent: 100 })).toMatchObject({
+      maxPaths: 1,
+      price: null,
+      boundBy: 'exhausted',
+    });
   });
 
   it('never plans more than is left while more deploys are expected than paths remain', () => {
@@ -56,9 +123,74 @@ describe('deployAllowance', () => {
     expect(busy.maxPaths).toBeLessThan(quiet.maxPaths);
   });
 
+  it('refuses a demand curve of another length than the price grid, naming the field', () => {
+    expect(() => deployAllowance({ ...base, demand: [1, 2, 3] })).toThrow(/demand/);
+  });
+
+  it('sums the usable months of past demand and skips curves of another grid', () => {
+    const a = { deploys: 2, paths: step(4, 5) };
+    const b = { deploys: 3, paths: step(6, 5) };
+    expect(sumDemand([a, undefined, b])).toEqual({ deploys: 5, paths: step(10, 5, 2) });
+    expect(sumDemand([{ deploys: 1, paths: [1, 2] }, undefined])).toBeNull();
+  });
+
   it('averages the known previous months as the usual rate', () => {
     expect(usualDeployRate([12, 0, 6])).toBe(6);
     expect(usualDeployRate([undefined, 4, undefined])).toBe(4);
     expect(usualDeployRate([undefined, undefined])).toBeNull();
+  });
+});
+
+describe('deployAllowance over a month (property)', () => {
+  it('never spends beyond the budget except one wildcard path per deploy once nothing is left', () => {
+    const deploy = fc.record({
+      gap: fc.double({ min: 0, max: 0.2, noNaN: true }),
+      exact: fc.integer({ min: 1, max: 400 }),
+      at: fc.constantFrom(0.5, 5, 50, 500),
+    });
+    const month = fc.record({
+      budget: fc.integer({ min: 1, max: 300 }),
+      usual: fc.option(fc.integer({ min: 0, max: 40 }), { nil: null }),
+      needlessWeight: fc.constantFrom(0, 0.02, 0.25, 5),
+      deploys: fc.array(deploy, { maxLength: 60 }),
+    });
+    fc.assert(
+      fc.property(month, ({ budget, usual, needlessWeight, deploys }) => {
+        let spent = 0;
+        let elapsed = 0;
+        let floor = 0;
+        const past = { deploys: 0, paths: PRICE_GRID.map(() => 0) };
+        deploys.forEach((d, i) => {
+          elapsed = Math.min(0.999, elapsed + d.gap);
+          const demand = step(d.exact, d.at);
+          const a = deployAllowance({
+            siteBudget: budget,
+            siteSpent: spent,
+            accountCap: budget,
+            accountSpent: spent,
+            elapsed,
+            deploysThisMonth: i,
+            deploysPerMonth: usual,
+            demand,
+            pastDemand: past.deploys === 0 ? null : past,
+            needlessWeight,
+          });
+          // What a plan at this cap and price bills: its demand at the price (a step), within the cap.
+          const atPrice = a.price === null || a.price >= d.at ? 1 : d.exact;
+          const bills = Math.min(a.maxPaths, atPrice);
+          expect(bills).toBeGreaterThanOrEqual(1);
+          if (budget - spent >= 1) expect(a.maxPaths).toBeLessThanOrEqual(budget - spent);
+          else {
+            expect(a).toMatchObject({ maxPaths: 1, boundBy: 'exhausted' });
+            floor++;
+          }
+          spent += bills;
+          past.deploys++;
+          past.paths = past.paths.map((n, j) => n + demand[j]!);
+        });
+        expect(spent).toBeLessThanOrEqual(budget + floor);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

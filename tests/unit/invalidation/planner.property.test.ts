@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodePath, type PlanInput, planInvalidation } from '../../../shared/invalidation/index.ts';
+import {
+  encodePath,
+  type PlanInput,
+  pathDemand,
+  planInvalidation,
+} from '../../../shared/invalidation/index.ts';
 import { bruteNeedless, changedUrls, missedUrls } from './helpers.ts';
 
 const segment = fc.constantFrom(
@@ -37,7 +42,7 @@ const scenario = fc.record({
   inFlightWildcards: fc.integer({ min: 0, max: 4 }),
   needlessWeight: fc.constantFrom(0, 0.01, 0.3, 2),
   maxPaths: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
-  withinBudget: fc.constantFrom('fewest-needless' as const, 'cheapest' as const),
+  withinBudget: fc.constantFrom('balanced' as const, 'fewest-needless' as const, 'cheapest' as const),
 });
 
 function build(s: {
@@ -51,7 +56,7 @@ function build(s: {
   inFlightWildcards: number;
   needlessWeight: number;
   maxPaths: number | undefined;
-  withinBudget: 'fewest-needless' | 'cheapest';
+  withinBudget: 'balanced' | 'fewest-needless' | 'cheapest';
 }): PlanInput {
   const deleted = new Set(s.changes.filter((c) => c.change === 'deleted').map((c) => c.key));
   const inventory = [...new Set([...s.others, ...s.changes.map((c) => c.key)])].filter(
@@ -126,7 +131,7 @@ describe('planInvalidation properties', () => {
         const inventory = [...new Set([...others, ...changes.map((c) => c.key)])].filter(
           (k) => !deleted.has(k),
         );
-        const input: PlanInput = { changes, inventory, cost: { maxPaths } };
+        const input: PlanInput = { changes, inventory, cost: { maxPaths, withinBudget: 'fewest-needless' } };
         const urls = changedUrls(input);
         const candidates = new Set<string>(urls);
         for (const url of urls) for (let i = 1; i <= url.length; i++) candidates.add(`${url.slice(0, i)}*`);
@@ -144,6 +149,36 @@ describe('planInvalidation properties', () => {
         const plan = planInvalidation(input);
         // Assess
         expect(plan.needlessObjects).toBe(best);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('demand for paths: what the cost model bills at each price, never rising with the price', () => {
+    const sample = fc.record({
+      changes: fc.uniqueArray(fc.record({ key, change: kind }), {
+        selector: (c) => c.key,
+        minLength: 1,
+        maxLength: 12,
+      }),
+      others: fc.uniqueArray(key, { maxLength: 30 }),
+    });
+    const prices = [0.1, 1, 3, 10, 100, 1e5];
+    fc.assert(
+      fc.property(sample, ({ changes, others }) => {
+        // Prepare
+        const deleted = new Set(changes.filter((c) => c.change === 'deleted').map((c) => c.key));
+        const inventory = [...new Set([...others, ...changes.map((c) => c.key)])].filter(
+          (k) => !deleted.has(k),
+        );
+        // Act
+        const demand = pathDemand({ changes, inventory }, prices);
+        // Assess
+        prices.forEach((price, i) => {
+          const plan = planInvalidation({ changes, inventory, cost: { needlessWeight: 1 / price } });
+          expect(demand[i]).toBe(plan.billedPaths);
+          if (i > 0) expect(demand[i]!).toBeLessThanOrEqual(demand[i - 1]!);
+        });
       }),
       { numRuns: 60 },
     );

@@ -322,10 +322,14 @@ describe('planInvalidation: budget', () => {
     expect(plan.needlessObjects).toBe(bruteNeedless(input, plan.paths));
   });
 
-  it('finds the fewest needless objects for each budget', () => {
+  it("with withinBudget 'fewest-needless' finds the fewest needless objects for each budget", () => {
     // Prepare
     const at = (maxPaths: number) =>
-      planInvalidation({ changes: modified(...sections), inventory, cost: { maxPaths } });
+      planInvalidation({
+        changes: modified(...sections),
+        inventory,
+        cost: { maxPaths, withinBudget: 'fewest-needless' },
+      });
     // Act
     const needless = [1, 2, 3, 4].map((b) => at(b).needlessObjects);
     // (a/ holds 100 unchanged objects, z/ 1000: /* until a–d fit one wildcard each; 0 needs a/'s 25 files exact)
@@ -333,6 +337,46 @@ describe('planInvalidation: budget', () => {
     expect(needless).toEqual([1100, 1100, 1100, 100]);
     expect(at(4).paths).toEqual(['/a/*', '/b/*', '/c/*', '/d/*']);
     expect(at(28).needlessObjects).toBe(0);
+  });
+
+  it("by default ('balanced') spends a path only where it saves 7% of the fewest-path plan's needless objects", () => {
+    // Prepare: /* hits 1,100 unchanged objects, so a path must save ≥ 77 of them.
+    const plan = (extra: string[]) =>
+      planInvalidation({
+        changes: modified(...sections),
+        inventory: [...inventory, ...extra],
+        cost: { maxPaths: 8 },
+      });
+    // Act
+    const worth = plan([]);
+    // Assess: /a/* … /d/* (4 paths, 100 needless) saves 1,000 objects for 3 more paths: spent.
+    expect(worth.paths).toEqual(['/a/*', '/b/*', '/c/*', '/d/*']);
+    // 25 exact paths for a/ would save the last 100: not within 8 paths, and fewest-needless agrees.
+    const fewest = planInvalidation({
+      changes: modified(...sections),
+      inventory,
+      cost: { maxPaths: 8, withinBudget: 'fewest-needless' },
+    });
+    expect(fewest.needlessObjects).toBe(worth.needlessObjects);
+  });
+
+  it("by default ('balanced') does not spend paths on crumbs, where fewest-needless does", () => {
+    // Prepare: s/x/ and s/y/ changed with 2 unchanged objects each; s/z/ holds 1,000 more.
+    const changed = [...range(5, (i) => `s/x/${i}.html`), ...range(5, (i) => `s/y/${i}.html`)];
+    const input: PlanInput = {
+      changes: modified(...changed),
+      inventory: [...changed, 's/x/k1', 's/x/k2', 's/y/k1', 's/y/k2', ...range(1000, (i) => `s/z/${i}`)],
+      cost: { maxPaths: 8 },
+    };
+    // Act
+    const balanced = planInvalidation(input);
+    const fewest = planInvalidation({ ...input, cost: { maxPaths: 8, withinBudget: 'fewest-needless' } });
+    // Assess: /s/* hits 1,004, so a path is worth 70 objects: /s/x/* + /s/y/* (4 needless) saves
+    // 1,000 for one more path; 4 more exact paths to save 2 objects are not worth it.
+    expect(balanced.paths).toEqual(['/s/x/*', '/s/y/*']);
+    expect(balanced.needlessObjects).toBe(4);
+    expect(fewest).toMatchObject({ billedPaths: 6, needlessObjects: 2 });
+    expect(missedUrls(input, balanced)).toEqual([]);
   });
 
   it("with withinBudget 'cheapest' keeps the cost model inside the cap", () => {
