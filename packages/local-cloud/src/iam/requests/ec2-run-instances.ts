@@ -8,6 +8,7 @@ import {
   imageArn,
   paramsOf,
   region,
+  snapshotArn,
   type Tags,
   tagSpecifications,
 } from './ec2-common.ts';
@@ -31,7 +32,7 @@ import type { MappingInput, OperationMapping } from './types.ts';
  * authorised once per resource (each volume of the image on its own); the network interface's
  * ec2:AssociatePublicIpAddress is absent unless the request sets it.
  */
-export const RUN_INSTANCES_UNCONFIRMED = {
+const RUN_INSTANCES_UNCONFIRMED = {
   authorisesSnapshots: false,
   requestTagsPerResourceType: true,
   oneVolumeAuthorisationPerDevice: true,
@@ -103,7 +104,12 @@ const networkRequests = (launch: Launch, subnet: SubnetRecord | undefined): Auth
     createdBy(launch, 'network-interface', {
       ...inZone,
       'ec2:Subnet': subnetArn,
-      'ec2:AssociatePublicIpAddress': publicIp === undefined ? undefined : String(publicIp === 'true'),
+      'ec2:AssociatePublicIpAddress':
+        publicIp !== undefined
+          ? String(publicIp === 'true')
+          : RUN_INSTANCES_UNCONFIRMED.publicIpKeyOnlyWhenRequested
+            ? undefined
+            : String(subnet?.mapPublicIpOnLaunch ?? false),
     }),
   ];
 };
@@ -115,7 +121,8 @@ const createdRequests = (
 ) => {
   const zone = subnet?.availabilityZone;
   const devices = (image?.blockDevices ?? []).filter((d) => !d.noDevice && !d.virtualName);
-  const volumes = (devices.length > 0 ? devices : [undefined]).map((d) =>
+  const each = RUN_INSTANCES_UNCONFIRMED.oneVolumeAuthorisationPerDevice ? devices : devices.slice(0, 1);
+  const volumes = (each.length > 0 ? each : [undefined]).map((d) =>
     createdBy(launch, 'volume', {
       'ec2:AvailabilityZone': zone,
       'ec2:VolumeType': d?.volumeType ?? (d ? 'gp2' : undefined),
@@ -131,6 +138,17 @@ const createdRequests = (
       'ec2:Tenancy': launch.params.get('Placement.Tenancy') ?? 'default',
     }),
     ...volumes,
+    ...(RUN_INSTANCES_UNCONFIRMED.authorisesSnapshots ? devices : []).flatMap((d) =>
+      d.snapshotId === undefined
+        ? []
+        : [
+            existing(
+              'ec2:RunInstances',
+              snapshotArn(launch.input.req.region, d.snapshotId),
+              region(launch.input).snapshots.get(d.snapshotId)?.tags,
+            ),
+          ],
+    ),
   ];
 };
 
