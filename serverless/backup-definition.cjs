@@ -1,5 +1,6 @@
 // The deployed backup state machine is statemachines/backup.asl.yaml itself: this only
-// swaps each Task's `${<functionKey>}` placeholder for `Fn::GetAtt: [<functionKey>, Arn]`,
+// swaps each Task's `${<functionKey>}` placeholder (its Resource, or the FunctionName of a
+// `.waitForTaskToken` Task) for `Fn::GetAtt: [<functionKey>, Arn]`,
 // which serverless-step-functions turns into the function's logical id and an Fn::Sub
 // parameter (and into lambda:InvokeFunction on the state machine's role), and the
 // Distributed Map's `Bucket: ${backupResultsBucket}` for `Ref: BackupResultsBucket` (the
@@ -24,7 +25,9 @@ function substitute(node) {
   if (node === null || typeof node !== 'object') return node;
   const out = {};
   for (const [key, value] of Object.entries(node)) {
-    const match = key === 'Resource' && typeof value === 'string' ? PLACEHOLDER.exec(value) : null;
+    // A Lambda Task's Resource, or a `lambda:invoke.waitForTaskToken` Task's FunctionName.
+    const named = (key === 'Resource' || key === 'FunctionName') && typeof value === 'string';
+    const match = named ? PLACEHOLDER.exec(value) : null;
     if (key === 'Bucket' && value === RESULTS_BUCKET) out[key] = { Ref: 'BackupResultsBucket' };
     else if (key === 'Resource' && typeof value === 'string' && INTEGRATION.test(value))
       out[key] = value.replace(INTEGRATION, PARTITIONED_INTEGRATION);

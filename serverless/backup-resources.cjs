@@ -132,7 +132,8 @@ const RESULTS_EXPIRE_DAYS = 30;
 
 /**
  * The run's files: the target list the Distributed Map reads (items/), the child executions'
- * results its ResultWriter exports (results/) and the run summaries (summaries/). Private,
+ * results its ResultWriter exports (results/), the run summaries (summaries/) and the waiting
+ * steps' parked task tokens (waits/). Private,
  * encrypted, owner-enforced, all public access blocked, TLS only; working files, so they
  * expire (the run records, which rotation relies on, live in BackupRunsBucket and are kept).
  */
@@ -153,6 +154,9 @@ function resultsBucket() {
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
         LifecycleConfiguration: {
           Rules: [
+            // A parked wait lasts 12 h at most (the waiting steps' fallback rounds); one nobody
+            // resumed (its Task had moved on) is removed after a day.
+            { Id: 'ExpireWaits', Status: 'Enabled', Prefix: 'waits/', ExpirationInDays: 1 },
             {
               Id: 'ExpireRunFiles',
               Status: 'Enabled',

@@ -2,6 +2,7 @@
 // from and to, and the KMS keys of the copies. Every ARN takes the deployment's partition
 // (`${AWS::Partition}`: aws, aws-cn, aws-us-gov), never a hard-coded `arn:aws:`.
 const { backupPolicies } = require('./backup-config.cjs');
+const { waitingStepStatements } = require('./backup-events.cjs');
 
 /** CopyImage with KmsKeyId needs these on the destination key, and on nothing else. */
 const KMS_ACTIONS = [
@@ -136,10 +137,15 @@ function copyImageEc2Statements(policies) {
   ];
 }
 
-/** All of backupCopyImage's statements (EC2 + the configured KMS keys). */
+/** All of backupCopyImage's statements (EC2 + the configured KMS keys + its parked wait). */
 async function copyImageStatements(context) {
   const policies = await backupPolicies(context);
-  return [...copyImageEc2Statements(policies), ...kmsStatements(policies), ...sourceKeyStatements(policies)];
+  return [
+    ...copyImageEc2Statements(policies),
+    ...kmsStatements(policies),
+    ...sourceKeyStatements(policies),
+    ...waitingStepStatements(),
+  ];
 }
 
 /**

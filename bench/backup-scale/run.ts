@@ -10,10 +10,20 @@
  */
 import { GetExecutionHistoryCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DEFAULT_LIMITS, startLocalCloud } from '@shipyard/local-cloud';
+import { STALL_MS } from '@shipyard/local-cloud/testing';
+import { allStates, isWaitForToken, loadBackupDefinition } from '../../tests/helpers/backup-asl.ts';
 import { deployBackupStateMachine } from '../../tests/helpers/backup-sfn.ts';
 import { ESTIMATED_BILLED_MS, runCost } from './cost.ts';
 import { BENCH_DURATIONS, benchPolicy, COPY_REGIONS, fleetSeed, SOURCE, volumeSizes } from './fleet.ts';
 import { type LowerBound, lowerBound } from './lower-bound.ts';
+
+/** The longest TimeoutSeconds of the ASL's `.waitForTaskToken` Tasks (one fallback round). */
+const longestTokenTimeoutSeconds = (): number =>
+  Math.max(
+    ...[...allStates(loadBackupDefinition()).values()]
+      .filter(isWaitForToken)
+      .map((s) => Number(s.TimeoutSeconds ?? 0)),
+  );
 
 /** Lambda memory of the backup functions (serverless.yml provider.memorySize). */
 const MEMORY_MB = 256;
@@ -178,7 +188,12 @@ export async function runSize(
       );
       executionArns.push(executionArn);
     }
-    const dones = await Promise.all(executionArns.map((arn) => waitThroughResets(() => deployed.wait(arn))));
+    // Children parked on their events record nothing until the event or their fallback round:
+    // allow one round of simulated silence (the longest token Task timeout) at this speed.
+    const stallMs = STALL_MS + (longestTokenTimeoutSeconds() * 1000) / speed;
+    const dones = await Promise.all(
+      executionArns.map((arn) => waitThroughResets(() => deployed.wait(arn, stallMs))),
+    );
     await local.control.setSpeed(0);
     const makespanMs =
       Math.max(...dones.map((d) => d.stopDate?.getTime() ?? 0)) -
@@ -189,7 +204,9 @@ export async function runSize(
     // A fresh local cloud: every execution is one of these runs' parents or children.
     const ours = state.states.executions;
     const transitions = ours.reduce((n, e) => n + e.transitions, 0);
-    const invocations = ours.reduce((n, e) => n + e.lambdaInvocations, 0);
+    // The executions' Tasks, plus ResumeWait, which EventBridge invokes on the EBS / AMI events.
+    const resumeInvocations = counters.tallies[`lambda.invocations.${deployed.resumeFunction}`] ?? 0;
+    const invocations = ours.reduce((n, e) => n + e.lambdaInvocations, 0) + resumeInvocations;
     let maxStateBytes = 0;
     let maxHistoryEvents = 0;
     for (const { arn } of ours) {

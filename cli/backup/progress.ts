@@ -54,15 +54,9 @@ export interface RunProgress {
  */
 export const PHASE_OF_STATE: Readonly<Record<string, Phase>> = {
   CreateSnapshots: 'snapshots',
-  WaitForSnapshots: 'snapshots',
-  CheckSnapshots: 'snapshots',
   RegisterImage: 'image',
-  WaitForImage: 'image',
-  CheckImage: 'image',
   CopyToRegions: 'copies',
   CopyImage: 'copies',
-  WaitForCopy: 'copies',
-  CheckCopy: 'copies',
   ShareImage: 'share',
   Rotate: 'rotation',
   TargetFailed: 'failed',

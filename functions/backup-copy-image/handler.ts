@@ -1,26 +1,58 @@
 /**
  * CopyImage (one copy region of one target): called in the destination region, with a
  * ClientToken from run + source image + region (a retried task gets the same copy), the
- * region's KMS key and the managed tags on the new AMI and its snapshots.
+ * region's KMS key and the managed tags on the new AMI and its snapshots. As a
+ * `.waitForTaskToken` Task it parks its token under the copy (in the destination region) and
+ * checks once: the Task ends when the copy is available or failed.
  */
 
 import { CopyNotReady, ImageCopyFailed, InvalidBackupInput } from '../../shared/backup/errors.ts';
 import { copyImageClientToken, snapshotDescription } from '../../shared/backup/naming.ts';
 import { copyImageTagSpecifications } from '../../shared/backup/tags.ts';
 import { COPY_WAIT } from '../../shared/backup/wait.ts';
+import { checkCopy } from '../../shared/backup-service/checks.ts';
 import { tagContext } from '../../shared/backup-service/context.ts';
 import { type BackupDeps, tagRunLogs } from '../../shared/backup-service/deps.ts';
+import { parkWait, splitTaskToken } from '../../shared/backup-service/event-waits.ts';
 import { waitingOutLimits } from '../../shared/backup-service/limit-waits.ts';
 import { findOwnImage } from '../../shared/backup-service/own-image.ts';
-import { type CopyState, copyTaskSchema } from '../../shared/backup-service/state.ts';
+import {
+  type CopyState,
+  copyTaskSchema,
+  type ImageState,
+  type Run,
+  type Target,
+} from '../../shared/backup-service/state.ts';
 import { parseRunTask } from '../../shared/backup-service/task-input.ts';
-import { backupDeps, backupEnv } from '../../shared/lambda/backup-deps.ts';
+import { backupDeps, backupResultsEnv } from '../../shared/lambda/backup-deps.ts';
 import { lambdaHandler } from '../../shared/lambda/handler.ts';
 
 export function makeHandler(deps: BackupDeps) {
+  const copyOnce = copyImage(deps);
   return async (event: unknown): Promise<CopyState> => {
     tagRunLogs(deps.logger, event);
-    const { run, target, source, copy } = parseRunTask('copy-image', copyTaskSchema, event, deps.policies);
+    const { token, input } = splitTaskToken(event);
+    const { run, target, source, copy } = parseRunTask('copy-image', copyTaskSchema, input, deps.policies);
+    const started = await copyOnce(run, target, source, copy);
+    if (token !== undefined && started.imageId !== undefined)
+      await parkWait(
+        deps,
+        token,
+        {
+          kind: 'copy',
+          region: copy.region,
+          resourceId: started.imageId,
+          input: { run, target, source, copy: started },
+        },
+        (check) => checkCopy(deps, check),
+      );
+    return started;
+  };
+}
+
+/** CopyImage itself (or this run's copy found by name). */
+function copyImage(deps: BackupDeps) {
+  return async (run: Run, target: Target, source: ImageState, copy: CopyState): Promise<CopyState> => {
     const ec2Of = waitingOutLimits(deps.ec2, run, deps.now);
     const settings = run.policy.copyRegions.find((c) => c.region === copy.region);
     if (settings === undefined)
@@ -66,7 +98,7 @@ export function makeHandler(deps: BackupDeps) {
 
 export const handler = lambdaHandler({
   name: 'backup-copy-image',
-  env: backupEnv,
+  env: backupResultsEnv,
   deps: backupDeps,
   handler: makeHandler,
 });

@@ -9,6 +9,7 @@ import type { MetricsRecorder } from '../logging/metrics.ts';
 import type { DeployedPolicies } from './deployed-policies.ts';
 import type { KeyManagerFactory } from './key-manager.ts';
 import type { Ec2PortFactory } from './ports/ec2.ts';
+import type { EventWaits } from './ports/event-waits.ts';
 import type { VerificationStore } from './ports/verification.ts';
 import type { RunFiles } from './run-files.ts';
 import type { RunRecords } from './run-records.ts';
@@ -31,6 +32,8 @@ export interface BackupDeps {
   verifications?: Pick<VerificationStore, 'results'>;
   /** EMF metrics (BackupsSucceeded/BackupsFailed per policy, AmiCopyDuration per region); tests may omit it. */
   metrics?: MetricsRecorder;
+  /** Parked task tokens and SendTask* (the waiting steps and the event handler); omitted: those steps refuse a token. */
+  waits?: EventWaits;
   /** KMS per region (ShareImage: is a snapshot's key aws/ebs?); without it AWS's refusal reports it. */
   kms?: KeyManagerFactory;
 }

@@ -3,9 +3,11 @@ import { createVerificationAlarms } from '../aws/cloudwatch.ts';
 import { createEc2PortFactory } from '../aws/ec2.ts';
 import { createVerificationEc2Factory } from '../aws/ec2-verification.ts';
 import { createKeyManagerFactory } from '../aws/kms.ts';
+import { createS3EventWaits } from '../aws/s3-event-waits.ts';
 import { createS3RunFiles } from '../aws/s3-run-files.ts';
 import { createS3RunRecords } from '../aws/s3-run-records.ts';
 import { createS3VerificationStore } from '../aws/s3-verification-store.ts';
+import { createSfnTaskCallbacks } from '../aws/sfn-task-tokens.ts';
 import { createProbeCommands } from '../aws/ssm-commands.ts';
 import { createManagedInstances } from '../aws/ssm-instances.ts';
 import { type DeployedPolicies, deployedPoliciesOf } from '../backup-service/deployed-policies.ts';
@@ -29,10 +31,14 @@ export const backupRunsEnv = configFileEnv.extend({
   SHIPYARD_BACKUP_RUNS_BUCKET: z.string().min(3, 'the name of the backup run records bucket is required'),
 });
 
-/** DiscoverTargets and Summarize also get the results bucket (the Map's items and results). */
+/**
+ * DiscoverTargets and Summarize also get the results bucket (the Map's items and results), the
+ * waiting steps and ResumeWait too (the parked task tokens under `waits/`).
+ */
 const resultsBucketEnv = {
   SHIPYARD_BACKUP_RESULTS_BUCKET: z.string().min(3, 'the name of the backup results bucket is required'),
 };
+export const backupResultsEnv = backupEnv.extend(resultsBucketEnv);
 export const backupRunsResultsEnv = backupRunsEnv.extend(resultsBucketEnv);
 
 /** The policies of the config file packaged with the function. */
@@ -85,6 +91,15 @@ export const backupDeps = (
       env.SHIPYARD_BACKUP_RESULTS_BUCKET === undefined
         ? noRunFiles
         : createS3RunFiles({ bucket: env.SHIPYARD_BACKUP_RESULTS_BUCKET }),
+    // The waiting steps and ResumeWait park and find task tokens in the results bucket.
+    ...(env.SHIPYARD_BACKUP_RESULTS_BUCKET === undefined
+      ? {}
+      : {
+          waits: {
+            store: createS3EventWaits({ bucket: env.SHIPYARD_BACKUP_RESULTS_BUCKET }),
+            callbacks: createSfnTaskCallbacks(),
+          },
+        }),
     metrics,
     kms: createKeyManagerFactory({ clientConfig: { maxAttempts: EC2_MAX_ATTEMPTS, retryMode: 'standard' } }),
   };

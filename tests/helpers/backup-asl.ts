@@ -40,7 +40,11 @@ export function taskFunctionKeys(definition: AslDefinition): Map<string, string>
   const out = new Map<string, string>();
   for (const [name, state] of allStates(definition)) {
     if (state.Type !== 'Task') continue;
-    const match = PLACEHOLDER.exec(String(state.Resource));
+    // A `lambda:invoke.waitForTaskToken` Task names its function in Parameters.FunctionName.
+    const parameters = state.Parameters as { FunctionName?: unknown } | undefined;
+    const match =
+      PLACEHOLDER.exec(String(state.Resource)) ??
+      (isWaitForToken(state) ? PLACEHOLDER.exec(String(parameters?.FunctionName)) : null);
     if (!match?.[1])
       throw new Error(
         `Task ${name}: Resource ${String(state.Resource)} is not a \${functionKey} placeholder`,
@@ -49,6 +53,10 @@ export function taskFunctionKeys(definition: AslDefinition): Map<string, string>
   }
   return out;
 }
+
+/** A Task that waits for its task token (`arn:aws:states:::lambda:invoke.waitForTaskToken`). */
+export const isWaitForToken = (state: AslState): boolean =>
+  state.Type === 'Task' && String(state.Resource).endsWith('.waitForTaskToken');
 
 /** `backupCreateSnapshots` → `functions/backup-create-snapshots/handler.ts` (the serverless.yml convention). */
 export const handlerPathOf = (functionKey: string): string =>

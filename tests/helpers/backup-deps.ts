@@ -6,11 +6,13 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { RunningLocalCloud } from '@shipyard/local-cloud';
 import { clientConfig } from '@shipyard/local-cloud/testing';
+import { createS3EventWaits } from '../../shared/aws/s3-event-waits.ts';
 import { createS3RunFiles } from '../../shared/aws/s3-run-files.ts';
 import { createS3RunRecords, runRecordKey } from '../../shared/aws/s3-run-records.ts';
 import { RunFileUnreadable } from '../../shared/backup/errors.ts';
 import { type DeployedPolicies, deployedPoliciesOf } from '../../shared/backup-service/deployed-policies.ts';
 import { policyVersion } from '../../shared/backup-service/policy-version.ts';
+import type { WaitStore } from '../../shared/backup-service/ports/event-waits.ts';
 import type { RunFiles } from '../../shared/backup-service/run-files.ts';
 import type { RunRecord, RunRecords } from '../../shared/backup-service/run-records.ts';
 import type { Run, Target } from '../../shared/backup-service/state.ts';
@@ -83,6 +85,26 @@ export function localRunFiles(local: () => RunningLocalCloud, bucket = RESULTS_B
     bucket: () => bucket,
     putJson: async (key, body) => (await files()).putJson(key, body),
     getJson: async (location) => (await files()).getJson(location),
+  };
+}
+
+/** Parked waits in the local cloud's results bucket (the real S3 adapter; the bucket created on first use). */
+export function localWaitStore(local: () => RunningLocalCloud, bucket = RESULTS_BUCKET): WaitStore {
+  // One client for every wait (a fleet parks thousands), made once the bucket exists.
+  let made: { url: string; store: WaitStore } | undefined;
+  const store = async () => {
+    await ensureBucket(local(), bucket);
+    if (made?.url !== local().url) {
+      // Thousands of children park at once: the SDK's standard retries ride out a reset socket.
+      const client = new S3Client({ ...clientConfig(local().url, 'us-east-1'), maxAttempts: 4 });
+      made = { url: local().url, store: createS3EventWaits({ bucket, client }) };
+    }
+    return made.store;
+  };
+  return {
+    put: async (region, id, wait) => (await store()).put(region, id, wait),
+    get: async (region, id) => (await store()).get(region, id),
+    delete: async (region, id) => (await store()).delete(region, id),
   };
 }
 

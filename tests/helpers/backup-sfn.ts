@@ -21,11 +21,13 @@ import { makeHandler as makeStartHandler } from '../../functions/backup-start/ha
 import type { SummarizeOutput } from '../../functions/backup-summarize/handler.ts';
 import { createExecutionStarter } from '../../shared/aws/backup-executions.ts';
 import { createEc2PortFactory } from '../../shared/aws/ec2.ts';
+import { createSfnTaskCallbacks } from '../../shared/aws/sfn-task-tokens.ts';
 import { type BackupDeps, silentLogger } from '../../shared/backup-service/deps.ts';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
 import { handlerPathOf, loadBackupDefinition, taskFunctionKeys, withDeployedArns } from './backup-asl.ts';
-import { deployed, localRunFiles, localRunRecords } from './backup-deps.ts';
+import { deployed, localRunFiles, localRunRecords, localWaitStore } from './backup-deps.ts';
 import { promptRetries } from './backup-workflow.ts';
+import { installResumeRules } from './event-waits.ts';
 import { simulatedTimeRetries } from './simulated-retries.ts';
 
 /** Where withDeployedArns points the Tasks (its ARNs name this region). */
@@ -59,8 +61,13 @@ export interface DeployedBackup {
   start: (event: unknown) => Promise<{ name: string; kind: string; executionArn?: string }>;
   startFunctionArn: string;
   listExecutions: () => Promise<{ name: string; status: string; executionArn: string }[]>;
-  /** Follows the execution until it ends (gives up only when it stops making progress). */
-  wait: (executionArn: string) => Promise<DescribeExecutionCommandOutput>;
+  /** ResumeWait's function name (EventBridge invokes it, not an execution: count it by name). */
+  resumeFunction: string;
+  /**
+   * Follows the execution until it ends (gives up only when it stops making progress for
+   * `stallMs` real ms; a fleet parked on its events is silent up to one fallback round).
+   */
+  wait: (executionArn: string, stallMs?: number) => Promise<DescribeExecutionCommandOutput>;
 }
 
 type Handler = (event: unknown) => Promise<unknown>;
@@ -86,8 +93,27 @@ export async function deployBackupStateMachine(
     policies: deployed(...options.policies),
     runRecords: localRunRecords(() => local),
     runFiles: localRunFiles(() => local),
+    waits: {
+      store: localWaitStore(() => local),
+      callbacks: createSfnTaskCallbacks({
+        client: new SFNClient({ ...clientConfig(local.url, SFN_REGION), maxAttempts: 3 }),
+      }),
+    },
   };
   const deps = options.decorateDeps ? options.decorateDeps(plain) : plain;
+  const resume = (await import('../../functions/backup-resume-wait/handler.ts')).makeHandler(deps);
+  const regions = options.policies.flatMap((p) => [p.sourceRegion, ...p.copyRegions.map((c) => c.region)]);
+  const resumeFunction = await installResumeRules(local, SFN_REGION, regions, async (event) => {
+    const began = performance.now();
+    try {
+      const output = await resume(event);
+      options.observe?.('backupResumeWait', performance.now() - began);
+      return output;
+    } catch (error) {
+      options.observe?.('backupResumeWait', performance.now() - began, error);
+      throw error;
+    }
+  });
   const summaries = new Map<string, SummarizeOutput>();
   for (const key of new Set(taskFunctionKeys(definition).values())) {
     const module = (await import(new URL(`../../${handlerPathOf(key)}`, import.meta.url).href)) as {
@@ -143,12 +169,14 @@ export async function deployBackupStateMachine(
     summaries,
     start,
     startFunctionArn: startFunction.arn,
+    resumeFunction,
     listExecutions: async () =>
       ((await sfn.send(new ListExecutionsCommand({ stateMachineArn }))).executions ?? []).map((e) => ({
         name: e.name ?? '',
         status: e.status ?? '',
         executionArn: e.executionArn ?? '',
       })),
-    wait: (executionArn) => waitForExecution(sfn, executionArn),
+    wait: (executionArn, stallMs) =>
+      waitForExecution(sfn, executionArn, stallMs === undefined ? {} : { stallMs }),
   };
 }

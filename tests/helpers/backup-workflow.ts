@@ -15,11 +15,16 @@
  *   the first run's, as Step Functions keeps it for a redriven execution;
  * - the Distributed Map runs through tests/helpers/distributed-map.ts (items and results in
  *   the local cloud's S3, one child execution per item, a redrive re-runs only the children
- *   that did not succeed).
+ *   that did not succeed);
+ * - a `.waitForTaskToken` Task gets a token of its own (tests/helpers/event-waits.ts), runs its
+ *   handler, then advances the simulated clock {@link TOKEN_STEP_MS} at a time, letting the
+ *   local cloud deliver what EC2 emits (the awaited-events rules → ResumeWait, the real
+ *   handler) until the token is settled or the Task's TimeoutSeconds has passed
+ *   (`States.Timeout`, which the ASL's Retry turns into the polling fallback).
  *
  * History events are estimated as Step Functions records them: 2 per execution (started,
  * ended), 2 per state entered (entered, exited), 3 per Task attempt (scheduled, started,
- * succeeded/failed) and 1 per inline Map iteration event.
+ * succeeded/failed; a token Task also TaskSubmitted) and 1 per inline Map iteration event.
  */
 
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -37,13 +42,21 @@ import {
   type AslDefinition,
   allStates,
   handlerPathOf,
+  isWaitForToken,
   loadBackupDefinition,
   readPath,
   taskFunctionKeys,
   waitPathsBeforeTasks,
   withDeployedArns,
 } from './backup-asl.ts';
-import { deployed, executionArnOf, localRunFiles, localRunRecords, localS3 } from './backup-deps.ts';
+import {
+  deployed,
+  executionArnOf,
+  localRunFiles,
+  localRunRecords,
+  localS3,
+  localWaitStore,
+} from './backup-deps.ts';
 import {
   type ChildRecord,
   type ChildRun,
@@ -51,6 +64,7 @@ import {
   runDistributedMap,
   withDistributedMapsAsTasks,
 } from './distributed-map.ts';
+import { createTokenRegistry, installResumeRules } from './event-waits.ts';
 
 /**
  * The SDK's standard retries (throttling, 5xx) with the real attempt count but no real-time
@@ -77,6 +91,27 @@ export function promptRetries(
 /** Simulated pause per failed attempt of a transient error (the ASL's first retry intervals are 2–30 s). */
 const RETRY_PAUSE_MS = 30_000;
 
+/** How far a waiting token Task moves the simulated clock before it looks again. */
+const TOKEN_STEP_MS = 30_000;
+/** The region the harness's "stack" is in: ResumeWait and the home bus. */
+const HOME_REGION = 'eu-west-1';
+/** What `$$.Task.Token` resolves to before the handler wrapper puts the Task's own token in. */
+const TOKEN_PLACEHOLDER = 'in-process-token';
+
+class StatesTimeout extends Error {
+  constructor(seconds: number) {
+    super(`The task exceeded its TimeoutSeconds (${seconds})`);
+    this.name = 'States.Timeout';
+  }
+}
+
+class TaskFailed extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
 export interface WorkflowRun {
   status: 'succeeded' | 'failed';
   output?: unknown;
@@ -84,7 +119,7 @@ export interface WorkflowRun {
   cause?: string;
   /** StateEntered events (each is one billed transition in a Standard workflow). */
   transitions: number;
-  /** Handler invocations by Task state name (retries included). */
+  /** Handler invocations by Task state name (retries included), and `ResumeWait` (the event handler). */
   invocations: Record<string, number>;
   /** The last output of each Task state (e.g. Summarize's summary on a failed run). */
   lastOutput: Record<string, unknown>;
@@ -99,7 +134,7 @@ export interface BackupWorkflowOptions {
   maxAttempts?: number;
   /**
    * Wraps the handlers' dependencies (fault scenarios: a port that crashes after N calls),
-   * per function (`backupCheckCopy`…), e.g. to record which EC2 calls each one makes.
+   * per function (`backupCopyImage`…), e.g. to record which EC2 calls each one makes.
    */
   decorateDeps?: (deps: BackupDeps, functionKey: string) => BackupDeps;
   /**
@@ -152,10 +187,25 @@ export async function createBackupWorkflow(
   };
   const processors = new Map([...maps].map(([name, map]) => [name, processorOf(map)]));
   /** The Task attempts of the execution (parent or child) a handler runs in. */
-  const attemptsOf = new AsyncLocalStorage<{ attempts: number }>();
+  const attemptsOf = new AsyncLocalStorage<{ attempts: number; submitted: number }>();
   /** Children that succeeded, per execution and Map: a redrive keeps them. */
   const succeededChildren = new Map<string, Map<number, ChildRecord>>();
   const waitStates = [...allStates(definition)].filter(([, s]) => s.Type === 'Wait').map(([name]) => name);
+  const tokenTimeouts = new Map(
+    [...allStates(definition)]
+      .filter(([, s]) => isWaitForToken(s))
+      .map(([name, s]) => [name, Number(s.TimeoutSeconds ?? 99_999_999)]),
+  );
+  const tokens = createTokenRegistry();
+  /** ResumeWait invocations running (the waiting Tasks let them finish before moving the clock). */
+  let resuming = 0;
+  /** Lets every delivery the last clock move started run to its end (progress, not time). */
+  const drain = async () => {
+    for (let idle = 0; idle < 3; ) {
+      await new Promise((resolve) => setImmediate(resolve));
+      idle = resuming > 0 ? 0 : idle + 1;
+    }
+  };
 
   const deps = (policies: BackupPolicy[]): BackupDeps => {
     const url = local().url;
@@ -179,6 +229,7 @@ export async function createBackupWorkflow(
       policies: deployed(...policies),
       runRecords: localRunRecords(local),
       runFiles: localRunFiles(local),
+      waits: { store: localWaitStore(local), callbacks: tokens.callbacks },
     };
   };
   const depsOf = (plain: BackupDeps, functionKey: string): BackupDeps =>
@@ -193,12 +244,60 @@ export async function createBackupWorkflow(
     if (redrive && !startTimes.has(name)) throw new Error(`no execution ${name} to re-drive`);
     const runDeps = deps(policies);
     const invocations: Record<string, number> = {};
+    const resume = (await import('../../functions/backup-resume-wait/handler.ts')).makeHandler(
+      depsOf(runDeps, 'backupResumeWait'),
+    );
+    const regions = policies.flatMap((p) => [p.sourceRegion, ...p.copyRegions.map((c) => c.region)]);
+    await installResumeRules(local(), HOME_REGION, regions, async (event) => {
+      invocations.ResumeWait = (invocations.ResumeWait ?? 0) + 1;
+      resuming += 1;
+      try {
+        return await resume(event);
+      } finally {
+        resuming -= 1;
+      }
+    });
     const lastOutput: Record<string, unknown> = {};
     const handlers: Record<string, LocalHandler> = {};
     for (const [state, key] of taskKeys) {
       const handler = makers.get(key)?.(depsOf(runDeps, key));
       if (!handler) throw new Error(`no handler for ${key}`);
       const waitPath = waitPaths.get(state);
+      const tokenTimeout = tokenTimeouts.get(state);
+      if (tokenTimeout !== undefined) {
+        handlers[state] = async (event: unknown) => {
+          invocations[state] = (invocations[state] ?? 0) + 1;
+          const current = attemptsOf.getStore();
+          // Scheduled, started, submitted, and how it ended.
+          if (current) {
+            current.attempts += 1;
+            current.submitted += 1;
+          }
+          const ticket = tokens.issue();
+          const payload = (event as { Payload: Record<string, unknown> }).Payload;
+          try {
+            lastOutput[state] = await handler({ ...payload, taskToken: ticket.token });
+          } catch (error) {
+            ticket.close();
+            if (isTransientBackupError(error)) local().cloud.clock.advance(RETRY_PAUSE_MS);
+            throw error;
+          }
+          const timeoutAt = local().cloud.now() + tokenTimeout * 1000;
+          for (;;) {
+            await drain();
+            const outcome = ticket.outcome();
+            if (outcome?.kind === 'success') return outcome.output;
+            if (outcome?.kind === 'failure') throw new TaskFailed(outcome.error, outcome.cause);
+            const left = timeoutAt - local().cloud.now();
+            if (left <= 0) {
+              ticket.close();
+              throw new StatesTimeout(tokenTimeout);
+            }
+            local().cloud.clock.advance(Math.min(TOKEN_STEP_MS, left));
+          }
+        };
+        continue;
+      }
       handlers[state] = async (event: unknown) => {
         invocations[state] = (invocations[state] ?? 0) + 1;
         const current = attemptsOf.getStore();
@@ -233,10 +332,13 @@ export async function createBackupWorkflow(
       executionName: string,
       onStart?: (abort: () => void) => void,
     ) => {
-      const counter = { attempts: 0 };
+      const counter = { attempts: 0, submitted: 0 };
       return attemptsOf.run(counter, async () => {
         const execution = sm.run(executionInput as never, {
-          context: { Execution: { Id: executionArnOf(executionName), Name: executionName } },
+          context: {
+            Execution: { Id: executionArnOf(executionName), Name: executionName },
+            Task: { Token: TOKEN_PLACEHOLDER },
+          },
           overrides,
         });
         onStart?.(() => execution.abort());
@@ -251,7 +353,7 @@ export async function createBackupWorkflow(
         })();
         const settle = async () => {
           await counting;
-          const historyEvents = events + 3 * counter.attempts;
+          const historyEvents = events + 3 * counter.attempts + counter.submitted;
           maxHistoryEvents = Math.max(maxHistoryEvents, historyEvents);
           return historyEvents;
         };

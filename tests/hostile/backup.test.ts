@@ -12,6 +12,7 @@ import { clientConfig, useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
 import { makeHandler as makeStart } from '../../functions/backup-start/handler.ts';
 import { createEc2PortFactory } from '../../shared/aws/ec2.ts';
+import { checkCopy, checkImage, checkSnapshots } from '../../shared/backup-service/checks.ts';
 import { type BackupDeps, silentLogger } from '../../shared/backup-service/deps.ts';
 import { parseConfig } from '../../shared/config/load.ts';
 import { handlerPathOf } from '../helpers/backup-asl.ts';
@@ -154,13 +155,13 @@ const handlerCases: HostileCase[] = [
   },
   {
     name: 'check-snapshots: no snapshot set yet',
-    act: call('backupCheckSnapshots', { run: run(), backup: { target } }),
+    act: call('checkSnapshots', { run: run(), backup: { target } }),
     error: IBI,
     message: /check-snapshots: invalid input: backup\.snapshots: required at this step/,
   },
   {
     name: 'check-snapshots: malformed snapshot id',
-    act: call('backupCheckSnapshots', {
+    act: call('checkSnapshots', {
       run: run(),
       backup: { target, snapshots: snapshots({ snapshots: [{ snapshotId: 'snap-ZZ', sizeGiB: 8 }] }) },
     }),
@@ -178,7 +179,7 @@ const handlerCases: HostileCase[] = [
   },
   {
     name: 'check-image: AMI id with path traversal',
-    act: call('backupCheckImage', {
+    act: call('checkImage', {
       run: run(),
       backup: { target, image: image({ imageId: 'ami-../../etc' }) },
     }),
@@ -204,7 +205,7 @@ const handlerCases: HostileCase[] = [
   },
   {
     name: 'check-copy: copy never started',
-    act: call('backupCheckCopy', { run: run(), target, source: image(), copy: { region: 'us-east-1' } }),
+    act: call('checkCopy', { run: run(), target, source: image(), copy: { region: 'us-east-1' } }),
     error: IBI,
     message: /check-copy: invalid input: copy\.imageId: required at this step/,
   },
@@ -452,11 +453,8 @@ describe('hostile input to the backup handlers and the config file', () => {
         for (const key of [
           'backupDiscoverTargets',
           'backupCreateSnapshots',
-          'backupCheckSnapshots',
           'backupRegisterImage',
-          'backupCheckImage',
           'backupCopyImage',
-          'backupCheckCopy',
           'backupShareImage',
           'backupRotate',
           'backupPlanTarget',
@@ -467,6 +465,10 @@ describe('hostile input to the backup handlers and the config file', () => {
           };
           handlers.set(key, module.makeHandler(deps(local())));
         }
+        // The checks the waiting steps and ResumeWait run on a parked wait's input.
+        handlers.set('checkSnapshots', (e) => checkSnapshots(deps(local()), e));
+        handlers.set('checkImage', (e) => checkImage(deps(local()), e));
+        handlers.set('checkCopy', (e) => checkCopy(deps(local()), e));
       }
       const before = await mutatingCalls(local().control);
       // Act

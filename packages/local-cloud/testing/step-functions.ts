@@ -9,11 +9,14 @@ import { ControlClient } from '../src/control-client.ts';
 export const LOCAL_ROLE_ARN = 'arn:aws:iam::123456789012:role/shipyard-local';
 
 /**
- * Real time without one new history event (nor one AWS request answered) after which a wait gives up: a bound on progress,
- * not on duration, so a slow machine (each step slower) never fails a test that a stalled
+ * Real time without one new history event (nor one AWS request answered) after which a wait
+ * gives up: a bound on progress, not on duration, so a slow machine (each step slower) never fails a test that a stalled
  * execution would (no step for this long).
  */
 export const STALL_MS = 30_000;
+
+/** The longest wait one progress call may ask for (the control route's limit). */
+const MAX_WAIT_MS = 60_000;
 
 const controlOf = async (sfn: SFNClient): Promise<ControlClient> => {
   const endpoint = await sfn.config.endpoint?.();
@@ -38,16 +41,20 @@ export const waitForExecution = async (
   // machine's long step is told apart from a stalled execution.
   let seen = 0;
   let requestsSeen = -1;
+  // The progress route waits at most MAX_WAIT_MS per call: a longer window takes several calls.
+  let silentMs = 0;
   for (;;) {
+    const waitMs = Math.min(stallMs - silentMs, MAX_WAIT_MS);
     const { status, activity, requests } = await control.executionProgress({
       executionArn,
       afterEventId: Number.MAX_SAFE_INTEGER,
       afterActivity: seen,
-      waitMs: stallMs,
+      waitMs,
     });
     if (status !== undefined && status !== 'RUNNING')
       return sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (activity === seen && requests === requestsSeen)
+    silentMs = activity === seen && requests === requestsSeen ? silentMs + waitMs : 0;
+    if (silentMs >= stallMs)
       throw new Error(
         `execution made no progress for ${stallMs / 1000}s (after ${seen} events): ${executionArn}`,
       );

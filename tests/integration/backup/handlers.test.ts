@@ -2,12 +2,12 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { clientConfig, useLocalCloud } from '@shipyard/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
-import { makeHandler as checkSnapshots } from '../../../functions/backup-check-snapshots/handler.ts';
 import { makeHandler as copyImage } from '../../../functions/backup-copy-image/handler.ts';
 import { makeHandler as createSnapshots } from '../../../functions/backup-create-snapshots/handler.ts';
 import { makeHandler as discoverTargets } from '../../../functions/backup-discover-targets/handler.ts';
 import { makeHandler as registerImage } from '../../../functions/backup-register-image/handler.ts';
 import { createEc2PortFactory } from '../../../shared/aws/ec2.ts';
+import { checkSnapshots } from '../../../shared/backup-service/checks.ts';
 import { type BackupDeps, silentLogger } from '../../../shared/backup-service/deps.ts';
 import type { ImageState, SnapshotSet } from '../../../shared/backup-service/state.ts';
 import {
@@ -75,7 +75,7 @@ describe('backup handlers against the local cloud', () => {
     let set: SnapshotSet = await createSnapshots(deps())({ run: r, backup: { target: targetB } });
     for (let i = 0; i < 20 && set.state !== 'completed'; i++) {
       local().cloud.clock.advance(set.waitSeconds * 1000);
-      set = await checkSnapshots(deps())({ run: r, backup: { target: targetB, snapshots: set } });
+      set = await checkSnapshots(deps(), { run: r, backup: { target: targetB, snapshots: set } });
     }
     expect(set.state).toBe('completed');
     const image: ImageState = await registerImage(deps())({
@@ -98,7 +98,7 @@ describe('backup handlers against the local cloud', () => {
     const set = await createSnapshots(deps())({ run: r, backup: { target: targetB } });
     local().cloud.clock.advance(3_600_000);
     await expect(
-      checkSnapshots(deps())({ run: r, backup: { target: targetB, snapshots: set } }),
+      checkSnapshots(deps(), { run: r, backup: { target: targetB, snapshots: set } }),
     ).rejects.toMatchObject({
       name: 'SnapshotFailed',
       message: expect.stringContaining('disk went away'),

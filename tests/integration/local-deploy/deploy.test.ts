@@ -48,11 +48,9 @@ const FUNCTIONS = [
   'invalidationFreshness',
   'backupDiscoverTargets',
   'backupCreateSnapshots',
-  'backupCheckSnapshots',
   'backupRegisterImage',
-  'backupCheckImage',
   'backupCopyImage',
-  'backupCheckCopy',
+  'backupResumeWait',
   'backupShareImage',
   'backupRotate',
   'backupPlanTarget',
@@ -175,7 +173,8 @@ describe('the report', () => {
       events: { rules: { Targets: unknown[] }[] };
       sqs: { queues: unknown[] };
     }>();
-    expect(state.events.rules.map((r) => r.Targets.length)).toEqual([1, 1]);
+    // The invalidation rules and ResumeWait's (the awaited EC2/EBS events), one target each.
+    expect(state.events.rules.map((r) => r.Targets.length)).toEqual([1, 1, 1]);
     expect(state.sqs.queues).toHaveLength(7); // with the freshness queue and its dead-letter queue
   });
 });
@@ -371,10 +370,14 @@ describe('state machine and schedule', () => {
     const machine = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: MACHINE_ARN }));
     const definition = machine.definition ?? '';
     expect(definition).not.toContain('${');
-    const resources = [...definition.matchAll(/"Resource":\s*"([^"]+)"/g)].map((m) => m[1]);
+    // A Lambda Task's Resource, or a `.waitForTaskToken` Task's FunctionName.
+    const resources = [...definition.matchAll(/"(?:Resource|FunctionName)":\s*"([^"]+)"/g)].map((m) => m[1]);
     const lambdaArns = resources.filter((r) => r?.startsWith('arn:aws:lambda:'));
+    // Not in the definition: backupStart (the schedule's), backupResumeWait (EventBridge's), and
+    // the Check* polls the event-driven waits replaced (still deployed, no longer called).
+    const notTasks = ['backupStart', 'backupResumeWait'];
     expect(new Set(lambdaArns)).toEqual(
-      new Set(FUNCTIONS.filter((f) => f.startsWith('backup') && f !== 'backupStart').map(fnArn)),
+      new Set(FUNCTIONS.filter((f) => f.startsWith('backup') && !notTasks.includes(f)).map(fnArn)),
     );
   });
 

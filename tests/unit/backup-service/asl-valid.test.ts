@@ -2,6 +2,7 @@ import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import {
   allStates,
+  isWaitForToken,
   loadBackupDefinition,
   taskFunctionKeys,
   withDeployedArns,
@@ -23,17 +24,26 @@ describe('backup ASL is valid', () => {
     expect(result.errors).toEqual([]);
   });
 
-  it('stays lean: every state is needed, loops are Wait → Check → Choice', () => {
-    const states = allStates(loadBackupDefinition());
-    // 24 for a backup; the dry run adds its Choice, its Map of one Task (+ its failure Pass)
-    // and the cap's Fail state.
-    // 30: the RunAlreadyRecorded Fail state (a reused run id fails the run, named).
-    // 32 on the Distributed Map: the dry-run Choice moves into the child (its inline Map
-    // goes), plus a Fail state per unreadable file kind and the failed child's Fail state.
-    expect(states.size).toBeLessThanOrEqual(32);
-    for (const [name, state] of states) {
-      if (state.Type === 'Wait') expect(typeof state.SecondsPath, name).toBe('string');
+  it('stays lean: every state is needed, every wait is a token Task with a bounded fallback', () => {
+    const definition = loadBackupDefinition();
+    const states = allStates(definition);
+    // 32 on the Distributed Map with poll loops; the event-driven waits drop the Wait, Check
+    // and Choice states of the three loops (the snapshot and image Choices stay: form, rejected).
+    expect(states.size).toBeLessThanOrEqual(25);
+    expect([...states.values()].filter((s) => s.Type === 'Wait')).toEqual([]);
+    const waiting = [...states].filter(([, s]) => isWaitForToken(s));
+    expect(waiting.map(([name]) => name).sort()).toEqual(['CopyImage', 'CreateSnapshots', 'RegisterImage']);
+    for (const [name, state] of waiting) {
+      // The polling fallback: TimeoutSeconds per round, a bounded number of rounds (12 h at most).
+      const timeout = Number(state.TimeoutSeconds);
+      const rounds = (state.Retry as { ErrorEquals: string[]; MaxAttempts: number }[]).find((r) =>
+        r.ErrorEquals.includes('States.Timeout'),
+      )?.MaxAttempts;
+      expect(timeout, name).toBeGreaterThan(0);
+      expect(rounds, name).toBeDefined();
+      expect(timeout * ((rounds ?? 0) + 1), name).toBeLessThanOrEqual(13 * 3600);
+      expect(JSON.stringify(state.Parameters), name).toContain('"taskToken.$":"$$.Task.Token"');
     }
-    expect(new Set(taskFunctionKeys(loadBackupDefinition()).values()).size).toBe(11);
+    expect(new Set(taskFunctionKeys(definition).values()).size).toBe(8);
   });
 });

@@ -40,11 +40,8 @@ const cases: Case[] = [
     { run, backup: { target: { ...target, kind: 'server' } } },
     'backup.target.kind',
   ],
-  ['backup-check-snapshots', { run, backup: { target } }, 'backup.snapshots'],
   ['backup-register-image', { run: { ...run, startedAt: 'yesterday' }, backup: { target } }, 'run.startedAt'],
-  ['backup-check-image', { run, backup: { target } }, 'backup.image'],
   ['backup-copy-image', { run, target, copy: { region: 'us-east-1' } }, 'source'],
-  ['backup-check-copy', { run, target, source: {}, copy: { region: 'us-east-1' } }, 'source.imageId'],
   ['backup-share-image', { run, backup: { target } }, 'backup.image'],
   ['backup-rotate', { run: { ...run, dryRun: 'yes' }, backup: { target } }, 'run.dryRun'],
   [

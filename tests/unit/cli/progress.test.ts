@@ -55,15 +55,15 @@ describe('backup progress from the execution history', () => {
       discovered,
       entered('CreateSnapshots', backupDoc(A, {})),
       exited(
-        'CheckSnapshots',
+        'CreateSnapshots',
         backupDoc(A, { snapshots: { state: 'pending', progress: 42, snapshots: [{}, {}] } }),
       ),
       exited(
-        'CheckSnapshots',
+        'CreateSnapshots',
         backupDoc(V, { snapshots: { state: 'completed', progress: 100, snapshots: [{}] } }),
       ),
-      exited('CheckImage', backupDoc(A, { image: { imageId: 'ami-1', state: 'available' } })),
-      exited('CheckCopy', {
+      exited('RegisterImage', backupDoc(A, { image: { imageId: 'ami-1', state: 'available' } })),
+      exited('CopyImage', {
         run,
         target: { id: A },
         source: { imageId: 'ami-1' },
@@ -158,7 +158,7 @@ describe('backup progress from the execution history', () => {
 
   it('ignores events it cannot read', () => {
     const progress = foldHistory(emptyProgress(), [
-      { id: 1, type: 'TaskStateExited', details: { name: 'CheckImage', output: 'not json' } },
+      { id: 1, type: 'TaskStateExited', details: { name: 'RegisterImage', output: 'not json' } },
       { id: 2, type: 'LambdaFunctionFailed', details: { error: 'X' } },
     ]);
     expect(progress).toEqual({ targets: [], lastEventId: 2 });
@@ -172,7 +172,7 @@ describe('following an execution', () => {
       [
         discovered,
         exited(
-          'CheckSnapshots',
+          'CreateSnapshots',
           backupDoc(V, { snapshots: { state: 'pending', progress: 10, snapshots: [{}] } }),
         ),
       ],
@@ -244,7 +244,7 @@ describe('following a fleet: the Distributed Map’s counts', () => {
 describe('copy progress', () => {
   it('drops a progress figure once the copy reports a state without one', () => {
     const copy = (state: string, progress?: number) =>
-      exited('CheckCopy', {
+      exited('CopyImage', {
         run,
         target: { id: A },
         copy: { region: 'us-west-1', imageId: 'ami-2', state, progress },

@@ -24,10 +24,6 @@ import {
 } from './scenario.ts';
 
 const require = createRequire(import.meta.url);
-const iamBackup = require('../../../serverless/iam-backup.cjs') as Record<
-  string,
-  (context: unknown) => Promise<IamStatement[]>
->;
 
 interface IamStatement {
   Effect: string;
@@ -53,21 +49,30 @@ const ACTION_OF: Record<keyof Ec2Port, string> = {
   deleteSnapshot: 'ec2:DeleteSnapshot',
 };
 
+/** `${file(./serverless/<module>.cjs):<export>}`, resolved as serverless does (a function export is called). */
+async function resolveFile(reference: string): Promise<IamStatement | IamStatement[]> {
+  const match = /^\$\{file\(\.\/serverless\/([\w-]+\.cjs)\):(\w+)\}$/.exec(reference);
+  if (!match) throw new Error(`unresolved ${reference}`);
+  const exported = (require(`../../../serverless/${match[1]}`) as Record<string, unknown>)[match[2] ?? ''];
+  if (exported === undefined) throw new Error(`unresolved ${reference}`);
+  const context = {
+    resolveVariable: async (name: string) => (name === 'sls:stage' ? 'dev' : 'config/shipyard.dev.yml'),
+  };
+  return typeof exported === 'function'
+    ? await (exported as (c: unknown) => Promise<IamStatement | IamStatement[]>)(context)
+    : (exported as IamStatement[]);
+}
+
 async function grantedActions(functionKey: string): Promise<Set<string>> {
   const functions = parse(readFileSync('serverless/functions-backup.yml', 'utf8')) as Record<
     string,
-    { iamRoleStatements: IamStatement[] | string }
+    { iamRoleStatements: (IamStatement | string)[] | string }
   >;
-  const declared = functions[functionKey]?.iamRoleStatements;
-  // `${file(./serverless/iam-backup.cjs):<name>}`, resolved as serverless does.
-  const resolver =
-    typeof declared === 'string' ? /iam-backup\.cjs\):(\w+)\}$/.exec(declared)?.[1] : undefined;
-  const resolve = resolver === undefined ? undefined : iamBackup[resolver];
-  if (typeof declared === 'string' && resolve === undefined) throw new Error(`unresolved ${declared}`);
-  const statements =
-    resolve !== undefined
-      ? await resolve({ resolveVariable: async () => 'config/shipyard.dev.yml' })
-      : ((declared as IamStatement[] | undefined) ?? []);
+  const declared = functions[functionKey]?.iamRoleStatements ?? [];
+  const items = typeof declared === 'string' ? [declared] : declared;
+  const statements = (
+    await Promise.all(items.map(async (item) => (typeof item === 'string' ? resolveFile(item) : item)))
+  ).flat();
   return new Set(
     statements
       .filter((s) => s.Effect === 'Allow')
@@ -158,7 +163,10 @@ describe('backup IAM covers what the handlers call', () => {
     expect([...(calls.get('backupRotate') ?? [])]).toEqual(
       expect.arrayContaining(['ec2:DeregisterImage', 'ec2:DeleteSnapshot']),
     );
-    expect([...(calls.get('backupCheckCopy') ?? [])]).toContain('ec2:DescribeSnapshots');
+    // ResumeWait checks what the events announce: snapshot sets, AMIs, copies.
+    expect([...(calls.get('backupResumeWait') ?? [])]).toEqual(
+      expect.arrayContaining(['ec2:DescribeSnapshots', 'ec2:DescribeImages']),
+    );
     const missing: string[] = [];
     for (const [functionKey, used] of calls) {
       const granted = await grantedActions(functionKey);

@@ -38,13 +38,19 @@ export const connectTargetDelivery = (delivery: TargetDelivery): void => {
 /**
  * Matches an accepted event against the enabled rules of its bus and region and delivers
  * it to each of their targets (asynchronously for the callers of the targets, as on AWS).
- * Every delivery, failed or not, is recorded.
+ * Every delivery, failed or not, is recorded. `busRegion`: where the bus is, when the event
+ * was forwarded there from another region (it keeps its own `region`).
  */
-export const dispatchEvent = (cloud: LocalCloud, bus: string, event: BusEvent): RuleDelivery[] => {
+export const dispatchEvent = (
+  cloud: LocalCloud,
+  bus: string,
+  event: BusEvent,
+  busRegion: string = event.region,
+): RuleDelivery[] => {
   const store = ruleStore(cloud);
   const deliveries: RuleDelivery[] = [];
   for (const rule of store.rules.values()) {
-    if (rule.region !== event.region || rule.eventBusName !== bus || rule.state !== 'ENABLED') continue;
+    if (rule.region !== busRegion || rule.eventBusName !== bus || rule.state !== 'ENABLED') continue;
     if (rule.eventPattern === undefined) continue;
     if (!matchesPattern(JSON.parse(rule.eventPattern), event as unknown as Record<string, unknown>)) continue;
     for (const target of rule.targets.values()) {
