@@ -31,3 +31,6 @@ export const MAPPINGS: Record<string, Record<string, OperationMapping>> = {
 };
 
 export type { OperationMapping } from './types.ts';
+
+/** The operations of a local service IAM mode can authorise (a test's view of the map). */
+export const mappedOperations = (service: string): string[] => Object.keys(MAPPINGS[service] ?? {});

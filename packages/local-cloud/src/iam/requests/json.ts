@@ -54,6 +54,13 @@ export const SQS_MAPPINGS: Record<string, OperationMapping> = {
   ],
 };
 
+/**
+ * The task-token calls name no resource (the token identifies the task), read as supporting no
+ * resource-level permissions: `*` [unconfirmed: the Service Authorization Reference's Step
+ * Functions rows for them could not be read here].
+ */
+const SEND_TASK_NOT_RESOURCE_LEVEL_UNCONFIRMED = ['SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat'];
+
 export const STATES_MAPPINGS: Record<string, OperationMapping> = {
   StartExecution: onField('states:StartExecution', 'stateMachineArn'),
   ListExecutions: onField('states:ListExecutions', 'stateMachineArn'),
@@ -64,9 +71,7 @@ export const STATES_MAPPINGS: Record<string, OperationMapping> = {
   ListMapRuns: onField('states:ListMapRuns', 'executionArn'),
   DescribeMapRun: onField('states:DescribeMapRun', 'mapRunArn'),
   ListStateMachines: onAll('states:ListStateMachines'),
-  SendTaskSuccess: onAll('states:SendTaskSuccess'),
-  SendTaskFailure: onAll('states:SendTaskFailure'),
-  SendTaskHeartbeat: onAll('states:SendTaskHeartbeat'),
+  ...Object.fromEntries(SEND_TASK_NOT_RESOURCE_LEVEL_UNCONFIRMED.map((op) => [op, onAll(`states:${op}`)])),
 };
 
 /**
