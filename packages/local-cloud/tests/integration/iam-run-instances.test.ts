@@ -19,7 +19,7 @@ import {
   RunInstancesCommand,
   type RunInstancesCommandInput,
 } from '@aws-sdk/client-ec2';
-import { SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { startRoleSession } from '../../src/iam/store.ts';
 import { clientConfig, useLocalCloud } from '../../testing/local-cloud.ts';
@@ -292,5 +292,50 @@ describe('IAM mode: launch templates and Run Command', () => {
     ]);
     const untagged = await failure(send('AWS-RunShellScript'));
     expect(untagged.message).toContain(`ssm:SendCommand on resource: ${arn('instance', instanceId)}`);
+  });
+
+  it('allows the probe the verify role grants: the document, the verification instance, any invocation', async () => {
+    const ran = await ec2Client(local().url, REGION).send(launch());
+    const instanceId = ran.Instances?.[0]?.InstanceId ?? '';
+    const { instanceBootMs, ssmAgentOnlineMs } = await local().control.durations();
+    await local().control.advance({ ms: instanceBootMs + ssmAgentOnlineMs });
+    // serverless/iam-backup.cjs, verifyProbeStatements, for one region
+    await putRole([
+      {
+        Effect: 'Allow',
+        Action: 'ssm:SendCommand',
+        Resource: `arn:aws:ssm:${REGION}::document/AWS-RunShellScript`,
+      },
+      {
+        Effect: 'Allow',
+        Action: 'ssm:SendCommand',
+        Resource: arn('instance', '*'),
+        Condition: {
+          StringEquals: {
+            'ssm:resourceTag/shipyard:managed': 'true',
+            'ssm:resourceTag/shipyard:kind': 'verification',
+          },
+        },
+      },
+      { Effect: 'Allow', Action: 'ssm:GetCommandInvocation', Resource: '*' },
+    ]);
+    const ssm = asRole(SSMClient);
+    const sent = await ssm.send(
+      new SendCommandCommand({
+        DocumentName: 'AWS-RunShellScript',
+        InstanceIds: [instanceId],
+        Parameters: { commands: ['true'] },
+      }),
+    );
+    const commandId = sent.Command?.CommandId ?? '';
+    const read = await ssm.send(
+      new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }),
+    );
+    expect(read.CommandId).toBe(commandId);
+    expect((await local().control.iam()).denials).toEqual([]);
+    const { tallies } = await local().control.counters();
+    expect([tallies['iam.allowed.ssm:SendCommand'], tallies['iam.allowed.ssm:GetCommandInvocation']]).toEqual(
+      [2, 1],
+    );
   });
 });
