@@ -10,6 +10,7 @@ import type { BackupPolicy } from '../../shared/config/policies.ts';
 import type { ShipyardConfig } from '../../shared/config/schema.ts';
 import { DEMO, type SeededAccelerator, seedDemoAccount } from './demo-account.ts';
 import { deployBudgets, followFreshness } from './edge.ts';
+import { checkEnforcedIam } from './iam-check.ts';
 import { runNights } from './nights.ts';
 import { buildSummary, type CloudState, type RehearsalSummary } from './report.ts';
 import { docsRelease, webRelease } from './site-content.ts';
@@ -236,6 +237,7 @@ export const rehearse = async ({ port, nights, log }: RehearsalOptions): Promise
     const { releases, fresh } = await releaseSites(local, log);
     const results = await backUpNightly(local, policy, deployed, nights, log);
     const { verified, drill } = await verifyAndDrill(local, deployed, accelerator, log);
+    await checkEnforcedIam(local.control, log);
     log('8/8 Reading the account back…');
     await local.control.pump();
     await writeFunctionLogs(local, log);

@@ -1,5 +1,6 @@
 /** Test support for suites that run against the local cloud (and against moto, its reference). */
 
+export { mappedOperations } from '../src/iam/requests/index.ts';
 export { waitForAsyncInvocations } from './async-invocations.ts';
 export { botocoreEnv, clientConfig, TEST_CREDENTIALS, useLocalCloud } from './local-cloud.ts';
 export {

@@ -16,11 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CopyImageCommand,
+  CreateLaunchTemplateCommand,
   DescribeImagesCommand,
   EC2Client,
-  RunInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -182,6 +183,27 @@ describe('IAM mode: a role session', () => {
     expect(error.message).toContain(`states:StartExecution on resource: ${machine}`);
   });
 
+  it('authorises PutEvents per entry with its events:source (EventBridge User Guide, "Using IAM policy conditions")', async () => {
+    const bus = `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default`;
+    await putRole([
+      {
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: bus,
+        Condition: { StringEquals: { 'events:source': 'shipyard' } },
+      },
+    ]);
+    const events = asRole(EventBridgeClient, 'us-east-1');
+    const entry = (Source: string) => ({ Source, DetailType: 'Invalidation Completed', Detail: '{}' });
+    const out = await events.send(new PutEventsCommand({ Entries: [entry('shipyard')] }));
+    expect(out.FailedEntryCount).toBe(0);
+    const error = await failure(
+      events.send(new PutEventsCommand({ Entries: [entry('shipyard'), entry('aws.ec2')] })),
+    );
+    expect([error.name, error.status]).toEqual(['AccessDeniedException', 400]);
+    expect(error.message).toContain(`events:PutEvents on resource: ${bus}`);
+  });
+
   it('authorises an existing resource by its tags (TerminateInstances on a launched verification instance)', async () => {
     await putRole([
       {
@@ -237,12 +259,15 @@ describe('IAM mode: a role session', () => {
   it('fails loudly on an operation IAM mode has no mapping for, and records it', async () => {
     const error = await failure(
       asRole(EC2Client).send(
-        new RunInstancesCommand({ ImageId: 'ami-0123456789abcdef0', MinCount: 1, MaxCount: 1 }),
+        new CreateLaunchTemplateCommand({
+          LaunchTemplateName: 'web-standby',
+          LaunchTemplateData: { ImageId: 'ami-0123456789abcdef0' },
+        }),
       ),
     );
     expect([error.name, error.status]).toEqual(['LocalIamUnmappedOperation', 501]);
     expect((await local().control.iam()).unmapped).toEqual([
-      { service: 'ec2', operation: 'RunInstances', principal: SESSION },
+      { service: 'ec2', operation: 'CreateLaunchTemplate', principal: SESSION },
     ]);
   });
 });

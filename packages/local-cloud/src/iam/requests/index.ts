@@ -1,5 +1,6 @@
 import { CLOUDFRONT_MAPPINGS } from './cloudfront.ts';
 import { EC2_MAPPINGS } from './ec2.ts';
+import { ELBV2_MAPPINGS } from './elbv2.ts';
 import {
   CODEPIPELINE_MAPPINGS,
   EVENTS_MAPPINGS,
@@ -26,6 +27,10 @@ export const MAPPINGS: Record<string, Record<string, OperationMapping>> = {
   events: EVENTS_MAPPINGS,
   monitoring: MONITORING_MAPPINGS,
   globalaccelerator: GLOBALACCELERATOR_MAPPINGS,
+  elasticloadbalancing: ELBV2_MAPPINGS,
 };
 
 export type { OperationMapping } from './types.ts';
+
+/** The operations of a local service IAM mode can authorise (a test's view of the map). */
+export const mappedOperations = (service: string): string[] => Object.keys(MAPPINGS[service] ?? {});

@@ -1,3 +1,4 @@
+import { ec2Store } from '../../services/ec2/store.ts';
 import { findKey } from '../../services/kms/store.ts';
 import { RequestContext } from '../context.ts';
 import { ALL_RESOURCES, type MappingInput, type OperationMapping } from './types.ts';
@@ -53,6 +54,13 @@ export const SQS_MAPPINGS: Record<string, OperationMapping> = {
   ],
 };
 
+/**
+ * The task-token calls name no resource (the token identifies the task), read as supporting no
+ * resource-level permissions: `*` [unconfirmed: the Service Authorization Reference's Step
+ * Functions rows for them could not be read here].
+ */
+const SEND_TASK_NOT_RESOURCE_LEVEL_UNCONFIRMED = ['SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat'];
+
 export const STATES_MAPPINGS: Record<string, OperationMapping> = {
   StartExecution: onField('states:StartExecution', 'stateMachineArn'),
   ListExecutions: onField('states:ListExecutions', 'stateMachineArn'),
@@ -63,9 +71,7 @@ export const STATES_MAPPINGS: Record<string, OperationMapping> = {
   ListMapRuns: onField('states:ListMapRuns', 'executionArn'),
   DescribeMapRun: onField('states:DescribeMapRun', 'mapRunArn'),
   ListStateMachines: onAll('states:ListStateMachines'),
-  SendTaskSuccess: onAll('states:SendTaskSuccess'),
-  SendTaskFailure: onAll('states:SendTaskFailure'),
-  SendTaskHeartbeat: onAll('states:SendTaskHeartbeat'),
+  ...Object.fromEntries(SEND_TASK_NOT_RESOURCE_LEVEL_UNCONFIRMED.map((op) => [op, onAll(`states:${op}`)])),
 };
 
 /**
@@ -91,9 +97,36 @@ const parameterArn = (name: string, input: MappingInput) =>
     ? name
     : `arn:aws:ssm:${input.req.region}:${input.cloud.accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
 
+/**
+ * SendCommand is authorised on its document (an AWS-owned `AWS-…` document's ARN has no
+ * account) and on each target instance, whose EC2 tags are its `ssm:resourceTag/<k>` (Service
+ * Authorization Reference, "Actions, resources, and condition keys for AWS Systems Manager":
+ * SendCommand → document*, instance; GetCommandInvocation and DescribeInstanceInformation
+ * support no resource-level permissions).
+ */
+const sendCommand: OperationMapping = (input) => {
+  const { region } = input.req;
+  const name = field(input, 'DocumentName');
+  const document = name.startsWith('arn:')
+    ? name
+    : `arn:aws:ssm:${region}:${name.startsWith('AWS-') ? '' : input.cloud.accountId}:document/${name}`;
+  const ids = bodyOf(input).InstanceIds;
+  const instances = ec2Store(input.cloud).region(region).instances;
+  return [
+    { action: 'ssm:SendCommand', resource: document, context: new RequestContext() },
+    ...(Array.isArray(ids) ? ids.map(String) : []).map((id) => ({
+      action: 'ssm:SendCommand',
+      resource: `arn:aws:ec2:${region}:${input.cloud.accountId}:instance/${id}`,
+      context: new RequestContext().withResourceTags(instances.get(id)?.tags ?? new Map(), 'ssm'),
+    })),
+  ];
+};
+
 export const SSM_MAPPINGS: Record<string, OperationMapping> = {
   GetParameter: onField('ssm:GetParameter', 'Name', parameterArn),
   DescribeInstanceInformation: onAll('ssm:DescribeInstanceInformation'),
+  SendCommand: sendCommand,
+  GetCommandInvocation: onAll('ssm:GetCommandInvocation'),
 };
 
 export const CODEPIPELINE_MAPPINGS: Record<string, OperationMapping> = {
@@ -102,29 +135,62 @@ export const CODEPIPELINE_MAPPINGS: Record<string, OperationMapping> = {
   PutJobFailureResult: onAll('codepipeline:PutJobFailureResult'),
 };
 
-/** PutEvents is authorised on each entry's bus (`default` when unnamed). */
+/**
+ * PutEvents is authorised on each entry's bus (`default` when unnamed), with the entry's
+ * `events:source` and `events:detail-type` (EventBridge User Guide, "Using IAM policy conditions
+ * in Amazon EventBridge": PutEvents can be limited to sources and detail types). One
+ * authorisation per distinct entry [unconfirmed: PUT_EVENTS_PER_ENTRY, how IAM groups the
+ * entries of one call].
+ */
+const PUT_EVENTS_PER_ENTRY = true;
+
+const entryOf = (entry: unknown) => {
+  const e = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+  const text = (name: string) => (typeof e[name] === 'string' ? (e[name] as string) : undefined);
+  return { bus: text('EventBusName') ?? 'default', source: text('Source'), detailType: text('DetailType') };
+};
+
 export const EVENTS_MAPPINGS: Record<string, OperationMapping> = {
   PutEvents: (input) => {
     const entries = bodyOf(input).Entries;
-    const buses = new Set(
-      (Array.isArray(entries) ? entries : []).map((e) =>
-        typeof (e as { EventBusName?: unknown }).EventBusName === 'string'
-          ? String((e as { EventBusName: string }).EventBusName)
-          : 'default',
-      ),
+    const distinct = new Map(
+      (Array.isArray(entries) ? entries : []).map(entryOf).map((e) => [JSON.stringify(e), e] as const),
     );
-    return [...buses].map((bus) => ({
+    return [...distinct.values()].map((e) => ({
       action: 'events:PutEvents',
-      resource: bus.startsWith('arn:')
-        ? bus
-        : `arn:aws:events:${input.req.region}:${input.cloud.accountId}:event-bus/${bus}`,
-      context: new RequestContext(),
+      resource: e.bus.startsWith('arn:')
+        ? e.bus
+        : `arn:aws:events:${input.req.region}:${input.cloud.accountId}:event-bus/${e.bus}`,
+      context: new RequestContext(
+        PUT_EVENTS_PER_ENTRY ? { 'events:source': e.source, 'events:detail-type': e.detailType } : {},
+      ),
     }));
   },
 };
 
+/**
+ * DescribeAlarms by name is authorised on each alarm, `arn:aws:cloudwatch:<region>:<account>:alarm:<name>`
+ * [unconfirmed: DESCRIBE_ALARMS_ON_ALARMS, read as the alarm* resource type of the Service
+ * Authorization Reference, "Actions, resources, and condition keys for Amazon CloudWatch"];
+ * without names it lists every alarm (`*`).
+ */
+const DESCRIBE_ALARMS_ON_ALARMS = true;
+
+const describeAlarms: OperationMapping = (input) => {
+  const names = bodyOf(input).AlarmNames;
+  const listed = Array.isArray(names) ? names.map(String) : [];
+  if (!DESCRIBE_ALARMS_ON_ALARMS || listed.length === 0)
+    return [{ action: 'cloudwatch:DescribeAlarms', resource: ALL_RESOURCES, context: new RequestContext() }];
+  return listed.map((name) => ({
+    action: 'cloudwatch:DescribeAlarms',
+    resource: `arn:aws:cloudwatch:${input.req.region}:${input.cloud.accountId}:alarm:${name}`,
+    context: new RequestContext(),
+  }));
+};
+
 /** PutMetricData supports no resource-level permissions; `cloudwatch:namespace` names the namespace. */
 export const MONITORING_MAPPINGS: Record<string, OperationMapping> = {
+  DescribeAlarms: describeAlarms,
   PutMetricData: (input) => [
     {
       action: 'cloudwatch:PutMetricData',
