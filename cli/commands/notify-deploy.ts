@@ -25,6 +25,7 @@ interface NotifyOptions extends WaitFlags {
   repoDir: string;
   eventBus?: string;
   deployId?: string;
+  ledgerBucket?: string;
 }
 
 const siteNamed = (sites: readonly Site[], name: string): Site => {
@@ -62,7 +63,13 @@ const publishAndWait = async (
     const wait =
       timeoutSeconds === undefined || nothing
         ? undefined
-        : await waitForDeploy(site, deployId, timeoutSeconds, options, clientSettings(global), output);
+        : await waitForDeploy(
+            { site, deployId, pinned: options.deployId !== undefined, ledgerBucket: options.ledgerBucket },
+            timeoutSeconds,
+            options,
+            clientSettings(global),
+            output,
+          );
     output.result(
       {
         published: true,
@@ -114,6 +121,10 @@ export const register = (program: Command, output: Output): void => {
     .option(
       '--deploy-id <id>',
       'deploy id (default: the full sha of --to); use <sha>@<CI run id> so a re-run of the same CI run bills nothing while deploying the same commit again later still invalidates',
+    )
+    .option(
+      '--ledger-bucket <name>',
+      "with --wait: the stack's path ledger bucket, to find the deploy's invalidations by id whatever their age and to count its deferred batches not submitted yet",
     )
     .option('--dry-run', 'print the event instead of publishing it');
   withWaitOptions(command).action((options: NotifyOptions) =>
