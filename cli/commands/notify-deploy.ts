@@ -44,6 +44,20 @@ const deployEvent = (detail: DeployDetail, eventBusName: string | undefined) => 
   eventBusName,
 });
 
+/**
+ * Whether finding no invalidation of a pinned deploy id means it does not exist. The function
+ * reserves every batch of a change set in the ledger before submitting it; it plans nothing for
+ * a change set whose adds may all be immutable (read before planning), and invalidates the broad
+ * paths of an event without changes outside the ledger: then finding nothing proves nothing.
+ */
+const mustExist = (site: Site, found: DeployChanges, options: NotifyOptions): boolean =>
+  options.deployId !== undefined &&
+  options.ledgerBucket !== undefined &&
+  found.changes > 0 &&
+  !found.firstPush &&
+  !found.truncated &&
+  site.invalidation.immutableCacheControl !== 'read';
+
 /** Publishes the event, then waits when asked (not for a diff with no file of the site: nothing to invalidate). */
 const publishAndWait = async (
   site: Site,
@@ -64,7 +78,12 @@ const publishAndWait = async (
       timeoutSeconds === undefined || nothing
         ? undefined
         : await waitForDeploy(
-            { site, deployId, pinned: options.deployId !== undefined, ledgerBucket: options.ledgerBucket },
+            {
+              site,
+              deployId,
+              mustExist: mustExist(site, found, options),
+              ledgerBucket: options.ledgerBucket,
+            },
             timeoutSeconds,
             options,
             clientSettings(global),

@@ -25,8 +25,11 @@ const LOOKBACK_MS = 10 * 60_000;
 export interface DeployWait {
   site: Site;
   deployId: string;
-  /** The deploy id was given (--deploy-id): finding nothing of it is an error, not a stale edge. */
-  pinned: boolean;
+  /**
+   * Finding nothing of the deploy by the end is an error naming its id, not a stale edge: the id
+   * was given (--deploy-id) and the function surely plans batches for it (see notify-deploy).
+   */
+  mustExist: boolean;
   ledgerBucket?: string;
 }
 
@@ -61,7 +64,7 @@ export const waitForDeploy = async (
       : {}),
   });
   const wait = await waitAndReport(look, timeoutSeconds, flags, clock, output);
-  if (deploy.pinned && nothingFound(wait))
+  if (deploy.mustExist && nothingFound(wait))
     throw new UserError(
       `--deploy-id ${deploy.deployId}: no invalidation of this deploy on ${deploy.site.distributionIds.join(', ')} after ${wait.seconds} s (${deploy.ledgerBucket ? `none in the path ledger ${deploy.ledgerBucket} this month or the last, ` : ''}none created since ${new Date(sinceMs).toISOString()})`,
       EXIT.failed,

@@ -234,7 +234,10 @@ describe('shipyard notify-deploy --wait', () => {
       ),
     );
     expect(process.exitCode ?? 0).toBe(0);
-    // Act: the deferred queue submits the batch; 15 minutes later the CI job is re-run (same pinned id)
+    // Act: the deferred queue submits the batch; 15 minutes later the CI job is re-run (same pinned
+    // id): the function sends the same CallerReferences and CloudFront "returns information about
+    // the invalidation request that you previously created with the same CallerReference"
+    // (CloudFront API reference, InvalidationBatch.CallerReference), whose id the ledger records.
     const [message] = await receiveAll(deps.sqs, deps.queueUrl);
     await makeDeferredHandler(deps)({ Records: [{ messageId: 'd1', body: message?.Body ?? '' }] });
     await local().control.advance({ ms: 15 * 60_000 });
@@ -264,5 +267,17 @@ describe('shipyard notify-deploy --wait', () => {
       ),
     );
     await expect(waiting).rejects.toMatchObject({ exitCode: 1 });
+  });
+
+  it('without the ledger, finding nothing of a pinned deploy id proves nothing: a stale edge, exit 0', async () => {
+    // Prepare: its invalidations may be older than the listing (a re-run), so no error
+    await seedDistributions(local());
+    const repo = makeRepo();
+    // Act
+    const { result, progress } = await notify(repo, '--wait=60', '--deploy-id', 'ghost-2');
+    // Assess
+    expect(result.wait).toMatchObject({ fresh: false, seconds: 60 });
+    expect(progress[0]).toMatch(/^without --ledger-bucket the wait sees only invalidations created since /);
+    expect(process.exitCode ?? 0).toBe(0);
   });
 });
