@@ -66,7 +66,7 @@ export const waitForDeploy = async (
   const wait = await waitAndReport(look, timeoutSeconds, flags, clock, output);
   if (deploy.mustExist && nothingFound(wait))
     throw new UserError(
-      `--deploy-id ${deploy.deployId}: no invalidation of this deploy on ${deploy.site.distributionIds.join(', ')} after ${wait.seconds} s (${deploy.ledgerBucket ? `none in the path ledger ${deploy.ledgerBucket} this month or the last, ` : ''}none created since ${new Date(sinceMs).toISOString()})`,
+      `--deploy-id ${deploy.deployId}: no invalidation of this deploy on ${deploy.site.distributionIds.join(', ')} after ${wait.seconds} s (none in the path ledger ${deploy.ledgerBucket} this month or the last, none created since ${new Date(sinceMs).toISOString()})`,
       EXIT.failed,
     );
   return wait;
