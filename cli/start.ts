@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { renderSummary } from './rehearsal/report.ts';
+import { renderSummary } from './rehearsal/render-summary.ts';
 import { rehearse } from './rehearsal/run.ts';
 
 /**

@@ -1,67 +1,126 @@
 import type { Command } from 'commander';
-import { createCloudFrontAdapter } from '../../shared/aws/cloudfront.ts';
 import { EventPublishError } from '../../shared/aws/errors.ts';
 import { createEventsAdapter } from '../../shared/aws/events.ts';
 import type { Site } from '../../shared/config/sites.ts';
 import { findSite } from '../../shared/invalidation-service/change-set.ts';
-import { firstPushReason } from '../../shared/invalidation-service/commits.ts';
 import {
   DEPLOY_EVENT_DETAIL_TYPE,
   DEPLOY_EVENT_SOURCE,
   type DeployDetail,
-  DeployDetailSchema,
 } from '../../shared/invalidation-service/deploy-event.ts';
 import { UnknownSiteError } from '../../shared/invalidation-service/errors.ts';
-import { deployDetail, siteChangesFromGitDiff } from '../../shared/invalidation-service/git-changes.ts';
-import { formatIssues } from '../../shared/invalidation-service/issues.ts';
-import { lookAtDeploy } from '../../shared/invalidation-service/wait-fresh.ts';
 import { clientSettings, DEFAULT_CONFIG_FILE, type GlobalOptions, loadConfigFile } from '../context.ts';
 import { EXIT, UserError } from '../errors.ts';
-import { nameStatus, resolveCommit } from '../git.ts';
+import { resolveCommit } from '../git.ts';
+import { type DeployChanges, deployChanges } from '../invalidation/deploy-detail.ts';
+import { waitForDeploy } from '../invalidation/wait-deploy.ts';
+import { type WaitFlags, waitTimeout, withWaitOptions } from '../invalidation/wait-option.ts';
+import { waitLine } from '../invalidation/wait-report.ts';
 import type { Output } from '../output.ts';
-import {
-  type WaitFlags,
-  waitAndReport,
-  waitClock,
-  waitLine,
-  waitTimeout,
-  withWaitOptions,
-} from '../wait-fresh.ts';
 
 interface NotifyOptions extends WaitFlags {
   site: string;
   from: string;
   to: string;
   repoDir: string;
-  dryRun?: boolean;
   eventBus?: string;
   deployId?: string;
+  ledgerBucket?: string;
 }
 
-/**
- * How far back the wait looks for the deploy's invalidations (CloudFront's CreateTime against this
- * machine's clock): the function submits them seconds after the event, clocks drift by less.
- */
-const LOOKBACK_MS = 10 * 60_000;
+const siteNamed = (sites: readonly Site[], name: string): Site => {
+  try {
+    return findSite(sites, name);
+  } catch (error) {
+    if (error instanceof UnknownSiteError) throw new UserError(error.message);
+    throw error;
+  }
+};
 
-/** The deploy's invalidations are submitted by the function: found by their CallerReference. */
-const waitForDeploy = async (
+const deployEvent = (detail: DeployDetail, eventBusName: string | undefined) => ({
+  source: DEPLOY_EVENT_SOURCE,
+  detailType: DEPLOY_EVENT_DETAIL_TYPE,
+  detail,
+  eventBusName,
+});
+
+/**
+ * Whether finding no invalidation of a pinned deploy id means it does not exist. The function
+ * reserves every batch of a change set in the ledger before submitting it; it plans nothing for
+ * a change set whose adds may all be immutable (read before planning), and invalidates the broad
+ * paths of an event without changes outside the ledger: then finding nothing proves nothing.
+ */
+const mustExist = (site: Site, found: DeployChanges, options: NotifyOptions): boolean =>
+  options.deployId !== undefined &&
+  options.ledgerBucket !== undefined &&
+  found.changes > 0 &&
+  !found.firstPush &&
+  !found.truncated &&
+  site.invalidation.immutableCacheControl !== 'read';
+
+/** Publishes the event, then waits when asked (not for a diff with no file of the site: nothing to invalidate). */
+const publishAndWait = async (
   site: Site,
-  deployId: string,
-  timeoutSeconds: number,
+  found: DeployChanges,
+  event: ReturnType<typeof deployEvent>,
+  timeoutSeconds: number | undefined,
   options: NotifyOptions,
   global: GlobalOptions,
   output: Output,
 ) => {
-  const settings = clientSettings(global);
-  const clock = await waitClock(settings);
-  const look = lookAtDeploy(
-    createCloudFrontAdapter(settings),
-    site.distributionIds,
-    deployId,
-    (await clock.now()) - LOOKBACK_MS,
-  );
-  return waitAndReport(look, timeoutSeconds, options, clock, output);
+  const { deployId } = found.detail;
+  try {
+    const { eventIds } = await createEventsAdapter(clientSettings(global)).publish([event]);
+    const nothing = !found.firstPush && !found.truncated && found.changes === 0;
+    if (nothing && timeoutSeconds !== undefined)
+      output.progress('no changed file of the site: nothing to wait for');
+    const wait =
+      timeoutSeconds === undefined || nothing
+        ? undefined
+        : await waitForDeploy(
+            {
+              site,
+              deployId,
+              mustExist: mustExist(site, found, options),
+              ledgerBucket: options.ledgerBucket,
+            },
+            timeoutSeconds,
+            options,
+            clientSettings(global),
+            output,
+          );
+    output.result(
+      {
+        published: true,
+        site: site.name,
+        deployId,
+        changes: found.changes,
+        truncated: found.truncated,
+        ...(found.firstPush ? { broad: found.firstPush } : {}),
+        eventId: eventIds[0],
+        ...(wait ? { wait } : {}),
+      },
+      () =>
+        `published Deployment Completed for ${site.name} at ${deployId.slice(0, 12)}: ${found.changes} changed file(s)${wait ? `\n${waitLine(wait)}` : ''}`,
+    );
+  } catch (error) {
+    if (error instanceof EventPublishError) throw new UserError(error.message, EXIT.failed, { cause: error });
+    throw error;
+  }
+};
+
+const notifyDeploy = async (global: GlobalOptions, options: NotifyOptions, output: Output) => {
+  const timeoutSeconds = waitTimeout(options, 'publishes nothing');
+  const config = loadConfigFile(global.config ?? DEFAULT_CONFIG_FILE);
+  const site = siteNamed(config.sites, options.site);
+  const deployId = options.deployId ?? (await resolveCommit(options.repoDir, options.to));
+  const found = await deployChanges(site, deployId, options, output);
+  const event = deployEvent(found.detail, options.eventBus);
+  if (options.dryRun) {
+    output.result({ published: false, event }, () => JSON.stringify(event, null, 2));
+    return;
+  }
+  await publishAndWait(site, found, event, timeoutSeconds, options, global, output);
 };
 
 /**
@@ -82,84 +141,12 @@ export const register = (program: Command, output: Output): void => {
       '--deploy-id <id>',
       'deploy id (default: the full sha of --to); use <sha>@<CI run id> so a re-run of the same CI run bills nothing while deploying the same commit again later still invalidates',
     )
+    .option(
+      '--ledger-bucket <name>',
+      "with --wait: the stack's path ledger bucket, to find the deploy's invalidations by id whatever their age and to count its deferred batches not submitted yet",
+    )
     .option('--dry-run', 'print the event instead of publishing it');
-  withWaitOptions(command).action(async (options: NotifyOptions) => {
-    const global = program.opts<GlobalOptions>();
-    const timeoutSeconds = waitTimeout(options);
-    if (timeoutSeconds !== undefined && options.dryRun)
-      throw new UserError('--wait: a dry run publishes nothing to wait for');
-    const config = loadConfigFile(global.config ?? DEFAULT_CONFIG_FILE);
-    let site: ReturnType<typeof findSite>;
-    try {
-      site = findSite(config.sites, options.site);
-    } catch (error) {
-      if (error instanceof UnknownSiteError) throw new UserError(error.message);
-      throw error;
-    }
-    const deployId = options.deployId ?? (await resolveCommit(options.repoDir, options.to));
-    const firstPush = firstPushReason(options.from);
-    let changes: ReturnType<typeof siteChangesFromGitDiff> = [];
-    let detail: DeployDetail;
-    let truncated = false;
-    if (firstPush) {
-      // Same rule as the webhook: no previous commit to diff, so no changes in the event and
-      // the function invalidates the site's broad paths.
-      detail = { site: site.name, deployId };
-      output.progress(`${firstPush}: the site's broad paths will be invalidated`);
-    } else {
-      const diff = await nameStatus(options.repoDir, options.from, options.to);
-      changes = siteChangesFromGitDiff(diff, site.repo?.pathPrefix ?? '');
-      ({ detail, truncated } = deployDetail(site, deployId, changes));
-      if (truncated)
-        output.progress(
-          `${changes.length} changes exceed the event size limit: the site's broad paths will be invalidated`,
-        );
-    }
-    // The function parses the detail with this schema: an event it would reject is not published.
-    const checked = DeployDetailSchema.safeParse(detail);
-    if (!checked.success)
-      throw new UserError(
-        `the deploy event would be rejected: ${formatIssues(checked.error, 'detail').join('; ')}`,
-        EXIT.usage,
-      );
-    const event = {
-      source: DEPLOY_EVENT_SOURCE,
-      detailType: DEPLOY_EVENT_DETAIL_TYPE,
-      detail,
-      eventBusName: options.eventBus,
-    };
-    if (options.dryRun) {
-      output.result({ published: false, event }, () => JSON.stringify(event, null, 2));
-      return;
-    }
-    try {
-      const { eventIds } = await createEventsAdapter(clientSettings(global)).publish([event]);
-      // A diff with no file of the site: the function has nothing to invalidate.
-      const nothing = !firstPush && !truncated && changes.length === 0;
-      if (nothing && timeoutSeconds !== undefined)
-        output.progress('no changed file of the site: nothing to wait for');
-      const wait =
-        timeoutSeconds === undefined || nothing
-          ? undefined
-          : await waitForDeploy(site, deployId, timeoutSeconds, options, global, output);
-      output.result(
-        {
-          published: true,
-          site: site.name,
-          deployId,
-          changes: changes.length,
-          truncated,
-          ...(firstPush ? { broad: firstPush } : {}),
-          eventId: eventIds[0],
-          ...(wait ? { wait } : {}),
-        },
-        () =>
-          `published Deployment Completed for ${site.name} at ${deployId.slice(0, 12)}: ${changes.length} changed file(s)${wait ? `\n${waitLine(wait)}` : ''}`,
-      );
-    } catch (error) {
-      if (error instanceof EventPublishError)
-        throw new UserError(error.message, EXIT.failed, { cause: error });
-      throw error;
-    }
-  });
+  withWaitOptions(command).action((options: NotifyOptions) =>
+    notifyDeploy(program.opts<GlobalOptions>(), options, output),
+  );
 };

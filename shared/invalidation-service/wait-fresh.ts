@@ -4,7 +4,6 @@
  * Time comes from the injected clock (the local cloud's simulated clock in a rehearsal), so a
  * wait is measured and ended the same way on any machine.
  */
-import { callerReferencePrefix } from '../invalidation/caller-reference.ts';
 import type { CloudFrontPort, InvalidationRecord } from './ports/cloudfront.ts';
 
 export interface WaitClock {
@@ -16,6 +15,11 @@ export interface DistributionFreshness {
   distributionId: string;
   completed: string[];
   inProgress: string[];
+  /**
+   * Batches of the deploy planned but not submitted yet (deferred by CloudFront's in-flight limits,
+   * on the deferred queue): the edge is not fresh while any is left.
+   */
+  queued: number;
 }
 
 export interface FreshWait {
@@ -25,25 +29,33 @@ export interface FreshWait {
   distributions: DistributionFreshness[];
 }
 
-/** Fresh: every distribution has invalidations, and none is still in progress. */
+/** Fresh: every distribution has invalidations, none is still in progress and no batch is queued. */
 const isFresh = (state: readonly DistributionFreshness[]): boolean =>
-  state.length > 0 && state.every((d) => d.inProgress.length === 0 && d.completed.length > 0);
+  state.length > 0 &&
+  state.every((d) => d.inProgress.length === 0 && d.queued === 0 && d.completed.length > 0);
 
 /**
- * One progress line per distribution, e.g. `E2QWRUHAPOMQZL: 1/2 invalidation(s) completed`, or
- * `E2QWRUHAPOMQZL: waiting for the deploy's invalidations` before any was found.
+ * One progress line per distribution, e.g. `E2QWRUHAPOMQZL: 1/2 invalidation(s) completed`,
+ * `E2QWRUHAPOMQZL: 0/1 invalidation(s) completed, 1 batch(es) queued (deferred, not submitted
+ * yet)` while deferred batches wait for room, or `E2QWRUHAPOMQZL: waiting for the deploy's invalidations` before any was found.
  */
 export const progressLine = (d: DistributionFreshness): string => {
   const total = d.completed.length + d.inProgress.length;
-  return total === 0
-    ? `${d.distributionId}: waiting for the deploy's invalidations`
-    : `${d.distributionId}: ${d.completed.length}/${total} invalidation(s) completed`;
+  if (total === 0 && d.queued === 0) return `${d.distributionId}: waiting for the deploy's invalidations`;
+  const queued = d.queued > 0 ? `, ${d.queued} batch(es) queued (deferred, not submitted yet)` : '';
+  return `${d.distributionId}: ${d.completed.length}/${total} invalidation(s) completed${queued}`;
 };
 
-const split = (distributionId: string, records: readonly InvalidationRecord[]): DistributionFreshness => ({
+/** The state of a distribution's submitted invalidations, and how many of its batches are queued. */
+export const freshnessOf = (
+  distributionId: string,
+  records: readonly InvalidationRecord[],
+  queued = 0,
+): DistributionFreshness => ({
   distributionId,
   completed: records.filter((r) => r.status === 'Completed').map((r) => r.id),
   inProgress: records.filter((r) => r.status !== 'Completed').map((r) => r.id),
+  queued,
 });
 
 /** A look at known invalidations (what `shipyard invalidate` just submitted). */
@@ -55,47 +67,12 @@ export const lookAtInvalidations =
   async (): Promise<DistributionFreshness[]> =>
     Promise.all(
       targets.map(async (t) =>
-        split(
+        freshnessOf(
           t.distributionId,
           await Promise.all(t.ids.map((id) => cloudFront.getInvalidation(t.distributionId, id))),
         ),
       ),
     );
-
-/**
- * A look at one deploy's invalidations, found by their CallerReference prefix among those created
- * since `sinceMs` (the deploy is submitted by a function, so the ids are not known here). A
- * Completed record, and one of another deploy, never changes: each is read once.
- */
-export const lookAtDeploy = (
-  cloudFront: Pick<CloudFrontPort, 'getInvalidation' | 'invalidationsSince'>,
-  distributionIds: readonly string[],
-  deployId: string,
-  sinceMs: number,
-) => {
-  const settled = new Map<string, InvalidationRecord>();
-  const read = async (distributionId: string, id: string) => {
-    const key = `${distributionId}/${id}`;
-    const known = settled.get(key);
-    if (known) return known;
-    const record = await cloudFront.getInvalidation(distributionId, id);
-    const ours = record.callerReference.startsWith(callerReferencePrefix(distributionId, deployId));
-    if (!ours || record.status === 'Completed') settled.set(key, record);
-    return record;
-  };
-  return async (): Promise<DistributionFreshness[]> =>
-    Promise.all(
-      distributionIds.map(async (distributionId) => {
-        const summaries = await cloudFront.invalidationsSince(distributionId, sinceMs);
-        const records = await Promise.all(summaries.map((s) => read(distributionId, s.id)));
-        const prefix = callerReferencePrefix(distributionId, deployId);
-        return split(
-          distributionId,
-          records.filter((r) => r.callerReference.startsWith(prefix)),
-        );
-      }),
-    );
-};
 
 export interface WaitOptions {
   timeoutSeconds: number;
