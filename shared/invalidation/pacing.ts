@@ -87,9 +87,18 @@ export interface DeployAllowance {
 }
 
 /**
+ * The longest run of deploys (fraction of the month, about two days) that burstForecast extrapolates.
+ * Measured on the four histories (bench/RESULTS.md, "How the pacing decides"): one day (0.034) lets
+ * hello-algo's end-of-month burst bill past its budget; 0.15 already costs kaitai and wcag needless
+ * objects past the 0.8 × s3deploy-forms target at 100 paths a month.
+ */
+const MAX_BURST_SPAN = 0.07;
+
+/**
  * Deploys expected for the rest of the month from the latest run of deploys: the last k deploys
- * took s; as many again are expected within the next s, pro rata when less of the month is left.
- * The largest over k, so a burst raises the reserve while it happens, whenever in the month.
+ * took s (at most MAX_BURST_SPAN); as many again are expected within the next s, pro rata when less
+ * of the month is left. The largest over k, so a burst raises the reserve and the price while it
+ * happens, whenever in the month; the month's pace from its start sees a late burst too late.
  */
 function burstForecast(earlier: readonly number[], elapsed: number): number {
   const left = 1 - elapsed;
@@ -97,7 +106,7 @@ function burstForecast(earlier: readonly number[], elapsed: number): number {
   let most = 0;
   latestFirst.forEach((at, i) => {
     const span = Math.max(elapsed - at, Number.EPSILON);
-    most = Math.max(most, (i + 1) * Math.min(1, left / span));
+    if (span <= MAX_BURST_SPAN) most = Math.max(most, (i + 1) * Math.min(1, left / span));
   });
   return most;
 }

@@ -156,6 +156,18 @@ describe('deployAllowance', () => {
     expect(burst(false)).toBeGreaterThan(base.siteBudget);
   });
 
+  it('extrapolates only a recent run of deploys (about two days): an older cluster is the usual pace', () => {
+    const late = { ...base, elapsed: 0.95, deploysPerMonth: 3, deploysThisMonth: 5 };
+    const quiet = deployAllowance(late);
+    // Five deploys in the last day: as many again expected in the month's last 1.5 days (× 1.5).
+    expect(
+      deployAllowance({ ...late, earlierDeploys: [0.92, 0.93, 0.93, 0.94, 0.945] }).expectedDeploys,
+    ).toBe(9);
+    // The same five, a week earlier: no burst forecast, the usual rate alone.
+    const older = deployAllowance({ ...late, earlierDeploys: [0.7, 0.71, 0.71, 0.72, 0.725] });
+    expect(older.expectedDeploys).toBe(quiet.expectedDeploys);
+  });
+
   it('refuses a demand curve of another length than the price grid, naming the field', () => {
     expect(() => deployAllowance({ ...base, demand: [1, 2, 3] })).toThrow(/demand/);
   });
