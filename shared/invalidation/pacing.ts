@@ -88,7 +88,7 @@ export interface DeployAllowance {
 
 /**
  * The longest run of deploys (fraction of the month, about two days) that burstForecast extrapolates.
- * Measured on the four histories (bench/RESULTS.md, "How the pacing decides"): one day (0.034) lets
+ * Measured on the four histories (bench/RESULTS.md, budget "Against the targets"): one day (0.034) lets
  * hello-algo's end-of-month burst bill past its budget; 0.15 already costs kaitai and wcag needless
  * objects past the 0.8 × s3deploy-forms target at 100 paths a month.
  */
