@@ -44,12 +44,12 @@ const changeSetOf = (deploy: DeployInput): ChangeSet => ({
 /** `shipyard-budget-<budget>`: a site whose monthly budget is `budget` paths (its account's cap alike). */
 export function shipyardBudget(budget: number): Strategy {
   const site = benchSite(budget);
-  const months = new Map<string, { spent: number; deploys: number; paths: number[] }>();
+  const months = new Map<string, { spent: number; deploys: number; paths: number[]; at: number[] }>();
   return {
     name: `shipyard-budget-${budget}`,
     plan(deploy: DeployInput) {
       const month = billingMonth(deploy.time);
-      const current = months.get(month) ?? { spent: 0, deploys: 0, paths: PRICE_GRID.map(() => 0) };
+      const current = months.get(month) ?? { spent: 0, deploys: 0, paths: PRICE_GRID.map(() => 0), at: [] };
       const changeSet = changeSetOf(deploy);
       const inventory = wantsInventory(changeSet, site, true) ? [...deploy.inventoryAfter] : undefined;
       const demand = demandCurve(changeSet, site, NOTHING_IN_FLIGHT, inventory);
@@ -61,6 +61,7 @@ export function shipyardBudget(budget: number): Strategy {
         accountSpent: current.spent,
         elapsed: monthElapsed(deploy.time),
         deploysThisMonth: current.deploys,
+        earlierDeploys: current.at,
         deploysPerMonth: usualDeployRate(previous.map((m) => m?.deploys)),
         demand,
         pastDemand: sumDemand([current, ...previous]),
@@ -73,6 +74,7 @@ export function shipyardBudget(budget: number): Strategy {
           spent: current.spent + paths.length,
           deploys: current.deploys + 1,
           paths: current.paths.map((n, i) => n + demand[i]!),
+          at: [...current.at, monthElapsed(deploy.time)],
         });
       }
       return {

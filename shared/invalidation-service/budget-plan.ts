@@ -66,6 +66,19 @@ const sitePast = async (store: PathLedgerStore, month: string, site: string) => 
   };
 };
 
+/**
+ * When the site's earlier deploys of the month were planned, as fractions of the month: the times of
+ * its reservations on its first distribution (a deploy's batches share one time there; a redelivery
+ * reserves nothing new).
+ */
+const earlierDeploys = (ledger: LedgerMonth, site: Site): number[] => {
+  const times = new Set<string>();
+  for (const entry of Object.values(ledger.entries)) {
+    if (entry.site === site.name && entry.distributionId === site.distributionIds[0]) times.add(entry.at);
+  }
+  return [...times].map((at) => Math.min(1, Math.max(0, monthElapsed(Date.parse(at)))));
+};
+
 /** The month's demand curve of a site with one more deploy's curve added. */
 const addDemand = (ledger: LedgerMonth, site: string, demand: readonly number[]): number[] => {
   const before = ledger.demand[site];
@@ -109,6 +122,7 @@ export const planWithinBudget = async (
         accountSpent: accountPaths(current),
         elapsed: monthElapsed(now),
         deploysThisMonth: current.deploys[site.name] ?? 0,
+        earlierDeploys: earlierDeploys(current, site),
         deploysPerMonth: past.rate,
         demand: [...planner.demand],
         pastDemand: sumDemand([siteDemand(current, site.name), ...past.demand]),

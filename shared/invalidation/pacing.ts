@@ -8,7 +8,8 @@
  * expected from the month's remaining deploys fits in what is left. The expected demand is the
  * site's mean demand per deploy (its deploys of this month so far and of the previous RATE_MONTHS
  * months, summed in the ledger as one curve per month) times the deploys still expected (its usual
- * rate, or this month's when busier, × a margin, for the part of the month still to come). One price
+ * rate, or this month's when busier, for the part of the month still to come; or, when more, what
+ * the month's latest run of deploys forecasts (burstForecast); × a margin). One price
  * for the whole month is what an offline optimum would use (bench/RESULTS.md, "hindsight"): a deploy
  * does not spend early what a later one would use better, and a quiet month still gets exact paths.
  * The cap keeps one path for every deploy still expected (each can fall back to `/*`, never a miss);
@@ -52,6 +53,8 @@ const PacingInputSchema = z
     elapsed: z.number().min(0).max(1),
     /** The site's deploys earlier this month. */
     deploysThisMonth: count,
+    /** When the site's earlier deploys of this month happened (fractions of the month, as known). */
+    earlierDeploys: z.array(z.number().min(0).max(1)).default([]),
     /** The site's usual deploys per month (its past months); null without history. */
     deploysPerMonth: z.number().min(0).nullable(),
     /** This deploy's paths at each PRICE_GRID price (pathDemand). */
@@ -81,6 +84,31 @@ export interface DeployAllowance {
   readonly boundBy: 'pace' | 'account' | 'exhausted';
   /** One line for the deploy summary. */
   readonly reason: string;
+}
+
+/**
+ * The longest run of deploys (fraction of the month, about two days) that burstForecast extrapolates.
+ * Measured on the four histories (bench/RESULTS.md, budget "Against the targets"): one day (0.034) lets
+ * hello-algo's end-of-month burst bill past its budget; 0.15 already costs kaitai and wcag needless
+ * objects past the 0.8 × s3deploy-forms target at 100 paths a month.
+ */
+const MAX_BURST_SPAN = 0.07;
+
+/**
+ * Deploys expected for the rest of the month from the latest run of deploys: the last k deploys
+ * took s (at most MAX_BURST_SPAN); as many again are expected within the next s, pro rata when less
+ * of the month is left. The largest over k, so a burst raises the reserve and the price while it
+ * happens, whenever in the month; the month's pace from its start sees a late burst too late.
+ */
+function burstForecast(earlier: readonly number[], elapsed: number): number {
+  const left = 1 - elapsed;
+  const latestFirst = [...earlier].sort((a, b) => b - a);
+  let most = 0;
+  latestFirst.forEach((at, i) => {
+    const span = Math.max(elapsed - at, Number.EPSILON);
+    if (span <= MAX_BURST_SPAN) most = Math.max(most, (i + 1) * Math.min(1, left / span));
+  });
+  return most;
 }
 
 /** The lowest grid price at which this deploy's and the expected later demand fit in `left`. */
@@ -138,7 +166,9 @@ export function deployAllowance(input: PacingInput): DeployAllowance {
   const left = Math.min(siteLeft, accountLeft);
   const usual = p.deploysPerMonth ?? DEFAULT_DEPLOYS_PER_MONTH;
   const observed = p.elapsed >= MIN_ELAPSED_FOR_RATE ? p.deploysThisMonth / p.elapsed : 0;
-  const later = Math.max(usual, observed) * EXPECTED_DEPLOYS_MARGIN * (1 - p.elapsed);
+  const later =
+    Math.max(Math.max(usual, observed) * (1 - p.elapsed), burstForecast(p.earlierDeploys, p.elapsed)) *
+    EXPECTED_DEPLOYS_MARGIN;
   const reserve = Math.ceil(later);
   const expectedDeploys = reserve + 1;
   const cap = left - reserve;

@@ -178,6 +178,20 @@ describe('monthly path budget', () => {
     expect(accountPaths((await ledger.read('2031-01')).ledger)).toBe(4);
   });
 
+  it("reads a burst from the ledger's reservation times: quick deploys late in a month raise the reserve", async () => {
+    const { deps, ledger, budget, advanceTo } = await setup(1000);
+    const ports = { ...deps, pathBudget: budget() };
+    // Four hours before the month's end the default rate (40 a month × 1.5) expects < 1 more deploy.
+    for (const [i, at] of ['20:00', '20:10', '20:20'].entries()) {
+      await advanceTo(`2031-03-31T${at}:00Z`);
+      await submitChangeSet(changes('web', `b${i}`, scattered(`b${i}-`, 2)), web, ports);
+    }
+    const { allowances } = (await ledger.read('2031-03')).ledger;
+    expect(allowances[`web|b0|${WEB_DIST}`]!.expectedDeploys).toBe(2);
+    // Two earlier deploys in the last 20 minutes: as many again expected within the next 20, × 1.5.
+    expect(allowances[`web|b2|${WEB_DIST}`]!.expectedDeploys).toBe(4);
+  });
+
   it('a redelivered deploy bills nothing and reserves nothing again', async () => {
     const { deps, ledger, budget, month } = await setup(1000);
     const ports = { ...deps, pathBudget: budget() };

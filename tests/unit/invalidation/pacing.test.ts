@@ -123,6 +123,51 @@ describe('deployAllowance', () => {
     expect(busy.maxPaths).toBeLessThan(quiet.maxPaths);
   });
 
+  it('raises the reserve during a burst at the end of a quiet month: the month stays within its budget', () => {
+    // A site deploying ~3 times a month deploys 19 times in the month's last three days (hello-algo's
+    // 2026-03), each deploy 30 exact paths or one wildcard at ≥ 50 objects a path (its past deploys: 10 exact).
+    const burst = (withTimes: boolean) => {
+      let spent = 0;
+      const at: number[] = [];
+      const past = { deploys: 6, paths: step(60, 50, 6) };
+      for (let i = 0; i < 19; i++) {
+        const elapsed = 0.9 + i * 0.005;
+        const demand = step(30, 50);
+        const a = deployAllowance({
+          ...base,
+          siteSpent: spent,
+          accountSpent: spent,
+          elapsed,
+          deploysThisMonth: i,
+          ...(withTimes ? { earlierDeploys: at } : {}),
+          deploysPerMonth: 3,
+          demand,
+          pastDemand: past,
+        });
+        spent += Math.min(a.maxPaths, a.price === null || a.price >= 50 ? 1 : 30);
+        at.push(elapsed);
+        past.deploys++;
+        past.paths = past.paths.map((n, j) => n + demand[j]!);
+      }
+      return spent;
+    };
+    expect(burst(true)).toBeLessThanOrEqual(base.siteBudget);
+    // The month's own pace from its start does not see it: the later deploys bill past the budget.
+    expect(burst(false)).toBeGreaterThan(base.siteBudget);
+  });
+
+  it('extrapolates only a recent run of deploys (about two days): an older cluster is the usual pace', () => {
+    const late = { ...base, elapsed: 0.95, deploysPerMonth: 3, deploysThisMonth: 5 };
+    const quiet = deployAllowance(late);
+    // Five deploys in the last day: as many again expected in the month's last 1.5 days (× 1.5).
+    expect(
+      deployAllowance({ ...late, earlierDeploys: [0.92, 0.93, 0.93, 0.94, 0.945] }).expectedDeploys,
+    ).toBe(9);
+    // The same five, a week earlier: no burst forecast, the usual rate alone.
+    const older = deployAllowance({ ...late, earlierDeploys: [0.7, 0.71, 0.71, 0.72, 0.725] });
+    expect(older.expectedDeploys).toBe(quiet.expectedDeploys);
+  });
+
   it('refuses a demand curve of another length than the price grid, naming the field', () => {
     expect(() => deployAllowance({ ...base, demand: [1, 2, 3] })).toThrow(/demand/);
   });
@@ -159,6 +204,7 @@ describe('deployAllowance over a month (property)', () => {
         let spent = 0;
         let elapsed = 0;
         let floor = 0;
+        const times: number[] = [];
         const past = { deploys: 0, paths: PRICE_GRID.map(() => 0) };
         deploys.forEach((d, i) => {
           elapsed = Math.min(0.999, elapsed + d.gap);
@@ -170,6 +216,7 @@ describe('deployAllowance over a month (property)', () => {
             accountSpent: spent,
             elapsed,
             deploysThisMonth: i,
+            earlierDeploys: times,
             deploysPerMonth: usual,
             demand,
             pastDemand: past.deploys === 0 ? null : past,
@@ -185,6 +232,7 @@ describe('deployAllowance over a month (property)', () => {
             floor++;
           }
           spent += bills;
+          times.push(elapsed);
           past.deploys++;
           past.paths = past.paths.map((n, j) => n + demand[j]!);
         });
