@@ -3,6 +3,7 @@ import type { LocalCloud } from '../../cloud.ts';
 import { startRoleSession } from '../../iam/store.ts';
 import { notifyAsyncEnded } from './async-settle.ts';
 import { runAsyncInvocation } from './event-invoke-config.ts';
+import { inEventSlot } from './event-slots.ts';
 import type { InvocationOutcome } from './outcome.ts';
 import { type LambdaContext, type LambdaFunction, lambdaStore, MAX_LOG_LINES_PER_FUNCTION } from './store.ts';
 import { WorkerPool, type WorkerReply } from './worker-pool.ts';
@@ -243,8 +244,10 @@ export const invokeAsync = (cloud: LocalCloud, fn: LambdaFunction, event: unknow
   const { asyncInvocations } = lambdaStore(cloud);
   asyncInvocations.push(record);
   setImmediate(() => {
+    const attempt = (n: number) => invokeFunction(cloud, fn, event, n === 0 ? requestId : randomUUID());
+    // Only a bundle function holds a warm environment per concurrent invocation.
     runAsyncInvocation(cloud, fn, event, requestId, (n) =>
-      invokeFunction(cloud, fn, event, n === 0 ? requestId : randomUUID()),
+      fn.code.kind === 'bundle' ? inEventSlot(cloud, fn.arn, () => attempt(n)) : attempt(n),
     ).then(
       ({ outcome }) => {
         Object.assign(
