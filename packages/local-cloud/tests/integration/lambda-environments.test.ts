@@ -24,7 +24,8 @@ import {
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_INVOCATIONS_PER_FUNCTION } from '../../src/services/lambda/event-slots.ts';
-import { registerBundleFunction } from '../../src/services/lambda/register.ts';
+import { RETIRE_AFTER_INVOCATIONS } from '../../src/services/lambda/idle-retirement.ts';
+import { registerBundleFunction, registerLocalFunction } from '../../src/services/lambda/register.ts';
 import { waitForAsyncInvocations } from '../../testing/async-invocations.ts';
 import { clientConfig, useLocalCloud } from '../../testing/local-cloud.ts';
 import { storedZip } from '../../testing/zip.ts';
@@ -204,5 +205,22 @@ describe('Lambda execution environments in the local cloud', () => {
     hold.close();
     expect(cloud.counters.get('lambda.invocations.counter')).toBe(total);
     expect(coldStarts()).toBe(EVENT_INVOCATIONS_PER_FUNCTION);
+  });
+
+  it(`retires a function that sat out the cloud's last ${RETIRE_AFTER_INVOCATIONS} invocations, counted, not timed`, async () => {
+    const { cloud } = local();
+    registerBundleFunction(cloud, { name: 'counter', bundle });
+    registerLocalFunction(cloud, { name: 'other', handler: async () => null });
+    const before = await invoke('counter');
+    const retired = () => cloud.counters.get('lambda.retiredEnvironments');
+    for (let i = 0; i < RETIRE_AFTER_INVOCATIONS; i += 1)
+      await lambda().send(new InvokeCommand({ FunctionName: 'other' }));
+    expect(retired()).toBe(0);
+    await lambda().send(new InvokeCommand({ FunctionName: 'other' }));
+    expect(retired()).toBe(1);
+    const after = await invoke('counter');
+    expect(after.calls).toBe(1);
+    expect(after.loadedAt).not.toBe(before.loadedAt);
+    expect(coldStarts()).toBe(2);
   });
 });

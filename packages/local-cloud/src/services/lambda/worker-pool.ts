@@ -9,9 +9,10 @@ import { Worker } from 'node:worker_threads';
  * its peak concurrency, thread-per-environment alone outgrew 1 GiB. The function's `env`
  * is its thread's, so two functions never see each other's variables.
  *
- * An environment lives until the function changes, the local cloud drops its state, or its
- * thread dies: a simulated night or week between two invocations must not turn each of them
- * into a cold start, so nothing retires it on a real-time idle timer. What is shared, unlike
+ * An environment lives until the function changes, the local cloud drops its state, its
+ * thread dies, or the function sat out the cloud's last few hundred invocations
+ * (idle-retirement.ts): a simulated night or week between two invocations must not turn each
+ * of them into a cold start, so nothing retires it on a real-time idle timer. What is shared, unlike
  * on Lambda: a crash (an unhandled rejection, an exit, running out of memory) ends every
  * environment of the function at once, and the thread's memory limit (the function's
  * memory size) is shared by its concurrent environments. A timed-out invocation ends its
@@ -78,8 +79,22 @@ const failure = (message: InvokeMessage, errorType: string, errorMessage: string
 export class WorkerPool {
   private current: Host | undefined;
   private readonly hosts = new Set<Host>();
+  /** The cloud's invocation count when this function last started or ended one (see idle-retirement.ts). */
+  lastUsed = 0;
 
   constructor(private readonly spec: EnvironmentSpec) {}
+
+  /** Environments started and still alive, idle or running. */
+  get environments(): number {
+    let n = 0;
+    for (const host of this.hosts) n += host.environments;
+    return n;
+  }
+
+  /** Whether an invocation is running (or a timed-out one still holds its thread). */
+  get busy(): boolean {
+    return [...this.hosts].some((host) => host.runs.size > 0 || host.draining);
+  }
 
   invoke(message: InvokeMessage, timeoutMs: number): Promise<WorkerReply> {
     const host = this.current ?? this.spawn();
