@@ -55,7 +55,7 @@ const message = (event: unknown): InvokeMessage => ({
   clock: { sim: Date.now(), real: Date.now(), speed: 1 },
 });
 const started = (name: string, n: number) =>
-  new Promise<BroadcastChannel>((resolve) => {
+  new Promise<InstanceType<typeof BroadcastChannel>>((resolve) => {
     const channel = new BroadcastChannel(name);
     let count = 0;
     channel.onmessage = (m: MessageEvent) => {
