@@ -7,8 +7,9 @@
  * subsequent invocations ... objects declared outside of the function's handler method remain
  * initialized"); a configuration or code update makes new invocations use new environments.
  * Concurrent invocations each get their own environment (Lambda Developer Guide, "Understanding
- * Lambda function scaling": "each concurrent request" needs "a separate instance of your
- * execution environment"). `Event` invocations wait in a queue that "a separate process reads"
+ * Lambda function scaling", https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html:
+ * "For each concurrent request, Lambda provisions a separate instance of your execution
+ * environment"). `Event` invocations wait in a queue that "a separate process reads"
  * (Lambda Developer Guide, "Invoking a Lambda function asynchronously",
  * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html).
  */
