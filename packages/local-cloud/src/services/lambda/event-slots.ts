@@ -2,8 +2,9 @@ import type { LocalCloud } from '../../cloud.ts';
 
 /**
  * How many `Event` invocations of one function run at once; the rest wait in its queue.
- * Lambda drains a function's asynchronous queue at the concurrency it finds available and
- * promises no rate, so a bound here changes no outcome, only how long an event waits. It
+ * Lambda puts an `Event` invocation in a queue that "a separate process reads"
+ * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html) and promises no rate
+ * for it, so a bound here changes no outcome, only how long an event waits. It
  * keeps a jump of the simulated clock from running every occurrence a schedule missed
  * (a `rate(1 hour)` target over a simulated night: 24) at once, each in its own warm
  * environment that then stays resident for the rest of the run.
