@@ -3,6 +3,8 @@ import type { LocalCloud } from '../../cloud.ts';
 import { startRoleSession } from '../../iam/store.ts';
 import { notifyAsyncEnded } from './async-settle.ts';
 import { runAsyncInvocation } from './event-invoke-config.ts';
+import { inEventSlot } from './event-slots.ts';
+import { retireIdleFunctions } from './idle-retirement.ts';
 import type { InvocationOutcome } from './outcome.ts';
 import { type LambdaContext, type LambdaFunction, lambdaStore, MAX_LOG_LINES_PER_FUNCTION } from './store.ts';
 import { WorkerPool, type WorkerReply } from './worker-pool.ts';
@@ -207,6 +209,14 @@ const runInline = async (
   }
 };
 
+/** Marks `current` as used now, then retires the functions idle for too long (idle-retirement.ts). */
+const retireIdle = (cloud: LocalCloud, current?: WorkerPool): void => {
+  const now = cloud.counters.get('lambda.invocations');
+  if (current) current.lastUsed = now;
+  const retired = retireIdleFunctions(lambdaStore(cloud).pools.values(), now);
+  if (retired > 0) cloud.counters.add('lambda.retiredEnvironments', retired);
+};
+
 /**
  * Invokes a function synchronously (RequestResponse) and counts it. Used by the Invoke
  * API, by Step Functions tasks, by Function URLs and by schedules.
@@ -220,10 +230,13 @@ export const invokeFunction = async (
   cloud.counters.add('lambda.invocations');
   cloud.counters.add(`lambda.invocations.${fn.name}`);
   if (fn.code.kind === 'inline') {
+    retireIdle(cloud);
     return fromReply(requestId, await runInline({ ...fn, code: fn.code }, event, requestId));
   }
   const timeoutMs = fn.timeoutSeconds * 1000;
-  const reply = await poolFor(cloud, { ...fn, code: fn.code }).invoke(
+  const pool = poolFor(cloud, { ...fn, code: fn.code });
+  retireIdle(cloud, pool);
+  const reply = await pool.invoke(
     {
       id: requestId,
       event,
@@ -233,6 +246,7 @@ export const invokeFunction = async (
     },
     timeoutMs,
   );
+  pool.lastUsed = cloud.counters.get('lambda.invocations');
   return fromReply(requestId, reply);
 };
 
@@ -243,8 +257,10 @@ export const invokeAsync = (cloud: LocalCloud, fn: LambdaFunction, event: unknow
   const { asyncInvocations } = lambdaStore(cloud);
   asyncInvocations.push(record);
   setImmediate(() => {
+    const attempt = (n: number) => invokeFunction(cloud, fn, event, n === 0 ? requestId : randomUUID());
+    // Only a bundle function holds a warm environment per concurrent invocation.
     runAsyncInvocation(cloud, fn, event, requestId, (n) =>
-      invokeFunction(cloud, fn, event, n === 0 ? requestId : randomUUID()),
+      fn.code.kind === 'bundle' ? inEventSlot(cloud, fn.arn, () => attempt(n)) : attempt(n),
     ).then(
       ({ outcome }) => {
         Object.assign(

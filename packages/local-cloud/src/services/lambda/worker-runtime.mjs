@@ -1,4 +1,5 @@
-// The Lambda runtime of the local cloud, one per worker thread (an execution environment).
+// The Lambda runtime of the local cloud, one per worker thread: the execution environments of
+// one function, each a module instance of its bundle.
 // Plain JS so it loads without a TypeScript loader in the worker.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,27 +39,29 @@ const resolveHandler = (root, handler) => {
   return { error: ['Runtime.ImportModuleError', `Error: Cannot find module '${modulePath}'`] };
 };
 
-let loaded;
-const load = async () => {
-  if (loaded) return loaded;
+// One module instance per environment this thread hosts: the same file under a distinct URL
+// is a separate module record with its own module scope (what Lambda keeps per environment).
+const instances = new Map();
+const importHandler = async (environment) => {
   const resolved = resolveHandler(workerData.root, workerData.handler);
-  if (resolved.error) {
-    loaded = { error: resolved.error };
-    return loaded;
-  }
+  if (resolved.error) return { error: resolved.error };
   try {
-    const mod = await import(pathToFileURL(resolved.file).href);
+    const url = pathToFileURL(resolved.file);
+    if (environment > 0) url.search = `environment=${environment}`;
+    const mod = await import(url.href);
     const fn = mod[resolved.exportName] ?? mod.default?.[resolved.exportName];
-    loaded =
-      typeof fn === 'function'
-        ? { fn }
-        : {
-            error: ['Runtime.HandlerNotFound', `${workerData.handler} is undefined or not exported`],
-          };
+    return typeof fn === 'function'
+      ? { fn }
+      : { error: ['Runtime.HandlerNotFound', `${workerData.handler} is undefined or not exported`] };
   } catch (error) {
-    loaded = {
-      error: ['Runtime.ImportModuleError', `${error?.name ?? 'Error'}: ${error?.message ?? error}`],
-    };
+    return { error: ['Runtime.ImportModuleError', `${error?.name ?? 'Error'}: ${error?.message ?? error}`] };
+  }
+};
+const load = (environment) => {
+  let loaded = instances.get(environment);
+  if (!loaded) {
+    loaded = importHandler(environment);
+    instances.set(environment, loaded);
   }
   return loaded;
 };
@@ -96,7 +99,7 @@ process.on('unhandledRejection', (reason) => {
 
 parentPort.on('message', async (message) => {
   anchor = message.clock;
-  const { error, fn } = await load();
+  const { error, fn } = await load(message.environment);
   if (error) {
     parentPort.postMessage({
       id: message.id,
