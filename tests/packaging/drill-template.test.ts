@@ -116,7 +116,7 @@ describe('least privilege of the drill functions', () => {
   it('creates launch template versions only of the configured standby template, only from Template', () => {
     const creates = granting('ec2:CreateLaunchTemplateVersion');
     expect(creates.map((c) => c.role)).toEqual(['DrillTemplateIamRoleLambdaExecution']);
-    expect(resourcesOf(creates[0]?.statement ?? {})).toEqual([
+    expect(creates.flatMap(({ statement }) => resourcesOf(statement))).toEqual([
       `arn:\${AWS::Partition}:ec2:${drill?.standby.region}:\${AWS::AccountId}:launch-template/${drill?.standby.launchTemplateId}`,
     ]);
     expect(granting('ec2:ModifyLaunchTemplate')).toEqual([]);
