@@ -13,7 +13,7 @@ import { createAccelerators } from '../../shared/aws/global-accelerator.ts';
 import type { BackupExecutionsPort } from '../../shared/aws/sfn-executions.ts';
 import type { VerificationRecord } from '../../shared/backup/verification-record.ts';
 import type { DrillReport } from '../../shared/backup-service/drill.ts';
-import { drillProgressSchema } from '../../shared/backup-service/drill-progress.ts';
+import { drillReportOfExecution } from '../../shared/backup-service/drill-progress.ts';
 import { verificationProgressSchema } from '../../shared/backup-service/verify-rounds.ts';
 import type { DrillConfig } from '../../shared/config/drill.ts';
 import { DEMO, type SeededAccelerator } from './demo-account.ts';
@@ -115,20 +115,6 @@ async function standbyInfrastructure(url: string, drill: DrillConfig, accelerato
     );
 }
 
-/** The drill's report from its execution: the output, or the cause of DrillAborted (the report too). */
-function reportOf(
-  execution: { status: string; output?: string; error?: string; cause?: string },
-  name: string,
-) {
-  if (execution.status === 'SUCCEEDED' && execution.output !== undefined)
-    return drillProgressSchema.parse(JSON.parse(execution.output)).report;
-  if (execution.error === 'DrillAborted' && execution.cause !== undefined)
-    return drillProgressSchema.shape.report.parse(JSON.parse(execution.cause));
-  throw new Error(
-    `the drill ${name} ended ${execution.status}: ${execution.error ?? ''} ${execution.cause ?? ''}`,
-  );
-}
-
 /** One drill, Mumbai → California and back, through the deployed drill state machine on the simulated clock. */
 export async function runDemoDrill(input: {
   local: RunningLocalCloud;
@@ -150,7 +136,7 @@ export async function runDemoDrill(input: {
     throw new Error(`the drill ${name} made no progress`);
   const execution = await input.executions.describe(started.executionArn);
   if (execution === undefined) throw new Error(`the drill ${name} is not found`);
-  const report = reportOf(execution, name);
+  const report = drillReportOfExecution(execution, name);
   const accelerators = createAccelerators({ config: { endpoint: local.url, credentials } });
   return {
     accelerator: report.accelerator,

@@ -125,3 +125,22 @@ export function checkProgress(step: string, drill: DrillConfig, progress: DrillP
       `${step}: invalid input: ${problem} (drill ${drill.name}): refusing to act on it`,
     );
 }
+
+/**
+ * The report of a finished drill execution: its output, or — when an error aborted it after
+ * the revert — the cause of its DrillAborted (the report too).
+ *
+ * @throws Error naming the status, error and cause of any other end.
+ */
+export function drillReportOfExecution(
+  execution: { status: string; output?: string; error?: string; cause?: string },
+  name: string,
+): DrillReport {
+  if (execution.status === 'SUCCEEDED' && execution.output !== undefined)
+    return drillProgressSchema.parse(JSON.parse(execution.output)).report;
+  if (execution.error === 'DrillAborted' && execution.cause !== undefined)
+    return reportSchema.parse(JSON.parse(execution.cause));
+  throw new Error(
+    `the drill ${name} ended ${execution.status}: ${execution.error ?? ''} ${execution.cause ?? ''}`.trim(),
+  );
+}
