@@ -7,7 +7,7 @@ import {
   ListFunctionsCommand,
 } from '@aws-sdk/client-lambda';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import {
   DescribeStateMachineCommand,
   SFNClient,
@@ -62,6 +62,10 @@ const FUNCTIONS = [
   'verifyCheck',
   'verifyCleanup',
   'verifySweep',
+  'drillStart',
+  'drillTemplate',
+  'drillDial',
+  'drillRevert',
 ];
 
 let pkg: PackagedService;
@@ -376,6 +380,23 @@ describe('state machine and schedule', () => {
     expect(new Set(lambdaArns)).toEqual(
       new Set(FUNCTIONS.filter((f) => f.startsWith('backup') && f !== 'backupStart').map(fnArn)),
     );
+  });
+
+  it('creates the drill state machine over the four drill functions, and nothing schedules a drill', async () => {
+    const sfn = new SFNClient(clientConfig(local().url));
+    const machine = await sfn.send(
+      new DescribeStateMachineCommand({
+        stateMachineArn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:shipyard-dev-drill`,
+      }),
+    );
+    const definition = machine.definition ?? '';
+    expect(definition).not.toContain('${');
+    const resources = [...definition.matchAll(/"Resource":\s*"([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(resources)).toEqual(new Set(FUNCTIONS.filter((f) => f.startsWith('drill')).map(fnArn)));
+    expect(machine.type).toBe('STANDARD');
+    const scheduler = new SchedulerClient(clientConfig(local().url));
+    const { Schedules = [] } = await scheduler.send(new ListSchedulesCommand({}));
+    expect(Schedules.filter((sc) => /drill/.test(sc.Name ?? ''))).toEqual([]);
   });
 
   it('creates the nightly schedule with the policy cron and time zone, targeting backupStart', async () => {
