@@ -13,18 +13,20 @@ import { DialNotApplied, DrillRefused, DrillRevertFailed } from '../backup/verif
 import type { DrillConfig } from '../config/drill.ts';
 import {
   alarmProblems,
+  BAKE_POLL_MS,
   type DrillStepDeps,
   drillLockKey,
   gate,
   lockAccelerator,
   plannedReport,
   pointTemplateAt,
+  SETTLE_POLL_MS,
 } from './drill.ts';
 import type { DrillProgress } from './drill-progress.ts';
 
-/** How often a dial change is polled for DEPLOYED, and the alarms during a bake (seconds). */
-export const SETTLE_POLL_SECONDS = 5;
-export const BAKE_POLL_SECONDS = 30;
+/** How often a dial change is polled for DEPLOYED, and the alarms during a bake (seconds): runDrill's. */
+const SETTLE_POLL_SECONDS = SETTLE_POLL_MS / 1000;
+const BAKE_POLL_SECONDS = BAKE_POLL_MS / 1000;
 /** A revert waits this many settle periods for the accelerator before it gives up (and alarms). */
 const REVERT_SETTLE_PERIODS = 3;
 

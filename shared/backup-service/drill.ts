@@ -21,8 +21,8 @@ import type { Accelerators, AlarmStates, DrillLock, LaunchTemplates, TargetHealt
 import type { VerificationStore } from './ports/verification.ts';
 
 /** How often an update is polled for DEPLOYED, and alarms during a bake. */
-const SETTLE_POLL_MS = 5_000;
-const BAKE_POLL_MS = 30_000;
+export const SETTLE_POLL_MS = 5_000;
+export const BAKE_POLL_MS = 30_000;
 
 /** What one step of a drill reads and writes (the state machine's Lambdas: no sleep, Wait states wait). */
 export interface DrillStepDeps {
@@ -40,7 +40,7 @@ export interface DrillDeps extends DrillStepDeps {
   sleep: (ms: number) => Promise<void>;
 }
 
-export interface DrillStepReport {
+interface DrillStepReport {
   /** The standby region and the percent of the primary's traffic moved to it. */
   region: string;
   dial: number;

@@ -16,8 +16,8 @@ import { createS3VerificationStore } from '../../shared/aws/s3-verification-stor
 import type { DrillDeps } from '../../shared/backup-service/drill.ts';
 import { drillSchema } from '../../shared/config/drill.ts';
 
-export const BUCKET = 'shipyard-test-runs';
-export const PRIMARY = 'ap-south-1';
+const BUCKET = 'shipyard-test-runs';
+const PRIMARY = 'ap-south-1';
 export const STANDBY = 'us-west-1';
 export const ALARM = 'web-5xx';
 
