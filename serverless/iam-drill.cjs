@@ -17,6 +17,8 @@ const { stageConfig } = require('./stage-config.cjs');
 const { drillTargetHealthStatements } = require('./iam-backup.cjs');
 
 const sub = (text) => ({ 'Fn::Sub': text });
+/** A configured ARN (`arn:aws:…`) in the deployment's partition. */
+const partitioned = (arn) => sub(arn.replace(/^arn:aws:/, `arn:\${AWS::Partition}:`));
 /** A resource no drill has: the stage drills nothing, so no statement may match anything. */
 const NONE = 'none-configured';
 
@@ -31,7 +33,9 @@ const groupsStatement = (list, action) => ({
   Effect: 'Allow',
   Action: [action],
   Resource: orNone(
-    [...new Set(list.flatMap((d) => [d.primary.endpointGroupArn, d.standby.endpointGroupArn]))],
+    [...new Set(list.flatMap((d) => [d.primary.endpointGroupArn, d.standby.endpointGroupArn]))].map(
+      partitioned,
+    ),
     sub(
       `arn:\${AWS::Partition}:globalaccelerator::\${AWS::AccountId}:accelerator/${NONE}/listener/${NONE}/endpoint-group/${NONE}`,
     ),
@@ -43,7 +47,7 @@ const describeGroups = (list) => [
     Effect: 'Allow',
     Action: ['globalaccelerator:DescribeAccelerator'],
     Resource: orNone(
-      [...new Set(list.map((d) => d.acceleratorArn))],
+      [...new Set(list.map((d) => d.acceleratorArn))].map(partitioned),
       sub(`arn:\${AWS::Partition}:globalaccelerator::\${AWS::AccountId}:accelerator/${NONE}`),
     ),
   },

@@ -95,12 +95,13 @@ describe('least privilege of the drill functions', () => {
     expect(new Set(updates.map((u) => u.role))).toEqual(
       new Set(['DrillDialIamRoleLambdaExecution', 'DrillRevertIamRoleLambdaExecution']),
     );
-    const groups = [drill?.primary.endpointGroupArn, drill?.standby.endpointGroupArn].sort();
+    const partitioned = (arn = '') => arn.replace(/^arn:aws:/, `arn:\${AWS::Partition}:`);
+    const groups = [drill?.primary.endpointGroupArn, drill?.standby.endpointGroupArn].map(partitioned).sort();
     for (const { statement } of updates) expect(resourcesOf(statement).sort()).toEqual(groups);
     for (const { statement } of granting('globalaccelerator:DescribeEndpointGroup'))
       expect(resourcesOf(statement).sort()).toEqual(groups);
     for (const { statement } of granting('globalaccelerator:DescribeAccelerator'))
-      expect(resourcesOf(statement)).toEqual([drill?.acceleratorArn]);
+      expect(resourcesOf(statement)).toEqual([partitioned(drill?.acceleratorArn)]);
     const gaActions = statements()
       .flatMap(({ statement }) => asList(statement.Action))
       .filter((a) => a.startsWith('globalaccelerator:'));
