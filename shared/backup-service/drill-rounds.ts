@@ -8,7 +8,7 @@
  * alarm, a timeout or (through the Catch) any error.
  */
 
-import { firstUnsafeWrite, type GroupState, revertWrites } from '../backup/drill.ts';
+import { drillSteps, firstUnsafeWrite, type GroupState, revertWrites } from '../backup/drill.ts';
 import { DialNotApplied, DrillRefused, DrillRevertFailed } from '../backup/verification-errors.ts';
 import type { DrillConfig } from '../config/drill.ts';
 import {
@@ -22,7 +22,7 @@ import {
   pointTemplateAt,
   SETTLE_POLL_MS,
 } from './drill.ts';
-import type { DrillProgress } from './drill-progress.ts';
+import { type DrillProgress, drillProgressSchema } from './drill-progress.ts';
 
 /** How often a dial change is polled for DEPLOYED, and the alarms during a bake (seconds): runDrill's. */
 const SETTLE_POLL_SECONDS = SETTLE_POLL_MS / 1000;
@@ -63,9 +63,61 @@ export async function startDrill(
     );
     return progress;
   }
-  await lockAccelerator(deps, drill, options.owner);
+  await lockAccelerator(deps, drill, options.owner, progress.recorded);
   report.status = 'completed';
   return { ...progress, phase: 'dial', next: 'wait' };
+}
+
+/**
+ * A drill whose execution was stopped or timed out (no Catch runs then): when the lock is
+ * still held by that execution, the dials it recorded there are restored by a new execution
+ * that goes straight to Revert (and releases the lock as that owner). Anything else: nothing
+ * to restore, nothing changed.
+ */
+export async function recoverDrill(
+  deps: DrillStepDeps,
+  drill: DrillConfig,
+  stopped: { name: string; status: string },
+): Promise<DrillProgress> {
+  const held = await deps.lock.holder(drillLockKey(drill));
+  const recorded = drillProgressSchema.shape.recorded.safeParse(held?.recorded);
+  const [primary, standby] = recorded.success ? recorded.data : [];
+  const base: DrillProgress = {
+    drill: drill.name,
+    owner: stopped.name,
+    report: {
+      drill: drill.name,
+      accelerator: drill.acceleratorArn,
+      mode: 'run',
+      status: 'skipped',
+      standbyImageId: '',
+      recorded: [],
+      plan: [],
+      steps: [],
+      errors: [],
+      restored: true,
+    },
+    recorded: [],
+    phase: 'done',
+    step: 0,
+    write: 0,
+    since: deps.now().toISOString(),
+    next: 'done',
+    waitSeconds: SETTLE_POLL_SECONDS,
+  };
+  if (held?.owner !== stopped.name || primary === undefined || standby === undefined) {
+    base.report.errors.push(
+      `the drill execution ${stopped.name} ended ${stopped.status} and holds no lock: nothing to restore`,
+    );
+    return base;
+  }
+  base.report.status = 'reverted';
+  base.report.errors.push(
+    `the drill execution ${stopped.name} ended ${stopped.status}: restoring the dials it recorded`,
+  );
+  base.report.recorded = [primary, standby].map((g) => ({ region: g.region, dial: g.dial }));
+  base.report.plan = drillSteps({ primary, standby, steps: drill.steps });
+  return { ...base, recorded: [primary, standby], phase: 'revert', next: 'revert' };
 }
 
 /** Points the standby's launch template at the verified AMI (read back), before any dial moves. */

@@ -256,11 +256,17 @@ export async function lockAccelerator(
   deps: DrillStepDeps,
   drill: DrillConfig,
   owner: string,
+  recorded?: readonly GroupState[],
 ): Promise<string> {
   const key = drillLockKey(drill);
   const lifetimeMs =
     (drill.steps.length * (drill.bakeSeconds + 2 * drill.settleSeconds) + 4 * drill.settleSeconds) * 1000;
-  const lock = await deps.lock.acquire(key, owner, new Date(deps.now().getTime() + lifetimeMs).toISOString());
+  const lock = await deps.lock.acquire(
+    key,
+    owner,
+    new Date(deps.now().getTime() + lifetimeMs).toISOString(),
+    recorded,
+  );
   if (!lock.acquired)
     throw new DrillLocked(
       `accelerator ${drill.acceleratorArn} is being drilled by ${lock.holder}: one drill per accelerator at a time`,

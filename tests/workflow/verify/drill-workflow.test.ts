@@ -189,4 +189,36 @@ describe('the drill state machine on the local cloud', () => {
     expect(widened).toMatchObject({ status: 'FAILED', error: 'InvalidBackupInput' });
     expect(await w.dials()).toEqual([100, 0]);
   });
+
+  it('puts back the dials of a stopped drill (no Catch runs) from what it recorded with its lock', async () => {
+    const w = await world();
+    // A drill execution moves traffic, then is stopped between two steps: nothing of it reverts.
+    let p = await makeStart(w.deps)({
+      request: { drill: 'web-failover', run: true },
+      owner: 'drill-stopped',
+    });
+    p = await makeTemplate(w.deps)(p);
+    const dial = makeDial(w.deps);
+    for (let i = 0; i < 6; i += 1) {
+      p = await dial(p);
+      local().cloud.clock.advance(p.waitSeconds * 1000);
+    }
+    expect(await w.dials()).not.toEqual([100, 0]);
+    const detail = (name: string) => ({
+      status: 'ABORTED',
+      name,
+      executionArn: `arn:aws:states:us-east-1:123456789012:execution:shipyard-dev-drill:${name}`,
+      input: JSON.stringify({ drill: 'web-failover', run: true }),
+    });
+    // An execution that holds no lock has nothing to restore; the one that does gets its dials back.
+    const stranger = await execute(w.deps, detail('drill-other'));
+    expect(stranger).toMatchObject({ status: 'SUCCEEDED', output: { report: { status: 'skipped' } } });
+    expect(await w.dials()).not.toEqual([100, 0]);
+    const run = await execute(w.deps, detail('drill-stopped'));
+    expect(run.status).toBe('SUCCEEDED');
+    if (run.status !== 'SUCCEEDED') return;
+    expect(run.output.report).toMatchObject({ status: 'reverted', restored: true });
+    expect(await w.dials()).toEqual([100, 0]);
+    expect(await w.lockFree()).toBe(true);
+  });
 });
