@@ -89,6 +89,23 @@ describe('the drill state machine', () => {
   });
 });
 
+describe('a stopped drill', () => {
+  it('starts a drill execution with the status-change detail of an ABORTED or TIMED_OUT one, through a role that may only start it', () => {
+    expect(template.Resources.DrillStoppedRule?.Properties).toMatchObject({
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { status: ['ABORTED', 'TIMED_OUT'], stateMachineArn: [{ Ref: 'DrillStateMachine' }] },
+      },
+      Targets: [expect.objectContaining({ Arn: { Ref: 'DrillStateMachine' }, InputPath: '$.detail' })],
+    });
+    const role = template.Resources.DrillStoppedRole;
+    expect(roleStatements(role as never)).toEqual([
+      { Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: 'DrillStateMachine' } },
+    ]);
+  });
+});
+
 describe('least privilege of the drill functions', () => {
   it('dials only the configured endpoint groups, only from Dial and Revert; nothing creates or deletes accelerators', () => {
     const updates = granting('globalaccelerator:UpdateEndpointGroup');

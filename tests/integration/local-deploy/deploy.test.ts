@@ -179,7 +179,8 @@ describe('the report', () => {
       events: { rules: { Targets: unknown[] }[] };
       sqs: { queues: unknown[] };
     }>();
-    expect(state.events.rules.map((r) => r.Targets.length)).toEqual([1, 1]);
+    // The deploy-event rule, the run-summary rule and the stopped-drill rule: one target each.
+    expect(state.events.rules.map((r) => r.Targets.length)).toEqual([1, 1, 1]);
     expect(state.sqs.queues).toHaveLength(7); // with the freshness queue and its dead-letter queue
   });
 });
@@ -397,6 +398,20 @@ describe('state machine and schedule', () => {
     const scheduler = new SchedulerClient(clientConfig(local().url));
     const { Schedules = [] } = await scheduler.send(new ListSchedulesCommand({}));
     expect(Schedules.filter((sc) => /drill/.test(sc.Name ?? ''))).toEqual([]);
+    // A stopped or timed-out drill execution starts a drill execution that restores its dials.
+    const state = await local().control.state<{
+      events: { rules: { EventPattern?: string; Targets: { Arn: string; InputPath?: string }[] }[] };
+    }>();
+    const stopped = state.events.rules.find(
+      (r) =>
+        (r.EventPattern ?? '').includes('TIMED_OUT') && (r.EventPattern ?? '').includes('shipyard-dev-drill'),
+    );
+    expect(stopped?.Targets).toEqual([
+      expect.objectContaining({
+        Arn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:shipyard-dev-drill`,
+        InputPath: '$.detail',
+      }),
+    ]);
   });
 
   it('creates the nightly schedule with the policy cron and time zone, targeting backupStart', async () => {
