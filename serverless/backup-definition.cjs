@@ -41,10 +41,12 @@ function loadDefinition(file = path.resolve(__dirname, '..', 'statemachines', 'b
 }
 
 const VERIFY_FILE = path.resolve(__dirname, '..', 'statemachines', 'verify.asl.yaml');
+const DRILL_FILE = path.resolve(__dirname, '..', 'statemachines', 'drill.asl.yaml');
 
 module.exports = {
   definition: () => loadDefinition(),
   verifyDefinition: () => loadDefinition(VERIFY_FILE),
+  drillDefinition: () => loadDefinition(DRILL_FILE),
   loadDefinition,
   substitute,
 };

@@ -107,7 +107,18 @@ async function checkStatements(context) {
       Action: ['s3:PutObject'],
       Resource: [runsBucketPath('/verifications/*'), runsBucketPath('/verification-launches/*')],
     },
-    { Effect: 'Allow', Action: ['s3:DeleteObject'], Resource: runsBucketPath('/verification-launches/*') },
+    // The recorded launch intents: a launch retried after a crash keeps its recorded deadline.
+    {
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:DeleteObject'],
+      Resource: runsBucketPath('/verification-launches/*'),
+    },
+    {
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: { 'Fn::GetAtt': ['BackupRunsBucket', 'Arn'] },
+      Condition: { StringLike: { 's3:prefix': 'verification-launches/*' } },
+    },
     {
       Effect: 'Allow',
       Action: ['cloudwatch:PutMetricData'],

@@ -44,6 +44,7 @@ type Log = (line: string) => void;
 interface Deployed {
   backupStateMachineArn: string;
   verifyStateMachineArn: string;
+  drillStateMachineArn: string;
   runsBucket: string;
 }
 
@@ -77,6 +78,7 @@ async function deployShipyard(local: RunningLocalCloud, config: ShipyardConfig, 
   return {
     backupStateMachineArn: physicalId(report, 'BackupStateMachine'),
     verifyStateMachineArn: physicalId(report, 'VerifyStateMachine'),
+    drillStateMachineArn: physicalId(report, 'DrillStateMachine'),
     runsBucket: physicalId(report, 'BackupRunsBucket'),
   };
 }
@@ -182,6 +184,7 @@ async function verifyAndDrill(
   local: RunningLocalCloud,
   deployed: Deployed,
   accelerator: SeededAccelerator,
+  config: ShipyardConfig,
   log: Log,
 ) {
   log(`6/8 Verifying the newest backups (${deployed.verifyStateMachineArn.split(':').at(-1)})…`);
@@ -198,12 +201,14 @@ async function verifyAndDrill(
   log(
     `7/8 Drill: ${DEMO.accelerator.primaryRegion} → ${DEMO.accelerator.standbyRegion} behind ${DEMO.accelerator.name}…`,
   );
+  const [demo] = config.drills;
+  if (demo === undefined) throw new Error(`${CONFIG_FILE} has no drill`);
   const drill = await runDemoDrill({
     local,
     accelerator,
-    runsBucket: deployed.runsBucket,
-    records: verified.records,
-    policy: POLICY,
+    executions: executionsPort(local),
+    stateMachineArn: deployed.drillStateMachineArn,
+    drill: demo,
   });
   log(
     `    ${drill.status}: ${drill.steps.map((s) => `${s.dial} %${s.passed ? '' : ' (failed)'}`).join(' → ')}; dials restored: ${drill.restored}`,
@@ -236,7 +241,7 @@ export const rehearse = async ({ port, nights, log }: RehearsalOptions): Promise
     const deployed = await deployShipyard(local, config, log);
     const { releases, fresh } = await releaseSites(local, log);
     const results = await backUpNightly(local, policy, deployed, nights, log);
-    const { verified, drill } = await verifyAndDrill(local, deployed, accelerator, log);
+    const { verified, drill } = await verifyAndDrill(local, deployed, accelerator, config, log);
     await checkEnforcedIam(local.control, log);
     log('8/8 Reading the account back…');
     await local.control.pump();

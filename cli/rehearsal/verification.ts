@@ -2,23 +2,20 @@
  * The restore tests and the failover drill of `npm start`: the deployed verification state
  * machine verifies the newest nightly backups (launch in the isolated subnets, status checks
  * on the simulated clock, terminate), then one drill moves the demo accelerator's traffic
- * from Mumbai to California in steps behind an alarm and back, as `shipyard drill --run` does.
+ * from Mumbai to California in steps behind an alarm and back through the deployed drill
+ * state machine, as `shipyard drill --run` starts it.
  */
 
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateLaunchTemplateCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { ControlClient, RunningLocalCloud } from '@shipyard/local-cloud';
-import { createAlarmStates } from '../../shared/aws/cloudwatch.ts';
-import { createLaunchTemplates } from '../../shared/aws/ec2-launch-templates.ts';
-import { createTargetHealth } from '../../shared/aws/elbv2-target-health.ts';
 import { createAccelerators } from '../../shared/aws/global-accelerator.ts';
-import { createS3DrillLock } from '../../shared/aws/s3-drill-lock.ts';
-import { createS3VerificationStore } from '../../shared/aws/s3-verification-store.ts';
 import type { BackupExecutionsPort } from '../../shared/aws/sfn-executions.ts';
 import type { VerificationRecord } from '../../shared/backup/verification-record.ts';
-import { type DrillReport, runDrill } from '../../shared/backup-service/drill.ts';
+import type { DrillReport } from '../../shared/backup-service/drill.ts';
+import { drillReportOfExecution } from '../../shared/backup-service/drill-progress.ts';
 import { verificationProgressSchema } from '../../shared/backup-service/verify-rounds.ts';
-import { drillSchema } from '../../shared/config/drill.ts';
+import type { DrillConfig } from '../../shared/config/drill.ts';
 import { DEMO, type SeededAccelerator } from './demo-account.ts';
 import { followAtRunSpeed } from './nights.ts';
 
@@ -76,82 +73,71 @@ export async function verifyNightlyBackups(input: {
   return { entries, records: results };
 }
 
-const ALARM = 'shipyard-demo-web-5xx';
-
-/** The standby's launch template and the gate alarm, as the service's own stack would have them. */
-async function standbyInfrastructure(url: string, imageId: string): Promise<string> {
-  const region = DEMO.accelerator.standbyRegion;
-  const ec2 = new EC2Client({ endpoint: url, region, credentials });
-  const template = await ec2.send(
+/**
+ * The standby's launch template (no AMI yet: the drill adds the version with the verified
+ * one) and the gate alarm, as the service's own stack would have them. The deployed config
+ * names them by the local cloud's deterministic ids: a mismatch is said here, by field.
+ */
+async function standbyInfrastructure(url: string, drill: DrillConfig, accelerator: SeededAccelerator) {
+  const where = 'config/shipyard.dev.yml drills[mumbai-to-california]';
+  const expected: [string, string, string][] = [
+    ['acceleratorArn', drill.acceleratorArn, accelerator.acceleratorArn],
+    ['primary.endpointGroupArn', drill.primary.endpointGroupArn, accelerator.groups.primary],
+    ['standby.endpointGroupArn', drill.standby.endpointGroupArn, accelerator.groups.standby],
+  ];
+  const region = drill.standby.region;
+  const template = await new EC2Client({ endpoint: url, region, credentials }).send(
     new CreateLaunchTemplateCommand({
       LaunchTemplateName: DEMO.accelerator.name,
-      LaunchTemplateData: { ImageId: imageId, InstanceType: 't3.micro' },
+      LaunchTemplateData: { InstanceType: 't3.micro' },
     }),
   );
-  const id = template.LaunchTemplate?.LaunchTemplateId;
-  if (id === undefined) throw new Error('CreateLaunchTemplate returned no id');
-  await new CloudWatchClient({ endpoint: url, region, credentials }).send(
-    new PutMetricAlarmCommand({
-      AlarmName: ALARM,
-      Namespace: 'AWS/ApplicationELB',
-      MetricName: 'HTTPCode_Target_5XX_Count',
-      Statistic: 'Sum',
-      Period: 60,
-      EvaluationPeriods: 1,
-      Threshold: 10,
-      ComparisonOperator: 'GreaterThanThreshold',
-    }),
-  );
-  return id;
+  expected.push([
+    'standby.launchTemplateId',
+    drill.standby.launchTemplateId,
+    template.LaunchTemplate?.LaunchTemplateId ?? '',
+  ]);
+  for (const [field, configured, seeded] of expected)
+    if (configured !== seeded)
+      throw new Error(`${where}.${field}: ${configured} configured, the seed made ${seeded}`);
+  for (const alarm of drill.alarms)
+    await new CloudWatchClient({ endpoint: url, region: alarm.region, credentials }).send(
+      new PutMetricAlarmCommand({
+        AlarmName: alarm.name,
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'HTTPCode_Target_5XX_Count',
+        Statistic: 'Sum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 10,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
 }
 
-/** One drill, Mumbai → California and back, on the simulated clock. */
+/** One drill, Mumbai → California and back, through the deployed drill state machine on the simulated clock. */
 export async function runDemoDrill(input: {
   local: RunningLocalCloud;
   accelerator: SeededAccelerator;
-  runsBucket: string;
-  records: readonly VerificationRecord[];
-  policy: string;
+  executions: BackupExecutionsPort;
+  stateMachineArn: string;
+  drill: DrillConfig;
 }): Promise<DrillEntry> {
-  const { local, accelerator } = input;
-  const standby = input.records.find(
-    (r) => r.status === 'passed' && r.region === DEMO.accelerator.standbyRegion,
-  );
-  if (standby === undefined)
-    throw new Error(`no verified backup in ${DEMO.accelerator.standbyRegion} to drill with`);
-  const launchTemplateId = await standbyInfrastructure(local.url, standby.imageId);
-  const drill = drillSchema.parse({
-    name: 'mumbai-to-california',
-    acceleratorArn: accelerator.acceleratorArn,
-    primary: { region: DEMO.accelerator.primaryRegion, endpointGroupArn: accelerator.groups.primary },
-    standby: {
-      region: DEMO.accelerator.standbyRegion,
-      endpointGroupArn: accelerator.groups.standby,
-      policy: input.policy,
-      target: standby.target,
-      maxImageAgeHours: 48,
-      launchTemplateId,
-    },
-    alarms: [{ region: DEMO.accelerator.standbyRegion, name: ALARM }],
+  const { local, accelerator, drill } = input;
+  await standbyInfrastructure(local.url, drill, accelerator);
+  const name = `drill-${drill.name}-rehearsal`;
+  const started = await input.executions.start({
+    stateMachineArn: input.stateMachineArn,
+    name,
+    input: { drill: drill.name, run: true },
   });
-  const config = { endpoint: local.url, credentials };
-  const s3 = { ...config, region: 'us-east-1', forcePathStyle: true };
-  const now = () => new Date(local.cloud.now());
-  const accelerators = createAccelerators({ config });
-  const report = await runDrill(
-    {
-      accelerators,
-      alarms: createAlarmStates({ config }),
-      templates: createLaunchTemplates({ clientConfig: config }),
-      targetHealth: createTargetHealth({ config }),
-      lock: createS3DrillLock({ bucket: input.runsBucket, now, config: s3 }),
-      store: createS3VerificationStore({ bucket: input.runsBucket, config: s3 }),
-      now,
-      sleep: async (ms) => void (await local.control.advance({ ms })),
-    },
-    drill,
-    { mode: 'run', owner: 'npm-start' },
-  );
+  if (started.kind !== 'started') throw new Error(`the drill ${name} was already started`);
+  if (!(await followAtRunSpeed(local.control, started.executionArn)))
+    throw new Error(`the drill ${name} made no progress`);
+  const execution = await input.executions.describe(started.executionArn);
+  if (execution === undefined) throw new Error(`the drill ${name} is not found`);
+  const report = drillReportOfExecution(execution, name);
+  const accelerators = createAccelerators({ config: { endpoint: local.url, credentials } });
   return {
     accelerator: report.accelerator,
     status: report.status,

@@ -1,6 +1,7 @@
 /**
  * verifyCleanup: where every Catch of a verification execution goes. Terminates the
- * instances the execution had launched — those Shipyard's store recorded — and hands the
+ * instances the execution had launched — those Shipyard's store recorded, an intent recorded
+ * before RunInstances included (found by its ClientToken) — and hands the
  * error on, so the execution fails with it and nothing it launched keeps running.
  */
 import * as z from 'zod';
@@ -19,6 +20,9 @@ const inputSchema = z
   .object({
     /** The state before the failed step (a Catch with ResultPath $.error keeps it). */
     active: verificationProgressSchema.shape.active.default([]),
+    /** Its queue and id: the intents of this verification whose instance was never recorded. */
+    queue: verificationProgressSchema.shape.queue.default([]),
+    verificationId: verificationProgressSchema.shape.verificationId.optional(),
     error: z.object({ Error: z.string(), Cause: z.string().optional() }).loose(),
   })
   .loose();

@@ -74,7 +74,13 @@ interface Ctx {
 type Port = VerificationEc2;
 
 async function describeInstances(ctx: Ctx, Filters: Filter[]) {
-  const out: { instanceId: string; state: string; tags: Record<string, string>; launchTime: string }[] = [];
+  const out: {
+    instanceId: string;
+    state: string;
+    tags: Record<string, string>;
+    launchTime: string;
+    clientToken?: string;
+  }[] = [];
   let NextToken: string | undefined;
   do {
     const page = await ctx.call('DescribeInstances', () =>
@@ -87,6 +93,7 @@ async function describeInstances(ctx: Ctx, Filters: Filter[]) {
           state: instance.State?.Name ?? 'unknown',
           tags: tagRecord(instance.Tags),
           launchTime: iso(instance.LaunchTime),
+          ...(instance.ClientToken ? { clientToken: instance.ClientToken } : {}),
         });
     NextToken = page.NextToken;
   } while (NextToken !== undefined && NextToken !== '');
@@ -242,7 +249,12 @@ async function terminate(ctx: Ctx, instanceIds: readonly string[]): Promise<void
   });
 }
 
-async function verificationInstances(ctx: Ctx, extraIds: readonly string[]) {
+/**
+ * Tagged verification instances, the given ids, and the instances launched with the given
+ * ClientTokens (DescribeInstances filter `client-token`: "the idempotency token you provided
+ * when you launched the instance", EC2 API Reference, DescribeInstances).
+ */
+async function verificationInstances(ctx: Ctx, extraIds: readonly string[], clientTokens: readonly string[]) {
   const state = { Name: 'instance-state-name', Values: ALIVE_STATES };
   const tagged = await describeInstances(ctx, [
     { Name: `tag:${TAG_KEYS.kind}`, Values: [VERIFICATION_KIND] },
@@ -252,7 +264,11 @@ async function verificationInstances(ctx: Ctx, extraIds: readonly string[]) {
     extraIds.length === 0
       ? []
       : await describeInstances(ctx, [{ Name: 'instance-id', Values: [...extraIds] }, state]);
-  const byId = new Map([...tagged, ...extra].map((i) => [i.instanceId, i]));
+  const byToken =
+    clientTokens.length === 0
+      ? []
+      : await describeInstances(ctx, [{ Name: 'client-token', Values: [...clientTokens] }, state]);
+  const byId = new Map([...tagged, ...extra, ...byToken].map((i) => [i.instanceId, i]));
   return [...byId.values()];
 }
 
@@ -272,7 +288,8 @@ function createVerificationEc2(client: EC2Client, region: string): VerificationE
     runInstance: (launch) => runInstance(ctx, launch),
     probe: (instanceIds) => probe(ctx, instanceIds),
     terminate: (instanceIds) => terminate(ctx, instanceIds),
-    verificationInstances: (extraIds) => verificationInstances(ctx, extraIds),
+    verificationInstances: (extraIds, clientTokens = []) =>
+      verificationInstances(ctx, extraIds, clientTokens),
     async tagImage(imageId, tags) {
       await call('CreateTags', () =>
         client.send(new CreateTagsCommand({ Resources: [imageId], Tags: [...tags] })),

@@ -16,7 +16,13 @@ import * as z from 'zod';
 import type { DrillLock } from '../backup-service/ports/drill.ts';
 import { sdkErrorCode, toAwsCallError } from './errors.ts';
 
-const lockSchema = z.object({ owner: z.string(), expiresAt: z.iso.datetime({ offset: true }) }).strict();
+const lockSchema = z
+  .object({
+    owner: z.string(),
+    expiresAt: z.iso.datetime({ offset: true }),
+    recorded: z.unknown().optional(),
+  })
+  .strict();
 const keyOf = (key: string) => `drill-locks/${key}.json`;
 const status = (error: unknown): number | undefined =>
   (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
@@ -42,9 +48,12 @@ export function createS3DrillLock(options: {
     }
   }
   return {
-    async acquire(key, owner, expiresAt) {
+    async holder(key) {
+      return (await current(keyOf(key)))?.lock;
+    },
+    async acquire(key, owner, expiresAt, recorded) {
       const Key = keyOf(key);
-      const Body = JSON.stringify({ owner, expiresAt });
+      const Body = JSON.stringify({ owner, expiresAt, ...(recorded === undefined ? {} : { recorded }) });
       try {
         await s3.send(
           new PutObjectCommand({ Bucket, Key, Body, ContentType: 'application/json', IfNoneMatch: '*' }),

@@ -14,6 +14,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import * as z from 'zod';
+import { launchKey } from '../backup/verification.ts';
 import { verificationRecordSchema } from '../backup/verification-record.ts';
 import type { VerificationStore } from '../backup-service/ports/verification.ts';
 import { toAwsCallError } from './errors.ts';
@@ -21,8 +22,15 @@ import { toAwsCallError } from './errors.ts';
 const RESULTS = 'verifications/';
 const LAUNCHES = 'verification-launches/';
 const launchSchema = z
-  .object({ region: z.string(), instanceId: z.string(), deadline: z.iso.datetime({ offset: true }) })
-  .strict();
+  .object({
+    region: z.string(),
+    intentId: z.string().min(1).optional(),
+    instanceId: z.string().min(1).optional(),
+    deadline: z.iso.datetime({ offset: true }),
+    verificationId: z.string().optional(),
+  })
+  .strict()
+  .refine((l) => l.intentId !== undefined || l.instanceId !== undefined);
 
 export function createS3VerificationStore(options: {
   bucket: string;
@@ -75,18 +83,20 @@ export function createS3VerificationStore(options: {
       return records.filter((r) => r !== undefined);
     },
     async recordLaunch(launch) {
-      await put(`${LAUNCHES}${launch.region}/${launch.instanceId}.json`, launch);
+      const key = launchKey(launch);
+      if (key === '') throw new Error('recordLaunch: a launch needs its intentId or its instanceId');
+      await put(`${LAUNCHES}${launch.region}/${encodeURIComponent(key)}.json`, launch);
     },
     async launches(region) {
       const found = await keys(`${LAUNCHES}${region}/`);
       const launches = await Promise.all(found.map((key) => read(key, launchSchema)));
-      return launches
-        .filter((l) => l !== undefined)
-        .map(({ instanceId, deadline }) => ({ instanceId, deadline }));
+      return launches.filter((l) => l !== undefined).map(({ region: _region, ...launch }) => launch);
     },
-    async forgetLaunch(region, instanceId) {
+    async forgetLaunch(region, key) {
       await send('DeleteObject', () =>
-        s3.send(new DeleteObjectCommand({ Bucket, Key: `${LAUNCHES}${region}/${instanceId}.json` })),
+        s3.send(
+          new DeleteObjectCommand({ Bucket, Key: `${LAUNCHES}${region}/${encodeURIComponent(key)}.json` }),
+        ),
       );
     },
   };

@@ -21,10 +21,11 @@ import type { Accelerators, AlarmStates, DrillLock, LaunchTemplates, TargetHealt
 import type { VerificationStore } from './ports/verification.ts';
 
 /** How often an update is polled for DEPLOYED, and alarms during a bake. */
-const SETTLE_POLL_MS = 5_000;
-const BAKE_POLL_MS = 30_000;
+export const SETTLE_POLL_MS = 5_000;
+export const BAKE_POLL_MS = 30_000;
 
-export interface DrillDeps {
+/** What one step of a drill reads and writes (the state machine's Lambdas: no sleep, Wait states wait). */
+export interface DrillStepDeps {
   accelerators: Accelerators;
   alarms: AlarmStates;
   templates: LaunchTemplates;
@@ -33,6 +34,9 @@ export interface DrillDeps {
   targetHealth?: TargetHealth;
   store: Pick<VerificationStore, 'results'>;
   now: () => Date;
+}
+
+export interface DrillDeps extends DrillStepDeps {
   sleep: (ms: number) => Promise<void>;
 }
 
@@ -62,7 +66,7 @@ export interface DrillReport {
   restored: boolean;
 }
 
-interface Gate {
+export interface Gate {
   image: VerificationRecord;
   primary: GroupState;
   standby: GroupState;
@@ -71,7 +75,8 @@ interface Gate {
 
 const field = (drill: DrillConfig, path: string) => `drills[${drill.name}].${path}`;
 
-async function gate(deps: DrillDeps, drill: DrillConfig): Promise<Gate> {
+/** The parity gate: every problem named by its config field, or the groups, image and plan. */
+export async function gate(deps: DrillStepDeps, drill: DrillConfig): Promise<Gate> {
   const problems: string[] = [];
   const status = await deps.accelerators.status(drill.acceleratorArn);
   if (status === undefined)
@@ -127,7 +132,7 @@ async function gate(deps: DrillDeps, drill: DrillConfig): Promise<Gate> {
 }
 
 /** Each standby endpoint of weight above 0 that is an ALB/NLB needs a healthy target in every target group. */
-async function loadBalancerProblems(deps: DrillDeps, drill: DrillConfig, standby: GroupState) {
+async function loadBalancerProblems(deps: DrillStepDeps, drill: DrillConfig, standby: GroupState) {
   const problems: string[] = [];
   const path = field(drill, 'standby.endpointGroupArn');
   for (const endpoint of standby.endpoints) {
@@ -145,7 +150,11 @@ async function loadBalancerProblems(deps: DrillDeps, drill: DrillConfig, standby
   return problems;
 }
 
-async function alarmProblems(deps: DrillDeps, drill: DrillConfig, options: { requireQuiet: boolean }) {
+export async function alarmProblems(
+  deps: DrillStepDeps,
+  drill: DrillConfig,
+  options: { requireQuiet: boolean },
+) {
   const problems: string[] = [];
   const regions = [...new Set(drill.alarms.map((a) => a.region))];
   for (const region of regions) {
@@ -225,7 +234,7 @@ async function restore(
   }
 }
 
-const plannedReport = (drill: DrillConfig, checked: Gate, mode: 'plan' | 'run'): DrillReport => ({
+export const plannedReport = (drill: DrillConfig, checked: Gate, mode: 'plan' | 'run'): DrillReport => ({
   drill: drill.name,
   accelerator: drill.acceleratorArn,
   mode,
@@ -238,12 +247,26 @@ const plannedReport = (drill: DrillConfig, checked: Gate, mode: 'plan' | 'run'):
   restored: true,
 });
 
+/** The accelerator's lock key: its id. */
+export const drillLockKey = (drill: DrillConfig): string =>
+  drill.acceleratorArn.split('/').at(-1) ?? drill.name;
+
 /** Takes the accelerator's drill lock for the longest the drill can last; its key. */
-async function lockAccelerator(deps: DrillDeps, drill: DrillConfig, owner: string): Promise<string> {
-  const key = drill.acceleratorArn.split('/').at(-1) ?? drill.name;
+export async function lockAccelerator(
+  deps: DrillStepDeps,
+  drill: DrillConfig,
+  owner: string,
+  recorded?: readonly GroupState[],
+): Promise<string> {
+  const key = drillLockKey(drill);
   const lifetimeMs =
     (drill.steps.length * (drill.bakeSeconds + 2 * drill.settleSeconds) + 4 * drill.settleSeconds) * 1000;
-  const lock = await deps.lock.acquire(key, owner, new Date(deps.now().getTime() + lifetimeMs).toISOString());
+  const lock = await deps.lock.acquire(
+    key,
+    owner,
+    new Date(deps.now().getTime() + lifetimeMs).toISOString(),
+    recorded,
+  );
   if (!lock.acquired)
     throw new DrillLocked(
       `accelerator ${drill.acceleratorArn} is being drilled by ${lock.holder}: one drill per accelerator at a time`,
@@ -255,7 +278,12 @@ async function lockAccelerator(deps: DrillDeps, drill: DrillConfig, owner: strin
  * Points the standby's launch template at the tested image (a new version when it does not
  * launch it yet) and reports the version, even when the new version then reads back wrong.
  */
-async function pointTemplateAt(deps: DrillDeps, drill: DrillConfig, imageId: string, report: DrillReport) {
+export async function pointTemplateAt(
+  deps: DrillStepDeps,
+  drill: DrillConfig,
+  imageId: string,
+  report: DrillReport,
+) {
   const { region, launchTemplateId } = drill.standby;
   const template = await deps.templates.latestImageId(region, launchTemplateId);
   if (template?.imageId === imageId) {

@@ -6,6 +6,7 @@
  * state machine's Wait state, so no function holds a verification open.
  */
 import * as z from 'zod';
+import { launchKey, recordedLaunchOf } from '../backup/verification.ts';
 import { verificationRecordSchema } from '../backup/verification-record.ts';
 import type { BackupPolicy } from '../config/policies.ts';
 import { verifyRegionSchema } from '../config/verify.ts';
@@ -143,23 +144,55 @@ export async function verificationRound(
 
 /**
  * After an error (the Catch of a round): terminates the instances the execution launched —
- * only those Shipyard's own store recorded as launched (a tag alone is no proof) — and
- * forgets them. Anything a crash left unrecorded in the execution is the sweep's.
+ * only those Shipyard's own store recorded (a tag alone is no proof): the active ones by
+ * their recorded instance, and the intents of this verification whose instance was never
+ * recorded (a crash between RunInstances and its record) by their ClientToken — and forgets
+ * them. What is left (a stopped execution) is the sweep's.
  */
 export async function abandonVerification(
   deps: Pick<RoundDeps, 'ec2' | 'store'>,
-  progress: Pick<VerificationProgress, 'active'>,
+  progress: Pick<VerificationProgress, 'active'> &
+    Partial<Pick<VerificationProgress, 'queue' | 'verificationId'>>,
 ): Promise<string[]> {
   const terminated: string[] = [];
-  const regions = [...new Set(progress.active.map((a) => a.candidate.region))].sort();
+  const regions = [
+    ...new Set([
+      ...progress.active.map((a) => a.candidate.region),
+      ...(progress.queue ?? []).map((q) => q.entry.region),
+    ]),
+  ].sort();
   for (const region of regions) {
-    const recorded = new Set((await deps.store.launches(region)).map((l) => l.instanceId));
-    const ids = progress.active
-      .filter((a) => a.candidate.region === region && recorded.has(a.instanceId))
+    const recorded = await deps.store.launches(region);
+    const recordedIds = new Set(recorded.flatMap((l) => (l.instanceId === undefined ? [] : [l.instanceId])));
+    const active = progress.active
+      .filter((a) => a.candidate.region === region && recordedIds.has(a.instanceId))
       .map((a) => a.instanceId);
-    if (ids.length === 0) continue;
-    await deps.ec2(region).terminate(ids);
-    for (const id of ids) await deps.store.forgetLaunch(region, id);
+    const orphans = recorded.filter(
+      (l) =>
+        l.instanceId === undefined &&
+        l.intentId !== undefined &&
+        progress.verificationId !== undefined &&
+        l.verificationId === progress.verificationId,
+    );
+    const found =
+      orphans.length === 0
+        ? []
+        : (
+            await deps.ec2(region).verificationInstances(
+              [],
+              orphans.flatMap((o) => (o.intentId === undefined ? [] : [o.intentId])),
+            )
+          ).filter(
+            (i) =>
+              recordedLaunchOf(i, orphans) !== undefined &&
+              !['shutting-down', 'terminated'].includes(i.state),
+          );
+    const ids = [...active, ...found.map((i) => i.instanceId)];
+    if (ids.length > 0) await deps.ec2(region).terminate(ids);
+    const forget = recorded.filter(
+      (l) => (l.instanceId !== undefined && active.includes(l.instanceId)) || orphans.includes(l),
+    );
+    for (const launch of forget) await deps.store.forgetLaunch(region, launchKey(launch));
     terminated.push(...ids);
   }
   return terminated;

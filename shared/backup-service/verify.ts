@@ -13,8 +13,10 @@ import { sortByOwnership } from '../backup/ownership.ts';
 import { MANAGED_TAG_VALUE, TAG_KEYS } from '../backup/tags.ts';
 import {
   judgeVerification,
+  launchIntentId,
   newestAvailableImage,
   overRunCap,
+  type RecordedLaunch,
   resultTags,
   type VerificationCandidate,
   verificationLaunch,
@@ -291,7 +293,10 @@ export function finisher(
     };
     results.push(record);
     await deps.store.putResult(record);
-    await deps.store.forgetLaunch(record.region, run.instanceId);
+    await deps.store.forgetLaunch(
+      record.region,
+      launchIntentId(request.verificationId, run.candidate.imageId),
+    );
     if (run.candidate.ours)
       await ec2.tagImage(run.candidate.imageId, resultTags(record.status, record.finishedAt));
     if (record.status === 'failed') await deps.alarms?.failed(record);
@@ -337,6 +342,15 @@ export async function launchWhatFits(
   active: Map<string, Active>,
   results: VerificationRecord[],
 ) {
+  const recorded = new Map<string, Promise<RecordedLaunch[]>>();
+  const intentsIn = (region: string) => {
+    let launches = recorded.get(region);
+    if (launches === undefined) {
+      launches = deps.store.launches(region);
+      recorded.set(region, launches);
+    }
+    return launches;
+  };
   for (let index = 0; index < queue.length; ) {
     const next = queue[index];
     if (next === undefined) break;
@@ -346,7 +360,13 @@ export async function launchWhatFits(
       continue;
     }
     const now = deps.now();
-    const deadline = new Date(now.getTime() + verify.deadlineSeconds * 1000).toISOString();
+    // A launch retried after a crash keeps its recorded deadline: the same parameters with the
+    // same ClientToken return the same instance, different ones are IdempotentParameterMismatch.
+    const earlier = (await intentsIn(next.entry.region)).find(
+      (l) => l.intentId === launchIntentId(request.verificationId, next.candidate.imageId),
+    );
+    const deadline =
+      earlier?.deadline ?? new Date(now.getTime() + verify.deadlineSeconds * 1000).toISOString();
     const launch = verificationLaunch({
       candidate: next.candidate,
       verificationId: request.verificationId,
@@ -355,40 +375,66 @@ export async function launchWhatFits(
       instanceType: instanceTypeFor(next.entry, next.candidate.architecture),
       deadline,
     });
+    // The intent first: a crash between RunInstances and the record of its instance leaves
+    // the sweep the ClientToken to find the instance by (and a retry gets the same instance).
+    const intent = {
+      region: next.entry.region,
+      intentId: launch.clientToken,
+      deadline,
+      verificationId: request.verificationId,
+    };
+    await deps.store.recordLaunch(intent);
+    let launched: { instanceId: string; launchTime: string };
     try {
-      const launched = await deps.ec2(next.entry.region).runInstance(launch);
-      queue.splice(index, 1);
-      await deps.store.recordLaunch({ region: next.entry.region, instanceId: launched.instanceId, deadline });
-      active.set(launched.instanceId, {
-        candidate: next.candidate,
-        image: next.image,
-        instanceId: launched.instanceId,
-        launchedAt: launched.launchTime,
-        deadlineMs: Date.parse(deadline),
-      });
+      launched = await deps.ec2(next.entry.region).runInstance(launch);
     } catch (error) {
-      // Throttling and capacity limits are reasons to wait: the candidate stays queued.
+      // Throttling and capacity limits are reasons to wait: the candidate stays queued (its
+      // intent too: the retry sends the same ClientToken).
       if (isTransientBackupError(error)) return;
       queue.splice(index, 1);
-      const record: VerificationRecord = {
-        verificationId: request.verificationId,
-        policy: next.candidate.policy,
-        target: next.candidate.target,
-        region: next.candidate.region,
-        imageId: next.candidate.imageId,
-        imageCreatedAt: backupInstant(next.image),
-        ours: next.candidate.ours,
-        status: 'failed',
-        reason: `launch refused: ${error instanceof Error ? error.message : String(error)}`,
-        finishedAt: now.toISOString(),
-      };
-      results.push(record);
-      await deps.store.putResult(record);
-      if (record.ours)
-        await deps.ec2(record.region).tagImage(record.imageId, resultTags('failed', record.finishedAt));
-      await deps.alarms?.failed(record);
+      await deps.store.forgetLaunch(intent.region, intent.intentId);
+      await refused(deps, request, next, now, error, results);
+      continue;
     }
+    queue.splice(index, 1);
+    // Outside the try: a failure here is a crash after RunInstances, not a refused launch.
+    await deps.store.recordLaunch({ ...intent, instanceId: launched.instanceId });
+    active.set(launched.instanceId, {
+      candidate: next.candidate,
+      image: next.image,
+      instanceId: launched.instanceId,
+      launchedAt: launched.launchTime,
+      deadlineMs: Date.parse(deadline),
+    });
   }
+}
+
+/** A launch EC2 refused (not a reason to wait): a failed result, recorded, tagged on our AMI, alarmed. */
+async function refused(
+  deps: Omit<VerifyDeps, 'sleep'>,
+  request: VerifyRequest,
+  next: Queued,
+  now: Date,
+  error: unknown,
+  results: VerificationRecord[],
+) {
+  const record: VerificationRecord = {
+    verificationId: request.verificationId,
+    policy: next.candidate.policy,
+    target: next.candidate.target,
+    region: next.candidate.region,
+    imageId: next.candidate.imageId,
+    imageCreatedAt: backupInstant(next.image),
+    ours: next.candidate.ours,
+    status: 'failed',
+    reason: `launch refused: ${error instanceof Error ? error.message : String(error)}`,
+    finishedAt: now.toISOString(),
+  };
+  results.push(record);
+  await deps.store.putResult(record);
+  if (record.ours)
+    await deps.ec2(record.region).tagImage(record.imageId, resultTags('failed', record.finishedAt));
+  await deps.alarms?.failed(record);
 }
 
 export async function judgeActive(

@@ -40,3 +40,11 @@ export class DialNotApplied extends Error {
     this.name = 'DialNotApplied';
   }
 }
+
+/** The recorded dials could not be restored (the accelerator stayed IN_PROGRESS, a write failed). */
+export class DrillRevertFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DrillRevertFailed';
+  }
+}

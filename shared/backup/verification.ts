@@ -74,6 +74,16 @@ export interface VerificationLaunch {
 }
 
 /**
+ * The intent id of one verification launch: recorded before RunInstances and sent as its
+ * ClientToken, so a retried RunInstances returns the same instance instead of a second one
+ * ("If you repeat the request with the same client token and the same parameters, you get
+ * the same response": EC2 Developer Guide, "Ensuring idempotency in Amazon EC2 API requests",
+ * RunInstances idempotency). A ClientToken is at most 64 ASCII characters (same page).
+ */
+export const launchIntentId = (verificationId: string, imageId: string): string =>
+  `${verificationId}:${imageId}`.slice(-64);
+
+/**
  * The RunInstances request of one verification.
  *
  * @example
@@ -107,8 +117,7 @@ export function verificationLaunch(input: {
     securityGroupIds: [input.securityGroupId],
     associatePublicIpAddress: false,
     instanceInitiatedShutdownBehavior: 'terminate',
-    // ClientToken: at most 64 ASCII characters (EC2 "Ensure idempotency in Amazon EC2 API requests").
-    clientToken: `${input.verificationId}:${candidate.imageId}`.slice(-64),
+    clientToken: launchIntentId(input.verificationId, candidate.imageId),
     tagSpecifications: [
       { ResourceType: 'instance', Tags: tags },
       { ResourceType: 'volume', Tags: tags },
@@ -190,6 +199,21 @@ export function resultTags(status: VerificationStatus, finishedAt: string): Ec2T
     : [result];
 }
 
+/** A launch Shipyard recorded: its intent (before RunInstances), then its instance. */
+export interface RecordedLaunch {
+  /** The launch's ClientToken (absent on records written before intents were). */
+  intentId?: string;
+  /** Absent while only the intent is recorded (RunInstances not called yet, or a crash right after it). */
+  instanceId?: string;
+  deadline: string;
+  /** The verification that launched it (its Cleanup terminates its own launches). */
+  verificationId?: string;
+}
+
+/** The key a launch is recorded and forgotten under: its intent, else (older records) its instance. */
+export const launchKey = (launch: Pick<RecordedLaunch, 'intentId' | 'instanceId'>): string =>
+  launch.intentId ?? launch.instanceId ?? '';
+
 /** A running (or pending) instance as the sweep sees it. */
 export interface SweepInstance {
   instanceId: string;
@@ -197,11 +221,14 @@ export interface SweepInstance {
   tags: Record<string, string>;
   /** ISO `LaunchTime`. */
   launchTime: string;
+  /** Instance.ClientToken: the intent id of a launch Shipyard recorded. */
+  clientToken?: string;
 }
 
 /**
  * Which verification instances the cleanup sweep terminates: only launches Shipyard recorded
- * in its own store (a tag alone is no proof: anyone allowed to tag could make an instance
+ * in its own store (by instance id, or by the intent recorded before RunInstances: the
+ * instance's ClientToken) (a tag alone is no proof: anyone allowed to tag could make an instance
  * look like ours) that are still alive and past their recorded deadline — or, carrying our
  * tags (managed, `shipyard:kind=verification`), past their `shipyard:deadline` tag (without a
  * readable one, `maxLifetimeMs` after launch). Never anything else.
@@ -212,24 +239,37 @@ export interface SweepInstance {
  */
 export function sweepVerificationInstances(
   instances: readonly SweepInstance[],
-  recorded: readonly { instanceId: string; deadline: string }[],
+  recorded: readonly RecordedLaunch[],
   at: { nowMs: number; maxLifetimeMs: number },
 ): string[] {
   const alive = instances.filter((i) => !['shutting-down', 'terminated'].includes(i.state));
   const out = new Set<string>();
-  const recordedIds = new Set(recorded.map((r) => r.instanceId));
   for (const instance of alive) {
     const tags = instance.tags;
-    if (!recordedIds.has(instance.instanceId)) continue;
+    if (recordedLaunchOf(instance, recorded) === undefined) continue;
     if (tags[TAG_KEYS.managed] !== MANAGED_TAG_VALUE || tags[TAG_KEYS.kind] !== VERIFICATION_KIND) continue;
     const deadline = Date.parse(tags[TAG_KEYS.deadline] ?? '');
     const cutOff = Number.isNaN(deadline) ? Date.parse(instance.launchTime) + at.maxLifetimeMs : deadline;
     if (at.nowMs >= cutOff) out.add(instance.instanceId);
   }
-  const aliveIds = new Set(alive.map((i) => i.instanceId));
-  for (const launch of recorded) {
-    if (aliveIds.has(launch.instanceId) && at.nowMs >= Date.parse(launch.deadline))
-      out.add(launch.instanceId);
+  for (const instance of alive) {
+    const launch = recordedLaunchOf(instance, recorded);
+    if (launch !== undefined && at.nowMs >= Date.parse(launch.deadline)) out.add(instance.instanceId);
   }
   return [...out].sort();
+}
+
+/**
+ * The recorded launch an instance is: by its instance id, or — for an intent recorded before
+ * RunInstances whose instance was never recorded — by its ClientToken (the intent id).
+ */
+export function recordedLaunchOf(
+  instance: Pick<SweepInstance, 'instanceId' | 'clientToken'>,
+  recorded: readonly RecordedLaunch[],
+): RecordedLaunch | undefined {
+  return recorded.find(
+    (r) =>
+      (r.instanceId !== undefined && r.instanceId === instance.instanceId) ||
+      (r.intentId !== undefined && r.intentId === instance.clientToken),
+  );
 }

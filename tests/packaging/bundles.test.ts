@@ -14,7 +14,8 @@ beforeAll(async () => {
 });
 
 /** The backup family: the backup workflow's functions and the restore verification's. */
-const isBackup = (b: FunctionBundle) => /^(backup|verify)[A-Z]/.test(b.key);
+// The drill's functions are the verified backups' failover (EC2 launch templates among them).
+const isBackup = (b: FunctionBundle) => /^(backup|verify|drill)[A-Z]/.test(b.key);
 /** Strings only the bundled SDK clients contain (service ids survive minification). */
 const CLOUDFRONT_MARKERS = ['CloudFrontClient', 'cloudfront.amazonaws.com'];
 const EC2_MARKERS = ['EC2Client', 'ec2.amazonaws.com'];

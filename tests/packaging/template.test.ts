@@ -42,6 +42,11 @@ const WILDCARD_RESOURCE_ALLOWED: Record<string, string> = {
   'ec2:DescribeRouteTables': 'Describe* actions support no resource-level permissions',
   'ec2:DescribeSecurityGroups': 'Describe* actions support no resource-level permissions',
   'ec2:DescribeInstanceStatus': 'Describe* actions support no resource-level permissions',
+  'ec2:DescribeLaunchTemplateVersions': 'Describe* actions support no resource-level permissions',
+  'elasticloadbalancing:DescribeTargetGroups':
+    'ELBv2 Describe* actions support no resource-level permissions',
+  'elasticloadbalancing:DescribeTargetHealth':
+    'ELBv2 Describe* actions support no resource-level permissions',
   'ssm:DescribeInstanceInformation':
     'lists managed instances; the Service Authorization Reference names no resource type for it',
   'codepipeline:GetJobDetails':
@@ -266,10 +271,14 @@ describe('packaged CloudFormation template', () => {
     for (const { role, statement } of allListing.filter(
       (entry) => onRunRecords(entry) && !entry.role.startsWith('Verify'),
     )) {
-      expect(role).toMatch(/^Backup(Rotate|PlanTarget|DiscoverTargets|Summarize)IamRole/);
+      expect(role).toMatch(/^(Backup(Rotate|PlanTarget|DiscoverTargets|Summarize)|DrillStart)IamRole/);
       const verifications = { StringLike: { 's3:prefix': 'verifications/*' } };
+      // drillStart's parity gate reads the verification results only.
+      if (role.startsWith('DrillStart')) expect(statement.Condition, role).toEqual(verifications);
       if (
-        (role.startsWith('BackupRotate') || role.startsWith('BackupSummarize')) &&
+        (role.startsWith('BackupRotate') ||
+          role.startsWith('BackupSummarize') ||
+          role.startsWith('DrillStart')) &&
         JSON.stringify(statement.Condition) === JSON.stringify(verifications)
       )
         continue;
@@ -422,8 +431,9 @@ describe('packaged CloudFormation template', () => {
     });
     expect(errorsText()).toBe('');
     expect(isValid).toBe(true);
-    // The backup workflow and the restore verification (tests/packaging/verify-template.test.ts).
-    expect(resourcesOfType('AWS::StepFunctions::StateMachine')).toHaveLength(2);
+    // The backup workflow, the restore verification (tests/packaging/verify-template.test.ts)
+    // and the failover drill (tests/packaging/drill-template.test.ts).
+    expect(resourcesOfType('AWS::StepFunctions::StateMachine')).toHaveLength(3);
   });
 
   describe('the guard on shipyard:* tags (docs/iam-guard.json, README "Security: who may write Shipyard\'s tags")', () => {

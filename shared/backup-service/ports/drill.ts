@@ -43,11 +43,17 @@ export interface LaunchTemplates {
 
 /** One drill per accelerator at a time. */
 export interface DrillLock {
-  /** Create-only; an expired lock is taken over. */
+  /**
+   * Create-only; an expired lock is taken over. `recorded` (the dials before the drill) is
+   * kept with it, so a drill whose execution was stopped can still be put back.
+   */
   acquire(
     key: string,
     owner: string,
     expiresAt: string,
+    recorded?: unknown,
   ): Promise<{ acquired: true } | { acquired: false; holder: string }>;
+  /** The lock as held now (expired or not), undefined when none is. */
+  holder(key: string): Promise<{ owner: string; expiresAt: string; recorded?: unknown } | undefined>;
   release(key: string, owner: string): Promise<void>;
 }

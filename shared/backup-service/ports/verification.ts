@@ -5,7 +5,12 @@
 import type { CommandInvocation } from '../../backup/http-probe.ts';
 import type { IsolationFacts } from '../../backup/isolation.ts';
 import type { Ec2Tag } from '../../backup/tags.ts';
-import type { InstanceProbe, SweepInstance, VerificationLaunch } from '../../backup/verification.ts';
+import type {
+  InstanceProbe,
+  RecordedLaunch,
+  SweepInstance,
+  VerificationLaunch,
+} from '../../backup/verification.ts';
 import type { VerificationRecord } from '../../backup/verification-record.ts';
 
 /** An AMI as verification sees it (DescribeImages). */
@@ -33,8 +38,14 @@ export interface VerificationEc2 {
   /** DescribeInstances + DescribeInstanceStatus (IncludeAllInstances); absent ids are gone. */
   probe(instanceIds: readonly string[]): Promise<Map<string, InstanceProbe>>;
   terminate(instanceIds: readonly string[]): Promise<void>;
-  /** Instances tagged as verification instances, plus the given ids (any state but terminated). */
-  verificationInstances(extraIds: readonly string[]): Promise<SweepInstance[]>;
+  /**
+   * Instances tagged as verification instances, plus the given ids and the instances launched
+   * with the given ClientTokens (any state but terminated).
+   */
+  verificationInstances(
+    extraIds: readonly string[],
+    clientTokens?: readonly string[],
+  ): Promise<SweepInstance[]>;
   /** CreateTags on an AMI of ours. */
   tagImage(imageId: string, tags: readonly Ec2Tag[]): Promise<void>;
 }
@@ -63,10 +74,15 @@ export interface ProbeCommands {
 export interface VerificationStore {
   putResult(record: VerificationRecord): Promise<void>;
   results(region?: string): Promise<VerificationRecord[]>;
-  /** Written right after RunInstances, so the sweep finds the instance even without its tags. */
-  recordLaunch(launch: { region: string; instanceId: string; deadline: string }): Promise<void>;
-  launches(region: string): Promise<{ instanceId: string; deadline: string }[]>;
-  forgetLaunch(region: string, instanceId: string): Promise<void>;
+  /**
+   * Written twice per launch, under its intent id: before RunInstances (the intent: the
+   * launch's ClientToken, no instance yet) and right after it (with the instance), so a crash
+   * between the two still leaves the sweep its proof. Keyed by `launchKey`.
+   */
+  recordLaunch(launch: RecordedLaunch & { region: string }): Promise<void>;
+  launches(region: string): Promise<RecordedLaunch[]>;
+  /** Forgets the launch of that `launchKey`. */
+  forgetLaunch(region: string, key: string): Promise<void>;
 }
 
 /** Where a failed verification alarms (a CloudWatch metric with an alarm on it). */

@@ -7,7 +7,7 @@ import {
   ListFunctionsCommand,
 } from '@aws-sdk/client-lambda';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import {
   DescribeStateMachineCommand,
   SFNClient,
@@ -60,6 +60,10 @@ const FUNCTIONS = [
   'verifyCheck',
   'verifyCleanup',
   'verifySweep',
+  'drillStart',
+  'drillTemplate',
+  'drillDial',
+  'drillRevert',
 ];
 
 let pkg: PackagedService;
@@ -173,8 +177,9 @@ describe('the report', () => {
       events: { rules: { Targets: unknown[] }[] };
       sqs: { queues: unknown[] };
     }>();
-    // The invalidation rules and ResumeWait's (the awaited EC2/EBS events), one target each.
-    expect(state.events.rules.map((r) => r.Targets.length)).toEqual([1, 1, 1]);
+    // The deploy-event and run-summary rules, ResumeWait's (the awaited EC2/EBS events) and the
+    // stopped-drill rule: one target each.
+    expect(state.events.rules.map((r) => r.Targets.length)).toEqual([1, 1, 1, 1]);
     expect(state.sqs.queues).toHaveLength(7); // with the freshness queue and its dead-letter queue
   });
 });
@@ -394,6 +399,37 @@ describe('state machine and schedule', () => {
     expect(new Set(lambdaArns)).toEqual(
       new Set(FUNCTIONS.filter((f) => f.startsWith('backup') && !notTasks.includes(f)).map(fnArn)),
     );
+  });
+
+  it('creates the drill state machine over the four drill functions, and nothing schedules a drill', async () => {
+    const sfn = new SFNClient(clientConfig(local().url));
+    const machine = await sfn.send(
+      new DescribeStateMachineCommand({
+        stateMachineArn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:shipyard-dev-drill`,
+      }),
+    );
+    const definition = machine.definition ?? '';
+    expect(definition).not.toContain('${');
+    const resources = [...definition.matchAll(/"Resource":\s*"([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(resources)).toEqual(new Set(FUNCTIONS.filter((f) => f.startsWith('drill')).map(fnArn)));
+    expect(machine.type).toBe('STANDARD');
+    const scheduler = new SchedulerClient(clientConfig(local().url));
+    const { Schedules = [] } = await scheduler.send(new ListSchedulesCommand({}));
+    expect(Schedules.filter((sc) => /drill/.test(sc.Name ?? ''))).toEqual([]);
+    // A stopped or timed-out drill execution starts a drill execution that restores its dials.
+    const state = await local().control.state<{
+      events: { rules: { EventPattern?: string; Targets: { Arn: string; InputPath?: string }[] }[] };
+    }>();
+    const stopped = state.events.rules.find(
+      (r) =>
+        (r.EventPattern ?? '').includes('TIMED_OUT') && (r.EventPattern ?? '').includes('shipyard-dev-drill'),
+    );
+    expect(stopped?.Targets).toEqual([
+      expect.objectContaining({
+        Arn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:shipyard-dev-drill`,
+        InputPath: '$.detail',
+      }),
+    ]);
   });
 
   it('creates the nightly schedule with the policy cron and time zone, targeting backupStart', async () => {

@@ -45,4 +45,16 @@ describe('sweepVerificationInstances', () => {
       sweepVerificationInstances(tagged, [{ instanceId: 'i-1', deadline: DEADLINE }], at(300_000)),
     ).toEqual(['i-1']);
   });
+
+  it('finds an intent recorded before RunInstances by the instance ClientToken, never an unrecorded token', () => {
+    // EC2 API Reference, Instance.ClientToken: "The idempotency token you provided when you
+    // launched the instance" — the intent id Shipyard recorded before RunInstances.
+    const launched = [
+      { ...instance('i-from-intent', ours), clientToken: 'verify-1:ami-1' },
+      { ...instance('i-other-token', ours), clientToken: 'verify-9:ami-9' },
+    ];
+    const intents = [{ intentId: 'verify-1:ami-1', deadline: DEADLINE }];
+    expect(sweepVerificationInstances(launched, intents, at(899_000))).toEqual([]);
+    expect(sweepVerificationInstances(launched, intents, at(900_000))).toEqual(['i-from-intent']);
+  });
 });

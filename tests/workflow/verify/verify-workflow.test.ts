@@ -230,3 +230,98 @@ describe('the verification state machine on the local cloud', () => {
     expect((await aliveInstances()).map((i) => i.instanceId)).toEqual([stranger]);
   });
 });
+
+/**
+ * The crash window of a launch: the intent (the launch's ClientToken) is recorded before
+ * RunInstances, the instance after it. EC2: "If you repeat the request with the same client
+ * token and the same parameters, you get the same response" and the instance carries the
+ * token (Instance.ClientToken; DescribeInstances filter `client-token`: "The idempotency
+ * token you provided when you launched the instance") — EC2 Developer Guide, "Ensuring
+ * idempotency in Amazon EC2 API requests"; EC2 API Reference, DescribeInstances.
+ */
+describe('a Lambda killed between RunInstances and the record of its instance', () => {
+  /** The store refuses the record of the instance once: the function died right after RunInstances. */
+  const killedAfterRunInstances = (d: ReturnType<typeof deps>) => {
+    let killed = 0;
+    const store = {
+      ...d.store,
+      recordLaunch: async (launch: Parameters<typeof d.store.recordLaunch>[0]) => {
+        if (launch.instanceId !== undefined && killed === 0) {
+          killed += 1;
+          throw new Error('Lambda killed after RunInstances');
+        }
+        return d.store.recordLaunch(launch);
+      },
+    };
+    return { ...d, store, sweep: { ...d.sweep, store } };
+  };
+
+  it('the local EC2 honours RunInstances ClientToken: same instance again, found by the client-token filter', async () => {
+    const { images } = await seed(['pass']);
+    const ec2 = createVerificationEc2Factory({
+      clientFor: (region) => new EC2Client(clientConfig(local().url, region)),
+    })(REGION);
+    const launch = {
+      imageId: images[0] ?? '',
+      instanceType: 't3.micro',
+      subnetId: SUBNET,
+      securityGroupIds: [SG],
+      associatePublicIpAddress: false as const,
+      instanceInitiatedShutdownBehavior: 'terminate' as const,
+      clientToken: 'verify-token-test:ami',
+      tagSpecifications: [],
+    };
+    const first = await ec2.runInstance(launch);
+    const again = await ec2.runInstance(launch);
+    expect(again.instanceId).toBe(first.instanceId);
+    const found = await ec2.verificationInstances([], ['verify-token-test:ami']);
+    expect(found.map((i) => [i.instanceId, i.clientToken])).toEqual([
+      [first.instanceId, 'verify-token-test:ami'],
+    ]);
+    await expect(ec2.runInstance({ ...launch, instanceType: 't3.small' })).rejects.toThrow(
+      /IdempotentParameterMismatch|different parameters/,
+    );
+  });
+
+  it('Cleanup terminates the unrecorded instance by its recorded intent, and the execution fails', async () => {
+    const { images, stranger } = await seed(['never-ready']);
+    const d = killedAfterRunInstances(deps([policyWith(images)]));
+    const run = await execute(d, { policy: 'nightly' });
+    expect(run.status).toBe('FAILED');
+    expect((await aliveInstances()).map((i) => i.instanceId)).toEqual([stranger]);
+    expect(await d.store.launches(REGION)).toEqual([]);
+  });
+
+  it('with no Cleanup (a stopped execution), the sweep terminates it past its deadline, found by its ClientToken', async () => {
+    const { images, stranger } = await seed(['never-ready']);
+    const d = killedAfterRunInstances(deps([policyWith(images, 300)]));
+    const started = await makeStart(d)({ request: { policy: 'nightly' }, verificationId: 'verify-killed' });
+    await expect(makeCheck(d)(started)).rejects.toThrow('Lambda killed after RunInstances');
+    const orphan = (await aliveInstances()).find((i) => i.tags['shipyard:kind'] === 'verification');
+    expect(orphan).toBeDefined();
+    // Only the intent is recorded: no instance id.
+    expect(await d.store.launches(REGION)).toEqual([
+      expect.not.objectContaining({ instanceId: expect.anything() }),
+    ]);
+    const sweep = makeSweep({ ...d, logger: silentLogger });
+    const early = await sweep();
+    local().cloud.clock.advance(301_000);
+    const late = await sweep();
+    expect(early.swept).toEqual({ [REGION]: [] });
+    expect(late.swept).toEqual({ [REGION]: [orphan?.instanceId] });
+    expect((await aliveInstances()).map((i) => i.instanceId)).toEqual([stranger]);
+    expect(await d.store.launches(REGION)).toEqual([]);
+  });
+
+  it('a retried round after the kill launches nothing new: the same ClientToken returns the same instance', async () => {
+    const { images } = await seed(['pass']);
+    const d = killedAfterRunInstances(deps([policyWith(images)]));
+    const started = await makeStart(d)({ request: { policy: 'nightly' }, verificationId: 'verify-retried' });
+    await expect(makeCheck(d)(started)).rejects.toThrow('Lambda killed after RunInstances');
+    const retried = await makeCheck(d)(started);
+    const ours = (await aliveInstances()).filter((i) => i.tags['shipyard:kind'] === 'verification');
+    expect(ours).toHaveLength(1);
+    expect(retried.active.map((a) => a.instanceId)).toEqual([ours[0]?.instanceId]);
+    expect((await d.store.launches(REGION)).map((l) => l.instanceId)).toEqual([ours[0]?.instanceId]);
+  });
+});

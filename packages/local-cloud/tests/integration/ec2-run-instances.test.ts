@@ -106,6 +106,34 @@ const statusOf = async (id: string) =>
   (await ec2().send(new DescribeInstanceStatusCommand({ InstanceIds: [id] }))).InstanceStatuses?.[0];
 
 describe('EC2 RunInstances for restore verification', () => {
+  it('RunInstances ClientToken: the same token and parameters return the same instance, which carries the token and is found by the client-token filter; other parameters are IdempotentParameterMismatch', async () => {
+    // EC2 Developer Guide, "Ensuring idempotency in Amazon EC2 API requests" (RunInstances
+    // idempotency); EC2 API Reference, Instance.ClientToken and DescribeInstances filter
+    // `client-token` ("The idempotency token you provided when you launched the instance").
+    const imageId = await seedImage();
+    const first = await ec2().send(
+      new RunInstancesCommand(isolatedLaunch(imageId, { ClientToken: 'verify-1:ami' })),
+    );
+    const retried = await ec2().send(
+      new RunInstancesCommand(isolatedLaunch(imageId, { ClientToken: 'verify-1:ami' })),
+    );
+    const id = first.Instances?.[0]?.InstanceId;
+    expect(retried.Instances?.map((i) => i.InstanceId)).toEqual([id]);
+    const found = await ec2().send(
+      new DescribeInstancesCommand({ Filters: [{ Name: 'client-token', Values: ['verify-1:ami'] }] }),
+    );
+    const instances = (found.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+    expect(instances.map((i) => [i.InstanceId, i.ClientToken])).toEqual([[id, 'verify-1:ami']]);
+    await expectAwsError(
+      ec2().send(
+        new RunInstancesCommand(
+          isolatedLaunch(imageId, { ClientToken: 'verify-1:ami', InstanceType: 't3.small' }),
+        ),
+      ),
+      'IdempotentParameterMismatch',
+    );
+  });
+
   it('API_RunInstances NetworkInterfaces: AssociatePublicIpAddress false → no public IP even where the subnet maps one; subnet and groups from the interface', async () => {
     // Prepare
     const imageId = await seedImage();

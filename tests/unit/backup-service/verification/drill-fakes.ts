@@ -78,13 +78,16 @@ export class FakeTemplates implements LaunchTemplates {
 }
 
 export class FakeLock implements DrillLock {
-  readonly held = new Map<string, { owner: string; expiresAt: string }>();
+  readonly held = new Map<string, { owner: string; expiresAt: string; recorded?: unknown }>();
   constructor(private readonly clock: FakeClock) {}
-  async acquire(key: string, owner: string, expiresAt: string) {
+  async holder(key: string) {
+    return this.held.get(key);
+  }
+  async acquire(key: string, owner: string, expiresAt: string, recorded?: unknown) {
     const current = this.held.get(key);
     if (current !== undefined && Date.parse(current.expiresAt) > this.clock.ms)
       return { acquired: false as const, holder: current.owner };
-    this.held.set(key, { owner, expiresAt });
+    this.held.set(key, { owner, expiresAt, ...(recorded === undefined ? {} : { recorded }) });
     return { acquired: true as const };
   }
   async release(key: string, owner: string) {

@@ -6,10 +6,12 @@
 
 import type { IsolationFacts } from '../../../../shared/backup/isolation.ts';
 import type { Ec2Tag } from '../../../../shared/backup/tags.ts';
-import type {
-  InstanceProbe,
-  SweepInstance,
-  VerificationLaunch,
+import {
+  type InstanceProbe,
+  launchKey,
+  type RecordedLaunch,
+  type SweepInstance,
+  type VerificationLaunch,
 } from '../../../../shared/backup/verification.ts';
 import type { VerificationRecord } from '../../../../shared/backup/verification-record.ts';
 import type {
@@ -35,6 +37,7 @@ interface FakeInstance {
   launchedMs: number;
   state: string;
   tags: Record<string, string>;
+  clientToken?: string;
 }
 
 export interface FakeRegion {
@@ -69,7 +72,13 @@ export class FakeVerificationEc2 implements VerificationEc2 {
     );
   }
 
+  /** ClientToken → instance: a repeated RunInstances returns the same instance (EC2 idempotency). */
+  readonly tokens = new Map<string, string>();
   async runInstance(launch: VerificationLaunch) {
+    const known = this.tokens.get(launch.clientToken);
+    const existing = known === undefined ? undefined : this.instances.get(known);
+    if (existing !== undefined)
+      return { instanceId: existing.instanceId, launchTime: new Date(existing.launchedMs).toISOString() };
     this.launches.push(launch);
     const instanceId = `i-${String(this.next++).padStart(17, '0')}`;
     const tags = Object.fromEntries(
@@ -84,7 +93,9 @@ export class FakeVerificationEc2 implements VerificationEc2 {
       launchedMs: this.clock.ms,
       state: 'pending',
       tags,
+      clientToken: launch.clientToken,
     });
+    this.tokens.set(launch.clientToken, instanceId);
     this.maxAlive = Math.max(this.maxAlive, this.alive().length);
     return { instanceId, launchTime: new Date(this.clock.ms).toISOString() };
   }
@@ -137,15 +148,24 @@ export class FakeVerificationEc2 implements VerificationEc2 {
     }
   }
 
-  async verificationInstances(extraIds: readonly string[]): Promise<SweepInstance[]> {
+  async verificationInstances(
+    extraIds: readonly string[],
+    clientTokens: readonly string[] = [],
+  ): Promise<SweepInstance[]> {
     return [...this.instances.values()]
       .filter((i) => i.state !== 'terminated')
-      .filter((i) => i.tags['shipyard:kind'] === 'verification' || extraIds.includes(i.instanceId))
+      .filter(
+        (i) =>
+          i.tags['shipyard:kind'] === 'verification' ||
+          extraIds.includes(i.instanceId) ||
+          (i.clientToken !== undefined && clientTokens.includes(i.clientToken)),
+      )
       .map((i) => ({
         instanceId: i.instanceId,
         state: i.state,
         tags: i.tags,
         launchTime: new Date(i.launchedMs).toISOString(),
+        ...(i.clientToken === undefined ? {} : { clientToken: i.clientToken }),
       }));
   }
 
@@ -156,20 +176,20 @@ export class FakeVerificationEc2 implements VerificationEc2 {
 
 export class FakeVerificationStore implements VerificationStore {
   readonly records: VerificationRecord[] = [];
-  readonly launched = new Map<string, { region: string; instanceId: string; deadline: string }>();
+  readonly launched = new Map<string, RecordedLaunch & { region: string }>();
   async putResult(record: VerificationRecord) {
     this.records.push(record);
   }
   async results(region?: string) {
     return this.records.filter((r) => region === undefined || r.region === region);
   }
-  async recordLaunch(launch: { region: string; instanceId: string; deadline: string }) {
-    this.launched.set(`${launch.region}/${launch.instanceId}`, launch);
+  async recordLaunch(launch: RecordedLaunch & { region: string }) {
+    this.launched.set(`${launch.region}/${launchKey(launch)}`, launch);
   }
   async launches(region: string) {
-    return [...this.launched.values()].filter((l) => l.region === region);
+    return [...this.launched.values()].filter((l) => l.region === region).map(({ region: _r, ...l }) => l);
   }
-  async forgetLaunch(region: string, instanceId: string) {
-    this.launched.delete(`${region}/${instanceId}`);
+  async forgetLaunch(region: string, key: string) {
+    this.launched.delete(`${region}/${key}`);
   }
 }

@@ -192,8 +192,10 @@ describe('runVerification', () => {
     const [left] = ec2.alive();
     expect(left).toBeDefined();
     // An instance of ours whose tags were stripped, known only by its recorded launch; and a stranger.
+    // (Each its own ClientToken: the same token would return the same instance, as on EC2.)
     const stripped = await ec2.runInstance({
       ...(ec2.launches[0] as VerificationLaunch),
+      clientToken: 'stripped-launch',
       tagSpecifications: [],
     });
     await store.recordLaunch({
@@ -203,6 +205,7 @@ describe('runVerification', () => {
     });
     const stranger = await ec2.runInstance({
       ...(ec2.launches[0] as VerificationLaunch),
+      clientToken: 'someone-else',
       tagSpecifications: [],
     });
     // Act: before the deadline nothing is swept; after it both of ours are.

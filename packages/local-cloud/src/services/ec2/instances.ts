@@ -23,6 +23,7 @@ export const describeInstances: Ec2Action = (ctx) => {
     'image-id': (i) => i.imageId,
     'reservation-id': (i) => i.reservationId,
     'subnet-id': (i) => i.launch?.subnetId,
+    'client-token': (i) => i.launch?.clientToken,
     'vpc-id': (i) => i.launch?.vpcId,
     'root-device-name': (i) => i.rootDeviceName,
     'block-device-mapping.volume-id': (i) => i.devices.map((d) => d.volumeId),

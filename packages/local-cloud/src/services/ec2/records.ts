@@ -205,6 +205,8 @@ export interface LaunchDetails {
   publicIpAddress?: string;
   shutdownBehavior: 'stop' | 'terminate';
   launchTemplate?: { id: string; version: number };
+  /** RunInstances' ClientToken: Instance.ClientToken and the `client-token` filter of DescribeInstances. */
+  clientToken?: string;
 }
 
 export interface LaunchTemplateData {

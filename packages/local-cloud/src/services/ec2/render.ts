@@ -191,6 +191,7 @@ export const instanceXml = (i: InstanceRecord, now: number): XmlObject => ({
   ipAddress: i.launch?.publicIpAddress,
   groupSet: i.launch?.securityGroups,
   launchTime: iso(i.launchTime),
+  clientToken: i.launch?.clientToken,
   placement: { availabilityZone: i.availabilityZone, tenancy: 'default' },
   architecture: i.architecture,
   rootDeviceType: 'ebs',

@@ -257,6 +257,7 @@ export const runInstances: Ec2Action = (ctx) => {
       ...(publicIp ? { publicIpAddress: `203.0.113.${(state.instances.size % 250) + 1}` } : {}),
       shutdownBehavior: shutdownBehavior as LaunchDetails['shutdownBehavior'],
       ...(ref ? { launchTemplate: ref } : {}),
+      ...(params.get('ClientToken') === undefined ? {} : { clientToken: params.get('ClientToken') }),
     };
     const tags = tagsFor('instance');
     // EC2 adds these system tags to instances launched from a template.
