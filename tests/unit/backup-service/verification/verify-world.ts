@@ -62,7 +62,7 @@ export const NEW = ourImage(
   '2026-12-01T20:30:00.000Z',
   'ami-0000000000000new1',
 );
-export const RECORDED = ['nightly-2026-11-30', 'nightly-2026-12-01', 'nightly-2026-12-02'];
+const RECORDED = ['nightly-2026-11-30', 'nightly-2026-12-01', 'nightly-2026-12-02'];
 
 export function world(
   images: VerifyImage[],
