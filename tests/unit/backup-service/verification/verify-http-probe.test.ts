@@ -190,8 +190,9 @@ describe('verification with an HTTP probe', () => {
   it('keeps asking while SSM takes no command for the instance, and reports the probe not run', async () => {
     // Prepare: SendCommand answers InvalidInstanceId (not yet a registered managed node) every time.
     const { ec2, commands, deps } = world([answer('200')]);
+    const port: ProbeCommands = commands;
     let refused = 0;
-    commands.send = async () => {
+    port.send = async () => {
       refused += 1;
       return undefined;
     };
