@@ -11,7 +11,10 @@
  *   change what is deleted;
  * - the newest available backup is never deleted, nor the newest verified one (an AMI in
  *   `verifiedImageIds`: it booted in a restore test), nor anything of the current run, nor
- *   anything pending (or in a state rotation does not manage);
+ *   anything pending (or in a state rotation does not manage); a run is judged by what is
+ *   provably its own: anything of it pending keeps it from counting as the newest, while a
+ *   pending resource that only carries its tags holds nothing back (else a forgery could
+ *   shift what the cap lets through);
  * - failed backups (failed AMIs, error snapshots) are garbage and deleted;
  * - at most `maxDeletesPerRun` resources are deleted (an AMI and each snapshot count one
  *   each); backups are deleted whole or deferred, oldest first;

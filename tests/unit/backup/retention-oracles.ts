@@ -45,6 +45,28 @@ export function ourRuns(input: RetentionInput) {
 }
 
 /**
+ * Our runs with only the snapshots the documented ownership rule ties to their run (README,
+ * "Security: who may write Shipyard's tags"): a snapshot taken of one of the target's volumes
+ * (source region) or listed by an AMI of its run. A copy proves nothing by its volume ("Snapshots
+ * created by the CopySnapshot action have an arbitrary volume ID that should not be used for any
+ * purpose", EC2 API Reference, Snapshot `VolumeId`), and a snapshot that only carries a run's tags
+ * is not that run's: it can neither make the run a backup nor hold it "in progress". Without a
+ * run record or source volumes, tags alone count (the pre-record behaviour). Judge which run
+ * is the newest backup on these; `ourRuns` (tags alone) stays the wider net for "never touched".
+ */
+export function provenRuns(input: RetentionInput) {
+  const runs = ourRuns(input);
+  if (input.recordedRunIds === undefined && input.sourceVolumeIds === undefined) return runs;
+  const onTargetVolume = (s: SnapshotRecord) =>
+    s.volumeId !== undefined && (input.sourceVolumeIds?.includes(s.volumeId) ?? false);
+  for (const run of runs.values()) {
+    const listed = new Set(run.images.flatMap((i) => i.snapshotIds));
+    run.snapshots = run.snapshots.filter((s) => listed.has(s.snapshotId) || onTargetVolume(s));
+  }
+  return runs;
+}
+
+/**
  * The spec's "available backup": an available AMI with nothing pending, or (no AMI) all
  * snapshots completed — the latter only for a `snapshots-only` target: for an `image`
  * target, snapshots without an AMI cannot be launched and are not a backup (retention.ts,

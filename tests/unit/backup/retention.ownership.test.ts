@@ -81,6 +81,20 @@ describe('planRetention ownership: tags alone do not make a resource ours', () =
       reason: `created at ${new Date(Date.parse(day(2)) - CLOCK_SKEW_MS - 1000).toISOString()}, before its shipyard:created-at ${day(2)}`,
     },
     {
+      name: 'a created-at that is no instant',
+      tags: { ...managedTagRecord('d2', day(2)), 'shipyard:created-at': 'last tuesday' },
+      volumeId: VOLUME,
+      startTime: day(2),
+      reason: 'no valid shipyard:created-at tag',
+    },
+    {
+      name: 'no volume id in the source region',
+      tags: managedTagRecord('d2', day(2)),
+      volumeId: undefined,
+      startTime: day(2),
+      reason: "volume (none) is not one of the target's",
+    },
+    {
       name: 'created long after the instant it claims (copied tags)',
       tags: managedTagRecord('d5', day(5)),
       volumeId: VOLUME,
@@ -92,7 +106,13 @@ describe('planRetention ownership: tags alone do not make a resource ours', () =
     ({ tags, volumeId, startTime, reason }) => {
       // Prepare: snapshots-only target, keepLast 1; the hand snapshot is older than the rule keeps.
       const inventory = recorded(6);
-      const hand: SnapshotRecord = { snapshotId: 'snap-hand', state: 'completed', startTime, tags, volumeId };
+      const hand: SnapshotRecord = {
+        snapshotId: 'snap-hand',
+        state: 'completed',
+        startTime,
+        tags,
+        ...(volumeId === undefined ? {} : { volumeId }),
+      };
       // Act
       const plan = planRetention(
         baseInput({
@@ -165,6 +185,37 @@ describe('planRetention ownership: tags alone do not make a resource ours', () =
       `not ours, left alone: claims another instant than its run (${day(3)})`,
     );
     expect(plan.keep.map((i) => i.runId)).toEqual(['d0']);
+  });
+
+  it('a snapshot of a real run claiming another instant than the run’s first resource is not ours', () => {
+    // Prepare: next to run d1's real snapshot, one on the target's volume, with d1's tags but a later instant.
+    const inventory = recorded(3);
+    const claim = new Date(Date.parse(day(1)) + 3_600_000).toISOString();
+    const late: SnapshotRecord = {
+      snapshotId: 'snap-late',
+      state: 'completed',
+      startTime: claim,
+      tags: managedTagRecord('d1', claim),
+      volumeId: VOLUME,
+    };
+    const plan = planRetention(
+      baseInput({ retention: { keepLast: 1 }, ...inventory, snapshots: [...inventory.snapshots, late] }),
+    );
+    expect(notOursReason(plan, 'snap-late')).toBe(
+      `not ours, left alone: claims another instant than its run (${day(1)})`,
+    );
+    expect(deletedIds(plan).has('snap-late')).toBe(false);
+    expect([...deletedIds(plan)].sort()).toEqual(['ami-d1', 'ami-d2', 'snap-d1-0', 'snap-d2-0']);
+  });
+
+  it('an AMI without a name is not ours', () => {
+    const inventory = recorded(2);
+    const nameless = imageBackup('d1', day(1), { idSuffix: 'nameless' });
+    delete nameless.image.name;
+    const plan = planRetention(baseInput({ ...inventory, images: [...inventory.images, nameless.image] }));
+    expect(notOursReason(plan, 'ami-nameless')).toBe(
+      'not ours, left alone: name (none) is not shipyard/nightly/i-0123456789abcdef0/d1',
+    );
   });
 
   it('without recordedRunIds and sourceVolumeIds it keeps the tag-and-time checks only (callers that predate them)', () => {

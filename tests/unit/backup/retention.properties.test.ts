@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { ORPHAN_GRACE_MS, planRetention } from '../../../shared/backup/retention.ts';
 import { baseInput, imageBackup } from './inventory-builders.ts';
 import { CURRENT_RUN, NOW_MS, scenarioArb, TARGET_VOLUMES } from './retention-arbitraries.ts';
-import { deletedSet, idsRemovedByActions, isAvailableRun, isOurs, ourRuns } from './retention-oracles.ts';
+import {
+  deletedSet,
+  idsRemovedByActions,
+  isAvailableRun,
+  isOurs,
+  ourRuns,
+  provenRuns,
+} from './retention-oracles.ts';
 
 const PROPERTY_RUNS = { numRuns: 400 };
 
@@ -30,7 +37,7 @@ describe('planRetention invariants (property-based)', () => {
     fc.assert(
       fc.property(scenarioArb, ({ input }) => {
         const plan = planRetention(input);
-        const available = [...ourRuns(input).values()]
+        const available = [...provenRuns(input).values()]
           .filter((run) => isAvailableRun(run, input.form))
           .sort((a, b) => b.time - a.time);
         const newest = available[0];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidBackupInput } from '../../../shared/backup/errors.ts';
-import { planRetention } from '../../../shared/backup/retention.ts';
+import { countBackups, planRetention } from '../../../shared/backup/retention.ts';
 import { retentionForRegion, retentionKeepsSomething } from '../../../shared/backup/retention-rules.ts';
 import { baseInput, deletedIds, imageBackup, managedTagRecord } from './inventory-builders.ts';
 
@@ -317,6 +317,12 @@ describe('planRetention safety', () => {
   it('rejects an invalid time zone', () => {
     expect(() => planRetention(baseInput({ timeZone: 'Europe/Berlinn' }))).toThrow(InvalidBackupInput);
   });
+
+  it('rejects an evaluation instant that is not one, naming it', () => {
+    const plan = () => planRetention(baseInput({ now: 'tomorrow' }));
+    expect(plan).toThrow(InvalidBackupInput);
+    expect(plan).toThrow('invalid instant: tomorrow');
+  });
 });
 
 describe('retention rules helpers', () => {
@@ -343,5 +349,19 @@ describe('retention rules helpers', () => {
     [{ gfs: { yearly: 1 } }, true],
   ])('retentionKeepsSomething(%j) is %s', (rule, expected) => {
     expect(retentionKeepsSomething(rule)).toBe(expected);
+  });
+});
+
+describe('countBackups', () => {
+  it('counts one backup per run, and each resource without a run on its own', () => {
+    const item = (id: string, runId?: string) => ({
+      resource: 'snapshot' as const,
+      id,
+      reason: 'kept',
+      ...(runId === undefined ? {} : { runId }),
+    });
+    expect(countBackups([item('ami-1', 'r1'), item('snap-1', 'r1'), item('snap-2', 'r2')])).toBe(2);
+    expect(countBackups([item('snap-3'), item('snap-4'), item('snap-5', 'r1')])).toBe(3);
+    expect(countBackups([])).toBe(0);
   });
 });

@@ -63,7 +63,7 @@ const answer = (code: string): CommandInvocation =>
     ? { status: 'Failed', responseCode: 7, stdout: '000', stderr: 'curl: (7) Failed to connect' }
     : { status: 'Success', responseCode: 0, stdout: code, stderr: '' };
 
-function world(answers: CommandInvocation[], online = true) {
+function world(answers: CommandInvocation[], online = true, runMs?: number) {
   const clock = new FakeClock(T0);
   const ec2 = new FakeVerificationEc2(REGION, clock, {
     images: [IMAGE],
@@ -73,7 +73,7 @@ function world(answers: CommandInvocation[], online = true) {
     },
     boots: { [IMAGE.imageId]: { passAfterSeconds: 60 } },
   });
-  const commands = new FakeCommands(clock, answers);
+  const commands = new FakeCommands(clock, answers, runMs);
   const deps: VerifyDeps = {
     ec2: () => ec2,
     ssm: { pingStatus: async (_r, ids) => new Map(online ? ids.map((id) => [id, 'Online']) : []) },
@@ -170,5 +170,71 @@ describe('verification with an HTTP probe', () => {
       runVerification(deps, { policy: policyOf({ httpProbe: probe }), verificationId: 'v5' }),
     ).rejects.toThrow('backupPolicies[nightly].verify.httpProbe: this runner has no SSM Run Command client');
     expect(ec2.launches).toEqual([]);
+  });
+
+  it('fails at the deadline with no answer yet when the probe command never ends', async () => {
+    const { commands, deps } = world([answer('200')], true, 3_600_000);
+    const report = await runVerification(deps, {
+      policy: policyOf({ httpProbe: probe }),
+      verificationId: 'v6',
+    });
+    expect(commands.sent).toHaveLength(1);
+    expect(report.results[0]).toMatchObject({
+      status: 'failed',
+      reason: 'timeout: HTTP probe not passed within 600 s (no answer yet)',
+      httpProbe: { status: 'failed', attempts: 1 },
+    });
+    expect(report.results[0]?.httpProbe?.detail).toBeUndefined();
+  });
+
+  it('keeps asking while SSM takes no command for the instance, and reports the probe not run', async () => {
+    // Prepare: SendCommand answers InvalidInstanceId (not yet a registered managed node) every time.
+    const { ec2, commands, deps } = world([answer('200')]);
+    const port: ProbeCommands = commands;
+    let refused = 0;
+    port.send = async () => {
+      refused += 1;
+      return undefined;
+    };
+    // Act
+    const report = await runVerification(deps, {
+      policy: policyOf({ httpProbe: probe }),
+      verificationId: 'v7',
+    });
+    // Assess: asked at every poll from the status checks' pass (60 s) to the deadline (600 s), both included.
+    expect(refused).toBe((600 - 60) / 15 + 1);
+    expect(report.results[0]).toMatchObject({
+      status: 'failed',
+      reason: 'timeout: HTTP probe not passed within 600 s (SSM does not take commands for the instance yet)',
+      httpProbe: {
+        status: 'not run',
+        attempts: 0,
+        detail: 'SSM does not take commands for the instance yet',
+      },
+    });
+    expect(ec2.alive()).toHaveLength(0);
+  });
+
+  it('reports a started probe failed when the instance stops before it answers', async () => {
+    // Prepare: the instance is terminated from outside right after the probe was sent.
+    const { ec2, commands, deps } = world([answer('200')], true, 3_600_000);
+    const send = commands.send.bind(commands);
+    commands.send = async (region, instanceId, run) => {
+      const id = await send(region, instanceId, run);
+      const instance = ec2.instances.get(instanceId);
+      if (instance !== undefined) instance.state = 'terminated';
+      return id;
+    };
+    // Act
+    const report = await runVerification(deps, {
+      policy: policyOf({ httpProbe: probe }),
+      verificationId: 'v8',
+    });
+    // Assess
+    expect(report.results[0]).toMatchObject({
+      status: 'failed',
+      reason: 'instance terminated before passing',
+      httpProbe: { status: 'failed', attempts: 1 },
+    });
   });
 });
