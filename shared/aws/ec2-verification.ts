@@ -37,7 +37,11 @@ const routeTarget = (r: Route): string =>
   r.EgressOnlyInternetGatewayId ??
   r.TransitGatewayId ??
   r.VpcPeeringConnectionId ??
+  r.InstanceId ??
   r.NetworkInterfaceId ??
+  r.CarrierGatewayId ??
+  r.LocalGatewayId ??
+  r.CoreNetworkArn ??
   'unknown';
 
 const ALIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];

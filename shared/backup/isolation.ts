@@ -2,8 +2,11 @@
  * Whether a verification subnet and security group isolate what is launched there: a
  * restored machine may run old, unpatched software and must neither reach nor be reached
  * from the internet. Refused: a route to an internet gateway (`igw-`), an egress-only
- * internet gateway (`eigw-`) or a NAT gateway (`nat-`) in the subnet's route table, and any
- * inbound rule in the security group. SSM then needs the interface VPC endpoints `ssm`,
+ * internet gateway (`eigw-`) or a NAT gateway (`nat-`) in the subnet's route table; any other
+ * route leaving the VPC too (a NAT instance or its network interface, a transit, carrier,
+ * local or virtual private gateway, a peering connection, a Cloud WAN core network: each can
+ * carry the traffic on to the internet), so only the VPC's `local` route and gateway VPC
+ * endpoints (`vpce-`) are accepted; and any inbound rule in the security group. SSM then needs the interface VPC endpoints `ssm`,
  * `ssmmessages` and `ec2messages` (Systems Manager User Guide, "Improve the security of EC2
  * instances by using VPC endpoints for Systems Manager").
  */
@@ -11,7 +14,7 @@
 /** A route of the subnet's route table (DescribeRouteTables `Routes[]`). */
 export interface RouteView {
   destination: string;
-  /** GatewayId, NatGatewayId or EgressOnlyInternetGatewayId, whichever is set. */
+  /** The route's target id (GatewayId, NatGatewayId, InstanceId, …), whichever is set. */
   target: string;
 }
 
@@ -22,6 +25,28 @@ export interface IsolationFacts {
 }
 
 const INTERNET_TARGET = /^(?:igw|eigw|nat)-/;
+/** The targets that keep traffic inside the VPC: its own CIDR and gateway endpoints (S3, DynamoDB). */
+const IN_VPC_TARGET = /^(?:local$|vpce-)/;
+
+const listed = (routes: RouteView[]) => routes.map((r) => `${r.destination} → ${r.target}`).join(', ');
+
+/** The subnet's problems: routes to the internet, and routes that leave the VPC otherwise. */
+function routeProblems(routes: RouteView[], subnetId: string, path: string): string[] {
+  const internet = routes.filter((r) => INTERNET_TARGET.test(r.target));
+  const outward = routes.filter((r) => !INTERNET_TARGET.test(r.target) && !IN_VPC_TARGET.test(r.target));
+  return [
+    ...(internet.length > 0
+      ? [
+          `${path}.subnetId: subnet ${subnetId} has a route to the internet (${listed(internet)}): expected an isolated subnet (use VPC endpoints for SSM)`,
+        ]
+      : []),
+    ...(outward.length > 0
+      ? [
+          `${path}.subnetId: subnet ${subnetId} has a route out of the VPC (${listed(outward)}): expected only the local route and gateway VPC endpoints`,
+        ]
+      : []),
+  ];
+}
 
 /**
  * Every problem of one region's verification network, each prefixed with the config field.
@@ -39,13 +64,7 @@ export function isolationProblems(
   const { subnet, securityGroup } = facts;
   if (subnet === undefined)
     problems.push(`${config.path}.subnetId: subnet ${config.subnetId} does not exist in this region`);
-  else {
-    const internet = subnet.routes.filter((r) => INTERNET_TARGET.test(r.target));
-    if (internet.length > 0)
-      problems.push(
-        `${config.path}.subnetId: subnet ${config.subnetId} has a route to the internet (${internet.map((r) => `${r.destination} → ${r.target}`).join(', ')}): expected an isolated subnet (use VPC endpoints for SSM)`,
-      );
-  }
+  else problems.push(...routeProblems(subnet.routes, config.subnetId, config.path));
   if (securityGroup === undefined)
     problems.push(
       `${config.path}.securityGroupId: security group ${config.securityGroupId} does not exist in this region`,

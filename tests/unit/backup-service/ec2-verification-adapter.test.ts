@@ -83,6 +83,31 @@ describe('verification EC2 adapter', () => {
     expect(sent.filter((s) => s.command === 'DescribeRouteTables')).toHaveLength(2);
     expect(isolationProblems(facts, { subnetId: 'subnet-1', securityGroupId: 'sg-1', path: 'p' })).toEqual([
       'p.subnetId: subnet subnet-1 has a route to the internet (0.0.0.0/0 → nat-0a1, ::/0 → eigw-0b2): expected an isolated subnet (use VPC endpoints for SSM)',
+      'p.subnetId: subnet subnet-1 has a route out of the VPC (172.16.0.0/12 → tgw-0c3, 192.168.0.0/16 → pcx-0d4, pl-0e5 → eni-0f6, 100.64.0.0/10 → unknown): expected only the local route and gateway VPC endpoints',
+    ]);
+  });
+
+  it('refuses a NAT instance or carrier gateway route, accepts the local route and gateway endpoints', async () => {
+    // EC2 API Reference, `Route`: a route's target is one of GatewayId (igw-, vgw-, vpce- for a
+    // gateway endpoint, or "local"), InstanceId (a NAT instance), NetworkInterfaceId,
+    // NatGatewayId, TransitGatewayId, CarrierGatewayId, LocalGatewayId, VpcPeeringConnectionId,
+    // EgressOnlyInternetGatewayId or CoreNetworkArn. VPC User Guide, "Gateway endpoints": an S3
+    // or DynamoDB gateway endpoint is a route to `vpce-…` for the service's prefix list.
+    const tables = (routes: object[]) => ({ RouteTables: [{ Routes: routes }] });
+    const { ec2 } = stubClient({
+      DescribeSubnets: () => ({ Subnets: [{ SubnetId: 'subnet-1', VpcId: 'vpc-1' }] }),
+      DescribeSecurityGroups: () => ({ SecurityGroups: [{ GroupId: 'sg-1', VpcId: 'vpc-1' }] }),
+      DescribeRouteTables: () =>
+        tables([
+          { DestinationCidrBlock: '10.0.0.0/16', GatewayId: 'local' },
+          { DestinationPrefixListId: 'pl-63a5400a', GatewayId: 'vpce-0aa1' },
+          { DestinationCidrBlock: '0.0.0.0/0', InstanceId: 'i-0nat', NetworkInterfaceId: 'eni-0nat' },
+          { DestinationCidrBlock: '198.51.100.0/24', CarrierGatewayId: 'cagw-0bb2' },
+        ]),
+    });
+    const facts = await ec2.isolationFacts('subnet-1', 'sg-1');
+    expect(isolationProblems(facts, { subnetId: 'subnet-1', securityGroupId: 'sg-1', path: 'p' })).toEqual([
+      'p.subnetId: subnet subnet-1 has a route out of the VPC (0.0.0.0/0 → i-0nat, 198.51.100.0/24 → cagw-0bb2): expected only the local route and gateway VPC endpoints',
     ]);
   });
 

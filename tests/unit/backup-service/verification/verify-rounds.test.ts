@@ -4,6 +4,7 @@
  * runVerification ends, and the abandon step terminates only launches Shipyard recorded.
  */
 import { describe, expect, it } from 'vitest';
+import { launchKey } from '../../../../shared/backup/verification.ts';
 import { VerificationRefused } from '../../../../shared/backup/verification-errors.ts';
 import {
   abandonVerification,
@@ -86,7 +87,8 @@ describe('verification rounds', () => {
       await startVerification(deps, { policy, verificationId: 'v' }),
     );
     const [kept, lost] = progress.active.map((a) => a.instanceId);
-    await store.forgetLaunch(REGION, lost ?? '');
+    const lostRecord = (await store.launches(REGION)).find((l) => l.instanceId === lost);
+    await store.forgetLaunch(REGION, launchKey(lostRecord ?? { instanceId: lost ?? '' }));
     // Act
     const terminated = await abandonVerification(deps, progress);
     // Assess: the unrecorded one is left to the sweep (by its tags, past its deadline).
