@@ -33,6 +33,10 @@ const asList = <T>(value: T | T[] | undefined): T[] =>
  * reference lists no resource type for them), with the reason the wildcard is acceptable.
  */
 const WILDCARD_RESOURCE_ALLOWED: Record<string, string> = {
+  // Service Authorization Reference, "Actions, resources, and condition keys for AWS Step
+  // Functions": neither lists a resource type; the task token scopes the call.
+  'states:SendTaskSuccess': 'supports no resource-level permissions (the token scopes it)',
+  'states:SendTaskFailure': 'supports no resource-level permissions (the token scopes it)',
   'ec2:DescribeInstances': 'Describe* actions support no resource-level permissions',
   'ec2:DescribeVolumes': 'Describe* actions support no resource-level permissions',
   'ec2:DescribeSnapshots': 'Describe* actions support no resource-level permissions',
