@@ -334,6 +334,54 @@ export async function runVerification(deps: VerifyDeps, request: VerifyRequest):
   return { verificationId: request.verificationId, policy: request.policy.name, results };
 }
 
+/** The launches recorded per region, read once per call. */
+function recordedLaunches(deps: Pick<VerifyDeps, 'store'>) {
+  const recorded = new Map<string, Promise<RecordedLaunch[]>>();
+  return (region: string) => {
+    let launches = recorded.get(region);
+    if (launches === undefined) {
+      launches = deps.store.launches(region);
+      recorded.set(region, launches);
+    }
+    return launches;
+  };
+}
+
+/**
+ * The candidate's launch deadline: a launch retried (after a crash, or a capacity limit) keeps
+ * its recorded one, since the same parameters with the same ClientToken return the same
+ * instance and different ones are IdempotentParameterMismatch; `overdue` once it has passed.
+ */
+function launchDeadline(
+  recorded: RecordedLaunch[],
+  request: VerifyRequest,
+  next: Queued,
+  verify: VerifyConfig,
+  now: Date,
+): { deadline: string; overdue: boolean } {
+  const earlier = recorded.find(
+    (l) => l.intentId === launchIntentId(request.verificationId, next.candidate.imageId),
+  );
+  if (earlier === undefined)
+    return {
+      deadline: new Date(now.getTime() + verify.deadlineSeconds * 1000).toISOString(),
+      overdue: false,
+    };
+  return { deadline: earlier.deadline, overdue: now.getTime() >= Date.parse(earlier.deadline) };
+}
+
+const activeOf = (
+  next: Queued,
+  launched: { instanceId: string; launchTime: string },
+  deadline: string,
+): Active => ({
+  candidate: next.candidate,
+  image: next.image,
+  instanceId: launched.instanceId,
+  launchedAt: launched.launchTime,
+  deadlineMs: Date.parse(deadline),
+});
+
 export async function launchWhatFits(
   deps: Omit<VerifyDeps, 'sleep'>,
   request: VerifyRequest,
@@ -342,15 +390,7 @@ export async function launchWhatFits(
   active: Map<string, Active>,
   results: VerificationRecord[],
 ) {
-  const recorded = new Map<string, Promise<RecordedLaunch[]>>();
-  const intentsIn = (region: string) => {
-    let launches = recorded.get(region);
-    if (launches === undefined) {
-      launches = deps.store.launches(region);
-      recorded.set(region, launches);
-    }
-    return launches;
-  };
+  const intentsIn = recordedLaunches(deps);
   for (let index = 0; index < queue.length; ) {
     const next = queue[index];
     if (next === undefined) break;
@@ -360,13 +400,27 @@ export async function launchWhatFits(
       continue;
     }
     const now = deps.now();
-    // A launch retried after a crash keeps its recorded deadline: the same parameters with the
-    // same ClientToken return the same instance, different ones are IdempotentParameterMismatch.
-    const earlier = (await intentsIn(next.entry.region)).find(
-      (l) => l.intentId === launchIntentId(request.verificationId, next.candidate.imageId),
+    const { deadline, overdue } = launchDeadline(
+      await intentsIn(next.entry.region),
+      request,
+      next,
+      verify,
+      now,
     );
-    const deadline =
-      earlier?.deadline ?? new Date(now.getTime() + verify.deadlineSeconds * 1000).toISOString();
+    // A candidate that waited out capacity or throttling until its deadline is refused; its
+    // intent stays for the sweep (a launch still under way would carry the same ClientToken).
+    if (overdue) {
+      queue.splice(index, 1);
+      await refused(
+        deps,
+        request,
+        next,
+        now,
+        new Error(`no launch before its deadline ${deadline}`),
+        results,
+      );
+      continue;
+    }
     const launch = verificationLaunch({
       candidate: next.candidate,
       verificationId: request.verificationId,
@@ -399,13 +453,7 @@ export async function launchWhatFits(
     queue.splice(index, 1);
     // Outside the try: a failure here is a crash after RunInstances, not a refused launch.
     await deps.store.recordLaunch({ ...intent, instanceId: launched.instanceId });
-    active.set(launched.instanceId, {
-      candidate: next.candidate,
-      image: next.image,
-      instanceId: launched.instanceId,
-      launchedAt: launched.launchTime,
-      deadlineMs: Date.parse(deadline),
-    });
+    active.set(launched.instanceId, activeOf(next, launched, deadline));
   }
 }
 

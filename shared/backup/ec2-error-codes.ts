@@ -22,6 +22,13 @@ const LIMITS = new Set([
   'SnapshotCreationPerVolumeRateExceeded',
   'SnapshotLimitExceeded',
   'AMIQuotaExceeded',
+  // A launch past the account's instance or vCPU quota, or into a zone without capacity for
+  // the type (EC2 API Reference, "Error codes for the Amazon EC2 API"): it fits once other
+  // instances end or capacity returns, so the verification waits (up to its deadline).
+  'InstanceLimitExceeded',
+  'VcpuLimitExceeded',
+  'InsufficientInstanceCapacity',
+  'InsufficientHostCapacity',
 ]);
 const UNAVAILABLE = new Set(['InternalError', 'InternalFailure', 'ServiceUnavailable', 'Unavailable']);
 const ACCESS = new Set(['UnauthorizedOperation', 'AccessDenied', 'AuthFailure', 'OptInRequired']);

@@ -46,6 +46,11 @@ describe('classifyEc2Failure', () => {
     ['ConcurrentSnapshotLimitExceeded', 400, 'Ec2LimitExceeded'],
     ['ResourceLimitExceeded', 400, 'Ec2LimitExceeded'],
     ['SnapshotCreationPerVolumeRateExceeded', 400, 'Ec2LimitExceeded'],
+    // EC2 API Reference, "Error codes for the Amazon EC2 API": quota and capacity refusals of a launch.
+    ['InstanceLimitExceeded', 400, 'Ec2LimitExceeded'],
+    ['VcpuLimitExceeded', 400, 'Ec2LimitExceeded'],
+    ['InsufficientInstanceCapacity', 500, 'Ec2LimitExceeded'],
+    ['InsufficientHostCapacity', 500, 'Ec2LimitExceeded'],
     ['InternalError', 500, 'Ec2Unavailable'],
     ['SomethingNew', 502, 'Ec2Unavailable'],
     ['UnauthorizedOperation', 403, 'Ec2AccessDenied'],

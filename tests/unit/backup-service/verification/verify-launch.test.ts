@@ -49,6 +49,30 @@ describe('verification launches', () => {
     expect(clock.ms).toBeGreaterThan(T0 + VERIFY_POLL_MS);
   });
 
+  it('refuses a candidate whose capacity limit outlasts its deadline, and keeps its intent for the sweep', async () => {
+    // Prepare: every launch of the AMI meets InsufficientInstanceCapacity (EC2 API Reference,
+    // "Error codes for the Amazon EC2 API"), which the adapter names Ec2LimitExceeded.
+    const { clock, ec2, store, failed, deps } = world([NEW]);
+    const limit = () => new Ec2LimitExceeded('RunInstances: InsufficientInstanceCapacity: no capacity');
+    const attempts = failLaunches(ec2, { [NEW.imageId]: Array.from({ length: 10_000 }, limit) });
+    // Act
+    const report = await runVerification(deps, { policy: policyOf(), verificationId: 'v' });
+    // Assess: retried poll after poll, then failed at the deadline, recorded and alarmed.
+    const deadlineMs = T0 + (policyOf().verify?.deadlineSeconds ?? Number.NaN) * 1000;
+    expect(attempts.length).toBeGreaterThan(1);
+    expect(clock.ms).toBeGreaterThanOrEqual(deadlineMs);
+    expect(report.results).toMatchObject([
+      {
+        imageId: NEW.imageId,
+        status: 'failed',
+        reason: `launch refused: no launch before its deadline ${new Date(deadlineMs).toISOString()}`,
+      },
+    ]);
+    expect(failed).toHaveLength(1);
+    expect(ec2.alive()).toHaveLength(0);
+    expect([...store.launched.values()].map((l) => l.deadline)).toEqual([new Date(deadlineMs).toISOString()]);
+  });
+
   it('fails a verification whose launch EC2 refuses, records and alarms it, and launches the next', async () => {
     // Prepare: the first target's AMI cannot be launched (a terminal EC2 error).
     const { ec2, store, failed, deps } = world([NEW, SECOND]);
