@@ -10,6 +10,7 @@ import type { BackupPolicy } from '../../shared/config/policies.ts';
 import type { ShipyardConfig } from '../../shared/config/schema.ts';
 import { DEMO, type SeededAccelerator, seedDemoAccount } from './demo-account.ts';
 import { deployBudgets, followFreshness } from './edge.ts';
+import { deployEventForwarders } from './forwarders.ts';
 import { checkEnforcedIam } from './iam-check.ts';
 import { runNights } from './nights.ts';
 import { buildSummary, type CloudState, type RehearsalSummary } from './report.ts';
@@ -75,6 +76,14 @@ async function deployShipyard(local: RunningLocalCloud, config: ShipyardConfig, 
   log(
     `    ${[...counts].map(([status, n]) => `${n} ${status}`).join(', ')}; site notifications: ${report.sites.map((s) => s.site).join(', ')}`,
   );
+  const forwarded = await deployEventForwarders({
+    endpoint: local.url,
+    stage: STAGE,
+    homeRegion: report.region,
+    policies: config.backupPolicies,
+    packageDir: packaged.dir,
+  });
+  log(`    event forwarders to ${report.region}: ${forwarded.join(', ')}`);
   return {
     backupStateMachineArn: physicalId(report, 'BackupStateMachine'),
     verifyStateMachineArn: physicalId(report, 'VerifyStateMachine'),

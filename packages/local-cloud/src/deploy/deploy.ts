@@ -22,6 +22,8 @@ export interface DeployOptions {
   sites?: NotifiedSite[];
   /** Where `.shipyard-local/` is created (the current directory by default). */
   workDir?: string;
+  /** Values of the template's Parameters (over their defaults), as `--parameter-overrides` gives them. */
+  parameters?: Record<string, string>;
   /** The logical id of the queue S3 notifications go to. */
   s3EventsQueue?: string;
   clients?: DeployClients;
@@ -96,6 +98,7 @@ export const deployTemplate = async (options: DeployOptions): Promise<DeployRepo
     accountId: LOCAL_ACCOUNT_ID,
     stackName,
     endpoint: options.endpoint,
+    ...(options.parameters ? { parameters: options.parameters } : {}),
   });
   const resources: ResourceReport[] = [];
   for (const resource of plan) resources.push(await deployOne(ctx, resource));
