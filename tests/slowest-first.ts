@@ -8,23 +8,27 @@
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const SLOWEST_FIRST = [
-  'tests/workflow/backup/fleet.test.ts',
-  'tests/integration/cli/basics.test.ts',
-  'tests/workflow/backup/state-size.test.ts',
-  'tests/integration/cli/backup-run.test.ts',
   'tests/e2e/npm-start.test.ts',
-  'tests/integration/cli/front-door.test.ts',
+  'tests/workflow/backup/fleet.test.ts',
+  'tests/integration/local-deploy/iam-enforced-verify.test.ts',
+  'tests/workflow/backup/state-size.test.ts',
+  'tests/integration/local-deploy/iam-enforced.test.ts',
   'tests/faults/matrix.test.ts',
-  'tests/integration/cli/restore.test.ts',
-  'tests/workflow/backup/sixty-nights.test.ts',
+  'tests/integration/cli/basics.test.ts',
+  'tests/integration/cli/backup-run.test.ts',
   'tests/integration/local-deploy/deploy.test.ts',
+  'tests/integration/cli/front-door.test.ts',
   'tests/workflow/backup/nightly.test.ts',
-  'tests/workflow/backup/platforms.test.ts',
-  'tests/integration/cli/notify-deploy.test.ts',
-  'tests/conformance/moto/ec2-moto.test.ts',
+  'tests/workflow/backup/sixty-nights.test.ts',
   'tests/packaging/template.test.ts',
-  'tests/integration/cli/backup-plan.test.ts',
+  'tests/conformance/moto/ec2-moto.test.ts',
+  'tests/integration/cli/restore.test.ts',
+  'tests/workflow/backup/platforms.test.ts',
+  'packages/local-cloud/tests/integration/stepfunctions.test.ts',
   'tests/packaging/config.test.ts',
+  'tests/workflow/backup/event-waits.test.ts',
+  'tests/integration/cli/backup-plan.test.ts',
+  'tests/integration/cli/notify-deploy.test.ts',
 ];
 
 const rankOf = (spec: TestSpecification): number => {
