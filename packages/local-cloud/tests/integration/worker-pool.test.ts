@@ -12,6 +12,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type InvokeMessage, WorkerPool, type WorkerReply } from '../../src/services/lambda/worker-pool.ts';
 
+/**
+ * The invoked function's Lambda timeout (the pool's limit for one invocation), not a bound on
+ * the test: these calls end when the test releases them, whatever the machine's speed.
+ */
+const FUNCTION_TIMEOUT_MS = 600_000;
+
 // { hold: NAME } says 'started' on that BroadcastChannel, then waits for 'release'.
 const SOURCE = `
 let calls = 0;
@@ -51,7 +57,7 @@ const message = (event: unknown): InvokeMessage => ({
   id: `request-${++ids}`,
   event,
   context: {},
-  deadline: Date.now() + 600_000,
+  deadline: Date.now() + FUNCTION_TIMEOUT_MS,
   clock: { sim: Date.now(), real: Date.now(), speed: 1 },
 });
 const started = (name: string, n: number) =>
@@ -72,13 +78,13 @@ describe('a function thread of the local Lambda', () => {
     const holding = Promise.all([started('never', 1), started('beside', 1)]);
     // Held forever: it can only end by its (short) timeout, however fast the machine is.
     const timedOut = pool.invoke(message({ hold: 'never' }), 50);
-    const beside = pool.invoke(message({ hold: 'beside' }), 600_000);
+    const beside = pool.invoke(message({ hold: 'beside' }), FUNCTION_TIMEOUT_MS);
     const [never, channel] = await holding;
     expect(await timedOut).toMatchObject({ ok: false, errorType: 'Sandbox.Timedout' });
     channel.postMessage('release');
     const first = payload(await beside);
     expect(first.calls).toBe(1);
-    const next = payload(await pool.invoke(message({}), 600_000));
+    const next = payload(await pool.invoke(message({}), FUNCTION_TIMEOUT_MS));
     expect(next.calls).toBe(1);
     expect(next.loadedAt).not.toBe(first.loadedAt);
     expect(coldStarts).toBe(3);
