@@ -63,12 +63,38 @@ const parkStatement = () => ({
 /** Both statements of a waiting step. */
 const waitingStepStatements = () => [parkStatement(), taskResponseStatement()];
 
-/** ResumeWait: reads and removes parked tokens, checks EC2, answers Step Functions. */
+/**
+ * The copy queue (`waits/<region>/copy-queue/`) is read by listing: s3:ListBucket on the results
+ * bucket, only under `waits/` (Amazon S3 User Guide, "Bucket policy examples using condition
+ * keys": the s3:prefix condition key limits ListBucket to a prefix).
+ */
+const queueListStatement = () => ({
+  Effect: 'Allow',
+  Action: ['s3:ListBucket'],
+  Resource: { 'Fn::GetAtt': ['BackupResultsBucket', 'Arn'] },
+  Condition: { StringLike: { 's3:prefix': ['waits/*'] } },
+});
+
+/** CopyImage: parks its token, or queues it (the queue's head decides). */
+const copyStepStatements = () => [...waitingStepStatements(), queueListStatement()];
+
+/**
+ * ResumeWait: reads, parks and removes tokens, checks EC2, answers Step Functions; starting the
+ * copy queue's head needs the copy step's own EC2/KMS statements (serverless/iam-backup.cjs), and
+ * SendTaskHeartbeat, which like SendTaskSuccess has no resource type (Service Authorization
+ * Reference), keeps the queued Tasks alive.
+ */
 function resumeWaitStatements() {
   return [
     { Effect: 'Allow', Action: ['ec2:DescribeSnapshots', 'ec2:DescribeImages'], Resource: '*' },
-    { Effect: 'Allow', Action: ['s3:GetObject', 's3:DeleteObject'], Resource: resultsObjects('waits/') },
+    {
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      Resource: resultsObjects('waits/'),
+    },
+    queueListStatement(),
     taskResponseStatement(),
+    { Effect: 'Allow', Action: ['states:SendTaskHeartbeat'], Resource: '*' },
   ];
 }
 
@@ -76,8 +102,8 @@ module.exports = {
   AWAITED_EVENTS_PATTERN,
   DETAIL_TYPES,
   forwardedRegions,
+  copyStepStatements,
   parkStatement,
   resumeWaitStatements,
   taskResponseStatement,
-  waitingStepStatements,
 };

@@ -2,7 +2,7 @@
 // from and to, and the KMS keys of the copies. Every ARN takes the deployment's partition
 // (`${AWS::Partition}`: aws, aws-cn, aws-us-gov), never a hard-coded `arn:aws:`.
 const { backupPolicies } = require('./backup-config.cjs');
-const { waitingStepStatements } = require('./backup-events.cjs');
+const { copyStepStatements, resumeWaitStatements } = require('./backup-events.cjs');
 
 /** CopyImage with KmsKeyId needs these on the destination key, and on nothing else. */
 const KMS_ACTIONS = [
@@ -144,7 +144,18 @@ async function copyImageStatements(context) {
     ...copyImageEc2Statements(policies),
     ...kmsStatements(policies),
     ...sourceKeyStatements(policies),
-    ...waitingStepStatements(),
+    ...copyStepStatements(),
+  ];
+}
+
+/** backupResumeWait: its own statements, and the copy step's EC2/KMS ones to start queued copies. */
+async function resumeWaitCopyStatements(context) {
+  const policies = await backupPolicies(context);
+  return [
+    ...resumeWaitStatements(),
+    ...copyImageEc2Statements(policies),
+    ...kmsStatements(policies),
+    ...sourceKeyStatements(policies),
   ];
 }
 
@@ -267,6 +278,7 @@ function drillTargetHealthStatements(drills) {
 
 module.exports = {
   copyImageStatements,
+  resumeWaitCopyStatements,
   drillTargetHealthStatements,
   verifyProbeStatements,
   copyImageEc2Statements,

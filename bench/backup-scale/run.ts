@@ -11,18 +11,21 @@
 import { GetExecutionHistoryCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DEFAULT_LIMITS, startLocalCloud } from '@shipyard/local-cloud';
 import { STALL_MS } from '@shipyard/local-cloud/testing';
-import { allStates, isWaitForToken, loadBackupDefinition } from '../../tests/helpers/backup-asl.ts';
+import {
+  allStates,
+  fallbackRoundSeconds,
+  isWaitForToken,
+  loadBackupDefinition,
+} from '../../tests/helpers/backup-asl.ts';
 import { deployBackupStateMachine } from '../../tests/helpers/backup-sfn.ts';
 import { ESTIMATED_BILLED_MS, runCost } from './cost.ts';
 import { BENCH_DURATIONS, benchPolicy, COPY_REGIONS, fleetSeed, SOURCE, volumeSizes } from './fleet.ts';
 import { type LowerBound, lowerBound } from './lower-bound.ts';
 
-/** The longest TimeoutSeconds of the ASL's `.waitForTaskToken` Tasks (one fallback round). */
+/** The longest fallback round of the ASL's `.waitForTaskToken` Tasks. */
 const longestTokenTimeoutSeconds = (): number =>
   Math.max(
-    ...[...allStates(loadBackupDefinition()).values()]
-      .filter(isWaitForToken)
-      .map((s) => Number(s.TimeoutSeconds ?? 0)),
+    ...[...allStates(loadBackupDefinition()).values()].filter(isWaitForToken).map(fallbackRoundSeconds),
   );
 
 /** Lambda memory of the backup functions (serverless.yml provider.memorySize). */

@@ -1,11 +1,13 @@
 /**
- * The TaskCallbacks port over Step Functions: SendTaskSuccess / SendTaskFailure. A token whose
+ * The TaskCallbacks port over Step Functions: SendTaskSuccess / SendTaskFailure /
+ * SendTaskHeartbeat. A token whose
  * Task no longer waits answers TaskTimedOut or TaskDoesNotExist (botocore stepfunctions
  * SendTaskSuccess errors; which one AWS uses for a Task that already ended is [unconfirmed]),
  * an unknown one InvalidToken: all three are `gone` — a duplicate event, not a failure.
  */
 import {
   SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
   SFNClient,
   type SFNClientConfig,
@@ -25,7 +27,10 @@ export interface SfnTaskCallbacksOptions {
 
 export function createSfnTaskCallbacks({ config = {}, client }: SfnTaskCallbacksOptions = {}): TaskCallbacks {
   const sfn = client ?? new SFNClient(config);
-  const send = async (operation: string, command: SendTaskSuccessCommand | SendTaskFailureCommand) => {
+  const send = async (
+    operation: string,
+    command: SendTaskSuccessCommand | SendTaskFailureCommand | SendTaskHeartbeatCommand,
+  ) => {
     try {
       await sfn.send(command as SendTaskSuccessCommand);
       return 'sent' as const;
@@ -49,5 +54,6 @@ export function createSfnTaskCallbacks({ config = {}, client }: SfnTaskCallbacks
           cause: cause.slice(0, MAX_CAUSE),
         }),
       ),
+    heartbeat: (token) => send('SendTaskHeartbeat', new SendTaskHeartbeatCommand({ taskToken: token })),
   };
 }

@@ -55,7 +55,7 @@ async function settle(
   return isDone(wait.kind, output) ? waits.callbacks.succeed(wait.token, output) : 'waiting';
 }
 
-const requireWaits = (deps: BackupDeps): EventWaits => {
+export const requireWaits = (deps: BackupDeps): EventWaits => {
   if (deps.waits !== undefined) return deps.waits;
   throw new ConfigError('environment', [
     {

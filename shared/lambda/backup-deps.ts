@@ -3,6 +3,7 @@ import { createVerificationAlarms } from '../aws/cloudwatch.ts';
 import { createEc2PortFactory } from '../aws/ec2.ts';
 import { createVerificationEc2Factory } from '../aws/ec2-verification.ts';
 import { createKeyManagerFactory } from '../aws/kms.ts';
+import { createS3CopyQueue } from '../aws/s3-copy-queue.ts';
 import { createS3EventWaits } from '../aws/s3-event-waits.ts';
 import { createS3RunFiles } from '../aws/s3-run-files.ts';
 import { createS3RunRecords } from '../aws/s3-run-records.ts';
@@ -98,6 +99,7 @@ export const backupDeps = (
           waits: {
             store: createS3EventWaits({ bucket: env.SHIPYARD_BACKUP_RESULTS_BUCKET }),
             callbacks: createSfnTaskCallbacks(),
+            queue: createS3CopyQueue({ bucket: env.SHIPYARD_BACKUP_RESULTS_BUCKET }),
           },
         }),
     metrics,

@@ -58,6 +58,20 @@ export function taskFunctionKeys(definition: AslDefinition): Map<string, string>
 export const isWaitForToken = (state: AslState): boolean =>
   state.Type === 'Task' && String(state.Resource).endsWith('.waitForTaskToken');
 
+/**
+ * The longest a waiting Task goes without a word when no event comes: its HeartbeatSeconds
+ * when it has one (a queued copy lives on heartbeats), else its TimeoutSeconds (one round).
+ */
+export const fallbackRoundSeconds = (state: AslState): number =>
+  Math.min(
+    Number(state.TimeoutSeconds ?? Number.POSITIVE_INFINITY),
+    Number(state.HeartbeatSeconds ?? Number.POSITIVE_INFINITY),
+  );
+
+/** The error a waiting Task's fallback round ends with (the one its Retry runs the step again on). */
+export const fallbackRoundError = (state: AslState): string =>
+  state.HeartbeatSeconds === undefined ? 'States.Timeout' : 'States.HeartbeatTimeout';
+
 /** `backupCreateSnapshots` → `functions/backup-create-snapshots/handler.ts` (the serverless.yml convention). */
 export const handlerPathOf = (functionKey: string): string =>
   `functions/${functionKey.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}/handler.ts`;

@@ -6,12 +6,14 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { RunningLocalCloud } from '@shipyard/local-cloud';
 import { clientConfig } from '@shipyard/local-cloud/testing';
+import { createS3CopyQueue } from '../../shared/aws/s3-copy-queue.ts';
 import { createS3EventWaits } from '../../shared/aws/s3-event-waits.ts';
 import { createS3RunFiles } from '../../shared/aws/s3-run-files.ts';
 import { createS3RunRecords, runRecordKey } from '../../shared/aws/s3-run-records.ts';
 import { RunFileUnreadable } from '../../shared/backup/errors.ts';
 import { type DeployedPolicies, deployedPoliciesOf } from '../../shared/backup-service/deployed-policies.ts';
 import { policyVersion } from '../../shared/backup-service/policy-version.ts';
+import type { CopyQueue } from '../../shared/backup-service/ports/copy-queue.ts';
 import type { WaitStore } from '../../shared/backup-service/ports/event-waits.ts';
 import type { RunFiles } from '../../shared/backup-service/run-files.ts';
 import type { RunRecord, RunRecords } from '../../shared/backup-service/run-records.ts';
@@ -232,4 +234,23 @@ export async function exportedResults(
     ResultFiles: { SUCCEEDED: [{ Key: succeeded.key, Size: 1 }], FAILED: [], PENDING: [] },
   });
   return { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket: manifest.bucket, Key: manifest.key } };
+}
+
+/** The copy queue in the local cloud's results bucket (the real S3 adapter; the bucket created on first use). */
+export function localCopyQueue(local: () => RunningLocalCloud, bucket = RESULTS_BUCKET): CopyQueue {
+  let made: { url: string; queue: CopyQueue } | undefined;
+  const queue = async () => {
+    await ensureBucket(local(), bucket);
+    if (made?.url !== local().url) {
+      const client = new S3Client({ ...clientConfig(local().url, 'us-east-1'), maxAttempts: 4 });
+      made = { url: local().url, queue: createS3CopyQueue({ bucket, client }) };
+    }
+    return made.queue;
+  };
+  return {
+    put: async (region, key, entry) => (await queue()).put(region, key, entry),
+    list: async (region, max) => (await queue()).list(region, max),
+    get: async (region, key) => (await queue()).get(region, key),
+    delete: async (region, key) => (await queue()).delete(region, key),
+  };
 }

@@ -25,7 +25,7 @@ import { createSfnTaskCallbacks } from '../../shared/aws/sfn-task-tokens.ts';
 import { type BackupDeps, silentLogger } from '../../shared/backup-service/deps.ts';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
 import { handlerPathOf, loadBackupDefinition, taskFunctionKeys, withDeployedArns } from './backup-asl.ts';
-import { deployed, localRunFiles, localRunRecords, localWaitStore } from './backup-deps.ts';
+import { deployed, localCopyQueue, localRunFiles, localRunRecords, localWaitStore } from './backup-deps.ts';
 import { promptRetries } from './backup-workflow.ts';
 import { installResumeRules } from './event-waits.ts';
 import { simulatedTimeRetries } from './simulated-retries.ts';
@@ -95,6 +95,7 @@ export async function deployBackupStateMachine(
     runFiles: localRunFiles(() => local),
     waits: {
       store: localWaitStore(() => local),
+      queue: localCopyQueue(() => local),
       callbacks: createSfnTaskCallbacks({
         client: new SFNClient({ ...clientConfig(local.url, SFN_REGION), maxAttempts: 3 }),
       }),

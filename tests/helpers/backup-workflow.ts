@@ -20,7 +20,8 @@
  *   handler, then advances the simulated clock {@link TOKEN_STEP_MS} at a time, letting the
  *   local cloud deliver what EC2 emits (the awaited-events rules → ResumeWait, the real
  *   handler) until the token is settled or the Task's TimeoutSeconds has passed
- *   (`States.Timeout`, which the ASL's Retry turns into the polling fallback).
+ *   (`States.Timeout`) or its HeartbeatSeconds since the token's last heartbeat
+ *   (`States.HeartbeatTimeout`), which the ASL's Retry turns into the polling fallback.
  *
  * History events are estimated as Step Functions records them: 2 per execution (started,
  * ended), 2 per state entered (entered, exited), 3 per Task attempt (scheduled, started,
@@ -52,6 +53,7 @@ import {
 import {
   deployed,
   executionArnOf,
+  localCopyQueue,
   localRunFiles,
   localRunRecords,
   localS3,
@@ -102,6 +104,13 @@ class StatesTimeout extends Error {
   constructor(seconds: number) {
     super(`The task exceeded its TimeoutSeconds (${seconds})`);
     this.name = 'States.Timeout';
+  }
+}
+
+class HeartbeatTimeout extends Error {
+  constructor(seconds: number) {
+    super(`No heartbeat for ${seconds} seconds (HeartbeatSeconds)`);
+    this.name = 'States.HeartbeatTimeout';
   }
 }
 
@@ -194,9 +203,15 @@ export async function createBackupWorkflow(
   const tokenTimeouts = new Map(
     [...allStates(definition)]
       .filter(([, s]) => isWaitForToken(s))
-      .map(([name, s]) => [name, Number(s.TimeoutSeconds ?? 99_999_999)]),
+      .map(([name, s]) => [
+        name,
+        {
+          timeout: Number(s.TimeoutSeconds ?? 99_999_999),
+          heartbeat: s.HeartbeatSeconds === undefined ? undefined : Number(s.HeartbeatSeconds),
+        },
+      ]),
   );
-  const tokens = createTokenRegistry();
+  const tokens = createTokenRegistry(() => local().cloud.now());
   /** ResumeWait invocations running (the waiting Tasks let them finish before moving the clock). */
   let resuming = 0;
   /** Lets every delivery the last clock move started run to its end (progress, not time). */
@@ -229,7 +244,7 @@ export async function createBackupWorkflow(
       policies: deployed(...policies),
       runRecords: localRunRecords(local),
       runFiles: localRunFiles(local),
-      waits: { store: localWaitStore(local), callbacks: tokens.callbacks },
+      waits: { store: localWaitStore(local), callbacks: tokens.callbacks, queue: localCopyQueue(local) },
     };
   };
   const depsOf = (plain: BackupDeps, functionKey: string): BackupDeps =>
@@ -282,7 +297,8 @@ export async function createBackupWorkflow(
             if (isTransientBackupError(error)) local().cloud.clock.advance(RETRY_PAUSE_MS);
             throw error;
           }
-          const timeoutAt = local().cloud.now() + tokenTimeout * 1000;
+          const timeoutAt = local().cloud.now() + tokenTimeout.timeout * 1000;
+          const heartbeatMs = (tokenTimeout.heartbeat ?? Number.POSITIVE_INFINITY) * 1000;
           for (;;) {
             await drain();
             const outcome = ticket.outcome();
@@ -291,9 +307,14 @@ export async function createBackupWorkflow(
             const left = timeoutAt - local().cloud.now();
             if (left <= 0) {
               ticket.close();
-              throw new StatesTimeout(tokenTimeout);
+              throw new StatesTimeout(tokenTimeout.timeout);
             }
-            local().cloud.clock.advance(Math.min(TOKEN_STEP_MS, left));
+            const beatLeft = ticket.lastBeat() + heartbeatMs - local().cloud.now();
+            if (beatLeft <= 0) {
+              ticket.close();
+              throw new HeartbeatTimeout(tokenTimeout.heartbeat ?? 0);
+            }
+            local().cloud.clock.advance(Math.min(TOKEN_STEP_MS, left, beatLeft));
           }
         };
         continue;

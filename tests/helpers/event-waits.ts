@@ -29,9 +29,13 @@ export type TokenOutcome =
   | { kind: 'success'; output: unknown }
   | { kind: 'failure'; error: string; cause: string };
 
-/** Tokens handed out by the in-process runner, settled through the TaskCallbacks port. */
-export function createTokenRegistry() {
+/**
+ * Tokens handed out by the in-process runner, settled through the TaskCallbacks port; a
+ * heartbeat records `now()` (the simulated clock) as the token's last one.
+ */
+export function createTokenRegistry(now: () => number = Date.now) {
   const open = new Map<string, (outcome: TokenOutcome) => void>();
+  const beats = new Map<string, number>();
   const settle = (token: string, outcome: TokenOutcome): 'sent' | 'gone' => {
     const resolve = open.get(token);
     if (resolve === undefined) return 'gone';
@@ -42,6 +46,11 @@ export function createTokenRegistry() {
   const callbacks: TaskCallbacks = {
     succeed: async (token, output) => settle(token, { kind: 'success', output: structuredClone(output) }),
     fail: async (token, error, cause) => settle(token, { kind: 'failure', error, cause }),
+    heartbeat: async (token) => {
+      if (!open.has(token)) return 'gone';
+      beats.set(token, now());
+      return 'sent';
+    },
   };
   return {
     callbacks,
@@ -52,7 +61,17 @@ export function createTokenRegistry() {
       open.set(token, (o) => {
         outcome = o;
       });
-      return { token, outcome: () => outcome, close: () => open.delete(token) };
+      beats.set(token, now());
+      return {
+        token,
+        outcome: () => outcome,
+        /** The Task's start or its last heartbeat (HeartbeatSeconds counts from there). */
+        lastBeat: () => beats.get(token) ?? 0,
+        close: () => {
+          open.delete(token);
+          beats.delete(token);
+        },
+      };
     },
   };
 }

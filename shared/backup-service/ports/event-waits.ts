@@ -3,6 +3,8 @@
  * it waits for, and how a token is handed back to Step Functions.
  */
 
+import type { CopyQueue } from './copy-queue.ts';
+
 /** What a parked Task left behind: its token and the input of the check that tells when it is done. */
 export interface ParkedWait {
   token: string;
@@ -29,10 +31,14 @@ export interface WaitStore {
 export interface TaskCallbacks {
   succeed(token: string, output: unknown): Promise<'sent' | 'gone'>;
   fail(token: string, error: string, cause: string): Promise<'sent' | 'gone'>;
+  /** SendTaskHeartbeat: keeps a queued copy's Task alive, and tells whether it still waits. */
+  heartbeat(token: string): Promise<'sent' | 'gone'>;
 }
 
-/** Both, as the waiting steps and the event handler use them. */
+/** All three, as the waiting steps and the event handler use them. */
 export interface EventWaits {
   store: WaitStore;
   callbacks: TaskCallbacks;
+  /** Copies waiting for a slot in their destination region (ports/copy-queue.ts). */
+  queue: CopyQueue;
 }

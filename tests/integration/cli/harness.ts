@@ -25,7 +25,13 @@ import {
   taskFunctionKeys,
   withResultsBucket,
 } from '../../helpers/backup-asl.ts';
-import { deployed, localRunFiles, localRunRecords, localWaitStore } from '../../helpers/backup-deps.ts';
+import {
+  deployed,
+  localCopyQueue,
+  localRunFiles,
+  localRunRecords,
+  localWaitStore,
+} from '../../helpers/backup-deps.ts';
 import { installResumeRules } from '../../helpers/event-waits.ts';
 
 const CLI = fileURLToPath(new URL('../../../cli/shipyard.mjs', import.meta.url));
@@ -158,6 +164,7 @@ export async function deployBackupMachine(
     // The waiting steps park their tokens; ResumeWait answers the deployed machine's tasks.
     waits: {
       store: localWaitStore(() => local),
+      queue: localCopyQueue(() => local),
       callbacks: createSfnTaskCallbacks({ client: new SFNClient(clientConfig(local.url, region)) }),
     },
   };

@@ -11,6 +11,7 @@ import {
   type AslState,
   allStates,
   errorEqualsNames,
+  fallbackRoundError,
   isWaitForToken,
   loadBackupDefinition,
 } from '../../helpers/backup-asl.ts';
@@ -96,9 +97,11 @@ describe('backup ASL error contract', () => {
         expect(retried).toContain(name);
       }
       for (const rule of rules) {
-        // A token Task's TimeoutSeconds is its polling fallback: rounds of equal length, bounded.
-        if (isWaitForToken(state) && rule.ErrorEquals.includes('States.Timeout')) {
-          expect(rule).toMatchObject({ ErrorEquals: ['States.Timeout'], BackoffRate: 1, MaxAttempts: 12 });
+        // A token Task's round (TimeoutSeconds, or HeartbeatSeconds for CopyImage) is its
+        // polling fallback: rounds of equal length, bounded.
+        const round = fallbackRoundError(state);
+        if (isWaitForToken(state) && rule.ErrorEquals.includes(round)) {
+          expect(rule).toMatchObject({ ErrorEquals: [round], BackoffRate: 1, MaxAttempts: 12 });
           continue;
         }
         expect(rule.BackoffRate).toBeGreaterThan(1);

@@ -1,7 +1,11 @@
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
+import { COPY_QUEUE } from '../../../shared/backup/copy-queue.ts';
+import { MAX_TARGET_DEADLINE_HOURS } from '../../../shared/config/policies.ts';
 import {
   allStates,
+  fallbackRoundError,
+  fallbackRoundSeconds,
   isWaitForToken,
   loadBackupDefinition,
   taskFunctionKeys,
@@ -34,10 +38,11 @@ describe('backup ASL is valid', () => {
     const waiting = [...states].filter(([, s]) => isWaitForToken(s));
     expect(waiting.map(([name]) => name).sort()).toEqual(['CopyImage', 'CreateSnapshots', 'RegisterImage']);
     for (const [name, state] of waiting) {
-      // The polling fallback: TimeoutSeconds per round, a bounded number of rounds (12 h at most).
-      const timeout = Number(state.TimeoutSeconds);
+      // The polling fallback: a round (TimeoutSeconds, or HeartbeatSeconds for a Task that may
+      // queue), a bounded number of rounds (12 h at most).
+      const timeout = fallbackRoundSeconds(state);
       const rounds = (state.Retry as { ErrorEquals: string[]; MaxAttempts: number }[]).find((r) =>
-        r.ErrorEquals.includes('States.Timeout'),
+        r.ErrorEquals.includes(fallbackRoundError(state)),
       )?.MaxAttempts;
       expect(timeout, name).toBeGreaterThan(0);
       expect(rounds, name).toBeDefined();
@@ -45,5 +50,16 @@ describe('backup ASL is valid', () => {
       expect(JSON.stringify(state.Parameters), name).toContain('"taskToken.$":"$$.Task.Token"');
     }
     expect(new Set(taskFunctionKeys(definition).values()).size).toBe(8);
+  });
+
+  // Step Functions Developer Guide, "Task workflow state": HeartbeatSeconds must be smaller than
+  // TimeoutSeconds; past it with no SendTaskHeartbeat the state fails with States.HeartbeatTimeout.
+  // Step Functions API Reference, SendTaskHeartbeat: it "resets the Heartbeat clock".
+  it('CopyImage lives on heartbeats while it queues: the queue refreshes them well inside the round', () => {
+    const copy = allStates(loadBackupDefinition()).get('CopyImage');
+    expect(copy?.HeartbeatSeconds).toBe(COPY_QUEUE.heartbeatSeconds);
+    expect(copy?.TimeoutSeconds).toBe(MAX_TARGET_DEADLINE_HOURS * 3600);
+    expect(Number(copy?.HeartbeatSeconds)).toBeLessThan(Number(copy?.TimeoutSeconds));
+    expect(COPY_QUEUE.refreshSeconds * 2).toBeLessThanOrEqual(COPY_QUEUE.heartbeatSeconds);
   });
 });

@@ -8,34 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { SnapshotFailed, SnapshotNotReady } from '../../../shared/backup/errors.ts';
 import type { BackupDeps } from '../../../shared/backup-service/deps.ts';
 import { parkWait, resumeWaits, splitTaskToken } from '../../../shared/backup-service/event-waits.ts';
-import type { ParkedWait, TaskCallbacks } from '../../../shared/backup-service/ports/event-waits.ts';
+import { memoryEventWaits } from '../../helpers/memory-waits.ts';
 
 function memoryWaits() {
-  const stored = new Map<string, ParkedWait>();
-  const sent: { token: string; kind: 'success' | 'failure'; body: unknown }[] = [];
-  const open = new Set<string>();
-  const answer = (token: string) => (open.delete(token) ? ('sent' as const) : ('gone' as const));
-  const callbacks: TaskCallbacks = {
-    succeed: async (token, output) => {
-      sent.push({ token, kind: 'success', body: output });
-      return answer(token);
-    },
-    fail: async (token, error, cause) => {
-      sent.push({ token, kind: 'failure', body: { error, cause } });
-      return answer(token);
-    },
-  };
-  const deps = {
-    now: () => new Date('2026-02-01T01:00:00Z'),
-    waits: {
-      store: {
-        put: async (r: string, id: string, w: ParkedWait) => void stored.set(`${r}/${id}`, w),
-        get: async (r: string, id: string) => stored.get(`${r}/${id}`),
-        delete: async (r: string, id: string) => void stored.delete(`${r}/${id}`),
-      },
-      callbacks,
-    },
-  } as unknown as BackupDeps;
+  const now = () => new Date('2026-02-01T01:00:00Z');
+  const { waits, stored, sent, open } = memoryEventWaits(now);
+  const deps = { now, waits } as unknown as BackupDeps;
   return { deps, stored, sent, open };
 }
 

@@ -15,7 +15,13 @@ import { describe, expect, it } from 'vitest';
 import { makeHandler as makeResumeWait } from '../../../functions/backup-resume-wait/handler.ts';
 import { createEc2PortFactory } from '../../../shared/aws/ec2.ts';
 import { silentLogger } from '../../../shared/backup-service/deps.ts';
-import { deployed, localRunFiles, localRunRecords, localWaitStore } from '../../helpers/backup-deps.ts';
+import {
+  deployed,
+  localCopyQueue,
+  localRunFiles,
+  localRunRecords,
+  localWaitStore,
+} from '../../helpers/backup-deps.ts';
 import { createBackupWorkflow } from '../../helpers/backup-workflow.ts';
 import { createTokenRegistry } from '../../helpers/event-waits.ts';
 import { INSTANCE_B, policy, runInput, SOURCE, seedFleet, VOLUMES_B } from './scenario.ts';
@@ -108,7 +114,7 @@ describe('event-driven waits', () => {
       policies: deployed(policy()),
       runRecords: localRunRecords(local),
       runFiles: localRunFiles(local),
-      waits: { store: localWaitStore(local), callbacks: tokens.callbacks },
+      waits: { store: localWaitStore(local), callbacks: tokens.callbacks, queue: localCopyQueue(local) },
     });
     // Act
     const reports = [];

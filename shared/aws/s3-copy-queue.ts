@@ -1,0 +1,121 @@
+/**
+ * The CopyQueue port over S3: one JSON object per queued copy in the results bucket,
+ * `waits/<region>/copy-queue/<key>.json` (private, encrypted, lifecycle-expired). The queue's
+ * order is the keys' order: ListObjectsV2 returns keys "in ascending order of the respective
+ * key names" (Amazon S3 API Reference, ListObjectsV2, Contents), and an entry's LastModified
+ * is its last write — when it was queued, or its token's last heartbeat.
+ */
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import * as z from 'zod';
+import type { CopyQueue, QueuedCopy, QueueEntryRef } from '../backup-service/ports/copy-queue.ts';
+import { sdkErrorCode, toAwsCallError } from './errors.ts';
+
+const queuedCopySchema = z
+  .object({ token: z.string().min(1), input: z.unknown(), queuedAt: z.string() })
+  .strict();
+
+/** ListObjectsV2's page size (API Reference: at most 1,000 keys per response). */
+const PAGE = 1_000;
+
+/** `waits/<region>/copy-queue/`; the region is checked so no input can reach another prefix. */
+const queuePrefix = (region: string): string => {
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new Error(`not a region: ${region}`);
+  return `waits/${region}/copy-queue/`;
+};
+
+/** A key as the queue service makes them (shared/backup-service/copy-queue.ts): no slash, no dot-dot. */
+const entryKey = (region: string, key: string): string => {
+  if (!/^[0-9TZ]{16}~[A-Za-z0-9%._-]{1,240}~(i|vol)-[0-9a-f]{8,17}$/.test(key))
+    throw new Error(`not a copy queue key: ${key}`);
+  return `${queuePrefix(region)}${key}.json`;
+};
+
+export interface S3CopyQueueOptions {
+  bucket: string;
+  config?: S3ClientConfig;
+  client?: S3Client;
+}
+
+export function createS3CopyQueue({ bucket, config = {}, client }: S3CopyQueueOptions): CopyQueue {
+  const s3 = client ?? new S3Client(config);
+  return {
+    async put(region, key, entry) {
+      try {
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: entryKey(region, key),
+            Body: JSON.stringify(entry),
+            ContentType: 'application/json',
+          }),
+        );
+      } catch (error) {
+        throw toAwsCallError('S3', 'PutObject', error);
+      }
+    },
+    async list(region, max): Promise<QueueEntryRef[]> {
+      const prefix = queuePrefix(region);
+      const refs: QueueEntryRef[] = [];
+      let token: string | undefined;
+      do {
+        let page: ListObjectsV2CommandOutput;
+        try {
+          page = await s3.send(
+            new ListObjectsV2Command({
+              Bucket: bucket,
+              Prefix: prefix,
+              MaxKeys: Math.min(PAGE, max - refs.length),
+              ContinuationToken: token,
+            }),
+          );
+        } catch (error) {
+          throw toAwsCallError('S3', 'ListObjectsV2', error);
+        }
+        for (const object of page.Contents ?? []) {
+          const key = object.Key ?? '';
+          if (!key.endsWith('.json')) continue;
+          refs.push({
+            key: key.slice(prefix.length, -'.json'.length),
+            touchedAt: object.LastModified?.getTime() ?? 0,
+          });
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token !== undefined && refs.length < max);
+      return refs;
+    },
+    async get(region, key): Promise<QueuedCopy | undefined> {
+      let text: string;
+      try {
+        const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: entryKey(region, key) }));
+        text = (await got.Body?.transformToString()) ?? '';
+      } catch (error) {
+        if (sdkErrorCode(error) === 'NoSuchKey') return undefined;
+        throw toAwsCallError('S3', 'GetObject', error);
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        return undefined;
+      }
+      const parsed = queuedCopySchema.safeParse(json);
+      // Not an entry this code wrote: nothing to start (its Task's heartbeat timeout ends it).
+      return parsed.success ? (parsed.data as QueuedCopy) : undefined;
+    },
+    async delete(region, key) {
+      try {
+        await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: entryKey(region, key) }));
+      } catch (error) {
+        throw toAwsCallError('S3', 'DeleteObject', error);
+      }
+    },
+  };
+}

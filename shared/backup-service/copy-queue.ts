@@ -1,0 +1,178 @@
+/**
+ * The copy queue (rules in shared/backup/copy-queue.ts). CopyImage joins it when EC2 refuses
+ * for want of a slot, or when others already wait for one in the region (they go first, and
+ * no request is spent learning the region is full); its Task keeps waiting on its token. Each
+ * `EC2 AMI State Change` in a region (a copy ended: a slot is free) drains the region's queue:
+ * it starts the head's copies until EC2 refuses, parks each token under its copy, and
+ * heartbeats the entries whose Tasks would otherwise reach their HeartbeatSeconds. A token
+ * whose Task no longer waits (its execution stopped) is dropped before anything is started
+ * for it, so the queue never starts a copy nobody waits for.
+ */
+
+import { COPY_QUEUE, copyQueueKey } from '../backup/copy-queue.ts';
+import { BackupError, isTransientBackupError, WaitAttemptsExhausted } from '../backup/errors.ts';
+import { isLimitError, pastTargetDeadline, targetDeadline } from '../backup/target-deadline.ts';
+import { type CopyStarter, type CopyTask, parkCopy } from './copy-image.ts';
+import type { BackupDeps } from './deps.ts';
+import { requireWaits } from './event-waits.ts';
+import type { QueuedCopy, QueueEntryRef } from './ports/copy-queue.ts';
+import { copyTaskSchema } from './state.ts';
+import { parseRunTask } from './task-input.ts';
+
+const keyOf = ({ run, target }: CopyTask) => copyQueueKey(run.startedAt, run.runId, target.id);
+
+/** What CopyImage did with its attempt. */
+export type CopyAttempt = { kind: 'started' } | { kind: 'queued'; key: string; behind: number };
+
+/**
+ * CopyImage's attempt with its task token: starts the copy and parks the token under it, or
+ * queues it. A refusal other than for a slot (a terminal error, throttling with nobody queued)
+ * is thrown, for the step's Retry/Catch.
+ */
+export async function startOrQueueCopy(
+  deps: BackupDeps,
+  token: string,
+  task: CopyTask,
+  start: CopyStarter,
+): Promise<CopyAttempt> {
+  const { queue } = requireWaits(deps);
+  const region = task.copy.region;
+  const key = keyOf(task);
+  const [head] = await queue.list(region, 1);
+  const enqueue = async (behind: number): Promise<CopyAttempt> => {
+    await queue.put(region, key, { token, input: task, queuedAt: deps.now().toISOString() });
+    deps.logger.info('copy queued for a slot', { target: task.target.id, region, key });
+    return { kind: 'queued', key, behind };
+  };
+  const mine = head?.key === key;
+  if (head !== undefined && !mine) return enqueue(1);
+  let started: Awaited<ReturnType<CopyStarter>>;
+  try {
+    started = await start(task);
+  } catch (error) {
+    const slot = error instanceof Error && error.name === 'Ec2LimitExceeded';
+    // Throttled with nobody queued: a short Retry; throttled at the head of the queue: stay there.
+    if (slot || (mine && isLimitError(error))) return enqueue(0);
+    throw error;
+  }
+  await parkCopy(deps, token, task, started);
+  if (mine) await queue.delete(region, key);
+  return { kind: 'started' };
+}
+
+/** What one drain did. */
+export interface DrainReport {
+  started: number;
+  /** Entries whose Task no longer waited: removed, nothing started. */
+  dropped: number;
+  /** Entries failed through their token (past the deadline, a terminal error). */
+  failed: number;
+  heartbeats: number;
+  /** Entries still queued after the drain. */
+  queued: number;
+}
+
+type Ended = 'started' | 'dropped' | 'failed' | 'refused';
+
+/** Fails an entry's Task with `error` (named) and removes the entry. */
+async function failEntry(
+  deps: BackupDeps,
+  region: string,
+  key: string,
+  entry: QueuedCopy,
+  error: BackupError,
+) {
+  const { queue, callbacks } = requireWaits(deps);
+  await callbacks.fail(entry.token, error.name, error.message);
+  await queue.delete(region, key);
+}
+
+/** Reads an entry's task as the CopyImage step would (the deployed policy decides), or fails it. */
+async function entryTask(deps: BackupDeps, region: string, key: string, entry: QueuedCopy) {
+  try {
+    return parseRunTask('copy-image', copyTaskSchema, entry.input, deps.policies);
+  } catch (error) {
+    if (!(error instanceof BackupError)) throw error;
+    await failEntry(deps, region, key, entry, error);
+    return undefined;
+  }
+}
+
+/** Tries to start the copy of one entry. `refused`: EC2 has no slot (or no request) to give now. */
+async function startEntry(deps: BackupDeps, region: string, ref: QueueEntryRef, start: CopyStarter) {
+  const { queue, callbacks } = requireWaits(deps);
+  const entry = await queue.get(region, ref.key);
+  if (entry === undefined) return 'dropped';
+  if ((await callbacks.heartbeat(entry.token)) === 'gone') {
+    await queue.delete(region, ref.key);
+    return 'dropped';
+  }
+  const task = await entryTask(deps, region, ref.key, entry);
+  if (task === undefined) return 'failed';
+  let started: Awaited<ReturnType<CopyStarter>>;
+  try {
+    started = await start(task);
+  } catch (error) {
+    if (isLimitError(error) || isTransientBackupError(error)) return 'refused';
+    if (!(error instanceof BackupError)) throw error;
+    await failEntry(deps, region, ref.key, entry, error);
+    return 'failed';
+  }
+  await parkCopy(deps, entry.token, task, started);
+  await queue.delete(region, ref.key);
+  return 'started';
+}
+
+/** Heartbeats one entry (or fails it past its target's deadline) and rewrites it: its new LastModified. */
+async function refreshEntry(deps: BackupDeps, region: string, key: string): Promise<boolean> {
+  const { queue, callbacks } = requireWaits(deps);
+  const entry = await queue.get(region, key);
+  if (entry === undefined) return false;
+  const task = await entryTask(deps, region, key, entry);
+  if (task === undefined) return false;
+  const hours = task.run.policy.targetDeadlineHours;
+  if (pastTargetDeadline(task.run.startedAt, hours, deps.now())) {
+    const deadline = targetDeadline(task.run.startedAt, hours);
+    const error = new WaitAttemptsExhausted(
+      `${region}: no copy slot before the target's deadline ${deadline} (targetDeadlineHours ${hours} after the run started)`,
+    );
+    await failEntry(deps, region, key, entry, error);
+    return false;
+  }
+  if ((await callbacks.heartbeat(entry.token)) === 'gone') {
+    await queue.delete(region, key);
+    return false;
+  }
+  await queue.put(region, key, entry);
+  return true;
+}
+
+/** Drains `region`'s queue after a copy there ended (see the module comment). */
+export async function drainCopyQueue(
+  deps: BackupDeps,
+  region: string,
+  start: CopyStarter,
+): Promise<DrainReport> {
+  const { queue } = requireWaits(deps);
+  const refs = await queue.list(region, COPY_QUEUE.listedPerDrain);
+  const report: DrainReport = { started: 0, dropped: 0, failed: 0, heartbeats: 0, queued: refs.length };
+  const handled = new Set<string>();
+  for (const ref of refs) {
+    if (report.started >= COPY_QUEUE.startsPerDrain) break;
+    handled.add(ref.key);
+    const ended: Ended = await startEntry(deps, region, ref, start);
+    if (ended === 'refused') break;
+    report[ended] += 1;
+    report.queued -= 1;
+  }
+  const now = deps.now().getTime();
+  const stale = refs
+    .filter((r) => !handled.has(r.key) && now - r.touchedAt >= COPY_QUEUE.refreshSeconds * 1000)
+    .sort((a, b) => a.touchedAt - b.touchedAt)
+    .slice(0, COPY_QUEUE.heartbeatsPerDrain);
+  for (const ref of stale) {
+    if (await refreshEntry(deps, region, ref.key)) report.heartbeats += 1;
+    else report.queued -= 1;
+  }
+  return report;
+}

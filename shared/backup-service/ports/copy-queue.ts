@@ -1,0 +1,32 @@
+/**
+ * The copy queue: copies EC2 refused for want of a slot in their destination region
+ * (ResourceLimitExceeded: the concurrent AMI copy limit; or throttled while others queue),
+ * waiting in order for a slot, each with the task token of its waiting CopyImage Task.
+ */
+
+/** A queued copy: its Task's token and the CopyImage input to start it with. */
+export interface QueuedCopy {
+  token: string;
+  /** CopyImage's task input (`{ run, target, source, copy }`), checked again when started. */
+  input: unknown;
+  /** When the copy first joined the queue (ISO). */
+  queuedAt: string;
+}
+
+/** A queue entry as a listing shows it: its key (the queue's order) and its last write. */
+export interface QueueEntryRef {
+  key: string;
+  /** The entry's last write (queued, or its token's last heartbeat), epoch ms. */
+  touchedAt: number;
+}
+
+/** Per destination region, ordered by key (the results bucket, `waits/<region>/copy-queue/`). */
+export interface CopyQueue {
+  /** Writes (or rewrites: a newer token, a heartbeat) the entry under `key`. */
+  put(region: string, key: string, entry: QueuedCopy): Promise<void>;
+  /** The region's entries in key order, at most `max` of them. */
+  list(region: string, max: number): Promise<QueueEntryRef[]>;
+  /** `undefined` when the entry is gone (started, or dropped meanwhile). */
+  get(region: string, key: string): Promise<QueuedCopy | undefined>;
+  delete(region: string, key: string): Promise<void>;
+}

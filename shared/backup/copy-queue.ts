@@ -1,0 +1,40 @@
+/**
+ * The copy queue's rules. A copy EC2 refuses for want of a slot (ResourceLimitExceeded: the
+ * concurrent AMI copy limit of its destination region) waits in a queue instead of polling
+ * CopyImage: each copy that ends in the region (its `EC2 AMI State Change` event) starts the
+ * next ones. A queued copy's Task lives on heartbeats: the CopyImage Task's HeartbeatSeconds
+ * is its polling fallback, and the queue heartbeats the Tasks that wait in it (Step Functions
+ * API Reference, SendTaskHeartbeat: it "resets the Heartbeat clock").
+ */
+
+export const COPY_QUEUE = {
+  /** The CopyImage Task's HeartbeatSeconds (statemachines/backup.asl.yaml): one fallback round. */
+  heartbeatSeconds: 3_600,
+  /** A queued entry gets a heartbeat once its last write is this old: half a round, so none lapses. */
+  refreshSeconds: 1_800,
+  /** Copies one event may start: the slot it freed, and slots whose events were lost. */
+  startsPerDrain: 5,
+  /** Heartbeats one event may send, the stalest entries first. */
+  heartbeatsPerDrain: 50,
+  /** Entries one event reads: a Distributed Map runs at most 10,000 children at once. */
+  listedPerDrain: 10_000,
+} as const;
+
+/** `2026-03-01T01:30:00.000Z` → `20260301T013000Z`: sorts as the instants do. */
+const compactInstant = (iso: string): string => `${iso.slice(0, 19).replace(/[-:]/g, '')}Z`;
+
+/** Execution names may hold characters a key should not: percent-encoded, `!'()*` included. */
+const keySafe = (name: string): string =>
+  encodeURIComponent(name).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * The queue key of a run's copy of a target: the run's instant first (earlier runs go first,
+ * whatever their policy), then the run and the target. The same for every attempt of the copy,
+ * so a retried Task takes its place instead of joining the end.
+ *
+ * @example
+ * copyQueueKey('2026-03-01T01:30:00.000Z', 'nightly-2026-03-01', 'i-0123456789abcdef0');
+ * // '20260301T013000Z~nightly-2026-03-01~i-0123456789abcdef0'
+ */
+export const copyQueueKey = (runStartedAt: string, runId: string, targetId: string): string =>
+  `${compactInstant(runStartedAt)}~${keySafe(runId)}~${targetId}`;

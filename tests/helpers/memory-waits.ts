@@ -1,0 +1,56 @@
+/**
+ * In-memory EventWaits (parked waits, task callbacks, the copy queue) for unit tests of the
+ * waiting steps' services. `open` holds the tokens whose Tasks still wait: SendTask* on any
+ * other answers `gone`, as Step Functions does for a Task that ended (TaskTimedOut).
+ */
+import type { CopyQueue, QueuedCopy } from '../../shared/backup-service/ports/copy-queue.ts';
+import type { EventWaits, ParkedWait, TaskCallbacks } from '../../shared/backup-service/ports/event-waits.ts';
+
+export type SentCallback =
+  | { token: string; kind: 'success'; body: unknown }
+  | { token: string; kind: 'failure'; body: { error: string; cause: string } };
+
+export function memoryEventWaits(now: () => Date) {
+  const stored = new Map<string, ParkedWait>();
+  const queued = new Map<string, { entry: QueuedCopy; touchedAt: number }>();
+  const sent: SentCallback[] = [];
+  const heartbeats: string[] = [];
+  const open = new Set<string>();
+  const answer = (token: string) => (open.delete(token) ? ('sent' as const) : ('gone' as const));
+  const callbacks: TaskCallbacks = {
+    succeed: async (token, output) => {
+      sent.push({ token, kind: 'success', body: output });
+      return answer(token);
+    },
+    fail: async (token, error, cause) => {
+      sent.push({ token, kind: 'failure', body: { error, cause } });
+      return answer(token);
+    },
+    heartbeat: async (token) => {
+      heartbeats.push(token);
+      return open.has(token) ? 'sent' : 'gone';
+    },
+  };
+  const queue: CopyQueue = {
+    put: async (region, key, entry) =>
+      void queued.set(`${region}/${key}`, { entry: structuredClone(entry), touchedAt: now().getTime() }),
+    list: async (region, max) =>
+      [...queued.entries()]
+        .filter(([k]) => k.startsWith(`${region}/`))
+        .map(([k, v]) => ({ key: k.slice(region.length + 1), touchedAt: v.touchedAt }))
+        .sort((a, b) => (a.key < b.key ? -1 : 1))
+        .slice(0, max),
+    get: async (region, key) => structuredClone(queued.get(`${region}/${key}`)?.entry),
+    delete: async (region, key) => void queued.delete(`${region}/${key}`),
+  };
+  const waits: EventWaits = {
+    store: {
+      put: async (r, id, w) => void stored.set(`${r}/${id}`, w),
+      get: async (r, id) => stored.get(`${r}/${id}`),
+      delete: async (r, id) => void stored.delete(`${r}/${id}`),
+    },
+    callbacks,
+    queue,
+  };
+  return { waits, stored, queued, sent, heartbeats, open };
+}
