@@ -168,15 +168,21 @@ describe('backup workflow (3 instances, one with 3 volumes; copies to 2 regions;
     expect((await inventory(local().control, SOURCE)).snapshots).toHaveLength(5);
   });
 
-  it('waits out the copy concurrency limit (ResourceLimitExceeded) with the Retry backoff', async () => {
+  it('waits out the copy concurrency limit (ResourceLimitExceeded) in the copy queue, one invocation per copy', async () => {
     // Prepare: one AMI copy in flight per destination region.
     await seedFleet(local().control, { limits: { concurrentImageCopies: 1 } });
     const workflow = await createBackupWorkflow(local);
     // Act
     const result = await workflow.run(runInput(policy(), RUN));
-    // Assess
+    // Assess: 3 targets × 2 regions, each CopyImage Task invoked once; the refused copies
+    // waited in their region's queue and the copies that ended there started them
+    // (CopyImage requests beyond the six: the queue's starts).
     expect(result.status).toBe('succeeded');
-    expect(result.invocations.CopyImage).toBeGreaterThan(6);
+    expect(result.invocations.CopyImage).toBe(6);
+    const requests = (await local().control.counters()).calls
+      .filter((c) => c.service === 'ec2' && c.action === 'CopyImage')
+      .reduce((n, c) => n + c.count, 0);
+    expect(requests).toBeGreaterThan(6);
     for (const region of [COPY_A, COPY_B]) {
       const { images } = await inventory(local().control, region);
       expect(images.filter((i) => i.state === 'available')).toHaveLength(3);

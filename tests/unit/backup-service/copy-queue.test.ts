@@ -1,0 +1,302 @@
+/**
+ * The copy queue (shared/backup-service/copy-queue.ts) over in-memory ports. The AWS rules it
+ * rests on:
+ * - CopyImage answers `ResourceLimitExceeded` past the concurrent AMI copy limit of the
+ *   destination region (EC2 User Guide, "How AMI copy works"; EC2 API Reference, "Error codes":
+ *   ResourceLimitExceeded), and EC2 request throttling answers `RequestLimitExceeded` (EC2
+ *   Developer Guide, "Request throttling for the Amazon EC2 API");
+ * - SendTaskHeartbeat "resets the Heartbeat clock" of a callback Task, and answers
+ *   TaskTimedOut / TaskDoesNotExist for a Task that no longer waits (Step Functions API
+ *   Reference, SendTaskHeartbeat; botocore stepfunctions model, its errors);
+ * - past HeartbeatSeconds without one the Task fails with States.HeartbeatTimeout (Step
+ *   Functions Developer Guide, "Task workflow state").
+ */
+import { describe, expect, it } from 'vitest';
+import { COPY_QUEUE, copyQueueKey } from '../../../shared/backup/copy-queue.ts';
+import { Ec2LimitExceeded, Ec2Throttled, ImageCopyFailed } from '../../../shared/backup/errors.ts';
+import type { CopyStarter, CopyTask } from '../../../shared/backup-service/copy-image.ts';
+import { drainCopyQueue, startOrQueueCopy } from '../../../shared/backup-service/copy-queue.ts';
+import { type BackupDeps, silentLogger } from '../../../shared/backup-service/deps.ts';
+import type { Ec2Port } from '../../../shared/backup-service/ports/ec2.ts';
+import type { CopyState } from '../../../shared/backup-service/state.ts';
+import type { BackupPolicy } from '../../../shared/config/policies.ts';
+import { deployed, runOf } from '../../helpers/backup-deps.ts';
+import { memoryEventWaits } from '../../helpers/memory-waits.ts';
+import { COPY_A, policy, SOURCE } from '../../workflow/backup/scenario.ts';
+
+const STARTED = '2026-03-01T01:30:00.000Z';
+
+function world(policies: BackupPolicy[] = [policy()]) {
+  let now = Date.parse('2026-03-01T02:00:00.000Z');
+  const clock = () => new Date(now);
+  const memory = memoryEventWaits(clock);
+  // What the check after parking reads: every started copy is still pending.
+  const ec2 = (region: string) =>
+    ({
+      region,
+      describeImages: async (q: { imageIds?: string[] }) =>
+        (q.imageIds ?? []).map((imageId) => ({
+          imageId,
+          state: 'pending',
+          creationDate: STARTED,
+          tags: {},
+          snapshotIds: [],
+        })),
+      describeSnapshots: async () => [],
+    }) as unknown as Ec2Port;
+  const deps = {
+    ec2,
+    logger: silentLogger,
+    now: clock,
+    policies: deployed(...policies),
+    waits: memory.waits,
+  } as unknown as BackupDeps;
+  return { deps, ...memory, advance: (ms: number) => (now += ms) };
+}
+
+let nextTarget = 1;
+function task(overrides: { runId?: string; startedAt?: string; policy?: BackupPolicy } = {}): CopyTask {
+  const p = overrides.policy ?? policy();
+  const id = `i-0${(nextTarget++).toString(16).padStart(16, '0')}`;
+  return {
+    run: runOf(p, overrides.runId ?? 'nightly-2026-03-01', overrides.startedAt ?? STARTED),
+    target: { id, kind: 'instance', form: 'image' },
+    source: {
+      region: SOURCE,
+      imageId: 'ami-0a000000000000001',
+      name: `shipyard/nightly/${id}/nightly-2026-03-01`,
+      createdAt: STARTED,
+      state: 'available',
+      attempt: 1,
+      startedAt: STARTED,
+      waitSeconds: 0,
+    },
+    copy: { region: COPY_A },
+  };
+}
+
+/** A CopyImage that answers from `answers` in turn (a state, or an error to throw), counting its calls. */
+function starter(...answers: (Error | 'started')[]) {
+  const calls: CopyTask[] = [];
+  let copies = 0;
+  const start: CopyStarter = async (t) => {
+    calls.push(t);
+    const answer = answers.shift() ?? 'started';
+    if (answer instanceof Error) throw answer;
+    copies += 1;
+    const copy: CopyState = {
+      region: t.copy.region,
+      imageId: `ami-0c${copies.toString(16).padStart(15, '0')}`,
+      name: t.source.name,
+      state: 'pending',
+      attempt: 0,
+      startedAt: STARTED,
+      waitSeconds: 60,
+    };
+    return copy;
+  };
+  return { start, calls };
+}
+
+const noSlot = () =>
+  new Ec2LimitExceeded('CopyImage: ResourceLimitExceeded: maximum of 300 concurrent AMI copies');
+const keyOf = (t: CopyTask) => copyQueueKey(t.run.startedAt, t.run.runId, t.target.id);
+
+describe('copy queue', () => {
+  it('a copy with no slot queues on its token; the next copy that ends in the region starts it', async () => {
+    const w = world();
+    const t = task();
+    w.open.add('tok-1');
+    expect(await startOrQueueCopy(w.deps, 'tok-1', t, starter(noSlot()).start)).toMatchObject({
+      kind: 'queued',
+    });
+    expect([...w.queued.keys()]).toEqual([`${COPY_A}/${keyOf(t)}`]);
+    expect(w.sent).toEqual([]); // the Task keeps waiting: nothing thrown, nothing sent
+
+    const copies = starter('started');
+    const report = await drainCopyQueue(w.deps, COPY_A, copies.start);
+
+    expect(report).toMatchObject({ started: 1, queued: 0 });
+    expect(copies.calls.map((c) => c.target.id)).toEqual([t.target.id]);
+    expect(w.queued.size).toBe(0);
+    // The same token now waits under the started copy, for its AMI State Change.
+    expect([...w.stored.entries()].map(([k, v]) => [k, v.token, v.kind])).toEqual([
+      [`${COPY_A}/ami-0c000000000000001`, 'tok-1', 'copy'],
+    ]);
+    expect(w.sent).toEqual([]);
+  });
+
+  it('joins behind the copies already queued in its region, without a CopyImage request', async () => {
+    const w = world();
+    const first = task({ startedAt: '2026-03-01T01:00:00.000Z', runId: 'earlier' });
+    const second = task();
+    w.open.add('tok-a').add('tok-b');
+    await startOrQueueCopy(w.deps, 'tok-a', first, starter(noSlot()).start);
+    const asked = starter('started');
+
+    expect(await startOrQueueCopy(w.deps, 'tok-b', second, asked.start)).toMatchObject({ kind: 'queued' });
+
+    expect(asked.calls).toEqual([]);
+    expect((await w.waits.queue.list(COPY_A, 10)).map((r) => r.key)).toEqual([keyOf(first), keyOf(second)]);
+  });
+
+  it('starts in queue order (earlier runs first) and stops at the first refusal', async () => {
+    const w = world();
+    const late = task({ startedAt: '2026-03-01T03:00:00.000Z', runId: 'late' });
+    const early = task({ startedAt: '2026-03-01T01:00:00.000Z', runId: 'early' });
+    const middle = task({ startedAt: '2026-03-01T02:00:00.000Z', runId: 'middle' });
+    for (const [t, token] of [
+      [late, 'tok-late'],
+      [early, 'tok-early'],
+      [middle, 'tok-middle'],
+    ] as const) {
+      w.open.add(token);
+      await w.waits.queue.put(COPY_A, keyOf(t), { token, input: t, queuedAt: STARTED });
+    }
+    const copies = starter('started', noSlot(), 'started');
+
+    const report = await drainCopyQueue(w.deps, COPY_A, copies.start);
+
+    expect(copies.calls.map((c) => c.run.runId)).toEqual(['early', 'middle']);
+    expect(report).toMatchObject({ started: 1, queued: 2 });
+    expect((await w.waits.queue.list(COPY_A, 10)).map((r) => r.key)).toEqual([keyOf(middle), keyOf(late)]);
+  });
+
+  it('starts at most startsPerDrain copies per event', async () => {
+    const w = world();
+    const many = Array.from({ length: COPY_QUEUE.startsPerDrain + 2 }, () => task());
+    for (const [n, t] of many.entries()) {
+      w.open.add(`tok-${n}`);
+      await w.waits.queue.put(COPY_A, keyOf(t), { token: `tok-${n}`, input: t, queuedAt: STARTED });
+    }
+    const copies = starter();
+
+    const report = await drainCopyQueue(w.deps, COPY_A, copies.start);
+
+    expect(report.started).toBe(COPY_QUEUE.startsPerDrain);
+    expect(copies.calls).toHaveLength(COPY_QUEUE.startsPerDrain);
+    expect(w.queued.size).toBe(2);
+  });
+
+  it('a queued copy whose Task no longer waits is dropped before anything is started for it', async () => {
+    const w = world();
+    const stopped = task();
+    const waiting = task();
+    w.open.add('tok-live'); // tok-dead's execution stopped: its heartbeat answers gone
+    await w.waits.queue.put(COPY_A, keyOf(stopped), { token: 'tok-dead', input: stopped, queuedAt: STARTED });
+    await w.waits.queue.put(COPY_A, keyOf(waiting), { token: 'tok-live', input: waiting, queuedAt: STARTED });
+    const copies = starter();
+
+    const report = await drainCopyQueue(w.deps, COPY_A, copies.start);
+
+    expect(copies.calls.map((c) => c.target.id)).toEqual([waiting.target.id]);
+    expect(report).toMatchObject({ started: 1, dropped: 1, queued: 0 });
+    expect(w.queued.size).toBe(0);
+  });
+
+  it('a terminal refusal fails that copy through its token, named, and the drain goes on', async () => {
+    const w = world();
+    const broken = task();
+    const fine = task();
+    w.open.add('tok-broken').add('tok-fine');
+    await w.waits.queue.put(COPY_A, keyOf(broken), { token: 'tok-broken', input: broken, queuedAt: STARTED });
+    await w.waits.queue.put(COPY_A, keyOf(fine), { token: 'tok-fine', input: fine, queuedAt: STARTED });
+
+    const report = await drainCopyQueue(
+      w.deps,
+      COPY_A,
+      starter(new ImageCopyFailed('us-east-1: KMS key disabled'), 'started').start,
+    );
+
+    expect(report).toMatchObject({ started: 1, failed: 1, queued: 0 });
+    expect(w.sent).toEqual([
+      {
+        token: 'tok-broken',
+        kind: 'failure',
+        body: { error: 'ImageCopyFailed', cause: 'us-east-1: KMS key disabled' },
+      },
+    ]);
+  });
+
+  it('an entry for a policy that is not deployed is failed (RunPolicyMismatch), nothing started', async () => {
+    const w = world([policy()]);
+    const forged = task({ policy: policy({ retention: { keepLast: 1 } }) });
+    w.open.add('tok-forged');
+    await w.waits.queue.put(COPY_A, keyOf(forged), { token: 'tok-forged', input: forged, queuedAt: STARTED });
+    const copies = starter();
+
+    await drainCopyQueue(w.deps, COPY_A, copies.start);
+
+    expect(copies.calls).toEqual([]);
+    expect(w.sent).toMatchObject([
+      { token: 'tok-forged', kind: 'failure', body: { error: 'RunPolicyMismatch' } },
+    ]);
+    expect(w.queued.size).toBe(0);
+  });
+
+  it('throttled with nobody queued: thrown for the Retry; throttled at the head of the queue: stays queued', async () => {
+    const w = world();
+    const t = task();
+    w.open.add('tok-1').add('tok-2');
+    const throttled = () => new Ec2Throttled('CopyImage: RequestLimitExceeded');
+
+    await expect(startOrQueueCopy(w.deps, 'tok-1', t, starter(throttled()).start)).rejects.toMatchObject({
+      name: 'Ec2Throttled',
+    });
+    expect(w.queued.size).toBe(0);
+
+    await startOrQueueCopy(w.deps, 'tok-1', t, starter(noSlot()).start);
+    // The Task's fallback round ran the step again (a new token): it takes its own place.
+    expect(await startOrQueueCopy(w.deps, 'tok-2', t, starter(throttled()).start)).toMatchObject({
+      kind: 'queued',
+    });
+    expect([...w.queued.values()].map((v) => v.entry.token)).toEqual(['tok-2']);
+  });
+
+  it('at the head of the queue with a slot free: starts, parks its token and leaves the queue', async () => {
+    const w = world();
+    const t = task();
+    w.open.add('tok-old').add('tok-new');
+    await startOrQueueCopy(w.deps, 'tok-old', t, starter(noSlot()).start);
+
+    expect(await startOrQueueCopy(w.deps, 'tok-new', t, starter('started').start)).toEqual({
+      kind: 'started',
+    });
+
+    expect(w.queued.size).toBe(0);
+    expect([...w.stored.values()].map((v) => v.token)).toEqual(['tok-new']);
+  });
+
+  it('keeps the queued Tasks alive with heartbeats, and fails those still queued at their deadline', async () => {
+    const long = policy({ name: 'long' });
+    const short = policy({ name: 'short', targetDeadlineHours: 2 });
+    const w = world([long, short]);
+    const head = task({ policy: long, runId: 'long-1', startedAt: '2026-03-01T01:00:00.000Z' });
+    const behind = task({ policy: short, runId: 'short-1', startedAt: STARTED });
+    w.open.add('tok-head').add('tok-behind');
+    await w.waits.queue.put(COPY_A, keyOf(head), { token: 'tok-head', input: head, queuedAt: STARTED });
+    await w.waits.queue.put(COPY_A, keyOf(behind), { token: 'tok-behind', input: behind, queuedAt: STARTED });
+    w.advance(COPY_QUEUE.refreshSeconds * 1000);
+
+    // No slot: the head is refused (after its liveness heartbeat); the entry behind it is
+    // stale, so it gets its heartbeat and is rewritten.
+    const first = await drainCopyQueue(w.deps, COPY_A, starter(noSlot()).start);
+
+    expect(first).toMatchObject({ started: 0, heartbeats: 1, queued: 2 });
+    expect(w.heartbeats).toEqual(['tok-head', 'tok-behind']);
+    expect(w.sent).toEqual([]);
+    // Rewritten just now: the next event does not heartbeat it again.
+    await drainCopyQueue(w.deps, COPY_A, starter(noSlot()).start);
+    expect(w.heartbeats).toEqual(['tok-head', 'tok-behind', 'tok-head']);
+
+    // An hour later it is stale again and its run's deadline (01:30 + 2 h) has come: it fails, named.
+    w.advance(3600 * 1000);
+    const later = await drainCopyQueue(w.deps, COPY_A, starter(noSlot()).start);
+
+    expect(later).toMatchObject({ heartbeats: 0, queued: 1 });
+    expect(w.sent).toMatchObject([
+      { token: 'tok-behind', kind: 'failure', body: { error: 'WaitAttemptsExhausted' } },
+    ]);
+    expect((await w.waits.queue.list(COPY_A, 10)).map((r) => r.key)).toEqual([keyOf(head)]);
+  });
+});
