@@ -6,7 +6,7 @@
 import type { CopyQueue, QueuedCopy } from '../../shared/backup-service/ports/copy-queue.ts';
 import type { EventWaits, ParkedWait, TaskCallbacks } from '../../shared/backup-service/ports/event-waits.ts';
 
-export type SentCallback =
+type SentCallback =
   | { token: string; kind: 'success'; body: unknown }
   | { token: string; kind: 'failure'; body: { error: string; cause: string } };
 
