@@ -45,7 +45,11 @@ export async function startOrQueueCopy(
     return { kind: 'queued', key, behind };
   };
   const mine = head?.key === key;
-  if (head !== undefined && !mine) return enqueue(1);
+  // A head nobody wrote for a whole round is not being served (no copy ended in the region
+  // since, or its Task is gone): ask EC2 instead of waiting behind it.
+  const served =
+    head !== undefined && deps.now().getTime() - head.touchedAt < COPY_QUEUE.heartbeatSeconds * 1000;
+  if (head !== undefined && !mine && served) return enqueue(1);
   let started: Awaited<ReturnType<CopyStarter>>;
   try {
     started = await start(task);
@@ -113,7 +117,12 @@ async function startEntry(deps: BackupDeps, region: string, ref: QueueEntryRef, 
   try {
     started = await start(task);
   } catch (error) {
-    if (isLimitError(error) || isTransientBackupError(error)) return 'refused';
+    if (isLimitError(error) || isTransientBackupError(error)) {
+      // Still first in line and alive: its write says the queue is served.
+      if (deps.now().getTime() - ref.touchedAt >= COPY_QUEUE.refreshSeconds * 1000)
+        await queue.put(region, ref.key, entry);
+      return 'refused';
+    }
     if (!(error instanceof BackupError)) throw error;
     await failEntry(deps, region, ref.key, entry, error);
     return 'failed';

@@ -140,6 +140,20 @@ describe('copy queue', () => {
     expect((await w.waits.queue.list(COPY_A, 10)).map((r) => r.key)).toEqual([keyOf(first), keyOf(second)]);
   });
 
+  it('a head nobody served for a whole round does not hold the region: the copy asks EC2 itself', async () => {
+    const w = world();
+    const stuck = task({ startedAt: '2026-03-01T01:00:00.000Z', runId: 'stuck' });
+    const next = task();
+    w.open.add('tok-stuck').add('tok-next');
+    await startOrQueueCopy(w.deps, 'tok-stuck', stuck, starter(noSlot()).start);
+    w.advance(COPY_QUEUE.heartbeatSeconds * 1000); // no copy ended in the region since: no drain
+    const asked = starter('started');
+
+    expect(await startOrQueueCopy(w.deps, 'tok-next', next, asked.start)).toEqual({ kind: 'started' });
+
+    expect(asked.calls.map((c) => c.target.id)).toEqual([next.target.id]);
+  });
+
   it('starts in queue order (earlier runs first) and stops at the first refusal', async () => {
     const w = world();
     const late = task({ startedAt: '2026-03-01T03:00:00.000Z', runId: 'late' });
