@@ -124,4 +124,34 @@ describe('event-driven waits', () => {
     for (const report of reports) expect(report).not.toHaveProperty('resumed', 1);
     expect(reports.filter((r) => 'unknown' in r && r.unknown > 0).length).toBeGreaterThanOrEqual(12);
   });
+
+  // EC2 User Guide, "How AMI copy works": a destination region holds a limited number of
+  // concurrent AMI copies; past it CopyImage answers ResourceLimitExceeded. Step Functions
+  // Developer Guide, "Task workflow state": past HeartbeatSeconds with no SendTaskHeartbeat a
+  // Task fails with States.HeartbeatTimeout; API Reference, SendTaskHeartbeat resets that clock.
+  it("copies with no slot wait in their region's queue past HeartbeatSeconds, kept alive by heartbeats: one invocation per copy", async () => {
+    // Prepare: one copy at a time per region, each 50 minutes: the third waits 100 minutes.
+    await seedFleet(local().control, { limits: { concurrentImageCopies: 1 } });
+    await local().control.setDurations({ copyMinMs: 50 * 60_000 });
+    const workflow = await createBackupWorkflow(local);
+    // Act
+    const result = await workflow.run(runInput(policy(), RUN));
+    // Assess: no fallback round (no HeartbeatTimeout): every CopyImage Task invoked once, the
+    // queued ones started by the copies that ended before them.
+    expect(result.status, result.cause).toBe('succeeded');
+    expect(result.invocations).toMatchObject(WAITS);
+  });
+
+  it('copies queued while every EC2 event is dropped still end: the heartbeat round runs the step again', async () => {
+    // Prepare: one copy at a time per region, and no event ever reaches ResumeWait (no drain).
+    await seedFleet(local().control, { limits: { concurrentImageCopies: 1 } });
+    await local().control.addFaults([{ service: EC2_EVENT_FAULT_SERVICE, code: 'Dropped', probability: 1 }]);
+    const workflow = await createBackupWorkflow(local);
+    // Act
+    const result = await workflow.run(runInput(policy(), RUN));
+    // Assess: backed up all the same, by the fallback rounds (more CopyImage invocations than copies).
+    expect(result.status, result.cause).toBe('succeeded');
+    expect(result.invocations.ResumeWait ?? 0).toBe(0);
+    expect(result.invocations.CopyImage).toBeGreaterThan(WAITS.CopyImage);
+  });
 });
