@@ -3,12 +3,12 @@ import { flat, type XmlObject, xmlDocument } from '../../protocol/xml.ts';
 import type { LocalResponse } from '../../service.ts';
 import { findBucket } from './buckets.ts';
 import { invalidArgument } from './errors.ts';
+import { byteOrder, firstAtOrAfter, sortedKeys } from './sorted-keys.ts';
 import { S3_XMLNS, type S3Object } from './store.ts';
 
 const MAX_KEYS_LIMIT = 1000;
 
 /** S3 lists keys in UTF-8 byte order, which differs from UTF-16 order above U+FFFF. */
-const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 /**
  * The continuation token names the last entry returned (a key, or a common prefix whose
@@ -77,9 +77,11 @@ export const listObjectsV2 = (
   const entries: Entry[] = [];
   let isTruncated = false;
   let lastPrefix: string | undefined;
-  const keys = [...bucket.objects.keys()].sort(byteOrder);
-  for (const key of keys) {
-    if (!key.startsWith(prefix)) continue;
+  const keys = sortedKeys(bucket);
+  // The keys under a prefix are contiguous in byte order: start at the first one, stop after the last.
+  for (let i = firstAtOrAfter(keys, prefix); i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (!key.startsWith(prefix)) break;
     if (cursor && byteOrder(key, cursor.after) <= 0) continue;
     if (cursor?.isPrefix && key.startsWith(cursor.after)) continue;
     let entry: Entry | undefined;
