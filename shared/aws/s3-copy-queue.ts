@@ -8,6 +8,7 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
   PutObjectCommand,
@@ -38,10 +39,50 @@ const entryKey = (region: string, key: string): string => {
   return `${queuePrefix(region)}${key}.json`;
 };
 
+/** The region's sweep marker, beside its queue (not in it): its LastModified is the last sweep. */
+const sweepKey = (region: string): string => `${queuePrefix(region).slice(0, -1)}.swept`;
+
 export interface S3CopyQueueOptions {
   bucket: string;
   config?: S3ClientConfig;
   client?: S3Client;
+}
+
+/** The region's entries in key order, at most `max`, page by page. */
+async function listEntries(
+  s3: S3Client,
+  bucket: string,
+  region: string,
+  max: number,
+): Promise<QueueEntryRef[]> {
+  const prefix = queuePrefix(region);
+  const refs: QueueEntryRef[] = [];
+  let token: string | undefined;
+  do {
+    let page: ListObjectsV2CommandOutput;
+    try {
+      page = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix,
+          MaxKeys: Math.min(PAGE, max - refs.length),
+          ContinuationToken: token,
+        }),
+      );
+    } catch (error) {
+      throw toAwsCallError('S3', 'ListObjectsV2', error);
+    }
+    for (const object of page.Contents ?? []) {
+      const key = object.Key ?? '';
+      if (!key.endsWith('.json')) continue;
+      refs.push({
+        key: key.slice(prefix.length, -'.json'.length),
+        touchedAt: object.LastModified?.getTime() ?? 0,
+      });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token !== undefined && refs.length < max);
+  return refs;
 }
 
 export function createS3CopyQueue({ bucket, config = {}, client }: S3CopyQueueOptions): CopyQueue {
@@ -61,36 +102,7 @@ export function createS3CopyQueue({ bucket, config = {}, client }: S3CopyQueueOp
         throw toAwsCallError('S3', 'PutObject', error);
       }
     },
-    async list(region, max): Promise<QueueEntryRef[]> {
-      const prefix = queuePrefix(region);
-      const refs: QueueEntryRef[] = [];
-      let token: string | undefined;
-      do {
-        let page: ListObjectsV2CommandOutput;
-        try {
-          page = await s3.send(
-            new ListObjectsV2Command({
-              Bucket: bucket,
-              Prefix: prefix,
-              MaxKeys: Math.min(PAGE, max - refs.length),
-              ContinuationToken: token,
-            }),
-          );
-        } catch (error) {
-          throw toAwsCallError('S3', 'ListObjectsV2', error);
-        }
-        for (const object of page.Contents ?? []) {
-          const key = object.Key ?? '';
-          if (!key.endsWith('.json')) continue;
-          refs.push({
-            key: key.slice(prefix.length, -'.json'.length),
-            touchedAt: object.LastModified?.getTime() ?? 0,
-          });
-        }
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token !== undefined && refs.length < max);
-      return refs;
-    },
+    list: (region, max) => listEntries(s3, bucket, region, max),
     async get(region, key): Promise<QueuedCopy | undefined> {
       let text: string;
       try {
@@ -116,6 +128,22 @@ export function createS3CopyQueue({ bucket, config = {}, client }: S3CopyQueueOp
       } catch (error) {
         throw toAwsCallError('S3', 'DeleteObject', error);
       }
+    },
+    async claimSweep(region, now, everyMs) {
+      const Key = sweepKey(region);
+      try {
+        const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key }));
+        if (now.getTime() - (head.LastModified?.getTime() ?? 0) < everyMs) return false;
+      } catch (error) {
+        const code = sdkErrorCode(error);
+        if (code !== 'NotFound' && code !== 'NoSuchKey') throw toAwsCallError('S3', 'HeadObject', error);
+      }
+      try {
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: '', ContentType: 'text/plain' }));
+      } catch (error) {
+        throw toAwsCallError('S3', 'PutObject', error);
+      }
+      return true;
     },
   };
 }

@@ -72,8 +72,8 @@ export interface DrainReport {
   /** Entries failed through their token (past the deadline, a terminal error). */
   failed: number;
   heartbeats: number;
-  /** Entries still queued after the drain. */
-  queued: number;
+  /** Whether this drain read the whole queue for its heartbeats. */
+  swept: boolean;
 }
 
 type Ended = 'started' | 'dropped' | 'failed' | 'refused';
@@ -156,32 +156,39 @@ async function refreshEntry(deps: BackupDeps, region: string, key: string): Prom
   return true;
 }
 
-/** Drains `region`'s queue after a copy there ended (see the module comment). */
+/**
+ * Drains `region`'s queue after a copy there ended (see the module comment): starts from its
+ * head; reads it whole for the heartbeats at most once per `sweepSeconds`, so an event costs a
+ * short listing however long the queue.
+ */
 export async function drainCopyQueue(
   deps: BackupDeps,
   region: string,
   start: CopyStarter,
 ): Promise<DrainReport> {
   const { queue } = requireWaits(deps);
-  const refs = await queue.list(region, COPY_QUEUE.listedPerDrain);
-  const report: DrainReport = { started: 0, dropped: 0, failed: 0, heartbeats: 0, queued: refs.length };
+  const heads = await queue.list(region, COPY_QUEUE.startsPerDrain * 2);
+  const report: DrainReport = { started: 0, dropped: 0, failed: 0, heartbeats: 0, swept: false };
+  if (heads.length === 0) return report;
   const handled = new Set<string>();
-  for (const ref of refs) {
+  for (const ref of heads) {
     if (report.started >= COPY_QUEUE.startsPerDrain) break;
     handled.add(ref.key);
     const ended: Ended = await startEntry(deps, region, ref, start);
     if (ended === 'refused') break;
     report[ended] += 1;
-    report.queued -= 1;
   }
+  if (!(await queue.claimSweep(region, deps.now(), COPY_QUEUE.sweepSeconds * 1000))) return report;
+  report.swept = true;
   const now = deps.now().getTime();
-  const stale = refs
+  const stale = (await queue.list(region, COPY_QUEUE.listedPerSweep))
     .filter((r) => !handled.has(r.key) && now - r.touchedAt >= COPY_QUEUE.refreshSeconds * 1000)
     .sort((a, b) => a.touchedAt - b.touchedAt)
-    .slice(0, COPY_QUEUE.heartbeatsPerDrain);
-  for (const ref of stale) {
-    if (await refreshEntry(deps, region, ref.key)) report.heartbeats += 1;
-    else report.queued -= 1;
+    .slice(0, COPY_QUEUE.heartbeatsPerSweep);
+  for (let i = 0; i < stale.length; i += COPY_QUEUE.heartbeatConcurrency) {
+    const batch = stale.slice(i, i + COPY_QUEUE.heartbeatConcurrency);
+    const refreshed = await Promise.all(batch.map((ref) => refreshEntry(deps, region, ref.key)));
+    report.heartbeats += refreshed.filter(Boolean).length;
   }
   return report;
 }

@@ -14,10 +14,17 @@ export const COPY_QUEUE = {
   refreshSeconds: 1_800,
   /** Copies one event may start: the slot it freed, and slots whose events were lost. */
   startsPerDrain: 5,
-  /** Heartbeats one event may send, the stalest entries first. */
-  heartbeatsPerDrain: 50,
-  /** Entries one event reads: a Distributed Map runs at most 10,000 children at once. */
-  listedPerDrain: 10_000,
+  /**
+   * Heartbeats one sweep may send, the stalest entries first: with a sweep every 5 minutes,
+   * 3,600 an hour per region, more than a region's queue can hold entries due one.
+   */
+  heartbeatsPerSweep: 300,
+  /** Heartbeats a sweep sends at once (each a read, a SendTaskHeartbeat and a write). */
+  heartbeatConcurrency: 10,
+  /** A region's queue is read whole (to find the entries due a heartbeat) at most this often. */
+  sweepSeconds: 300,
+  /** Entries a sweep reads: a Distributed Map runs at most 10,000 children at once. */
+  listedPerSweep: 10_000,
 } as const;
 
 /** `2026-03-01T01:30:00.000Z` → `20260301T013000Z`: sorts as the instants do. */

@@ -13,6 +13,7 @@ type SentCallback =
 export function memoryEventWaits(now: () => Date) {
   const stored = new Map<string, ParkedWait>();
   const queued = new Map<string, { entry: QueuedCopy; touchedAt: number }>();
+  const swept = new Map<string, number>();
   const sent: SentCallback[] = [];
   const heartbeats: string[] = [];
   const open = new Set<string>();
@@ -42,6 +43,12 @@ export function memoryEventWaits(now: () => Date) {
         .slice(0, max),
     get: async (region, key) => structuredClone(queued.get(`${region}/${key}`)?.entry),
     delete: async (region, key) => void queued.delete(`${region}/${key}`),
+    claimSweep: async (region, at, everyMs) => {
+      const last = swept.get(region);
+      if (last !== undefined && at.getTime() - last < everyMs) return false;
+      swept.set(region, at.getTime());
+      return true;
+    },
   };
   const waits: EventWaits = {
     store: {

@@ -29,4 +29,10 @@ export interface CopyQueue {
   /** `undefined` when the entry is gone (started, or dropped meanwhile). */
   get(region: string, key: string): Promise<QueuedCopy | undefined>;
   delete(region: string, key: string): Promise<void>;
+  /**
+   * True when the region's queue was last swept (its heartbeats refreshed) `everyMs` before
+   * `now` or earlier, or never, and marks it swept; false otherwise. Two callers at once may both get
+   * true: a sweep twice is harmless.
+   */
+  claimSweep(region: string, now: Date, everyMs: number): Promise<boolean>;
 }
