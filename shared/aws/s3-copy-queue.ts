@@ -7,7 +7,6 @@
  */
 import {
   DeleteObjectCommand,
-  GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
@@ -18,6 +17,7 @@ import {
 import * as z from 'zod';
 import type { CopyQueue, QueuedCopy, QueueEntryRef } from '../backup-service/ports/copy-queue.ts';
 import { sdkErrorCode, toAwsCallError } from './errors.ts';
+import { putJsonObject, readJsonObject } from './s3-json-objects.ts';
 
 const queuedCopySchema = z
   .object({ token: z.string().min(1), input: z.unknown(), queuedAt: z.string() })
@@ -88,40 +88,11 @@ async function listEntries(
 export function createS3CopyQueue({ bucket, config = {}, client }: S3CopyQueueOptions): CopyQueue {
   const s3 = client ?? new S3Client(config);
   return {
-    async put(region, key, entry) {
-      try {
-        await s3.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: entryKey(region, key),
-            Body: JSON.stringify(entry),
-            ContentType: 'application/json',
-          }),
-        );
-      } catch (error) {
-        throw toAwsCallError('S3', 'PutObject', error);
-      }
-    },
+    put: (region, key, entry) => putJsonObject(s3, bucket, entryKey(region, key), entry),
     list: (region, max) => listEntries(s3, bucket, region, max),
-    async get(region, key): Promise<QueuedCopy | undefined> {
-      let text: string;
-      try {
-        const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: entryKey(region, key) }));
-        text = (await got.Body?.transformToString()) ?? '';
-      } catch (error) {
-        if (sdkErrorCode(error) === 'NoSuchKey') return undefined;
-        throw toAwsCallError('S3', 'GetObject', error);
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        return undefined;
-      }
-      const parsed = queuedCopySchema.safeParse(json);
-      // Not an entry this code wrote: nothing to start (its Task's heartbeat timeout ends it).
-      return parsed.success ? (parsed.data as QueuedCopy) : undefined;
-    },
+    // Not an entry this code wrote: nothing to start (its Task's heartbeat round ends it).
+    get: async (region, key) =>
+      (await readJsonObject(s3, bucket, entryKey(region, key), queuedCopySchema)) as QueuedCopy | undefined,
     async delete(region, key) {
       try {
         await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: entryKey(region, key) }));

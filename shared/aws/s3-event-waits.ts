@@ -6,16 +6,11 @@
  * consistency means a wait parked before the check is visible to the event that follows it
  * (Amazon S3 User Guide, "Amazon S3 data consistency model").
  */
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import type { ParkedWait, WaitStore } from '../backup-service/ports/event-waits.ts';
-import { sdkErrorCode, toAwsCallError } from './errors.ts';
+import { toAwsCallError } from './errors.ts';
+import { putJsonObject, readJsonObject } from './s3-json-objects.ts';
 
 const WAITS_PREFIX = 'waits/';
 
@@ -45,20 +40,7 @@ const waitKey = (region: string, resourceId: string): string => {
 export function createS3EventWaits({ bucket, config = {}, client }: S3EventWaitsOptions): WaitStore {
   const s3 = client ?? new S3Client(config);
   return {
-    async put(region, resourceId, wait) {
-      try {
-        await s3.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: waitKey(region, resourceId),
-            Body: JSON.stringify(wait),
-            ContentType: 'application/json',
-          }),
-        );
-      } catch (error) {
-        throw toAwsCallError('S3', 'PutObject', error);
-      }
-    },
+    put: (region, resourceId, wait) => putJsonObject(s3, bucket, waitKey(region, resourceId), wait),
     async get(region, resourceId): Promise<ParkedWait | undefined> {
       let key: string;
       try {
@@ -66,23 +48,8 @@ export function createS3EventWaits({ bucket, config = {}, client }: S3EventWaits
       } catch {
         return undefined; // an id no step would park under
       }
-      let text: string;
-      try {
-        const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        text = (await got.Body?.transformToString()) ?? '';
-      } catch (error) {
-        if (sdkErrorCode(error) === 'NoSuchKey') return undefined;
-        throw toAwsCallError('S3', 'GetObject', error);
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        return undefined;
-      }
-      const parsed = parkedWaitSchema.safeParse(json);
       // Not a wait this code parked: nothing to resume (the fallback ends that Task).
-      return parsed.success ? (parsed.data as ParkedWait) : undefined;
+      return (await readJsonObject(s3, bucket, key, parkedWaitSchema)) as ParkedWait | undefined;
     },
     async delete(region, resourceId) {
       try {

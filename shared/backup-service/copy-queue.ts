@@ -22,7 +22,7 @@ import { parseRunTask } from './task-input.ts';
 const keyOf = ({ run, target }: CopyTask) => copyQueueKey(run.startedAt, run.runId, target.id);
 
 /** What CopyImage did with its attempt. */
-export type CopyAttempt = { kind: 'started' } | { kind: 'queued'; key: string; behind: number };
+export type CopyAttempt = { kind: 'started' } | { kind: 'queued'; key: string };
 
 /**
  * CopyImage's attempt with its task token: starts the copy and parks the token under it, or
@@ -39,24 +39,24 @@ export async function startOrQueueCopy(
   const region = task.copy.region;
   const key = keyOf(task);
   const [head] = await queue.list(region, 1);
-  const enqueue = async (behind: number): Promise<CopyAttempt> => {
+  const enqueue = async (): Promise<CopyAttempt> => {
     await queue.put(region, key, { token, input: task, queuedAt: deps.now().toISOString() });
     deps.logger.info('copy queued for a slot', { target: task.target.id, region, key });
-    return { kind: 'queued', key, behind };
+    return { kind: 'queued', key };
   };
   const mine = head?.key === key;
   // A head nobody wrote for a whole round is not being served (no copy ended in the region
   // since, or its Task is gone): ask EC2 instead of waiting behind it.
   const served =
     head !== undefined && deps.now().getTime() - head.touchedAt < COPY_QUEUE.heartbeatSeconds * 1000;
-  if (head !== undefined && !mine && served) return enqueue(1);
+  if (head !== undefined && !mine && served) return enqueue();
   let started: Awaited<ReturnType<CopyStarter>>;
   try {
     started = await start(task);
   } catch (error) {
     const slot = error instanceof Error && error.name === 'Ec2LimitExceeded';
     // Throttled with nobody queued: a short Retry; throttled at the head of the queue: stay there.
-    if (slot || (mine && isLimitError(error))) return enqueue(0);
+    if (slot || (mine && isLimitError(error))) return enqueue();
     throw error;
   }
   await parkCopy(deps, token, task, started);

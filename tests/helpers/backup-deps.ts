@@ -90,19 +90,30 @@ export function localRunFiles(local: () => RunningLocalCloud, bucket = RESULTS_B
   };
 }
 
-/** Parked waits in the local cloud's results bucket (the real S3 adapter; the bucket created on first use). */
-export function localWaitStore(local: () => RunningLocalCloud, bucket = RESULTS_BUCKET): WaitStore {
-  // One client for every wait (a fleet parks thousands), made once the bucket exists.
-  let made: { url: string; store: WaitStore } | undefined;
-  const store = async () => {
+/**
+ * An S3 adapter over a bucket of the local cloud, made on first use (the bucket created then)
+ * and again when the cloud restarts: one client for every call (a fleet parks thousands).
+ */
+function onLocalBucket<T>(
+  local: () => RunningLocalCloud,
+  bucket: string,
+  make: (client: S3Client) => T,
+): () => Promise<T> {
+  let made: { url: string; adapter: T } | undefined;
+  return async () => {
     await ensureBucket(local(), bucket);
     if (made?.url !== local().url) {
       // Thousands of children park at once: the SDK's standard retries ride out a reset socket.
       const client = new S3Client({ ...clientConfig(local().url, 'us-east-1'), maxAttempts: 4 });
-      made = { url: local().url, store: createS3EventWaits({ bucket, client }) };
+      made = { url: local().url, adapter: make(client) };
     }
-    return made.store;
+    return made.adapter;
   };
+}
+
+/** Parked waits in the local cloud's results bucket (the real S3 adapter). */
+export function localWaitStore(local: () => RunningLocalCloud, bucket = RESULTS_BUCKET): WaitStore {
+  const store = onLocalBucket(local, bucket, (client) => createS3EventWaits({ bucket, client }));
   return {
     put: async (region, id, wait) => (await store()).put(region, id, wait),
     get: async (region, id) => (await store()).get(region, id),
@@ -236,17 +247,9 @@ export async function exportedResults(
   return { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket: manifest.bucket, Key: manifest.key } };
 }
 
-/** The copy queue in the local cloud's results bucket (the real S3 adapter; the bucket created on first use). */
+/** The copy queue in the local cloud's results bucket (the real S3 adapter). */
 export function localCopyQueue(local: () => RunningLocalCloud, bucket = RESULTS_BUCKET): CopyQueue {
-  let made: { url: string; queue: CopyQueue } | undefined;
-  const queue = async () => {
-    await ensureBucket(local(), bucket);
-    if (made?.url !== local().url) {
-      const client = new S3Client({ ...clientConfig(local().url, 'us-east-1'), maxAttempts: 4 });
-      made = { url: local().url, queue: createS3CopyQueue({ bucket, client }) };
-    }
-    return made.queue;
-  };
+  const queue = onLocalBucket(local, bucket, (client) => createS3CopyQueue({ bucket, client }));
   return {
     put: async (region, key, entry) => (await queue()).put(region, key, entry),
     list: async (region, max) => (await queue()).list(region, max),

@@ -206,7 +206,8 @@ export async function createBackupWorkflow(
       .map(([name, s]) => [
         name,
         {
-          timeout: Number(s.TimeoutSeconds ?? 99_999_999),
+          // No TimeoutSeconds: the Task never times out (a simulated-clock deadline, not a test bound).
+          timeout: s.TimeoutSeconds === undefined ? Number.POSITIVE_INFINITY : Number(s.TimeoutSeconds),
           heartbeat: s.HeartbeatSeconds === undefined ? undefined : Number(s.HeartbeatSeconds),
         },
       ]),
