@@ -37,6 +37,7 @@ const WILDCARD_RESOURCE_ALLOWED: Record<string, string> = {
   // Functions": neither lists a resource type; the task token scopes the call.
   'states:SendTaskSuccess': 'supports no resource-level permissions (the token scopes it)',
   'states:SendTaskFailure': 'supports no resource-level permissions (the token scopes it)',
+  'states:SendTaskHeartbeat': 'supports no resource-level permissions (the token scopes it)',
   'ec2:DescribeInstances': 'Describe* actions support no resource-level permissions',
   'ec2:DescribeVolumes': 'Describe* actions support no resource-level permissions',
   'ec2:DescribeSnapshots': 'Describe* actions support no resource-level permissions',
@@ -297,7 +298,17 @@ describe('packaged CloudFormation template', () => {
       expect(role).toMatch(
         /^(InvalidateS3Events|InvalidateDeployEvent|GithubWebhook|CodepipelineInvalidate|InvalidateDeferred)IamRole/,
       );
-    const listing = allListing.filter((entry) => !onRunRecords(entry) && !onLedger(entry));
+    // The copy queue (waits/<region>/copy-queue/) is read by listing, only under waits/, by the
+    // copy step that queues and the resume function that drains it (serverless/backup-events.cjs).
+    const onWaits = ({ statement }: { statement: { Resource?: unknown; Condition?: unknown } }) =>
+      JSON.stringify(statement.Resource) ===
+        JSON.stringify({ 'Fn::GetAtt': ['BackupResultsBucket', 'Arn'] }) &&
+      JSON.stringify(statement.Condition) === JSON.stringify({ StringLike: { 's3:prefix': ['waits/*'] } });
+    for (const { role } of allListing.filter(onWaits))
+      expect(role).toMatch(/^Backup(CopyImage|ResumeWait)IamRole/);
+    const listing = allListing.filter(
+      (entry) => !onRunRecords(entry) && !onLedger(entry) && !onWaits(entry),
+    );
     expect(new Set(listing.map(({ role }) => role))).toEqual(
       new Set([
         'InvalidateS3EventsIamRoleLambdaExecution',
@@ -524,6 +535,7 @@ describe('packaged CloudFormation template', () => {
         'BackupCopyImageIamRoleLambdaExecution',
         'BackupCreateSnapshotsIamRoleLambdaExecution',
         'BackupRegisterImageIamRoleLambdaExecution',
+        'BackupResumeWaitIamRoleLambdaExecution',
         'VerifyCheckIamRoleLambdaExecution',
       ]);
       for (const [id, role] of roles) {
