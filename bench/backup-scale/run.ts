@@ -55,6 +55,12 @@ export interface SizeResult {
   sdkThrottledAttempts: number;
   /** Ec2Throttled task errors: throttles that outlasted the SDK's retries (ASL Retry took over). */
   throttledTaskErrors: number;
+  /** The same, per function key (which step meets the throttling). */
+  throttledTaskErrorsByStep: Record<string, number>;
+  /** Task timeouts by error (States.Timeout, States.HeartbeatTimeout): the fallback rounds taken. */
+  taskTimeouts: Record<string, number>;
+  /** Lambda invocations per function (the executions' Tasks and ResumeWait). */
+  invocationsByFunction: Record<string, number>;
   /** Ec2LimitExceeded task errors (copy concurrency and other quotas, not request rate). */
   limitTaskErrors: number;
   /** The bucket that came closest to empty: fewest tokens left after a request. */
@@ -73,6 +79,7 @@ export interface SizeResult {
 const historyOf = async (
   sfn: SFNClient,
   executionArn: string,
+  timeouts: Record<string, number>,
 ): Promise<{ events: number; largest: number }> => {
   let largest = 0;
   let events = 0;
@@ -83,6 +90,8 @@ const historyOf = async (
     );
     for (const event of page.events ?? []) {
       events += 1;
+      const timedOut = event.taskTimedOutEventDetails?.error;
+      if (timedOut) timeouts[timedOut] = (timeouts[timedOut] ?? 0) + 1;
       for (const details of Object.values(event)) {
         if (typeof details !== 'object' || details === null) continue;
         for (const key of ['input', 'output']) {
@@ -152,6 +161,7 @@ export async function runSize(
     await local.control.seed({ ...fleet, ec2: { ...fleet.ec2, throttling } });
     let sdkThrottledAttempts = 0;
     let throttledTaskErrors = 0;
+    const throttledTaskErrorsByStep: Record<string, number> = {};
     let limitTaskErrors = 0;
     let handlerMs = 0;
     let handlerCalls = 0;
@@ -170,10 +180,13 @@ export async function runSize(
       onSdkRetry: (type) => {
         if (type === 'THROTTLING') sdkThrottledAttempts += 1;
       },
-      observe: (_key, ms, error) => {
+      observe: (key, ms, error) => {
         handlerMs += ms;
         handlerCalls += 1;
-        if (error instanceof Error && error.name === 'Ec2Throttled') throttledTaskErrors += 1;
+        if (error instanceof Error && error.name === 'Ec2Throttled') {
+          throttledTaskErrors += 1;
+          throttledTaskErrorsByStep[key] = (throttledTaskErrorsByStep[key] ?? 0) + 1;
+        }
         if (error instanceof Error && error.name === 'Ec2LimitExceeded') limitTaskErrors += 1;
       },
     });
@@ -212,8 +225,9 @@ export async function runSize(
     const invocations = ours.reduce((n, e) => n + e.lambdaInvocations, 0) + resumeInvocations;
     let maxStateBytes = 0;
     let maxHistoryEvents = 0;
+    const taskTimeouts: Record<string, number> = {};
     for (const { arn } of ours) {
-      const history = await historyOf(deployed.sfn, arn);
+      const history = await historyOf(deployed.sfn, arn, taskTimeouts);
       maxStateBytes = Math.max(maxStateBytes, history.largest);
       maxHistoryEvents = Math.max(maxHistoryEvents, history.events);
     }
@@ -248,6 +262,13 @@ export async function runSize(
       throttlingEvents: counters.tallies['ec2.throttled'] ?? 0,
       sdkThrottledAttempts,
       throttledTaskErrors,
+      throttledTaskErrorsByStep,
+      taskTimeouts,
+      invocationsByFunction: Object.fromEntries(
+        Object.entries(counters.tallies)
+          .filter(([name]) => name.startsWith('lambda.invocations.'))
+          .map(([name, count]) => [name.slice('lambda.invocations.shipyard-dev-'.length), count]),
+      ),
       limitTaskErrors,
       tightestBucket: tightest(state.ec2.throttling),
       status:
