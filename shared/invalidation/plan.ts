@@ -186,7 +186,8 @@ function chooseMixed(
   };
   const free = atPrice(0);
   if (free !== null) return free;
-  let { low, high } = MIXED_WILDCARD_PRICES;
+  let low: number = MIXED_WILDCARD_PRICES.low;
+  let high: number = MIXED_WILDCARD_PRICES.high;
   let best = atPrice(high);
   if (best === null) return null;
   for (let step = 0; step < MIXED_WILDCARD_STEPS; step++) {
