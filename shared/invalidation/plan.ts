@@ -196,7 +196,10 @@ function chooseMixed(
     if (chosen === null) low = mid;
     else {
       high = mid;
-      if (objective(chosen.paths, estimatedNeedless(chosen.selection)) < objective(best.paths, estimatedNeedless(best.selection)))
+      if (
+        objective(chosen.paths, estimatedNeedless(chosen.selection)) <
+        objective(best.paths, estimatedNeedless(best.selection))
+      )
         best = chosen;
     }
   }
