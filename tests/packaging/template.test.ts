@@ -306,7 +306,9 @@ describe('packaged CloudFormation template', () => {
       JSON.stringify(statement.Condition) === JSON.stringify({ StringLike: { 's3:prefix': ['waits/*'] } });
     for (const { role } of allListing.filter(onWaits))
       expect(role).toMatch(/^Backup(CopyImage|ResumeWait)IamRole/);
-    const listing = allListing.filter((entry) => !onRunRecords(entry) && !onLedger(entry) && !onWaits(entry));
+    const listing = allListing.filter(
+      (entry) => !onRunRecords(entry) && !onLedger(entry) && !onWaits(entry),
+    );
     expect(new Set(listing.map(({ role }) => role))).toEqual(
       new Set([
         'InvalidateS3EventsIamRoleLambdaExecution',
