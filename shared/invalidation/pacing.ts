@@ -15,6 +15,16 @@
  * The cap keeps one path for every deploy still expected (each can fall back to `/*`, never a miss);
  * when nothing is left the cap is 1: `/*` always fits. The price is then composed with the site's
  * own needlessWeight (composePrice).
+ *
+ * The slack (slackAllowance): a deploy whose plan at that price is already its fewest-path plan (a
+ * regeneration of the whole site: thousands of exact paths below ~1 object a path, `/*` above) would
+ * leave unused whatever the forecast does not need. It gets, instead, the allowance at the lowest
+ * lower price where the forecast for the later deploys (in paths, at that price) still leaves it more
+ * than that one plan: the cap is what is left minus that reserve, and the planner fills it with a
+ * mixed plan (plan.ts: part exact, part wildcard). The reserve is never below one path per expected
+ * deploy, so the month keeps its budget exactly as before. The ledger records each deploy's demand
+ * clipped at the month's budget (clippedDemand): the forecast never expects a later deploy to bill
+ * more than the budget.
  */
 import * as z from 'zod';
 

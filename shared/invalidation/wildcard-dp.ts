@@ -12,8 +12,10 @@
  * - `byWildcards(pathCost, needlessCost, maxWildcards)`: index = wildcards, value = pathCost·paths +
  *   needlessCost·needless. With (1, weight) this is the cost model; with (λ, 1) it is the Lagrangian
  *   relaxation of a path budget (see plan.ts).
- * - `byPaths(maxPaths)`: index = billed paths, value = needless objects. Exact for a budget; the
- *   wildcard limit holds by itself when maxPaths ≤ the wildcards available.
+ * - `byPaths(maxPaths, wildcardPrice)`: index = billed paths, value = needless objects (+ the
+ *   wildcard price per wildcard). Exact for a budget; the wildcard limit holds by itself when
+ *   maxPaths ≤ the wildcards available, and above that the wildcard price relaxes it (mixed plans,
+ *   plan.ts). tableCells counts a programme's merge cells beforehand, to bound it.
  */
 import { PlannerInvariantError } from './errors.ts';
 import type { Group } from './wildcard-groups.ts';
