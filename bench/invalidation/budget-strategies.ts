@@ -9,6 +9,7 @@
 import { SiteSchema } from '../../shared/config/sites.ts';
 import {
   billingMonth,
+  clippedDemand,
   decodePath,
   deployAllowance,
   monthElapsed,
@@ -70,10 +71,11 @@ export function shipyardBudget(budget: number): Strategy {
       const planned = planBatches(changeSet, site, NOTHING_IN_FLIGHT, inventory, allowance);
       const paths = planned.batches.flat();
       if (deploy.changes.length > 0) {
+        const recorded = clippedDemand(demand, budget);
         months.set(month, {
           spent: current.spent + paths.length,
           deploys: current.deploys + 1,
-          paths: current.paths.map((n, i) => n + demand[i]!),
+          paths: current.paths.map((n, i) => n + recorded[i]!),
           at: [...current.at, monthElapsed(deploy.time)],
         });
       }

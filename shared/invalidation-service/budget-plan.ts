@@ -10,6 +10,7 @@ import type { Site } from '../config/sites.ts';
 import {
   billingMonth,
   callerReference,
+  clippedDemand,
   type DeployAllowance,
   deployAllowance,
   monthElapsed,
@@ -110,13 +111,14 @@ export const planWithinBudget = async (
   const now = budget.now();
   const month = billingMonth(now);
   const past = await sitePast(budget.ledger, month, site.name);
+  const monthBudget = site.invalidation.monthlyPathBudget ?? budget.accountCap;
   const { ledger, result } = await updateLedger(budget.ledger, month, (current) => {
     const key = allowanceKey(site.name, changeSet.deployId, distributionId);
     const decided = current.allowances[key];
     const allowance =
       decided ??
       deployAllowance({
-        siteBudget: site.invalidation.monthlyPathBudget ?? budget.accountCap,
+        siteBudget: monthBudget,
         siteSpent: sitePaths(current, site.name),
         accountCap: budget.accountCap,
         accountSpent: accountPaths(current),
@@ -144,7 +146,11 @@ export const planWithinBudget = async (
     const demand = { ...current.demand };
     if (!decided && isFirstDistribution) {
       deploys[site.name] = (deploys[site.name] ?? 0) + 1;
-      demand[site.name] = addDemand(current, site.name, planner.demand);
+      demand[site.name] = addDemand(
+        current,
+        site.name,
+        clippedDemand(planner.demand, Math.min(monthBudget, budget.accountCap)),
+      );
     }
     return {
       ledger: {

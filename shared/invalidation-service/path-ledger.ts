@@ -48,8 +48,9 @@ export const LedgerMonthSchema = z
      */
     allowances: z.record(z.string(), AllowanceSchema).default({}),
     /**
-     * Per site, the summed demand curves (paths at each PRICE_GRID price) of its deploys this month:
-     * the site's past demand that pacing prices the next months' paths with.
+     * Per site, the summed demand curves (paths at each PRICE_GRID price) of its deploys this month,
+     * each clipped at the month's budget (clippedDemand; older ledgers hold them unclipped): the
+     * site's past demand that pacing prices the next months' paths with.
      */
     demand: z.record(z.string(), z.array(z.number().int().min(0))).default({}),
   })

@@ -22,6 +22,7 @@ export {
   InvalidPlanInputError,
 } from './errors.ts';
 export {
+  clippedDemand,
   type DeployAllowance,
   deployAllowance,
   PRICE_GRID,

@@ -15,6 +15,16 @@
  * The cap keeps one path for every deploy still expected (each can fall back to `/*`, never a miss);
  * when nothing is left the cap is 1: `/*` always fits. The price is then composed with the site's
  * own needlessWeight (composePrice).
+ *
+ * The slack (slackAllowance): a deploy whose plan at that price is already its fewest-path plan (a
+ * regeneration of the whole site: thousands of exact paths below ~1 object a path, `/*` above) would
+ * leave unused whatever the forecast does not need. It gets, instead, the allowance at the lowest
+ * lower price where the forecast for the later deploys (in paths, at that price) still leaves it more
+ * than that one plan: the cap is what is left minus that reserve, and the planner fills it with a
+ * mixed plan (plan.ts: part exact, part wildcard). The reserve is never below one path per expected
+ * deploy, so the month keeps its budget exactly as before. The ledger records each deploy's demand
+ * clipped at the month's budget (clippedDemand): the forecast never expects a later deploy to bill
+ * more than the budget.
  */
 import * as z from 'zod';
 
@@ -111,17 +121,50 @@ function burstForecast(earlier: readonly number[], elapsed: number): number {
   return most;
 }
 
-/** The lowest grid price at which this deploy's and the expected later demand fit in `left`. */
-function pacedPrice(
+/** The expected demand of one later deploy at grid price i: the site's mean, or this deploy's without history. */
+function perDeployDemand(
+  demand: readonly number[],
+  past: { deploys: number; paths: readonly number[] } | null,
+  i: number,
+): number {
+  return past !== null && past.deploys > 0 ? past.paths[i]! / past.deploys : demand[i]!;
+}
+
+/** The index of the lowest grid price at which this deploy's and the expected later demand fit in `left`. */
+function pacedPriceIndex(
   demand: readonly number[],
   past: { deploys: number; paths: readonly number[] } | null,
   later: number,
   left: number,
 ): number | null {
   for (let i = 0; i < PRICE_GRID.length; i++) {
-    // Without history this deploy stands for the later ones.
-    const perDeploy = past !== null && past.deploys > 0 ? past.paths[i]! / past.deploys : demand[i]!;
-    if (demand[i]! + later * perDeploy <= left) return PRICE_GRID[i]!;
+    if (demand[i]! + later * perDeployDemand(demand, past, i) <= left) return i;
+  }
+  return null;
+}
+
+/**
+ * The slack of a collapsing deploy (see the module comment): the allowance at the lowest grid price i
+ * below the paced one at which the forecast for the later deploys (× their mean demand at i, each
+ * clipped at the budget: clippedDemand) leaves this deploy more than it bills at the paced price.
+ * Only for a deploy whose plan at the paced price is already its fewest-path plan (a `/*` or a few wide
+ * wildcards): its curve jumps from thousands of exact paths to that, and a mixed plan (plan.ts) in
+ * between uses the paths the forecast does not need. A deploy with paths of its own at the paced
+ * price gets none: hello-algo's end-of-month burst would spend its month in the burst's first deploy
+ * (bench/RESULTS.md, "Invalidation budget"). null: no slack.
+ */
+function slackAllowance(
+  demand: readonly number[],
+  past: { deploys: number; paths: readonly number[] } | null,
+  later: number,
+  left: number,
+  reserve: number,
+  pacedIndex: number | null,
+): { maxPaths: number; priceIndex: number; kept: number } | null {
+  if (pacedIndex === null || demand[pacedIndex]! > demand[PRICE_GRID.length - 1]!) return null;
+  for (let i = 0; i < pacedIndex; i++) {
+    const kept = Math.max(reserve, Math.ceil(later * perDeployDemand(demand, past, i)));
+    if (left - kept > demand[pacedIndex]!) return { maxPaths: left - kept, priceIndex: i, kept };
   }
   return null;
 }
@@ -182,9 +225,24 @@ export function deployAllowance(input: PacingInput): DeployAllowance {
       reason: `${left} path(s) left this month for ${expectedDeploys} expected deploy(s): one wildcard path at most`,
     };
   }
-  const paced = pacedPrice(p.demand, p.pastDemand, later, left);
-  const price = composePrice(paced, p.needlessWeight, p.deploysPerMonth !== null);
+  const pacedIndex = pacedPriceIndex(p.demand, p.pastDemand, later, left);
+  const paced = pacedIndex === null ? null : PRICE_GRID[pacedIndex]!;
+  const hasRate = p.deploysPerMonth !== null;
   const boundBy = accountLeft < siteLeft ? 'account' : 'pace';
+  const budgetLine = `${left} path(s) left this month (${boundBy === 'account' ? 'account cap' : 'site budget'}) for ${expectedDeploys} expected deploy(s)`;
+  const slack = slackAllowance(p.demand, p.pastDemand, later, left, reserve, pacedIndex);
+  if (slack !== null) {
+    const slackPrice = PRICE_GRID[slack.priceIndex]!;
+    return {
+      maxPaths: slack.maxPaths,
+      price: composePrice(slackPrice, p.needlessWeight, hasRate),
+      left,
+      expectedDeploys,
+      boundBy,
+      reason: `${budgetLine}: at most ${slack.maxPaths} for this one, a path where it saves ≥ ${Number(slackPrice.toPrecision(3))} needless objects (at ${Number(paced!.toPrecision(3))} it would bill its fewest paths; the later ones are forecast ${slack.kept} at the lower price)`,
+    };
+  }
+  const price = composePrice(paced, p.needlessWeight, hasRate);
   const priced =
     price === null
       ? 'the fewest paths'
@@ -195,7 +253,7 @@ export function deployAllowance(input: PacingInput): DeployAllowance {
     left,
     expectedDeploys,
     boundBy,
-    reason: `${left} path(s) left this month (${boundBy === 'account' ? 'account cap' : 'site budget'}) for ${expectedDeploys} expected deploy(s): at most ${cap} for this one, ${priced}`,
+    reason: `${budgetLine}: at most ${cap} for this one, ${priced}`,
   };
 }
 
@@ -213,6 +271,20 @@ export const RATE_MONTHS = 3;
 export function usualDeployRate(previous: readonly (number | undefined)[]): number | null {
   const known = previous.filter((n): n is number => n !== undefined);
   return known.length === 0 ? null : known.reduce((a, b) => a + b, 0) / known.length;
+}
+
+/**
+ * A deploy's demand curve as the ledger records it for the site's forecast: each price's paths at
+ * most the month's budget (the site's, or the account cap when lower). No deploy bills more than
+ * that, so a later one is never forecast to need more; unclipped, one regeneration of a whole site
+ * (kaitai: 2,500+ exact paths below ~1 object a path) outweighed a month of ordinary deploys in the
+ * mean and held back the slack (see slackAllowance) in months where no such deploy followed.
+ *
+ * @example
+ * clippedDemand([2863, 40, 1], 1000); // [1000, 40, 1]
+ */
+export function clippedDemand(demand: readonly number[], budget: number): number[] {
+  return demand.map((paths) => Math.min(paths, budget));
 }
 
 /**

@@ -18,7 +18,12 @@
  * - larger budgets: Lagrangian relaxation. A price λ per path turns the budget into the cost model
  *   λ·paths + needless; the paths of the optimum only fall as λ rises, so a bisection on λ finds the
  *   cheapest price that fits the budget. The result is optimal among the plans on the lower convex hull
- *   of (paths, needless), which is where a budget usually lands.
+ *   of (paths, needless), which is where a budget usually lands. When the budget binds (the optimum at
+ *   the lowest price does not fit), a mixed plan is searched too (chooseMixed: the path-indexed DP,
+ *   exact for the budget, with the wildcard limit relaxed by a price per wildcard): a large deploy's
+ *   Lagrangian points can be ~all exact (over the budget) or a few wide wildcards, and a split inside
+ *   the deploy (exact where it saves most, wildcards for the rest) beats both. The better of the two
+ *   by the mode's objective is kept; the DP is bounded by MIXED_PLAN_MAX_CELLS.
  * `withinBudget: 'cheapest'` keeps the cost model inside the cap instead: the same two methods, with
  * the index chosen by paths + weight × needless, and λ starting at 1 / weight. `'balanced'` (the
  * default) prices a path at BALANCED_PATH_SHARE of the needless objects of the fewest-path plan: a
@@ -35,7 +40,15 @@ import { decodePath, encodePath, UNSUPPORTED_CHARACTER, wildcardBefore } from '.
 import { type ParsedPlanInput, type PlanInput, PlanInputSchema } from './schemas.ts';
 import { normalizeKeyPrefix, urlFormsOfKey } from './url-forms.ts';
 import { addUnchanged, buildUrlTrie, finishTrie, type UrlTrie } from './url-trie.ts';
-import { bestIndex, byPaths, byWildcards, reconstruct, type Selection, solve } from './wildcard-dp.ts';
+import {
+  bestIndex,
+  byPaths,
+  byWildcards,
+  reconstruct,
+  type Selection,
+  solve,
+  tableCells,
+} from './wildcard-dp.ts';
 import { buildGroups, type Group } from './wildcard-groups.ts';
 
 export interface WildcardChoice {
@@ -84,6 +97,8 @@ export function parsePlanInput(input: PlanInput): ParsedPlanInput {
 interface Chosen {
   readonly selection: Selection;
   readonly paths: number;
+  /** Lagrangian search only: the optimum at its lowest price fits the budget (the budget does not bind). */
+  readonly atMinPrice?: boolean;
 }
 
 function paths(selection: Selection): number {
@@ -124,7 +139,7 @@ function chooseByLagrange(
   };
   let low = minPrice;
   let high = Math.max(MAX_PRICE, minPrice);
-  if (tryPrice(low)) return best!;
+  if (tryPrice(low)) return { ...best!, atMinPrice: true };
   tryPrice(high);
   for (let step = 0; step < 60 && high / low > 1.0001; step++) {
     const mid = Math.sqrt(low * high);
@@ -132,6 +147,69 @@ function chooseByLagrange(
     else low = mid;
   }
   return best!;
+}
+
+/**
+ * Mixed plans: the most cells (tableCells) a path-indexed programme may visit, per run. The largest
+ * deploy of the four real histories (kaitai 2025-09: 6,540 changed files, 6,910 URLs) takes 7.8 M
+ * cells at 1,000 paths and 17 M at 3,000 (≈ 0.1 s a run on this machine); past the bound the planner
+ * keeps the Lagrangian plan, so its worst case stays bounded: at most 2 + MIXED_WILDCARD_STEPS runs
+ * of this many cells (≈ 1.5 s) on top of the Lagrangian search.
+ */
+const MIXED_PLAN_MAX_CELLS = 2e7;
+/** Bisection steps on the wildcard price of a mixed plan (geometric over MIXED_WILDCARD_PRICES). */
+const MIXED_WILDCARD_STEPS = 12;
+/**
+ * Wildcard prices the bisection spans, in needless objects: from a thousandth of an object (the limit
+ * barely binds) to above any inventory (a wildcard fewer beats any needless difference).
+ */
+const MIXED_WILDCARD_PRICES = { low: 1e-3, high: 1e9 } as const;
+
+/**
+ * A mixed plan for a budget larger than the wildcards available: part exact paths, part wildcards,
+ * inside one deploy, at any split — not only the plans the cost model makes at some price per path
+ * (the Lagrangian points, where a large deploy is either ~all exact or a few wide wildcards). The
+ * programme is indexed by paths (exact for the budget, like maxPaths ≤ wildcards) and the wildcard
+ * limit is relaxed with a price per wildcard, bisected until the plan fits it. The plan with the least
+ * `objective(paths, needless)`; null when the programme is too large (MIXED_PLAN_MAX_CELLS) or no
+ * price makes the plan fit the wildcard limit.
+ */
+function chooseMixed(
+  root: Group,
+  maxPaths: number,
+  maxWildcards: number,
+  objective: (paths: number, needless: number) => number,
+): Chosen | null {
+  const cells = tableCells(root, byPaths(maxPaths));
+  if (cells > MIXED_PLAN_MAX_CELLS) return null;
+  const atPrice = (wildcardPrice: number): Chosen | null => {
+    const solution = solve(root, byPaths(maxPaths, wildcardPrice));
+    // The table's values include the wildcard price: the objective is its Lagrangian too.
+    const pick = bestIndex(solution, objective);
+    if (pick === null) return null;
+    const selection = reconstruct(solution, pick.index);
+    return selection.wildcards.length <= maxWildcards ? { selection, paths: pick.index } : null;
+  };
+  const free = atPrice(0);
+  if (free !== null) return free;
+  let low: number = MIXED_WILDCARD_PRICES.low;
+  let high: number = MIXED_WILDCARD_PRICES.high;
+  let best = atPrice(high);
+  if (best === null) return null;
+  for (let step = 0; step < MIXED_WILDCARD_STEPS; step++) {
+    const mid = Math.sqrt(low * high);
+    const chosen = atPrice(mid);
+    if (chosen === null) low = mid;
+    else {
+      high = mid;
+      if (
+        objective(chosen.paths, estimatedNeedless(chosen.selection)) <
+        objective(best.paths, estimatedNeedless(best.selection))
+      )
+        best = chosen;
+    }
+  }
+  return best;
 }
 
 /** A price per path above any needless count: the optimum then has the fewest paths possible. */
@@ -189,7 +267,17 @@ function choose(
       MIN_PRICE,
       BALANCED_PATH_SHARE * fewestPathsNeedless(root, maxWildcards, exactIsWildcard),
     );
-  return chooseByLagrange(root, maxPaths, maxWildcards, minPrice, exactIsWildcard);
+  const lagrange = chooseByLagrange(root, maxPaths, maxWildcards, minPrice, exactIsWildcard);
+  if (exactIsWildcard || lagrange.atMinPrice) return lagrange;
+  // The budget binds: a plan between two Lagrangian points may do better (see chooseMixed).
+  let objective: (paths: number, needless: number) => number;
+  if (cheapest) objective = (n, needless) => n + (needlessWeight + 1e-9) * needless;
+  else if (withinBudget === 'balanced') objective = (n, needless) => needless + minPrice * n;
+  else objective = (n, needless) => needless * (maxPaths + 1) + n;
+  const mixed = chooseMixed(root, maxPaths, maxWildcards, objective);
+  if (mixed === null) return lagrange;
+  const score = (c: Chosen) => objective(c.paths, estimatedNeedless(c.selection));
+  return score(mixed) < score(lagrange) ? mixed : lagrange;
 }
 
 /**

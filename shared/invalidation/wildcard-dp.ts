@@ -12,8 +12,10 @@
  * - `byWildcards(pathCost, needlessCost, maxWildcards)`: index = wildcards, value = pathCost·paths +
  *   needlessCost·needless. With (1, weight) this is the cost model; with (λ, 1) it is the Lagrangian
  *   relaxation of a path budget (see plan.ts).
- * - `byPaths(maxPaths)`: index = billed paths, value = needless objects. Exact for a budget; the
- *   wildcard limit holds by itself when maxPaths ≤ the wildcards available.
+ * - `byPaths(maxPaths, wildcardPrice)`: index = billed paths, value = needless objects (+ the
+ *   wildcard price per wildcard). Exact for a budget; the wildcard limit holds by itself when
+ *   maxPaths ≤ the wildcards available, and above that the wildcard price relaxes it (mixed plans,
+ *   plan.ts). tableCells counts a programme's merge cells beforehand, to bound it.
  */
 import { PlannerInvariantError } from './errors.ts';
 import type { Group } from './wildcard-groups.ts';
@@ -51,16 +53,19 @@ export function byWildcards(
 }
 
 /**
- * Needless scoring indexed by paths used (for a budget of `maxPaths`).
+ * Needless scoring indexed by paths used (for a budget of `maxPaths`). `wildcardPrice` adds that much
+ * to the value of every wildcard: the Lagrangian relaxation of the wildcard limit, for budgets larger
+ * than the wildcards available (plan.ts, mixed plans); 0 where the limit holds by itself.
  *
  * @example
  * byPaths(8).exact(3, 0); // { index: 3, value: 0 }
+ * byPaths(100, 5).wildcard(40); // { index: 1, value: 45 }
  */
-export function byPaths(maxPaths: number): Scoring {
+export function byPaths(maxPaths: number, wildcardPrice = 0): Scoring {
   return {
     size: maxPaths + 1,
     exact: (paths, needless) => ({ index: paths, value: needless }),
-    wildcard: (needless) => ({ index: 1, value: needless }),
+    wildcard: (needless) => ({ index: 1, value: needless + wildcardPrice }),
   };
 }
 
@@ -100,6 +105,41 @@ function exactTable(group: Group, scoring: Scoring): Float64Array {
   const table = new Float64Array(index + 1).fill(Number.POSITIVE_INFINITY);
   table[index] = value;
   return table;
+}
+
+/**
+ * The table cells `solve` would visit in its merges (Σ of the two table lengths of every merge), in
+ * O(groups) without solving: what bounds a path-indexed programme before it is run.
+ *
+ * @example
+ * tableCells(root, byPaths(1000)) <= 2e7; // the mixed-plan bound in plan.ts
+ */
+export function tableCells(root: Group, scoring: Scoring): number {
+  const lengths = new Map<Group, number>();
+  const order: Group[] = [];
+  const pending: Group[] = [root];
+  while (pending.length > 0) {
+    const group = pending.pop()!;
+    order.push(group);
+    for (const child of group.children) pending.push(child);
+  }
+  let cells = 0;
+  for (let k = order.length - 1; k >= 0; k--) {
+    const group = order[k]!;
+    const { index } = scoring.exact(group.exactUrls.length, group.exactNeedless);
+    let sub = index >= scoring.size ? 0 : index + 1;
+    for (const child of group.children) {
+      const childLength = lengths.get(child)!;
+      if (sub === 0 || childLength === 0) sub = 0;
+      else {
+        cells += sub * childLength;
+        sub = Math.min(scoring.size, sub + childLength - 1);
+      }
+    }
+    const own = scoring.wildcard(group.needless).index;
+    lengths.set(group, Math.max(sub, own < scoring.size ? own + 1 : 0));
+  }
+  return cells;
 }
 
 /**

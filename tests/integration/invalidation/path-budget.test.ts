@@ -210,4 +210,19 @@ describe('monthly path budget', () => {
     expect(after.deploys.web).toBe(1);
     expect(after.demand.web).toEqual(first.demand.web);
   });
+
+  it("records a deploy's demand at most at the month's budget: no later deploy is forecast to need more", async () => {
+    const { deps, ledger, budget, month } = await setup(1000);
+    const small = SiteSchema.parse({
+      name: 'web',
+      bucket: 'web-bucket',
+      distributionIds: [WEB_DIST],
+      invalidation: { monthlyPathBudget: 3, inventory: 'never' },
+    });
+    await submitChangeSet(changes('web', 'c1', scattered('c', 8)), small, { ...deps, pathBudget: budget() });
+    const { demand } = (await ledger.read(month())).ledger;
+    // 8 exact paths at the lowest price, recorded as the budget's 3; `/*` (1 path) stays 1.
+    expect(demand.web![0]).toBe(3);
+    expect(demand.web!.at(-1)).toBe(1);
+  });
 });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   billingMonth,
+  clippedDemand,
   deployAllowance,
   marginalCostUsd,
   monthCostUsd,
@@ -183,6 +184,94 @@ describe('deployAllowance', () => {
     expect(usualDeployRate([12, 0, 6])).toBe(6);
     expect(usualDeployRate([undefined, 4, undefined])).toBe(4);
     expect(usualDeployRate([undefined, undefined])).toBeNull();
+  });
+});
+
+describe('deployAllowance: the slack of a collapsing deploy', () => {
+  // A lone regeneration early in a month: 3,000 exact paths below 1 object a path, one path (`/*`)
+  // above; the site's past deploys needed 10 paths each (below 50 objects a path), 1 above.
+  const big = {
+    ...base,
+    siteBudget: 1000,
+    accountCap: 1000,
+    elapsed: 0.1,
+    deploysPerMonth: 2,
+    demand: step(3000, 1),
+    pastDemand: { deploys: 6, paths: step(60, 50, 6) },
+  };
+
+  it('lets it spend the budget down to what the forecast keeps for the later deploys at a lower price', () => {
+    // Act
+    const a = deployAllowance(big);
+    // Assess: 2 a month × 1.5, 0.9 of the month to go: 2.7 later deploys × 10 paths = 27 kept; the
+    // rest is this deploy's, at the lowest price (a mixed plan fills it: plan.ts).
+    expect(a).toMatchObject({ maxPaths: 973, price: PRICE_GRID[0], left: 1000, boundBy: 'pace' });
+    expect(a.reason).toContain('at most 973 for this one');
+    // The paced price itself is the first ≥ 1 (where it bills one path), as for a curve that does not
+    // end there (2 paths up to 1,000 objects a path: no slack).
+    const notFewest = PRICE_GRID.map((price) => (price < 1 ? 3000 : price < 1000 ? 2 : 1));
+    expect(deployAllowance({ ...big, demand: notFewest }).price).toBe(PRICE_GRID.find((p) => p >= 1));
+  });
+
+  it('keeps the month within its budget when the later deploys come after all', () => {
+    // Prepare: the big deploy bills its whole slack, then ten ordinary deploys (10 exact paths).
+    let spent = 0;
+    const earlier: number[] = [];
+    const past = { deploys: 6, paths: step(60, 50, 6) };
+    const bills: number[] = [];
+    // Act
+    for (let i = 0; i < 11; i++) {
+      const elapsed = 0.1 + i * 0.05;
+      const demand = i === 0 ? step(3000, 1) : step(10, 50);
+      const a = deployAllowance({
+        ...big,
+        siteSpent: spent,
+        accountSpent: spent,
+        elapsed,
+        deploysThisMonth: i,
+        earlierDeploys: earlier,
+        demand,
+        pastDemand: past,
+      });
+      // A plan within the cap: the slack filled, or the deploy's demand at the price.
+      const atPrice = a.price === null ? 1 : demand[PRICE_GRID.indexOf(a.price)]!;
+      const bill = i === 0 ? a.maxPaths : Math.min(a.maxPaths, atPrice);
+      bills.push(bill);
+      spent += bill;
+      earlier.push(elapsed);
+      past.deploys++;
+      past.paths = past.paths.map((n, j) => n + demand[j]!);
+    }
+    // Assess
+    expect(bills[0]).toBe(973);
+    expect(bills.every((b) => b >= 1)).toBe(true);
+    expect(spent).toBeLessThanOrEqual(1000);
+  });
+
+  it('gives none to a deploy with paths of its own at the paced price (the first deploy of a burst)', () => {
+    // Prepare: 200 paths between 1 and 100 objects a path: not its fewest-path plan.
+    const demand = PRICE_GRID.map((price) => (price < 1 ? 3000 : price < 100 ? 200 : 1));
+    // Act
+    const a = deployAllowance({ ...big, demand });
+    // Assess: the usual cap (one path kept per later deploy) at the paced price.
+    expect(a).toMatchObject({ maxPaths: 997, price: PRICE_GRID.find((p) => p >= 1) });
+  });
+
+  it('gives none when the forecast at every lower price needs what is left', () => {
+    // Act: 900 already spent; 2.7 later deploys × 10 paths leave 73, but the past needed 40 a deploy.
+    const a = deployAllowance({
+      ...big,
+      siteSpent: 900,
+      accountSpent: 900,
+      pastDemand: { deploys: 6, paths: step(240, 50, 6) },
+    });
+    // Assess
+    expect(a.price).toBeGreaterThanOrEqual(1);
+    expect(a.maxPaths).toBe(97);
+  });
+
+  it('records a deploy at most at the budget in the ledger demand', () => {
+    expect(clippedDemand([2863, 40, 1], 1000)).toEqual([1000, 40, 1]);
   });
 });
 
