@@ -15,6 +15,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import * as z from 'zod';
+import { COPY_QUEUE_KEY_PATTERN } from '../backup/copy-queue.ts';
 import type { CopyQueue, QueuedCopy, QueueEntryRef } from '../backup-service/ports/copy-queue.ts';
 import { sdkErrorCode, toAwsCallError } from './errors.ts';
 import { putJsonObject, readJsonObject } from './s3-json-objects.ts';
@@ -32,10 +33,9 @@ const queuePrefix = (region: string): string => {
   return `waits/${region}/copy-queue/`;
 };
 
-/** A key as the queue service makes them (shared/backup-service/copy-queue.ts): no slash, no dot-dot. */
+/** A key as copyQueueKey makes them (shared/backup/copy-queue.ts): no slash, no dot-dot. */
 const entryKey = (region: string, key: string): string => {
-  if (!/^[0-9TZ]{16}~[A-Za-z0-9%._-]{1,240}~(i|vol)-[0-9a-f]{8,17}$/.test(key))
-    throw new Error(`not a copy queue key: ${key}`);
+  if (!COPY_QUEUE_KEY_PATTERN.test(key)) throw new Error(`not a copy queue key: ${key}`);
   return `${queuePrefix(region)}${key}.json`;
 };
 

@@ -19,7 +19,8 @@ import type { QueuedCopy, QueueEntryRef } from './ports/copy-queue.ts';
 import { copyTaskSchema } from './state.ts';
 import { parseRunTask } from './task-input.ts';
 
-const keyOf = ({ run, target }: CopyTask) => copyQueueKey(run.startedAt, run.runId, target.id);
+const keyOf = ({ run, target, source }: CopyTask) =>
+  copyQueueKey(run.startedAt, source.sizeGiB ?? 0, run.runId, target.id);
 
 /** What CopyImage did with its attempt. */
 export type CopyAttempt = { kind: 'started' } | { kind: 'queued'; key: string };

@@ -123,6 +123,7 @@ function imageRecord(
     imageId: image.imageId,
     name: job.name,
     createdAt: set.createdAt,
+    sizeGiB: set.snapshots.reduce((sum, s) => sum + s.sizeGiB, 0),
     state: available ? 'available' : 'pending',
     attempt: 0,
     startedAt: job.now.toISOString(),

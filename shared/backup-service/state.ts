@@ -90,6 +90,8 @@ const imageStateSchema = z
     name: z.string().min(1),
     /** Same as the snapshots'; copies carry it so that they bucket like their source. */
     createdAt: instant,
+    /** The snapshot set's size: the copy queue starts the largest copies first (shared/backup/copy-queue.ts). */
+    sizeGiB: z.number().int().min(0).optional(),
     /** How the AMI is made (RegisterImage from the snapshots, or CreateImage) and why. */
     method: imageMethodSchema.optional(),
     methodReason: z.string().optional(),

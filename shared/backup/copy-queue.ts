@@ -8,10 +8,13 @@
  */
 
 export const COPY_QUEUE = {
-  /** The CopyImage Task's HeartbeatSeconds (statemachines/backup.asl.yaml): one fallback round. */
-  heartbeatSeconds: 3_600,
+  /**
+   * The CopyImage Task's HeartbeatSeconds (statemachines/backup.asl.yaml): one fallback round. Two
+   * hours: a started copy is not heartbeated, and an hour-long copy would otherwise cost a round.
+   */
+  heartbeatSeconds: 7_200,
   /** A queued entry gets a heartbeat once its last write is this old: half a round, so none lapses. */
-  refreshSeconds: 1_800,
+  refreshSeconds: 3_600,
   /** Copies one event may start: the slot it freed, and slots whose events were lost. */
   startsPerDrain: 5,
   /**
@@ -34,14 +37,32 @@ const compactInstant = (iso: string): string => `${iso.slice(0, 19).replace(/[-:
 const keySafe = (name: string): string =>
   encodeURIComponent(name).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
+/** Digits of the size part of a key: up to ~95 PiB, far beyond any AMI (a larger one sorts as the ceiling). */
+const SIZE_DIGITS = 8;
+const SIZE_CEILING = 10 ** SIZE_DIGITS - 1;
+
+/** Larger sizes sort first: `SIZE_CEILING − size`, zero-padded. */
+const largestFirst = (sizeGiB: number): string =>
+  String(SIZE_CEILING - Math.min(Math.max(0, Math.round(sizeGiB)), SIZE_CEILING)).padStart(SIZE_DIGITS, '0');
+
+/** Every key copyQueueKey can make (and nothing with a slash or a dot-dot): what the store accepts. */
+export const COPY_QUEUE_KEY_PATTERN = /^[0-9TZ]{16}~[0-9]{8}~[A-Za-z0-9%._-]{1,240}~(i|vol)-[0-9a-f]{8,17}$/;
+
 /**
  * The queue key of a run's copy of a target: the run's instant first (earlier runs go first,
- * whatever their policy), then the run and the target. The same for every attempt of the copy,
- * so a retried Task takes its place instead of joining the end.
+ * whatever their policy), then the AMI's size, largest first, then the run and the target. The
+ * largest first because a copy's time grows with its size: the longest copies queued start
+ * first and the region's last copy to end is a short one (longest-processing-time order, the
+ * classic list-scheduling rule for the most work on a fixed number of slots). The same for
+ * every attempt of the copy, so a retried Task takes its place instead of joining the end.
  *
  * @example
- * copyQueueKey('2026-03-01T01:30:00.000Z', 'nightly-2026-03-01', 'i-0123456789abcdef0');
- * // '20260301T013000Z~nightly-2026-03-01~i-0123456789abcdef0'
+ * copyQueueKey('2026-03-01T01:30:00.000Z', 120, 'nightly-2026-03-01', 'i-0123456789abcdef0');
+ * // '20260301T013000Z~99999879~nightly-2026-03-01~i-0123456789abcdef0'
  */
-export const copyQueueKey = (runStartedAt: string, runId: string, targetId: string): string =>
-  `${compactInstant(runStartedAt)}~${keySafe(runId)}~${targetId}`;
+export const copyQueueKey = (
+  runStartedAt: string,
+  sizeGiB: number,
+  runId: string,
+  targetId: string,
+): string => `${compactInstant(runStartedAt)}~${largestFirst(sizeGiB)}~${keySafe(runId)}~${targetId}`;

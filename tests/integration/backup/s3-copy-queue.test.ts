@@ -21,6 +21,7 @@ describe('copy queue over S3', () => {
     const keys = Array.from({ length: 1_005 }, (_, n) =>
       copyQueueKey(
         n % 2 === 0 ? '2026-03-01T01:30:00.000Z' : '2026-03-01T01:00:00.000Z',
+        100,
         `run-${n % 2}`,
         target(n),
       ),
@@ -33,7 +34,7 @@ describe('copy queue over S3', () => {
 
     expect(listed.map((r) => r.key)).toEqual([...keys].sort());
     // Earlier runs first: every 01:00 entry before every 01:30 one.
-    expect(listed[0]?.key.startsWith('20260301T010000Z~run-1~')).toBe(true);
+    expect(listed[0]?.key.startsWith('20260301T010000Z~99999899~run-1~')).toBe(true);
     expect(listed.find((r) => r.key === keys[0])?.touchedAt).toBe(Date.parse('2026-03-01T02:01:00Z'));
     expect(listed.find((r) => r.key === keys[1])?.touchedAt).toBe(Date.parse('2026-03-01T02:00:00Z'));
     expect(await queue.list(REGION, 3)).toHaveLength(3);

@@ -55,7 +55,9 @@ function world(policies: BackupPolicy[] = [policy()]) {
 }
 
 let nextTarget = 1;
-function task(overrides: { runId?: string; startedAt?: string; policy?: BackupPolicy } = {}): CopyTask {
+function task(
+  overrides: { runId?: string; startedAt?: string; policy?: BackupPolicy; sizeGiB?: number } = {},
+): CopyTask {
   const p = overrides.policy ?? policy();
   const id = `i-0${(nextTarget++).toString(16).padStart(16, '0')}`;
   return {
@@ -66,6 +68,7 @@ function task(overrides: { runId?: string; startedAt?: string; policy?: BackupPo
       imageId: 'ami-0a000000000000001',
       name: `shipyard/nightly/${id}/nightly-2026-03-01`,
       createdAt: STARTED,
+      ...(overrides.sizeGiB === undefined ? {} : { sizeGiB: overrides.sizeGiB }),
       state: 'available',
       attempt: 1,
       startedAt: STARTED,
@@ -100,7 +103,7 @@ function starter(...answers: (Error | 'started')[]) {
 
 const noSlot = () =>
   new Ec2LimitExceeded('CopyImage: ResourceLimitExceeded: maximum of 300 concurrent AMI copies');
-const keyOf = (t: CopyTask) => copyQueueKey(t.run.startedAt, t.run.runId, t.target.id);
+const keyOf = (t: CopyTask) => copyQueueKey(t.run.startedAt, t.source.sizeGiB ?? 0, t.run.runId, t.target.id);
 
 describe('copy queue', () => {
   it('a copy with no slot queues on its token; the next copy that ends in the region starts it', async () => {
@@ -174,6 +177,37 @@ describe('copy queue', () => {
     expect(copies.calls.map((c) => c.run.runId)).toEqual(['early', 'middle']);
     expect(report).toMatchObject({ started: 1 });
     expect((await w.waits.queue.list(COPY_A, 10)).map((r) => r.key)).toEqual([keyOf(middle), keyOf(late)]);
+  });
+
+  // Longest-processing-time order (Graham, "Bounds on multiprocessing timing anomalies", 1969):
+  // on a fixed number of slots the largest jobs first keep the last one to end short. A copy's
+  // time grows with the AMI's size (EC2 User Guide, "How Amazon EC2 AMI copy works": the
+  // snapshots' data is copied).
+  it("within a run, starts the largest AMIs' copies first, whatever the order they queued in", async () => {
+    const w = world();
+    const small = task({ sizeGiB: 8 });
+    const large = task({ sizeGiB: 2_000 });
+    const medium = task({ sizeGiB: 120 });
+    const earlier = task({ startedAt: '2026-03-01T00:30:00.000Z', runId: 'earlier', sizeGiB: 1 });
+    for (const [t, token] of [
+      [small, 'tok-small'],
+      [large, 'tok-large'],
+      [medium, 'tok-medium'],
+      [earlier, 'tok-earlier'],
+    ] as const) {
+      w.open.add(token);
+      expect(await startOrQueueCopy(w.deps, token, t, starter(noSlot()).start)).toMatchObject({
+        kind: 'queued',
+      });
+    }
+    const copies = starter();
+
+    await drainCopyQueue(w.deps, COPY_A, copies.start);
+
+    // An earlier run still goes first, however small its AMI.
+    expect(copies.calls.map((c) => c.target.id)).toEqual(
+      [earlier, large, medium, small].map((t) => t.target.id),
+    );
   });
 
   it('starts at most startsPerDrain copies per event', async () => {
