@@ -31,6 +31,10 @@ const sizes =
       ? sizesArg.split(',').map((n) => positive('--sizes', n))
       : [2, 20, 200];
 const policiesArg = flagValue('--policies');
+/** The policies' maxConcurrency (children at once); the policy default when not given. */
+const concurrencyArg = flagValue('--max-concurrency');
+const policyOverrides =
+  concurrencyArg === undefined ? {} : { maxConcurrency: positive('--max-concurrency', concurrencyArg) };
 const policies = policiesArg === undefined ? 1 : positive('--policies', policiesArg);
 const throttlingArg = args[args.indexOf('--throttling') + 1];
 /** 'aws-default' (the documented buckets), 'off', or a JSON object of bucket overrides. */
@@ -114,7 +118,7 @@ const main = async () => {
     console.log(`|${'---|'.repeat(COLUMNS)}`);
   }
   for (const instances of sizes) {
-    const result = await runSize(instances, SPEED, {}, throttling, policies);
+    const result = await runSize(instances, SPEED, policyOverrides, throttling, policies);
     console.log(json ? jsonLine(result) : row(result));
     if (!json && result.status !== 'SUCCEEDED') console.log(`  execution ended ${result.status}`);
     if (!json && result.sdkThrottledAttempts !== result.throttlingEvents)
