@@ -107,6 +107,18 @@ function exactTable(group: Group, scoring: Scoring): Float64Array {
   return table;
 }
 
+/** The groups parents before children (iteratively: deep trees do not grow the call stack); walked backwards, children come first. */
+function preOrder(root: Group): Group[] {
+  const order: Group[] = [];
+  const pending: Group[] = [root];
+  while (pending.length > 0) {
+    const group = pending.pop()!;
+    order.push(group);
+    for (const child of group.children) pending.push(child);
+  }
+  return order;
+}
+
 /**
  * The table cells `solve` would visit in its merges (Σ of the two table lengths of every merge), in
  * O(groups) without solving: what bounds a path-indexed programme before it is run.
@@ -116,13 +128,7 @@ function exactTable(group: Group, scoring: Scoring): Float64Array {
  */
 export function tableCells(root: Group, scoring: Scoring): number {
   const lengths = new Map<Group, number>();
-  const order: Group[] = [];
-  const pending: Group[] = [root];
-  while (pending.length > 0) {
-    const group = pending.pop()!;
-    order.push(group);
-    for (const child of group.children) pending.push(child);
-  }
+  const order = preOrder(root);
   let cells = 0;
   for (let k = order.length - 1; k >= 0; k--) {
     const group = order[k]!;
@@ -151,13 +157,7 @@ export function tableCells(root: Group, scoring: Scoring): number {
  */
 export function solve(root: Group, scoring: Scoring): Solution {
   const solved = new Map<Group, Solved>();
-  const order: Group[] = [];
-  const pending: Group[] = [root];
-  while (pending.length > 0) {
-    const group = pending.pop()!;
-    order.push(group);
-    for (const child of group.children) pending.push(child);
-  }
+  const order = preOrder(root);
   for (let k = order.length - 1; k >= 0; k--) {
     const group = order[k]!;
     const prefix: Float64Array[] = [exactTable(group, scoring)];
