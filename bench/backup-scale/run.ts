@@ -75,6 +75,14 @@ export interface SizeResult {
   maxStateBytes: number;
 }
 
+/** Adds one to `key`'s count. */
+const countIn = (counts: Record<string, number>, key: string) => {
+  counts[key] = (counts[key] ?? 0) + 1;
+};
+
+/** The local cloud's per-function invocation tally: `lambda.invocations.<function name>`. */
+const INVOCATIONS_TALLY = 'lambda.invocations.';
+
 /** The execution's history length and its largest input/output string (all pages). */
 const historyOf = async (
   sfn: SFNClient,
@@ -91,7 +99,7 @@ const historyOf = async (
     for (const event of page.events ?? []) {
       events += 1;
       const timedOut = event.taskTimedOutEventDetails?.error;
-      if (timedOut) timeouts[timedOut] = (timeouts[timedOut] ?? 0) + 1;
+      if (timedOut) countIn(timeouts, timedOut);
       for (const details of Object.values(event)) {
         if (typeof details !== 'object' || details === null) continue;
         for (const key of ['input', 'output']) {
@@ -160,7 +168,6 @@ export async function runSize(
     const fleet = fleetSeed(instances, shardSize);
     await local.control.seed({ ...fleet, ec2: { ...fleet.ec2, throttling } });
     let sdkThrottledAttempts = 0;
-    let throttledTaskErrors = 0;
     const throttledTaskErrorsByStep: Record<string, number> = {};
     let limitTaskErrors = 0;
     let handlerMs = 0;
@@ -183,10 +190,7 @@ export async function runSize(
       observe: (key, ms, error) => {
         handlerMs += ms;
         handlerCalls += 1;
-        if (error instanceof Error && error.name === 'Ec2Throttled') {
-          throttledTaskErrors += 1;
-          throttledTaskErrorsByStep[key] = (throttledTaskErrorsByStep[key] ?? 0) + 1;
-        }
+        if (error instanceof Error && error.name === 'Ec2Throttled') countIn(throttledTaskErrorsByStep, key);
         if (error instanceof Error && error.name === 'Ec2LimitExceeded') limitTaskErrors += 1;
       },
     });
@@ -221,7 +225,7 @@ export async function runSize(
     const ours = state.states.executions;
     const transitions = ours.reduce((n, e) => n + e.transitions, 0);
     // The executions' Tasks, plus ResumeWait, which EventBridge invokes on the EBS / AMI events.
-    const resumeInvocations = counters.tallies[`lambda.invocations.${deployed.resumeFunction}`] ?? 0;
+    const resumeInvocations = counters.tallies[`${INVOCATIONS_TALLY}${deployed.resumeFunction}`] ?? 0;
     const invocations = ours.reduce((n, e) => n + e.lambdaInvocations, 0) + resumeInvocations;
     let maxStateBytes = 0;
     let maxHistoryEvents = 0;
@@ -261,13 +265,16 @@ export async function runSize(
       maxStateBytes,
       throttlingEvents: counters.tallies['ec2.throttled'] ?? 0,
       sdkThrottledAttempts,
-      throttledTaskErrors,
+      throttledTaskErrors: Object.values(throttledTaskErrorsByStep).reduce((n, c) => n + c, 0),
       throttledTaskErrorsByStep,
       taskTimeouts,
       invocationsByFunction: Object.fromEntries(
         Object.entries(counters.tallies)
-          .filter(([name]) => name.startsWith('lambda.invocations.'))
-          .map(([name, count]) => [name.slice('lambda.invocations.shipyard-dev-'.length), count]),
+          .filter(([name]) => name.startsWith(INVOCATIONS_TALLY))
+          .map(([name, count]) => [
+            name.slice(INVOCATIONS_TALLY.length).replace(/^shipyard-dev-/, ''),
+            count,
+          ]),
       ),
       limitTaskErrors,
       tightestBucket: tightest(state.ec2.throttling),
