@@ -73,6 +73,14 @@ const jsonLine = (r: SizeResult) =>
     executions: r.executions,
     maxHistoryEvents: r.maxHistoryEvents,
     maxStateBytes: r.maxStateBytes,
+    drains: r.drains,
+    copyCalls: r.copyCalls,
+    copySlots: r.copySlots.map((s) => ({
+      ...s,
+      utilization: round(s.utilization, 3),
+      meanWaitMinutes: round(s.meanWaitMinutes, 1),
+      maxWaitMinutes: round(s.maxWaitMinutes, 1),
+    })),
   });
 
 const header =
@@ -121,6 +129,11 @@ const main = async () => {
     const result = await runSize(instances, SPEED, policyOverrides, throttling, policies);
     console.log(json ? jsonLine(result) : row(result));
     if (!json && result.status !== 'SUCCEEDED') console.log(`  execution ended ${result.status}`);
+    if (!json)
+      for (const s of result.copySlots)
+        console.log(
+          `  ${s.region}: copy slots ${(100 * s.utilization).toFixed(1)}% used, ${s.idleWhileReadySlotMinutes} slot-minutes idle while copies were ready, wait mean ${s.meanWaitMinutes.toFixed(1)} / max ${s.maxWaitMinutes.toFixed(1)} min`,
+        );
     if (!json && result.sdkThrottledAttempts !== result.throttlingEvents)
       console.log(`  SDK saw ${result.sdkThrottledAttempts} throttled attempts`);
     const missed = misses(result);

@@ -7,6 +7,21 @@
 export const sdkErrorCode = (error: unknown): string | undefined =>
   error instanceof Error && '$metadata' in error ? error.name : undefined;
 
+/** The HTTP status of an SDK error's response, if it had one. */
+export const httpStatus = (error: unknown): number | undefined =>
+  (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+
+/**
+ * S3 refused a conditional write because another writer won: 412 PreconditionFailed, or 409
+ * ConditionalRequestConflict while a conflicting write is in flight (S3 User Guide, "How to
+ * prevent object overwrites with conditional writes",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html).
+ */
+export const lostConditionalWrite = (error: unknown): boolean =>
+  ['PreconditionFailed', 'ConditionalRequestConflict'].includes(sdkErrorCode(error) ?? '') ||
+  httpStatus(error) === 412 ||
+  httpStatus(error) === 409;
+
 /** Any other AWS call failure, with the service, operation and AWS error code. */
 class AwsCallError extends Error {
   constructor(

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import * as z from 'zod';
 import type { DrillLock } from '../backup-service/ports/drill.ts';
-import { sdkErrorCode, toAwsCallError } from './errors.ts';
+import { httpStatus, sdkErrorCode, toAwsCallError } from './errors.ts';
 
 const lockSchema = z
   .object({
@@ -24,10 +24,8 @@ const lockSchema = z
   })
   .strict();
 const keyOf = (key: string) => `drill-locks/${key}.json`;
-const status = (error: unknown): number | undefined =>
-  (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
 const isPreconditionFailed = (error: unknown) =>
-  sdkErrorCode(error) === 'PreconditionFailed' || status(error) === 412;
+  sdkErrorCode(error) === 'PreconditionFailed' || httpStatus(error) === 412;
 
 export function createS3DrillLock(options: {
   bucket: string;

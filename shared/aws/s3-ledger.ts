@@ -21,17 +21,9 @@ import {
   LedgerMonthSchema,
   type PathLedgerStore,
 } from '../invalidation-service/path-ledger.ts';
-import { sdkErrorCode, toAwsCallError } from './errors.ts';
+import { httpStatus, lostConditionalWrite, sdkErrorCode, toAwsCallError } from './errors.ts';
 
 const ledgerKey = (month: string): string => `invalidation-ledger/${month}.json`;
-
-const status = (error: unknown): number | undefined =>
-  (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-
-const lostRound = (error: unknown): boolean =>
-  ['PreconditionFailed', 'ConditionalRequestConflict'].includes(sdkErrorCode(error) ?? '') ||
-  status(error) === 412 ||
-  status(error) === 409;
 
 export interface S3LedgerOptions {
   bucket: string;
@@ -47,7 +39,7 @@ export function createS3PathLedger({ bucket, config = {}, client }: S3LedgerOpti
       try {
         got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: ledgerKey(month) }));
       } catch (error) {
-        if (sdkErrorCode(error) === 'NoSuchKey' || status(error) === 404)
+        if (sdkErrorCode(error) === 'NoSuchKey' || httpStatus(error) === 404)
           return { ledger: emptyLedger(month), version: null };
         throw toAwsCallError('S3', 'GetObject', error);
       }
@@ -70,7 +62,7 @@ export function createS3PathLedger({ bucket, config = {}, client }: S3LedgerOpti
         );
         return 'written';
       } catch (error) {
-        if (lostRound(error)) return 'conflict';
+        if (lostConditionalWrite(error)) return 'conflict';
         throw toAwsCallError('S3', 'PutObject', error);
       }
     },

@@ -8,18 +8,10 @@
  */
 import { DeleteObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { OnceMarkers } from '../invalidation-service/freshness.ts';
-import { sdkErrorCode, toAwsCallError } from './errors.ts';
+import { lostConditionalWrite, toAwsCallError } from './errors.ts';
 
 /** The key prefix of the markers (the IAM statements grant exactly this prefix). */
 const ONCE_MARKER_PREFIX = 'invalidation-events/';
-
-const status = (error: unknown): number | undefined =>
-  (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-
-const taken = (error: unknown): boolean =>
-  ['PreconditionFailed', 'ConditionalRequestConflict'].includes(sdkErrorCode(error) ?? '') ||
-  status(error) === 412 ||
-  status(error) === 409;
 
 export interface S3OnceMarkersOptions {
   bucket: string;
@@ -49,7 +41,7 @@ export function createS3OnceMarkers({
         );
         return true;
       } catch (error) {
-        if (taken(error)) return false;
+        if (lostConditionalWrite(error)) return false;
         throw toAwsCallError('S3', 'PutObject', error);
       }
     },

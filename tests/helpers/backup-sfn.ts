@@ -42,7 +42,7 @@ export interface DeployOptions {
   /** Lambda memory the functions are registered with (the bench prices GB-seconds with it). */
   memorySize?: number;
   /** Called around every handler invocation (the bench measures durations with it). */
-  observe?: (functionKey: string, realMs: number, error?: unknown) => void;
+  observe?: (functionKey: string, realMs: number, error?: unknown, output?: unknown) => void;
   /** Called for each failed EC2 attempt the SDK saw (THROTTLING, TRANSIENT, SERVER_ERROR, CLIENT_ERROR). */
   onSdkRetry?: (errorType: string) => void;
   /**
@@ -108,7 +108,7 @@ export async function deployBackupStateMachine(
     const began = performance.now();
     try {
       const output = await resume(event);
-      options.observe?.('backupResumeWait', performance.now() - began);
+      options.observe?.('backupResumeWait', performance.now() - began, undefined, output);
       return output;
     } catch (error) {
       options.observe?.('backupResumeWait', performance.now() - began, error);
