@@ -81,7 +81,15 @@ const SiteInvalidationSettingsSchema = z
      * at one time, not per deploy): batches beyond the first round are deferred until the earlier
      * ones complete, so their objects are fresh later. 1: every wildcard at once.
      */
-    wildcardRounds: z.number().int().min(1).max(MAX_WILDCARD_ROUNDS).default(DEFAULT_WILDCARD_ROUNDS),
+    wildcardRounds: z
+      .number()
+      .int('expected a whole number of rounds')
+      .min(1, 'expected at least 1 round (1: every wildcard of a deploy at once)')
+      .max(
+        MAX_WILDCARD_ROUNDS,
+        `expected at most ${MAX_WILDCARD_ROUNDS} rounds: each one waits for the previous invalidations to complete`,
+      )
+      .default(DEFAULT_WILDCARD_ROUNDS),
     /** Wait for the invalidations to complete, at most this long (0: don't wait). */
     waitForCompletionSeconds: z.number().int().min(0).max(900).default(0),
     /**
