@@ -3,7 +3,7 @@
  * curves (what the ledger keeps) while the history is replayed in order, so a deploy's plan only uses
  * the month so far and the site's past. Planning goes through the use case's own `planBatches` and
  * `demandCurve` with a site as shipped (`inventory: auto`, its budget set: a paced deploy lists the
- * inventory, see wantsInventory), like budget-plan.ts.
+ * inventory, see wantsInventory; its wildcard rounds as `pacedSite` allows), like submit.ts.
  */
 
 import { SiteSchema } from '../../shared/config/sites.ts';
@@ -19,6 +19,7 @@ import {
   sumDemand,
   usualDeployRate,
 } from '../../shared/invalidation/index.ts';
+import { pacedSite } from '../../shared/invalidation-service/budget-plan.ts';
 import type { ChangeSet } from '../../shared/invalidation-service/change-set.ts';
 import { wantsInventory } from '../../shared/invalidation-service/inventory.ts';
 import { demandCurve, planBatches } from '../../shared/invalidation-service/plan-batches.ts';
@@ -44,7 +45,8 @@ const changeSetOf = (deploy: DeployInput): ChangeSet => ({
 
 /** `shipyard-budget-<budget>`: a site whose monthly budget is `budget` paths (its account's cap alike). */
 export function shipyardBudget(budget: number): Strategy {
-  const site = benchSite(budget);
+  // The account is the site alone: its cap is the site's budget (pacedSite: the rounds it plans with).
+  const site = pacedSite(benchSite(budget), budget);
   const months = new Map<string, { spent: number; deploys: number; paths: number[]; at: number[] }>();
   return {
     name: `shipyard-budget-${budget}`,

@@ -1,5 +1,10 @@
 import * as z from 'zod';
-import { DEFAULT_NEEDLESS_WEIGHT, OriginKindSchema } from '../invalidation/schemas.ts';
+import {
+  DEFAULT_NEEDLESS_WEIGHT,
+  DEFAULT_WILDCARD_ROUNDS,
+  MAX_WILDCARD_ROUNDS,
+  OriginKindSchema,
+} from '../invalidation/schemas.ts';
 
 /** A CloudFront distribution id: upper-case letters and digits, 13–14 chars as AWS issues them. */
 const DistributionIdSchema = z
@@ -71,6 +76,20 @@ const SiteInvalidationSettingsSchema = z
     needlessWeight: z.number().min(0).default(DEFAULT_NEEDLESS_WEIGHT),
     /** Budget of billed paths per deploy; the planner collapses into wildcards to stay within it. */
     maxPathsPerDeploy: z.number().int().min(1).max(3000).optional(),
+    /**
+     * A deploy may use up to this many × 15 wildcards (CloudFront's limit is on wildcards in progress
+     * at one time, not per deploy): batches beyond the first round are deferred until the earlier
+     * ones complete, so their objects are fresh later. 1: every wildcard at once.
+     */
+    wildcardRounds: z
+      .number()
+      .int('expected a whole number of rounds')
+      .min(1, 'expected at least 1 round (1: every wildcard of a deploy at once)')
+      .max(
+        MAX_WILDCARD_ROUNDS,
+        `expected at most ${MAX_WILDCARD_ROUNDS} rounds: each one waits for the previous invalidations to complete`,
+      )
+      .default(DEFAULT_WILDCARD_ROUNDS),
     /** Wait for the invalidations to complete, at most this long (0: don't wait). */
     waitForCompletionSeconds: z.number().int().min(0).max(900).default(0),
     /**

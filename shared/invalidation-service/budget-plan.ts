@@ -14,6 +14,7 @@ import {
   type DeployAllowance,
   deployAllowance,
   monthElapsed,
+  pacedWildcardRounds,
   previousMonths,
   RATE_MONTHS,
   sumDemand,
@@ -36,6 +37,19 @@ export interface PathBudgetPorts {
   history: InvalidationHistoryPort;
   now: () => number;
 }
+
+/**
+ * The site as a paced deploy plans it: its wildcard rounds as pacedWildcardRounds allows for the
+ * month's budget (the site's, or the account cap when lower). Its demand curve and its plan both take
+ * this site, so they share one wildcard cap.
+ */
+export const pacedSite = (site: Site, accountCap: number): Site => {
+  const monthBudget = Math.min(site.invalidation.monthlyPathBudget ?? accountCap, accountCap);
+  const wildcardRounds = pacedWildcardRounds(site.invalidation.wildcardRounds, monthBudget);
+  return wildcardRounds === site.invalidation.wildcardRounds
+    ? site
+    : { ...site, invalidation: { ...site.invalidation, wildcardRounds } };
+};
 
 /** The pacing decision of one distribution's plan, kept in the ledger so a redelivery replans alike. */
 const allowanceKey = (site: string, deployId: string, distributionId: string) =>

@@ -29,6 +29,10 @@ export interface PacedCost {
   price: number | null;
 }
 
+/** CloudFront's limits next to what others have in flight, with the site's wildcard rounds. */
+const limitsOf = (site: Site, othersInFlight: { files: number; wildcards: number }) =>
+  LimitsSchema.parse({ inFlight: othersInFlight, wildcardRounds: site.invalidation.wildcardRounds });
+
 /**
  * The deploy's demand for paths at each PRICE_GRID price (what budget pacing weighs against the paths
  * left), planned like planBatches plans it: same changes, mapping, inventory and limits.
@@ -46,7 +50,7 @@ export const demandCurve = (
       changes,
       site: siteMapping(site),
       ...(inventory === undefined ? {} : { inventory }),
-      limits: LimitsSchema.parse({ inFlight: othersInFlight }),
+      limits: limitsOf(site, othersInFlight),
     },
     PRICE_GRID,
   );
@@ -75,7 +79,7 @@ export const planBatches = (
   inventory?: string[],
   paced?: PacedCost,
 ): PlannedBatches => {
-  const limits = LimitsSchema.parse({ inFlight: othersInFlight });
+  const limits = limitsOf(site, othersInFlight);
   let planned: readonly string[] = [];
   let wildcards: readonly WildcardChoice[] = [];
   let ignored: readonly IgnoredKey[] = [];

@@ -10,7 +10,7 @@ import {
   MAX_WILDCARDS_IN_FLIGHT,
 } from '../invalidation/index.ts';
 import type { MetricsRecorder } from '../logging/metrics.ts';
-import { type PathBudgetPorts, planWithinBudget } from './budget-plan.ts';
+import { type PathBudgetPorts, pacedSite, planWithinBudget } from './budget-plan.ts';
 import { budgetSummary } from './budget-summary.ts';
 import type { ChangeSet } from './change-set.ts';
 import { type DeferredMessage, deferralDelaySeconds } from './deferral.ts';
@@ -218,7 +218,9 @@ const submitToDistribution = async (
 }> => {
   const usage = await ports.cloudFront.inFlightUsage(distributionId);
   const others = withoutOwn(usage, callerReferencePrefix(distributionId, changeSet.deployId));
-  const plan = (paced?: PacedCost) => planBatches(changeSet, site, others, inventory, paced);
+  // A paced site plans its demand curve and its batches with the same wildcard rounds (pacedSite).
+  const planning = ports.pathBudget ? pacedSite(site, ports.pathBudget.accountCap) : site;
+  const plan = (paced?: PacedCost) => planBatches(changeSet, planning, others, inventory, paced);
   const budgeted =
     ports.pathBudget && changeSet.changes.length > 0
       ? await planWithinBudget(
@@ -226,7 +228,7 @@ const submitToDistribution = async (
           site,
           distributionId,
           ports.pathBudget,
-          { plan, demand: demandCurve(changeSet, site, others, inventory) },
+          { plan, demand: demandCurve(changeSet, planning, others, inventory) },
           isFirstDistribution,
         )
       : undefined;

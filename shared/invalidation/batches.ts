@@ -51,15 +51,18 @@ function chunk(items: readonly string[], size: number, index: number): string[] 
  * Splits paths into batches. Chunks depend only on the paths (batch i holds the i-th
  * `maxFilePathsInFlight` file paths and the i-th `maxWildcardsInFlight` wildcards), never on what is
  * in flight, so a redelivered event rebuilds the same batches and the same caller references, and
- * every batch fits the limits on its own: more than 15 wildcards become several batches, never one
- * that could wait forever. What is in flight only decides which batches are `deferred`: the first
+ * every batch fits the limits on its own: more than 15 wildcards (a plan of several wildcard rounds,
+ * see plan.ts) become several batches, never one that could wait forever. What is in flight only decides which batches are `deferred`: the first
  * batch that does not fit the remaining headroom and every batch after it.
  *
  * @example
  * toBatches(['/a.html', '/img/*'], { maxFilePathsInFlight: 3000, maxWildcardsInFlight: 15, inFlight: { files: 0, wildcards: 15 } });
  * // [{ paths: ['/a.html', '/img/*'], filePaths: 1, wildcards: 1, deferred: true }]
  */
-export function toBatches(paths: readonly string[], limits: Limits): InvalidationBatch[] {
+export function toBatches(
+  paths: readonly string[],
+  limits: Pick<Limits, 'maxFilePathsInFlight' | 'maxWildcardsInFlight' | 'inFlight'>,
+): InvalidationBatch[] {
   const wildcards = paths.filter(isWildcardPath).sort();
   const files = paths.filter((p) => !isWildcardPath(p)).sort();
   // A limit of 0 wildcards admits none: one per batch, each deferred (reported, never merged away).

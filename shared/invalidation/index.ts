@@ -26,6 +26,7 @@ export {
   type DeployAllowance,
   deployAllowance,
   PRICE_GRID,
+  pacedWildcardRounds,
   RATE_MONTHS,
   sumDemand,
   usualDeployRate,

@@ -27,6 +27,7 @@
  * more than the budget.
  */
 import * as z from 'zod';
+import { MAX_WILDCARDS_IN_FLIGHT } from './schemas.ts';
 
 /** Deploys a month assumed for a site without history: the busiest month of the real histories (41). */
 const DEFAULT_DEPLOYS_PER_MONTH = 40;
@@ -271,6 +272,29 @@ export const RATE_MONTHS = 3;
 export function usualDeployRate(previous: readonly (number | undefined)[]): number | null {
   const known = previous.filter((n): n is number => n !== undefined);
   return known.length === 0 ? null : known.reduce((a, b) => a + b, 0) / known.length;
+}
+
+/**
+ * The wildcard rounds a paced site plans with (its demand curves and its plans alike): its own
+ * `wildcardRounds` when the month's budget gives each deploy of a busy month (DEFAULT_DEPLOYS_PER_MONTH)
+ * a full round of in-flight wildcards, otherwise one. Below that a deploy rarely has the paths for more
+ * than one round, while the extra wildcards still enter its demand curve: at a middle price a plan of
+ * many directory wildcards replaces one wide one, the site's mean demand there rises, and the paced
+ * price with it, for every later deploy. Measured (bench/RESULTS.md, "Wildcard rounds"): at 100 paths
+ * a month, 4 rounds cost hello-algo 0.786 → 0.801 and kaitai 0.774 → 0.790 (needless, × s3deploy-forms)
+ * through higher prices, not through their few multi-round plans; at 1,000 they take kaitai from
+ * 0.284 to 0.244.
+ *
+ * @example
+ * pacedWildcardRounds(4, 1000); // 4: 1,000 ≥ 40 deploys × 15 wildcards
+ * pacedWildcardRounds(4, 100);  // 1
+ */
+export function pacedWildcardRounds(
+  rounds: number,
+  monthBudget: number,
+  maxWildcardsInFlight: number = MAX_WILDCARDS_IN_FLIGHT,
+): number {
+  return monthBudget >= DEFAULT_DEPLOYS_PER_MONTH * maxWildcardsInFlight ? rounds : 1;
 }
 
 /**

@@ -2,19 +2,26 @@
  * The invalidation planner: which CloudFront paths to invalidate after a deploy.
  *
  * Guarantees: every URL form of every changed or deleted object is covered (never a miss); the plan
- * uses at most the wildcards still available (limit minus in flight); batches respect the in-flight
- * limits or are marked deferred. Wildcards are chosen by a cost model, not a depth rule:
+ * uses at most `wildcardRounds` × the wildcard limit minus what is in flight (wildcardCap); batches
+ * respect the in-flight limits or are marked deferred. CloudFront's wildcard limit (15) is on the
+ * wildcard paths *in progress at one time* per distribution
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/InvalidationLimits.html), not
+ * on a deploy: a plan may use more, in batches of at most 15 wildcards each (toBatches), those that
+ * do not fit next to what is in flight deferred and submitted later by the deferred queue. The price
+ * is freshness: a deferred batch waits for the earlier ones to complete (usually seconds to minutes),
+ * and its objects stay stale until then. DEFAULT_WILDCARD_ROUNDS was measured on the benchmark
+ * (bench/RESULTS.md, "Wildcard rounds"). Wildcards are chosen by a cost model, not a depth rule:
  *
  *   cost = billed paths + needlessWeight × needless objects
  *
  * where a needless object is an unchanged object with at least one URL covered by the plan.
  *
  * How the optimum is found (wildcard-groups.ts, wildcard-dp.ts): candidate wildcards form a tree
- * (`/*` ⊃ `/docs*` ⊃ `/docs/*` ⊃ …); a tree DP gives, per group and per number of wildcards (≤ 15), the
- * cheapest cover. With a budget `maxPaths` the goal becomes "fewest needless objects with at most
+ * (`/*` ⊃ `/docs*` ⊃ `/docs/*` ⊃ …); a tree DP gives, per group and per number of wildcards (≤ the
+ * cap), the cheapest cover. With a budget `maxPaths` the goal becomes "fewest needless objects with at most
  * maxPaths billed paths":
  * - maxPaths ≤ wildcards available (the usual case, e.g. 8 ≤ 15): the DP is indexed by paths instead
- *   and is exact — every plan with ≤ maxPaths paths has ≤ 15 wildcards anyway;
+ *   and is exact — every plan with ≤ maxPaths paths has ≤ maxPaths wildcards anyway;
  * - larger budgets: Lagrangian relaxation. A price λ per path turns the budget into the cost model
  *   λ·paths + needless; the paths of the optimum only fall as λ rises, so a bisection on λ finds the
  *   cheapest price that fits the budget. The result is optimal among the plans on the lower convex hull
@@ -37,7 +44,7 @@
 import { type InvalidationBatch, isWildcardPath, toBatches } from './batches.ts';
 import { InvalidPlanInputError } from './errors.ts';
 import { decodePath, encodePath, UNSUPPORTED_CHARACTER, wildcardBefore } from './path-encoding.ts';
-import { type ParsedPlanInput, type PlanInput, PlanInputSchema } from './schemas.ts';
+import { type Limits, type ParsedPlanInput, type PlanInput, PlanInputSchema } from './schemas.ts';
 import { normalizeKeyPrefix, urlFormsOfKey } from './url-forms.ts';
 import { addUnchanged, buildUrlTrie, finishTrie, type UrlTrie } from './url-trie.ts';
 import {
@@ -441,14 +448,22 @@ function forcedReason(path: string, url: string): string {
   return `${path} covers ${url}: ${why}`;
 }
 
+/**
+ * The wildcards one plan may use: `wildcardRounds` rounds of the in-flight limit, less what is in
+ * flight (see the module comment). The plan and its demand curve (pathDemand) use the same cap.
+ */
+function wildcardCap(limits: Limits): number {
+  return Math.max(0, limits.wildcardRounds * limits.maxWildcardsInFlight - limits.inFlight.wildcards);
+}
+
 /** Step 3: the optimiser's wildcards and exact paths, next to the forced wildcards. */
 function choosePaths(
   parsed: ParsedPlanInput,
   changed: ChangedUrls,
   trie: UrlTrie,
 ): { selection: Selection | null; forced: string[] } {
-  const { limits, cost } = parsed;
-  const available = Math.max(0, limits.maxWildcardsInFlight - limits.inFlight.wildcards);
+  const { cost } = parsed;
+  const available = wildcardCap(parsed.limits);
   const forcedCount = changed.forced.size;
   if (changed.exact.size === 0) return { selection: null, forced: [...changed.forced.keys()] };
   const root = buildGroups(trie, {
@@ -550,8 +565,7 @@ export function pathDemand(input: PlanInput, prices: readonly number[]): number[
     inventoryKnown: parsed.inventory !== undefined,
     assumedPerDirectory: parsed.cost.assumedUnchangedPerDirectory,
   });
-  const { limits } = parsed;
-  const available = Math.max(0, limits.maxWildcardsInFlight - limits.inFlight.wildcards - forcedCount);
+  const available = Math.max(0, wildcardCap(parsed.limits) - forcedCount);
   return prices.map((price) => {
     // The cost model's own scoring at weight 1 / price, ties alike: the plan planInvalidation makes.
     const solution = solve(root, byWildcards(1, 1 / price + 1e-9, available, parsed.site.queryStrings));

@@ -8,6 +8,17 @@ import * as z from 'zod';
 export const MAX_FILE_PATHS_IN_FLIGHT = 3000;
 /** CloudFront per-distribution limit on wildcard paths in invalidations in progress. */
 export const MAX_WILDCARDS_IN_FLIGHT = 15;
+/**
+ * Rounds of wildcards one plan may use: up to this many × MAX_WILDCARDS_IN_FLIGHT wildcards (less
+ * what is in flight). CloudFront limits the wildcard paths *in progress at one time* per distribution
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/InvalidationLimits.html), not
+ * the wildcards of a deploy: batches keep at most MAX_WILDCARDS_IN_FLIGHT each, and those that do not
+ * fit wait on the deferred queue until earlier ones complete. The price is freshness: a deferred
+ * batch's objects stay stale until then. 1 = every wildcard at once (no deferral by the plan itself).
+ */
+export const DEFAULT_WILDCARD_ROUNDS = 4;
+/** The most rounds a site may configure (each one a wait for the previous invalidations). */
+export const MAX_WILDCARD_ROUNDS = 10;
 
 /**
  * Default cost of one needlessly invalidated object, in billed paths: the planner's default and the
@@ -96,6 +107,8 @@ export const LimitsSchema = z
   .object({
     maxFilePathsInFlight: z.number().int().positive().default(MAX_FILE_PATHS_IN_FLIGHT),
     maxWildcardsInFlight: z.number().int().min(0).default(MAX_WILDCARDS_IN_FLIGHT),
+    /** A plan may use up to wildcardRounds × maxWildcardsInFlight wildcards, less those in flight. */
+    wildcardRounds: z.number().int().min(1).default(DEFAULT_WILDCARD_ROUNDS),
     /** Paths of this distribution's invalidations still `InProgress`. */
     inFlight: z
       .object({ files: count.default(0), wildcards: count.default(0) })

@@ -4,7 +4,8 @@
  * Each group gets a table indexed by one resource — wildcards used, or paths used — holding the least
  * value of covering every changed URL of the group with that much of the resource. A group's table is
  * the elementwise minimum of (a) its own wildcard and (b) the min-plus merge of its children's tables
- * and its exact paths. Tables are at most `size` long (16 for 15 wildcards, budget + 1 for paths), so the
+ * and its exact paths. Tables are at most `size` long (the wildcard cap + 1: 61 for four rounds of 15;
+ * budget + 1 for paths), so the
  * programme is O(groups × size²) and needs no scan of the inventory: the needless counts were
  * precomputed in the trie.
  *

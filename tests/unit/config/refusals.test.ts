@@ -173,6 +173,18 @@ describe('config refusals (each names the field and what was expected)', () => {
       /^distribution E2QWRUHAPOMQZL is already listed at sites\[0\]\.distributionIds\[0\]: expected each distribution id once/,
     ],
     [
+      'no wildcard rounds',
+      yamlOf([site({ invalidation: { wildcardRounds: 0 } })]),
+      'sites[0].invalidation.wildcardRounds',
+      /^expected at least 1 round \(1: every wildcard of a deploy at once\)$/,
+    ],
+    [
+      'more wildcard rounds than allowed',
+      yamlOf([site({ invalidation: { wildcardRounds: 11 } })]),
+      'sites[0].invalidation.wildcardRounds',
+      /^expected at most 10 rounds: each one waits for the previous invalidations to complete$/,
+    ],
+    [
       'a control character in a branch name',
       yamlOf([site({ repo: { fullName: 'example/web', branch: 'main\u0007' } })]),
       'sites[0].repo.branch',

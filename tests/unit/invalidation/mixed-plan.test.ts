@@ -65,7 +65,7 @@ describe('planInvalidation: mixed plans (budget above the wildcards available)',
       changes: modified(...pages),
       inventory: [...pages, ...range(500, (i) => `z/${i}`)],
       cost: { maxPaths: 40, withinBudget: 'fewest-needless' },
-      limits: { inFlight: { files: 0, wildcards: 5 } },
+      limits: { wildcardRounds: 1, inFlight: { files: 0, wildcards: 5 } },
     };
     // Act
     const plan = planInvalidation(input);
@@ -96,7 +96,7 @@ describe('planInvalidation: mixed plans (budget above the wildcards available)',
           changes: modified(...changedKeys),
           inventory: [...changedKeys, ...unchangedKeys],
           cost: { maxPaths, withinBudget, needlessWeight: 0.5 },
-          limits: { inFlight: { files: 0, wildcards: inFlight } },
+          limits: { wildcardRounds: 1, inFlight: { files: 0, wildcards: inFlight } },
         };
         const plan = planInvalidation(input);
         expect(missedUrls(input, plan)).toEqual([]);

@@ -40,6 +40,7 @@ const scenario = fc.record({
   maxWildcardsInFlight: fc.integer({ min: 0, max: 4 }),
   inFlightFiles: fc.integer({ min: 0, max: 6 }),
   inFlightWildcards: fc.integer({ min: 0, max: 4 }),
+  wildcardRounds: fc.integer({ min: 1, max: 3 }),
   needlessWeight: fc.constantFrom(0, 0.01, 0.3, 2),
   maxPaths: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
   withinBudget: fc.constantFrom('balanced' as const, 'fewest-needless' as const, 'cheapest' as const),
@@ -54,6 +55,7 @@ function build(s: {
   maxWildcardsInFlight: number;
   inFlightFiles: number;
   inFlightWildcards: number;
+  wildcardRounds: number;
   needlessWeight: number;
   maxPaths: number | undefined;
   withinBudget: 'balanced' | 'fewest-needless' | 'cheapest';
@@ -69,6 +71,7 @@ function build(s: {
     limits: {
       maxFilePathsInFlight: s.maxFilePathsInFlight,
       maxWildcardsInFlight: s.maxWildcardsInFlight,
+      wildcardRounds: s.wildcardRounds,
       inFlight: {
         files: Math.min(s.inFlightFiles, s.maxFilePathsInFlight),
         wildcards: Math.min(s.inFlightWildcards, s.maxWildcardsInFlight),
@@ -92,11 +95,12 @@ describe('planInvalidation properties', () => {
         const plan = planInvalidation(input);
         // Assess
         expect(missedUrls(input, plan)).toEqual([]);
+        // Rounds of the in-flight limit, less what is in flight (the limit is on wildcards in progress).
         const wildcardsLeft = Math.max(
           0,
-          s.maxWildcardsInFlight - Math.min(s.inFlightWildcards, s.maxWildcardsInFlight),
+          s.wildcardRounds * s.maxWildcardsInFlight - Math.min(s.inFlightWildcards, s.maxWildcardsInFlight),
         );
-        expect(plan.wildcards.length).toBeLessThanOrEqual(Math.min(15, wildcardsLeft));
+        expect(plan.wildcards.length).toBeLessThanOrEqual(Math.min(15 * s.wildcardRounds, wildcardsLeft));
         for (const batch of plan.batches) {
           expect(batch.filePaths).toBeLessThanOrEqual(s.maxFilePathsInFlight);
           expect(batch.wildcards).toBeLessThanOrEqual(s.maxWildcardsInFlight);

@@ -252,17 +252,21 @@ describe('planInvalidation: limits', () => {
     const letters = 'abcdefghijlmnopqrstu';
     const changed = range(20, (d) => range(40, (i) => `${letters[d]}${d}/${i}.png`)).flat();
     const inventory = [...changed, ...range(30_000, (i) => `keep/${i}`)];
-    // Act
-    const free = planInvalidation({ changes: modified(...changed), inventory });
+    // Act (one round of wildcards: see 'wildcard rounds' below for more)
+    const free = planInvalidation({
+      changes: modified(...changed),
+      inventory,
+      limits: { wildcardRounds: 1 },
+    });
     const busy = planInvalidation({
       changes: modified(...changed),
       inventory,
-      limits: { inFlight: { files: 0, wildcards: 12 } },
+      limits: { wildcardRounds: 1, inFlight: { files: 0, wildcards: 12 } },
     });
     const full = planInvalidation({
       changes: modified(...changed),
       inventory,
-      limits: { inFlight: { files: 0, wildcards: 15 } },
+      limits: { wildcardRounds: 1, inFlight: { files: 0, wildcards: 15 } },
     });
     // Assess
     expect(free.wildcards.length).toBe(15);
@@ -279,7 +283,7 @@ describe('planInvalidation: limits', () => {
     const input: PlanInput = {
       changes: modified(...changed),
       inventory: [...changed, ...range(100_000, (i) => `keep${i}/x`)],
-      limits: { inFlight: { files: 500, wildcards: 15 } },
+      limits: { wildcardRounds: 1, inFlight: { files: 500, wildcards: 15 } },
     };
     // Act
     const plan = planInvalidation(input);
@@ -415,7 +419,7 @@ describe('planInvalidation: budget', () => {
     const plan = planInvalidation({
       changes: modified('a', 'b', 'c'),
       cost: { maxPaths: 2 },
-      limits: { inFlight: { files: 0, wildcards: 15 } },
+      limits: { wildcardRounds: 1, inFlight: { files: 0, wildcards: 15 } },
     });
     // Assess
     expect(plan.billedPaths).toBe(3);
