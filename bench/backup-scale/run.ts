@@ -84,6 +84,7 @@ export interface SizeResult {
     drains: number;
     started: number;
     dropped: number;
+    vanished: number;
     failed: number;
     heartbeats: number;
     refusedBy: Record<string, number>;
@@ -189,6 +190,7 @@ export async function runSize(
       drains: 0,
       started: 0,
       dropped: 0,
+      vanished: 0,
       failed: 0,
       heartbeats: 0,
       refusedBy: {},
@@ -252,6 +254,7 @@ export async function runSize(
           drains.drains += 1;
           drains.started += report.started;
           drains.dropped += report.dropped;
+          drains.vanished += report.vanished;
           drains.failed += report.failed;
           drains.heartbeats += report.heartbeats;
           if (report.refusedBy) countIn(drains.refusedBy, report.refusedBy);

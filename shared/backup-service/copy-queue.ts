@@ -72,6 +72,8 @@ export interface DrainReport {
   started: number;
   /** Entries whose Task no longer waited: removed, nothing started. */
   dropped: number;
+  /** Listed entries gone when read (started or dropped by another drain since the listing). */
+  vanished: number;
   /** Entries failed through their token (past the deadline, a terminal error). */
   failed: number;
   heartbeats: number;
@@ -82,7 +84,7 @@ export interface DrainReport {
 }
 
 /** `taken`: another drain holds the entry's claim (it starts that copy; this one goes on). */
-type Ended = 'started' | 'dropped' | 'failed' | 'taken' | { refusedBy: string };
+type Ended = 'started' | 'dropped' | 'vanished' | 'failed' | 'taken' | { refusedBy: string };
 
 /** Fails an entry's Task with `error` (named) and removes the entry. */
 async function failEntry(
@@ -108,18 +110,35 @@ async function entryTask(deps: BackupDeps, region: string, key: string, entry: Q
   }
 }
 
-/** Tries to start the copy of one entry. `refusedBy`: EC2 has no slot (or no request) to give now. */
+/**
+ * Tries to start the copy of one entry, under its claim (released after: the entry is gone, or
+ * still queued for the next drain). `refusedBy`: EC2 has no slot (or no request) to give now.
+ */
 async function startEntry(
   deps: BackupDeps,
   region: string,
   ref: QueueEntryRef,
   start: CopyStarter,
 ): Promise<Ended> {
-  const { queue, callbacks } = requireWaits(deps);
+  const { queue } = requireWaits(deps);
   const window = claimWindow(deps.now());
   if (!(await queue.claim(region, ref.key, window))) return 'taken';
+  try {
+    return await startClaimed(deps, region, ref, start);
+  } finally {
+    await queue.release(region, ref.key, window);
+  }
+}
+
+async function startClaimed(
+  deps: BackupDeps,
+  region: string,
+  ref: QueueEntryRef,
+  start: CopyStarter,
+): Promise<Ended> {
+  const { queue, callbacks } = requireWaits(deps);
   const entry = await queue.get(region, ref.key);
-  if (entry === undefined) return 'dropped';
+  if (entry === undefined) return 'vanished';
   if ((await callbacks.heartbeat(entry.token)) === 'gone') {
     await queue.delete(region, ref.key);
     return 'dropped';
@@ -134,7 +153,6 @@ async function startEntry(
       // Still first in line and alive: its write says the queue is served.
       if (deps.now().getTime() - ref.touchedAt >= COPY_QUEUE.refreshSeconds * 1000)
         await queue.put(region, ref.key, entry);
-      await queue.release(region, ref.key, window);
       return { refusedBy: (error as Error).name };
     }
     if (!(error instanceof BackupError)) throw error;
@@ -194,7 +212,7 @@ export async function drainCopyQueue(
 ): Promise<DrainReport> {
   const { queue } = requireWaits(deps);
   const heads = await queue.list(region, COPY_QUEUE.headsPerDrain);
-  const report: DrainReport = { started: 0, dropped: 0, failed: 0, heartbeats: 0, swept: false };
+  const report: DrainReport = { started: 0, dropped: 0, vanished: 0, failed: 0, heartbeats: 0, swept: false };
   if (heads.length === 0) return report;
   const handled = new Set<string>();
   for (const ref of heads) {

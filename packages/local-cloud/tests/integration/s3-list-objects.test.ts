@@ -1,4 +1,5 @@
 import {
+  DeleteObjectCommand,
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
   PutObjectCommand,
@@ -109,6 +110,27 @@ describe('S3 ListObjectsV2', () => {
     expect(keysOf(out)).toEqual(['dir+one%2Fa%2Bb.html']);
     expect(prefixesOf(out)).toEqual(['dir+one%2Fsub+dir%2F']);
     expect(out.Prefix).toBe('dir+one%2F');
+  });
+
+  it('keeps listing in order as keys come and go between listings (ListObjectsV2: ascending key order)', async () => {
+    const s3 = await setup(['m', 'c', 'x']);
+    expect(keysOf(await s3.send(new ListObjectsV2Command({ Bucket: 'site' })))).toEqual(['c', 'm', 'x']);
+    const expected = new Set(['c', 'm', 'x']);
+    // A deterministic shuffle of adds and deletes, each followed by a listing.
+    for (let n = 0; n < 60; n++) {
+      const key = `k${(n * 37) % 23}`;
+      if (expected.has(key) && n % 3 === 0) {
+        await s3.send(new DeleteObjectCommand({ Bucket: 'site', Key: key }));
+        expected.delete(key);
+      } else {
+        await put(s3, key);
+        expected.add(key);
+      }
+      const listed = (await listAll(s3, {})).flatMap(keysOf);
+      expect(listed).toEqual([...expected].sort());
+    }
+    await s3.send(new DeleteObjectCommand({ Bucket: 'site', Key: 'never-there' }));
+    expect((await listAll(s3, {})).flatMap(keysOf)).toEqual([...expected].sort());
   });
 
   it('orders keys by UTF-8 bytes, as S3 does, not by UTF-16 code units', async () => {

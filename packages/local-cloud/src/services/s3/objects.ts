@@ -7,7 +7,7 @@ import type { LocalRequest, LocalResponse } from '../../service.ts';
 import { findBucket } from './buckets.ts';
 import { malformedXml, noSuchKey, S3Error } from './errors.ts';
 import { crc32Base64, readPayload } from './payload.ts';
-import { keysChanged } from './sorted-keys.ts';
+import { keyAdded, keyRemoved } from './sorted-keys.ts';
 import { type Bucket, recordEvent, S3_XMLNS, type S3Object } from './store.ts';
 
 /** What S3 stores as Content-Type when the upload names none. */
@@ -44,7 +44,7 @@ export const storeObject = (
   };
   const added = !bucket.objects.has(key);
   bucket.objects.set(key, object);
-  if (added) keysChanged(bucket);
+  if (added) keyAdded(bucket, key);
   return object;
 };
 
@@ -228,7 +228,7 @@ const removeObject = (cloud: LocalCloud, bucket: Bucket, key: string): void => {
   const object = bucket.objects.get(key);
   if (!object) return;
   bucket.objects.delete(key);
-  keysChanged(bucket);
+  keyRemoved(bucket, key);
   recordEvent(cloud, bucket, { eventName: 'ObjectRemoved:Delete', key });
 };
 

@@ -4,8 +4,9 @@ import type { Bucket } from './store.ts';
 export const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 /**
- * A bucket's keys in listing order, sorted once per change of its key set (a new key or a
- * removed one; rewriting an object keeps it): a fleet's listings then cost a scan, not a sort.
+ * A bucket's keys in listing order, sorted once, then kept in order as keys come and go (a
+ * binary search and one splice each; rewriting an object keeps its key): a fleet's listings
+ * cost a scan, and a queue whose keys churn (a claim per start) costs no re-sort.
  */
 const cache = new WeakMap<Bucket['objects'], string[]>();
 
@@ -18,9 +19,19 @@ export const sortedKeys = (bucket: Bucket): string[] => {
   return keys;
 };
 
-/** Call after adding or removing a key (not after rewriting one). */
-export const keysChanged = (bucket: Bucket): void => {
-  cache.delete(bucket.objects);
+/** Call after adding a new key (not after rewriting one). */
+export const keyAdded = (bucket: Bucket, key: string): void => {
+  const keys = cache.get(bucket.objects);
+  if (keys !== undefined) keys.splice(firstAtOrAfter(keys, key), 0, key);
+};
+
+/** Call after removing a key. */
+export const keyRemoved = (bucket: Bucket, key: string): void => {
+  const keys = cache.get(bucket.objects);
+  if (keys === undefined) return;
+  const at = firstAtOrAfter(keys, key);
+  if (keys[at] === key) keys.splice(at, 1);
+  else cache.delete(bucket.objects);
 };
 
 /** The index of the first key not before `bound` in byte order (binary search). */
