@@ -4,14 +4,12 @@
  * no request is spent learning the region is full); its Task keeps waiting on its token. Each
  * `EC2 AMI State Change` in a region (a copy ended: a slot is free) drains the region's queue:
  * it starts the head's copies until EC2 refuses, parks each token under its copy, and
- * heartbeats the entries whose Tasks would otherwise reach their HeartbeatSeconds. Copies ending
- * together drain at once: each drain claims an entry before it starts it (one claim wins), so
- * they start different copies instead of the same head twice. A token
+ * heartbeats the entries whose Tasks would otherwise reach their HeartbeatSeconds. A token
  * whose Task no longer waits (its execution stopped) is dropped before anything is started
  * for it, so the queue never starts a copy nobody waits for.
  */
 
-import { COPY_QUEUE, claimWindow, copyQueueKey } from '../backup/copy-queue.ts';
+import { COPY_QUEUE, copyQueueKey } from '../backup/copy-queue.ts';
 import { BackupError, isTransientBackupError, WaitAttemptsExhausted } from '../backup/errors.ts';
 import { isLimitError, pastTargetDeadline, targetDeadline } from '../backup/target-deadline.ts';
 import { type CopyStarter, type CopyTask, parkCopy } from './copy-image.ts';
@@ -83,8 +81,7 @@ export interface DrainReport {
   refusedBy?: string;
 }
 
-/** `taken`: another drain holds the entry's claim (it starts that copy; this one goes on). */
-type Ended = 'started' | 'dropped' | 'vanished' | 'failed' | 'taken' | { refusedBy: string };
+type Ended = 'started' | 'dropped' | 'vanished' | 'failed' | { refusedBy: string };
 
 /** Fails an entry's Task with `error` (named) and removes the entry. */
 async function failEntry(
@@ -110,27 +107,8 @@ async function entryTask(deps: BackupDeps, region: string, key: string, entry: Q
   }
 }
 
-/**
- * Tries to start the copy of one entry, under its claim (released after: the entry is gone, or
- * still queued for the next drain). `refusedBy`: EC2 has no slot (or no request) to give now.
- */
+/** Tries to start the copy of one entry. `refusedBy`: EC2 has no slot (or no request) to give now. */
 async function startEntry(
-  deps: BackupDeps,
-  region: string,
-  ref: QueueEntryRef,
-  start: CopyStarter,
-): Promise<Ended> {
-  const { queue } = requireWaits(deps);
-  const window = claimWindow(deps.now());
-  if (!(await queue.claim(region, ref.key, window))) return 'taken';
-  try {
-    return await startClaimed(deps, region, ref, start);
-  } finally {
-    await queue.release(region, ref.key, window);
-  }
-}
-
-async function startClaimed(
   deps: BackupDeps,
   region: string,
   ref: QueueEntryRef,
@@ -166,18 +144,6 @@ async function startClaimed(
 
 /** Heartbeats one entry (or fails it past its target's deadline) and rewrites it: its new LastModified. */
 async function refreshEntry(deps: BackupDeps, region: string, key: string): Promise<boolean> {
-  const { queue } = requireWaits(deps);
-  // Claimed like a start, so a drain starting the copy meanwhile is not undone by the rewrite.
-  const window = claimWindow(deps.now());
-  if (!(await queue.claim(region, key, window))) return false;
-  try {
-    return await refreshClaimed(deps, region, key);
-  } finally {
-    await queue.release(region, key, window);
-  }
-}
-
-async function refreshClaimed(deps: BackupDeps, region: string, key: string): Promise<boolean> {
   const { queue, callbacks } = requireWaits(deps);
   const entry = await queue.get(region, key);
   if (entry === undefined) return false;
@@ -211,7 +177,7 @@ export async function drainCopyQueue(
   start: CopyStarter,
 ): Promise<DrainReport> {
   const { queue } = requireWaits(deps);
-  const heads = await queue.list(region, COPY_QUEUE.headsPerDrain);
+  const heads = await queue.list(region, COPY_QUEUE.startsPerDrain * 2);
   const report: DrainReport = { started: 0, dropped: 0, vanished: 0, failed: 0, heartbeats: 0, swept: false };
   if (heads.length === 0) return report;
   const handled = new Set<string>();
@@ -219,7 +185,6 @@ export async function drainCopyQueue(
     if (report.started >= COPY_QUEUE.startsPerDrain) break;
     handled.add(ref.key);
     const ended = await startEntry(deps, region, ref, start);
-    if (ended === 'taken') continue;
     if (typeof ended === 'object') {
       report.refusedBy = ended.refusedBy;
       break;

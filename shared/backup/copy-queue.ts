@@ -18,18 +18,6 @@ export const COPY_QUEUE = {
   /** Copies one event may start: the slot it freed, and slots whose events were lost. */
   startsPerDrain: 5,
   /**
-   * Entries one drain reads from the head: drains of copies ending together run at once, each
-   * claims the entries it starts (one claim per entry and window wins), so each needs a few more
-   * than its own starts to find unclaimed ones.
-   */
-  headsPerDrain: 50,
-  /**
-   * An entry's claim holds for the rest of a window this long: a drain that died with a claim
-   * blocks its entry at most that long, and a later window's drain may start it again (the same
-   * ClientToken: the same copy).
-   */
-  claimSeconds: 60,
-  /**
    * Heartbeats one sweep may send, the stalest entries first: with a sweep every 5 minutes,
    * 3,600 an hour per region, more than a region's queue can hold entries due one.
    */
@@ -41,10 +29,6 @@ export const COPY_QUEUE = {
   /** Entries a sweep reads: a Distributed Map runs at most 10,000 children at once. */
   listedPerSweep: 10_000,
 } as const;
-
-/** The claim window of an instant: claims on an entry in the same window exclude each other. */
-export const claimWindow = (now: Date): number =>
-  Math.floor(now.getTime() / (COPY_QUEUE.claimSeconds * 1000));
 
 /** `2026-03-01T01:30:00.000Z` → `20260301T013000Z`: sorts as the instants do. */
 const compactInstant = (iso: string): string => `${iso.slice(0, 19).replace(/[-:]/g, '')}Z`;

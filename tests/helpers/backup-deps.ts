@@ -255,8 +255,6 @@ export function localCopyQueue(local: () => RunningLocalCloud, bucket = RESULTS_
     list: async (region, max) => (await queue()).list(region, max),
     get: async (region, key) => (await queue()).get(region, key),
     delete: async (region, key) => (await queue()).delete(region, key),
-    claim: async (region, key, window) => (await queue()).claim(region, key, window),
-    release: async (region, key, window) => (await queue()).release(region, key, window),
     claimSweep: async (region, now, everyMs) => (await queue()).claimSweep(region, now, everyMs),
   };
 }

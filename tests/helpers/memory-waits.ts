@@ -32,7 +32,6 @@ export function memoryEventWaits(now: () => Date) {
       return open.has(token) ? 'sent' : 'gone';
     },
   };
-  const claims = new Set<string>();
   const queue: CopyQueue = {
     put: async (region, key, entry) =>
       void queued.set(`${region}/${key}`, { entry: structuredClone(entry), touchedAt: now().getTime() }),
@@ -44,13 +43,6 @@ export function memoryEventWaits(now: () => Date) {
         .slice(0, max),
     get: async (region, key) => structuredClone(queued.get(`${region}/${key}`)?.entry),
     delete: async (region, key) => void queued.delete(`${region}/${key}`),
-    claim: async (region, key, window) => {
-      const id = `${region}/${key}~${window}`;
-      if (claims.has(id)) return false;
-      claims.add(id);
-      return true;
-    },
-    release: async (region, key, window) => void claims.delete(`${region}/${key}~${window}`),
     claimSweep: async (region, at, everyMs) => {
       const last = swept.get(region);
       if (last !== undefined && at.getTime() - last < everyMs) return false;

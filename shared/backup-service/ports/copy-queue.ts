@@ -30,13 +30,6 @@ export interface CopyQueue {
   get(region: string, key: string): Promise<QueuedCopy | undefined>;
   delete(region: string, key: string): Promise<void>;
   /**
-   * Claims the entry for one caller within a claim window (shared/backup/copy-queue.ts): true for
-   * exactly one caller per entry and window, so drains running at once start different copies.
-   */
-  claim(region: string, key: string, window: number): Promise<boolean>;
-  /** Frees a claim (after a refusal: the next drain may try the entry in the same window). */
-  release(region: string, key: string, window: number): Promise<void>;
-  /**
    * True when the region's queue was last swept (its heartbeats refreshed) `everyMs` before
    * `now` or earlier, or never, and marks it swept; false otherwise. Two callers at once may both get
    * true: a sweep twice is harmless.

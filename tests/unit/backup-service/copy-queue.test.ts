@@ -226,42 +226,6 @@ describe('copy queue', () => {
     expect(w.queued.size).toBe(2);
   });
 
-  it('drains running at once (copies ending together) start different copies, never the same one twice', async () => {
-    const w = world();
-    const many = Array.from({ length: 3 * COPY_QUEUE.startsPerDrain + 4 }, () => task());
-    for (const [n, t] of many.entries()) {
-      w.open.add(`tok-${n}`);
-      await w.waits.queue.put(COPY_A, keyOf(t), { token: `tok-${n}`, input: t, queuedAt: STARTED });
-    }
-    const copies = starter();
-
-    const reports = await Promise.all([1, 2, 3].map(() => drainCopyQueue(w.deps, COPY_A, copies.start)));
-
-    const startedTargets = copies.calls.map((c) => c.target.id);
-    expect(new Set(startedTargets).size).toBe(startedTargets.length);
-    expect(reports.map((r) => r.started)).toEqual([1, 2, 3].map(() => COPY_QUEUE.startsPerDrain));
-    expect(w.queued.size).toBe(4);
-    // The head's copies went first: the four left are the queue's last.
-    const keys = many.map(keyOf).sort();
-    expect([...w.queued.keys()].map((k) => k.slice(COPY_A.length + 1)).sort()).toEqual(keys.slice(-4));
-  });
-
-  it('a copy refused for a slot is released: the next drain in the same minute starts it', async () => {
-    const w = world();
-    const t = task();
-    w.open.add('tok-1');
-    await w.waits.queue.put(COPY_A, keyOf(t), { token: 'tok-1', input: t, queuedAt: STARTED });
-
-    const refused = await drainCopyQueue(w.deps, COPY_A, starter(noSlot()).start);
-    w.advance(1_000);
-    const copies = starter('started');
-    const report = await drainCopyQueue(w.deps, COPY_A, copies.start);
-
-    expect(refused).toMatchObject({ started: 0, refusedBy: 'Ec2LimitExceeded' });
-    expect(report).toMatchObject({ started: 1 });
-    expect(copies.calls.map((c) => c.target.id)).toEqual([t.target.id]);
-  });
-
   it('a queued copy whose Task no longer waits is dropped before anything is started for it', async () => {
     const w = world();
     const stopped = task();
