@@ -3,9 +3,7 @@
  * `waits/<region>/copy-queue/<key>.json` (private, encrypted, lifecycle-expired). The queue's
  * order is the keys' order: ListObjectsV2 returns keys "in ascending order of the respective
  * key names" (Amazon S3 API Reference, ListObjectsV2, Contents), and an entry's LastModified
- * is its last write — when it was queued, or its token's last heartbeat. One drain at a time per
- * region: the lease `waits/<region>/copy-drain~<window>` is a conditional write (`If-None-Match: *`:
- * one writer wins), deleted when the drain ends.
+ * is its last write — when it was queued, or its token's last heartbeat.
  */
 import {
   DeleteObjectCommand,
@@ -19,7 +17,7 @@ import {
 import * as z from 'zod';
 import { COPY_QUEUE_KEY_PATTERN } from '../backup/copy-queue.ts';
 import type { CopyQueue, QueuedCopy, QueueEntryRef } from '../backup-service/ports/copy-queue.ts';
-import { lostConditionalWrite, sdkErrorCode, toAwsCallError } from './errors.ts';
+import { sdkErrorCode, toAwsCallError } from './errors.ts';
 import { putJsonObject, readJsonObject } from './s3-json-objects.ts';
 
 const queuedCopySchema = z
@@ -39,12 +37,6 @@ const queuePrefix = (region: string): string => {
 const entryKey = (region: string, key: string): string => {
   if (!COPY_QUEUE_KEY_PATTERN.test(key)) throw new Error(`not a copy queue key: ${key}`);
   return `${queuePrefix(region)}${key}.json`;
-};
-
-/** The region's drain lease for one window, beside its queue (not in it): `copy-drain~<window>`. */
-const leaseKey = (region: string, window: number): string => {
-  if (!Number.isSafeInteger(window) || window < 0) throw new Error(`not a lease window: ${window}`);
-  return `${queuePrefix(region).slice(0, -'copy-queue/'.length)}copy-drain~${window}`;
 };
 
 /** The region's sweep marker, beside its queue (not in it): its LastModified is the last sweep. */
@@ -104,31 +96,6 @@ export function createS3CopyQueue({ bucket, config = {}, client }: S3CopyQueueOp
     async delete(region, key) {
       try {
         await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: entryKey(region, key) }));
-      } catch (error) {
-        throw toAwsCallError('S3', 'DeleteObject', error);
-      }
-    },
-    // If-None-Match: * admits exactly one writer of a key (see lostConditionalWrite).
-    async leaseDrain(region, window) {
-      try {
-        await s3.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: leaseKey(region, window),
-            Body: '',
-            ContentType: 'text/plain',
-            IfNoneMatch: '*',
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (lostConditionalWrite(error)) return false;
-        throw toAwsCallError('S3', 'PutObject', error);
-      }
-    },
-    async releaseDrain(region, window) {
-      try {
-        await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: leaseKey(region, window) }));
       } catch (error) {
         throw toAwsCallError('S3', 'DeleteObject', error);
       }

@@ -4,15 +4,12 @@
  * no request is spent learning the region is full); its Task keeps waiting on its token. Each
  * `EC2 AMI State Change` in a region (a copy ended: a slot is free) drains the region's queue:
  * it starts the head's copies until EC2 refuses, parks each token under its copy, and
- * heartbeats the entries whose Tasks would otherwise reach their HeartbeatSeconds. One drain
- * at a time per region (its lease): copies ending together would otherwise start the same head
- * copies several times and leave the slots they freed empty; the drain that holds the lease starts
- * copies until EC2 refuses, which fills the slots the others freed. A token
+ * heartbeats the entries whose Tasks would otherwise reach their HeartbeatSeconds. A token
  * whose Task no longer waits (its execution stopped) is dropped before anything is started
  * for it, so the queue never starts a copy nobody waits for.
  */
 
-import { COPY_QUEUE, copyQueueKey, drainLeaseWindow } from '../backup/copy-queue.ts';
+import { COPY_QUEUE, copyQueueKey } from '../backup/copy-queue.ts';
 import { BackupError, isTransientBackupError, WaitAttemptsExhausted } from '../backup/errors.ts';
 import { isLimitError, pastTargetDeadline, targetDeadline } from '../backup/target-deadline.ts';
 import { type CopyStarter, type CopyTask, parkCopy } from './copy-image.ts';
@@ -80,8 +77,6 @@ export interface DrainReport {
   heartbeats: number;
   /** Whether this drain read the whole queue for its heartbeats. */
   swept: boolean;
-  /** False when another drain of the region held the lease: this one did nothing (that one fills the slots). */
-  leased: boolean;
   /** The error that stopped the starts (EC2's slot limit or throttling), if one did. */
   refusedBy?: string;
 }
@@ -182,31 +177,9 @@ export async function drainCopyQueue(
   start: CopyStarter,
 ): Promise<DrainReport> {
   const { queue } = requireWaits(deps);
-  const report: DrainReport = {
-    started: 0,
-    dropped: 0,
-    vanished: 0,
-    failed: 0,
-    heartbeats: 0,
-    swept: false,
-    leased: false,
-  };
-  const window = drainLeaseWindow(deps.now());
-  if (!(await queue.leaseDrain(region, window))) return report;
-  report.leased = true;
-  try {
-    await drainLeased(deps, region, start, report);
-  } finally {
-    await queue.releaseDrain(region, window);
-  }
-  return report;
-}
-
-/** The drain itself, under the region's lease: starts from the head, then the sweep. */
-async function drainLeased(deps: BackupDeps, region: string, start: CopyStarter, report: DrainReport) {
-  const { queue } = requireWaits(deps);
   const heads = await queue.list(region, COPY_QUEUE.startsPerDrain * 2);
-  if (heads.length === 0) return;
+  const report: DrainReport = { started: 0, dropped: 0, vanished: 0, failed: 0, heartbeats: 0, swept: false };
+  if (heads.length === 0) return report;
   const handled = new Set<string>();
   for (const ref of heads) {
     if (report.started >= COPY_QUEUE.startsPerDrain) break;
@@ -218,7 +191,7 @@ async function drainLeased(deps: BackupDeps, region: string, start: CopyStarter,
     }
     report[ended] += 1;
   }
-  if (!(await queue.claimSweep(region, deps.now(), COPY_QUEUE.sweepSeconds * 1000))) return;
+  if (!(await queue.claimSweep(region, deps.now(), COPY_QUEUE.sweepSeconds * 1000))) return report;
   report.swept = true;
   const now = deps.now().getTime();
   const stale = (await queue.list(region, COPY_QUEUE.listedPerSweep))
@@ -230,4 +203,5 @@ async function drainLeased(deps: BackupDeps, region: string, start: CopyStarter,
     const refreshed = await Promise.all(batch.map((ref) => refreshEntry(deps, region, ref.key)));
     report.heartbeats += refreshed.filter(Boolean).length;
   }
+  return report;
 }

@@ -15,16 +15,8 @@ export const COPY_QUEUE = {
   heartbeatSeconds: 7_200,
   /** A queued entry gets a heartbeat once its last write is this old: half a round, so none lapses. */
   refreshSeconds: 3_600,
-  /**
-   * Copies one drain may start: every slot free, the one its event freed and those whose drains
-   * lost the lease or were throttled (one drain per region at a time: the region's lease).
-   */
-  startsPerDrain: 50,
-  /**
-   * A region's drain lease is taken per window this long and released when the drain ends: a
-   * drain that died holding it blocks the region's drains until the window ends.
-   */
-  drainLeaseSeconds: 60,
+  /** Copies one event may start: the slot it freed, and slots whose events were lost. */
+  startsPerDrain: 5,
   /**
    * Heartbeats one sweep may send, the stalest entries first: with a sweep every 5 minutes,
    * 3,600 an hour per region, more than a region's queue can hold entries due one.
@@ -37,10 +29,6 @@ export const COPY_QUEUE = {
   /** Entries a sweep reads: a Distributed Map runs at most 10,000 children at once. */
   listedPerSweep: 10_000,
 } as const;
-
-/** The lease window of an instant: drains of a region in the same window exclude each other. */
-export const drainLeaseWindow = (now: Date): number =>
-  Math.floor(now.getTime() / (COPY_QUEUE.drainLeaseSeconds * 1000));
 
 /** `2026-03-01T01:30:00.000Z` → `20260301T013000Z`: sorts as the instants do. */
 const compactInstant = (iso: string): string => `${iso.slice(0, 19).replace(/[-:]/g, '')}Z`;

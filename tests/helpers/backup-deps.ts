@@ -255,8 +255,6 @@ export function localCopyQueue(local: () => RunningLocalCloud, bucket = RESULTS_
     list: async (region, max) => (await queue()).list(region, max),
     get: async (region, key) => (await queue()).get(region, key),
     delete: async (region, key) => (await queue()).delete(region, key),
-    leaseDrain: async (region, window) => (await queue()).leaseDrain(region, window),
-    releaseDrain: async (region, window) => (await queue()).releaseDrain(region, window),
     claimSweep: async (region, now, everyMs) => (await queue()).claimSweep(region, now, everyMs),
   };
 }

@@ -32,7 +32,6 @@ export function memoryEventWaits(now: () => Date) {
       return open.has(token) ? 'sent' : 'gone';
     },
   };
-  const leases = new Set<string>();
   const queue: CopyQueue = {
     put: async (region, key, entry) =>
       void queued.set(`${region}/${key}`, { entry: structuredClone(entry), touchedAt: now().getTime() }),
@@ -44,13 +43,6 @@ export function memoryEventWaits(now: () => Date) {
         .slice(0, max),
     get: async (region, key) => structuredClone(queued.get(`${region}/${key}`)?.entry),
     delete: async (region, key) => void queued.delete(`${region}/${key}`),
-    leaseDrain: async (region, window) => {
-      const id = `${region}~${window}`;
-      if (leases.has(id)) return false;
-      leases.add(id);
-      return true;
-    },
-    releaseDrain: async (region, window) => void leases.delete(`${region}~${window}`),
     claimSweep: async (region, at, everyMs) => {
       const last = swept.get(region);
       if (last !== undefined && at.getTime() - last < everyMs) return false;

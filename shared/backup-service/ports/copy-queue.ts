@@ -30,13 +30,6 @@ export interface CopyQueue {
   get(region: string, key: string): Promise<QueuedCopy | undefined>;
   delete(region: string, key: string): Promise<void>;
   /**
-   * Takes the region's drain lease for a window (shared/backup/copy-queue.ts): true for exactly one
-   * caller per region and window until released, so one drain at a time starts the region's copies.
-   */
-  leaseDrain(region: string, window: number): Promise<boolean>;
-  /** Releases the lease (the drain ended): the next drain may take it in the same window. */
-  releaseDrain(region: string, window: number): Promise<void>;
-  /**
    * True when the region's queue was last swept (its heartbeats refreshed) `everyMs` before
    * `now` or earlier, or never, and marks it swept; false otherwise. Two callers at once may both get
    * true: a sweep twice is harmless.

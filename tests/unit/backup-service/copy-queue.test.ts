@@ -226,33 +226,6 @@ describe('copy queue', () => {
     expect(w.queued.size).toBe(2);
   });
 
-  it('one drain at a time per region: a drain running meanwhile does nothing, the first fills the free slots', async () => {
-    const w = world();
-    const many = Array.from({ length: 8 }, () => task());
-    for (const [n, t] of many.entries()) {
-      w.open.add(`tok-${n}`);
-      await w.waits.queue.put(COPY_A, keyOf(t), { token: `tok-${n}`, input: t, queuedAt: STARTED });
-    }
-    // Six slots free: the seventh CopyImage is refused for want of one.
-    const copies = starter('started', 'started', 'started', 'started', 'started', 'started', noSlot());
-
-    const [first, second] = await Promise.all([
-      drainCopyQueue(w.deps, COPY_A, copies.start),
-      drainCopyQueue(w.deps, COPY_A, copies.start),
-    ]);
-
-    expect(first).toMatchObject({ leased: true, started: 6, refusedBy: 'Ec2LimitExceeded' });
-    expect(second).toMatchObject({ leased: false, started: 0 });
-    const startedTargets = copies.calls.slice(0, 6).map((c) => c.target.id);
-    expect(new Set(startedTargets).size).toBe(6);
-    expect(w.queued.size).toBe(2);
-    // Released when it ended: the next copy ending in the same minute drains again.
-    expect(await drainCopyQueue(w.deps, COPY_A, starter('started', noSlot()).start)).toMatchObject({
-      leased: true,
-      started: 1,
-    });
-  });
-
   it('a queued copy whose Task no longer waits is dropped before anything is started for it', async () => {
     const w = world();
     const stopped = task();
