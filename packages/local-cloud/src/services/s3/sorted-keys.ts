@@ -6,7 +6,7 @@ export const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer
 /**
  * A bucket's keys in listing order, sorted once, then kept in order as keys come and go (a
  * binary search and one splice each; rewriting an object keeps its key): a fleet's listings
- * cost a scan, and a queue whose keys churn (a claim per start) costs no re-sort.
+ * cost a scan, and a queue whose keys churn (an entry per queued copy) costs no re-sort.
  */
 const cache = new WeakMap<Bucket['objects'], string[]>();
 
