@@ -11,7 +11,6 @@
 import { GetExecutionHistoryCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DEFAULT_LIMITS, startLocalCloud } from '@shipyard/local-cloud';
 import { STALL_MS } from '@shipyard/local-cloud/testing';
-import type { DrainReport } from '../../shared/backup-service/copy-queue.ts';
 import {
   allStates,
   fallbackRoundSeconds,
@@ -23,6 +22,7 @@ import { copySlots, type RegionSlots } from './copy-slots.ts';
 import { ESTIMATED_BILLED_MS, runCost } from './cost.ts';
 import { BENCH_DURATIONS, benchPolicy, COPY_REGIONS, fleetSeed, SOURCE, volumeSizes } from './fleet.ts';
 import { type LowerBound, lowerBound } from './lower-bound.ts';
+import { copyCallTally, type DrainTally, drainTally } from './queue-tallies.ts';
 
 /** The longest fallback round of the ASL's `.waitForTaskToken` Tasks. */
 const longestTokenTimeoutSeconds = (): number =>
@@ -77,18 +77,10 @@ export interface SizeResult {
   maxStateBytes: number;
   /** Each destination region's copy slots over the run: utilization, and slots idle while copies were ready. */
   copySlots: RegionSlots[];
-  /** The copy queue's drains (ResumeWait on copy completions): what they did, and what stopped them. */
   /** CopyImage calls per destination region and 30-minute window from the start: ok / slot limit / throttled / other. */
   copyCalls: Record<string, string[]>;
-  drains: {
-    drains: number;
-    started: number;
-    dropped: number;
-    vanished: number;
-    failed: number;
-    heartbeats: number;
-    refusedBy: Record<string, number>;
-  };
+  /** The copy queue's drains (ResumeWait on copy completions): what they did, and what stopped them. */
+  drains: DrainTally;
 }
 
 /** Adds one to `key`'s count. */
@@ -186,15 +178,8 @@ export async function runSize(
     let sdkThrottledAttempts = 0;
     const throttledTaskErrorsByStep: Record<string, number> = {};
     let limitTaskErrors = 0;
-    const drains: SizeResult['drains'] = {
-      drains: 0,
-      started: 0,
-      dropped: 0,
-      vanished: 0,
-      failed: 0,
-      heartbeats: 0,
-      refusedBy: {},
-    };
+    const drains = drainTally();
+    const copyCalls = copyCallTally(() => local.cloud.now());
     let handlerMs = 0;
     let handlerCalls = 0;
     const runs = Array.from({ length: policies }, (_, k) => ({
@@ -205,43 +190,8 @@ export async function runSize(
         ...policyOverrides,
       }),
     }));
-    const copyCalls: Record<
-      string,
-      Map<number, { ok: number; limit: number; throttled: number; other: number }>
-    > = {};
-    let startedAt = 0;
-    const recordCopy = (region: string, outcome: 'ok' | 'limit' | 'throttled' | 'other') => {
-      const window = Math.floor((local.cloud.now() - startedAt) / 1_800_000);
-      const byWindow = copyCalls[region] ?? new Map();
-      copyCalls[region] = byWindow;
-      const counts = byWindow.get(window) ?? { ok: 0, limit: 0, throttled: 0, other: 0 };
-      counts[outcome] += 1;
-      byWindow.set(window, counts);
-    };
     const deployed = await deployBackupStateMachine(local, {
-      decorateDeps: (deps) => ({
-        ...deps,
-        ec2: (region) => {
-          const port = deps.ec2(region);
-          return {
-            ...port,
-            copyImage: async (input) => {
-              try {
-                const result = await port.copyImage(input);
-                recordCopy(region, 'ok');
-                return result;
-              } catch (error) {
-                const name = error instanceof Error ? error.name : '';
-                recordCopy(
-                  region,
-                  name === 'Ec2LimitExceeded' ? 'limit' : name === 'Ec2Throttled' ? 'throttled' : 'other',
-                );
-                throw error;
-              }
-            },
-          };
-        },
-      }),
+      decorateDeps: copyCalls.decorate,
       policies: runs.map((r) => r.policy),
       memorySize: MEMORY_MB,
       sdkBackoffSpeed: speed,
@@ -249,16 +199,7 @@ export async function runSize(
         if (type === 'THROTTLING') sdkThrottledAttempts += 1;
       },
       observe: (key, ms, error, output) => {
-        const queues = (output as { queues?: Record<string, DrainReport> } | undefined)?.queues ?? {};
-        for (const report of Object.values(queues)) {
-          drains.drains += 1;
-          drains.started += report.started;
-          drains.dropped += report.dropped;
-          drains.vanished += report.vanished;
-          drains.failed += report.failed;
-          drains.heartbeats += report.heartbeats;
-          if (report.refusedBy) countIn(drains.refusedBy, report.refusedBy);
-        }
+        if (key === 'backupResumeWait') drains.add(output);
         handlerMs += ms;
         handlerCalls += 1;
         if (error instanceof Error && error.name === 'Ec2Throttled') countIn(throttledTaskErrorsByStep, key);
@@ -266,7 +207,7 @@ export async function runSize(
       },
     });
     local.cloud.counters.reset();
-    startedAt = local.cloud.now();
+    copyCalls.begin();
     await local.control.setSpeed(speed);
     // Started at the same moment: AWS's limits (copy concurrency, throttling) are waited out per target.
     const executionArns: string[] = [];
@@ -364,17 +305,8 @@ export async function runSize(
       realSeconds: (performance.now() - began) / 1000,
       measuredHandlerMsAvg: handlerCalls === 0 ? 0 : handlerMs / handlerCalls,
       copySlots: slots,
-      drains,
-      copyCalls: Object.fromEntries(
-        Object.entries(copyCalls).map(([region, byWindow]) => [
-          region,
-          [...byWindow.entries()]
-            .sort(([a], [b]) => a - b)
-            .map(
-              ([w, c]) => `${w * 30}m ok ${c.ok} limit ${c.limit} throttled ${c.throttled} other ${c.other}`,
-            ),
-        ]),
-      ),
+      drains: drains.tally,
+      copyCalls: copyCalls.summary(),
     };
   } finally {
     await local.close();

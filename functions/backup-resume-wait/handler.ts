@@ -42,8 +42,8 @@ export function makeHandler(deps: BackupDeps) {
     const queues: Record<string, DrainReport> = {};
     for (const region of slotRegions(awaited.resources)) {
       queues[region] = await drainCopyQueue(deps, region, start);
-      const { started, dropped, failed, heartbeats } = queues[region];
-      if (started + dropped + failed + heartbeats > 0)
+      const { started, dropped, vanished, failed, heartbeats, refusedBy } = queues[region];
+      if (started + dropped + vanished + failed + heartbeats > 0 || refusedBy !== undefined)
         deps.logger.info('copy queue drained', { region, ...queues[region] });
     }
     return { ...report, queues };
