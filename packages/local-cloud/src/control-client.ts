@@ -7,6 +7,7 @@ import type { PumpResult } from './pump.ts';
 import type { Datapoint } from './services/cloudwatch/metrics.ts';
 import type { TrafficView } from './services/globalaccelerator/traffic.ts';
 import type { Firing } from './services/scheduler/store.ts';
+import { MAX_PROGRESS_WAIT_MS } from './services/stepfunctions/progress-limit.ts';
 
 export interface ClockView {
   now: number;
@@ -121,6 +122,32 @@ export class ControlClient {
       '/states/progress',
       input,
     );
+  }
+  /**
+   * Follows an execution until it leaves RUNNING (its status) or makes no progress for
+   * `stallMs` of real time (undefined). Progress is a new history event of it or of a child
+   * execution of its Distributed Maps (a parent waiting on its map run moves while its children
+   * do), or an AWS request answered (a slow machine's long step between two events is work, not
+   * a stall): a bound on progress, never on duration.
+   */
+  async followExecution(executionArn: string, stallMs: number): Promise<string | undefined> {
+    let seen = 0;
+    let requestsSeen = -1;
+    let silentMs = 0;
+    for (;;) {
+      const waitMs = Math.min(stallMs - silentMs, MAX_PROGRESS_WAIT_MS);
+      const { status, activity, requests } = await this.executionProgress({
+        executionArn,
+        afterEventId: Number.MAX_SAFE_INTEGER,
+        afterActivity: seen,
+        waitMs,
+      });
+      if (status !== undefined && status !== 'RUNNING') return status;
+      silentMs = activity === seen && requests === requestsSeen ? silentMs + waitMs : 0;
+      if (silentMs >= stallMs) return undefined;
+      seen = activity;
+      requestsSeen = requests;
+    }
   }
   /**
    * Waits until no `Event` invocation (from Invoke, EventBridge, SNS, schedules) is queued or

@@ -15,9 +15,6 @@ export const LOCAL_ROLE_ARN = 'arn:aws:iam::123456789012:role/shipyard-local';
  */
 export const STALL_MS = 30_000;
 
-/** The longest wait one progress call may ask for (the control route's limit). */
-const MAX_WAIT_MS = 60_000;
-
 const controlOf = async (sfn: SFNClient): Promise<ControlClient> => {
   const endpoint = await sfn.config.endpoint?.();
   if (!endpoint) throw new Error('waitForExecution needs an SFN client with an endpoint (the local cloud)');
@@ -27,7 +24,7 @@ const controlOf = async (sfn: SFNClient): Promise<ControlClient> => {
 /**
  * Follows the execution through the local cloud's progress route (answered at each history
  * event, no polling) until it leaves RUNNING, then describes it. Throws when `stallMs` pass
- * without a new event; never a timing assertion.
+ * without progress (ControlClient.followExecution); never a timing assertion.
  */
 export const waitForExecution = async (
   sfn: SFNClient,
@@ -35,32 +32,10 @@ export const waitForExecution = async (
   { stallMs = STALL_MS } = {},
 ): Promise<DescribeExecutionCommandOutput> => {
   const control = await controlOf(sfn);
-  // Activity counts the events of the child executions of Distributed Maps too: a parent
-  // waiting on its map run makes progress while its children do.
-  // A step at work between two events answers AWS requests: that is progress too, so a slow
-  // machine's long step is told apart from a stalled execution.
-  let seen = 0;
-  let requestsSeen = -1;
-  // The progress route waits at most MAX_WAIT_MS per call: a longer window takes several calls.
-  let silentMs = 0;
-  for (;;) {
-    const waitMs = Math.min(stallMs - silentMs, MAX_WAIT_MS);
-    const { status, activity, requests } = await control.executionProgress({
-      executionArn,
-      afterEventId: Number.MAX_SAFE_INTEGER,
-      afterActivity: seen,
-      waitMs,
-    });
-    if (status !== undefined && status !== 'RUNNING')
-      return sfn.send(new DescribeExecutionCommand({ executionArn }));
-    silentMs = activity === seen && requests === requestsSeen ? silentMs + waitMs : 0;
-    if (silentMs >= stallMs)
-      throw new Error(
-        `execution made no progress for ${stallMs / 1000}s (after ${seen} events): ${executionArn}`,
-      );
-    seen = activity;
-    requestsSeen = requests;
-  }
+  const status = await control.followExecution(executionArn, stallMs);
+  if (status === undefined)
+    throw new Error(`execution made no progress for ${stallMs / 1000}s: ${executionArn}`);
+  return sfn.send(new DescribeExecutionCommand({ executionArn }));
 };
 
 export const lambdaArn = (name: string, region = 'us-east-1') =>

@@ -5,13 +5,12 @@ import { jsonResponse, parseJsonBody } from '../../protocol/rest-json.ts';
 import type { LocalRequest, LocalService } from '../../service.ts';
 import { ACTIONS } from './operations.ts';
 import { waitForProgress } from './progress.ts';
+import { MAX_PROGRESS_WAIT_MS } from './progress-limit.ts';
 import { statesStore } from './store.ts';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
 const TARGET_PREFIX = 'AWSStepFunctions.';
 
-/** The longest a progress request is held open (keeps it well under HTTP client timeouts). */
-const MAX_PROGRESS_WAIT_MS = 60_000;
 const ProgressRequest = z
   .object({
     executionArn: z.string(),
