@@ -9,6 +9,10 @@ import type { BackupDeps } from '../../shared/backup-service/deps.ts';
 /** ResumeWait's drain reports summed over a run, with how often each error stopped a drain. */
 export interface DrainTally {
   drains: number;
+  /** Drains that found the region's lease held (they asked the holder to drain again). */
+  leaseHeld: number;
+  /** Rounds the lease holders ran. */
+  rounds: number;
   started: number;
   dropped: number;
   vanished: number;
@@ -21,6 +25,8 @@ export interface DrainTally {
 export function drainTally(): { tally: DrainTally; add: (output: unknown) => void } {
   const tally: DrainTally = {
     drains: 0,
+    leaseHeld: 0,
+    rounds: 0,
     started: 0,
     dropped: 0,
     vanished: 0,
@@ -32,6 +38,8 @@ export function drainTally(): { tally: DrainTally; add: (output: unknown) => voi
     const queues = (output as { queues?: Record<string, DrainReport> } | undefined)?.queues ?? {};
     for (const report of Object.values(queues)) {
       tally.drains += 1;
+      if (report.rounds === 0) tally.leaseHeld += 1;
+      tally.rounds += report.rounds;
       tally.started += report.started;
       tally.dropped += report.dropped;
       tally.vanished += report.vanished;

@@ -77,6 +77,8 @@ export interface DrainReport {
   heartbeats: number;
   /** Whether this drain read the whole queue for its heartbeats. */
   swept: boolean;
+  /** Rounds under the region's lease: 0 when another drain held it (that one drains). */
+  rounds: number;
   /** The error that stopped the starts (EC2's slot limit or throttling), if one did. */
   refusedBy?: string;
 }
@@ -166,10 +168,69 @@ async function refreshEntry(deps: BackupDeps, region: string, key: string): Prom
   return true;
 }
 
+/** The region's drain lease while held: renewed as the drain goes, so a slow drain keeps it. */
+interface HeldLease {
+  /** Renews the lease when it is a quarter of its staleness old; false when it was taken over. */
+  keep(): Promise<boolean>;
+}
+
+/** Starts from the head until EC2 refuses, the queue is empty, the budget is spent or the lease is lost. */
+async function startHeads(
+  deps: BackupDeps,
+  region: string,
+  start: CopyStarter,
+  report: DrainReport,
+  lease: HeldLease,
+): Promise<Set<string>> {
+  const { queue } = requireWaits(deps);
+  const handled = new Set<string>();
+  for (;;) {
+    const heads = (await queue.list(region, COPY_QUEUE.listedPerStart + handled.size)).filter(
+      (ref) => !handled.has(ref.key),
+    );
+    if (heads.length === 0) return handled;
+    for (const ref of heads) {
+      if (report.started >= COPY_QUEUE.startsPerDrain || !(await lease.keep())) return handled;
+      handled.add(ref.key);
+      const ended = await startEntry(deps, region, ref, start);
+      if (typeof ended === 'object') {
+        report.refusedBy = ended.refusedBy;
+        return handled;
+      }
+      report[ended] += 1;
+    }
+  }
+}
+
+/** Heartbeats the entries due one (at most once per `sweepSeconds`: a short listing otherwise). */
+async function sweep(
+  deps: BackupDeps,
+  region: string,
+  report: DrainReport,
+  handled: Set<string>,
+  lease: HeldLease,
+) {
+  const { queue } = requireWaits(deps);
+  if (!(await queue.claimSweep(region, deps.now(), COPY_QUEUE.sweepSeconds * 1000))) return;
+  report.swept = true;
+  const now = deps.now().getTime();
+  const stale = (await queue.list(region, COPY_QUEUE.listedPerSweep))
+    .filter((r) => !handled.has(r.key) && now - r.touchedAt >= COPY_QUEUE.refreshSeconds * 1000)
+    .sort((a, b) => a.touchedAt - b.touchedAt)
+    .slice(0, COPY_QUEUE.heartbeatsPerSweep);
+  for (let i = 0; i < stale.length && (await lease.keep()); i += COPY_QUEUE.heartbeatConcurrency) {
+    const batch = stale.slice(i, i + COPY_QUEUE.heartbeatConcurrency);
+    const refreshed = await Promise.all(batch.map((ref) => refreshEntry(deps, region, ref.key)));
+    report.heartbeats += refreshed.filter(Boolean).length;
+  }
+}
+
 /**
- * Drains `region`'s queue after a copy there ended (see the module comment): starts from its
- * head; reads it whole for the heartbeats at most once per `sweepSeconds`, so an event costs a
- * short listing however long the queue.
+ * Drains `region`'s queue after a copy there ended (see the module comment). One drain at a
+ * time per region, the holder of its lease: copies ending together would otherwise start the
+ * same head copies and leave the slots they freed empty. A drain that finds the lease held asks
+ * for a drain and leaves; the holder, once it has let go, drains again when one was asked for
+ * during its round, so no freed slot waits for the next event.
  */
 export async function drainCopyQueue(
   deps: BackupDeps,
@@ -177,31 +238,49 @@ export async function drainCopyQueue(
   start: CopyStarter,
 ): Promise<DrainReport> {
   const { queue } = requireWaits(deps);
-  const heads = await queue.list(region, COPY_QUEUE.startsPerDrain * 2);
-  const report: DrainReport = { started: 0, dropped: 0, vanished: 0, failed: 0, heartbeats: 0, swept: false };
-  if (heads.length === 0) return report;
-  const handled = new Set<string>();
-  for (const ref of heads) {
-    if (report.started >= COPY_QUEUE.startsPerDrain) break;
-    handled.add(ref.key);
-    const ended = await startEntry(deps, region, ref, start);
-    if (typeof ended === 'object') {
-      report.refusedBy = ended.refusedBy;
-      break;
+  const report: DrainReport = {
+    started: 0,
+    dropped: 0,
+    vanished: 0,
+    failed: 0,
+    heartbeats: 0,
+    swept: false,
+    rounds: 0,
+  };
+  const staleMs = COPY_QUEUE.drainLeaseSeconds * 1000;
+  const take = () => queue.takeDrainLease(region, deps.now(), staleMs);
+  // Asked for before the lease is tried: a holder looks for a request after its release, so
+  // either this drain takes the lease or the holder sees the request (its own is cleared as its
+  // round begins).
+  await queue.requestDrain(region);
+  let handle = await take();
+  if (handle === undefined) return report;
+  let renewedAt = deps.now().getTime();
+  const lease: HeldLease = {
+    async keep() {
+      if (handle === undefined) return false;
+      if (deps.now().getTime() - renewedAt < staleMs / 4) return true;
+      handle = await queue.renewDrainLease(region, handle);
+      renewedAt = deps.now().getTime();
+      return handle !== undefined;
+    },
+  };
+  for (;;) {
+    report.rounds += 1;
+    try {
+      // Asked for before this point: served by this round, which reads the queue after it.
+      await queue.clearDrainRequest(region);
+      delete report.refusedBy;
+      const handled = await startHeads(deps, region, start, report, lease);
+      await sweep(deps, region, report, handled, lease);
+    } finally {
+      if (handle !== undefined) await queue.releaseDrainLease(region, handle);
     }
-    report[ended] += 1;
-  }
-  if (!(await queue.claimSweep(region, deps.now(), COPY_QUEUE.sweepSeconds * 1000))) return report;
-  report.swept = true;
-  const now = deps.now().getTime();
-  const stale = (await queue.list(region, COPY_QUEUE.listedPerSweep))
-    .filter((r) => !handled.has(r.key) && now - r.touchedAt >= COPY_QUEUE.refreshSeconds * 1000)
-    .sort((a, b) => a.touchedAt - b.touchedAt)
-    .slice(0, COPY_QUEUE.heartbeatsPerSweep);
-  for (let i = 0; i < stale.length; i += COPY_QUEUE.heartbeatConcurrency) {
-    const batch = stale.slice(i, i + COPY_QUEUE.heartbeatConcurrency);
-    const refreshed = await Promise.all(batch.map((ref) => refreshEntry(deps, region, ref.key)));
-    report.heartbeats += refreshed.filter(Boolean).length;
+    if (report.rounds >= COPY_QUEUE.drainRounds || report.started >= COPY_QUEUE.startsPerDrain) break;
+    if (handle === undefined || !(await queue.drainRequested(region))) break;
+    handle = await take();
+    if (handle === undefined) break;
+    renewedAt = deps.now().getTime();
   }
   return report;
 }

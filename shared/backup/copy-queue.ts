@@ -15,8 +15,24 @@ export const COPY_QUEUE = {
   heartbeatSeconds: 7_200,
   /** A queued entry gets a heartbeat once its last write is this old: half a round, so none lapses. */
   refreshSeconds: 3_600,
-  /** Copies one event may start: the slot it freed, and slots whose events were lost. */
-  startsPerDrain: 5,
+  /**
+   * Copies one drain may start, over all its rounds: every slot free (one drain at a time per
+   * region holds its lease, so it starts for the copies that ended while it held it too), within
+   * ResumeWait's 60-second timeout at a few requests per start.
+   */
+  startsPerDrain: 100,
+  /** Heads a drain lists at a time. */
+  listedPerStart: 20,
+  /**
+   * Rounds one drain may run: it drains again while others asked for a drain during its round
+   * (their copies ended while it held the lease).
+   */
+  drainRounds: 5,
+  /**
+   * A drain lease this old belongs to a drain that died: taken over. Twice ResumeWait's timeout
+   * (serverless/functions-backup.yml: 60 s), so a live holder never loses it.
+   */
+  drainLeaseSeconds: 120,
   /**
    * Heartbeats one sweep may send, the stalest entries first: with a sweep every 5 minutes,
    * 3,600 an hour per region, more than a region's queue can hold entries due one.

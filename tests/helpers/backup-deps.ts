@@ -256,5 +256,11 @@ export function localCopyQueue(local: () => RunningLocalCloud, bucket = RESULTS_
     get: async (region, key) => (await queue()).get(region, key),
     delete: async (region, key) => (await queue()).delete(region, key),
     claimSweep: async (region, now, everyMs) => (await queue()).claimSweep(region, now, everyMs),
+    takeDrainLease: async (region, now, staleMs) => (await queue()).takeDrainLease(region, now, staleMs),
+    renewDrainLease: async (region, lease) => (await queue()).renewDrainLease(region, lease),
+    releaseDrainLease: async (region, lease) => (await queue()).releaseDrainLease(region, lease),
+    requestDrain: async (region) => (await queue()).requestDrain(region),
+    clearDrainRequest: async (region) => (await queue()).clearDrainRequest(region),
+    drainRequested: async (region) => (await queue()).drainRequested(region),
   };
 }

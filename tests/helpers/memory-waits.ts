@@ -14,6 +14,14 @@ export function memoryEventWaits(now: () => Date) {
   const stored = new Map<string, ParkedWait>();
   const queued = new Map<string, { entry: QueuedCopy; touchedAt: number }>();
   const swept = new Map<string, number>();
+  /** Per region: when its drain lease was taken; the regions a drain was asked for in. */
+  const leases = new Map<string, { since: number; lease: string }>();
+  let leaseVersion = 0;
+  const nextLease = () => {
+    leaseVersion += 1;
+    return `lease-${leaseVersion}`;
+  };
+  const requested = new Set<string>();
   const sent: SentCallback[] = [];
   const heartbeats: string[] = [];
   const open = new Set<string>();
@@ -49,6 +57,23 @@ export function memoryEventWaits(now: () => Date) {
       swept.set(region, at.getTime());
       return true;
     },
+    takeDrainLease: async (region, at, staleMs) => {
+      const held = leases.get(region);
+      if (held !== undefined && at.getTime() - held.since < staleMs) return undefined;
+      const lease = nextLease();
+      leases.set(region, { since: at.getTime(), lease });
+      return lease;
+    },
+    renewDrainLease: async (region, lease) => {
+      if (leases.get(region)?.lease !== lease) return undefined;
+      const renewed = nextLease();
+      leases.set(region, { since: now().getTime(), lease: renewed });
+      return renewed;
+    },
+    releaseDrainLease: async (region) => void leases.delete(region),
+    requestDrain: async (region) => void requested.add(region),
+    clearDrainRequest: async (region) => void requested.delete(region),
+    drainRequested: async (region) => requested.has(region),
   };
   const waits: EventWaits = {
     store: {
@@ -59,5 +84,5 @@ export function memoryEventWaits(now: () => Date) {
     callbacks,
     queue,
   };
-  return { waits, stored, queued, sent, heartbeats, open };
+  return { waits, stored, queued, sent, heartbeats, open, leases };
 }

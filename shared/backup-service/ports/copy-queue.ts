@@ -20,6 +20,9 @@ export interface QueueEntryRef {
   touchedAt: number;
 }
 
+/** A held drain lease (opaque: the version its holder last wrote). */
+type DrainLease = string;
+
 /** Per destination region, ordered by key (the results bucket, `waits/<region>/copy-queue/`). */
 export interface CopyQueue {
   /** Writes (or rewrites: a newer token, a heartbeat) the entry under `key`. */
@@ -35,4 +38,19 @@ export interface CopyQueue {
    * true: a sweep twice is harmless.
    */
   claimSweep(region: string, now: Date, everyMs: number): Promise<boolean>;
+  /**
+   * Takes the region's drain lease: a handle for exactly one caller until it is released, or
+   * until it was neither taken nor renewed for `staleMs` (its holder died), when one caller may
+   * take it over; undefined for the others.
+   */
+  takeDrainLease(region: string, now: Date, staleMs: number): Promise<DrainLease | undefined>;
+  /** Renews a held lease (its age starts again): the new handle, or undefined when it was taken over. */
+  renewDrainLease(region: string, lease: DrainLease): Promise<DrainLease | undefined>;
+  releaseDrainLease(region: string, lease: DrainLease): Promise<void>;
+  /** Records that a drain was wanted while another held the lease (a slot freed meanwhile). */
+  requestDrain(region: string): Promise<void>;
+  /** Forgets the requests so far (a round is about to read the queue: it serves them). */
+  clearDrainRequest(region: string): Promise<void>;
+  /** Whether a drain was requested since the last clearDrainRequest. */
+  drainRequested(region: string): Promise<boolean>;
 }

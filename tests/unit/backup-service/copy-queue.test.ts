@@ -210,7 +210,7 @@ describe('copy queue', () => {
     );
   });
 
-  it('starts at most startsPerDrain copies per event', async () => {
+  it('starts at most startsPerDrain copies per drain', async () => {
     const w = world();
     const many = Array.from({ length: COPY_QUEUE.startsPerDrain + 2 }, () => task());
     for (const [n, t] of many.entries()) {
@@ -224,6 +224,75 @@ describe('copy queue', () => {
     expect(report.started).toBe(COPY_QUEUE.startsPerDrain);
     expect(copies.calls).toHaveLength(COPY_QUEUE.startsPerDrain);
     expect(w.queued.size).toBe(2);
+  });
+
+  it('one drain at a time per region: one that finds the lease held asks the holder, who drains again', async () => {
+    const w = world();
+    const queued = Array.from({ length: 4 }, () => task());
+    for (const [n, t] of queued.entries()) {
+      w.open.add(`tok-${n}`);
+      await w.waits.queue.put(COPY_A, keyOf(t), { token: `tok-${n}`, input: t, queuedAt: STARTED });
+    }
+    // A copy ends while the holder starts its first: that event's drain runs meanwhile.
+    let during: Awaited<ReturnType<typeof drainCopyQueue>> | undefined;
+    const holder = starter('started', noSlot(), 'started', noSlot());
+    const start: CopyStarter = async (t) => {
+      if (during === undefined) during = await drainCopyQueue(w.deps, COPY_A, holder.start);
+      return holder.start(t);
+    };
+
+    const report = await drainCopyQueue(w.deps, COPY_A, start);
+
+    // The second drain started nothing (no CopyImage request of its own) and asked for a drain...
+    expect(during).toMatchObject({ rounds: 0, started: 0 });
+    // ...so the holder ran a second round for the slot that copy freed, after the first refusal.
+    expect(report).toMatchObject({ rounds: 2, started: 2, refusedBy: 'Ec2LimitExceeded' });
+    expect(holder.calls.map((c) => c.target.id)).toEqual(
+      [queued[0], queued[1], queued[1], queued[2]].map((t) => t?.target.id),
+    );
+    expect(w.queued.size).toBe(2);
+    expect(w.leases.size).toBe(0);
+  });
+
+  it('a lease left by a drain that died holds the region for drainLeaseSeconds, then is taken over', async () => {
+    const w = world();
+    const t = task();
+    w.open.add('tok');
+    await w.waits.queue.put(COPY_A, keyOf(t), { token: 'tok', input: t, queuedAt: STARTED });
+    expect(
+      await w.waits.queue.takeDrainLease(COPY_A, w.deps.now(), COPY_QUEUE.drainLeaseSeconds * 1000),
+    ).toBeDefined();
+    const copies = starter();
+
+    const held = await drainCopyQueue(w.deps, COPY_A, copies.start);
+    w.advance(COPY_QUEUE.drainLeaseSeconds * 1000);
+    const after = await drainCopyQueue(w.deps, COPY_A, copies.start);
+
+    expect(held).toMatchObject({ rounds: 0, started: 0 });
+    expect(after).toMatchObject({ rounds: 1, started: 1 });
+    expect(copies.calls.map((c) => c.target.id)).toEqual([t.target.id]);
+  });
+
+  it('a drain slower than the lease staleness renews it: no other drain takes the region meanwhile', async () => {
+    const w = world();
+    for (const [n, t] of Array.from({ length: 6 }, () => task()).entries()) {
+      w.open.add(`tok-${n}`);
+      await w.waits.queue.put(COPY_A, keyOf(t), { token: `tok-${n}`, input: t, queuedAt: STARTED });
+    }
+    const copies = starter();
+    // Each start takes 40 % of the staleness: six of them outlast it twice over.
+    const others: Awaited<ReturnType<typeof drainCopyQueue>>[] = [];
+    const slow: CopyStarter = async (t) => {
+      w.advance(COPY_QUEUE.drainLeaseSeconds * 400);
+      others.push(await drainCopyQueue(w.deps, COPY_A, copies.start));
+      return copies.start(t);
+    };
+
+    const report = await drainCopyQueue(w.deps, COPY_A, slow);
+
+    expect(report.started).toBe(6);
+    expect(others.map((o) => o.rounds)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(new Set(copies.calls.map((c) => c.target.id)).size).toBe(6);
   });
 
   it('a queued copy whose Task no longer waits is dropped before anything is started for it', async () => {

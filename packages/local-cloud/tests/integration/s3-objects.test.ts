@@ -268,6 +268,29 @@ describe('S3 objects (REST-XML)', () => {
     expect(state.s3.buckets[0]?.objects.map((o) => o.key)).toEqual(['d']);
   });
 
+  it('DeleteObject with If-Match removes the object only while its ETag is the one given (412 otherwise)', async () => {
+    // Source: S3 User Guide, "How to perform conditional deletes"
+    // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-deletes.html): a matching
+    // ETag deletes (204 No Content), a different one fails with 412 Precondition Failed.
+    // Prepare
+    const s3 = await withBucket();
+    const first = await s3.send(new PutObjectCommand({ Bucket: 'site', Key: 'lease', Body: 'one' }));
+    const second = await s3.send(new PutObjectCommand({ Bucket: 'site', Key: 'lease', Body: 'two' }));
+    // Act
+    const stale = s3.send(new DeleteObjectCommand({ Bucket: 'site', Key: 'lease', IfMatch: first.ETag }));
+    await expect(stale).rejects.toMatchObject({
+      name: 'PreconditionFailed',
+      $metadata: { httpStatusCode: 412 },
+    });
+    const current = await s3.send(
+      new DeleteObjectCommand({ Bucket: 'site', Key: 'lease', IfMatch: second.ETag }),
+    );
+    // Assess
+    expect(current.$metadata.httpStatusCode).toBe(204);
+    const state = await local().control.state<S3Dump>();
+    expect(state.s3.buckets[0]?.objects).toEqual([]);
+  });
+
   it('records ObjectCreated:Put and ObjectRemoved:Delete events with bucket, key, size, eTag and an increasing sequencer', async () => {
     // Prepare
     const s3 = await withBucket();

@@ -232,8 +232,21 @@ const removeObject = (cloud: LocalCloud, bucket: Bucket, key: string): void => {
   recordEvent(cloud, bucket, { eventName: 'ObjectRemoved:Delete', key });
 };
 
-export const deleteObject = (cloud: LocalCloud, bucketName: string, key: string): LocalResponse => {
-  removeObject(cloud, findBucket(cloud, bucketName), key);
+/**
+ * DeleteObject, conditional with `If-Match: <ETag>`: the object is removed only if its current
+ * ETag is the one given, else 412 PreconditionFailed (S3 User Guide, "How to perform
+ * conditional deletes", https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-deletes.html);
+ * on a missing key, as checkIfMatch does for PutObject.
+ */
+export const deleteObject = (
+  cloud: LocalCloud,
+  req: LocalRequest,
+  bucketName: string,
+  key: string,
+): LocalResponse => {
+  const bucket = findBucket(cloud, bucketName);
+  checkIfMatch(bucket, key, headerValue(req.headers, 'if-match'));
+  removeObject(cloud, bucket, key);
   return { status: 204 };
 };
 

@@ -82,7 +82,7 @@ const routeRequest = (req: LocalRequest, cloud: LocalCloud): Operation => {
   if (m === 'PUT') return op('PutObject', () => putObject(cloud, req, bucket, key));
   if (m === 'GET') return op('GetObject', () => getObject(cloud, req, bucket, key));
   if (m === 'HEAD') return op('HeadObject', () => headObject(cloud, req, bucket, key));
-  if (m === 'DELETE') return op('DeleteObject', () => deleteObject(cloud, bucket, key));
+  if (m === 'DELETE') return op('DeleteObject', () => deleteObject(cloud, req, bucket, key));
   throw notImplemented(`${m} on an object`);
 };
 
