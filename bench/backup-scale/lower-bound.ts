@@ -16,13 +16,13 @@ import type { Durations } from '@shipyard/local-cloud';
 import { copyDurationMs, snapshotDurationMs } from '@shipyard/local-cloud';
 
 /** A token bucket: burst capacity and refill (tokens per second). */
-interface Bucket {
+export interface Bucket {
   bucket: number;
   refillPerSecond: number;
 }
 
 /** The documented buckets of the two actions every target needs ("Uncategorized actions"). */
-const CREATE_SNAPSHOTS: Bucket = { bucket: 100, refillPerSecond: 5 };
+export const CREATE_SNAPSHOTS: Bucket = { bucket: 100, refillPerSecond: 5 };
 const COPY_IMAGE: Bucket = { bucket: 100, refillPerSecond: 1 };
 
 export interface LowerBound {

@@ -22,6 +22,7 @@ import { copySlots, type RegionSlots } from './copy-slots.ts';
 import { ESTIMATED_BILLED_MS, runCost } from './cost.ts';
 import { BENCH_DURATIONS, benchPolicy, COPY_REGIONS, fleetSeed, SOURCE, volumeSizes } from './fleet.ts';
 import { type LowerBound, lowerBound } from './lower-bound.ts';
+import { onlineLptMinutes } from './online-schedule.ts';
 import { copyCallTally, type DrainTally, drainTally } from './queue-tallies.ts';
 
 /** The longest fallback round of the ASL's `.waitForTaskToken` Tasks. */
@@ -46,6 +47,8 @@ export interface SizeResult {
   makespanMinutes: number;
   lowerBoundMinutes: number;
   bound: LowerBound;
+  /** What a perfect online scheduler would reach (online-schedule.ts): a reference, not a bound. */
+  onlineLptMinutes: number;
   failedTargets: number;
   apiCallsPerVolume: number;
   transitionsPerVolume: number;
@@ -260,6 +263,13 @@ export async function runSize(
       BENCH_DURATIONS,
       DEFAULT_LIMITS.concurrentImageCopies,
     );
+    const onlineLpt = onlineLptMinutes(
+      Array.from({ length: instances }, (_, n) => volumeSizes(n)),
+      COPY_REGIONS,
+      SOURCE,
+      BENCH_DURATIONS,
+      DEFAULT_LIMITS.concurrentImageCopies,
+    );
     const failed = dones.filter((d) => d.status !== 'SUCCEEDED');
     const slots = await copySlots(
       local.url,
@@ -277,6 +287,7 @@ export async function runSize(
       makespanMinutes: makespanMs / 60_000,
       lowerBoundMinutes: bound.minutes,
       bound,
+      onlineLptMinutes: onlineLpt,
       failedTargets,
       apiCallsPerVolume: apiCalls / volumes,
       transitionsPerVolume: transitions / volumes,
