@@ -94,14 +94,6 @@ export function localRunFiles(local: () => RunningLocalCloud, bucket = RESULTS_B
  * An S3 adapter over a bucket of the local cloud, made on first use (the bucket created then)
  * and again when the cloud restarts: one client for every call (a fleet parks thousands).
  */
-/**
- * The sockets a shared client may open to the local cloud. One process plays every Lambda
- * instance of a run, each of which has sockets of its own on AWS: the SDK's default pool of 50
- * per client would queue thousands of handlers' requests behind each other (its own warning:
- * "socket usage at capacity=50 and N additional requests are enqueued").
- */
-export const MANY_HANDLERS_SOCKETS = { requestHandler: { httpAgent: { maxSockets: 1_000 } } };
-
 function onLocalBucket<T>(
   local: () => RunningLocalCloud,
   bucket: string,
@@ -112,11 +104,7 @@ function onLocalBucket<T>(
     await ensureBucket(local(), bucket);
     if (made?.url !== local().url) {
       // Thousands of children park at once: the SDK's standard retries ride out a reset socket.
-      const client = new S3Client({
-        ...clientConfig(local().url, 'us-east-1'),
-        ...MANY_HANDLERS_SOCKETS,
-        maxAttempts: 4,
-      });
+      const client = new S3Client({ ...clientConfig(local().url, 'us-east-1'), maxAttempts: 4 });
       made = { url: local().url, adapter: make(client) };
     }
     return made.adapter;

@@ -25,14 +25,7 @@ import { createSfnTaskCallbacks } from '../../shared/aws/sfn-task-tokens.ts';
 import { type BackupDeps, silentLogger } from '../../shared/backup-service/deps.ts';
 import type { BackupPolicy } from '../../shared/config/policies.ts';
 import { handlerPathOf, loadBackupDefinition, taskFunctionKeys, withDeployedArns } from './backup-asl.ts';
-import {
-  deployed,
-  localCopyQueue,
-  localRunFiles,
-  localRunRecords,
-  localWaitStore,
-  MANY_HANDLERS_SOCKETS,
-} from './backup-deps.ts';
+import { deployed, localCopyQueue, localRunFiles, localRunRecords, localWaitStore } from './backup-deps.ts';
 import { promptRetries } from './backup-workflow.ts';
 import { installResumeRules } from './event-waits.ts';
 import { simulatedTimeRetries } from './simulated-retries.ts';
@@ -89,7 +82,6 @@ export async function deployBackupStateMachine(
       clientFor: (region) =>
         new EC2Client({
           ...clientConfig(local.url, region),
-          ...MANY_HANDLERS_SOCKETS,
           retryStrategy:
             options.sdkBackoffSpeed === undefined
               ? promptRetries(4, options.onSdkRetry)
@@ -105,11 +97,7 @@ export async function deployBackupStateMachine(
       store: localWaitStore(() => local),
       queue: localCopyQueue(() => local),
       callbacks: createSfnTaskCallbacks({
-        client: new SFNClient({
-          ...clientConfig(local.url, SFN_REGION),
-          ...MANY_HANDLERS_SOCKETS,
-          maxAttempts: 3,
-        }),
+        client: new SFNClient({ ...clientConfig(local.url, SFN_REGION), maxAttempts: 3 }),
       }),
     },
   };
