@@ -247,6 +247,8 @@ export async function drainCopyQueue(
     swept: false,
     rounds: 0,
   };
+  // Nothing queued (most copies never wait): one listing, no lease.
+  if ((await queue.list(region, 1)).length === 0) return report;
   const staleMs = COPY_QUEUE.drainLeaseSeconds * 1000;
   const take = () => queue.takeDrainLease(region, deps.now(), staleMs);
   // Asked for before the lease is tried: a holder looks for a request after its release, so

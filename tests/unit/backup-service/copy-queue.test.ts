@@ -295,6 +295,18 @@ describe('copy queue', () => {
     expect(new Set(copies.calls.map((c) => c.target.id)).size).toBe(6);
   });
 
+  it('an empty queue is drained with one listing: no lease taken, no request written', async () => {
+    const w = world();
+    const copies = starter();
+
+    const report = await drainCopyQueue(w.deps, COPY_A, copies.start);
+
+    expect(report).toMatchObject({ rounds: 0, started: 0 });
+    expect(copies.calls).toEqual([]);
+    expect(await w.waits.queue.drainRequested(COPY_A)).toBe(false);
+    expect(w.leases.size).toBe(0);
+  });
+
   it('a queued copy whose Task no longer waits is dropped before anything is started for it', async () => {
     const w = world();
     const stopped = task();
