@@ -2,8 +2,9 @@
  * The copy queue (rules in shared/backup/copy-queue.ts). CopyImage joins it when EC2 refuses
  * for want of a slot, or when others already wait for one in the region (they go first, and
  * no request is spent learning the region is full); its Task keeps waiting on its token. Each
- * `EC2 AMI State Change` in a region (a copy ended: a slot is free) drains the region's queue:
- * it starts the head's copies until EC2 refuses, parks each token under its copy, and
+ * `EC2 AMI State Change` in a region (a copy ended: a slot is free) drains the region's queue,
+ * one drain at a time per region (its lease, see drainCopyQueue): it starts the head's copies
+ * until EC2 refuses, parks each token under its copy, and
  * heartbeats the entries whose Tasks would otherwise reach their HeartbeatSeconds. A token
  * whose Task no longer waits (its execution stopped) is dropped before anything is started
  * for it, so the queue never starts a copy nobody waits for.
