@@ -256,20 +256,16 @@ export async function runSize(
       const summary = deployed.summaries.get(runId)?.summary;
       return n + (summary ? summary.totals.failed : Math.min(shardSize, instances - k * shardSize));
     }, 0);
-    const bound = lowerBound(
+    // The same fleet, regions, durations and copy limit for the bound and the perfect scheduler.
+    const schedule = [
       Array.from({ length: instances }, (_, n) => volumeSizes(n)),
       COPY_REGIONS,
       SOURCE,
       BENCH_DURATIONS,
       DEFAULT_LIMITS.concurrentImageCopies,
-    );
-    const onlineLpt = onlineLptMinutes(
-      Array.from({ length: instances }, (_, n) => volumeSizes(n)),
-      COPY_REGIONS,
-      SOURCE,
-      BENCH_DURATIONS,
-      DEFAULT_LIMITS.concurrentImageCopies,
-    );
+    ] as const;
+    const bound = lowerBound(...schedule);
+    const onlineLpt = onlineLptMinutes(...schedule);
     const failed = dones.filter((d) => d.status !== 'SUCCEEDED');
     const slots = await copySlots(
       local.url,
