@@ -7,7 +7,10 @@
  * numbers; never asserts them.
  *
  * Run: npm run bench:backup [-- --json] [-- --volumes 1000] [-- --sizes 2,20] [-- --policies 3]
- *      [-- --throttling '<EC2 seed value>']
+ *      [-- --throttling '<EC2 seed value>'] [-- --governed]
+ *
+ * The clock runs at BENCH_SPEED throughout; with `--governed` it slows while the bench's one
+ * process is saturated (backup-scale/speed-governor.ts).
  */
 import { runSize, type SizeResult } from './backup-scale/run.ts';
 
@@ -36,6 +39,7 @@ const concurrencyArg = flagValue('--max-concurrency');
 const policyOverrides =
   concurrencyArg === undefined ? {} : { maxConcurrency: positive('--max-concurrency', concurrencyArg) };
 const policies = policiesArg === undefined ? 1 : positive('--policies', policiesArg);
+const governed = args.includes('--governed');
 const throttlingArg = args[args.indexOf('--throttling') + 1];
 /** 'aws-default' (the documented buckets), 'off', or a JSON object of bucket overrides. */
 const throttling: unknown =
@@ -75,6 +79,8 @@ const jsonLine = (r: SizeResult) =>
     maxHistoryEvents: r.maxHistoryEvents,
     maxStateBytes: r.maxStateBytes,
     drains: r.drains,
+    load: r.load,
+    pace: { ...r.pace, meanSpeed: round(r.pace.meanSpeed, 1), slowedShare: round(r.pace.slowedShare, 3) },
     copyCalls: r.copyCalls,
     copySlots: r.copySlots.map((s) => ({
       ...s,
@@ -121,13 +127,13 @@ const misses = (r: SizeResult): string[] =>
 const main = async () => {
   if (!json) {
     console.log(
-      `backup at scale: speed ×${SPEED}, ${policies} ${policies === 1 ? 'policy' : 'policies started together'}, copies to 3 regions, default EC2 limits, EC2 request throttling ${JSON.stringify(throttling)}\n`,
+      `backup at scale: speed ×${SPEED}${governed ? ' (slowed while the process is saturated)' : ' (fixed)'}, ${policies} ${policies === 1 ? 'policy' : 'policies started together'}, copies to 3 regions, default EC2 limits, EC2 request throttling ${JSON.stringify(throttling)}\n`,
     );
     console.log(header);
     console.log(`|${'---|'.repeat(COLUMNS)}`);
   }
   for (const instances of sizes) {
-    const result = await runSize(instances, SPEED, policyOverrides, throttling, policies);
+    const result = await runSize(instances, SPEED, policyOverrides, throttling, policies, governed);
     console.log(json ? jsonLine(result) : row(result));
     if (!json && result.status !== 'SUCCEEDED') console.log(`  execution ended ${result.status}`);
     if (!json)
@@ -135,6 +141,17 @@ const main = async () => {
         console.log(
           `  ${s.region}: copy slots ${(100 * s.utilization).toFixed(1)}% used, ${s.idleWhileReadySlotMinutes} slot-minutes idle while copies were ready, wait mean ${s.meanWaitMinutes.toFixed(1)} / max ${s.maxWaitMinutes.toFixed(1)} min`,
         );
+    if (!json) {
+      const { eventLoopDelayMs: d, handlers } = result.load;
+      const { pace } = result;
+      console.log(
+        `  clock: ×${pace.meanSpeed.toFixed(1)} on average, ${(100 * pace.slowedShare).toFixed(1)}% of the simulated time below ×${pace.targetSpeed} (slowest ×${pace.slowestSpeed})`,
+      );
+      const resume = handlers.backupResumeWait;
+      console.log(
+        `  event loop delay p50 ${d.p50} / p99 ${d.p99} / max ${d.max} ms real${resume ? `; ResumeWait p50 ${resume.p50Ms} / p95 ${resume.p95Ms} / max ${resume.maxMs} ms real (×${SPEED} in simulated time)` : ''}`,
+      );
+    }
     if (!json && result.sdkThrottledAttempts !== result.throttlingEvents)
       console.log(`  SDK saw ${result.sdkThrottledAttempts} throttled attempts`);
     const missed = misses(result);

@@ -21,9 +21,11 @@ import { deployBackupStateMachine } from '../../tests/helpers/backup-sfn.ts';
 import { copySlots, type RegionSlots } from './copy-slots.ts';
 import { ESTIMATED_BILLED_MS, runCost } from './cost.ts';
 import { BENCH_DURATIONS, benchPolicy, COPY_REGIONS, fleetSeed, SOURCE, volumeSizes } from './fleet.ts';
+import { type LoadTally, loadTally } from './load-tallies.ts';
 import { type LowerBound, lowerBound } from './lower-bound.ts';
 import { onlineLptMinutes } from './online-schedule.ts';
 import { copyCallTally, type DrainTally, drainTally } from './queue-tallies.ts';
+import { fixedPace, type GovernorReport, governSpeed } from './speed-governor.ts';
 
 /** The longest fallback round of the ASL's `.waitForTaskToken` Tasks. */
 const longestTokenTimeoutSeconds = (): number =>
@@ -84,6 +86,10 @@ export interface SizeResult {
   copyCalls: Record<string, string[]>;
   /** The copy queue's drains (ResumeWait on copy completions): what they did, and what stopped them. */
   drains: DrainTally;
+  /** How loaded the bench's process was: handlers' real times, the event loop's delay. */
+  load: LoadTally;
+  /** The clock's pace over the run: governed (slowed while the process was saturated) or fixed. */
+  pace: GovernorReport;
 }
 
 /** Adds one to `key`'s count. */
@@ -169,6 +175,7 @@ export async function runSize(
   policyOverrides = {},
   throttling: unknown = 'aws-default',
   policies = 1,
+  governed = false,
 ): Promise<SizeResult> {
   const local = await startLocalCloud({ port: 0, clock: { speed: 0 } });
   const began = performance.now();
@@ -185,6 +192,7 @@ export async function runSize(
     const copyCalls = copyCallTally(() => local.cloud.now());
     let handlerMs = 0;
     let handlerCalls = 0;
+    const load = loadTally();
     const runs = Array.from({ length: policies }, (_, k) => ({
       runId: `bench-${k}-2026-03-01`,
       policy: benchPolicy({
@@ -197,7 +205,7 @@ export async function runSize(
       decorateDeps: copyCalls.decorate,
       policies: runs.map((r) => r.policy),
       memorySize: MEMORY_MB,
-      sdkBackoffSpeed: speed,
+      sdkBackoffInSimulatedTime: true,
       onSdkRetry: (type) => {
         if (type === 'THROTTLING') sdkThrottledAttempts += 1;
       },
@@ -205,13 +213,15 @@ export async function runSize(
         if (key === 'backupResumeWait') drains.add(output);
         handlerMs += ms;
         handlerCalls += 1;
+        load.record(key, ms);
         if (error instanceof Error && error.name === 'Ec2Throttled') countIn(throttledTaskErrorsByStep, key);
         if (error instanceof Error && error.name === 'Ec2LimitExceeded') limitTaskErrors += 1;
       },
     });
     local.cloud.counters.reset();
     copyCalls.begin();
-    await local.control.setSpeed(speed);
+    const governor = governed ? governSpeed(local.cloud.clock, speed) : undefined;
+    if (!governor) await local.control.setSpeed(speed);
     // Started at the same moment: AWS's limits (copy concurrency, throttling) are waited out per target.
     const executionArns: string[] = [];
     for (const { runId, policy } of runs) {
@@ -225,12 +235,14 @@ export async function runSize(
       executionArns.push(executionArn);
     }
     // Children parked on their events record nothing until the event or their fallback round:
-    // allow one round of simulated silence (the longest token Task timeout) at this speed.
-    const stallMs = STALL_MS + (longestTokenTimeoutSeconds() * 1000) / speed;
+    // allow one round of simulated silence (the longest token Task timeout) at the slowest pace.
+    const stallMs = STALL_MS + (longestTokenTimeoutSeconds() * 1000) / (governor?.slowestPossible ?? speed);
     const dones = await Promise.all(
       executionArns.map((arn) => waitThroughResets(() => deployed.wait(arn, stallMs))),
     );
+    const pace = governor?.stop() ?? fixedPace(speed);
     await local.control.setSpeed(0);
+    const loaded = load.stop();
     const makespanMs =
       Math.max(...dones.map((d) => d.stopDate?.getTime() ?? 0)) -
       Math.min(...dones.map((d) => d.startDate?.getTime() ?? 0));
@@ -314,6 +326,8 @@ export async function runSize(
       copySlots: slots,
       drains: drains.tally,
       copyCalls: copyCalls.summary(),
+      load: loaded,
+      pace,
     };
   } finally {
     await local.close();

@@ -46,10 +46,10 @@ export interface DeployOptions {
   /** Called for each failed EC2 attempt the SDK saw (THROTTLING, TRANSIENT, SERVER_ERROR, CLIENT_ERROR). */
   onSdkRetry?: (errorType: string) => void;
   /**
-   * The clock speed the run uses: SDK retries then back off as standard mode does, in
-   * simulated time (needed against request-rate throttling). Without it they are prompt.
+   * SDK retries back off as standard mode does, in simulated time at the clock's pace (needed
+   * against request-rate throttling). Without it they are prompt.
    */
-  sdkBackoffSpeed?: number;
+  sdkBackoffInSimulatedTime?: boolean;
 }
 
 export interface DeployedBackup {
@@ -82,10 +82,9 @@ export async function deployBackupStateMachine(
       clientFor: (region) =>
         new EC2Client({
           ...clientConfig(local.url, region),
-          retryStrategy:
-            options.sdkBackoffSpeed === undefined
-              ? promptRetries(4, options.onSdkRetry)
-              : simulatedTimeRetries(4, options.sdkBackoffSpeed, options.onSdkRetry),
+          retryStrategy: options.sdkBackoffInSimulatedTime
+            ? simulatedTimeRetries(4, () => local.cloud.clock.speed, options.onSdkRetry)
+            : promptRetries(4, options.onSdkRetry),
         }),
     }),
     logger: silentLogger,

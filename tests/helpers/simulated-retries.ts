@@ -3,7 +3,7 @@ import type { EC2ClientConfig } from '@aws-sdk/client-ec2';
 /**
  * The SDK's standard retry mode (the one production uses, shared/backup-service/deps.ts),
  * with its backoff elapsing in SIMULATED time: a delay of d simulated ms sleeps d / speed
- * real ms. Against a throttling local cloud whose buckets refill on the simulated clock,
+ * real ms, at the clock's pace when the retry is planned (`speed()`). Against a throttling local cloud whose buckets refill on the simulated clock,
  * zero-delay retries would meet the same empty bucket, and real-time delays would be
  * `speed` times too long; this keeps the ratio AWS has.
  *
@@ -27,7 +27,7 @@ interface Token {
 
 export function simulatedTimeRetries(
   maxAttempts: number,
-  speed: number,
+  speed: () => number,
   onRetry?: (errorType: string) => void,
 ): NonNullable<EC2ClientConfig['retryStrategy']> {
   let quota = QUOTA;
@@ -48,7 +48,8 @@ export function simulatedTimeRetries(
       quota -= cost;
       const base = info.errorType === 'THROTTLING' ? THROTTLING_BASE_MS : BASE_MS;
       const simulatedMs = Math.random() * Math.min(base * 2 ** previous.getRetryCount(), MAX_DELAY_MS);
-      return token(next, speed > 0 ? simulatedMs / speed : 0, cost);
+      const pace = speed();
+      return token(next, pace > 0 ? simulatedMs / pace : 0, cost);
     },
     recordSuccess: (used) => {
       quota = Math.min(QUOTA, quota + ((used as Token).cost || 1));
