@@ -74,7 +74,6 @@ export interface SizeResult {
   tightestBucket: string;
   status: string;
   realSeconds: number;
-  measuredHandlerMsAvg: number;
   /**
    * Largest state input/output of any execution, in bytes: Step Functions refuses payloads over
    * 256 KiB (States.DataLimitExceeded), which the local cloud enforces too.
@@ -190,8 +189,6 @@ export async function runSize(
     let limitTaskErrors = 0;
     const drains = drainTally();
     const copyCalls = copyCallTally(() => local.cloud.now());
-    let handlerMs = 0;
-    let handlerCalls = 0;
     const load = loadTally();
     const runs = Array.from({ length: policies }, (_, k) => ({
       runId: `bench-${k}-2026-03-01`,
@@ -211,8 +208,6 @@ export async function runSize(
       },
       observe: (key, ms, error, output) => {
         if (key === 'backupResumeWait') drains.add(output);
-        handlerMs += ms;
-        handlerCalls += 1;
         load.record(key, ms);
         if (error instanceof Error && error.name === 'Ec2Throttled') countIn(throttledTaskErrorsByStep, key);
         if (error instanceof Error && error.name === 'Ec2LimitExceeded') limitTaskErrors += 1;
@@ -322,7 +317,6 @@ export async function runSize(
           ? 'SUCCEEDED'
           : failed.map((d) => `${d.name}: ${d.status} ${d.error ?? ''} ${d.cause ?? ''}`.trim()).join('; '),
       realSeconds: (performance.now() - began) / 1000,
-      measuredHandlerMsAvg: handlerCalls === 0 ? 0 : handlerMs / handlerCalls,
       copySlots: slots,
       drains: drains.tally,
       copyCalls: copyCalls.summary(),
